@@ -1,0 +1,147 @@
+//! Entry points: instantiate, execute, query, migrate. Payment, ownership and market-only
+//! checks sit here; each message is handled in its own module.
+use crate::error::ContractError;
+use crate::state::{Config, CONFIG, PENDING_SHARES, TOTAL_COVERED, TOTAL_SHARES};
+use crate::{absorb, admin, buy, cover, deposit, query as q, resell, withdraw};
+use breakwater_types::adapters::OracleUnchecked;
+use breakwater_types::backstop::{ExecuteMsg, InstantiateMsg, QueryMsg};
+use breakwater_types::migration::migrate_version;
+use breakwater_types::ownership::Ownership;
+use breakwater_types::MigrateMsg;
+use cosmwasm_std::{
+    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
+};
+
+/// cw2 name of this contract.
+pub const CONTRACT_NAME: &str = "crates.io:breakwater-backstop";
+/// cw2 version of this contract.
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Stores addresses and parameters; the pool starts empty.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    cw_utils::nonpayable(&info)?;
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    let owner = match msg.owner {
+        Some(o) => deps.api.addr_validate(&o)?,
+        None => info.sender,
+    };
+    if msg.base_denom.is_empty() {
+        return Err(ContractError::invalid("base_denom", "must not be empty"));
+    }
+    msg.params.validate()?;
+    let cfg = Config {
+        market: deps.api.addr_validate(&msg.market)?,
+        liquidator: deps.api.addr_validate(&msg.liquidator)?,
+        oracle: OracleUnchecked(msg.oracle).check(deps.api)?,
+        base_denom: msg.base_denom,
+        params: msg.params,
+    };
+    Ownership::initialize(deps.storage, owner.clone())?;
+    CONFIG.save(deps.storage, &cfg)?;
+    TOTAL_SHARES.save(deps.storage, &Uint128::zero())?;
+    PENDING_SHARES.save(deps.storage, &Uint128::zero())?;
+    TOTAL_COVERED.save(deps.storage, &Uint128::zero())?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", owner)
+        .add_attribute("market", cfg.market)
+        .add_attribute("liquidator", cfg.liquidator)
+        .add_attribute("oracle", cfg.oracle.addr().as_str())
+        .add_attribute("base_denom", cfg.base_denom))
+}
+
+/// Fails unless `sender` is the insured market.
+fn only_market(storage: &dyn Storage, sender: &cosmwasm_std::Addr) -> Result<(), ContractError> {
+    if CONFIG.load(storage)?.market != *sender {
+        return Err(ContractError::Unauthorized {
+            expected: "the market",
+        });
+    }
+    Ok(())
+}
+
+/// Dispatches every message. Only `Deposit`, `Fund` (base) and `Absorb` (collateral) accept
+/// funds; market and owner messages check the sender first.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Deposit {} => deposit::deposit(deps, env, info),
+        ExecuteMsg::Fund {} => deposit::fund(deps, env, info),
+        ExecuteMsg::RequestWithdraw { shares } => {
+            cw_utils::nonpayable(&info)?;
+            withdraw::request_withdraw(deps, env, info, shares)
+        }
+        ExecuteMsg::CancelWithdraw {} => {
+            cw_utils::nonpayable(&info)?;
+            withdraw::cancel_withdraw(deps, info)
+        }
+        ExecuteMsg::Withdraw {} => {
+            cw_utils::nonpayable(&info)?;
+            withdraw::withdraw(deps, env, info)
+        }
+        ExecuteMsg::CoverShortfall { amount } => {
+            only_market(deps.storage, &info.sender)?;
+            cw_utils::nonpayable(&info)?;
+            cover::cover_shortfall(deps, env, info, amount)
+        }
+        ExecuteMsg::Absorb { borrower, pay } => {
+            only_market(deps.storage, &info.sender)?;
+            absorb::absorb(deps, env, info, borrower, pay)
+        }
+        ExecuteMsg::BuyAtFloor { auction_id } => {
+            cw_utils::nonpayable(&info)?;
+            buy::buy_at_floor(deps, env, info, auction_id)
+        }
+        ExecuteMsg::Resell { denom } => {
+            cw_utils::nonpayable(&info)?;
+            resell::resell(deps, env, info, denom)
+        }
+        ExecuteMsg::UpdateParams(params) => {
+            Ownership::assert(deps.storage, &info.sender)?;
+            cw_utils::nonpayable(&info)?;
+            admin::update_params(deps, params)
+        }
+        ExecuteMsg::TransferOwnership { new_owner } => {
+            cw_utils::nonpayable(&info)?;
+            let new_owner = deps.api.addr_validate(&new_owner)?;
+            let attrs = Ownership::transfer(deps.storage, &info.sender, new_owner)?;
+            Ok(Response::new().add_attributes(attrs))
+        }
+        ExecuteMsg::AcceptOwnership {} => {
+            cw_utils::nonpayable(&info)?;
+            let attrs = Ownership::accept(deps.storage, &info.sender)?;
+            Ok(Response::new().add_attributes(attrs))
+        }
+    }
+}
+
+/// Answers every query.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    Ok(match msg {
+        QueryMsg::Pool {} => to_json_binary(&q::pool(deps, env)?)?,
+        QueryMsg::Depositor { address } => to_json_binary(&q::depositor(deps, env, address)?)?,
+        QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
+        QueryMsg::AbsorbQuote { collateral, debt } => {
+            to_json_binary(&absorb::absorb_quote(deps, env, collateral, debt)?)?
+        }
+    })
+}
+
+/// Refuses other contracts' state and downgrades, then records this version.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    let attrs = migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new().add_attributes(attrs))
+}

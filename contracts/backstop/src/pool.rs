@@ -1,0 +1,182 @@
+//! Pool valuation: base balance plus held collateral at the oracle median.
+//!
+//! Collateral counts what the pool holds in its bank account **plus** the lots of its own
+//! resale auctions still running at the liquidator: those units left the account but are
+//! still the pool's until sold, and leaving them out would let anyone depress the share price
+//! with `Resell` and deposit cheaply.
+use crate::error::ContractError;
+use crate::state::{Config, HELD};
+use breakwater_types::backstop::HeldCollateral;
+use breakwater_types::liquidator::{AuctionsResponse, QueryMsg as LiquidatorQuery, Seller};
+use breakwater_types::oracle::OracleStatus;
+use breakwater_types::MAX_LIMIT;
+use cosmwasm_std::{
+    Addr, Decimal, Decimal256, Deps, Order, QuerierWrapper, StdError, Uint128, Uint256,
+};
+
+/// The pool's balance of `denom`, in 128 bits.
+pub fn balance(
+    querier: &QuerierWrapper,
+    contract: &Addr,
+    denom: &str,
+) -> Result<Uint128, ContractError> {
+    let amount = querier.query_balance(contract, denom)?.amount;
+    Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge)
+}
+
+/// Units of `denom` in the pool's own resale auctions still running at the liquidator.
+pub fn in_resale(
+    querier: &QuerierWrapper,
+    liquidator: &Addr,
+    denom: &str,
+) -> Result<Uint128, ContractError> {
+    let mut total = Uint128::zero();
+    let mut start_after = None;
+    loop {
+        let page: AuctionsResponse = querier.query_wasm_smart(
+            liquidator,
+            &LiquidatorQuery::Auctions {
+                denom: Some(denom.to_string()),
+                start_after,
+                limit: Some(MAX_LIMIT),
+            },
+        )?;
+        for a in &page.auctions {
+            if a.seller == (Seller::Backstop {}) && a.denom == denom {
+                total = total.checked_add(a.lot).map_err(StdError::from)?;
+            }
+        }
+        match page.auctions.last() {
+            Some(last) if page.auctions.len() >= MAX_LIMIT as usize => start_after = Some(last.id),
+            _ => return Ok(total),
+        }
+    }
+}
+
+/// One held collateral, priced.
+pub struct Holding {
+    /// Units in the pool's account.
+    pub in_pool: Uint128,
+    /// The response row: amount (account plus running resales), price, value.
+    pub held: HeldCollateral,
+    /// The oracle status of the price.
+    pub status: OracleStatus,
+}
+
+/// The pool's value.
+pub struct PoolValue {
+    /// Base units in the account.
+    pub base: Uint128,
+    /// Non-empty collateral holdings, priced.
+    pub collateral: Vec<Holding>,
+    /// `base + Σ value`.
+    pub total: Uint128,
+}
+
+impl PoolValue {
+    /// Fails unless every held collateral's oracle price is active (prices used to mint
+    /// shares must be trustworthy).
+    pub fn ensure_active(&self) -> Result<(), ContractError> {
+        match self.collateral.iter().find(|h| !h.status.is_active()) {
+            Some(h) => Err(ContractError::OraclePaused {
+                denom: h.held.denom.clone(),
+                status: h.status.name().to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Values the pool: `base` (its base balance minus `exclude`, the funds attached to the
+/// message being executed) plus every held collateral at the oracle median, each rounded down.
+/// Denoms held at zero are skipped; a held denom the oracle cannot price is an error.
+pub fn pool_value(
+    deps: Deps,
+    contract: &Addr,
+    cfg: &Config,
+    exclude: Uint128,
+) -> Result<PoolValue, ContractError> {
+    let base = balance(&deps.querier, contract, &cfg.base_denom)?
+        .checked_sub(exclude)
+        .map_err(StdError::from)?;
+    let denoms: Vec<String> = HELD
+        .keys(deps.storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()?;
+    let mut total = base;
+    let mut collateral = vec![];
+    for denom in denoms {
+        let in_pool = balance(&deps.querier, contract, &denom)?;
+        let amount = in_pool
+            .checked_add(in_resale(&deps.querier, &cfg.liquidator, &denom)?)
+            .map_err(StdError::from)?;
+        if amount.is_zero() {
+            continue;
+        }
+        let p = cfg.oracle.query_price(&deps.querier, &denom)?;
+        let value = amount.checked_mul_floor(p.median).map_err(StdError::from)?;
+        total = total.checked_add(value).map_err(StdError::from)?;
+        collateral.push(Holding {
+            in_pool,
+            held: HeldCollateral {
+                denom,
+                amount,
+                price: p.median,
+                value,
+            },
+            status: p.status,
+        });
+    }
+    Ok(PoolValue {
+        base,
+        collateral,
+        total,
+    })
+}
+
+/// A priced quote of collateral coins.
+pub struct Valuation {
+    /// `floor(Σ amount · median · (1 − discount))`, exact before the final rounding.
+    pub discounted: Uint256,
+    /// The first denom whose price is not active, with its status name.
+    pub inactive: Option<(String, String)>,
+}
+
+/// Values `coins` at the oracle median less `discount`. The base asset is refused.
+pub fn value_discounted(
+    deps: Deps,
+    cfg: &Config,
+    coins: &[(String, Uint128)],
+    discount: Decimal,
+) -> Result<Valuation, ContractError> {
+    let mut sum = Decimal256::zero();
+    let mut inactive = None;
+    for (denom, amount) in coins {
+        if denom == &cfg.base_denom {
+            return Err(ContractError::BaseAsCollateral {
+                denom: denom.clone(),
+            });
+        }
+        let p = cfg.oracle.query_price(&deps.querier, denom)?;
+        if inactive.is_none() && !p.status.is_active() {
+            inactive = Some((denom.clone(), p.status.name().to_string()));
+        }
+        let v = Decimal256::from_atomics(Uint256::from(*amount), 0)
+            .map_err(StdError::from)?
+            .checked_mul(Decimal256::from(p.median))
+            .map_err(StdError::from)?;
+        sum = sum.checked_add(v).map_err(StdError::from)?;
+    }
+    let keep = Decimal256::from(
+        Decimal::one()
+            .checked_sub(discount)
+            .map_err(StdError::from)?,
+    );
+    let discounted = sum
+        .checked_mul(keep)
+        .map_err(StdError::from)?
+        .to_uint_floor();
+    Ok(Valuation {
+        discounted,
+        inactive,
+    })
+}

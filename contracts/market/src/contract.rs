@@ -1,0 +1,252 @@
+//! Entry points: instantiate, execute, query, migrate. Payment and ownership checks happen
+//! here; each message is handled in its own module.
+use crate::add_collateral::{execute_add_collateral, list_collateral};
+use crate::borrow::execute_borrow;
+use crate::deposit_collateral::execute_deposit_collateral;
+use crate::error::ContractError;
+use crate::interest::execute_accrue_interest;
+use crate::liquidate::execute_liquidate;
+use crate::query::{
+    query_account, query_accounts, query_collateral, query_collaterals, query_config, query_state,
+    query_supplier,
+};
+use crate::repay::execute_repay;
+use crate::state::{Config, MarketState, CONFIG, STATE};
+use crate::supply::execute_supply;
+use crate::update_collateral::execute_update_collateral;
+use crate::update_config::execute_update_config;
+use crate::withdraw::execute_withdraw;
+use crate::withdraw_collateral::execute_withdraw_collateral;
+use breakwater_types::adapters::OracleUnchecked;
+use breakwater_types::market::{ExecuteMsg, InstantiateMsg, QueryMsg};
+use breakwater_types::migration::migrate_version;
+use breakwater_types::ownership::Ownership;
+use breakwater_types::MigrateMsg;
+use cosmwasm_std::{
+    to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, Uint128,
+    Uint256,
+};
+use cw_utils::{must_pay, nonpayable, PaymentError};
+
+/// cw2 contract name.
+pub const CONTRACT_NAME: &str = "crates.io:breakwater-market";
+/// cw2 contract version (the crate version).
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Converts an attached amount into the market's 128-bit accounting.
+pub fn to_u128(amount: Uint256) -> Result<Uint128, ContractError> {
+    Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge {
+        amount: amount.to_string(),
+    })
+}
+
+/// The base-asset amount attached: exactly one coin, of the base denom, positive.
+fn base_payment(info: &MessageInfo, base_denom: &str) -> Result<Uint128, ContractError> {
+    to_u128(must_pay(info, base_denom)?)
+}
+
+/// The single collateral coin attached to a deposit: exactly one coin, positive. Whether the
+/// denom is a listed collateral is checked by the handler.
+fn collateral_payment(info: &MessageInfo) -> Result<(String, Uint128), ContractError> {
+    let coin = match info.funds.as_slice() {
+        [] => return Err(PaymentError::NoFunds {}.into()),
+        [coin] => coin,
+        _ => return Err(PaymentError::MultipleDenoms {}.into()),
+    };
+    if coin.amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    Ok((coin.denom.clone(), to_u128(coin.amount)?))
+}
+
+/// An optional beneficiary address, the sender by default.
+fn beneficiary(deps: Deps, info: &MessageInfo, other: Option<String>) -> Result<Addr, StdError> {
+    match other {
+        Some(a) => deps.api.addr_validate(&a),
+        None => Ok(info.sender.clone()),
+    }
+}
+
+/// Validates every parameter and collateral, then stores the market with indices at 1.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    msg.params.validate()?;
+    if msg.base_denom.is_empty() {
+        return Err(ContractError::EmptyBaseDenom);
+    }
+    let oracle = OracleUnchecked(msg.oracle).check(deps.api)?;
+    let owner = beneficiary(deps.as_ref(), &info, msg.owner)?;
+
+    let count = msg.collaterals.len();
+    for c in msg.collaterals {
+        list_collateral(deps.storage, &msg.base_denom, c)?;
+    }
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ownership::initialize(deps.storage, owner.clone())?;
+    CONFIG.save(
+        deps.storage,
+        &Config {
+            oracle: oracle.clone(),
+            base_denom: msg.base_denom.clone(),
+            params: msg.params,
+        },
+    )?;
+    STATE.save(deps.storage, &MarketState::new(env.block.time.seconds()))?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", owner)
+        .add_attribute("oracle", oracle.addr().as_str())
+        .add_attribute("base_denom", msg.base_denom)
+        .add_attribute("collaterals", count.to_string()))
+}
+
+/// Dispatches each message to its handler after payment and ownership checks.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Supply {} => {
+            let base = CONFIG.load(deps.storage)?.base_denom;
+            let amount = base_payment(&info, &base)?;
+            execute_supply(deps, env, info, amount)
+        }
+        ExecuteMsg::Withdraw { amount } => {
+            nonpayable(&info)?;
+            execute_withdraw(deps, env, info, amount)
+        }
+        ExecuteMsg::DepositCollateral { on_behalf_of } => {
+            let (denom, amount) = collateral_payment(&info)?;
+            let account = beneficiary(deps.as_ref(), &info, on_behalf_of)?;
+            execute_deposit_collateral(deps, info, account, denom, amount)
+        }
+        ExecuteMsg::WithdrawCollateral { denom, amount } => {
+            nonpayable(&info)?;
+            execute_withdraw_collateral(deps, env, info, denom, amount)
+        }
+        ExecuteMsg::Borrow { amount } => {
+            nonpayable(&info)?;
+            execute_borrow(deps, env, info, amount)
+        }
+        ExecuteMsg::Repay { on_behalf_of } => {
+            let base = CONFIG.load(deps.storage)?.base_denom;
+            let amount = base_payment(&info, &base)?;
+            let account = beneficiary(deps.as_ref(), &info, on_behalf_of)?;
+            execute_repay(deps, env, info, account, amount)
+        }
+        ExecuteMsg::Liquidate { borrower } => execute_liquidate(deps.as_ref(), borrower),
+        ExecuteMsg::AccrueInterest {} => {
+            nonpayable(&info)?;
+            execute_accrue_interest(deps, env, info)
+        }
+        ExecuteMsg::AddCollateral(params) => {
+            nonpayable(&info)?;
+            Ownership::assert(deps.storage, &info.sender)?;
+            execute_add_collateral(deps, info, params)
+        }
+        ExecuteMsg::UpdateCollateral { denom, update } => {
+            nonpayable(&info)?;
+            Ownership::assert(deps.storage, &info.sender)?;
+            execute_update_collateral(deps, env, info, denom, update)
+        }
+        ExecuteMsg::UpdateConfig { oracle, params } => {
+            nonpayable(&info)?;
+            Ownership::assert(deps.storage, &info.sender)?;
+            execute_update_config(deps, env, info, oracle, params)
+        }
+        ExecuteMsg::TransferOwnership { new_owner } => {
+            nonpayable(&info)?;
+            let new_owner = deps.api.addr_validate(&new_owner)?;
+            let attrs = Ownership::transfer(deps.storage, &info.sender, new_owner)?;
+            Ok(Response::new().add_attributes(attrs))
+        }
+        ExecuteMsg::AcceptOwnership {} => {
+            nonpayable(&info)?;
+            let attrs = Ownership::accept(deps.storage, &info.sender)?;
+            Ok(Response::new().add_attributes(attrs))
+        }
+    }
+}
+
+/// Answers queries, accrued to the current block.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    Ok(match msg {
+        QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
+        QueryMsg::State {} => to_json_binary(&query_state(deps, env)?),
+        QueryMsg::Collateral { denom } => to_json_binary(&query_collateral(deps, env, denom)?),
+        QueryMsg::Collaterals { start_after, limit } => {
+            to_json_binary(&query_collaterals(deps, env, start_after, limit)?)
+        }
+        QueryMsg::Account { address } => to_json_binary(&query_account(deps, env, address)?),
+        QueryMsg::Accounts { start_after, limit } => {
+            to_json_binary(&query_accounts(deps, env, start_after, limit)?)
+        }
+        QueryMsg::Supplier { address } => to_json_binary(&query_supplier(deps, env, address)?),
+    }?)
+}
+
+/// Refuses another contract's state and downgrades, then records the new version.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    let attrs = migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new().add_attributes(attrs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::{message_info, MockApi};
+    use cosmwasm_std::Coin;
+
+    fn info(funds: &[Coin]) -> MessageInfo {
+        message_info(&MockApi::default().addr_make("user"), funds)
+    }
+
+    #[test]
+    fn collateral_payment_requires_exactly_one_positive_coin() {
+        assert!(matches!(
+            collateral_payment(&info(&[])),
+            Err(ContractError::Payment(PaymentError::NoFunds {}))
+        ));
+        let two = [Coin::new(1u128, "a"), Coin::new(1u128, "b")];
+        assert!(matches!(
+            collateral_payment(&info(&two)),
+            Err(ContractError::Payment(PaymentError::MultipleDenoms {}))
+        ));
+        assert!(matches!(
+            collateral_payment(&info(&[Coin::new(0u128, "a")])),
+            Err(ContractError::ZeroAmount)
+        ));
+        let huge = Coin::new(Uint256::from(u128::MAX) + Uint256::one(), "a");
+        assert!(matches!(
+            collateral_payment(&info(&[huge])),
+            Err(ContractError::AmountTooLarge { .. })
+        ));
+        let (denom, amount) = collateral_payment(&info(&[Coin::new(5u128, "a")])).unwrap();
+        assert_eq!((denom.as_str(), amount.u128()), ("a", 5));
+    }
+
+    #[test]
+    fn base_payment_requires_the_base_denom() {
+        assert!(matches!(
+            base_payment(&info(&[Coin::new(5u128, "x")]), "uusdc"),
+            Err(ContractError::Payment(PaymentError::MissingDenom(_)))
+        ));
+        let huge = Coin::new(Uint256::MAX, "uusdc");
+        assert!(matches!(
+            base_payment(&info(&[huge]), "uusdc"),
+            Err(ContractError::AmountTooLarge { .. })
+        ));
+        let amount = base_payment(&info(&[Coin::new(5u128, "uusdc")]), "uusdc").unwrap();
+        assert_eq!(amount.u128(), 5);
+    }
+}

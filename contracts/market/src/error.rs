@@ -1,0 +1,207 @@
+//! Errors of the market contract.
+use breakwater_types::ownership::OwnershipError;
+use breakwater_types::ParamError;
+use cosmwasm_std::{
+    CheckedFromRatioError, CheckedMultiplyFractionError, CheckedMultiplyRatioError,
+    ConversionOverflowError, Decimal, DivideByZeroError, OverflowError, StdError, Uint128,
+};
+use cw_utils::PaymentError;
+use thiserror::Error;
+
+/// Everything that can make a market message fail.
+#[derive(Error, Debug)]
+pub enum ContractError {
+    /// Storage, query or serialization failure.
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    /// Ownership checks (unauthorized sender, no pending transfer).
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+
+    /// Funds attached where none are accepted, or not exactly the coin expected.
+    #[error("payment error: {0}")]
+    Payment(#[from] PaymentError),
+
+    /// A parameter out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+
+    /// Arithmetic overflow or underflow.
+    #[error("arithmetic overflow: {0}")]
+    Overflow(#[from] OverflowError),
+
+    /// Division by zero.
+    #[error("arithmetic error: {0}")]
+    DivideByZero(#[from] DivideByZeroError),
+
+    /// A fixed-point product or quotient out of range.
+    #[error("arithmetic overflow: {0}")]
+    MultiplyFraction(#[from] CheckedMultiplyFractionError),
+
+    /// A ratio out of range.
+    #[error("arithmetic overflow: {0}")]
+    MultiplyRatio(#[from] CheckedMultiplyRatioError),
+
+    /// A ratio out of range.
+    #[error("arithmetic overflow: {0}")]
+    FromRatio(#[from] CheckedFromRatioError),
+
+    /// A conversion out of range.
+    #[error("arithmetic overflow: {0}")]
+    Conversion(#[from] ConversionOverflowError),
+
+    /// An attached amount larger than the market's 128-bit accounting.
+    #[error("amount {amount} is too large: at most 2^128 - 1 units are accepted")]
+    AmountTooLarge {
+        /// The amount attached.
+        amount: String,
+    },
+
+    /// A zero amount where a positive one is required.
+    #[error("amount must be positive")]
+    ZeroAmount,
+
+    /// A supply too small to mint a single share.
+    #[error("supply of {amount} is too small: it would mint no shares at supply index {index}")]
+    SupplyTooSmall {
+        /// Amount supplied.
+        amount: Uint128,
+        /// Current supply index.
+        index: Decimal,
+    },
+
+    /// Withdrawal from an address without a supply position.
+    #[error("nothing supplied: {address} holds no supply shares")]
+    NothingSupplied {
+        /// The would-be lender.
+        address: String,
+    },
+
+    /// Withdrawal larger than the lender's position.
+    #[error("withdrawal of {requested} exceeds the supplied balance of {available}")]
+    WithdrawExceedsSupply {
+        /// Amount asked.
+        requested: Uint128,
+        /// What the lender's shares are worth.
+        available: Uint128,
+    },
+
+    /// Withdrawal or borrow larger than the market's free cash (cash − reserves).
+    #[error("insufficient liquidity: {requested} requested, {available} available")]
+    InsufficientLiquidity {
+        /// Amount asked.
+        requested: Uint128,
+        /// Cash not owed to reserves.
+        available: Uint128,
+    },
+
+    /// The base asset sent as collateral.
+    #[error("the base asset {denom} cannot be deposited as collateral (supply it instead)")]
+    BaseDenomAsCollateral {
+        /// The base denom.
+        denom: String,
+    },
+
+    /// A denom that is not a listed collateral.
+    #[error("{denom} is not a listed collateral")]
+    UnlistedCollateral {
+        /// The denom.
+        denom: String,
+    },
+
+    /// A deposit that would take a collateral over its supply cap.
+    #[error("supply cap of {denom} exceeded: {total} would be deposited, the cap is {cap}")]
+    SupplyCapExceeded {
+        /// The collateral.
+        denom: String,
+        /// Total deposits after the deposit.
+        total: Uint128,
+        /// The cap.
+        cap: Uint128,
+    },
+
+    /// A collateral withdrawal larger than the holding.
+    #[error("insufficient collateral: {requested} {denom} requested, {held} held")]
+    InsufficientCollateral {
+        /// The collateral.
+        denom: String,
+        /// Amount asked.
+        requested: Uint128,
+        /// Amount held.
+        held: Uint128,
+    },
+
+    /// An oracle price that may not back new risk.
+    #[error("price of {denom} is not active (oracle status: {status}); borrowing and collateral withdrawals are paused")]
+    PriceNotActive {
+        /// The collateral.
+        denom: String,
+        /// The oracle status name.
+        status: String,
+    },
+
+    /// A borrow or withdrawal that would leave debt above the borrow limit.
+    #[error("borrow limit exceeded: debt would be {debt}, the borrow limit is {borrow_limit}")]
+    BorrowLimitExceeded {
+        /// Resulting debt.
+        debt: Uint128,
+        /// Resulting borrow limit.
+        borrow_limit: Uint128,
+    },
+
+    /// Collateral worth more than 128-bit accounting can express.
+    #[error("collateral valuation overflows: {reason}")]
+    ValuationOverflow {
+        /// The arithmetic error.
+        reason: String,
+    },
+
+    /// A borrow from an account without collateral.
+    #[error("no collateral: deposit collateral before borrowing")]
+    NoCollateral,
+
+    /// A repayment for an account without debt.
+    #[error("no debt to repay: {address} owes nothing")]
+    NoDebt {
+        /// The account.
+        address: String,
+    },
+
+    /// A partial repayment too small to burn one debt share.
+    #[error(
+        "repayment of {amount} is too small: it would burn no debt shares at borrow index {index}"
+    )]
+    RepayTooSmall {
+        /// Amount repaid.
+        amount: Uint128,
+        /// Current borrow index.
+        index: Decimal,
+    },
+
+    /// Liquidation is not wired up yet.
+    #[error("liquidation is not available: no liquidator is configured for this market")]
+    LiquidationUnavailable,
+
+    /// A collateral listed twice.
+    #[error("collateral {denom} is already listed")]
+    DuplicateCollateral {
+        /// The denom.
+        denom: String,
+    },
+
+    /// Too many collaterals listed.
+    #[error("too many collaterals: at most {max} may be listed")]
+    TooManyCollaterals {
+        /// `MAX_COLLATERALS`.
+        max: usize,
+    },
+
+    /// An empty base denom.
+    #[error("invalid base denom: must not be empty")]
+    EmptyBaseDenom,
+
+    /// Migration refused (another contract's state, or a downgrade).
+    #[error("{0}")]
+    Migration(#[from] breakwater_types::migration::MigrationError),
+}

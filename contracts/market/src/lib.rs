@@ -1,0 +1,35 @@
+//! Breakwater lending market: one borrowable base asset supplied by lenders, several
+//! collaterals per borrower (cross-margin), Compound III-like share accounting.
+//!
+//! - Lenders `Supply` the base asset for supply shares whose value grows with the supply index.
+//! - Borrowers deposit collateral and `Borrow` up to their borrow limit
+//!   (`Σ value(min(median, TWAP)) · ltv_eff`, where `ltv_eff` shrinks with volatility); debt is
+//!   kept in debt shares whose value grows with the borrow index.
+//! - Interest accrues lazily at every message touching balances (see [`interest::accrue`]).
+//! - Liquidation thresholds change only through ramps, so a parameter change never liquidates
+//!   anyone at once.
+//!
+//! Rounding always favours the protocol: whatever users receive rounds down, whatever they owe
+//! rounds up.
+#![warn(missing_docs)]
+
+pub mod add_collateral;
+pub mod borrow;
+pub mod contract;
+pub mod deposit_collateral;
+pub mod error;
+pub mod health;
+pub mod interest;
+pub mod liquidate;
+#[cfg(test)]
+mod mock;
+pub mod query;
+pub mod repay;
+pub mod state;
+pub mod supply;
+pub mod update_collateral;
+pub mod update_config;
+pub mod withdraw;
+pub mod withdraw_collateral;
+
+pub use crate::error::ContractError;

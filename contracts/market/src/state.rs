@@ -1,0 +1,191 @@
+//! Storage layout of the market and the stored structs.
+use breakwater_types::adapters::OracleContract;
+use breakwater_types::market::{CollateralParams, MarketParams};
+use breakwater_types::math::margin::Ramp;
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Decimal, Uint128};
+use cw_storage_plus::{Item, Map};
+
+/// Contract-wide configuration.
+#[cw_serde]
+pub struct Config {
+    /// The oracle pricing every collateral in base units.
+    pub oracle: OracleContract,
+    /// The borrowable base asset.
+    pub base_denom: String,
+    /// Market-wide parameters.
+    pub params: MarketParams,
+}
+
+/// Market totals. `cash` is tracked here and never read from the bank, so a donation to the
+/// contract changes nothing in the accounting.
+#[cw_serde]
+pub struct MarketState {
+    /// Supply shares outstanding.
+    pub total_supply_shares: Uint128,
+    /// Debt shares outstanding.
+    pub total_debt_shares: Uint128,
+    /// Base units per supply share (starts at 1).
+    pub supply_index: Decimal,
+    /// Base units per debt share (starts at 1).
+    pub borrow_index: Decimal,
+    /// Base units kept by the protocol from interest.
+    pub reserves: Uint128,
+    /// Base units held by the market according to its own books.
+    pub cash: Uint128,
+    /// Time of the last accrual, seconds since the epoch.
+    pub last_accrued: u64,
+}
+
+impl MarketState {
+    /// An empty market whose indices start at 1, accrued at `now`.
+    pub fn new(now: u64) -> Self {
+        MarketState {
+            total_supply_shares: Uint128::zero(),
+            total_debt_shares: Uint128::zero(),
+            supply_index: Decimal::one(),
+            borrow_index: Decimal::one(),
+            reserves: Uint128::zero(),
+            cash: Uint128::zero(),
+            last_accrued: now,
+        }
+    }
+
+    /// Base units owed to lenders: `floor(total_supply_shares × supply_index)`.
+    pub fn total_supplied(&self) -> Result<Uint128, crate::ContractError> {
+        Ok(self
+            .total_supply_shares
+            .checked_mul_floor(self.supply_index)?)
+    }
+
+    /// Base units owed by borrowers: `ceil(total_debt_shares × borrow_index)`.
+    pub fn total_borrowed(&self) -> Result<Uint128, crate::ContractError> {
+        Ok(self.total_debt_shares.checked_mul_ceil(self.borrow_index)?)
+    }
+
+    /// Base units that may leave the market (withdrawals, borrows): `cash − reserves`, zero
+    /// when reserves exceed cash.
+    pub fn available_liquidity(&self) -> Uint128 {
+        self.cash.saturating_sub(self.reserves)
+    }
+}
+
+/// A listed collateral.
+#[cw_serde]
+pub struct CollateralState {
+    /// Its parameters; `liquidation_threshold` is the target of `threshold_ramp`.
+    pub params: CollateralParams,
+    /// The liquidation threshold over time (constant when no change is under way).
+    pub threshold_ramp: Ramp,
+    /// Units deposited across all accounts.
+    pub total_deposited: Uint128,
+}
+
+/// A borrower's position.
+#[cw_serde]
+#[derive(Default)]
+pub struct Account {
+    /// Collateral holdings sorted by denom, never holding a zero amount.
+    pub collaterals: Vec<(String, Uint128)>,
+    /// Debt shares held.
+    pub debt_shares: Uint128,
+}
+
+impl Account {
+    /// Units of `denom` held (zero when none).
+    pub fn collateral(&self, denom: &str) -> Uint128 {
+        self.collaterals
+            .binary_search_by(|(d, _)| d.as_str().cmp(denom))
+            .ok()
+            .and_then(|i| self.collaterals.get(i))
+            .map(|(_, a)| *a)
+            .unwrap_or_default()
+    }
+
+    /// Sets the holding of `denom` to `amount`, keeping the list sorted and removing the entry
+    /// when `amount` is zero.
+    pub fn set_collateral(&mut self, denom: &str, amount: Uint128) {
+        match self
+            .collaterals
+            .binary_search_by(|(d, _)| d.as_str().cmp(denom))
+        {
+            Ok(i) => {
+                if amount.is_zero() {
+                    self.collaterals.remove(i);
+                } else if let Some(entry) = self.collaterals.get_mut(i) {
+                    entry.1 = amount;
+                }
+            }
+            Err(i) => {
+                if !amount.is_zero() {
+                    self.collaterals.insert(i, (denom.to_string(), amount));
+                }
+            }
+        }
+    }
+
+    /// Whether the account holds nothing and owes nothing (and should be deleted).
+    pub fn is_empty(&self) -> bool {
+        self.collaterals.is_empty() && self.debt_shares.is_zero()
+    }
+}
+
+/// The configuration.
+pub const CONFIG: Item<Config> = Item::new("config");
+/// The market totals.
+pub const STATE: Item<MarketState> = Item::new("state");
+/// Listed collaterals by denom (at most `MAX_COLLATERALS`).
+pub const COLLATERALS: Map<&str, CollateralState> = Map::new("collaterals");
+/// Borrower positions; an account is deleted once it holds and owes nothing.
+pub const ACCOUNTS: Map<&Addr, Account> = Map::new("accounts");
+/// Lenders' supply shares; deleted at zero.
+pub const SUPPLIERS: Map<&Addr, Uint128> = Map::new("suppliers");
+
+/// Loads an account, an empty one when it does not exist.
+pub fn load_account(
+    storage: &dyn cosmwasm_std::Storage,
+    addr: &Addr,
+) -> cosmwasm_std::StdResult<Account> {
+    Ok(ACCOUNTS.may_load(storage, addr)?.unwrap_or_default())
+}
+
+/// Saves an account, or deletes it when empty.
+pub fn save_account(
+    storage: &mut dyn cosmwasm_std::Storage,
+    addr: &Addr,
+    account: &Account,
+) -> cosmwasm_std::StdResult<()> {
+    if account.is_empty() {
+        ACCOUNTS.remove(storage, addr);
+        Ok(())
+    } else {
+        ACCOUNTS.save(storage, addr, account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_collaterals_stay_sorted_without_zero_entries() {
+        let mut a = Account::default();
+        a.set_collateral("uosmo", Uint128::new(5));
+        a.set_collateral("uatom", Uint128::new(3));
+        a.set_collateral("ueth", Uint128::new(0));
+        assert_eq!(
+            a.collaterals,
+            vec![
+                ("uatom".to_string(), Uint128::new(3)),
+                ("uosmo".to_string(), Uint128::new(5))
+            ]
+        );
+        assert_eq!(a.collateral("uosmo"), Uint128::new(5));
+        assert_eq!(a.collateral("ueth"), Uint128::zero());
+        a.set_collateral("uatom", Uint128::new(7));
+        assert_eq!(a.collateral("uatom"), Uint128::new(7));
+        a.set_collateral("uatom", Uint128::zero());
+        a.set_collateral("uosmo", Uint128::zero());
+        assert!(a.is_empty());
+    }
+}

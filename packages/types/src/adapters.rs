@@ -1,0 +1,40 @@
+//! Typed wrappers for cross-contract calls.
+//!
+//! An unchecked wrapper (`OracleUnchecked`) holds a raw string from a message; `check(api)`
+//! validates it into the checked wrapper (`OracleContract`), which knows how to query and call
+//! the contract with exactly the messages defined in this crate.
+use crate::oracle::{PriceResponse, QueryMsg as OracleQuery};
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Api, QuerierWrapper, StdResult};
+
+/// An oracle address as received in a message.
+#[cw_serde]
+pub struct OracleUnchecked(pub String);
+
+impl OracleUnchecked {
+    /// Validates the address.
+    pub fn check(&self, api: &dyn Api) -> StdResult<OracleContract> {
+        Ok(OracleContract(api.addr_validate(&self.0)?))
+    }
+}
+
+/// A validated oracle contract.
+#[cw_serde]
+pub struct OracleContract(pub Addr);
+
+impl OracleContract {
+    /// The contract address.
+    pub fn addr(&self) -> &Addr {
+        &self.0
+    }
+
+    /// The full price record of `denom` (median, TWAP, volatility, status).
+    pub fn query_price(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<PriceResponse> {
+        querier.query_wasm_smart(
+            &self.0,
+            &OracleQuery::Price {
+                denom: denom.to_string(),
+            },
+        )
+    }
+}

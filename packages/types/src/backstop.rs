@@ -1,0 +1,239 @@
+//! Messages of the backstop: insurance pool and buyer of last resort.
+//!
+//! Depositors provide the base asset for shares. The pool covers auction shortfalls first,
+//! takes auction lots at the floor, absorbs toxic positions whole, and re-sells what it holds
+//! slowly through the liquidator. Share value counts held collateral at the oracle price.
+use crate::error::{check_range, ParamError};
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Decimal, Uint128};
+
+/// Backstop parameters.
+#[cw_serde]
+pub struct BackstopParams {
+    /// Seconds between a withdrawal request and the opening of its window (1 h to 60 days;
+    /// Aave Safety Module style).
+    pub cooldown: u64,
+    /// Seconds the withdrawal window stays open after the cooldown (1 h to 30 days).
+    pub withdraw_window: u64,
+    /// Absorb pays `oracle value · (1 − absorb_discount)` for a whole position (0 to 0.5;
+    /// Compound III liquidation factor 0.95 → 0.05).
+    pub absorb_discount: Decimal,
+    /// Most of a held collateral re-sold per `resale_interval`, as a fraction of holdings
+    /// (0 < x <= 1).
+    pub resale_fraction: Decimal,
+    /// Seconds between resales of the same collateral (60 s to 7 days).
+    pub resale_interval: u64,
+}
+
+impl BackstopParams {
+    /// Checks every range documented on the fields.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        check_range("cooldown", self.cooldown, 3_600, 60 * 86_400)?;
+        check_range("withdraw_window", self.withdraw_window, 3_600, 30 * 86_400)?;
+        check_range(
+            "absorb_discount",
+            self.absorb_discount,
+            Decimal::zero(),
+            Decimal::percent(50),
+        )?;
+        check_range(
+            "resale_fraction",
+            self.resale_fraction,
+            Decimal::permille(1),
+            Decimal::one(),
+        )?;
+        check_range("resale_interval", self.resale_interval, 60, 7 * 86_400)?;
+        Ok(())
+    }
+}
+
+impl Default for BackstopParams {
+    /// 7-day cooldown and 2-day window; absorb at a 5% discount (Compound III); resell at most
+    /// 10% of a holding per hour.
+    fn default() -> Self {
+        BackstopParams {
+            cooldown: 7 * 86_400,
+            withdraw_window: 2 * 86_400,
+            absorb_discount: Decimal::percent(5),
+            resale_fraction: Decimal::percent(10),
+            resale_interval: 3_600,
+        }
+    }
+}
+
+/// Instantiates the backstop.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Owner; defaults to the sender.
+    pub owner: Option<String>,
+    /// The market it insures.
+    pub market: String,
+    /// The liquidator it buys from and re-sells through.
+    pub liquidator: String,
+    /// The oracle pricing held collateral.
+    pub oracle: String,
+    /// The base asset.
+    pub base_denom: String,
+    /// Parameters.
+    pub params: BackstopParams,
+}
+
+/// Backstop execute messages.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Depositor: add the attached base asset for shares.
+    Deposit {},
+    /// Depositor: lock `shares` and start the cooldown. Locked shares still bear losses.
+    RequestWithdraw {
+        /// Shares to withdraw.
+        shares: Uint128,
+    },
+    /// Depositor: cancel a pending withdrawal request.
+    CancelWithdraw {},
+    /// Depositor: withdraw requested shares once the cooldown has passed and the window is
+    /// open. Paid in kind, pro rata: base and every held collateral.
+    Withdraw {},
+    /// Anyone: add the attached base asset to the pool without shares (e.g. reserves).
+    Fund {},
+    /// Market: pay up to `amount` of an auction shortfall or bad debt to the market.
+    CoverShortfall {
+        /// Base units requested.
+        amount: Uint128,
+    },
+    /// Market: take a whole position (attached collateral coins) and pay `pay` base units.
+    Absorb {
+        /// The absorbed account.
+        borrower: String,
+        /// Base units paid to the market.
+        pay: Uint128,
+    },
+    /// Anyone: buy an auction's lot at the floor price with pool funds (buyer of last resort).
+    BuyAtFloor {
+        /// The auction.
+        auction_id: u64,
+    },
+    /// Anyone: re-sell a slice of a held collateral through the liquidator on its slow curve.
+    Resell {
+        /// The collateral.
+        denom: String,
+    },
+    /// Owner: update parameters.
+    UpdateParams(BackstopParams),
+    /// Owner: propose a new owner.
+    TransferOwnership {
+        /// The proposed owner.
+        new_owner: String,
+    },
+    /// Proposed owner: accept ownership.
+    AcceptOwnership {},
+}
+
+/// Backstop queries.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Pool totals and value per share.
+    #[returns(PoolResponse)]
+    Pool {},
+    /// One depositor.
+    #[returns(DepositorResponse)]
+    Depositor {
+        /// The depositor.
+        address: String,
+    },
+    /// Addresses and parameters.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// What the pool would pay to absorb a whole position, and whether it can.
+    #[returns(AbsorbQuoteResponse)]
+    AbsorbQuote {
+        /// The position's collateral.
+        collateral: Vec<cosmwasm_std::Coin>,
+        /// The position's debt, base units.
+        debt: Uint128,
+    },
+}
+
+/// A quote for absorbing a position.
+#[cw_serde]
+pub struct AbsorbQuoteResponse {
+    /// `min(debt, oracle value · (1 − absorb_discount))`, base units (rounded down).
+    pub pay: Uint128,
+    /// Whether the pool holds at least `pay` in base right now.
+    pub can_absorb: bool,
+    /// Base units the pool can spend now.
+    pub available: Uint128,
+}
+
+/// A collateral the pool holds.
+#[cw_serde]
+pub struct HeldCollateral {
+    /// The denom.
+    pub denom: String,
+    /// Units held.
+    pub amount: Uint128,
+    /// Oracle median used to value it.
+    pub price: Decimal,
+    /// `amount · price`, base units (rounded down).
+    pub value: Uint128,
+}
+
+/// Pool totals.
+#[cw_serde]
+pub struct PoolResponse {
+    /// Base units held.
+    pub base: Uint128,
+    /// Collateral held.
+    pub collateral: Vec<HeldCollateral>,
+    /// Base plus collateral value.
+    pub total_value: Uint128,
+    /// Shares outstanding.
+    pub total_shares: Uint128,
+    /// Base units per share (value / shares).
+    pub value_per_share: Decimal,
+    /// Shares locked in withdrawal requests.
+    pub pending_withdrawal_shares: Uint128,
+    /// Shortfall paid to the market so far, base units.
+    pub total_covered: Uint128,
+}
+
+/// A withdrawal request.
+#[cw_serde]
+pub struct WithdrawRequest {
+    /// Locked shares.
+    pub shares: Uint128,
+    /// When the window opens, seconds.
+    pub opens_at: u64,
+    /// When the window closes, seconds.
+    pub closes_at: u64,
+}
+
+/// One depositor.
+#[cw_serde]
+pub struct DepositorResponse {
+    /// The depositor.
+    pub address: String,
+    /// Shares held (including locked ones).
+    pub shares: Uint128,
+    /// Their value in base units (rounded down).
+    pub value: Uint128,
+    /// A pending withdrawal, if any.
+    pub request: Option<WithdrawRequest>,
+}
+
+/// Backstop configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    /// The owner.
+    pub owner: String,
+    /// The market.
+    pub market: String,
+    /// The liquidator.
+    pub liquidator: String,
+    /// The oracle.
+    pub oracle: String,
+    /// The base asset.
+    pub base_denom: String,
+    /// Parameters.
+    pub params: BackstopParams,
+}

@@ -1,0 +1,469 @@
+//! Messages of the lending market: one borrowable base asset, several collaterals per account.
+use crate::error::{check_range, invalid, ParamError};
+use crate::math::interest::InterestRateModel;
+use crate::math::margin::Ramp;
+use crate::oracle::OracleStatus;
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Decimal, Uint128};
+
+/// The most collateral assets a market may list (bounds every per-account loop).
+pub const MAX_COLLATERALS: usize = 16;
+
+/// Dynamic margin: borrow power shrinks when realized volatility is high.
+/// `ltv_eff = max_ltv · clamp(σ_ref / σ, min_ltv_factor, 1)`
+/// (see `breakwater_types::math::margin::effective_ltv`).
+#[cw_serde]
+pub struct MarginParams {
+    /// Annualized volatility at or below which the full `max_ltv` applies (0.8 = 80%/year).
+    pub reference_volatility: Decimal,
+    /// Floor of the scaling factor (0 < x <= 1): borrow power never drops below
+    /// `max_ltv · min_ltv_factor`.
+    pub min_ltv_factor: Decimal,
+}
+
+/// Market-wide parameters.
+#[cw_serde]
+pub struct MarketParams {
+    /// The borrow-rate curve.
+    pub interest: InterestRateModel,
+    /// Share of interest kept as reserves (0 to 0.5).
+    pub reserve_factor: Decimal,
+    /// Dynamic margin.
+    pub margin: MarginParams,
+    /// Seconds over which a liquidation-threshold change ramps (1 hour to 30 days).
+    pub threshold_ramp_duration: u64,
+}
+
+impl MarketParams {
+    /// Checks every range documented on the fields.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        self.interest.validate()?;
+        check_range(
+            "reserve_factor",
+            self.reserve_factor,
+            Decimal::zero(),
+            Decimal::percent(50),
+        )?;
+        if self.margin.reference_volatility.is_zero() {
+            return Err(invalid("reference_volatility", "must be positive"));
+        }
+        if self.margin.min_ltv_factor.is_zero() || self.margin.min_ltv_factor > Decimal::one() {
+            return Err(invalid("min_ltv_factor", "must be in (0, 1]"));
+        }
+        check_range(
+            "threshold_ramp_duration",
+            self.threshold_ramp_duration,
+            3_600,
+            30 * 86_400,
+        )?;
+        Ok(())
+    }
+}
+
+impl Default for MarketParams {
+    /// A 1% base rate, 4% to an 80% kink, then +75% to full utilization (Aave/Compound-like);
+    /// 10% reserve factor; full borrow power up to 80%/year volatility, never below half;
+    /// threshold changes ramp over 7 days.
+    fn default() -> Self {
+        MarketParams {
+            interest: InterestRateModel {
+                base_rate: Decimal::percent(1),
+                optimal_utilization: Decimal::percent(80),
+                slope1: Decimal::percent(4),
+                slope2: Decimal::percent(75),
+            },
+            reserve_factor: Decimal::percent(10),
+            margin: MarginParams {
+                reference_volatility: Decimal::percent(80),
+                min_ltv_factor: Decimal::percent(50),
+            },
+            threshold_ramp_duration: 7 * 86_400,
+        }
+    }
+}
+
+/// Risk parameters of one collateral asset.
+#[cw_serde]
+pub struct CollateralParams {
+    /// The collateral denom.
+    pub denom: String,
+    /// Loan-to-value for new borrows before volatility scaling (0 < x < liquidation_threshold).
+    pub max_ltv: Decimal,
+    /// Weight of this collateral in the health factor (max_ltv < x < 1).
+    pub liquidation_threshold: Decimal,
+    /// Liquidation bonus given on seized collateral (0 to 0.25). Must keep
+    /// `liquidation_threshold · (1 + penalty) < 1`, or every liquidation would worsen accounts.
+    pub liquidation_penalty: Decimal,
+    /// Most units of this collateral the market accepts in total (0 = deposits paused).
+    pub supply_cap: Uint128,
+    /// Base-asset value the external market absorbs per 1% price move; the basis of the
+    /// liquidator's throttling caps (must be positive).
+    pub depth: Uint128,
+}
+
+impl CollateralParams {
+    /// Checks every range documented on the fields.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.denom.is_empty() {
+            return Err(invalid("denom", "must not be empty"));
+        }
+        if self.max_ltv.is_zero() || self.max_ltv >= self.liquidation_threshold {
+            return Err(invalid(
+                "max_ltv",
+                "must be positive and below liquidation_threshold",
+            ));
+        }
+        if self.liquidation_threshold >= Decimal::one() {
+            return Err(invalid("liquidation_threshold", "must be below 1"));
+        }
+        check_range(
+            "liquidation_penalty",
+            self.liquidation_penalty,
+            Decimal::zero(),
+            Decimal::percent(25),
+        )?;
+        validate_threshold_penalty(self.liquidation_threshold, self.liquidation_penalty)?;
+        if self.depth.is_zero() {
+            return Err(invalid("depth", "must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// `LT · (1 + penalty) < 1`: otherwise every liquidation seizes more weighted value than the
+/// debt it repays and no account could ever be made healthier by liquidation.
+pub fn validate_threshold_penalty(lt: Decimal, penalty: Decimal) -> Result<(), ParamError> {
+    if lt * (Decimal::one() + penalty) >= Decimal::one() {
+        return Err(invalid(
+            "liquidation_penalty",
+            "liquidation_threshold · (1 + liquidation_penalty) must stay below 1",
+        ));
+    }
+    Ok(())
+}
+
+/// Instantiates a market.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Owner; defaults to the sender.
+    pub owner: Option<String>,
+    /// The oracle contract pricing every collateral in base units.
+    pub oracle: String,
+    /// The borrowable base asset.
+    pub base_denom: String,
+    /// Market-wide parameters.
+    pub params: MarketParams,
+    /// Collaterals listed at instantiation.
+    pub collaterals: Vec<CollateralParams>,
+}
+
+/// A change to a collateral's parameters; `None` leaves a field as it is.
+#[cw_serde]
+#[derive(Default)]
+pub struct CollateralUpdate {
+    /// New loan-to-value for new borrows (applies at once: it never liquidates anyone).
+    pub max_ltv: Option<Decimal>,
+    /// New liquidation threshold, reached by a linear ramp over `threshold_ramp_duration`.
+    pub liquidation_threshold: Option<Decimal>,
+    /// New liquidation bonus.
+    pub liquidation_penalty: Option<Decimal>,
+    /// New supply cap.
+    pub supply_cap: Option<Uint128>,
+    /// New depth.
+    pub depth: Option<Uint128>,
+}
+
+/// Market execute messages.
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Lender: supply the base asset (attached as funds) for supply shares.
+    Supply {},
+    /// Lender: withdraw supplied base asset (all when `amount` is omitted).
+    Withdraw {
+        /// Base units to withdraw.
+        amount: Option<Uint128>,
+    },
+    /// Borrower: deposit one collateral denom (attached as funds).
+    DepositCollateral {
+        /// Credit another account instead of the sender.
+        on_behalf_of: Option<String>,
+    },
+    /// Borrower: withdraw collateral (all of `denom` when `amount` is omitted). Refused when
+    /// it would leave debt above the borrow limit.
+    WithdrawCollateral {
+        /// The collateral denom.
+        denom: String,
+        /// Units to withdraw.
+        amount: Option<Uint128>,
+    },
+    /// Borrower: borrow the base asset. Refused above the borrow limit.
+    Borrow {
+        /// Base units to borrow.
+        amount: Uint128,
+    },
+    /// Repay debt with the attached base asset; any excess over the debt is refunded.
+    Repay {
+        /// Repay another account's debt instead of the sender's.
+        on_behalf_of: Option<String>,
+    },
+    /// Keeper: liquidate an account whose health factor is below 1 (permissionless).
+    Liquidate {
+        /// The account to liquidate.
+        borrower: String,
+    },
+    /// Anyone: accrue interest up to the current block.
+    AccrueInterest {},
+    /// Owner: list a collateral.
+    AddCollateral(CollateralParams),
+    /// Owner: change a collateral's parameters (thresholds ramp).
+    UpdateCollateral {
+        /// The collateral denom.
+        denom: String,
+        /// The changes.
+        update: CollateralUpdate,
+    },
+    /// Owner: change market-wide parameters or the oracle.
+    UpdateConfig {
+        /// New oracle contract.
+        oracle: Option<String>,
+        /// New market-wide parameters.
+        params: Option<MarketParams>,
+    },
+    /// Owner: propose a new owner.
+    TransferOwnership {
+        /// The proposed owner.
+        new_owner: String,
+    },
+    /// Proposed owner: accept ownership.
+    AcceptOwnership {},
+}
+
+/// Market queries. Every figure is accrued to the current block.
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Owner, oracle, base denom and parameters.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// Totals, utilization, rates, reserves, indices.
+    #[returns(StateResponse)]
+    State {},
+    /// One collateral's parameters, threshold in force and total deposits.
+    #[returns(CollateralResponse)]
+    Collateral {
+        /// The collateral denom.
+        denom: String,
+    },
+    /// Collaterals, paginated by denom.
+    #[returns(CollateralsResponse)]
+    Collaterals {
+        /// Return denoms after this one.
+        start_after: Option<String>,
+        /// Page size (default 30, at most 100).
+        limit: Option<u32>,
+    },
+    /// One account, fully priced.
+    #[returns(AccountResponse)]
+    Account {
+        /// The account.
+        address: String,
+    },
+    /// Accounts with their health factors, paginated by address (for keepers).
+    #[returns(AccountsResponse)]
+    Accounts {
+        /// Return addresses after this one.
+        start_after: Option<String>,
+        /// Page size (default 30, at most 100).
+        limit: Option<u32>,
+    },
+    /// A lender's supply shares and their value.
+    #[returns(SupplierResponse)]
+    Supplier {
+        /// The lender.
+        address: String,
+    },
+}
+
+/// Owner, oracle, base denom and parameters.
+#[cw_serde]
+pub struct ConfigResponse {
+    /// The owner.
+    pub owner: String,
+    /// The proposed owner, if a transfer is pending.
+    pub pending_owner: Option<String>,
+    /// The oracle contract.
+    pub oracle: String,
+    /// The base asset.
+    pub base_denom: String,
+    /// Market-wide parameters.
+    pub params: MarketParams,
+}
+
+/// Market totals at the current block.
+#[cw_serde]
+pub struct StateResponse {
+    /// Base units owed to lenders (supply shares × supply index, rounded down).
+    pub total_supplied: Uint128,
+    /// Base units owed by borrowers (debt shares × borrow index, rounded up).
+    pub total_borrowed: Uint128,
+    /// Base units held by the market.
+    pub cash: Uint128,
+    /// Reserves accumulated from interest, base units.
+    pub reserves: Uint128,
+    /// `total_borrowed / total_supplied`, clamped to 1.
+    pub utilization: Decimal,
+    /// Annual borrow rate now.
+    pub borrow_rate: Decimal,
+    /// Annual supply rate now.
+    pub supply_rate: Decimal,
+    /// Base units per supply share.
+    pub supply_index: Decimal,
+    /// Base units per debt share.
+    pub borrow_index: Decimal,
+    /// Supply shares outstanding.
+    pub total_supply_shares: Uint128,
+    /// Debt shares outstanding.
+    pub total_debt_shares: Uint128,
+    /// Last accrual, seconds since the epoch.
+    pub last_accrued: u64,
+}
+
+/// One collateral's configuration and totals.
+#[cw_serde]
+pub struct CollateralResponse {
+    /// Parameters; `liquidation_threshold` is the ramp's target.
+    pub params: CollateralParams,
+    /// The liquidation threshold in force now.
+    pub liquidation_threshold_now: Decimal,
+    /// The threshold ramp (constant when no change is under way).
+    pub threshold_ramp: Ramp,
+    /// Units deposited across all accounts.
+    pub total_deposited: Uint128,
+}
+
+/// A page of collaterals.
+#[cw_serde]
+pub struct CollateralsResponse {
+    /// Collaterals in denom order.
+    pub collaterals: Vec<CollateralResponse>,
+}
+
+/// One collateral holding of an account, priced.
+#[cw_serde]
+pub struct CollateralPosition {
+    /// The collateral denom.
+    pub denom: String,
+    /// Units held.
+    pub amount: Uint128,
+    /// Oracle median used for solvency.
+    pub price: Decimal,
+    /// `min(median, TWAP)` used for borrow power.
+    pub borrow_price: Decimal,
+    /// `amount · price`, base units, rounded down.
+    pub value: Uint128,
+    /// Liquidation threshold in force now.
+    pub liquidation_threshold: Decimal,
+    /// Effective LTV for new borrows (after volatility scaling).
+    pub effective_ltv: Decimal,
+    /// The oracle's status for this asset.
+    pub oracle_status: OracleStatus,
+}
+
+/// One account, fully priced.
+#[cw_serde]
+pub struct AccountResponse {
+    /// The account.
+    pub address: String,
+    /// Collateral holdings in denom order.
+    pub collaterals: Vec<CollateralPosition>,
+    /// Debt in base units (rounded up).
+    pub debt: Uint128,
+    /// Debt shares held.
+    pub debt_shares: Uint128,
+    /// `Σ value · LT / debt`; `None` without debt.
+    pub health_factor: Option<Decimal>,
+    /// The most debt a borrow or withdrawal may leave, base units.
+    pub borrow_limit: Uint128,
+    /// `Σ value · LT`, base units: the debt at which the account becomes liquidatable.
+    pub liquidation_value: Uint128,
+    /// `Σ value`, base units.
+    pub collateral_value: Uint128,
+}
+
+/// An account's health in one line, for keepers scanning the book.
+#[cw_serde]
+pub struct AccountSummary {
+    /// The account.
+    pub address: String,
+    /// Debt in base units.
+    pub debt: Uint128,
+    /// `Σ value`, base units, at the median.
+    pub collateral_value: Uint128,
+    /// `Σ value · LT / debt`; `None` without debt.
+    pub health_factor: Option<Decimal>,
+}
+
+/// A page of accounts.
+#[cw_serde]
+pub struct AccountsResponse {
+    /// Accounts in address order.
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// A lender's position.
+#[cw_serde]
+pub struct SupplierResponse {
+    /// The lender.
+    pub address: String,
+    /// Supply shares held.
+    pub shares: Uint128,
+    /// Their value in base units (rounded down).
+    pub assets: Uint128,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atom() -> CollateralParams {
+        CollateralParams {
+            denom: "uatom".into(),
+            max_ltv: Decimal::percent(68),
+            liquidation_threshold: Decimal::percent(70),
+            liquidation_penalty: Decimal::percent(5),
+            supply_cap: Uint128::new(1_000_000),
+            depth: Uint128::new(1_000_000),
+        }
+    }
+
+    #[test]
+    fn collateral_params_enforce_ltv_below_threshold_and_a_penalty_that_can_heal() {
+        assert!(atom().validate().is_ok());
+        let mut c = atom();
+        c.max_ltv = Decimal::percent(70);
+        assert!(c.validate().is_err());
+        let mut c = atom();
+        c.liquidation_threshold = Decimal::percent(95);
+        c.max_ltv = Decimal::percent(90);
+        c.liquidation_penalty = Decimal::percent(6);
+        assert!(c.validate().is_err(), "0.95 * 1.06 >= 1");
+        let mut c = atom();
+        c.depth = Uint128::zero();
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn default_market_params_are_valid() {
+        assert!(MarketParams::default().validate().is_ok());
+        let p = MarketParams {
+            reserve_factor: Decimal::percent(60),
+            ..MarketParams::default()
+        };
+        assert!(p.validate().is_err());
+        let p = MarketParams {
+            threshold_ramp_duration: 10,
+            ..MarketParams::default()
+        };
+        assert!(p.validate().is_err());
+    }
+}

@@ -1,0 +1,142 @@
+//! Two-step ownership: the owner proposes a new owner, who must accept.
+//!
+//! cw-ownable 2.x pins cosmwasm-std 2, so this is a small replacement. It is shared by every
+//! contract: `Ownership::load(storage)?.assert_owner(&sender)?`.
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Attribute, StdError, Storage};
+use cw_storage_plus::Item;
+use thiserror::Error;
+
+/// Storage slot of the ownership record.
+pub const OWNERSHIP: Item<Ownership> = Item::new("ownership");
+
+/// The owner and an optional proposed successor.
+#[cw_serde]
+pub struct Ownership {
+    /// Current owner: the only address allowed privileged messages.
+    pub owner: Addr,
+    /// Proposed owner, who becomes owner by sending `AcceptOwnership`.
+    pub pending_owner: Option<Addr>,
+}
+
+/// Errors of the ownership module.
+#[derive(Error, Debug)]
+pub enum OwnershipError {
+    /// Storage failure.
+    #[error(transparent)]
+    Std(#[from] StdError),
+    /// The sender is not the owner.
+    #[error("unauthorized: only the owner may do this")]
+    NotOwner,
+    /// No transfer is pending.
+    #[error("no ownership transfer is pending")]
+    NoPendingTransfer,
+    /// The sender is not the proposed owner.
+    #[error("unauthorized: only the pending owner may accept ownership")]
+    NotPendingOwner,
+}
+
+impl Ownership {
+    /// Stores `owner` as the initial owner.
+    pub fn initialize(storage: &mut dyn Storage, owner: Addr) -> Result<Self, OwnershipError> {
+        let o = Ownership {
+            owner,
+            pending_owner: None,
+        };
+        OWNERSHIP.save(storage, &o)?;
+        Ok(o)
+    }
+
+    /// Loads the ownership record.
+    pub fn load(storage: &dyn Storage) -> Result<Self, OwnershipError> {
+        Ok(OWNERSHIP.load(storage)?)
+    }
+
+    /// Fails with [`OwnershipError::NotOwner`] unless `sender` is the owner.
+    pub fn assert_owner(&self, sender: &Addr) -> Result<(), OwnershipError> {
+        if self.owner != *sender {
+            return Err(OwnershipError::NotOwner);
+        }
+        Ok(())
+    }
+
+    /// Loads the record and checks that `sender` is the owner.
+    pub fn assert(storage: &dyn Storage, sender: &Addr) -> Result<Self, OwnershipError> {
+        let o = Self::load(storage)?;
+        o.assert_owner(sender)?;
+        Ok(o)
+    }
+
+    /// Owner proposes `new_owner` (replacing any earlier proposal).
+    pub fn transfer(
+        storage: &mut dyn Storage,
+        sender: &Addr,
+        new_owner: Addr,
+    ) -> Result<Vec<Attribute>, OwnershipError> {
+        let mut o = Self::assert(storage, sender)?;
+        o.pending_owner = Some(new_owner.clone());
+        OWNERSHIP.save(storage, &o)?;
+        Ok(vec![
+            Attribute::new("action", "transfer_ownership"),
+            Attribute::new("owner", o.owner.as_str()),
+            Attribute::new("pending_owner", new_owner.as_str()),
+        ])
+    }
+
+    /// The proposed owner accepts.
+    pub fn accept(
+        storage: &mut dyn Storage,
+        sender: &Addr,
+    ) -> Result<Vec<Attribute>, OwnershipError> {
+        let mut o = Self::load(storage)?;
+        let pending = o
+            .pending_owner
+            .take()
+            .ok_or(OwnershipError::NoPendingTransfer)?;
+        if pending != *sender {
+            return Err(OwnershipError::NotPendingOwner);
+        }
+        let previous = std::mem::replace(&mut o.owner, pending);
+        OWNERSHIP.save(storage, &o)?;
+        Ok(vec![
+            Attribute::new("action", "accept_ownership"),
+            Attribute::new("previous_owner", previous.as_str()),
+            Attribute::new("owner", o.owner.as_str()),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+
+    #[test]
+    fn ownership_moves_only_when_the_proposed_owner_accepts() {
+        let mut st = MockStorage::new();
+        let (a, b, c) = (
+            Addr::unchecked("a"),
+            Addr::unchecked("b"),
+            Addr::unchecked("c"),
+        );
+        Ownership::initialize(&mut st, a.clone()).unwrap();
+        assert!(matches!(
+            Ownership::transfer(&mut st, &b, c.clone()),
+            Err(OwnershipError::NotOwner)
+        ));
+        assert!(matches!(
+            Ownership::accept(&mut st, &b),
+            Err(OwnershipError::NoPendingTransfer)
+        ));
+        Ownership::transfer(&mut st, &a, b.clone()).unwrap();
+        assert!(matches!(
+            Ownership::accept(&mut st, &c),
+            Err(OwnershipError::NotPendingOwner)
+        ));
+        assert_eq!(Ownership::load(&st).unwrap().owner, a);
+        Ownership::accept(&mut st, &b).unwrap();
+        let o = Ownership::load(&st).unwrap();
+        assert_eq!(o.owner, b);
+        assert_eq!(o.pending_owner, None);
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds every contract for wasm32, lowers the bulk-memory instructions the CosmWasm VM rejects,
+# validates each with cosmwasm-check, enforces the size budget, and writes
+# artifacts/<contract>.wasm and artifacts/checksums.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tools.sh
+bw_tools_ensure
+
+CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market backstop})
+MAX_BYTES=${BREAKWATER_MAX_WASM_BYTES:-409600} # 400 KiB budget per contract
+OUT=artifacts
+mkdir -p "$OUT"
+
+pkgs=()
+for c in "${CONTRACTS[@]}"; do pkgs+=(-p "breakwater-$c"); done
+echo "[wasm] cargo build --release --target wasm32-unknown-unknown ${pkgs[*]}"
+RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=--allow-undefined" \
+  cargo build --release --lib --locked --target wasm32-unknown-unknown "${pkgs[@]}"
+
+: > "$OUT/checksums.txt"
+status=0
+for c in "${CONTRACTS[@]}"; do
+  raw="target/wasm32-unknown-unknown/release/breakwater_$c.wasm"
+  out="$OUT/breakwater_$c.wasm"
+  [ -f "$raw" ] || { echo "[wasm] missing $raw" >&2; exit 1; }
+  "$WASM_OPT" -Os --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
+    --strip-debug --strip-target-features "$raw" -o "$out"
+  size=$(stat -c %s "$out")
+  echo "[wasm] $out: $size bytes ($(( size / 1024 )) KiB)"
+  if [ "$size" -gt "$MAX_BYTES" ]; then
+    echo "[wasm] error: $out is $size bytes, over the $MAX_BYTES-byte budget" >&2
+    status=1
+  fi
+  (cd "$OUT" && sha256sum "breakwater_$c.wasm") >> "$OUT/checksums.txt"
+done
+echo "[wasm] cosmwasm-check"
+"$COSMWASM_CHECK" --available-capabilities iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2 \
+  $(for c in "${CONTRACTS[@]}"; do printf "%s " "$OUT/breakwater_$c.wasm"; done) 2>&1 | sed 's/^/[wasm] /'
+check=${PIPESTATUS[0]}
+[ "$check" -eq 0 ] || { echo "[wasm] error: cosmwasm-check failed" >&2; exit 1; }
+exit $status

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs and caches every external tool the build needs. Run it, or source it and call
+# `bw_tools_ensure`, which exports WASM_OPT and COSMWASM_CHECK.
+#
+# Cache: $BREAKWATER_CACHE (default ~/.cache/breakwater), one folder per tool and version,
+# so a second run finds everything and returns at once.
+set -euo pipefail
+
+BW_CACHE="${BREAKWATER_CACHE:-$HOME/.cache/breakwater}"
+BINARYEN_VERSION="132.0.0"
+COSMWASM_CHECK_VERSION="3.0.10"
+
+bw_log() { printf '[tools] %s\n' "$*" >&2; }
+bw_die() { printf '[tools] error: %s\n' "$*" >&2; exit 1; }
+
+bw_need() {
+  command -v "$1" >/dev/null 2>&1 || bw_die "$1 is required ($2) and was not found on PATH"
+}
+
+# The wasm32 target for the current toolchain.
+bw_ensure_wasm_target() {
+  bw_need rustup "install Rust with rustup"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    bw_log "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown >&2 || bw_die "rustup could not add wasm32-unknown-unknown"
+  fi
+}
+
+# wasm-opt from the npm package `binaryen` (Debian's and the crates.io builds are too old to
+# lower bulk-memory instructions).
+bw_ensure_wasm_opt() {
+  local dir="$BW_CACHE/binaryen-$BINARYEN_VERSION"
+  local bin="$dir/node_modules/.bin/wasm-opt"
+  if [ ! -x "$bin" ]; then
+    bw_need npm "install Node.js and npm to get wasm-opt from the binaryen package"
+    bw_log "installing binaryen@$BINARYEN_VERSION (wasm-opt) into $dir"
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" >&2) \
+      || bw_die "npm could not install binaryen@$BINARYEN_VERSION"
+  fi
+  [ -x "$bin" ] || bw_die "wasm-opt not found at $bin after install"
+  WASM_OPT="$bin"
+  export WASM_OPT
+}
+
+# cosmwasm-check 3.0.10 (3.0.11 needs rustc 1.96). Takes ~4.5 minutes once, then cached.
+bw_ensure_cosmwasm_check() {
+  local root="$BW_CACHE/cosmwasm-check-$COSMWASM_CHECK_VERSION"
+  local bin="$root/bin/cosmwasm-check"
+  if [ ! -x "$bin" ]; then
+    bw_need cargo "install Rust with rustup"
+    bw_log "installing cosmwasm-check $COSMWASM_CHECK_VERSION into $root (one time, several minutes)"
+    CARGO_TARGET_DIR="$BW_CACHE/cosmwasm-check-build" \
+      cargo install cosmwasm-check --version "$COSMWASM_CHECK_VERSION" --locked --root "$root" >&2 \
+      || bw_die "cargo could not install cosmwasm-check $COSMWASM_CHECK_VERSION"
+    rm -rf "$BW_CACHE/cosmwasm-check-build"
+  fi
+  COSMWASM_CHECK="$bin"
+  export COSMWASM_CHECK
+}
+
+bw_tools_ensure() {
+  mkdir -p "$BW_CACHE"
+  bw_ensure_wasm_target
+  bw_ensure_wasm_opt
+  bw_ensure_cosmwasm_check
+}
+
+# Run directly: install everything and report where it is.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  bw_tools_ensure
+  echo "wasm-opt:       $WASM_OPT"
+  echo "cosmwasm-check: $COSMWASM_CHECK"
+fi

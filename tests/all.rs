@@ -1,0 +1,4 @@
+//! Integration tests of the Breakwater contracts, one binary, a module per area. Every test goes
+//! through `breakwater_testing::Suite`.
+mod market;
+mod oracle;

@@ -1,0 +1,1 @@
+//! Integration tests live in `all.rs` and its modules.

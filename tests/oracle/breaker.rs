@@ -1,0 +1,133 @@
+//! The circuit breaker: a median too far from the TWAP halts the asset.
+use super::{price_event_attr, status};
+use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_types::oracle::{OracleParams, OracleStatus};
+
+/// Feeds `price` for `denom` every 30 s for `secs` seconds.
+fn feed_for(suite: &mut Suite, denom: &str, price: &str, secs: u64) {
+    let end = suite.now() + secs;
+    while suite.now() < end {
+        suite.advance_time(30);
+        suite.feed(denom, dec(price));
+    }
+}
+
+#[test]
+fn a_jump_beyond_breaker_move_from_the_twap_halts_the_asset() {
+    let mut suite = SuiteBuilder::new().build();
+    let f = suite.feeders.clone();
+    feed_for(&mut suite, "uatom", "10", 1800);
+    assert_eq!(suite.oracle_price("uatom").unwrap().twap, dec("10"));
+
+    suite.advance_time(30);
+    let tripped_at = suite.now();
+    // The first feeder at 13 is an outlier; the second moves the median to 13 (+30%).
+    suite.submit_prices(&f[0], &[("uatom", dec("13"))]).unwrap();
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+    let res = suite.submit_prices(&f[1], &[("uatom", dec("13"))]).unwrap();
+    assert_eq!(
+        price_event_attr(&res, "uatom", "status").as_deref(),
+        Some("halted")
+    );
+    assert_eq!(
+        price_event_attr(&res, "uatom", "jump").as_deref(),
+        Some("0.3")
+    );
+    suite.submit_prices(&f[2], &[("uatom", dec("13"))]).unwrap();
+
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(
+        p.status,
+        OracleStatus::Halted {
+            since: tripped_at,
+            jump: dec("0.3"),
+        }
+    );
+    // The median is what the feeders say; dependents pause on the status.
+    assert_eq!(p.median, dec("13"));
+    // Other assets are not affected (ueth was never refreshed, so it is merely stale).
+    assert!(matches!(status(&suite, "ueth"), OracleStatus::Stale { .. }));
+}
+
+#[test]
+fn a_halted_asset_stays_halted_until_a_cooldown_of_healthy_updates() {
+    let mut suite = SuiteBuilder::new().build();
+    feed_for(&mut suite, "uatom", "10", 1800);
+    suite.advance_time(30);
+    suite.feed("uatom", dec("13"));
+    let tripped_at = suite.now();
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { since, .. } if since == tripped_at
+    ));
+
+    // The TWAP needs ~240 s at 13 to come within 25% of it; the jump shrinks meanwhile and
+    // `since` stays the moment of the trip.
+    feed_for(&mut suite, "uatom", "13", 210);
+    match status(&suite, "uatom") {
+        OracleStatus::Halted { since, jump } => {
+            assert_eq!(since, tripped_at);
+            assert!(jump > dec("0.25") && jump < dec("0.3"), "{jump}");
+        }
+        other => panic!("expected halted, got {other:?}"),
+    }
+    // Healthy from ~240-270 s on, but the cooldown of 300 s is not over at 510 s.
+    feed_for(&mut suite, "uatom", "13", 300);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { since, .. } if since == tripped_at
+    ));
+    // By 600 s the healthy streak has lasted 300 s.
+    feed_for(&mut suite, "uatom", "13", 90);
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+    assert_eq!(suite.oracle_price("uatom").unwrap().median, dec("13"));
+}
+
+#[test]
+fn a_new_jump_during_the_cooldown_restarts_it() {
+    let params = OracleParams {
+        min_feeders: 2,
+        cooldown: 120,
+        ..OracleParams::default()
+    };
+    let mut suite = SuiteBuilder::new().oracle_params(params).build();
+    feed_for(&mut suite, "uatom", "10", 1800);
+    suite.advance_time(30);
+    suite.feed("uatom", dec("13"));
+    let first_trip = suite.now();
+    // Back to 10 at once: healthy against a TWAP of ~10, the streak starts.
+    feed_for(&mut suite, "uatom", "10", 90);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+    // A second jump trips again before the streak completes: `since` is kept.
+    suite.advance_time(30);
+    suite.feed("uatom", dec("7"));
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { since, .. } if since == first_trip
+    ));
+    // Back to 10: only 120 s of healthy updates from here clear it.
+    suite.advance_time(30);
+    suite.feed("uatom", dec("10"));
+    let healthy_from = suite.now();
+    feed_for(&mut suite, "uatom", "10", 90);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+    feed_for(&mut suite, "uatom", "10", 30);
+    assert_eq!(suite.now(), healthy_from + 120);
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+}
+
+#[test]
+fn a_move_within_breaker_move_does_not_halt() {
+    let mut suite = SuiteBuilder::new().build();
+    feed_for(&mut suite, "uatom", "10", 600);
+    suite.advance_time(30);
+    suite.feed("uatom", dec("12"));
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+    assert_eq!(suite.oracle_price("uatom").unwrap().median, dec("12"));
+}

@@ -1,0 +1,203 @@
+//! Time-weighted average price, realized volatility and the bounded observation ring.
+use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_types::oracle::{AssetResponse, ExecuteMsg, OracleParams, OracleStatus, QueryMsg};
+use breakwater_types::SECONDS_PER_YEAR;
+use cosmwasm_std::Decimal;
+
+/// Parameters with a breaker that never trips, so only the averages are under test.
+fn no_breaker(twap_window: u64, twap_capacity: u32) -> OracleParams {
+    OracleParams {
+        min_feeders: 2,
+        breaker_move: dec("10"),
+        twap_window,
+        twap_capacity,
+        ..OracleParams::default()
+    }
+}
+
+fn f(x: Decimal) -> f64 {
+    x.to_string().parse().unwrap()
+}
+
+#[test]
+fn the_twap_weights_each_price_by_how_long_it_held() {
+    let mut suite = SuiteBuilder::new()
+        .oracle_params(no_breaker(600, 60))
+        .no_initial_prices()
+        .build();
+    suite.feed("uatom", dec("100"));
+    suite.advance_time(30);
+    suite.feed("uatom", dec("200"));
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.median, dec("200"));
+    // The new price has not held for any time yet.
+    assert_eq!(p.twap, dec("100"));
+
+    suite.advance_time(10);
+    suite.feed("uatom", dec("200"));
+    // 100 for 30 s, then 200 for 10 s: (3000 + 2000) / 40.
+    assert_eq!(suite.oracle_price("uatom").unwrap().twap, dec("125"));
+
+    // 200 every 30 s until t0+610: the window (600 s) starts at the checkpoint at t0.
+    for _ in 0..19 {
+        suite.advance_time(30);
+        suite.feed("uatom", dec("200"));
+    }
+    assert_eq!(
+        suite.oracle_price("uatom").unwrap().twap,
+        Decimal::from_ratio(100u64 * 30 + 200 * 580, 610u64)
+    );
+    // Once the window has slid past the 100 period the TWAP is exactly 200.
+    suite.advance_time(30);
+    suite.feed("uatom", dec("200"));
+    assert_eq!(suite.oracle_price("uatom").unwrap().twap, dec("200"));
+}
+
+/// The raw storage key of ring slot `slot` of `denom` (cw-storage-plus layout of
+/// `Map<(&str, u32), _>` named "ring").
+fn ring_key(denom: &str, slot: u32) -> Vec<u8> {
+    let mut key = vec![0, 4];
+    key.extend_from_slice(b"ring");
+    key.extend_from_slice(&(denom.len() as u16).to_be_bytes());
+    key.extend_from_slice(denom.as_bytes());
+    key.extend_from_slice(&slot.to_be_bytes());
+    key
+}
+
+fn ring_slot_exists(suite: &Suite, denom: &str, slot: u32) -> bool {
+    suite
+        .app
+        .wrap()
+        .query_wasm_raw(suite.oracle.to_string(), ring_key(denom, slot))
+        .unwrap()
+        .is_some()
+}
+
+#[test]
+fn the_ring_buffer_stays_bounded_and_the_twap_stays_right() {
+    // Window 60 s over 4 slots: a checkpoint every 15 s, the ring spans 45 s.
+    let mut suite = SuiteBuilder::new()
+        .oracle_params(no_breaker(60, 4))
+        .no_initial_prices()
+        .build();
+    suite.feed("uatom", dec("10"));
+    for _ in 0..100 {
+        suite.advance_time(15);
+        suite.feed("uatom", dec("10"));
+    }
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.twap, dec("10"));
+    assert_eq!(p.volatility, Decimal::zero());
+
+    suite.advance_time(15);
+    suite.feed("uatom", dec("12"));
+    assert_eq!(suite.oracle_price("uatom").unwrap().twap, dec("10"));
+    suite.advance_time(15);
+    suite.feed("uatom", dec("12"));
+    // Checkpoints at -30, -15, 0 (the move) and +15: 10 for 30 s then 12 for 15 s.
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.twap, Decimal::from_ratio(10u64 * 30 + 12 * 15, 45u64));
+    assert!(p.volatility > Decimal::zero());
+
+    // A full ring later the move has left the window.
+    for _ in 0..4 {
+        suite.advance_time(15);
+        suite.feed("uatom", dec("12"));
+    }
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.twap, dec("12"));
+    assert_eq!(p.volatility, Decimal::zero());
+    assert_eq!(p.status, OracleStatus::Active {});
+
+    // 106 checkpoints were due, only the 4 slots exist.
+    for slot in 0..4 {
+        assert!(ring_slot_exists(&suite, "uatom", slot), "slot {slot}");
+    }
+    for slot in 4..128 {
+        assert!(!ring_slot_exists(&suite, "uatom", slot), "slot {slot}");
+    }
+}
+
+#[test]
+fn volatility_rises_with_choppy_prices_and_is_zero_for_flat_ones() {
+    let mut suite = SuiteBuilder::new().build();
+    let mut sum_sq = 0.0f64;
+    let mut prev = 3000.0f64;
+    for k in 1..=20u64 {
+        suite.advance_time(30);
+        let eth = if k % 2 == 1 { 3150.0 } else { 3000.0 };
+        sum_sq += ((eth - prev) / prev).powi(2);
+        prev = eth;
+        suite.feed_many(&[
+            ("uatom".to_string(), dec("10")),
+            ("ueth".to_string(), dec(&eth.to_string())),
+        ]);
+    }
+    let flat = suite.oracle_price("uatom").unwrap();
+    assert_eq!(flat.volatility, Decimal::zero());
+    assert_eq!(flat.twap, dec("10"));
+
+    // ±5% every 30 s over 600 s, annualized.
+    let choppy = suite.oracle_price("ueth").unwrap();
+    let reference = (sum_sq / 600.0 * SECONDS_PER_YEAR as f64).sqrt();
+    let got = f(choppy.volatility);
+    assert!(
+        (got - reference).abs() <= reference * 1e-9,
+        "{got} vs {reference}"
+    );
+    assert!(choppy.volatility > dec("10"));
+    assert_eq!(choppy.status, OracleStatus::Active {});
+}
+
+#[test]
+fn changing_the_twap_capacity_restarts_the_window() {
+    let params = no_breaker(1800, 120);
+    let mut suite = SuiteBuilder::new().oracle_params(params.clone()).build();
+    // uatom and ueth follow the same path (10 then 20, and 3000 then 6000); only uatom's
+    // capacity changes.
+    let both = |atom: &str, eth: &str| {
+        vec![
+            ("uatom".to_string(), dec(atom)),
+            ("ueth".to_string(), dec(eth)),
+        ]
+    };
+    for _ in 0..20 {
+        suite.advance_time(30);
+        suite.feed_many(&both("10", "3000"));
+    }
+    suite.advance_time(30);
+    suite.feed_many(&both("20", "6000"));
+
+    let new_params = OracleParams {
+        twap_capacity: 60,
+        ..params
+    };
+    let owner = suite.owner.clone();
+    suite
+        .oracle_execute(
+            &owner,
+            &ExecuteMsg::UpdateAssetParams {
+                denom: "uatom".to_string(),
+                params: new_params.clone(),
+            },
+            &[],
+        )
+        .unwrap();
+    let asset: AssetResponse = suite
+        .oracle_query(&QueryMsg::Asset {
+            denom: "uatom".to_string(),
+        })
+        .unwrap();
+    assert_eq!(asset.params, new_params);
+
+    // Only the latest observation (20) is left, so the TWAP restarts from it.
+    suite.advance_time(30);
+    suite.feed_many(&both("20", "6000"));
+    assert_eq!(suite.oracle_price("uatom").unwrap().twap, dec("20"));
+
+    // Without the change the old prices still weigh in: 3000 for 630 s, 6000 for 30 s.
+    assert_eq!(
+        suite.oracle_price("ueth").unwrap().twap,
+        Decimal::from_ratio(3000u64 * 630 + 6000 * 30, 660u64)
+    );
+}
