@@ -124,29 +124,3 @@ fn borrowing_after_interest_rounds_debt_shares_up() {
         shares_before + Uint128::new(minted)
     );
 }
-
-#[test]
-fn liquidation_is_unavailable_until_a_liquidator_is_configured() {
-    let mut suite = SuiteBuilder::new().build();
-    lend_and_borrow(&mut suite, 10_000_000, 1_000_000, 6_800_000);
-    let (keeper, borrower) = (suite.addr("keeper"), suite.borrower.clone());
-    assert_err(
-        suite.market_execute(
-            &keeper,
-            &ExecuteMsg::Liquidate {
-                borrower: borrower.to_string(),
-            },
-            &[],
-        ),
-        "liquidation is not available: no liquidator is configured for this market",
-    );
-    let res = suite.market_execute(
-        &keeper,
-        &ExecuteMsg::Liquidate {
-            borrower: "not an address".to_string(),
-        },
-        &[],
-    );
-    let err = res.unwrap_err().to_string();
-    assert!(!err.contains("liquidation is not available"), "{err}");
-}

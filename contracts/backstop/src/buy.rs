@@ -92,7 +92,7 @@ pub fn buy_at_floor(
         return Err(ContractError::EmptyLot { auction_id });
     }
     // The floor follows the oracle: never buy on a price that is stale, halted or unquorate.
-    let oracle = cfg.oracle.query_price(&deps.querier, &a.denom)?;
+    let oracle = cfg.oracle.query_price_view(&deps.querier, &a.denom)?;
     if !oracle.status.is_active() {
         return Err(ContractError::OraclePaused {
             denom: a.denom,

@@ -112,7 +112,7 @@ pub fn pool_value(
         if amount.is_zero() {
             continue;
         }
-        let p = cfg.oracle.query_price(&deps.querier, &denom)?;
+        let p = cfg.oracle.query_price_view(&deps.querier, &denom)?;
         let value = amount.checked_mul_floor(p.median).map_err(StdError::from)?;
         total = total.checked_add(value).map_err(StdError::from)?;
         collateral.push(Holding {
@@ -156,7 +156,7 @@ pub fn value_discounted(
                 denom: denom.clone(),
             });
         }
-        let p = cfg.oracle.query_price(&deps.querier, denom)?;
+        let p = cfg.oracle.query_price_view(&deps.querier, denom)?;
         if inactive.is_none() && !p.status.is_active() {
             inactive = Some((denom.clone(), p.status.name().to_string()));
         }

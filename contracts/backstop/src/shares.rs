@@ -3,9 +3,12 @@
 //! ```text
 //! minted  = floor(amount · (total_shares + VIRTUAL_SHARES) / (total_value + VIRTUAL_ASSETS))
 //! value   = floor(shares · (total_value + VIRTUAL_ASSETS) / (total_shares + VIRTUAL_SHARES))
-//! payout  = floor(shares · balance / total_shares)        (withdrawals, per denom, in kind)
+//! payout  = floor(shares · balance / (total_shares + VIRTUAL_SHARES))   (per denom, in kind)
 //! ```
-//! Everything rounds down: the pool never credits or pays more than it holds. The virtual
+//! Minting and paying out both count the virtual shares, so the pool is one consistent
+//! share book: a deposit can never dilute existing holders, and what the virtual shares
+//! "own" stays in the pool for the remaining holders. Everything rounds down: the pool never
+//! credits or pays more than it holds. The virtual
 //! shares make a donation to a near-empty pool cost the donor ~all of it: an attacker holding
 //! `s` shares captures at most `s / (s + VIRTUAL_SHARES)` of what they donate.
 use cosmwasm_std::{Decimal, StdResult, Uint128};
@@ -38,13 +41,10 @@ pub fn value_of_shares(
     Ok(shares.checked_multiply_ratio(num, den)?)
 }
 
-/// The part of `balance` that `shares` of `total_shares` are entitled to. Rounds down; zero
-/// when no shares are outstanding.
+/// The part of `balance` that `shares` of `total_shares` (plus the virtual shares) are
+/// entitled to. Rounds down.
 pub fn pro_rata(shares: Uint128, total_shares: Uint128, balance: Uint128) -> StdResult<Uint128> {
-    if total_shares.is_zero() {
-        return Ok(Uint128::zero());
-    }
-    Ok(balance.checked_multiply_ratio(shares, total_shares)?)
+    Ok(balance.checked_multiply_ratio(shares, total_shares.checked_add(VIRTUAL_SHARES)?)?)
 }
 
 /// `total_value / total_shares`, or 1 when no shares are outstanding.
@@ -109,19 +109,22 @@ mod tests {
 
     #[test]
     fn proportional_payout_rounds_down_and_sums_to_at_most_the_balance() {
-        assert_eq!(pro_rata(u(1), u(3), u(10)).unwrap(), u(3));
-        assert_eq!(pro_rata(u(2), u(3), u(10)).unwrap(), u(6));
-        assert_eq!(pro_rata(u(3), u(3), u(10)).unwrap(), u(10));
+        // 1 of 3 real shares plus 10^6 virtual ones.
+        let vs = VIRTUAL_SHARES.u128();
+        assert_eq!(pro_rata(u(vs), u(vs), u(10)).unwrap(), u(5));
+        assert_eq!(pro_rata(u(vs), u(3 * vs), u(1_000)).unwrap(), u(250));
         assert_eq!(pro_rata(u(5), u(0), u(10)).unwrap(), u(0));
-        // Three holders withdrawing in turn never overdraw the pool.
-        let (mut balance, mut total) = (u(1_000_001), u(3_000_000));
+        // Three holders withdrawing in turn never overdraw the pool; what the virtual shares
+        // "own" stays behind.
+        let (mut balance, mut total) = (u(3_000_000), u(3_000_000));
         for s in [u(1_000_000), u(1_999_999), u(1)] {
             let paid = pro_rata(s, total, balance).unwrap();
+            assert!(paid * (total + VIRTUAL_SHARES) <= balance * s);
             balance -= paid;
             total -= s;
         }
         assert_eq!(total, u(0));
-        assert_eq!(balance, u(0));
+        assert!(balance < u(3_000_000));
     }
 
     #[test]

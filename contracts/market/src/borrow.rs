@@ -3,10 +3,11 @@ use crate::error::ContractError;
 use crate::health::check_new_risk;
 use crate::interest::accrue;
 use crate::state::{load_account, save_account, CONFIG, STATE};
+use breakwater_types::market::breaker;
 use cosmwasm_std::{coins, BankMsg, DepsMut, Env, MessageInfo, Response, Uint128};
 
 /// Mints `ceil(amount / borrow_index)` debt shares to the sender and sends `amount`, if the
-/// market's free cash covers it, every collateral held has an active price and the resulting
+/// circuit breaker is below level 1, the market's free cash covers it, every collateral held has an active price and the resulting
 /// debt (rounded up) stays within the borrow limit.
 pub fn execute_borrow(
     deps: DepsMut,
@@ -20,7 +21,12 @@ pub fn execute_borrow(
     let config = CONFIG.load(deps.storage)?;
     let now = env.block.time.seconds();
     let mut state = STATE.load(deps.storage)?;
-    accrue(&mut state, &config.params, now)?;
+    accrue(&mut state, &config, now)?;
+    if state.breaker_level >= breaker::NO_BORROWS {
+        return Err(ContractError::BorrowsPaused {
+            level: state.breaker_level,
+        });
+    }
 
     let liquidity = state.available_liquidity();
     if amount > liquidity {

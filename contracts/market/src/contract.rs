@@ -2,6 +2,7 @@
 //! here; each message is handled in its own module.
 use crate::add_collateral::{execute_add_collateral, list_collateral};
 use crate::borrow::execute_borrow;
+use crate::breaker::{execute_set_breaker_level, execute_trip_breaker};
 use crate::deposit_collateral::execute_deposit_collateral;
 use crate::error::ContractError;
 use crate::interest::execute_accrue_interest;
@@ -11,8 +12,11 @@ use crate::query::{
     query_supplier,
 };
 use crate::repay::execute_repay;
-use crate::state::{Config, MarketState, CONFIG, STATE};
+use crate::set_liquidation::execute_set_liquidation;
+use crate::settle::{execute_auction_proceeds, execute_reward_keeper};
+use crate::state::{Config, Liquidation, MarketState, CONFIG, STATE};
 use crate::supply::execute_supply;
+use crate::sweep_reserves::execute_sweep_reserves;
 use crate::update_collateral::execute_update_collateral;
 use crate::update_config::execute_update_config;
 use crate::withdraw::execute_withdraw;
@@ -23,8 +27,8 @@ use breakwater_types::migration::migrate_version;
 use breakwater_types::ownership::Ownership;
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{
-    to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, Uint128,
-    Uint256,
+    to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, Storage,
+    Uint128, Uint256,
 };
 use cw_utils::{must_pay, nonpayable, PaymentError};
 
@@ -67,6 +71,16 @@ fn beneficiary(deps: Deps, info: &MessageInfo, other: Option<String>) -> Result<
     }
 }
 
+/// The liquidation set-up, if `sender` is its liquidator.
+fn only_liquidator(storage: &dyn Storage, sender: &Addr) -> Result<Liquidation, ContractError> {
+    match CONFIG.load(storage)?.liquidation {
+        Some(l) if l.liquidator == sender.as_str() => Ok(l),
+        _ => Err(ContractError::Unauthorized {
+            expected: "the liquidator",
+        }),
+    }
+}
+
 /// Validates every parameter and collateral, then stores the market with indices at 1.
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
 pub fn instantiate(
@@ -94,6 +108,7 @@ pub fn instantiate(
             oracle: oracle.clone(),
             base_denom: msg.base_denom.clone(),
             params: msg.params,
+            liquidation: None,
         },
     )?;
     STATE.save(deps.storage, &MarketState::new(env.block.time.seconds()))?;
@@ -142,7 +157,39 @@ pub fn execute(
             let account = beneficiary(deps.as_ref(), &info, on_behalf_of)?;
             execute_repay(deps, env, info, account, amount)
         }
-        ExecuteMsg::Liquidate { borrower } => execute_liquidate(deps.as_ref(), borrower),
+        ExecuteMsg::Liquidate { borrower } => {
+            nonpayable(&info)?;
+            execute_liquidate(deps, env, info, borrower)
+        }
+        ExecuteMsg::SetLiquidation(cfg) => {
+            nonpayable(&info)?;
+            Ownership::assert(deps.storage, &info.sender)?;
+            execute_set_liquidation(deps, env, info, cfg)
+        }
+        ExecuteMsg::AuctionProceeds {
+            borrower,
+            shortfall,
+        } => {
+            let liq = only_liquidator(deps.storage, &info.sender)?;
+            execute_auction_proceeds(deps, env, info, liq, borrower, shortfall)
+        }
+        ExecuteMsg::RewardKeeper { keeper, tab } => {
+            let liq = only_liquidator(deps.storage, &info.sender)?;
+            nonpayable(&info)?;
+            execute_reward_keeper(deps, env, liq, keeper, tab)
+        }
+        ExecuteMsg::SetBreakerLevel { level } => {
+            nonpayable(&info)?;
+            execute_set_breaker_level(deps, info, level)
+        }
+        ExecuteMsg::TripBreaker { denom } => {
+            nonpayable(&info)?;
+            execute_trip_breaker(deps, info, denom)
+        }
+        ExecuteMsg::SweepReserves {} => {
+            nonpayable(&info)?;
+            execute_sweep_reserves(deps, env, info)
+        }
         ExecuteMsg::AccrueInterest {} => {
             nonpayable(&info)?;
             execute_accrue_interest(deps, env, info)

@@ -70,7 +70,7 @@ impl PriceCache {
                     denom: denom.to_string(),
                 }
             })?;
-            let p = config.oracle.query_price(&deps.querier, denom)?;
+            let p = config.oracle.query_price_view(&deps.querier, denom)?;
             self.0.insert(
                 denom.to_string(),
                 PricedCollateral {
@@ -97,6 +97,8 @@ pub struct PricedLine {
     pub denom: String,
     /// Its oracle status.
     pub status: OracleStatus,
+    /// Its liquidation penalty (bonus on seized collateral).
+    pub penalty: Decimal,
     /// Its valuation line.
     pub line: CollateralLine,
 }
@@ -116,6 +118,7 @@ pub fn price_holdings(
             Ok(PricedLine {
                 denom: denom.clone(),
                 status: priced.status.clone(),
+                penalty: priced.collateral.params.liquidation_penalty,
                 line: priced.line(*amount, &config.params.margin, now),
             })
         })

@@ -30,6 +30,7 @@ pub struct Accrual {
 ///                   (unchanged, and everything goes to reserves, when there are no shares)
 /// credited        = floor(total_supply_shares × supply_index') − supplied_before
 /// reserves       += interest − credited
+/// backstop_due   += floor((interest − credited) × backstop_reserve_share)   (with a liquidation set-up)
 /// ```
 ///
 /// Why the books stay balanced: `total_borrowed` grows by exactly `interest`,
@@ -41,9 +42,10 @@ pub struct Accrual {
 /// each round so the same gap can only grow, in the protocol's favour, by a unit or so.
 pub fn accrue(
     state: &mut MarketState,
-    params: &MarketParams,
+    config: &Config,
     now: u64,
 ) -> Result<Accrual, ContractError> {
+    let params = &config.params;
     if now <= state.last_accrued {
         return Ok(Accrual::default());
     }
@@ -69,6 +71,10 @@ pub fn accrue(
     };
     let to_reserves = interest.checked_sub(credited)?;
     state.reserves = state.reserves.checked_add(to_reserves)?;
+    if let Some(l) = &config.liquidation {
+        let due = to_reserves.checked_mul_floor(l.params.backstop_reserve_share)?;
+        state.backstop_due = state.backstop_due.checked_add(due)?;
+    }
     Ok(Accrual {
         interest,
         to_lenders: credited,
@@ -83,7 +89,7 @@ pub fn accrued_state(
     now: u64,
 ) -> Result<MarketState, ContractError> {
     let mut state = STATE.load(storage)?;
-    accrue(&mut state, &config.params, now)?;
+    accrue(&mut state, config, now)?;
     Ok(state)
 }
 
@@ -106,7 +112,7 @@ pub fn execute_accrue_interest(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut state = STATE.load(deps.storage)?;
-    let accrual = accrue(&mut state, &config.params, env.block.time.seconds())?;
+    let accrual = accrue(&mut state, &config, env.block.time.seconds())?;
     STATE.save(deps.storage, &state)?;
     Ok(Response::new()
         .add_attribute("action", "accrue_interest")
@@ -122,6 +128,34 @@ pub fn execute_accrue_interest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Liquidation;
+    use breakwater_types::adapters::OracleContract;
+    use breakwater_types::market::LiquidationParams;
+    use cosmwasm_std::Addr;
+
+    fn config(params: MarketParams) -> Config {
+        Config {
+            oracle: OracleContract(Addr::unchecked("oracle")),
+            base_denom: "uusdc".to_string(),
+            params,
+            liquidation: None,
+        }
+    }
+
+    fn with_liquidation(params: MarketParams, share: Decimal) -> Config {
+        Config {
+            liquidation: Some(Liquidation {
+                liquidator: "liquidator".to_string(),
+                backstop: "backstop".to_string(),
+                guardian: None,
+                params: LiquidationParams {
+                    backstop_reserve_share: share,
+                    ..LiquidationParams::default()
+                },
+            }),
+            ..config(params)
+        }
+    }
 
     fn state(supply: u128, debt: u128) -> MarketState {
         let mut s = MarketState::new(0);
@@ -131,8 +165,9 @@ mod tests {
         s
     }
 
+    /// `cash + total_borrowed + debt_in_auction − total_supplied − reserves`.
     fn gap(s: &MarketState) -> i128 {
-        let lhs = s.cash.u128() + s.total_borrowed().unwrap().u128();
+        let lhs = s.cash.u128() + s.total_borrowed().unwrap().u128() + s.debt_in_auction.u128();
         let rhs = s.total_supplied().unwrap().u128() + s.reserves.u128();
         lhs as i128 - rhs as i128
     }
@@ -140,7 +175,7 @@ mod tests {
     #[test]
     fn nothing_borrowed_only_moves_the_clock() {
         let mut s = state(1_000, 0);
-        let a = accrue(&mut s, &MarketParams::default(), 100).unwrap();
+        let a = accrue(&mut s, &config(MarketParams::default()), 100).unwrap();
         assert_eq!(a, Accrual::default());
         assert_eq!(s.last_accrued, 100);
         assert_eq!(s.borrow_index, Decimal::one());
@@ -149,12 +184,20 @@ mod tests {
     #[test]
     fn accrual_keeps_the_books_balanced_and_splits_interest() {
         let p = MarketParams::default();
+        let c = with_liquidation(p.clone(), Decimal::percent(50));
         let mut s = state(1_000_000_000, 800_000_000);
+        // Debt already handed to auctions stays on the books through accruals.
+        s.debt_in_auction = Uint128::new(5_000);
+        let base_gap = gap(&s);
+        let mut due = Uint128::zero();
         for i in 1..=1_000u64 {
-            let a = accrue(&mut s, &p, i * 3_600).unwrap();
+            let a = accrue(&mut s, &c, i * 3_600).unwrap();
             assert_eq!(a.interest, a.to_lenders + a.to_reserves);
             assert!(a.to_reserves >= a.interest.mul_ceil(p.reserve_factor));
-            assert_eq!(gap(&s), 0);
+            due += a.to_reserves.mul_floor(Decimal::percent(50));
+            assert_eq!(s.backstop_due, due);
+            assert!(s.backstop_due <= s.reserves);
+            assert_eq!(gap(&s), base_gap);
         }
         assert!(s.borrow_index > Decimal::one());
         assert!(s.supply_index > Decimal::one());
@@ -165,8 +208,12 @@ mod tests {
     fn without_suppliers_all_interest_goes_to_reserves() {
         let mut s = state(0, 0);
         s.total_debt_shares = Uint128::new(1_000_000);
-        let a = accrue(&mut s, &MarketParams::default(), 86_400 * 365).unwrap();
+        let a = accrue(&mut s, &config(MarketParams::default()), 86_400 * 365).unwrap();
         assert!(a.interest > Uint128::zero());
+        assert!(
+            s.backstop_due.is_zero(),
+            "nothing is earmarked without a set-up"
+        );
         assert_eq!(a.to_reserves, a.interest);
         assert_eq!(s.supply_index, Decimal::one());
     }
@@ -176,7 +223,7 @@ mod tests {
         let mut s = state(1_000, 500);
         s.last_accrued = 100;
         let before = s.clone();
-        accrue(&mut s, &MarketParams::default(), 50).unwrap();
+        accrue(&mut s, &config(MarketParams::default()), 50).unwrap();
         assert_eq!(s, before);
     }
 }

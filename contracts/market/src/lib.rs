@@ -8,6 +8,12 @@
 //! - Interest accrues lazily at every message touching balances (see [`interest::accrue`]).
 //! - Liquidation thresholds change only through ramps, so a parameter change never liquidates
 //!   anyone at once.
+//! - Once wired to a liquidator and a backstop (`SetLiquidation`), keepers `Liquidate`
+//!   unhealthy accounts: partially to a target health factor through Dutch auctions, or the
+//!   whole position (toxic or deeply underwater accounts) to the backstop or to auctions;
+//!   shortfalls are covered by the backstop, then reserves, then socialized (see
+//!   [`liquidate`] and [`settle`]). A circuit breaker ([`breaker`]) pauses borrows, auctions
+//!   and bids.
 //!
 //! Rounding always favours the protocol: whatever users receive rounds down, whatever they owe
 //! rounds up.
@@ -15,6 +21,7 @@
 
 pub mod add_collateral;
 pub mod borrow;
+pub mod breaker;
 pub mod contract;
 pub mod deposit_collateral;
 pub mod error;
@@ -25,10 +32,15 @@ pub mod liquidate;
 mod mock;
 pub mod query;
 pub mod repay;
+pub mod seizure;
+pub mod set_liquidation;
+pub mod settle;
 pub mod state;
 pub mod supply;
+pub mod sweep_reserves;
 pub mod update_collateral;
 pub mod update_config;
+pub mod whole_position;
 pub mod withdraw;
 pub mod withdraw_collateral;
 

@@ -1,10 +1,260 @@
-//! `Liquidate { borrower }`: not available until a liquidator contract is configured.
+//! `Liquidate { borrower }`: a keeper hands an unhealthy account's collateral to the
+//! liquidator's Dutch auctions, or the whole position to the backstop.
+//!
+//! # Health and the gates
+//! Every held collateral is priced once: `W = Σ floor(amount_k × median_k) × LT_k` (the
+//! threshold in force, after any ramp), `HF = W / D`. `HF >= 1` is never liquidated. Below
+//! the hard floor (`HF < hard_floor_health_factor`) nothing may block a liquidation; above it,
+//! a breaker at level 2 or any collateral without an active price refuses it.
+//!
+//! # Seizure order (cross-margin)
+//! Repaying `R` of debt by seizing collateral `k` with penalty `p_k` takes value
+//! `R·(1+p_k)` and so liquidation value `R·LT_k·(1+p_k)`. Write `f_k = LT_k·(1+p_k)`
+//! (`< 1` by validation). Collaterals are seized in ascending `f_k`: per unit repaid, the
+//! account loses the least liquidation value, so its health rises fastest. Ties go to the
+//! larger value (fewer, bigger auctions), then to the denom (determinism).
+//!
+//! # Closed form and the toxic frontier
+//! After repaying `R` against `k`:
+//! ```text
+//! HF' = (W − R·f_k) / (D − R)
+//! HF' > HF  ⟺  (W − R·f_k)·D > W·(D − R)  ⟺  R·W > R·f_k·D  ⟺  W/D > f_k  ⟺  HF > f_k
+//! HF' = T   ⟺  W − R·f_k = T·D − T·R    ⟺  R = (T·D − W) / (T − f_k)
+//! ```
+//! so a partial liquidation against `k` heals the account iff `HF > f_k`, and reaches the
+//! target `T` with `R = ceil((ceil(T·D) − W) / (T − f_k))` (`T > 1 > f_k`, and `T·D > W`
+//! since `HF < 1`), capped at `D`. Only collaterals with `f_k < HF` are candidates. If
+//! `HF <= min_k f_k` no partial liquidation can help: the account is **toxic** and the whole
+//! position must go.
+//!
+//! # Partial path (HF above the hard floor, not toxic)
+//! 1. `k` = the first candidate in seizure order with room under the liquidator's caps
+//!    (`Room { denom }` > 0); none: `NoRoom`.
+//! 2. `R` as above; lot `= ceil(ceil(R·(1+p_k)) / median_k)`. When that exceeds the holding,
+//!    the lot is the holding and `R = floor(floor(held_k·median_k) / (1+p_k))`.
+//! 3. Dust: when `D − R < min_debt` or the collateral value left `< min_collateral_value`,
+//!    close fully: `R = D` with its lot, or — when `k` alone cannot cover `D·(1+p_k)` — the
+//!    whole-position path.
+//! 4. Throttle: `R = min(R, room_k)` (and its lot).
+//! 5. `floor(R / borrow_index)` debt shares are burned (all of them when `R = D`), so the
+//!    account's debt drops by at most `R` while `R` moves to `debt_in_auction`: the books
+//!    keep `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+//!
+//! # Whole-position path (toxic, or below the hard floor)
+//! First the backstop's absorb: if its `AbsorbQuote` for every held coin and `D` says
+//! `can_absorb`, it takes all the collateral for `pay` base; every debt share is burned,
+//! `cash += pay` and `D − pay` is bad debt (see [`crate::settle`]). Otherwise every held
+//! collateral goes to auction with `tab_k = floor(D · value_k / Σ value)`, the largest holding
+//! taking the rounding remainder so `Σ tab_k = D` (a holding whose tab rounds to zero stays
+//! with the borrower); `force` below the hard floor, else every tab must fit its room.
+//!
+//! # Keeper reward
+//! `min(keeper_tip + keeper_chip × tab, keeper_reward_cap, reserves − backstop_due)` from
+//! reserves, only when the total tab is at least `min_debt`.
 use crate::error::ContractError;
-use cosmwasm_std::{Deps, Response};
+use crate::health::{health_of, price_holdings, PriceCache};
+use crate::interest::accrue;
+use crate::seizure::{repay_to_target, room, seizure_order, Ctx, Held};
+use crate::settle::{keeper_reward, pay};
+use crate::state::{save_account, ACCOUNTS, CONFIG, STATE};
+use crate::whole_position::whole;
+use breakwater_types::market::breaker;
+use breakwater_types::math::health::value;
+use cosmwasm_std::{Decimal, DepsMut, Env, MessageInfo, Response, Uint128};
 
-/// Validates the borrower's address, then refuses: this market has no liquidator yet, so no
-/// position can be liquidated through it.
-pub fn execute_liquidate(deps: Deps, borrower: String) -> Result<Response, ContractError> {
-    deps.api.addr_validate(&borrower)?;
-    Err(ContractError::LiquidationUnavailable)
+/// `Liquidate { borrower }` (see the module docs).
+pub fn execute_liquidate(
+    mut deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    borrower: String,
+) -> Result<Response, ContractError> {
+    let borrower = deps.api.addr_validate(&borrower)?;
+    let config = CONFIG.load(deps.storage)?;
+    let liq = config
+        .liquidation
+        .as_ref()
+        .ok_or(ContractError::LiquidationUnavailable)?;
+    let now = env.block.time.seconds();
+    let mut state = STATE.load(deps.storage)?;
+    accrue(&mut state, &config, now)?;
+    let account = ACCOUNTS
+        .may_load(deps.storage, &borrower)?
+        .unwrap_or_default();
+    let debt = account.debt_shares.checked_mul_ceil(state.borrow_index)?;
+    if debt.is_zero() {
+        return Err(ContractError::NothingToLiquidate {
+            address: borrower.into_string(),
+        });
+    }
+    let lines = price_holdings(
+        deps.as_ref(),
+        &config,
+        &account.collaterals,
+        now,
+        &mut PriceCache::default(),
+    )?;
+    let health = health_of(&lines, debt)?;
+    let hf = health.health_factor.unwrap_or_default();
+    if hf >= Decimal::one() {
+        return Err(ContractError::Healthy { health_factor: hf });
+    }
+    let p = &liq.params;
+    let hard_floor = hf < p.hard_floor_health_factor;
+    if !hard_floor {
+        if state.breaker_level >= breaker::NO_AUCTIONS {
+            return Err(ContractError::AuctionsPaused {
+                level: state.breaker_level,
+            });
+        }
+        if let Some(l) = lines.iter().find(|l| !l.status.is_active()) {
+            return Err(ContractError::LiquidationPaused {
+                denom: l.denom.clone(),
+                status: l.status.name().to_string(),
+            });
+        }
+    }
+    let mut held = vec![];
+    for l in lines {
+        let bonus = Decimal::one().checked_add(l.penalty)?;
+        held.push(Held {
+            value: value(l.line.amount, l.line.price)?,
+            factor: l.line.liquidation_threshold.checked_mul(bonus)?,
+            denom: l.denom,
+            amount: l.line.amount,
+            price: l.line.price,
+            bonus,
+        });
+    }
+    seizure_order(&mut held);
+
+    let mut ctx = Ctx {
+        liq,
+        borrower: borrower.to_string(),
+        state,
+        account,
+        res: Response::new(),
+        denoms: String::new(),
+        lots: String::new(),
+    };
+    // Partial: the first collateral in seizure order whose seizure heals the account
+    // (`f_k < HF`) and that has room under the caps. Not for toxic or hard-floor accounts.
+    let mut candidates = String::new();
+    let mut chosen = None;
+    if !hard_floor {
+        for h in held.iter().filter(|h| h.factor < hf && !h.value.is_zero()) {
+            let r = room(&deps.querier, liq, &h.denom)?;
+            if !r.is_zero() {
+                chosen = Some((h, r));
+                break;
+            }
+            if !candidates.is_empty() {
+                candidates.push(',');
+            }
+            candidates.push_str(&h.denom);
+        }
+        if chosen.is_none() && !candidates.is_empty() {
+            return Err(ContractError::NoRoom {
+                denom: candidates,
+                room: Uint128::zero(),
+            });
+        }
+    }
+    let mut mode = "toxic_auction";
+    let mut tab = debt;
+    if let Some((h, room_k)) = chosen {
+        tab = repay_to_target(
+            debt,
+            health.liquidation_value,
+            p.target_health_factor,
+            h.factor,
+        )?;
+        let mut lot = h.lot_for(tab)?;
+        if lot > h.amount {
+            lot = h.amount;
+            tab = h.value.checked_div_floor(h.bonus)?;
+        }
+        let value_left = health
+            .collateral_value
+            .checked_sub(h.value)?
+            .checked_add(value(h.amount.checked_sub(lot)?, h.price)?)?;
+        mode = "partial";
+        if debt.checked_sub(tab)? < p.min_debt || value_left < p.min_collateral_value {
+            // Dust: close fully with `k` alone, or take the whole position.
+            (tab, lot, mode) = (debt, h.lot_for(debt)?, "full");
+        }
+        if lot <= h.amount {
+            if tab > room_k {
+                (tab, mode) = (room_k, "partial");
+                lot = h.lot_for(tab)?;
+            }
+            if tab.is_zero() {
+                return Err(ContractError::LiquidationTooSmall);
+            }
+            let burned = if tab == debt {
+                ctx.account.debt_shares
+            } else {
+                tab.checked_div_floor(ctx.state.borrow_index)?
+            };
+            ctx.burn(burned)?;
+            ctx.auction(deps.storage, &h.denom, lot, tab, false)?;
+        } else {
+            (tab, mode) = (debt, "toxic_auction");
+            chosen = None;
+        }
+    }
+    if chosen.is_none() {
+        mode = whole(
+            &mut ctx,
+            &mut deps,
+            &config.base_denom,
+            &held,
+            debt,
+            hard_floor,
+        )?;
+    }
+
+    let reward = keeper_reward(&mut ctx.state, p, tab)?;
+    save_account(deps.storage, &borrower, &ctx.account)?;
+    STATE.save(deps.storage, &ctx.state)?;
+    let res = ctx
+        .res
+        .add_attribute("action", "liquidate")
+        .add_attribute("borrower", borrower.as_str())
+        .add_attribute("keeper", info.sender.as_str())
+        .add_attribute("health_factor", hf.to_string())
+        .add_attribute("debt", debt)
+        .add_attribute("mode", mode)
+        .add_attribute("denom", ctx.denoms)
+        .add_attribute("lot", ctx.lots)
+        .add_attribute("tab", tab)
+        .add_attribute("hard_floor", hard_floor.to_string())
+        .add_attribute("keeper_reward", reward)
+        .add_attribute("debt_in_auction", ctx.state.debt_in_auction);
+    Ok(pay(res, &info.sender, reward, &config.base_denom))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::execute;
+    use crate::mock::setup;
+    use breakwater_types::market::ExecuteMsg;
+    use cosmwasm_std::testing::message_info;
+
+    #[test]
+    fn without_a_liquidation_set_up_nothing_is_liquidated() {
+        let (mut deps, env, _) = setup();
+        let keeper = deps.api.addr_make("keeper");
+        let borrower = deps.api.addr_make("borrower").to_string();
+        let err = execute(
+            deps.as_mut(),
+            env,
+            message_info(&keeper, &[]),
+            ExecuteMsg::Liquidate { borrower },
+        )
+        .unwrap_err();
+        assert!(matches!(err, ContractError::LiquidationUnavailable));
+        assert!(err.to_string().contains("no liquidator is configured"));
+    }
 }

@@ -23,6 +23,7 @@ pub fn query_config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         oracle: config.oracle.addr().to_string(),
         base_denom: config.base_denom,
         params: config.params,
+        liquidation: config.liquidation,
     })
 }
 
@@ -44,6 +45,12 @@ pub fn query_state(deps: Deps, env: Env) -> Result<StateResponse, ContractError>
         total_supply_shares: state.total_supply_shares,
         total_debt_shares: state.total_debt_shares,
         last_accrued: state.last_accrued,
+        debt_in_auction: state.debt_in_auction,
+        backstop_due: state.backstop_due,
+        bad_debt_covered_by_backstop: state.bad_debt_covered_by_backstop,
+        bad_debt_covered_by_reserves: state.bad_debt_covered_by_reserves,
+        bad_debt_socialized: state.bad_debt_socialized,
+        breaker_level: state.breaker_level,
     })
 }
 

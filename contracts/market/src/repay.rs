@@ -17,7 +17,7 @@ pub fn execute_repay(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut state = STATE.load(deps.storage)?;
-    accrue(&mut state, &config.params, env.block.time.seconds())?;
+    accrue(&mut state, &config, env.block.time.seconds())?;
 
     let mut position = load_account(deps.storage, &account)?;
     let debt = position.debt_shares.checked_mul_ceil(state.borrow_index)?;

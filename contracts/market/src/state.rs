@@ -1,6 +1,6 @@
 //! Storage layout of the market and the stored structs.
 use breakwater_types::adapters::OracleContract;
-use breakwater_types::market::{CollateralParams, MarketParams};
+use breakwater_types::market::{CollateralParams, LiquidationConfig, MarketParams};
 use breakwater_types::math::margin::Ramp;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
@@ -15,7 +15,14 @@ pub struct Config {
     pub base_denom: String,
     /// Market-wide parameters.
     pub params: MarketParams,
+    /// The liquidation set-up, once configured with `SetLiquidation`.
+    #[serde(default)]
+    pub liquidation: Option<Liquidation>,
 }
+
+/// The liquidation set-up as stored: the message's own type, its addresses validated (and
+/// normalized) by `SetLiquidation`.
+pub type Liquidation = LiquidationConfig;
 
 /// Market totals. `cash` is tracked here and never read from the bank, so a donation to the
 /// contract changes nothing in the accounting.
@@ -35,6 +42,25 @@ pub struct MarketState {
     pub cash: Uint128,
     /// Time of the last accrual, seconds since the epoch.
     pub last_accrued: u64,
+    /// Debt handed to auctions and not yet settled, base units. The books balance as
+    /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+    #[serde(default)]
+    pub debt_in_auction: Uint128,
+    /// Part of `reserves` earmarked for the backstop, paid by `SweepReserves`.
+    #[serde(default)]
+    pub backstop_due: Uint128,
+    /// Bad debt paid by the backstop so far, base units.
+    #[serde(default)]
+    pub bad_debt_covered_by_backstop: Uint128,
+    /// Bad debt paid from reserves so far, base units.
+    #[serde(default)]
+    pub bad_debt_covered_by_reserves: Uint128,
+    /// Bad debt socialized across suppliers so far, base units.
+    #[serde(default)]
+    pub bad_debt_socialized: Uint128,
+    /// Circuit-breaker level (`breakwater_types::market::breaker`).
+    #[serde(default)]
+    pub breaker_level: u8,
 }
 
 impl MarketState {
@@ -48,6 +74,12 @@ impl MarketState {
             reserves: Uint128::zero(),
             cash: Uint128::zero(),
             last_accrued: now,
+            debt_in_auction: Uint128::zero(),
+            backstop_due: Uint128::zero(),
+            bad_debt_covered_by_backstop: Uint128::zero(),
+            bad_debt_covered_by_reserves: Uint128::zero(),
+            bad_debt_socialized: Uint128::zero(),
+            breaker_level: 0,
         }
     }
 
@@ -61,6 +93,11 @@ impl MarketState {
     /// Base units owed by borrowers: `ceil(total_debt_shares × borrow_index)`.
     pub fn total_borrowed(&self) -> Result<Uint128, crate::ContractError> {
         Ok(self.total_debt_shares.checked_mul_ceil(self.borrow_index)?)
+    }
+
+    /// Reserves the market may spend (keeper rewards, bad debt): `reserves − backstop_due`.
+    pub fn free_reserves(&self) -> Uint128 {
+        self.reserves.saturating_sub(self.backstop_due)
     }
 
     /// Base units that may leave the market (withdrawals, borrows): `cash − reserves`, zero

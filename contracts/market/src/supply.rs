@@ -14,7 +14,7 @@ pub fn execute_supply(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut state = STATE.load(deps.storage)?;
-    accrue(&mut state, &config.params, env.block.time.seconds())?;
+    accrue(&mut state, &config, env.block.time.seconds())?;
 
     let shares = amount.checked_div_floor(state.supply_index)?;
     if shares.is_zero() {

@@ -24,7 +24,7 @@ pub fn execute_update_config(
         .transpose()?;
 
     let mut state = STATE.load(deps.storage)?;
-    let accrual = accrue(&mut state, &config.params, env.block.time.seconds())?;
+    let accrual = accrue(&mut state, &config, env.block.time.seconds())?;
     let mut response = Response::new()
         .add_attribute("action", "update_config")
         .add_attribute("sender", info.sender)

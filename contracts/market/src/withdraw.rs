@@ -15,7 +15,7 @@ pub fn execute_withdraw(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut state = STATE.load(deps.storage)?;
-    accrue(&mut state, &config.params, env.block.time.seconds())?;
+    accrue(&mut state, &config, env.block.time.seconds())?;
 
     let held = SUPPLIERS
         .may_load(deps.storage, &info.sender)?

@@ -40,7 +40,7 @@ pub fn execute_withdraw_collateral(
 
     let now = env.block.time.seconds();
     let mut state = STATE.load(deps.storage)?;
-    accrue(&mut state, &config.params, now)?;
+    accrue(&mut state, &config, now)?;
     let debt = position.debt_shares.checked_mul_ceil(state.borrow_index)?;
     if !debt.is_zero() {
         check_new_risk(deps.as_ref(), &config, &position.collaterals, debt, now)?;

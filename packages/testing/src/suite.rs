@@ -1,5 +1,9 @@
 //! The Suite and its builder.
-use breakwater_types::market::{self, CollateralParams, MarketParams};
+use breakwater_types::backstop::{self, BackstopParams};
+use breakwater_types::liquidator::{self, AuctionParams, CollateralAuction, PriceCurve};
+use breakwater_types::market::{
+    self, CollateralParams, LiquidationConfig, LiquidationParams, MarketParams,
+};
 use breakwater_types::oracle::{self, AssetInit, OracleParams, PriceSubmission};
 use cosmwasm_std::{coin, Addr, Coin, Decimal, Empty, Uint128, Uint256};
 use cw_multi_test::{App, AppBuilder, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
@@ -20,6 +24,49 @@ fn oracle_code() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
 }
 
+fn liquidator_code() -> Box<dyn Contract<Empty>> {
+    use breakwater_liquidator::contract as c;
+    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
+}
+
+fn backstop_code() -> Box<dyn Contract<Empty>> {
+    use breakwater_backstop::contract as c;
+    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
+}
+
+/// The Suite's default auction parameters: buf 1.1, a 3% cut every 60 s, reset after an hour
+/// or below half the top, floor at 80% of the oracle, dust 1 base unit (10^6), cap derived
+/// from depth.
+pub fn default_auction_params() -> AuctionParams {
+    AuctionParams {
+        buf: dec("1.1"),
+        curve: PriceCurve::StairStep {
+            step: 60,
+            cut: dec("0.97"),
+        },
+        tail: 3_600,
+        cusp: dec("0.5"),
+        max_discount: dec("0.2"),
+        dust: Uint128::new(1_000_000),
+        hole: None,
+    }
+}
+
+/// The Suite's default liquidation parameters: target 1.05, hard floor 0.8, dust 10^6, chip
+/// 0.1% capped at 10^9, half the reserves to the backstop.
+pub fn default_liquidation_params() -> LiquidationParams {
+    LiquidationParams {
+        target_health_factor: dec("1.05"),
+        hard_floor_health_factor: dec("0.8"),
+        min_debt: Uint128::new(1_000_000),
+        min_collateral_value: Uint128::new(1_000_000),
+        keeper_tip: Uint128::zero(),
+        keeper_chip: dec("0.001"),
+        keeper_reward_cap: Uint128::new(1_000_000_000),
+        backstop_reserve_share: dec("0.5"),
+    }
+}
+
 fn market_code() -> Box<dyn Contract<Empty>> {
     use breakwater_market::contract as c;
     Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
@@ -37,6 +84,12 @@ pub struct SuiteBuilder {
     feeders: usize,
     initial_prices: bool,
     start_time: u64,
+    liquidation_params: LiquidationParams,
+    backstop_params: BackstopParams,
+    auction_params: Vec<(String, AuctionParams)>,
+    global_hole: Uint128,
+    impact_budget_pct: Decimal,
+    backstop_deposit: u128,
 }
 
 impl Default for SuiteBuilder {
@@ -75,7 +128,50 @@ impl SuiteBuilder {
             feeders: 3,
             initial_prices: true,
             start_time: 1_700_000_000,
+            liquidation_params: default_liquidation_params(),
+            backstop_params: BackstopParams::default(),
+            auction_params: vec![],
+            global_hole: Uint128::new(1_000_000_000_000_000),
+            impact_budget_pct: dec("3"),
+            backstop_deposit: 0,
         }
+    }
+
+    /// The market's liquidation parameters.
+    pub fn liquidation_params(mut self, params: LiquidationParams) -> Self {
+        self.liquidation_params = params;
+        self
+    }
+
+    /// The backstop's parameters.
+    pub fn backstop_params(mut self, params: BackstopParams) -> Self {
+        self.backstop_params = params;
+        self
+    }
+
+    /// Auction parameters for one collateral (others use [`default_auction_params`]).
+    pub fn auction_params(mut self, denom: &str, params: AuctionParams) -> Self {
+        self.auction_params.retain(|(d, _)| d != denom);
+        self.auction_params.push((denom.to_string(), params));
+        self
+    }
+
+    /// The liquidator's global cap on debt under auction.
+    pub fn global_hole(mut self, hole: u128) -> Self {
+        self.global_hole = Uint128::new(hole);
+        self
+    }
+
+    /// The liquidator's impact budget (percent) deriving per-collateral caps from depth.
+    pub fn impact_budget_pct(mut self, pct: Decimal) -> Self {
+        self.impact_budget_pct = pct;
+        self
+    }
+
+    /// Base units the `lender` deposits in the backstop at build time (0: an empty pool).
+    pub fn backstop_deposit(mut self, amount: u128) -> Self {
+        self.backstop_deposit = amount;
+        self
     }
 
     /// Adds (or replaces, by denom) a collateral with its initial price.
@@ -179,6 +275,81 @@ impl SuiteBuilder {
             )
             .unwrap_or_else(|e| panic!("market instantiate failed: {e}"));
 
+        let liquidator_id = app.store_code(liquidator_code());
+        let backstop_id = app.store_code(backstop_code());
+        let auction_params = |denom: &str| {
+            self.auction_params
+                .iter()
+                .find(|(d, _)| d == denom)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(default_auction_params)
+        };
+        let liquidator_addr = app
+            .instantiate_contract(
+                liquidator_id,
+                owner.clone(),
+                &liquidator::InstantiateMsg {
+                    owner: None,
+                    market: market_addr.to_string(),
+                    oracle: oracle_addr.to_string(),
+                    backstop: None,
+                    base_denom: self.base_denom.clone(),
+                    global_hole: self.global_hole,
+                    impact_budget_pct: self.impact_budget_pct,
+                    collaterals: self
+                        .collaterals
+                        .iter()
+                        .map(|(c, _)| CollateralAuction {
+                            denom: c.denom.clone(),
+                            params: auction_params(&c.denom),
+                        })
+                        .collect(),
+                },
+                &[],
+                "breakwater-liquidator",
+                Some(owner.to_string()),
+            )
+            .unwrap_or_else(|e| panic!("liquidator instantiate failed: {e}"));
+        let backstop_addr = app
+            .instantiate_contract(
+                backstop_id,
+                owner.clone(),
+                &backstop::InstantiateMsg {
+                    owner: None,
+                    market: market_addr.to_string(),
+                    liquidator: liquidator_addr.to_string(),
+                    oracle: oracle_addr.to_string(),
+                    base_denom: self.base_denom.clone(),
+                    params: self.backstop_params.clone(),
+                },
+                &[],
+                "breakwater-backstop",
+                Some(owner.to_string()),
+            )
+            .unwrap_or_else(|e| panic!("backstop instantiate failed: {e}"));
+        app.execute_contract(
+            owner.clone(),
+            liquidator_addr.clone(),
+            &liquidator::ExecuteMsg::SetBackstop {
+                backstop: backstop_addr.to_string(),
+            },
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("liquidator SetBackstop failed: {e}"));
+        app.execute_contract(
+            owner.clone(),
+            market_addr.clone(),
+            &market::ExecuteMsg::SetLiquidation(LiquidationConfig {
+                liquidator: liquidator_addr.to_string(),
+                backstop: backstop_addr.to_string(),
+                guardian: Some(api.addr_make("guardian").to_string()),
+                params: self.liquidation_params.clone(),
+            }),
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("market SetLiquidation failed: {e}"));
+        let keeper = api.addr_make("keeper");
+
         let collateral_denoms: Vec<String> = self
             .collaterals
             .iter()
@@ -189,9 +360,13 @@ impl SuiteBuilder {
             owner,
             oracle: oracle_addr,
             market: market_addr,
+            liquidator: liquidator_addr,
+            backstop: backstop_addr,
             feeders,
             lender,
             borrower,
+            keeper,
+            known: vec![],
             base_denom: self.base_denom.clone(),
             collateral_denoms,
         };
@@ -199,7 +374,11 @@ impl SuiteBuilder {
             .chain(suite.collateral_denoms.iter().cloned())
             .collect();
         let funds: Vec<Coin> = all_denoms.iter().map(|d| coin(USER_FUNDS, d)).collect();
-        for who in [suite.lender.clone(), suite.borrower.clone()] {
+        for who in [
+            suite.lender.clone(),
+            suite.borrower.clone(),
+            suite.keeper.clone(),
+        ] {
             suite.fund(&who, &funds);
         }
         if self.initial_prices {
@@ -209,6 +388,12 @@ impl SuiteBuilder {
                 .map(|(c, p)| (c.denom.clone(), *p))
                 .collect();
             suite.feed_many(&prices);
+        }
+        if self.backstop_deposit > 0 {
+            let lender = suite.lender.clone();
+            suite
+                .backstop_deposit(&lender, self.backstop_deposit)
+                .unwrap_or_else(|e| panic!("backstop deposit failed: {e}"));
         }
         suite
     }
@@ -224,12 +409,20 @@ pub struct Suite {
     pub oracle: Addr,
     /// The market contract.
     pub market: Addr,
+    /// The liquidator contract.
+    pub liquidator: Addr,
+    /// The backstop contract.
+    pub backstop: Addr,
     /// Whitelisted feeders of every asset.
     pub feeders: Vec<Addr>,
     /// A user funded with every denom, meant to lend.
     pub lender: Addr,
     /// A user funded with every denom, meant to borrow.
     pub borrower: Addr,
+    /// A user funded with every denom, meant to liquidate and bid.
+    pub keeper: Addr,
+    /// Every other address the Suite has funded (for [`Suite::total_supply`]).
+    pub known: Vec<Addr>,
     /// The base asset.
     pub base_denom: String,
     /// The listed collaterals, in listing order.
@@ -244,6 +437,9 @@ impl Suite {
 
     /// Mints `coins` to `who`.
     pub fn fund(&mut self, who: &Addr, coins: &[Coin]) {
+        if !self.known.contains(who) {
+            self.known.push(who.clone());
+        }
         self.app
             .sudo(SudoMsg::Bank(BankSudo::Mint {
                 to_address: who.to_string(),
@@ -263,6 +459,36 @@ impl Suite {
         Uint128::try_from(amount)
             .expect("balance above u128")
             .u128()
+    }
+
+    /// Every address the Suite knows: contracts, owner, feeders, users and funded addresses.
+    pub fn known_addresses(&self) -> Vec<Addr> {
+        let mut all = vec![
+            self.owner.clone(),
+            self.oracle.clone(),
+            self.market.clone(),
+            self.liquidator.clone(),
+            self.backstop.clone(),
+            self.lender.clone(),
+            self.borrower.clone(),
+            self.keeper.clone(),
+        ];
+        all.extend(self.feeders.iter().cloned());
+        for a in &self.known {
+            if !all.contains(a) {
+                all.push(a.clone());
+            }
+        }
+        all
+    }
+
+    /// Sum of `denom` balances over [`Suite::known_addresses`]. Minting aside, it never
+    /// changes: a drop means tokens went to an address no test expected.
+    pub fn total_supply(&self, denom: &str) -> u128 {
+        self.known_addresses()
+            .iter()
+            .map(|a| self.balance(a, denom))
+            .sum()
     }
 
     /// Current block time, seconds.
@@ -290,6 +516,25 @@ impl Suite {
             b.time = b.time.plus_seconds(n * BLOCK_SECONDS);
             b.height += n;
         });
+    }
+
+    /// Moves time forward by `secs` in steps of at most 30 s, every feeder re-submitting each
+    /// collateral's current median at every step, so prices stay fresh and active (as with
+    /// live feeders). Panics on error: a set-up helper.
+    pub fn advance_time_feeding(&mut self, secs: u64) {
+        let mut left = secs;
+        while left > 0 {
+            let step = left.min(30);
+            self.advance_time(step);
+            left -= step;
+            let prices: Vec<(String, Decimal)> = self
+                .collateral_denoms
+                .clone()
+                .into_iter()
+                .filter_map(|d| self.oracle_price(&d).ok().map(|p| (d, p.median)))
+                .collect();
+            self.feed_many(&prices);
+        }
     }
 
     /// Every feeder submits `price` for `denom` (panics on error: a setup helper).

@@ -19,7 +19,7 @@ pub struct BackstopParams {
     /// Compound III liquidation factor 0.95 → 0.05).
     pub absorb_discount: Decimal,
     /// Most of a held collateral re-sold per `resale_interval`, as a fraction of holdings
-    /// (0 < x <= 1).
+    /// (0.001 to 1).
     pub resale_fraction: Decimal,
     /// Seconds between resales of the same collateral (60 s to 7 days).
     pub resale_interval: u64,
@@ -112,7 +112,9 @@ pub enum ExecuteMsg {
         /// The auction.
         auction_id: u64,
     },
-    /// Anyone: re-sell a slice of a held collateral through the liquidator on its slow curve.
+    /// Anyone: re-sell a slice (`resale_fraction`) of a held collateral through the liquidator,
+    /// at most once per `resale_interval`, under the liquidator's caps: a time-weighted exit
+    /// on the collateral's ordinary auction curve, never a market dump.
     Resell {
         /// The collateral.
         denom: String,

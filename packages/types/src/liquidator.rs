@@ -185,8 +185,9 @@ pub enum ExecuteMsg {
         /// Flash-liquidation callback.
         callback: Option<FlashCallback>,
     },
-    /// Anyone: restart a stale auction (older than `tail` or below `cusp · top`) from a fresh
-    /// oracle price. Rewarded by the market.
+    /// Anyone: restart a stale auction (older than `tail` or below `cusp · top`) from a fresh,
+    /// active oracle price. Restarting a liquidation with at least `dust` of tab left earns a
+    /// keeper reward from the market; resales and dust earn nothing.
     Reset {
         /// The auction.
         auction_id: u64,

@@ -142,6 +142,104 @@ pub fn validate_threshold_penalty(lt: Decimal, penalty: Decimal) -> Result<(), P
     Ok(())
 }
 
+/// How the market liquidates. Defaults follow the anchors (see each field).
+#[cw_serde]
+pub struct LiquidationParams {
+    /// A partial liquidation closes just enough debt to bring the health factor here
+    /// (1 < x <= 2; Mars 1.05).
+    pub target_health_factor: Decimal,
+    /// Below this health factor an account is deeply underwater: it bypasses the throttle,
+    /// the breaker's auction pause and oracle pauses, and goes to the backstop's absorb when
+    /// the pool can pay (0 < x < 1).
+    pub hard_floor_health_factor: Decimal,
+    /// Dust: a liquidation closes the whole position when the debt left would be below this,
+    /// base units (Aave v3.3 uses $1,000).
+    pub min_debt: Uint128,
+    /// Dust: ... or when the collateral value left would be below this, base units.
+    pub min_collateral_value: Uint128,
+    /// Flat keeper reward for starting or resetting an auction, base units (Maker `tip`).
+    pub keeper_tip: Uint128,
+    /// Proportional keeper reward on the auction's tab (Maker `chip`, 0.1%; at most 5%).
+    pub keeper_chip: Decimal,
+    /// Most one keeper reward pays, base units.
+    pub keeper_reward_cap: Uint128,
+    /// Share of new reserves earmarked for the backstop pool (0 to 1), paid by
+    /// `SweepReserves`.
+    pub backstop_reserve_share: Decimal,
+}
+
+impl LiquidationParams {
+    /// Checks every range documented on the fields.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.target_health_factor <= Decimal::one()
+            || self.target_health_factor > Decimal::percent(200)
+        {
+            return Err(invalid("target_health_factor", "must be in (1, 2]"));
+        }
+        if self.hard_floor_health_factor.is_zero()
+            || self.hard_floor_health_factor >= Decimal::one()
+        {
+            return Err(invalid("hard_floor_health_factor", "must be in (0, 1)"));
+        }
+        check_range(
+            "keeper_chip",
+            self.keeper_chip,
+            Decimal::zero(),
+            Decimal::percent(5),
+        )?;
+        check_range(
+            "backstop_reserve_share",
+            self.backstop_reserve_share,
+            Decimal::zero(),
+            Decimal::one(),
+        )?;
+        Ok(())
+    }
+}
+
+impl Default for LiquidationParams {
+    /// Target HF 1.05 (Mars); hard floor 0.8; dust $1,000 of a 6-decimal base (Aave v3.3);
+    /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
+    /// backstop.
+    fn default() -> Self {
+        LiquidationParams {
+            target_health_factor: Decimal::percent(105),
+            hard_floor_health_factor: Decimal::percent(80),
+            min_debt: Uint128::new(1_000_000_000),
+            min_collateral_value: Uint128::new(1_000_000_000),
+            keeper_tip: Uint128::zero(),
+            keeper_chip: Decimal::permille(1),
+            keeper_reward_cap: Uint128::new(500_000_000),
+            backstop_reserve_share: Decimal::percent(50),
+        }
+    }
+}
+
+/// The contracts a market liquidates through.
+#[cw_serde]
+pub struct LiquidationConfig {
+    /// The Dutch-auction liquidator.
+    pub liquidator: String,
+    /// The backstop pool.
+    pub backstop: String,
+    /// May set the breaker level besides the owner.
+    pub guardian: Option<String>,
+    /// Liquidation parameters.
+    pub params: LiquidationParams,
+}
+
+/// Circuit-breaker levels (Maker `stopped`): each includes the ones below.
+pub mod breaker {
+    /// Normal operation.
+    pub const NORMAL: u8 = 0;
+    /// No new borrows.
+    pub const NO_BORROWS: u8 = 1;
+    /// No new auctions (except accounts below the hard floor).
+    pub const NO_AUCTIONS: u8 = 2;
+    /// No bids on running auctions.
+    pub const NO_BIDS: u8 = 3;
+}
+
 /// Instantiates a market.
 #[cw_serde]
 pub struct InstantiateMsg {
@@ -229,6 +327,38 @@ pub enum ExecuteMsg {
         /// New market-wide parameters.
         params: Option<MarketParams>,
     },
+    /// Owner: set the liquidator, backstop, guardian and liquidation parameters.
+    SetLiquidation(LiquidationConfig),
+    /// Liquidator: proceeds of an auction (attached base) and, when its tab is covered, the
+    /// leftover lot (attached collateral, credited back to `borrower`). A positive `shortfall`
+    /// closes an auction whose lot ran out: the market covers it from the backstop, then
+    /// reserves, and socializes the rest across suppliers.
+    AuctionProceeds {
+        /// The liquidated account.
+        borrower: String,
+        /// Tab left unpaid when the lot ran out, base units.
+        shortfall: Uint128,
+    },
+    /// Liquidator: reward the keeper who reset an auction with tab `tab`.
+    RewardKeeper {
+        /// The keeper.
+        keeper: String,
+        /// The auction's remaining tab, base units.
+        tab: Uint128,
+    },
+    /// Owner or guardian: set the circuit-breaker level (0 normal, 1 no new borrows, 2 no new
+    /// auctions, 3 no bids).
+    SetBreakerLevel {
+        /// The level, 0 to 3.
+        level: u8,
+    },
+    /// Anyone: raise the breaker to level 2 while the oracle reports `denom` halted.
+    TripBreaker {
+        /// A listed collateral.
+        denom: String,
+    },
+    /// Anyone: pay the reserves earmarked for the backstop into its pool.
+    SweepReserves {},
     /// Owner: propose a new owner.
     TransferOwnership {
         /// The proposed owner.
@@ -297,6 +427,8 @@ pub struct ConfigResponse {
     pub base_denom: String,
     /// Market-wide parameters.
     pub params: MarketParams,
+    /// The liquidation set-up, once configured.
+    pub liquidation: Option<LiquidationConfig>,
 }
 
 /// Market totals at the current block.
@@ -326,6 +458,19 @@ pub struct StateResponse {
     pub total_debt_shares: Uint128,
     /// Last accrual, seconds since the epoch.
     pub last_accrued: u64,
+    /// Debt handed to auctions and not yet settled, base units. The accounting identity is
+    /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+    pub debt_in_auction: Uint128,
+    /// Part of `reserves` earmarked for the backstop, paid by `SweepReserves`.
+    pub backstop_due: Uint128,
+    /// Bad debt paid by the backstop so far (shortfalls and absorb remainders), base units.
+    pub bad_debt_covered_by_backstop: Uint128,
+    /// Bad debt paid from reserves so far, base units.
+    pub bad_debt_covered_by_reserves: Uint128,
+    /// Bad debt socialized across suppliers so far (supply-index haircuts), base units.
+    pub bad_debt_socialized: Uint128,
+    /// Circuit-breaker level (0 normal, 1 no borrows, 2 no auctions, 3 no bids).
+    pub breaker_level: u8,
 }
 
 /// One collateral's configuration and totals.

@@ -1,0 +1,290 @@
+//! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
+use crate::auction::{apply_sale, oracle_price, params, price_now};
+use crate::error::ContractError;
+use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
+use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
+use breakwater_types::market::QueryMsg as MarketQuery;
+use cosmwasm_std::{
+    coin, to_json_binary, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response,
+    Uint128, WasmMsg,
+};
+
+/// The market's breaker level at which bids stop.
+pub const NO_BIDS_LEVEL: u8 = 3;
+
+/// Sizes a bid (Maker `take`):
+///
+/// ```text
+/// slice = min(max_collateral, lot);  owe = ceil(slice · price)
+/// if tab > 0 and owe > tab:  slice = floor(tab / price);  owe = tab
+///     (a tab worth less than one unit: slice = 1, owe = ceil(price), surplus to the borrower)
+/// if tab > 0, owe < tab, slice < lot and tab − owe < dust:  refused (no dust tab left)
+/// ```
+/// `owe` rounds up and `slice` down: the bidder never pays less than `slice · price`, so no
+/// sale is ever below the current price (and so never below the floor).
+pub fn size_bid(
+    lot: Uint128,
+    tab: Uint128,
+    price: Decimal,
+    max_collateral: Uint128,
+    dust: Uint128,
+) -> Result<(Uint128, Uint128), ContractError> {
+    let mut slice = max_collateral.min(lot);
+    let mut owe = slice.checked_mul_ceil(price)?;
+    if !tab.is_zero() && owe > tab {
+        slice = tab.checked_div_floor(price).unwrap_or(lot).min(lot);
+        owe = tab;
+        if slice.is_zero() {
+            // Less than one unit's worth of tab left: sell one whole unit at the price.
+            slice = Uint128::one().min(lot);
+            owe = slice.checked_mul_ceil(price)?;
+        }
+    } else if !tab.is_zero() && owe < tab && slice < lot && tab - owe < dust {
+        return Err(ContractError::DustTab {
+            remaining: tab - owe,
+            dust,
+        });
+    }
+    if owe.is_zero() {
+        // A positive slice at a positive price always costs at least one unit.
+        owe = Uint128::one();
+    }
+    Ok((slice, owe))
+}
+
+/// Buys up to `max_collateral` if the price is at most `max_price`. Without a callback the
+/// attached base pays and any excess is refunded; with one, the lot goes to the callback first
+/// and `FinishFlash` verifies the payment in the same transaction.
+pub fn bid(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    auction_id: u64,
+    max_collateral: Uint128,
+    max_price: Decimal,
+    callback: Option<FlashCallback>,
+) -> Result<Response, ContractError> {
+    if PENDING_FLASH.exists(deps.storage) {
+        return Err(ContractError::Reentrancy);
+    }
+    if max_collateral.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    let cfg = CONFIG.load(deps.storage)?;
+    /// The one field of the market's `StateResponse` a bid needs.
+    #[derive(serde::Deserialize)]
+    struct Lean {
+        breaker_level: u8,
+    }
+    let state: Lean = deps
+        .querier
+        .query_wasm_smart(&cfg.market, &MarketQuery::State {})?;
+    if state.breaker_level >= NO_BIDS_LEVEL {
+        return Err(ContractError::BidsHalted {
+            level: state.breaker_level,
+        });
+    }
+    let mut auction = AUCTIONS
+        .may_load(deps.storage, auction_id)?
+        .ok_or(ContractError::UnknownAuction { id: auction_id })?;
+    let p = params(deps.storage, &auction.denom)?;
+    let oracle = oracle_price(&deps.querier, &cfg, &auction.denom)?;
+    let q = price_now(&env, &p, &auction, &oracle)?;
+    if q.price > max_price {
+        return Err(ContractError::PriceAboveMax {
+            price: q.price,
+            max_price,
+        });
+    }
+    let (slice, owe) = size_bid(auction.lot, auction.tab, q.price, max_collateral, p.dust)?;
+    let sale = apply_sale(deps.storage, &cfg, &mut auction, slice, owe)?;
+    if sale.closed {
+        AUCTIONS.remove(deps.storage, auction_id);
+        AUCTIONS_BY_DENOM.remove(deps.storage, (&auction.denom, auction_id));
+    } else {
+        AUCTIONS.save(deps.storage, auction_id, &auction)?;
+    }
+    let attrs = vec![
+        ("action", "bid".to_string()),
+        ("auction_id", auction_id.to_string()),
+        ("bidder", info.sender.to_string()),
+        ("denom", auction.denom.clone()),
+        ("slice", slice.to_string()),
+        ("owe", owe.to_string()),
+        ("price", q.price.to_string()),
+        ("at_floor", q.at_floor.to_string()),
+        ("lot_left", auction.lot.to_string()),
+        ("tab_left", auction.tab.to_string()),
+        ("closed", sale.closed.to_string()),
+        ("shortfall", sale.shortfall.to_string()),
+        ("flash", callback.is_some().to_string()),
+    ];
+    let lot_msg = |to: String| -> CosmosMsg {
+        BankMsg::Send {
+            to_address: to,
+            amount: vec![coin(slice.u128(), &auction.denom)],
+        }
+        .into()
+    };
+    match callback {
+        None => {
+            let paid = cw_utils::must_pay(&info, &cfg.base_denom)?;
+            let paid = Uint128::try_from(paid).map_err(|_| ContractError::AmountTooLarge)?;
+            if paid < owe {
+                return Err(ContractError::Underpaid { owe, paid });
+            }
+            let mut res = Response::new()
+                .add_attributes(attrs)
+                .add_message(lot_msg(info.sender.to_string()))
+                .add_messages(sale.msgs);
+            let refund = paid - owe;
+            if !refund.is_zero() {
+                res = res.add_message(BankMsg::Send {
+                    to_address: info.sender.to_string(),
+                    amount: vec![coin(refund.u128(), &cfg.base_denom)],
+                });
+            }
+            Ok(res)
+        }
+        Some(cb) => {
+            if !info.funds.is_empty() {
+                return Err(ContractError::FlashWithFunds);
+            }
+            let receiver = deps.api.addr_validate(&cb.contract)?;
+            let balance_before = deps
+                .querier
+                .query_balance(&env.contract.address, &cfg.base_denom)?
+                .amount;
+            let balance_before =
+                Uint128::try_from(balance_before).map_err(|_| ContractError::AmountTooLarge)?;
+            PENDING_FLASH.save(
+                deps.storage,
+                &PendingFlash {
+                    auction_id,
+                    owe,
+                    payer: receiver.clone(),
+                    balance_before,
+                    settlement: sale.msgs,
+                },
+            )?;
+            let callback_msg = WasmMsg::Execute {
+                contract_addr: receiver.to_string(),
+                msg: to_json_binary(&FlashReceiverMsg::BreakwaterFlash {
+                    auction_id,
+                    collateral: slice,
+                    collateral_denom: auction.denom.clone(),
+                    owe,
+                    denom: cfg.base_denom.clone(),
+                    liquidator: env.contract.address.to_string(),
+                    data: cb.data,
+                })?,
+                funds: vec![],
+            };
+            let finish = WasmMsg::Execute {
+                contract_addr: env.contract.address.to_string(),
+                msg: to_json_binary(&breakwater_types::liquidator::ExecuteMsg::FinishFlash {})?,
+                funds: vec![],
+            };
+            Ok(Response::new()
+                .add_attributes(attrs)
+                .add_attribute("flash_receiver", receiver.to_string())
+                .add_message(lot_msg(receiver.to_string()))
+                .add_message(callback_msg)
+                .add_message(finish))
+        }
+    }
+}
+
+/// Completes a flash bid: only the contract itself, after the callback. Fails (reverting the
+/// whole transaction, lot transfer included) unless the callback paid what it owes.
+pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+    if info.sender != env.contract.address {
+        return Err(ContractError::Unauthorized {
+            expected: "the liquidator itself",
+        });
+    }
+    let pending = PENDING_FLASH
+        .may_load(deps.storage)?
+        .ok_or(ContractError::Unauthorized {
+            expected: "a pending flash bid",
+        })?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let now = deps
+        .querier
+        .query_balance(&env.contract.address, &cfg.base_denom)?
+        .amount;
+    let now = Uint128::try_from(now).map_err(|_| ContractError::AmountTooLarge)?;
+    let received = now.saturating_sub(pending.balance_before);
+    if received < pending.owe {
+        return Err(ContractError::FlashNotRepaid {
+            owe: pending.owe,
+            received,
+        });
+    }
+    PENDING_FLASH.remove(deps.storage);
+    let mut res = Response::new()
+        .add_attribute("action", "finish_flash")
+        .add_attribute("auction_id", pending.auction_id.to_string())
+        .add_attribute("owe", pending.owe)
+        .add_attribute("received", received)
+        .add_messages(pending.settlement);
+    let excess = received - pending.owe;
+    if !excess.is_zero() {
+        res = res.add_message(BankMsg::Send {
+            to_address: pending.payer.to_string(),
+            amount: vec![coin(excess.u128(), &cfg.base_denom)],
+        });
+    }
+    Ok(res.add_attribute("refunded", excess))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(x: u128) -> Uint128 {
+        Uint128::new(x)
+    }
+
+    #[test]
+    fn a_bid_covering_the_tab_pays_exactly_the_tab() {
+        // Lot 100 at price 10, tab 500: buying everything would cost 1000 > tab.
+        let (slice, owe) = size_bid(u(100), u(500), Decimal::percent(1000), u(100), u(10)).unwrap();
+        assert_eq!(owe, u(500));
+        assert_eq!(slice, u(50));
+    }
+
+    #[test]
+    fn a_partial_bid_may_not_leave_a_dust_tab() {
+        // Tab 500, buying 49 units at 10 leaves 10 < dust 20.
+        let err = size_bid(u(100), u(500), Decimal::percent(1000), u(49), u(20)).unwrap_err();
+        assert!(matches!(err, ContractError::DustTab { .. }));
+        // Leaving exactly dust is fine.
+        let (slice, owe) = size_bid(u(100), u(500), Decimal::percent(1000), u(48), u(20)).unwrap();
+        assert_eq!((slice, owe), (u(48), u(480)));
+    }
+
+    #[test]
+    fn owe_rounds_up_and_slice_down() {
+        // 3 units at 0.5 cost 1.5 -> 2.
+        let (slice, owe) = size_bid(u(10), u(0), Decimal::percent(50), u(3), u(0)).unwrap();
+        assert_eq!((slice, owe), (u(3), u(2)));
+        // Tab 7 at price 2: floor(3.5) = 3 units for 7.
+        let (slice, owe) = size_bid(u(10), u(7), Decimal::percent(200), u(10), u(0)).unwrap();
+        assert_eq!((slice, owe), (u(3), u(7)));
+    }
+
+    #[test]
+    fn a_tab_worth_less_than_one_unit_still_sells_that_unit_at_its_price() {
+        // Tab 3, price 10 per unit: one unit for ceil(10), never for 3.
+        let (slice, owe) = size_bid(u(10), u(3), Decimal::percent(1000), u(10), u(0)).unwrap();
+        assert_eq!((slice, owe), (u(1), u(10)));
+    }
+
+    #[test]
+    fn one_unit_bids_always_cost_something() {
+        let tiny = Decimal::new(Uint128::new(1));
+        let (slice, owe) = size_bid(u(10), u(0), tiny, u(1), u(0)).unwrap();
+        assert_eq!((slice, owe), (u(1), u(1)));
+    }
+}

@@ -1,0 +1,142 @@
+//! Errors of the liquidator.
+use breakwater_types::ownership::OwnershipError;
+use breakwater_types::ParamError;
+use cosmwasm_std::{
+    CheckedFromRatioError, CheckedMultiplyFractionError, Decimal, DivideByZeroError, OverflowError,
+    StdError, Uint128,
+};
+use cw_utils::PaymentError;
+use thiserror::Error;
+
+/// Every way a liquidator message can fail.
+#[derive(Error, Debug)]
+pub enum ContractError {
+    /// Storage, serialization, math or query failure.
+    #[error("{0}")]
+    Std(#[from] StdError),
+    /// Arithmetic overflow.
+    #[error("{0}")]
+    Overflow(#[from] OverflowError),
+    /// Fixed-point multiplication overflow.
+    #[error("{0}")]
+    MulFraction(#[from] CheckedMultiplyFractionError),
+    /// Fixed-point ratio out of range.
+    #[error("{0}")]
+    Ratio(#[from] CheckedFromRatioError),
+    /// Division by zero.
+    #[error("{0}")]
+    DivideByZero(#[from] DivideByZeroError),
+    /// Ownership failure.
+    #[error("{0}")]
+    Ownership(#[from] OwnershipError),
+    /// Bad funds.
+    #[error("{0}")]
+    Payment(#[from] PaymentError),
+    /// Migration refused.
+    #[error("{0}")]
+    Migration(#[from] breakwater_types::migration::MigrationError),
+    /// Invalid parameter.
+    #[error("{0}")]
+    Param(#[from] ParamError),
+    /// Only the market (or the backstop, for resales) may do this.
+    #[error("unauthorized: only {expected} may do this")]
+    Unauthorized {
+        /// Who may.
+        expected: &'static str,
+    },
+    /// No auction parameters for this denom.
+    #[error("collateral {denom} is not listed on the liquidator")]
+    UnknownCollateral {
+        /// The denom.
+        denom: String,
+    },
+    /// No running auction with this id.
+    #[error("auction {id} does not exist or has ended")]
+    UnknownAuction {
+        /// The id.
+        id: u64,
+    },
+    /// A lot must be exactly one collateral coin.
+    #[error("a lot must be exactly one coin of a listed collateral")]
+    BadLot,
+    /// Liquidations need a positive tab; resales a zero one.
+    #[error("invalid tab: {reason}")]
+    BadTab {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The caps leave no room for this tab.
+    #[error("no room under the auction caps for {denom}: room {room}, needed {needed}")]
+    NoRoom {
+        /// The collateral.
+        denom: String,
+        /// Room left.
+        room: Uint128,
+        /// Tab asked.
+        needed: Uint128,
+    },
+    /// The oracle price may not be used now.
+    #[error("oracle price of {denom} is {status}: auctions on it are paused")]
+    OraclePaused {
+        /// The collateral.
+        denom: String,
+        /// Its oracle status.
+        status: String,
+    },
+    /// Zero amount in a bid.
+    #[error("max_collateral must be positive")]
+    ZeroAmount,
+    /// The current price is above the bidder's limit.
+    #[error("auction price {price} is above max_price {max_price}")]
+    PriceAboveMax {
+        /// Current price.
+        price: Decimal,
+        /// The bidder's limit.
+        max_price: Decimal,
+    },
+    /// A partial bid would leave a tab below dust.
+    #[error("bid would leave a dust tab of {remaining} (dust is {dust}): buy all or leave at least dust")]
+    DustTab {
+        /// Tab that would remain.
+        remaining: Uint128,
+        /// Dust threshold.
+        dust: Uint128,
+    },
+    /// Attached base is less than the bid costs.
+    #[error("insufficient payment: bid costs {owe}, attached {paid}")]
+    Underpaid {
+        /// Cost.
+        owe: Uint128,
+        /// Attached.
+        paid: Uint128,
+    },
+    /// A flash bid attaches no funds.
+    #[error("a flash bid must not attach funds: the callback pays")]
+    FlashWithFunds,
+    /// The flash callback did not pay.
+    #[error("flash callback did not pay: owed {owe}, received {received}")]
+    FlashNotRepaid {
+        /// Owed.
+        owe: Uint128,
+        /// Received.
+        received: Uint128,
+    },
+    /// A bid or reset arrived while a flash bid is in progress.
+    #[error("re-entry refused: a flash bid is in progress")]
+    Reentrancy,
+    /// Reset asked for an auction that is not stale.
+    #[error("auction {id} does not need a reset yet")]
+    NotStale {
+        /// The id.
+        id: u64,
+    },
+    /// The market's circuit breaker stops bids.
+    #[error("bids are halted by the market's circuit breaker (level {level})")]
+    BidsHalted {
+        /// The breaker level.
+        level: u8,
+    },
+    /// Amount does not fit in 128 bits.
+    #[error("amount too large")]
+    AmountTooLarge,
+}

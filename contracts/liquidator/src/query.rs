@@ -1,0 +1,111 @@
+//! Queries: auctions priced now, room under the caps, configuration.
+use crate::auction::{oracle_price, params, price_now, room as room_of};
+use crate::error::ContractError;
+use crate::state::{Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG};
+use breakwater_types::liquidator::{
+    AuctionResponse, AuctionsResponse, CollateralAuction, ConfigResponse, RoomResponse, Seller,
+};
+use breakwater_types::ownership::Ownership;
+use breakwater_types::page_limit;
+use cosmwasm_std::{Deps, Env, Order};
+use cw_storage_plus::Bound;
+
+fn describe(deps: Deps, env: &Env, a: Auction) -> Result<AuctionResponse, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let p = params(deps.storage, &a.denom)?;
+    let oracle = oracle_price(&deps.querier, &cfg, &a.denom)?;
+    let q = price_now(env, &p, &a, &oracle)?;
+    Ok(AuctionResponse {
+        id: a.id,
+        seller: match a.seller {
+            StoredSeller::Liquidation { borrower } => Seller::Liquidation {
+                borrower: borrower.to_string(),
+            },
+            StoredSeller::Backstop => Seller::Backstop {},
+        },
+        denom: a.denom,
+        lot: a.lot,
+        tab: a.tab,
+        raised: a.raised,
+        top: a.top,
+        price: q.price,
+        floor: q.floor,
+        started_at: a.started_at,
+        needs_reset: q.needs_reset,
+        at_floor: q.at_floor,
+    })
+}
+
+/// One running auction.
+pub fn auction(deps: Deps, env: Env, id: u64) -> Result<AuctionResponse, ContractError> {
+    let a = AUCTIONS
+        .may_load(deps.storage, id)?
+        .ok_or(ContractError::UnknownAuction { id })?;
+    describe(deps, &env, a)
+}
+
+/// Running auctions in id order, optionally of one collateral.
+pub fn auctions(
+    deps: Deps,
+    env: Env,
+    denom: Option<String>,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> Result<AuctionsResponse, ContractError> {
+    let limit = page_limit(limit);
+    let start = start_after.map(Bound::exclusive);
+    let ids: Vec<u64> = match &denom {
+        Some(d) => AUCTIONS_BY_DENOM
+            .prefix(d)
+            .keys(deps.storage, start, None, Order::Ascending)
+            .take(limit)
+            .collect::<Result<_, _>>()?,
+        None => AUCTIONS
+            .keys(deps.storage, start, None, Order::Ascending)
+            .take(limit)
+            .collect::<Result<_, _>>()?,
+    };
+    let auctions = ids
+        .into_iter()
+        .map(|id| {
+            let a = AUCTIONS.load(deps.storage, id)?;
+            describe(deps, &env, a)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(AuctionsResponse { auctions })
+}
+
+/// Room under the caps for `denom`.
+pub fn room(deps: Deps, denom: String) -> Result<RoomResponse, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let p = params(deps.storage, &denom)?;
+    let r = room_of(deps, &cfg, &p, &denom)?;
+    Ok(RoomResponse {
+        denom,
+        hole: r.hole,
+        dirt: r.dirt,
+        global_hole: cfg.global_hole,
+        global_dirt: r.global_dirt,
+        room: r.room,
+    })
+}
+
+/// Addresses, caps and every collateral's parameters.
+pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let owner = Ownership::load(deps.storage)?.owner;
+    let collaterals = COLLATERALS
+        .range(deps.storage, None, None, Order::Ascending)
+        .map(|r| r.map(|(denom, params)| CollateralAuction { denom, params }))
+        .collect::<Result<_, _>>()?;
+    Ok(ConfigResponse {
+        owner: owner.to_string(),
+        market: cfg.market.to_string(),
+        oracle: cfg.oracle.addr().to_string(),
+        backstop: cfg.backstop.map(|b| b.to_string()),
+        base_denom: cfg.base_denom,
+        global_hole: cfg.global_hole,
+        impact_budget_pct: cfg.impact_budget_pct,
+        collaterals,
+    })
+}

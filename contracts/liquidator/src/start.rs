@@ -1,0 +1,122 @@
+//! `StartAuction`: the market (liquidations) or the backstop (resales) hands over a lot.
+use crate::auction::{adjust_dirt, oracle_price, params, room};
+use crate::curve::top_price;
+use crate::error::ContractError;
+use crate::state::{Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID};
+use breakwater_types::liquidator::Seller;
+use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128};
+
+/// Starts an auction of the attached lot.
+///
+/// - `Seller::Liquidation` only from the market, with a positive `tab`;
+///   `Seller::Backstop` only from the backstop, with a zero `tab` (sell the whole lot).
+/// - The oracle must be active unless `force` (hard-floor liquidations, market only).
+/// - The auction's share of the caps must fit in the room unless `force`.
+/// - Top price `oracle · buf`.
+pub fn start_auction(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    seller: Seller,
+    tab: Uint128,
+    force: bool,
+) -> Result<Response, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let stored = match seller {
+        Seller::Liquidation { borrower } => {
+            if info.sender != cfg.market {
+                return Err(ContractError::Unauthorized {
+                    expected: "the market",
+                });
+            }
+            if tab.is_zero() {
+                return Err(ContractError::BadTab {
+                    reason: "a liquidation must raise a positive tab",
+                });
+            }
+            StoredSeller::Liquidation {
+                borrower: deps.api.addr_validate(&borrower)?,
+            }
+        }
+        Seller::Backstop {} => {
+            if Some(&info.sender) != cfg.backstop.as_ref() {
+                return Err(ContractError::Unauthorized {
+                    expected: "the backstop",
+                });
+            }
+            if !tab.is_zero() || force {
+                return Err(ContractError::BadTab {
+                    reason: "a resale sells its whole lot: tab 0, never forced",
+                });
+            }
+            StoredSeller::Backstop
+        }
+    };
+    let [lot_coin] = info.funds.as_slice() else {
+        return Err(ContractError::BadLot);
+    };
+    let denom = lot_coin.denom.clone();
+    let lot = Uint128::try_from(lot_coin.amount).map_err(|_| ContractError::AmountTooLarge)?;
+    if lot.is_zero() {
+        return Err(ContractError::BadLot);
+    }
+    let p = params(deps.storage, &denom).map_err(|_| ContractError::BadLot)?;
+    let price = oracle_price(&deps.querier, &cfg, &denom)?;
+    if !force && !price.status.is_active() {
+        return Err(ContractError::OraclePaused {
+            denom,
+            status: price.status.name().to_string(),
+        });
+    }
+    let dirt = match stored {
+        StoredSeller::Liquidation { .. } => tab,
+        StoredSeller::Backstop => lot.checked_mul_floor(price.median)?,
+    };
+    if !force {
+        let r = room(deps.as_ref(), &cfg, &p, &denom)?;
+        if dirt > r.room {
+            return Err(ContractError::NoRoom {
+                denom,
+                room: r.room,
+                needed: dirt,
+            });
+        }
+    }
+    let id = NEXT_ID.may_load(deps.storage)?.unwrap_or(1);
+    NEXT_ID.save(
+        deps.storage,
+        &(id.checked_add(1).ok_or(ContractError::AmountTooLarge)?),
+    )?;
+    let top = top_price(price.median, p.buf)?;
+    let auction = Auction {
+        id,
+        seller: stored,
+        denom: denom.clone(),
+        lot,
+        tab,
+        raised: Uint128::zero(),
+        top,
+        start_oracle: price.median,
+        started_at: env.block.time.seconds(),
+        dirt,
+    };
+    adjust_dirt(deps.storage, &denom, Uint128::zero(), dirt)?;
+    AUCTIONS.save(deps.storage, id, &auction)?;
+    AUCTIONS_BY_DENOM.save(deps.storage, (&denom, id), &())?;
+    let (kind, borrower) = match &auction.seller {
+        StoredSeller::Liquidation { borrower } => ("liquidation", borrower.to_string()),
+        StoredSeller::Backstop => ("backstop_resale", String::new()),
+    };
+    Ok(Response::new()
+        .set_data(to_json_binary(&id)?)
+        .add_attribute("action", "start_auction")
+        .add_attribute("auction_id", id.to_string())
+        .add_attribute("kind", kind)
+        .add_attribute("borrower", borrower)
+        .add_attribute("denom", denom)
+        .add_attribute("lot", lot)
+        .add_attribute("tab", tab)
+        .add_attribute("top", top.to_string())
+        .add_attribute("oracle_price", price.median.to_string())
+        .add_attribute("forced", force.to_string()))
+}

@@ -1,0 +1,64 @@
+//! The circuit breaker (Maker `stopped`): `SetBreakerLevel` and `TripBreaker`.
+//!
+//! Level 1 refuses new borrows; level 2 also refuses liquidations of accounts above the hard
+//! floor (no new auctions); level 3 also stops bids (the liquidator reads the level from
+//! `State {}`). Accounts below the hard floor are liquidated at every level.
+use crate::error::ContractError;
+use crate::state::{COLLATERALS, CONFIG, STATE};
+use breakwater_types::market::breaker;
+use breakwater_types::oracle::OracleStatus;
+use breakwater_types::ownership::Ownership;
+use cosmwasm_std::{DepsMut, MessageInfo, Response};
+
+/// `SetBreakerLevel { level }`: the owner or the guardian sets the level (0 to 3).
+pub fn execute_set_breaker_level(
+    deps: DepsMut,
+    info: MessageInfo,
+    level: u8,
+) -> Result<Response, ContractError> {
+    let owner = Ownership::load(deps.storage)?.owner;
+    let config = CONFIG.load(deps.storage)?;
+    let guardian = config.liquidation.and_then(|l| l.guardian);
+    if info.sender != owner && Some(info.sender.as_str()) != guardian.as_deref() {
+        return Err(ContractError::Unauthorized {
+            expected: "the owner or the guardian",
+        });
+    }
+    if level > breaker::NO_BIDS {
+        return Err(ContractError::InvalidBreakerLevel { level });
+    }
+    let mut state = STATE.load(deps.storage)?;
+    let previous = state.breaker_level;
+    state.breaker_level = level;
+    STATE.save(deps.storage, &state)?;
+    Ok(Response::new()
+        .add_attribute("action", "set_breaker_level")
+        .add_attribute("sender", info.sender)
+        .add_attribute("previous_level", previous.to_string())
+        .add_attribute("level", level.to_string()))
+}
+
+/// `TripBreaker { denom }`: anyone raises the level to at least 2 while the oracle reports the
+/// listed collateral `denom` halted.
+pub fn execute_trip_breaker(
+    deps: DepsMut,
+    info: MessageInfo,
+    denom: String,
+) -> Result<Response, ContractError> {
+    if !COLLATERALS.has(deps.storage, &denom) {
+        return Err(ContractError::UnlistedCollateral { denom });
+    }
+    let config = CONFIG.load(deps.storage)?;
+    let price = config.oracle.query_price_view(&deps.querier, &denom)?;
+    if !matches!(price.status, OracleStatus::Halted { .. }) {
+        return Err(ContractError::OracleNotHalted { denom });
+    }
+    let mut state = STATE.load(deps.storage)?;
+    state.breaker_level = state.breaker_level.max(breaker::NO_AUCTIONS);
+    STATE.save(deps.storage, &state)?;
+    Ok(Response::new()
+        .add_attribute("action", "trip_breaker")
+        .add_attribute("sender", info.sender)
+        .add_attribute("denom", denom)
+        .add_attribute("level", state.breaker_level.to_string()))
+}

@@ -1,0 +1,250 @@
+//! Seizing collateral for a liquidation: the seizure order, the closed-form repay amount,
+//! the tab split of a whole position, and the bookkeeping shared by both liquidation paths
+//! (see [`crate::liquidate`] for the derivations).
+use crate::error::ContractError;
+use crate::state::{Account, Liquidation, MarketState, COLLATERALS};
+use breakwater_types::liquidator::{
+    ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, RoomResponse, Seller,
+};
+use cosmwasm_std::{
+    coin, to_json_binary, Decimal, QuerierWrapper, Response, Storage, Uint128, WasmMsg,
+};
+
+/// One held collateral, priced once for the whole liquidation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// The denom.
+    pub denom: String,
+    /// Units held.
+    pub amount: Uint128,
+    /// Oracle median.
+    pub price: Decimal,
+    /// `floor(amount × median)`.
+    pub value: Uint128,
+    /// `1 + liquidation_penalty`.
+    pub bonus: Decimal,
+    /// `LT_now × (1 + penalty)`: liquidation value lost per unit of debt repaid.
+    pub factor: Decimal,
+}
+
+impl Held {
+    /// Collateral units seized to repay `tab`: `ceil(ceil(tab × (1+p)) / median)`.
+    pub fn lot_for(&self, tab: Uint128) -> Result<Uint128, ContractError> {
+        Ok(tab
+            .checked_mul_ceil(self.bonus)?
+            .checked_div_ceil(self.price)?)
+    }
+
+    /// Whether `self` is seized before `other`: smaller factor, then larger value, then denom.
+    fn before(&self, other: &Held) -> bool {
+        (self.factor, other.value, &self.denom) < (other.factor, self.value, &other.denom)
+    }
+}
+
+/// Sorts holdings into seizure order (an insertion sort: at most `MAX_COLLATERALS` entries).
+pub fn seizure_order(held: &mut [Held]) {
+    for i in 1..held.len() {
+        let mut j = i;
+        while j > 0 && held[j].before(&held[j - 1]) {
+            held.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
+/// Debt to repay against a collateral of factor `f` to bring `W / D` to `target`:
+/// `ceil((ceil(target·D) − W) / (target − f))`, at most `D`.
+pub fn repay_to_target(
+    debt: Uint128,
+    w: Uint128,
+    target: Decimal,
+    f: Decimal,
+) -> Result<Uint128, ContractError> {
+    let num = debt.checked_mul_ceil(target)?.saturating_sub(w);
+    let den = target.checked_sub(f)?;
+    Ok(num.checked_div_ceil(den)?.min(debt))
+}
+
+/// Splits `debt` across holdings by value (`floor`), the largest (first in seizure order
+/// among equals) taking the remainder.
+pub fn split_tabs(held: &[Held], debt: Uint128) -> Result<Vec<Uint128>, ContractError> {
+    let mut total = Uint128::zero();
+    let mut largest = 0;
+    for (i, h) in held.iter().enumerate() {
+        total = total.checked_add(h.value)?;
+        if held.get(largest).is_some_and(|l| h.value > l.value) {
+            largest = i;
+        }
+    }
+    let mut tabs = vec![];
+    let mut rest = debt;
+    for h in held {
+        let t = if total.is_zero() {
+            Uint128::zero()
+        } else {
+            debt.checked_multiply_ratio(h.value, total)?
+        };
+        rest = rest.checked_sub(t)?;
+        tabs.push(t);
+    }
+    if let Some(t) = tabs.get_mut(largest) {
+        *t = t.checked_add(rest)?;
+    }
+    Ok(tabs)
+}
+
+/// The mutable context of one liquidation.
+pub struct Ctx<'a> {
+    /// The liquidation set-up.
+    pub liq: &'a Liquidation,
+    /// The liquidated account's address.
+    pub borrower: String,
+    /// Market totals, accrued.
+    pub state: MarketState,
+    /// The liquidated account.
+    pub account: Account,
+    /// The response being built.
+    pub res: Response,
+    /// Denoms seized, comma-separated (for the event).
+    pub denoms: String,
+    /// Lots seized, comma-separated.
+    pub lots: String,
+}
+
+impl Ctx<'_> {
+    /// Takes `lot` of `denom` out of the account and the collateral's totals.
+    pub fn seize(
+        &mut self,
+        storage: &mut dyn Storage,
+        denom: &str,
+        lot: Uint128,
+    ) -> Result<(), ContractError> {
+        let held = self.account.collateral(denom).checked_sub(lot)?;
+        self.account.set_collateral(denom, held);
+        let mut c = COLLATERALS.load(storage, denom)?;
+        c.total_deposited = c.total_deposited.checked_sub(lot)?;
+        COLLATERALS.save(storage, denom, &c)?;
+        if !self.denoms.is_empty() {
+            self.denoms.push(',');
+            self.lots.push(',');
+        }
+        self.denoms.push_str(denom);
+        self.lots.push_str(&lot.to_string());
+        Ok(())
+    }
+
+    /// Burns `shares` of the account's debt shares.
+    pub fn burn(&mut self, shares: Uint128) -> Result<(), ContractError> {
+        self.account.debt_shares = self.account.debt_shares.checked_sub(shares)?;
+        self.state.total_debt_shares = self.state.total_debt_shares.checked_sub(shares)?;
+        Ok(())
+    }
+
+    /// Seizes `lot` of `denom` and starts its auction for `tab`.
+    pub fn auction(
+        &mut self,
+        storage: &mut dyn Storage,
+        denom: &str,
+        lot: Uint128,
+        tab: Uint128,
+        force: bool,
+    ) -> Result<(), ContractError> {
+        self.seize(storage, denom, lot)?;
+        let msg = WasmMsg::Execute {
+            contract_addr: self.liq.liquidator.clone(),
+            msg: to_json_binary(&LiquidatorMsg::StartAuction {
+                seller: Seller::Liquidation {
+                    borrower: self.borrower.clone(),
+                },
+                tab,
+                force,
+            })?,
+            funds: vec![coin(lot.u128(), denom)],
+        };
+        self.res = std::mem::take(&mut self.res).add_message(msg);
+        self.state.debt_in_auction = self.state.debt_in_auction.checked_add(tab)?;
+        Ok(())
+    }
+}
+
+/// Room under the liquidator's caps for a new auction of `denom`.
+pub fn room(
+    querier: &QuerierWrapper,
+    liq: &Liquidation,
+    denom: &str,
+) -> Result<Uint128, ContractError> {
+    let r: RoomResponse = querier.query_wasm_smart(
+        &liq.liquidator,
+        &LiquidatorQuery::Room {
+            denom: denom.to_string(),
+        },
+    )?;
+    Ok(r.room)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn held(denom: &str, amount: u128, price: &str, lt: &str, penalty: &str) -> Held {
+        let bonus = Decimal::one() + d(penalty);
+        let price = d(price);
+        Held {
+            denom: denom.to_string(),
+            amount: Uint128::new(amount),
+            price,
+            value: Uint128::new(amount).mul_floor(price),
+            bonus,
+            factor: d(lt) * bonus,
+        }
+    }
+
+    #[test]
+    fn seizure_order_heals_fastest_first_then_larger_value_then_denom() {
+        let mut h = vec![
+            held("c", 100, "1", "0.8", "0.05"),  // 0.84
+            held("b", 100, "1", "0.6", "0.1"),   // 0.66
+            held("a", 100, "1", "0.6", "0.1"),   // 0.66
+            held("z", 1_000, "1", "0.6", "0.1"), // 0.66, larger
+        ];
+        seizure_order(&mut h);
+        let names: Vec<&str> = h.iter().map(|x| x.denom.as_str()).collect();
+        assert_eq!(names, ["z", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn repaying_the_closed_form_lands_on_the_target() {
+        // W = 0.7·1000 = 700, D = 800 (HF 0.875); f = 0.7·1.05 = 0.735; T = 1.05.
+        let (w, debt, t, f) = (700u128, 800u128, d("1.05"), d("0.735"));
+        let r = repay_to_target(Uint128::new(debt), Uint128::new(w), t, f).unwrap();
+        // (840 − 700) / 0.315 = 444.44… → 445.
+        assert_eq!(r.u128(), 445);
+        let hf = (w as f64 - 445.0 * 0.735) / (debt as f64 - 445.0);
+        assert!((1.05..1.052).contains(&hf), "{hf}");
+        // Never more than the debt.
+        let r = repay_to_target(Uint128::new(100), Uint128::new(1), t, d("0.99")).unwrap();
+        assert_eq!(r.u128(), 100);
+    }
+
+    #[test]
+    fn lots_round_up_and_tabs_split_by_value_summing_to_the_debt() {
+        let h = held("a", 1_000, "3", "0.7", "0.05");
+        // 100 · 1.05 = 105 → 105 / 3 = 35.
+        assert_eq!(h.lot_for(Uint128::new(100)).unwrap().u128(), 35);
+        assert_eq!(h.lot_for(Uint128::new(101)).unwrap().u128(), 36);
+        let hs = vec![
+            held("a", 1_000, "1", "0.7", "0.05"),
+            held("b", 2_000, "1", "0.7", "0.05"),
+            held("c", 1, "0.000001", "0.7", "0.05"),
+        ];
+        let tabs = split_tabs(&hs, Uint128::new(1_000)).unwrap();
+        assert_eq!(tabs, [333u128, 667, 0].map(Uint128::new));
+        let none = split_tabs(&hs[2..], Uint128::new(7)).unwrap();
+        assert_eq!(none, [Uint128::new(7)]);
+    }
+}

@@ -1,0 +1,38 @@
+//! `SetLiquidation(cfg)`: the owner wires the market to its liquidator and backstop.
+use crate::error::ContractError;
+use crate::interest::accrue;
+use crate::state::{Liquidation, CONFIG, STATE};
+use cosmwasm_std::{DepsMut, Env, MessageInfo, Response};
+
+/// Validates the addresses and parameters, accrues under the old set-up (so the new
+/// `backstop_reserve_share` applies only to reserves from now on), then stores the set-up.
+pub fn execute_set_liquidation(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    cfg: Liquidation,
+) -> Result<Response, ContractError> {
+    cfg.params.validate()?;
+    let liq = Liquidation {
+        liquidator: deps.api.addr_validate(&cfg.liquidator)?.into_string(),
+        backstop: deps.api.addr_validate(&cfg.backstop)?.into_string(),
+        guardian: match cfg.guardian {
+            Some(g) => Some(deps.api.addr_validate(&g)?.into_string()),
+            None => None,
+        },
+        params: cfg.params,
+    };
+    let mut config = CONFIG.load(deps.storage)?;
+    let mut state = STATE.load(deps.storage)?;
+    accrue(&mut state, &config, env.block.time.seconds())?;
+    let res = Response::new()
+        .add_attribute("action", "set_liquidation")
+        .add_attribute("sender", info.sender)
+        .add_attribute("liquidator", &liq.liquidator)
+        .add_attribute("backstop", &liq.backstop)
+        .add_attribute("guardian", liq.guardian.as_deref().unwrap_or_default());
+    config.liquidation = Some(liq);
+    STATE.save(deps.storage, &state)?;
+    CONFIG.save(deps.storage, &config)?;
+    Ok(res)
+}

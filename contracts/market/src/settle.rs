@@ -1,0 +1,301 @@
+//! Settling liquidations: `AuctionProceeds`, `RewardKeeper`, and the two routines they share
+//! with `Liquidate`: covering bad debt and paying keepers.
+//!
+//! Bad debt `s` (an auction shortfall, or what an absorb paid below the debt) is covered in
+//! this order, and every unit lands in exactly one of the three counters:
+//!
+//! ```text
+//! c = min(s, backstop base)          CoverShortfall { amount: c }; cash += c
+//! r = min(s − c, reserves − backstop_due)        reserves −= r
+//! d = s − c − r                      supply_index −= ceil(d / total_supply_shares)
+//! ```
+//! The backstop pays `min(amount, its base)` within the same transaction, and `c` never
+//! exceeds the base it holds when its message runs, so `cash` is booked at once. Rounding the
+//! index cut up makes `total_supplied` drop by at least `d`, so the books keep
+//! `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+use crate::contract::to_u128;
+use crate::error::ContractError;
+use crate::interest::accrue;
+use crate::state::{load_account, save_account, Liquidation, MarketState, COLLATERALS};
+use crate::state::{CONFIG, STATE};
+use breakwater_types::backstop::ExecuteMsg as BackstopMsg;
+use breakwater_types::market::LiquidationParams;
+use cosmwasm_std::{
+    coins, to_json_binary, Addr, BankMsg, Decimal, DepsMut, Env, Event, MessageInfo,
+    QuerierWrapper, Response, Uint128, WasmMsg,
+};
+
+/// The smallest positive decimal (10^-18).
+const EPSILON: Decimal = Decimal::new(Uint128::new(1));
+
+/// Covers bad debt `bad` from the backstop (holding `backstop_base` when its message runs),
+/// then free reserves, then suppliers; adds the messages and events to `res`.
+pub fn cover_bad_debt(
+    res: Response,
+    state: &mut MarketState,
+    liq: &Liquidation,
+    bad: Uint128,
+    backstop_base: Uint128,
+) -> Result<Response, ContractError> {
+    let mut res = res;
+    let c = bad.min(backstop_base);
+    if !c.is_zero() {
+        res = res.add_message(WasmMsg::Execute {
+            contract_addr: liq.backstop.to_string(),
+            msg: to_json_binary(&BackstopMsg::CoverShortfall { amount: c })?,
+            funds: vec![],
+        });
+        state.cash = state.cash.checked_add(c)?;
+        state.bad_debt_covered_by_backstop = state.bad_debt_covered_by_backstop.checked_add(c)?;
+    }
+    let r = bad.checked_sub(c)?.min(state.free_reserves());
+    state.reserves = state.reserves.checked_sub(r)?;
+    state.bad_debt_covered_by_reserves = state.bad_debt_covered_by_reserves.checked_add(r)?;
+    let d = bad.checked_sub(c)?.checked_sub(r)?;
+    res = res.add_event(
+        Event::new("bad_debt")
+            .add_attribute("action", "cover_bad_debt")
+            .add_attribute("amount", bad)
+            .add_attribute("covered_by_backstop", c)
+            .add_attribute("covered_by_reserves", r)
+            .add_attribute("socialized", d),
+    );
+    if !d.is_zero() {
+        let shares = state.total_supply_shares;
+        if !shares.is_zero() {
+            let mut cut = Decimal::checked_from_ratio(d, shares)?;
+            if shares.checked_mul_floor(cut)? < d {
+                cut = cut.checked_add(EPSILON)?;
+            }
+            // An index of zero would refuse every future supply: keep one atomic unit.
+            state.supply_index = state.supply_index.saturating_sub(cut).max(EPSILON);
+        }
+        state.bad_debt_socialized = state.bad_debt_socialized.checked_add(d)?;
+        res = res.add_event(
+            Event::new("deficit_socialized")
+                .add_attribute("action", "deficit_socialized")
+                .add_attribute("amount", d)
+                .add_attribute("supply_index", state.supply_index.to_string()),
+        );
+    }
+    Ok(res)
+}
+
+/// The backstop's base balance: what `CoverShortfall` can pay (its `Pool {}.base`, read
+/// from the bank directly).
+pub fn backstop_base(
+    querier: &QuerierWrapper,
+    liq: &Liquidation,
+    base_denom: &str,
+) -> Result<Uint128, ContractError> {
+    let amount = querier.query_balance(&liq.backstop, base_denom)?.amount;
+    Ok(Uint128::try_from(amount).unwrap_or(Uint128::MAX))
+}
+
+/// The keeper reward for work on a tab of `tab`, taken from free reserves (and cash):
+/// `min(keeper_tip + keeper_chip × tab, keeper_reward_cap, reserves − backstop_due, cash)`,
+/// nothing when `tab < min_debt` (no reward for dust or empty work).
+pub fn keeper_reward(
+    state: &mut MarketState,
+    p: &LiquidationParams,
+    tab: Uint128,
+) -> Result<Uint128, ContractError> {
+    if tab.is_zero() || tab < p.min_debt {
+        return Ok(Uint128::zero());
+    }
+    let reward = p
+        .keeper_tip
+        .checked_add(tab.checked_mul_floor(p.keeper_chip)?)?
+        .min(p.keeper_reward_cap)
+        .min(state.free_reserves())
+        .min(state.cash);
+    state.reserves = state.reserves.checked_sub(reward)?;
+    state.cash = state.cash.checked_sub(reward)?;
+    Ok(reward)
+}
+
+/// Adds the payment of `reward` base units to `keeper` (nothing when zero).
+pub fn pay(res: Response, keeper: &Addr, reward: Uint128, base: &str) -> Response {
+    if reward.is_zero() {
+        return res;
+    }
+    res.add_message(BankMsg::Send {
+        to_address: keeper.to_string(),
+        amount: coins(reward.u128(), base),
+    })
+}
+
+/// `AuctionProceeds { borrower, shortfall }` from the liquidator (checked by the caller):
+/// attached base repays debt in auction (`cash += b`, `debt_in_auction −= b`); attached
+/// collateral is credited back to `borrower` (listed denoms only, outside the supply cap);
+/// a positive `shortfall` leaves `debt_in_auction` as bad debt and is covered.
+pub fn execute_auction_proceeds(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    liq: Liquidation,
+    borrower: String,
+    shortfall: Uint128,
+) -> Result<Response, ContractError> {
+    let borrower = deps.api.addr_validate(&borrower)?;
+    let config = CONFIG.load(deps.storage)?;
+    let mut state = STATE.load(deps.storage)?;
+    accrue(&mut state, &config, env.block.time.seconds())?;
+
+    let mut base = Uint128::zero();
+    let mut returned = vec![];
+    let mut account = load_account(deps.storage, &borrower)?;
+    for c in &info.funds {
+        let amount = to_u128(c.amount)?;
+        if c.denom == config.base_denom {
+            base = base.checked_add(amount)?;
+            continue;
+        }
+        let mut col = COLLATERALS
+            .may_load(deps.storage, &c.denom)?
+            .ok_or_else(|| ContractError::UnlistedCollateral {
+                denom: c.denom.clone(),
+            })?;
+        col.total_deposited = col.total_deposited.checked_add(amount)?;
+        COLLATERALS.save(deps.storage, &c.denom, &col)?;
+        let held = account.collateral(&c.denom).checked_add(amount)?;
+        account.set_collateral(&c.denom, held);
+        returned.push(("returned_denom", c.denom.clone()));
+        returned.push(("returned_amount", amount.to_string()));
+    }
+    save_account(deps.storage, &borrower, &account)?;
+
+    state.cash = state.cash.checked_add(base)?;
+    state.debt_in_auction = state.debt_in_auction.saturating_sub(base);
+    let bad = shortfall.min(state.debt_in_auction);
+    state.debt_in_auction = state.debt_in_auction.checked_sub(bad)?;
+    let mut res = Response::new()
+        .add_attribute("action", "auction_proceeds")
+        .add_attribute("borrower", borrower)
+        .add_attribute("proceeds", base)
+        .add_attributes(returned)
+        .add_attribute("shortfall", bad);
+    if !bad.is_zero() {
+        let base = backstop_base(&deps.querier, &liq, &config.base_denom)?;
+        res = cover_bad_debt(res, &mut state, &liq, bad, base)?;
+    }
+    STATE.save(deps.storage, &state)?;
+    Ok(res.add_attribute("debt_in_auction", state.debt_in_auction))
+}
+
+/// `RewardKeeper { keeper, tab }` from the liquidator (checked by the caller): pays the keeper
+/// reward for `tab`; zero (and success) for dust tabs or empty reserves.
+pub fn execute_reward_keeper(
+    deps: DepsMut,
+    env: Env,
+    liq: Liquidation,
+    keeper: String,
+    tab: Uint128,
+) -> Result<Response, ContractError> {
+    let keeper = deps.api.addr_validate(&keeper)?;
+    let config = CONFIG.load(deps.storage)?;
+    let mut state = STATE.load(deps.storage)?;
+    accrue(&mut state, &config, env.block.time.seconds())?;
+    let reward = keeper_reward(&mut state, &liq.params, tab)?;
+    STATE.save(deps.storage, &state)?;
+    let res = Response::new()
+        .add_attribute("action", "reward_keeper")
+        .add_attribute("keeper", keeper.as_str())
+        .add_attribute("tab", tab)
+        .add_attribute("keeper_reward", reward);
+    Ok(pay(res, &keeper, reward, &config.base_denom))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use breakwater_types::market::LiquidationConfig;
+
+    fn liq() -> Liquidation {
+        LiquidationConfig {
+            liquidator: "liquidator".to_string(),
+            backstop: "backstop".to_string(),
+            guardian: None,
+            params: LiquidationParams::default(),
+        }
+    }
+
+    /// 3,000 supplied as 3,000 shares, 100 in reserves of which 40 earmarked.
+    fn state() -> MarketState {
+        let mut s = MarketState::new(0);
+        s.total_supply_shares = Uint128::new(3_000);
+        s.cash = Uint128::new(3_100);
+        s.reserves = Uint128::new(100);
+        s.backstop_due = Uint128::new(40);
+        s
+    }
+
+    fn u(x: u128) -> Uint128 {
+        Uint128::new(x)
+    }
+
+    #[test]
+    fn bad_debt_goes_to_the_backstop_then_free_reserves_then_suppliers() {
+        let mut s = state();
+        let res = cover_bad_debt(Response::new(), &mut s, &liq(), u(1_000), u(700)).unwrap();
+        assert_eq!(res.messages.len(), 1, "CoverShortfall");
+        assert_eq!(s.bad_debt_covered_by_backstop, u(700));
+        assert_eq!(s.cash, u(3_800));
+        assert_eq!(s.bad_debt_covered_by_reserves, u(60));
+        assert_eq!(s.reserves, u(40), "earmarked reserves stay");
+        assert_eq!(s.bad_debt_socialized, u(240));
+        // 240 / 3,000 = 0.08 exactly.
+        assert_eq!(s.supply_index, Decimal::percent(92));
+        assert_eq!(res.events.len(), 2);
+
+        // Fully covered by the backstop: no message beyond it, no haircut.
+        let mut s = state();
+        let res = cover_bad_debt(Response::new(), &mut s, &liq(), u(10), u(700)).unwrap();
+        assert_eq!((res.messages.len(), res.events.len()), (1, 1));
+        assert_eq!(s.supply_index, Decimal::one());
+    }
+
+    #[test]
+    fn the_supply_index_cut_rounds_up_so_suppliers_lose_at_least_the_deficit() {
+        let mut s = state();
+        s.backstop_due = s.reserves;
+        let before = s.total_supplied().unwrap();
+        cover_bad_debt(Response::new(), &mut s, &liq(), u(1), Uint128::zero()).unwrap();
+        // 1 / 3,000 = 0.000333… rounds up at 18 decimals.
+        assert_eq!(
+            s.supply_index,
+            Decimal::one() - Decimal::from_ratio(1u128, 3_000u128) - EPSILON
+        );
+        assert!(before - s.total_supplied().unwrap() >= u(1));
+        // Without suppliers the deficit is still booked.
+        let mut s = state();
+        s.total_supply_shares = Uint128::zero();
+        s.backstop_due = s.reserves;
+        cover_bad_debt(Response::new(), &mut s, &liq(), u(5), Uint128::zero()).unwrap();
+        assert_eq!(
+            (s.bad_debt_socialized, s.supply_index),
+            (u(5), Decimal::one())
+        );
+    }
+
+    #[test]
+    fn keeper_rewards_take_the_chip_up_to_the_cap_and_free_reserves_never_dust() {
+        let p = LiquidationParams {
+            min_debt: u(1_000),
+            keeper_tip: u(2),
+            keeper_chip: Decimal::percent(1),
+            keeper_reward_cap: u(50),
+            ..LiquidationParams::default()
+        };
+        let mut s = state();
+        assert_eq!(keeper_reward(&mut s, &p, u(999)).unwrap(), u(0));
+        assert_eq!(keeper_reward(&mut s, &p, u(1_000)).unwrap(), u(12));
+        assert_eq!(keeper_reward(&mut s, &p, u(3_000)).unwrap(), u(32));
+        // Capped at 50, but 100 − 40 earmarked − 44 paid leaves 16 free.
+        assert_eq!(keeper_reward(&mut s, &p, u(100_000)).unwrap(), u(16));
+        assert_eq!(s.free_reserves(), u(0));
+        assert_eq!(keeper_reward(&mut s, &p, u(100_000)).unwrap(), u(0));
+        assert_eq!((s.reserves, s.cash), (u(40), u(3_100 - 60)));
+        assert_eq!(keeper_reward(&mut state(), &p, u(100_000)).unwrap(), u(50));
+    }
+}

@@ -1,0 +1,168 @@
+//! The backstop pool through the Suite: shares, the withdrawal cooldown, inflation resistance,
+//! resale pacing and the market-only messages.
+use breakwater_testing::SuiteBuilder;
+use breakwater_types::backstop::{BackstopParams, ExecuteMsg};
+use cosmwasm_std::{coin, Uint128};
+use cw_multi_test::Executor;
+
+fn params() -> BackstopParams {
+    BackstopParams {
+        cooldown: 3_600,
+        withdraw_window: 7_200,
+        ..BackstopParams::default()
+    }
+}
+
+#[test]
+fn a_withdrawal_waits_for_the_cooldown_and_closes_with_its_window() {
+    let mut s = SuiteBuilder::new().backstop_params(params()).build();
+    let lender = s.lender.clone();
+    s.backstop_deposit(&lender, 1_000_000_000).unwrap();
+    let shares = s.backstop_depositor(&lender).shares;
+    s.backstop_execute(&lender, &ExecuteMsg::RequestWithdraw { shares }, &[])
+        .unwrap();
+    let err = s
+        .backstop_execute(&lender, &ExecuteMsg::Withdraw {}, &[])
+        .unwrap_err();
+    assert!(err.to_string().contains("window"), "{err}");
+    s.advance_time(3_600 + 7_201);
+    let err = s
+        .backstop_execute(&lender, &ExecuteMsg::Withdraw {}, &[])
+        .unwrap_err();
+    assert!(err.to_string().contains("window"), "{err}");
+    // A fresh request, withdrawn inside its window.
+    s.backstop_execute(&lender, &ExecuteMsg::RequestWithdraw { shares }, &[])
+        .unwrap();
+    s.advance_time(3_600);
+    let before = s.balance(&lender, "uusdc");
+    s.backstop_execute(&lender, &ExecuteMsg::Withdraw {}, &[])
+        .unwrap();
+    let got = s.balance(&lender, "uusdc") - before;
+    // All of it but the virtual shares' sliver (at most one part in 10^6 of a unit here).
+    assert!((999_999_000..=1_000_000_000).contains(&got), "{got}");
+    assert_eq!(s.backstop_pool().total_shares, Uint128::zero());
+}
+
+#[test]
+fn a_depositor_cannot_flee_a_loss_that_lands_during_its_cooldown() {
+    let mut s = SuiteBuilder::new().backstop_params(params()).build();
+    let (lender, market) = (s.lender.clone(), s.market.clone());
+    s.backstop_deposit(&lender, 1_000_000_000).unwrap();
+    let shares = s.backstop_depositor(&lender).shares;
+    s.backstop_execute(&lender, &ExecuteMsg::RequestWithdraw { shares }, &[])
+        .unwrap();
+    // The market draws on the pool while the request cools down.
+    s.backstop_execute(
+        &market,
+        &ExecuteMsg::CoverShortfall {
+            amount: Uint128::new(400_000_000),
+        },
+        &[],
+    )
+    .unwrap();
+    s.advance_time(3_600);
+    let before = s.balance(&lender, "uusdc");
+    s.backstop_execute(&lender, &ExecuteMsg::Withdraw {}, &[])
+        .unwrap();
+    let got = s.balance(&lender, "uusdc") - before;
+    assert!(got <= 600_000_000, "locked shares bore the loss: {got}");
+}
+
+#[test]
+fn first_depositor_share_inflation_does_not_steal_from_the_next_depositor() {
+    let mut s = SuiteBuilder::new().build();
+    let (attacker, victim) = (s.addr("attacker"), s.addr("victim"));
+    s.fund(&attacker, &[coin(1_000_000_000_001, "uusdc")]);
+    s.fund(&victim, &[coin(1_000_000_000_000, "uusdc")]);
+    s.backstop_deposit(&attacker, 1).unwrap();
+    // Donate straight to the pool to inflate the share price.
+    let backstop = s.backstop.clone();
+    s.app
+        .send_tokens(
+            attacker.clone(),
+            backstop,
+            &[coin(1_000_000_000_000, "uusdc")],
+        )
+        .unwrap();
+    s.backstop_deposit(&victim, 1_000_000_000_000).unwrap();
+    let v = s.backstop_depositor(&victim).value.u128();
+    assert!(v >= 999_999_000_000, "victim kept its deposit: {v}");
+    let a = s.backstop_depositor(&attacker).value.u128();
+    assert!(a < 1_000_000_000_000, "attacker lost money: {a}");
+}
+
+#[test]
+fn market_only_messages_are_refused_from_a_stranger() {
+    let mut s = SuiteBuilder::new().backstop_deposit(1_000_000_000).build();
+    let stranger = s.addr("stranger");
+    s.fund(&stranger, &[coin(1_000, "uatom")]);
+    let err = s
+        .backstop_execute(
+            &stranger,
+            &ExecuteMsg::CoverShortfall {
+                amount: Uint128::new(1),
+            },
+            &[],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("unauthorized"), "{err}");
+    let err = s
+        .backstop_execute(
+            &stranger,
+            &ExecuteMsg::Absorb {
+                borrower: stranger.to_string(),
+                pay: Uint128::new(1),
+            },
+            &[coin(1_000, "uatom")],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("unauthorized"), "{err}");
+    for msg in [
+        ExecuteMsg::UpdateParams(BackstopParams::default()),
+        ExecuteMsg::TransferOwnership {
+            new_owner: stranger.to_string(),
+        },
+    ] {
+        let err = s.backstop_execute(&stranger, &msg, &[]).unwrap_err();
+        assert!(err.to_string().contains("owner"), "{err}");
+    }
+}
+
+#[test]
+fn the_pool_values_held_collateral_at_the_oracle_and_resells_it_slowly() {
+    let mut s = SuiteBuilder::new().backstop_deposit(1_000_000_000).build();
+    let (market, keeper) = (s.market.clone(), s.keeper.clone());
+    // The market hands the pool a whole position (as Absorb does).
+    s.fund(&market, &[coin(10_000_000, "uatom")]);
+    s.backstop_execute(
+        &market,
+        &ExecuteMsg::Absorb {
+            borrower: keeper.to_string(),
+            pay: Uint128::new(90_000_000),
+        },
+        &[coin(10_000_000, "uatom")],
+    )
+    .unwrap();
+    let pool = s.backstop_pool();
+    // 910 base left + 10^7 ATOM at 10 = 10^8 base: 1,010 total.
+    assert_eq!(pool.base.u128(), 910_000_000);
+    assert_eq!(pool.total_value.u128(), 1_010_000_000);
+    // Resale: 10% per interval through the liquidator, never all at once.
+    s.backstop_resell(&keeper, "uatom").unwrap();
+    let auctions = s.auctions();
+    assert_eq!(auctions.len(), 1);
+    assert_eq!(auctions[0].lot.u128(), 1_000_000);
+    let err = s.backstop_resell(&keeper, "uatom").unwrap_err();
+    assert!(err.to_string().contains("resale"), "{err}");
+    // The lot under resale still counts in the pool's value.
+    assert_eq!(s.backstop_pool().total_value.u128(), 1_010_000_000);
+    s.advance_time_feeding(3_600);
+    s.backstop_resell(&keeper, "uatom").unwrap();
+    assert_eq!(s.auctions().len(), 2);
+    // A bidder buys the first resale lot; proceeds go to the pool.
+    let id = s.auctions()[0].id;
+    let price = s.auction(id).price;
+    let base0 = s.backstop_pool().base.u128();
+    s.bid(&keeper, id, 1_000_000, price).unwrap();
+    assert!(s.backstop_pool().base.u128() > base0);
+}

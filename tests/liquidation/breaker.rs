@@ -1,0 +1,190 @@
+//! The circuit breaker and oracle pauses: level 1 stops borrows, level 2 stops liquidations
+//! above the hard floor, level 3 stops bids; a halted collateral pauses liquidations of the
+//! accounts holding it, except below the hard floor.
+use super::helpers::*;
+use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_types::market::{ConfigResponse, ExecuteMsg, LiquidationConfig, QueryMsg};
+use breakwater_types::oracle::OracleStatus;
+
+const ATOM_HELD: u128 = 1_000_000_000;
+const DEBT: u128 = 6_800_000_000;
+
+fn set_level(suite: &mut Suite, who: &cosmwasm_std::Addr, level: u8) -> Result<(), String> {
+    suite
+        .market_execute(who, &ExecuteMsg::SetBreakerLevel { level }, &[])
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn trip(suite: &mut Suite, denom: &str) -> Result<cw_multi_test::AppResponse, String> {
+    let s = stranger(suite);
+    let msg = ExecuteMsg::TripBreaker {
+        denom: denom.to_string(),
+    };
+    suite
+        .market_execute(&s, &msg, &[])
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn level_one_stops_borrows_but_not_liquidations() {
+    let mut suite = lent(SuiteBuilder::new());
+    let (owner, borrower, keeper) = (
+        suite.owner.clone(),
+        suite.borrower.clone(),
+        suite.keeper.clone(),
+    );
+    suite.open_position(&borrower, ATOM, ATOM_HELD, DEBT / 2);
+    set_level(&mut suite, &owner, 1).unwrap();
+    assert_eq!(suite.market_state().breaker_level, 1);
+    assert_err(
+        suite.borrow(&borrower, 1_000),
+        "borrowing is paused by the circuit breaker (level 1)",
+    );
+    set_level(&mut suite, &owner, 0).unwrap();
+    suite.borrow(&borrower, DEBT / 2).unwrap();
+    set_level(&mut suite, &owner, 1).unwrap();
+    suite.feed(ATOM, dec("9.5"));
+    suite.liquidate(&keeper, &borrower).unwrap();
+    assert_books(&suite);
+}
+
+#[test]
+fn level_two_stops_liquidations_except_below_the_hard_floor() {
+    let mut suite = lent(SuiteBuilder::new());
+    let (owner, borrower, keeper) = (
+        suite.owner.clone(),
+        suite.borrower.clone(),
+        suite.keeper.clone(),
+    );
+    suite.open_position(&borrower, ATOM, ATOM_HELD, DEBT);
+    set_level(&mut suite, &owner, 2).unwrap();
+    suite.feed(ATOM, dec("9.5"));
+    assert_err(
+        suite.liquidate(&keeper, &borrower),
+        "liquidations are paused by the circuit breaker (level 2) except for accounts below the hard floor",
+    );
+    assert_err(suite.borrow(&borrower, 1), "borrowing is paused");
+    // 23% below the start: HF 0.793 < 0.8.
+    suite.feed(ATOM, dec("7.7"));
+    let res = suite.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
+    assert_eq!(suite.account(&borrower).debt.u128(), 0);
+    assert_books(&suite);
+}
+
+#[test]
+fn level_three_stops_bids_on_running_auctions() {
+    let mut suite = lent(SuiteBuilder::new());
+    let (owner, borrower, keeper) = (
+        suite.owner.clone(),
+        suite.borrower.clone(),
+        suite.keeper.clone(),
+    );
+    suite.open_position(&borrower, ATOM, ATOM_HELD, DEBT);
+    suite.feed(ATOM, dec("9.5"));
+    suite.liquidate(&keeper, &borrower).unwrap();
+    let a = suite.auctions().remove(0);
+    set_level(&mut suite, &owner, 3).unwrap();
+    assert_err(
+        suite.bid(&keeper, a.id, a.lot.u128(), a.price),
+        "bids are halted by the market's circuit breaker (level 3)",
+    );
+    set_level(&mut suite, &owner, 2).unwrap();
+    suite.bid(&keeper, a.id, a.lot.u128(), a.price).unwrap();
+    assert!(suite.auctions().is_empty());
+    assert_eq!(suite.market_state().debt_in_auction.u128(), 0);
+    assert_books(&suite);
+}
+
+#[test]
+fn the_breaker_is_set_by_the_owner_or_the_guardian_only_and_up_to_level_three() {
+    let mut suite = lent(SuiteBuilder::new());
+    let (owner, guardian, s) = (
+        suite.owner.clone(),
+        suite.addr("breaker_guardian"),
+        stranger(&suite),
+    );
+    assert_err(
+        set_level(&mut suite, &s, 1),
+        "unauthorized: only the owner or the guardian may do this",
+    );
+    assert_err(
+        set_level(&mut suite, &guardian, 1),
+        "unauthorized: only the owner or the guardian may do this",
+    );
+    let cfg: ConfigResponse = suite.market_query(&QueryMsg::Config {}).unwrap();
+    let liq = cfg.liquidation.expect("the Suite configures liquidation");
+    let with_guardian = LiquidationConfig {
+        guardian: Some(guardian.to_string()),
+        ..liq
+    };
+    suite
+        .market_execute(&owner, &ExecuteMsg::SetLiquidation(with_guardian), &[])
+        .unwrap();
+    set_level(&mut suite, &guardian, 3).unwrap();
+    assert_eq!(suite.market_state().breaker_level, 3);
+    set_level(&mut suite, &guardian, 0).unwrap();
+    assert_err(
+        set_level(&mut suite, &owner, 4),
+        "invalid breaker level 4: must be 0 to 3",
+    );
+    assert_err(set_level(&mut suite, &s, 0), "unauthorized");
+    assert_eq!(suite.market_state().breaker_level, 0);
+}
+
+#[test]
+fn anyone_trips_the_breaker_only_while_a_collateral_is_halted() {
+    let mut suite = lent(SuiteBuilder::new());
+    assert_err(trip(&mut suite, ATOM), "oracle for uatom is not halted");
+    assert_err(trip(&mut suite, "ufoo"), "ufoo is not a listed collateral");
+    // A 100% jump from the TWAP halts uatom.
+    suite.advance_time(10);
+    suite.feed(ATOM, dec("20"));
+    let status = suite.oracle_price(ATOM).unwrap().status;
+    assert!(matches!(status, OracleStatus::Halted { .. }), "{status:?}");
+    let res = trip(&mut suite, ATOM).unwrap();
+    assert_eq!(
+        attr_of(&res, &suite.market, "trip_breaker", "level").as_deref(),
+        Some("2")
+    );
+    assert_eq!(suite.market_state().breaker_level, 2);
+    // It only ever raises the level.
+    let owner = suite.owner.clone();
+    set_level(&mut suite, &owner, 3).unwrap();
+    trip(&mut suite, ATOM).unwrap();
+    assert_eq!(suite.market_state().breaker_level, 3);
+}
+
+#[test]
+fn a_halted_collateral_pauses_liquidation_except_below_the_hard_floor() {
+    let mut suite = lent(SuiteBuilder::new());
+    let (borrower, keeper) = (suite.borrower.clone(), suite.keeper.clone());
+    // 10^9 uatom and 10^8 uosmo (5·10^7 at 0.5) against their whole borrow limit.
+    suite.open_position(&borrower, OSMO, 100_000_000, 0);
+    suite.open_position(&borrower, ATOM, ATOM_HELD, 6_830_000_000);
+    let before = supplies(&suite);
+    suite.feed(ATOM, dec("9.5"));
+    suite.advance_time(10);
+    suite.feed(OSMO, dec("0.65"));
+    let status = suite.oracle_price(OSMO).unwrap().status;
+    assert!(matches!(status, OracleStatus::Halted { .. }), "{status:?}");
+    assert!(hf(&suite, &borrower) < dec("1"));
+    assert_err(
+        suite.liquidate(&keeper, &borrower),
+        "liquidation paused: the oracle price of uosmo is halted",
+    );
+    // Deeply underwater: never blocked. The backstop cannot absorb a halted collateral, so
+    // both holdings go to forced auctions.
+    suite.feed(ATOM, dec("7.7"));
+    assert!(hf(&suite, &borrower) < dec("0.8"));
+    let debt = suite.account(&borrower).debt.u128();
+    let res = suite.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
+    // Seizure order: f(uosmo) = 0.65·1.08 = 0.702 < f(uatom) = 0.735.
+    assert_eq!(liq_attr(&suite, &res, "denom"), "uosmo,uatom");
+    let tabs: u128 = suite.auctions().iter().map(|a| a.tab.u128()).sum();
+    assert_eq!(tabs, debt);
+    assert_books(&suite);
+    assert_conserved(&suite, &before);
+}

@@ -1,0 +1,11 @@
+//! Liquidation path of the market: `Liquidate`, auction settlement, bad debt, the breaker,
+//! keeper rewards and reserve sweeps, end to end through the liquidator and the backstop.
+mod admin;
+mod bad_debt;
+mod breaker;
+mod flow;
+mod helpers;
+mod invariant;
+mod rewards;
+mod seizure;
+mod throttle;

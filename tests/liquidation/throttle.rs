@@ -1,0 +1,62 @@
+//! Throttling: a liquidation never starts more auction debt than the liquidator's caps allow,
+//! except for accounts below the hard floor.
+use super::helpers::*;
+use breakwater_testing::{dec, SuiteBuilder};
+
+const ATOM_HELD: u128 = 1_000_000_000;
+const DEBT: u128 = 6_800_000_000;
+
+#[test]
+fn a_liquidation_is_capped_by_the_room_then_refused_until_room_frees() {
+    // Room 5·10^8 where ~1.56·10^9 would be needed to reach the target.
+    let mut suite = lent(
+        SuiteBuilder::new()
+            .liquidation_params(with_hard_floor("0.95"))
+            .auction_params(ATOM, auction_with_hole(500_000_000)),
+    );
+    let (borrower, keeper) = (suite.borrower.clone(), suite.keeper.clone());
+    suite.open_position(&borrower, ATOM, ATOM_HELD, DEBT);
+    let before = supplies(&suite);
+    suite.feed(ATOM, dec("9.5"));
+    let hf0 = hf(&suite, &borrower);
+    let res = suite.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&suite, &res, "mode"), "partial");
+    assert_eq!(liq_num(&suite, &res, "tab"), 500_000_000);
+    assert_eq!(
+        liq_num(&suite, &res, "lot"),
+        (500_000_000f64 * 1.05 / 9.5).ceil() as u128
+    );
+    let hf1 = hf(&suite, &borrower);
+    assert!(hf1 > hf0 && hf1 < dec("1"), "{hf0} -> {hf1}");
+    assert_eq!(suite.room(ATOM).room.u128(), 0);
+
+    assert_err(
+        suite.liquidate(&keeper, &borrower),
+        "liquidation throttled: no auction room for uatom (room left 0)",
+    );
+
+    // Below the hard floor (0.95 here) the caps no longer apply: the whole position goes.
+    suite.feed(ATOM, dec("9"));
+    assert!(hf(&suite, &borrower) < dec("0.95"));
+    let res = suite.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
+    assert_eq!(liq_attr(&suite, &res, "mode"), "toxic_auction");
+    assert_eq!(suite.auctions().len(), 2);
+    assert_eq!(suite.account(&borrower).debt.u128(), 0);
+    assert_eq!(suite.market_state().debt_in_auction.u128(), DEBT);
+    assert_books(&suite);
+    assert_conserved(&suite, &before);
+}
+
+#[test]
+fn a_toxic_whole_position_needs_room_for_its_tab_above_the_hard_floor() {
+    let mut suite = lent(SuiteBuilder::new().auction_params(ETH, auction_with_hole(1_000_000_000)));
+    let (borrower, keeper) = (suite.borrower.clone(), suite.keeper.clone());
+    suite.open_position(&borrower, ETH, 2_000_000, 4_800_000_000);
+    suite.feed(ETH, dec("2500"));
+    assert_err(
+        suite.liquidate(&keeper, &borrower),
+        "liquidation throttled: no auction room for ueth (room left 1000000000)",
+    );
+    assert!(suite.auctions().is_empty());
+}
