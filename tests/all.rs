@@ -1,6 +1,7 @@
 //! Integration tests of the Breakwater contracts, one binary, a module per area. Every test goes
 //! through `breakwater_testing::Suite`.
 mod backstop;
+mod common;
 mod liquidation;
 mod liquidator;
 mod market;

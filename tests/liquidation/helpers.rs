@@ -1,4 +1,5 @@
 //! Shared set-up and assertions of the liquidation tests.
+pub use crate::common::{assert_err, f, stranger};
 use breakwater_testing::{dec, Suite, SuiteBuilder};
 use breakwater_types::liquidator::AuctionParams;
 use breakwater_types::market::{CollateralResponse, LiquidationParams, QueryMsg};
@@ -44,30 +45,6 @@ pub fn lent(builder: SuiteBuilder) -> Suite {
     let lender = suite.lender.clone();
     suite.supply(&lender, SUPPLY).unwrap();
     suite
-}
-
-/// Asserts that `res` failed with an error mentioning `needle`.
-pub fn assert_err<T: std::fmt::Debug, E: std::fmt::Display>(res: Result<T, E>, needle: &str) {
-    match res {
-        Ok(r) => panic!("expected an error containing {needle:?}, got success: {r:?}"),
-        Err(e) => {
-            let msg = e.to_string();
-            assert!(
-                msg.contains(needle),
-                "expected an error containing {needle:?}, got: {msg}"
-            );
-        }
-    }
-}
-
-/// An address nobody configured.
-pub fn stranger(suite: &Suite) -> Addr {
-    suite.addr("stranger")
-}
-
-/// A decimal as f64.
-pub fn f(x: Decimal) -> f64 {
-    x.to_string().parse().unwrap()
 }
 
 /// The value of attribute `key` in the wasm event of `contract` with `action = action`.

@@ -4,22 +4,13 @@ mod auction;
 mod flash;
 mod reset;
 
+pub use crate::common::attr;
 use breakwater_testing::{dec, Suite, SuiteBuilder};
-use cw_multi_test::AppResponse;
 
 /// Lender supply, borrower collateral (uatom) and debt used by every test here.
 pub const SUPPLY: u128 = 1_000_000_000_000;
 pub const COLLATERAL: u128 = 1_000_000_000;
 pub const DEBT: u128 = 6_500_000_000;
-
-/// The first value of attribute `key` in any event of `res`.
-pub fn attr(res: &AppResponse, key: &str) -> Option<String> {
-    res.events
-        .iter()
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
-}
 
 /// A suite where the borrower holds 1,000 ATOM (at 10) against 6,500 USDC of debt, then ATOM
 /// drops to 8.5 (HF ≈ 0.915, above the hard floor and the toxic frontier) and the keeper

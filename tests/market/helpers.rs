@@ -1,8 +1,8 @@
 //! Shared setup and assertions of the market tests.
+pub use crate::common::{assert_err, attr, f, stranger};
 use breakwater_testing::{dec, Suite};
 use breakwater_types::market::ExecuteMsg;
-use cosmwasm_std::{Addr, Decimal};
-use cw_multi_test::AppResponse;
+use cosmwasm_std::Decimal;
 
 pub const USDC: &str = "uusdc";
 pub const ATOM: &str = "uatom";
@@ -51,20 +51,6 @@ pub fn long_pause_then_reactivate_prices(suite: &mut Suite, secs: u64) {
     pass_time_with_fresh_prices(suite, 350);
 }
 
-/// Asserts that `res` failed with an error mentioning `needle`.
-pub fn assert_err<T: std::fmt::Debug, E: std::fmt::Display>(res: Result<T, E>, needle: &str) {
-    match res {
-        Ok(r) => panic!("expected an error containing {needle:?}, got success: {r:?}"),
-        Err(e) => {
-            let msg = e.to_string();
-            assert!(
-                msg.contains(needle),
-                "expected an error containing {needle:?}, got: {msg}"
-            );
-        }
-    }
-}
-
 /// `cash + total_borrowed − total_supplied − reserves`, which must stay a small non-negative
 /// number (rounding in the protocol's favour).
 pub fn books_gap(suite: &Suite) -> i128 {
@@ -99,26 +85,6 @@ pub fn accrue(suite: &mut Suite) {
     suite
         .market_execute(&keeper, &ExecuteMsg::AccrueInterest {}, &[])
         .unwrap();
-}
-
-/// An address nobody configured.
-pub fn stranger(suite: &Suite) -> Addr {
-    suite.addr("stranger")
-}
-
-/// A decimal as f64.
-pub fn f(x: Decimal) -> f64 {
-    x.to_string().parse().unwrap()
-}
-
-/// The value of the first event attribute named `key` in the market's wasm event.
-pub fn attr(res: &AppResponse, key: &str) -> Option<String> {
-    res.events
-        .iter()
-        .filter(|e| e.ty == "wasm")
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
 }
 
 /// A default Suite where a year of interest at 80% utilization has grown both indices above

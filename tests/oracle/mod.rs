@@ -7,6 +7,7 @@ mod staleness;
 mod twap;
 mod validation;
 
+pub use crate::common::assert_err;
 use breakwater_testing::Suite;
 use breakwater_types::oracle::{
     AssetsResponse, ConfigResponse, FeedersResponse, OracleStatus, PricesResponse, QueryMsg,
@@ -72,19 +73,4 @@ pub fn price_event_attr(res: &AppResponse, denom: &str, key: &str) -> Option<Str
         })
         .and_then(|e| e.attributes.iter().find(|a| a.key == key))
         .map(|a| a.value.clone())
-}
-
-/// Asserts that `res` failed with a message containing `needle`.
-#[track_caller]
-pub fn assert_err<T: std::fmt::Debug, E: std::fmt::Display>(res: Result<T, E>, needle: &str) {
-    match res {
-        Ok(v) => panic!("expected an error containing {needle:?}, got Ok({v:?})"),
-        Err(e) => {
-            let text = format!("{e:#}");
-            assert!(
-                text.contains(needle),
-                "error {text:?} does not contain {needle:?}"
-            );
-        }
-    }
 }

@@ -211,14 +211,16 @@ pub fn execute(
         }
         ExecuteMsg::TransferOwnership { new_owner } => {
             nonpayable(&info)?;
-            let new_owner = deps.api.addr_validate(&new_owner)?;
-            let attrs = Ownership::transfer(deps.storage, &info.sender, new_owner)?;
-            Ok(Response::new().add_attributes(attrs))
+            Ok(Ownership::execute_transfer(
+                deps.storage,
+                deps.api,
+                &info.sender,
+                &new_owner,
+            )?)
         }
         ExecuteMsg::AcceptOwnership {} => {
             nonpayable(&info)?;
-            let attrs = Ownership::accept(deps.storage, &info.sender)?;
-            Ok(Response::new().add_attributes(attrs))
+            Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
         }
     }
 }

@@ -70,14 +70,14 @@ pub fn execute(
             Ownership::assert(deps.storage, &info.sender)?;
             feeders::remove_feeders(deps, denom, feeders)
         }
-        ExecuteMsg::TransferOwnership { new_owner } => {
-            let new_owner = deps.api.addr_validate(&new_owner)?;
-            let attrs = Ownership::transfer(deps.storage, &info.sender, new_owner)?;
-            Ok(Response::new().add_attributes(attrs))
-        }
+        ExecuteMsg::TransferOwnership { new_owner } => Ok(Ownership::execute_transfer(
+            deps.storage,
+            deps.api,
+            &info.sender,
+            &new_owner,
+        )?),
         ExecuteMsg::AcceptOwnership {} => {
-            let attrs = Ownership::accept(deps.storage, &info.sender)?;
-            Ok(Response::new().add_attributes(attrs))
+            Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
         }
     }
 }

@@ -3,7 +3,7 @@
 //! cw-ownable 2.x pins cosmwasm-std 2, so this is a small replacement. It is shared by every
 //! contract: `Ownership::load(storage)?.assert_owner(&sender)?`.
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Attribute, StdError, Storage};
+use cosmwasm_std::{Addr, Api, Attribute, Response, StdError, Storage};
 use cw_storage_plus::Item;
 use thiserror::Error;
 
@@ -65,6 +65,25 @@ impl Ownership {
         let o = Self::load(storage)?;
         o.assert_owner(sender)?;
         Ok(o)
+    }
+
+    /// Handles `TransferOwnership { new_owner }`: validates the address, then [`Self::transfer`].
+    pub fn execute_transfer(
+        storage: &mut dyn Storage,
+        api: &dyn Api,
+        sender: &Addr,
+        new_owner: &str,
+    ) -> Result<Response, OwnershipError> {
+        let new_owner = api.addr_validate(new_owner)?;
+        Ok(Response::new().add_attributes(Self::transfer(storage, sender, new_owner)?))
+    }
+
+    /// Handles `AcceptOwnership {}`: [`Self::accept`] as a response.
+    pub fn execute_accept(
+        storage: &mut dyn Storage,
+        sender: &Addr,
+    ) -> Result<Response, OwnershipError> {
+        Ok(Response::new().add_attributes(Self::accept(storage, sender)?))
     }
 
     /// Owner proposes `new_owner` (replacing any earlier proposal).

@@ -1,0 +1,37 @@
+//! Helpers shared by every test module.
+use breakwater_testing::Suite;
+use cosmwasm_std::{Addr, Decimal};
+use cw_multi_test::AppResponse;
+
+/// Asserts that `res` failed with an error mentioning `needle`.
+pub fn assert_err<T: std::fmt::Debug, E: std::fmt::Display>(res: Result<T, E>, needle: &str) {
+    match res {
+        Ok(r) => panic!("expected an error containing {needle:?}, got success: {r:?}"),
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(needle),
+                "expected an error containing {needle:?}, got: {msg}"
+            );
+        }
+    }
+}
+
+/// The first value of attribute `key` in any event of `res`.
+pub fn attr(res: &AppResponse, key: &str) -> Option<String> {
+    res.events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == key)
+        .map(|a| a.value.clone())
+}
+
+/// An address nobody configured.
+pub fn stranger(suite: &Suite) -> Addr {
+    suite.addr("stranger")
+}
+
+/// A decimal as f64 (for comparisons against reference models).
+pub fn f(x: Decimal) -> f64 {
+    x.to_string().parse().unwrap()
+}
