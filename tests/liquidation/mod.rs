@@ -6,6 +6,7 @@ mod breaker;
 mod flow;
 mod helpers;
 mod invariant;
+mod regressions;
 mod rewards;
 mod seizure;
 mod throttle;

@@ -89,6 +89,7 @@ pub fn instantiate(
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
     msg.params.validate()?;
     if msg.base_denom.is_empty() {
         return Err(ContractError::EmptyBaseDenom);

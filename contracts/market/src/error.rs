@@ -277,6 +277,13 @@ pub enum ContractError {
     #[error("invalid base denom: must not be empty")]
     EmptyBaseDenom,
 
+    /// The liquidator cannot change while its auctions are running.
+    #[error("cannot replace the liquidator while {debt_in_auction} of debt is in its auctions")]
+    AuctionsRunning {
+        /// Debt still in auction.
+        debt_in_auction: cosmwasm_std::Uint128,
+    },
+
     /// Migration refused (another contract's state, or a downgrade).
     #[error("{0}")]
     Migration(#[from] breakwater_types::migration::MigrationError),

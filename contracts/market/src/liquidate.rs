@@ -49,7 +49,7 @@
 //! with the borrower); `force` below the hard floor, else every tab must fit its room.
 //!
 //! # Keeper reward
-//! `min(keeper_tip + keeper_chip × tab, keeper_reward_cap, reserves − backstop_due)` from
+//! `min(keeper_tip + keeper_chip × tab, keeper_reward_cap, reserves − backstop_due, cash)` from
 //! reserves, only when the total tab is at least `min_debt`.
 use crate::error::ContractError;
 use crate::health::{health_of, price_holdings, PriceCache};
@@ -142,7 +142,18 @@ pub fn execute_liquidate(
     let mut candidates = String::new();
     let mut chosen = None;
     if !hard_floor {
-        for h in held.iter().filter(|h| h.factor < hf && !h.value.is_zero()) {
+        // A holding too small to repay `min_debt` (or the whole debt, if smaller) on its own
+        // is no partial candidate: seizing it could round the repay to nothing and block the
+        // account (dust griefing).
+        let min_repay = p.min_debt.min(debt).max(Uint128::one());
+        let useful = |h: &&Held| -> bool {
+            h.factor < hf
+                && h.value
+                    .checked_div_floor(h.bonus)
+                    .map(|r| r >= min_repay)
+                    .unwrap_or(false)
+        };
+        for h in held.iter().filter(useful) {
             let r = room(&deps.querier, liq, &h.denom)?;
             if !r.is_zero() {
                 chosen = Some((h, r));
@@ -185,6 +196,13 @@ pub fn execute_liquidate(
         }
         if lot <= h.amount {
             if tab > room_k {
+                if mode == "full" {
+                    // Cutting a dust close back to the room would leave dust behind: wait.
+                    return Err(ContractError::NoRoom {
+                        denom: h.denom.clone(),
+                        room: room_k,
+                    });
+                }
                 (tab, mode) = (room_k, "partial");
                 lot = h.lot_for(tab)?;
             }

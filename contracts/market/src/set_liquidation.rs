@@ -24,6 +24,17 @@ pub fn execute_set_liquidation(
     };
     let mut config = CONFIG.load(deps.storage)?;
     let mut state = STATE.load(deps.storage)?;
+    // The running auctions' proceeds come from the current liquidator: replacing it now would
+    // strand them (their settlements would be refused) and leave debt in auction forever.
+    let replaces = config
+        .liquidation
+        .as_ref()
+        .is_some_and(|old| old.liquidator != liq.liquidator);
+    if replaces && !state.debt_in_auction.is_zero() {
+        return Err(ContractError::AuctionsRunning {
+            debt_in_auction: state.debt_in_auction,
+        });
+    }
     accrue(&mut state, &config, env.block.time.seconds())?;
     let res = Response::new()
         .add_attribute("action", "set_liquidation")

@@ -157,7 +157,8 @@ pub struct LiquidationParams {
     pub min_debt: Uint128,
     /// Dust: ... or when the collateral value left would be below this, base units.
     pub min_collateral_value: Uint128,
-    /// Flat keeper reward for starting or resetting an auction, base units (Maker `tip`).
+    /// Flat keeper reward for starting or resetting an auction or for an absorb, base units
+    /// (Maker `tip`). Every reward is also capped by free reserves and by the market's cash.
     pub keeper_tip: Uint128,
     /// Proportional keeper reward on the auction's tab (Maker `chip`, 0.1%; at most 5%).
     pub keeper_chip: Decimal,

@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn index_growth_matches_compounding_reference() {
-        // One year in 6-second steps at 10%: continuous-ish compounding, e^0.1 ≈ 1.10517.
+        // One year in hourly steps at 10%: compounding per accrual, close to e^0.1 ≈ 1.10517.
         let mut idx = Decimal::one();
         let steps = SECONDS_PER_YEAR / 3600;
         for _ in 0..steps {
