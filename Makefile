@@ -1,5 +1,8 @@
 # One task runner. The README names `make lab` (the main job) and `make test` (every check).
-.PHONY: test wasm schema schema-write fmt lint tools
+.PHONY: lab test wasm schema schema-write fmt lint tools
+
+lab:             ## the main job: every crash scenario, naive vs Breakwater, table + charts in lab-out/
+	cargo run --release --locked -p breakwater-lab --bin lab -- $(ARGS)
 
 test:            ## every check CI runs: fmt, clippy, tests, schema diff, wasm + cosmwasm-check
 	scripts/test.sh

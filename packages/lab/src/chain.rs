@@ -1,0 +1,268 @@
+//! The chain the lab drives, behind a trait so another backend (a real wasmd devnet) can be
+//! added without touching scenarios or the simulation loop. [`MultiTest`] runs the real
+//! contracts on the embedded cw-multi-test chain through the Suite.
+use anyhow::Result;
+use breakwater_testing::Suite;
+use breakwater_types::backstop::{ExecuteMsg as BackstopMsg, PoolResponse};
+use breakwater_types::liquidator::{AuctionResponse, AuctionsResponse, QueryMsg as LiqQuery};
+use breakwater_types::market::{AccountResponse, ExecuteMsg as MarketMsg, StateResponse};
+use breakwater_types::oracle::PriceResponse;
+use cosmwasm_std::{coin, Addr, Decimal, StdResult};
+
+/// cosmwasm-std 3's `StdError` is not a `std::error::Error`: convert it by message.
+fn q<T>(r: StdResult<T>) -> Result<T> {
+    r.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// What the simulation needs from a chain running the four Breakwater contracts.
+pub trait Chain {
+    /// Block time, seconds.
+    fn now(&self) -> u64;
+    /// Lets `secs` pass (one or more blocks).
+    fn advance(&mut self, secs: u64);
+    /// Feeder `i` submits `price` for the collateral.
+    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()>;
+    /// The oracle's record of the collateral.
+    fn price(&self) -> Result<PriceResponse>;
+    /// Creates account `i` with `collateral` units deposited and `debt` base borrowed.
+    fn open_account(&mut self, i: usize, collateral: u128, debt: u128) -> Result<()>;
+    /// Lender supplies `amount` base.
+    fn supply(&mut self, amount: u128) -> Result<()>;
+    /// Deposits `amount` base into the backstop.
+    fn fund_backstop(&mut self, amount: u128) -> Result<()>;
+    /// Liquidates account `i`.
+    fn liquidate(&mut self, i: usize) -> Result<()>;
+    /// Account `i` as the market reports it.
+    fn account(&self, i: usize) -> Result<AccountResponse>;
+    /// Every running auction.
+    fn auctions(&self) -> Result<Vec<AuctionResponse>>;
+    /// Bidder `b` buys up to `max_collateral` of auction `id` at most at `max_price`, paying
+    /// `funds` base; returns (collateral received, base spent).
+    fn bid(
+        &mut self,
+        b: usize,
+        id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        funds: u128,
+    ) -> Result<(u128, u128)>;
+    /// Resets a stale auction.
+    fn reset(&mut self, id: u64) -> Result<()>;
+    /// Asks the backstop to take auction `id` at the floor.
+    fn buy_at_floor(&mut self, id: u64) -> Result<()>;
+    /// Asks the backstop to re-sell a slice of its collateral.
+    fn resell(&mut self) -> Result<()>;
+    /// Raises the market breaker while the oracle reports a halt.
+    fn trip_breaker(&mut self) -> Result<()>;
+    /// The guardian sets the breaker level.
+    fn set_breaker(&mut self, level: u8) -> Result<()>;
+    /// Market totals.
+    fn market_state(&self) -> Result<StateResponse>;
+    /// Backstop totals.
+    fn backstop_pool(&self) -> Result<PoolResponse>;
+}
+
+/// The collateral denom the lab uses.
+pub const COLLATERAL: &str = "ucol";
+
+/// The embedded cw-multi-test chain with the real contracts.
+pub struct MultiTest {
+    /// The Suite (public so tests can inspect it).
+    pub suite: Suite,
+    accounts: Vec<Addr>,
+    bidders: Vec<Addr>,
+}
+
+impl MultiTest {
+    /// Wraps a built Suite; `bidders` bidder addresses are funded with `bidder_capital` base.
+    pub fn new(mut suite: Suite, bidders: usize, bidder_capital: u128) -> Self {
+        let base = suite.base_denom.clone();
+        let bidders: Vec<Addr> = (0..bidders)
+            .map(|i| {
+                let a = suite.addr(&format!("bidder{i}"));
+                suite.fund(&a, &[coin(bidder_capital, base.clone())]);
+                a
+            })
+            .collect();
+        MultiTest {
+            suite,
+            accounts: vec![],
+            bidders,
+        }
+    }
+
+    fn account_addr(&mut self, i: usize) -> Addr {
+        while self.accounts.len() <= i {
+            let n = self.accounts.len();
+            let a = self.suite.addr(&format!("acct{n}"));
+            self.accounts.push(a);
+        }
+        self.accounts[i].clone()
+    }
+}
+
+impl Chain for MultiTest {
+    fn now(&self) -> u64 {
+        self.suite.now()
+    }
+
+    fn advance(&mut self, secs: u64) {
+        self.suite.advance_time(secs);
+    }
+
+    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()> {
+        let f = self.suite.feeders[feeder].clone();
+        self.suite.submit_prices(&f, &[(COLLATERAL, price)])?;
+        Ok(())
+    }
+
+    fn price(&self) -> Result<PriceResponse> {
+        q(self.suite.oracle_price(COLLATERAL))
+    }
+
+    fn open_account(&mut self, i: usize, collateral: u128, debt: u128) -> Result<()> {
+        let a = self.account_addr(i);
+        self.suite.fund(&a, &[coin(collateral, COLLATERAL)]);
+        self.suite.deposit_collateral(&a, COLLATERAL, collateral)?;
+        if debt > 0 {
+            self.suite.borrow(&a, debt)?;
+        }
+        Ok(())
+    }
+
+    fn supply(&mut self, amount: u128) -> Result<()> {
+        let lender = self.suite.lender.clone();
+        let base = self.suite.base_denom.clone();
+        self.suite.fund(&lender, &[coin(amount, base)]);
+        self.suite.supply(&lender, amount)?;
+        Ok(())
+    }
+
+    fn fund_backstop(&mut self, amount: u128) -> Result<()> {
+        let who = self.suite.addr("insurer");
+        let base = self.suite.base_denom.clone();
+        self.suite.fund(&who, &[coin(amount, base)]);
+        self.suite.backstop_deposit(&who, amount)?;
+        Ok(())
+    }
+
+    fn liquidate(&mut self, i: usize) -> Result<()> {
+        let (keeper, a) = (self.suite.keeper.clone(), self.account_addr(i));
+        self.suite.liquidate(&keeper, &a)?;
+        Ok(())
+    }
+
+    fn account(&self, i: usize) -> Result<AccountResponse> {
+        let a = self
+            .accounts
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("no account {i}"))?;
+        q(self
+            .suite
+            .market_query(&breakwater_types::market::QueryMsg::Account {
+                address: a.to_string(),
+            }))
+    }
+
+    fn auctions(&self) -> Result<Vec<AuctionResponse>> {
+        let mut all = vec![];
+        let mut start_after = None;
+        loop {
+            let page: AuctionsResponse = q(self.suite.liquidator_query(&LiqQuery::Auctions {
+                denom: None,
+                start_after,
+                limit: Some(100),
+            }))?;
+            let n = page.auctions.len();
+            start_after = page.auctions.last().map(|a| a.id);
+            all.extend(page.auctions);
+            if n < 100 {
+                return Ok(all);
+            }
+        }
+    }
+
+    fn bid(
+        &mut self,
+        b: usize,
+        id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        funds: u128,
+    ) -> Result<(u128, u128)> {
+        let bidder = self.bidders[b % self.bidders.len()].clone();
+        let base = self.suite.base_denom.clone();
+        let (c0, b0) = (
+            self.suite.balance(&bidder, COLLATERAL),
+            self.suite.balance(&bidder, &base),
+        );
+        self.suite
+            .bid_with_funds(&bidder, id, max_collateral, max_price, funds)?;
+        let (c1, b1) = (
+            self.suite.balance(&bidder, COLLATERAL),
+            self.suite.balance(&bidder, &base),
+        );
+        // The lab sells what bidders win off-chain; burn it from the chain's view by moving
+        // it to a sink, so bidder balances only hold base.
+        let got = c1 - c0;
+        if got > 0 {
+            let sink = self.suite.addr("external-market");
+            q(cw_multi_test::Executor::send_tokens(
+                &mut self.suite.app,
+                bidder.clone(),
+                sink,
+                &[coin(got, COLLATERAL)],
+            ))?;
+        }
+        Ok((got, b0 - b1))
+    }
+
+    fn reset(&mut self, id: u64) -> Result<()> {
+        let keeper = self.suite.keeper.clone();
+        self.suite.reset_auction(&keeper, id)?;
+        Ok(())
+    }
+
+    fn buy_at_floor(&mut self, id: u64) -> Result<()> {
+        let keeper = self.suite.keeper.clone();
+        self.suite.buy_at_floor(&keeper, id)?;
+        Ok(())
+    }
+
+    fn resell(&mut self) -> Result<()> {
+        let keeper = self.suite.keeper.clone();
+        let msg = BackstopMsg::Resell {
+            denom: COLLATERAL.to_string(),
+        };
+        self.suite.backstop_execute(&keeper, &msg, &[])?;
+        Ok(())
+    }
+
+    fn trip_breaker(&mut self) -> Result<()> {
+        let keeper = self.suite.keeper.clone();
+        let msg = MarketMsg::TripBreaker {
+            denom: COLLATERAL.to_string(),
+        };
+        self.suite.market_execute(&keeper, &msg, &[])?;
+        Ok(())
+    }
+
+    fn set_breaker(&mut self, level: u8) -> Result<()> {
+        let owner = self.suite.owner.clone();
+        self.suite
+            .market_execute(&owner, &MarketMsg::SetBreakerLevel { level }, &[])?;
+        Ok(())
+    }
+
+    fn market_state(&self) -> Result<StateResponse> {
+        q(self
+            .suite
+            .market_query(&breakwater_types::market::QueryMsg::State {}))
+    }
+
+    fn backstop_pool(&self) -> Result<PoolResponse> {
+        q(self
+            .suite
+            .backstop_query(&breakwater_types::backstop::QueryMsg::Pool {}))
+    }
+}

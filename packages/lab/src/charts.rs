@@ -1,0 +1,788 @@
+//! PNG charts of lab runs (plotters' bitmap backend, text through ab_glyph).
+//!
+//! Text needs a TrueType font loaded at run time (see [`ensure_font`]). Without one every chart
+//! function returns an error, which callers report as a warning and skip the charts.
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::{anyhow, Context};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+use crate::model::{EngineKind, Metrics, RunTrace};
+use crate::report::{file_stem, fmt_amount};
+
+/// Size of every chart, pixels.
+pub const CHART_SIZE: (u32, u32) = (1000, 600);
+
+/// Environment variable naming a TTF/OTF file to use for chart text.
+pub const FONT_ENV: &str = "BREAKWATER_FONT";
+
+/// Font files tried, in order, after `$BREAKWATER_FONT`.
+const FONT_CANDIDATES: &[&str] = &[
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/liberation-sans/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/google-noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+    "/usr/local/share/fonts/DejaVuSans.ttf",
+    "/System/Library/Fonts/Supplemental/Arial.ttf",
+    "/Library/Fonts/Arial.ttf",
+    "C:\\Windows\\Fonts\\arial.ttf",
+];
+
+static FONT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+
+/// Loads and registers a font as plotters' `sans-serif` family (once per process) and returns
+/// its path. Tries `$BREAKWATER_FONT`, then common system locations.
+pub fn ensure_font() -> anyhow::Result<PathBuf> {
+    FONT.get_or_init(load_font).clone().map_err(|e| anyhow!(e))
+}
+
+fn load_font() -> Result<PathBuf, String> {
+    let from_env = std::env::var_os(FONT_ENV).map(PathBuf::from);
+    load_first_font(
+        from_env
+            .into_iter()
+            .chain(FONT_CANDIDATES.iter().map(PathBuf::from)),
+    )
+}
+
+/// Registers the first usable font among `candidates`.
+fn load_first_font(candidates: impl IntoIterator<Item = PathBuf>) -> Result<PathBuf, String> {
+    let mut tried = Vec::new();
+    for path in candidates {
+        match register(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) => tried.push(format!("{}: {e}", path.display())),
+        }
+    }
+    Err(format!(
+        "no usable TrueType font for chart text (set {FONT_ENV} to a .ttf file); tried {}",
+        tried.join("; ")
+    ))
+}
+
+fn register(path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    // Check the sfnt magic before leaking the bytes for the process lifetime.
+    let magic = bytes.get(..4).unwrap_or_default();
+    if ![&[0, 1, 0, 0][..], b"OTTO", b"true", b"ttcf"].contains(&magic) {
+        return Err("not a TrueType/OpenType file".into());
+    }
+    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
+        .map_err(|_| "the font could not be parsed".to_string())
+}
+
+fn engine_color(engine: EngineKind) -> RGBColor {
+    match engine {
+        EngineKind::Naive => RGBColor(214, 39, 40),
+        EngineKind::Breakwater => RGBColor(31, 119, 180),
+    }
+}
+
+/// A lighter shade of an engine's colour (its oracle, its covered bad debt).
+fn light(c: RGBColor) -> RGBColor {
+    let mix = |v: u8| v + ((255 - v) as f64 * 0.45) as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+const GREY: RGBColor = RGBColor(90, 90, 90);
+
+#[derive(Clone, Copy, PartialEq)]
+enum Stroke {
+    Solid,
+    Dashed,
+}
+
+struct Line {
+    label: String,
+    color: RGBColor,
+    stroke: Stroke,
+    width: u32,
+    markers: bool,
+    points: Vec<(f64, f64)>,
+}
+
+impl Line {
+    fn new(label: impl Into<String>, color: RGBColor, points: Vec<(f64, f64)>) -> Self {
+        Line {
+            label: label.into(),
+            color,
+            stroke: Stroke::Solid,
+            width: 2,
+            markers: false,
+            points: points
+                .into_iter()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect(),
+        }
+    }
+
+    fn dashed(mut self) -> Self {
+        self.stroke = Stroke::Dashed;
+        self
+    }
+
+    fn width(mut self, width: u32) -> Self {
+        self.width = width;
+        self
+    }
+
+    fn markers(mut self) -> Self {
+        self.markers = true;
+        self
+    }
+}
+
+struct Chart {
+    title: String,
+    x_desc: String,
+    y_desc: String,
+    y_fmt: fn(f64) -> String,
+    lines: Vec<Line>,
+    /// A horizontal reference line and its legend label.
+    hline: Option<(f64, String)>,
+    /// Include 0 in the y range.
+    y_from_zero: bool,
+    legend: SeriesLabelPosition,
+}
+
+fn plot_err(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("drawing failed: {e}")
+}
+
+/// `[lo, hi]` covering all values, padded by 5%, never empty.
+fn range(values: impl IntoIterator<Item = f64>, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if from_zero {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
+    }
+    let span = hi - lo;
+    if span <= f64::EPSILON * hi.abs().max(1.0) {
+        let pad = if hi.abs() > 0.0 { hi.abs() * 0.1 } else { 1.0 };
+        return (
+            if from_zero && lo >= 0.0 {
+                0.0
+            } else {
+                lo - pad
+            },
+            hi + pad,
+        );
+    }
+    let pad = span * 0.05;
+    let lo = if from_zero && lo >= 0.0 {
+        0.0
+    } else {
+        lo - pad
+    };
+    (lo, hi + pad)
+}
+
+fn draw(path: &Path, chart: &Chart) -> anyhow::Result<()> {
+    ensure_font()?;
+    // Time axes run exactly over the data; sweep axes (with markers) get padding.
+    let xs = || {
+        chart
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.0))
+    };
+    let padded = chart.lines.iter().any(|l| l.markers);
+    let (x0, x1) = match (xs().reduce(f64::min), xs().reduce(f64::max)) {
+        (Some(a), Some(b)) if b > a && !padded => (a, b),
+        _ => range(xs(), false),
+    };
+    let (y0, y1) = range(
+        chart
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .chain(chart.hline.as_ref().map(|h| h.0)),
+        chart.y_from_zero,
+    );
+    // Head room for a legend in an upper corner, so it does not hide the data (~4.5% of the
+    // plot height per entry).
+    let y1 = match chart.legend {
+        SeriesLabelPosition::UpperLeft
+        | SeriesLabelPosition::UpperMiddle
+        | SeriesLabelPosition::UpperRight => {
+            let entries = chart.lines.len() + usize::from(chart.hline.is_some());
+            y1 + (y1 - y0) * 0.045 * entries as f64
+        }
+        _ => y1,
+    };
+
+    let root = BitMapBackend::new(path, CHART_SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let y_fmt = chart.y_fmt;
+    let y_label = move |v: &f64| y_fmt(*v);
+    let mut ctx = ChartBuilder::on(&root)
+        .caption(&chart.title, ("sans-serif", 26))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(86)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(plot_err)?;
+    ctx.configure_mesh()
+        .x_desc(chart.x_desc.as_str())
+        .y_desc(chart.y_desc.as_str())
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .y_label_formatter(&y_label)
+        .x_labels(12)
+        .y_labels(10)
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(plot_err)?;
+
+    if let Some((y, label)) = &chart.hline {
+        let style = BLACK.mix(0.6).stroke_width(1);
+        ctx.draw_series(DashedLineSeries::new([(x0, *y), (x1, *y)], 4, 4, style))
+            .map_err(plot_err)?
+            .label(label.as_str())
+            .legend(move |(x, y)| {
+                DashedPathElement::new([(x, y), (x + 24, y)], 4, 4, BLACK.mix(0.6).stroke_width(1))
+            });
+    }
+
+    for line in &chart.lines {
+        let style = line.color.stroke_width(line.width);
+        let anno = match line.stroke {
+            Stroke::Solid => ctx
+                .draw_series(LineSeries::new(line.points.iter().copied(), style))
+                .map_err(plot_err)?,
+            Stroke::Dashed => ctx
+                .draw_series(DashedLineSeries::new(
+                    line.points.iter().copied(),
+                    8,
+                    5,
+                    style,
+                ))
+                .map_err(plot_err)?,
+        };
+        anno.label(line.label.as_str());
+        match line.stroke {
+            Stroke::Solid => {
+                anno.legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], style));
+            }
+            Stroke::Dashed => {
+                anno.legend(move |(x, y)| {
+                    DashedPathElement::new([(x, y), (x + 24, y)], 6, 4, style)
+                });
+            }
+        }
+        if line.markers {
+            let fill = line.color.filled();
+            ctx.draw_series(line.points.iter().map(|&p| Circle::new(p, 4, fill)))
+                .map_err(plot_err)?;
+        }
+    }
+
+    ctx.configure_series_labels()
+        .position(chart.legend.clone())
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(("sans-serif", 14))
+        .draw()
+        .map_err(plot_err)?;
+    root.present()
+        .map_err(plot_err)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn hours(t: u64) -> f64 {
+    t as f64 / 3600.0
+}
+
+fn fmt_price(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        fmt_amount(v)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The spiral chart switches to a log axis when `g` exceeds this.
+const LOG_SPIRAL_ABOVE: f64 = 20.0;
+/// Smallest `g` shown on the log axis (`g = 0` has no logarithm).
+const LOG_SPIRAL_FLOOR: f64 = 0.001;
+
+/// Label of a log10 axis position `v`: the value `10^v`.
+fn fmt_log_axis(v: f64) -> String {
+    let x = 10f64.powf(v);
+    if x >= 1000.0 {
+        fmt_amount(x)
+    } else if (x - x.round()).abs() < 1e-6 * x.max(1.0) && x >= 1.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        // Two significant digits, trailing zeros dropped.
+        let decimals = (-x.log10().floor()) as usize + 1;
+        let text = format!("{x:.decimals$}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn fmt_axis_ratio(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        fmt_amount(v)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Series of one quantity of a trace against time in hours.
+fn series(trace: &RunTrace, f: impl Fn(&crate::model::StepRecord) -> f64) -> Vec<(f64, f64)> {
+    trace.steps.iter().map(|s| (hours(s.time), f(s))).collect()
+}
+
+/// Writes the charts of one scenario comparing engines (one line per trace):
+/// `<scenario>-price.png`, `-liquidations.png`, `-bad-debt.png`, `-backstop.png` and
+/// `-spiral.png` (spiral index `g` over time with the `g = 1` threshold). Returns the paths.
+pub fn scenario_charts(
+    out_dir: &Path,
+    scenario: &str,
+    traces: &[&RunTrace],
+) -> anyhow::Result<Vec<PathBuf>> {
+    ensure_font()?;
+    if traces.is_empty() {
+        return Ok(Vec::new());
+    }
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    let mut sorted: Vec<&RunTrace> = traces.to_vec();
+    sorted.sort_by_key(|t| t.config.engine);
+    let stem = file_stem(scenario);
+    let step_s = sorted[0].config.step;
+    let x_desc = "time since scenario start (hours)".to_string();
+    let name = |t: &RunTrace| {
+        if t.config.disabled.is_empty() {
+            t.config.engine.name().to_string()
+        } else {
+            format!(
+                "{} w/o {}",
+                t.config.engine.name(),
+                t.config.disabled.join(",")
+            )
+        }
+    };
+    let mut written = Vec::new();
+
+    // Price: exogenous (the scenario path, identical for all engines), realized and oracle.
+    let mut lines = vec![Line::new("exogenous", GREY, series(sorted[0], |s| s.exogenous)).width(3)];
+    for t in &sorted {
+        let c = engine_color(t.config.engine);
+        lines.push(Line::new(
+            format!("realized ({})", name(t)),
+            c,
+            series(t, |s| s.realized),
+        ));
+        lines.push(
+            Line::new(
+                format!("oracle ({})", name(t)),
+                light(c),
+                series(t, |s| s.oracle),
+            )
+            .dashed(),
+        );
+    }
+    let path = out_dir.join(format!("{stem}-price.png"));
+    draw(
+        &path,
+        &Chart {
+            title: format!("{scenario}: collateral price, exogenous vs realized"),
+            x_desc: x_desc.clone(),
+            y_desc: "price (base units per collateral unit)".into(),
+            y_fmt: fmt_price,
+            lines,
+            hline: None,
+            y_from_zero: false,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+    )?;
+    written.push(path);
+
+    // Liquidations per step.
+    let lines = sorted
+        .iter()
+        .map(|t| {
+            Line::new(
+                name(t),
+                engine_color(t.config.engine),
+                series(t, |s| s.liquidated_debt),
+            )
+        })
+        .collect();
+    let path = out_dir.join(format!("{stem}-liquidations.png"));
+    draw(
+        &path,
+        &Chart {
+            title: format!("{scenario}: debt liquidated per step"),
+            x_desc: x_desc.clone(),
+            y_desc: format!("liquidated debt per {step_s} s step (base units)"),
+            y_fmt: fmt_amount,
+            lines,
+            hline: None,
+            y_from_zero: true,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+    )?;
+    written.push(path);
+
+    // Bad debt, cumulative.
+    let mut lines = Vec::new();
+    for t in &sorted {
+        let c = engine_color(t.config.engine);
+        lines.push(Line::new(
+            format!("uncovered ({})", name(t)),
+            c,
+            series(t, |s| s.uncovered_bad_debt),
+        ));
+        lines.push(
+            Line::new(
+                format!("covered by backstop ({})", name(t)),
+                light(c),
+                series(t, |s| s.covered_bad_debt),
+            )
+            .dashed(),
+        );
+    }
+    let path = out_dir.join(format!("{stem}-bad-debt.png"));
+    draw(
+        &path,
+        &Chart {
+            title: format!("{scenario}: cumulative bad debt"),
+            x_desc: x_desc.clone(),
+            y_desc: "bad debt (base units)".into(),
+            y_fmt: fmt_amount,
+            lines,
+            hline: None,
+            y_from_zero: true,
+            legend: SeriesLabelPosition::UpperLeft,
+        },
+    )?;
+    written.push(path);
+
+    // Backstop value.
+    let lines = sorted
+        .iter()
+        .map(|t| {
+            Line::new(
+                name(t),
+                engine_color(t.config.engine),
+                series(t, |s| s.backstop_value),
+            )
+        })
+        .collect();
+    let path = out_dir.join(format!("{stem}-backstop.png"));
+    draw(
+        &path,
+        &Chart {
+            title: format!("{scenario}: backstop pool value"),
+            x_desc: x_desc.clone(),
+            y_desc: "backstop value (base units)".into(),
+            y_fmt: fmt_amount,
+            lines,
+            hline: None,
+            y_from_zero: true,
+            legend: SeriesLabelPosition::LowerLeft,
+        },
+    )?;
+    written.push(path);
+
+    // Spiral index. `g` explodes (by orders of magnitude) when depth evaporates: then the axis
+    // is logarithmic, so `g = 1` and the spikes stay readable on one chart.
+    let max_g = sorted
+        .iter()
+        .flat_map(|t| t.steps.iter().map(|s| s.spiral_index))
+        .filter(|g| g.is_finite())
+        .fold(0.0, f64::max);
+    let log = max_g > LOG_SPIRAL_ABOVE;
+    let lines = sorted
+        .iter()
+        .map(|t| {
+            let points = series(t, |s| {
+                if log {
+                    s.spiral_index.max(LOG_SPIRAL_FLOOR).log10()
+                } else {
+                    s.spiral_index
+                }
+            });
+            Line::new(name(t), engine_color(t.config.engine), points)
+        })
+        .collect();
+    let (y_desc, y_fmt, threshold): (String, fn(f64) -> String, f64) = if log {
+        (
+            format!("spiral index g (log scale; below {LOG_SPIRAL_FLOOR} drawn at it)"),
+            fmt_log_axis,
+            0.0,
+        )
+    } else {
+        ("spiral index g (dimensionless)".into(), fmt_axis_ratio, 1.0)
+    };
+    let path = out_dir.join(format!("{stem}-spiral.png"));
+    draw(
+        &path,
+        &Chart {
+            title: format!("{scenario}: spiral index g = L'(1+p)k/D"),
+            x_desc,
+            y_desc,
+            y_fmt,
+            lines,
+            hline: Some((threshold, "g = 1: cascade sustains itself".into())),
+            y_from_zero: !log,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+    )?;
+    written.push(path);
+
+    Ok(written)
+}
+
+/// Axis description of a sweep parameter.
+pub fn param_desc(param: &str) -> String {
+    match param {
+        "depth" => "market depth (multiplier of the default depth per 1%)".into(),
+        "backstop" => "backstop size (fraction of total debt)".into(),
+        "throttle" => "throttle impact budget (%)".into(),
+        "target-hf" => "target health factor of partial liquidations".into(),
+        other => other.into(),
+    }
+}
+
+/// Outcome curve of a parameter sweep for one engine: uncovered bad debt (% of initial debt)
+/// and endogenous price impact (percentage points) against the parameter value.
+pub fn sweep_chart(
+    out_path: &Path,
+    param: &str,
+    points: &[(f64, Metrics)],
+    engine_label: &str,
+) -> anyhow::Result<()> {
+    sweep_chart_multi(out_path, param, engine_label, &[(engine_label, points)])
+}
+
+/// Like [`sweep_chart`] with several engines on one chart: `series` pairs an engine label
+/// (`"naive"`, `"breakwater"`, ...) with its points; `title` is appended to the chart title.
+pub fn sweep_chart_multi(
+    out_path: &Path,
+    param: &str,
+    title: &str,
+    series: &[(&str, &[(f64, Metrics)])],
+) -> anyhow::Result<()> {
+    ensure_font()?;
+    if let Some(dir) = out_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    }
+    const PALETTE: [RGBColor; 4] = [
+        RGBColor(31, 119, 180),
+        RGBColor(214, 39, 40),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+    ];
+    let mut lines = Vec::new();
+    for (i, (label, points)) in series.iter().enumerate() {
+        let color = if label.contains("naive") {
+            engine_color(EngineKind::Naive)
+        } else if label.contains("breakwater") {
+            engine_color(EngineKind::Breakwater)
+        } else {
+            PALETTE[i % PALETTE.len()]
+        };
+        let mut pts: Vec<(f64, Metrics)> = points.to_vec();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        lines.push(
+            Line::new(
+                format!("uncovered bad debt, % of debt ({label})"),
+                color,
+                pts.iter()
+                    .map(|(x, m)| (*x, m.uncovered_bad_debt_pct))
+                    .collect(),
+            )
+            .markers(),
+        );
+        lines.push(
+            Line::new(
+                format!("endogenous impact, pp ({label})"),
+                light(color),
+                pts.iter()
+                    .map(|(x, m)| (*x, m.endogenous_impact_pct))
+                    .collect(),
+            )
+            .dashed()
+            .markers(),
+        );
+    }
+    draw(
+        out_path,
+        &Chart {
+            title: format!("Sweep of {param}: {title}"),
+            x_desc: param_desc(param),
+            y_desc: "bad debt (% of initial debt) / impact (pp)".into(),
+            y_fmt: fmt_axis_ratio,
+            lines,
+            hline: None,
+            y_from_zero: true,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DepthKind, DepthParams, RunConfig, StepRecord};
+
+    #[test]
+    fn range_is_padded_and_never_empty() {
+        assert_eq!(range([], false), (-0.05, 1.05));
+        let (lo, hi) = range([5.0, 5.0], false);
+        assert!(lo < 5.0 && hi > 5.0);
+        assert_eq!(range([0.0, 0.0], true), (0.0, 1.0));
+        let (lo, hi) = range([2.0, 12.0, f64::NAN], true);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 12.6).abs() < 1e-9);
+        let (lo, hi) = range([-10.0, 10.0], true);
+        assert!(lo < -10.0 && hi > 10.0);
+    }
+
+    #[test]
+    fn log_axis_labels_read_as_values() {
+        assert_eq!(fmt_log_axis(0.0), "1");
+        assert_eq!(fmt_log_axis(-3.0), "0.001");
+        assert_eq!(fmt_log_axis(2.0), "100");
+        assert_eq!(fmt_log_axis(9.0), "1.00B");
+        assert_eq!(fmt_log_axis(0.5), "3.16");
+        assert_eq!(fmt_price(8.0), "8.00");
+        assert_eq!(fmt_price(12_500.0), "12.5K");
+    }
+
+    #[test]
+    fn missing_fonts_are_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("bw-lab-font-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_a_font = dir.join("not-a-font.ttf");
+        std::fs::write(&not_a_font, b"hello, I am text").unwrap();
+        let err = load_first_font([dir.join("missing.ttf"), not_a_font]).unwrap_err();
+        assert!(
+            err.contains("missing.ttf") && err.contains("not a TrueType"),
+            "{err}"
+        );
+        assert!(err.contains(FONT_ENV));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn light_shade_stays_in_range() {
+        let c = light(RGBColor(0, 128, 255));
+        assert!(c.0 > 0 && c.1 > 128 && c.2 == 255);
+    }
+
+    fn trace(engine: EngineKind) -> RunTrace {
+        let steps = (0..200u64)
+            .map(|i| {
+                let x = i as f64;
+                let exo = 100.0 - 0.2 * x;
+                StepRecord {
+                    time: i * 300,
+                    exogenous: exo,
+                    realized: exo
+                        * if engine == EngineKind::Naive {
+                            0.95
+                        } else {
+                            0.99
+                        },
+                    oracle: exo + 1.0,
+                    liquidated_debt: if i % 40 < 5 { 1e5 * x } else { 0.0 },
+                    uncovered_bad_debt: if engine == EngineKind::Naive {
+                        1e3 * x
+                    } else {
+                        0.0
+                    },
+                    covered_bad_debt: 500.0 * x,
+                    backstop_value: 5e6 - 1e4 * x,
+                    min_health_factor: 1.2,
+                    spiral_index: if i == 120 { 5e4 } else { 1.5 - x / 200.0 },
+                    ..Default::default()
+                }
+            })
+            .collect();
+        RunTrace {
+            scenario: "chart-test".into(),
+            config: RunConfig {
+                engine,
+                accounts: 1,
+                seed: 1,
+                step: 300,
+                depth: DepthParams {
+                    kind: DepthKind::LinearBook,
+                    depth_per_pct: 1e6,
+                    recovery_half_life: 600.0,
+                },
+                backstop_fraction: 0.05,
+                throttle_pct: 1.0,
+                target_hf: 1.05,
+                keeper_dump_share: 1.0,
+                keeper_latency: 0,
+                bidder_margin: 0.02,
+                oracle_delay: 0,
+                disabled: vec![],
+            },
+            initial_debt: 1e8,
+            steps,
+        }
+    }
+
+    /// Draws real PNGs when a font is available (skipped otherwise: charts are optional).
+    #[test]
+    fn charts_are_written_when_a_font_exists() {
+        if ensure_font().is_err() {
+            eprintln!("no font: chart test skipped");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("bw-lab-charts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let naive = trace(EngineKind::Naive);
+        let bw = trace(EngineKind::Breakwater);
+        let paths = scenario_charts(&dir, "chart-test", &[&bw, &naive]).unwrap();
+        assert_eq!(paths.len(), 5);
+        for p in &paths {
+            let bytes = std::fs::read(p).unwrap();
+            assert_eq!(&bytes[1..4], b"PNG", "{}", p.display());
+        }
+        let pts: Vec<(f64, Metrics)> = [0.5, 1.0, 2.0]
+            .iter()
+            .map(|&v| {
+                let m = Metrics {
+                    uncovered_bad_debt_pct: 10.0 / v,
+                    endogenous_impact_pct: 5.0 / v,
+                    ..Default::default()
+                };
+                (v, m)
+            })
+            .collect();
+        let out = dir.join("sweep-depth.png");
+        sweep_chart(&out, "depth", &pts, "breakwater").unwrap();
+        assert!(out.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,41 @@
+//! Breakwater's cascade lab: drives the real contracts (on the embedded cw-multi-test chain,
+//! through [`chain::Chain`]) through crash scenarios, side by side with a naive engine made of
+//! the same contracts, and reports whether liquidations cascade and who pays.
+//!
+//! See `docs/LAB.md` for the model, its assumptions and its limits.
+pub mod chain;
+pub mod charts;
+pub mod depth;
+pub mod metrics;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod scenario;
+
+use model::{DepthKind, DepthParams, EngineKind, RunConfig};
+
+/// The default configuration of `engine`: 10,000 accounts, one-minute steps, a linear book,
+/// keepers that dump everything they win, and (for Breakwater) every mechanism on.
+pub fn default_config(engine: EngineKind) -> RunConfig {
+    RunConfig {
+        engine,
+        accounts: 10_000,
+        seed: 42,
+        step: 60,
+        depth: DepthParams {
+            kind: DepthKind::LinearBook,
+            // Set relative to the book's size at run time (see `run::depth_per_pct`): this is
+            // the fraction of total collateral value that moves the price by 1%.
+            depth_per_pct: 0.02,
+            recovery_half_life: 1_800.0,
+        },
+        backstop_fraction: 0.10,
+        throttle_pct: 2.0,
+        target_hf: 1.05,
+        keeper_dump_share: 1.0,
+        keeper_latency: 60,
+        bidder_margin: 0.02,
+        oracle_delay: 60,
+        disabled: vec![],
+    }
+}

@@ -1,0 +1,747 @@
+//! `lab`: the Breakwater cascade lab command line.
+//!
+//! `lab` with no arguments runs every built-in scenario through both engines
+//! (`lab run --all --engine both`), writes charts, CSV and JSON into `lab-out/` and prints a
+//! side-by-side table.
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context};
+use breakwater_lab::model::{EngineKind, Metrics, RunConfig, RunTrace, Scenario, MECHANISMS};
+use breakwater_lab::{charts, metrics, report, run, scenario};
+use clap::builder::RangedU64ValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+/// Breakwater cascade lab: crash scenarios through the real contracts, naive engine vs
+/// Breakwater. Without a subcommand, runs every built-in scenario with both engines.
+#[derive(Parser, Debug)]
+#[command(name = "lab", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scenarios through the engines; write charts, CSV and JSON; print the metrics table.
+    Run(RunArgs),
+    /// Sweep one parameter and plot the outcome curve.
+    Sweep(SweepArgs),
+    /// List the built-in scenarios and the events they model.
+    Scenarios,
+}
+
+#[derive(Args, Debug, Clone)]
+struct RunArgs {
+    /// Scenario to run: a built-in name or a scenario file (repeatable).
+    #[arg(long = "scenario", short = 's', value_name = "NAME|FILE")]
+    scenarios: Vec<String>,
+    /// Run every built-in scenario (the default when no --scenario is given).
+    #[arg(long)]
+    all: bool,
+    /// Engine(s) to run.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Both)]
+    engine: EngineChoice,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Switch off one Breakwater mechanism to measure its contribution (repeatable).
+    #[arg(long = "disable", value_name = "MECHANISM", value_parser = parse_mechanism)]
+    disable: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct SweepArgs {
+    /// The parameter to sweep.
+    #[arg(long, value_enum)]
+    param: SweepParam,
+    /// Comma-separated values (for depth: multipliers of the default depth).
+    #[arg(long, value_delimiter = ',', required = true, value_name = "V1,V2,...")]
+    values: Vec<f64>,
+    /// Scenario: a built-in name or a scenario file (default: black-thursday).
+    #[arg(long, short = 's', value_name = "NAME|FILE")]
+    scenario: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// Options shared by `run` and `sweep`.
+#[derive(Args, Debug, Clone)]
+struct CommonArgs {
+    /// Number of borrower accounts [default: the engine's default configuration].
+    #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    accounts: Option<usize>,
+    /// RNG seed [default: the engine's default configuration].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output directory.
+    #[arg(long, default_value = "lab-out")]
+    out: PathBuf,
+    /// Simulation step in seconds [default: the engine's default configuration].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    step: Option<u64>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum EngineChoice {
+    Naive,
+    Breakwater,
+    Both,
+}
+
+impl EngineChoice {
+    fn kinds(self) -> Vec<EngineKind> {
+        match self {
+            EngineChoice::Naive => vec![EngineKind::Naive],
+            EngineChoice::Breakwater => vec![EngineKind::Breakwater],
+            EngineChoice::Both => vec![EngineKind::Naive, EngineKind::Breakwater],
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum SweepParam {
+    /// External market depth, as a multiplier of the default `depth_per_pct`.
+    Depth,
+    /// Backstop pool size, fraction of total debt.
+    Backstop,
+    /// Impact budget in percent from which auction caps are derived.
+    Throttle,
+    /// Target health factor of partial liquidations.
+    TargetHf,
+}
+
+impl SweepParam {
+    fn name(self) -> &'static str {
+        match self {
+            SweepParam::Depth => "depth",
+            SweepParam::Backstop => "backstop",
+            SweepParam::Throttle => "throttle",
+            SweepParam::TargetHf => "target-hf",
+        }
+    }
+
+    /// Engines swept: the naive engine has no backstop, throttle or partial liquidation, so it
+    /// only takes part in the depth sweep.
+    fn engines(self) -> Vec<EngineKind> {
+        match self {
+            SweepParam::Depth => vec![EngineKind::Naive, EngineKind::Breakwater],
+            _ => vec![EngineKind::Breakwater],
+        }
+    }
+
+    fn validate(self, v: f64) -> Result<(), String> {
+        let ok = v.is_finite()
+            && match self {
+                SweepParam::Depth | SweepParam::Throttle => v > 0.0,
+                SweepParam::Backstop => v >= 0.0,
+                SweepParam::TargetHf => v > 1.0,
+            };
+        if ok {
+            Ok(())
+        } else {
+            let rule = match self {
+                SweepParam::Depth | SweepParam::Throttle => "a positive number",
+                SweepParam::Backstop => "a number >= 0",
+                SweepParam::TargetHf => "a number > 1",
+            };
+            Err(format!(
+                "--values: {v} is not valid for {}: expected {rule}",
+                self.name()
+            ))
+        }
+    }
+
+    /// `base` with the swept field set to `v`.
+    fn apply(self, base: &RunConfig, v: f64) -> RunConfig {
+        let mut cfg = base.clone();
+        match self {
+            SweepParam::Depth => cfg.depth.depth_per_pct = base.depth.depth_per_pct * v,
+            SweepParam::Backstop => cfg.backstop_fraction = v,
+            SweepParam::Throttle => cfg.throttle_pct = v,
+            SweepParam::TargetHf => cfg.target_hf = v,
+        }
+        cfg
+    }
+}
+
+/// Accepts a mechanism name from [`MECHANISMS`] (case-insensitive, `-` or `_`).
+fn parse_mechanism(s: &str) -> Result<String, String> {
+    let name = s.trim().to_ascii_lowercase().replace('-', "_");
+    if MECHANISMS.contains(&name.as_str()) {
+        Ok(name)
+    } else {
+        Err(format!(
+            "unknown mechanism '{s}'; expected one of: {}",
+            MECHANISMS.join(", ")
+        ))
+    }
+}
+
+/// What `lab` without arguments does.
+fn default_command() -> Command {
+    Cli::parse_from(["lab", "run", "--all", "--engine", "both"])
+        .command
+        .expect("the default command line names a subcommand")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or_else(default_command) {
+        Command::Run(args) => cmd_run(&args),
+        Command::Sweep(args) => cmd_sweep(&args),
+        Command::Scenarios => cmd_scenarios(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The default configuration of `engine` with the command-line overrides applied.
+fn base_config(engine: EngineKind, common: &CommonArgs) -> RunConfig {
+    let mut cfg = breakwater_lab::default_config(engine);
+    if let Some(accounts) = common.accounts {
+        cfg.accounts = accounts;
+    }
+    if let Some(seed) = common.seed {
+        cfg.seed = seed;
+    }
+    if let Some(step) = common.step {
+        cfg.step = step;
+    }
+    cfg
+}
+
+/// Names (or paths) of the scenarios `lab run` should load, without duplicates.
+fn scenario_list(args: &RunArgs, builtins: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    if args.all || args.scenarios.is_empty() {
+        names.extend(builtins.iter().map(|s| s.to_string()));
+    }
+    for s in &args.scenarios {
+        if !names.contains(s) {
+            names.push(s.clone());
+        }
+    }
+    names
+}
+
+fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
+    scenario::load(name).with_context(|| format!("cannot load scenario '{name}'"))
+}
+
+/// Runs one scenario with a progress bar (hidden when stdout is not a terminal).
+fn run_with_progress(sc: &Scenario, cfg: &RunConfig, label: &str) -> anyhow::Result<RunTrace> {
+    let bar = if std::io::stdout().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    let style = ProgressStyle::with_template(
+        "{prefix:>30} [{bar:36.cyan/blue}] {pos:>6}/{len:6} steps {elapsed:>4} eta {eta:>4}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(label.to_string());
+    let started = Instant::now();
+    let mut on_step = |done: usize, total: usize| {
+        if bar.length() != Some(total as u64) {
+            bar.set_length(total as u64);
+        }
+        bar.set_position(done as u64);
+    };
+    let result = run::run_scenario(sc, cfg, &mut on_step);
+    bar.finish_and_clear();
+    let trace = result.with_context(|| format!("run {label} failed"))?;
+    eprintln!(
+        "{label:>30}: {} steps in {:.1} s",
+        trace.steps.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(trace)
+}
+
+/// Display name of a run: engine plus any disabled mechanisms.
+fn run_label(scenario: &str, cfg: &RunConfig) -> String {
+    if cfg.disabled.is_empty() {
+        format!("{scenario} / {}", cfg.engine.name())
+    } else {
+        format!(
+            "{scenario} / {} -{}",
+            cfg.engine.name(),
+            cfg.disabled.join(" -")
+        )
+    }
+}
+
+fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
+    let names = scenario_list(args, scenario::builtin_names());
+    if names.is_empty() {
+        bail!("no scenarios to run: there are no built-in scenarios; pass --scenario FILE");
+    }
+    // Load everything first so a typo fails before hours of simulation.
+    let mut scenarios: Vec<Scenario> = Vec::new();
+    for name in &names {
+        let sc = load_scenario(name)?;
+        if scenarios.iter().any(|s| s.name == sc.name) {
+            eprintln!(
+                "warning: scenario '{}' given twice; running it once",
+                sc.name
+            );
+            continue;
+        }
+        scenarios.push(sc);
+    }
+
+    let engines = args.engine.kinds();
+    if !args.disable.is_empty() && !engines.contains(&EngineKind::Breakwater) {
+        eprintln!("warning: --disable only affects the breakwater engine; ignored");
+    }
+    let configs: Vec<RunConfig> = engines
+        .iter()
+        .map(|&engine| {
+            let mut cfg = base_config(engine, &args.common);
+            if engine == EngineKind::Breakwater {
+                for m in &args.disable {
+                    if !cfg.disabled.contains(m) {
+                        cfg.disabled.push(m.clone());
+                    }
+                }
+            }
+            cfg
+        })
+        .collect();
+
+    let total = scenarios.len() * configs.len();
+    let mut traces: Vec<RunTrace> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for sc in &scenarios {
+        for cfg in &configs {
+            let label = run_label(&sc.name, cfg);
+            match run_with_progress(sc, cfg, &label) {
+                Ok(trace) => traces.push(trace),
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    failures.push(label);
+                }
+            }
+        }
+    }
+
+    let out = &args.common.out;
+    let all_metrics: Vec<Metrics> = traces.iter().map(metrics::compute).collect();
+    let mut files = Vec::new();
+    if !traces.is_empty() {
+        files.extend(report::write_outputs(out, &traces, &all_metrics)?);
+        files.extend(write_scenario_charts(out, &scenarios, &traces));
+
+        let rows: Vec<(String, EngineKind, Metrics)> = traces
+            .iter()
+            .zip(&all_metrics)
+            .map(|(t, m)| (t.scenario.clone(), t.config.engine, m.clone()))
+            .collect();
+        println!();
+        if !args.disable.is_empty() && engines.contains(&EngineKind::Breakwater) {
+            println!(
+                "breakwater runs with mechanisms disabled: {}",
+                args.disable.join(", ")
+            );
+        }
+        print!("{}", report::table(&rows));
+        print_files(out, &files);
+    }
+
+    if !failures.is_empty() {
+        bail!(
+            "{} of {total} runs failed: {}",
+            failures.len(),
+            failures.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Charts for every scenario that has at least one trace. Chart problems (no font, drawing
+/// errors) are warnings: the numbers are already written.
+fn write_scenario_charts(out: &Path, scenarios: &[Scenario], traces: &[RunTrace]) -> Vec<PathBuf> {
+    if let Err(e) = charts::ensure_font() {
+        eprintln!("warning: charts skipped: {e:#}");
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let mut names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    for t in traces {
+        if !names.contains(&t.scenario.as_str()) {
+            names.push(&t.scenario);
+        }
+    }
+    for name in names {
+        let runs: Vec<&RunTrace> = traces.iter().filter(|t| t.scenario == name).collect();
+        if runs.is_empty() {
+            continue;
+        }
+        match charts::scenario_charts(out, name, &runs) {
+            Ok(paths) => files.extend(paths),
+            Err(e) => eprintln!("warning: charts for {name} skipped: {e:#}"),
+        }
+    }
+    files
+}
+
+fn print_files(out: &Path, files: &[PathBuf]) {
+    println!("\n{} files written to {}:", files.len(), out.display());
+    for f in files {
+        println!("  {}", f.display());
+    }
+}
+
+fn default_sweep_scenario() -> anyhow::Result<String> {
+    let builtins = scenario::builtin_names();
+    if builtins.contains(&"black-thursday") {
+        Ok("black-thursday".into())
+    } else {
+        builtins
+            .first()
+            .map(|s| s.to_string())
+            .ok_or_else(|| anyhow!("no built-in scenarios; pass --scenario FILE"))
+    }
+}
+
+fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
+    for &v in &args.values {
+        args.param.validate(v).map_err(|e| anyhow!(e))?;
+    }
+    let name = match &args.scenario {
+        Some(s) => s.clone(),
+        None => default_sweep_scenario()?,
+    };
+    let sc = load_scenario(&name)?;
+    let param = args.param.name();
+    let engines = args.param.engines();
+
+    let mut rows: Vec<(f64, EngineKind, Metrics)> = Vec::new();
+    let mut points_json = Vec::new();
+    let mut failures = Vec::new();
+    for &v in &args.values {
+        for &engine in &engines {
+            let cfg = args.param.apply(&base_config(engine, &args.common), v);
+            let label = format!("{param}={} / {}", report::fmt_value(v), engine.name());
+            match run_with_progress(&sc, &cfg, &label) {
+                Ok(trace) => {
+                    let m = metrics::compute(&trace);
+                    points_json.push(json!({
+                        "value": v,
+                        "engine": engine.name(),
+                        "config": cfg,
+                        "initial_debt": trace.initial_debt,
+                        "metrics": m,
+                    }));
+                    rows.push((v, engine, m));
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    failures.push(label);
+                }
+            }
+        }
+    }
+
+    let out = &args.common.out;
+    let mut files = Vec::new();
+    if !rows.is_empty() {
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("cannot create output directory {}", out.display()))?;
+        let json_path = out.join(format!("sweep-{param}.json"));
+        let doc = json!({
+            "param": param,
+            "scenario": sc.name,
+            "values": args.values,
+            "points": points_json,
+        });
+        std::fs::write(&json_path, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("cannot write {}", json_path.display()))?;
+        files.push(json_path);
+
+        let png_path = out.join(format!("sweep-{param}.png"));
+        let per_engine: Vec<(EngineKind, Vec<(f64, Metrics)>)> = engines
+            .iter()
+            .map(|&e| {
+                let pts = rows
+                    .iter()
+                    .filter(|r| r.1 == e)
+                    .map(|r| (r.0, r.2.clone()))
+                    .collect();
+                (e, pts)
+            })
+            .collect();
+        let series: Vec<(&str, &[(f64, Metrics)])> = per_engine
+            .iter()
+            .map(|(e, pts)| (e.name(), pts.as_slice()))
+            .collect();
+        match charts::sweep_chart_multi(&png_path, param, &sc.name, &series) {
+            Ok(()) => files.push(png_path),
+            Err(e) => eprintln!("warning: sweep chart skipped: {e:#}"),
+        }
+
+        println!("\nSweep of {param} on {}:", sc.name);
+        print!("{}", report::sweep_table(param, &rows));
+        print_files(out, &files);
+    }
+    if !failures.is_empty() {
+        bail!(
+            "{} of {} sweep runs failed: {}",
+            failures.len(),
+            args.values.len() * engines.len(),
+            failures.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn cmd_scenarios() -> anyhow::Result<()> {
+    let builtins = scenario::builtin_names();
+    if builtins.is_empty() {
+        println!("no built-in scenarios");
+        return Ok(());
+    }
+    let width = builtins.iter().map(|n| n.len()).max().unwrap_or(0);
+    for name in builtins {
+        match scenario::load(name) {
+            Ok(sc) => println!("{name:<width$}  {}", sc.event),
+            Err(e) => println!("{name:<width$}  (cannot load: {e:#})"),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use breakwater_lab::model::{DepthKind, DepthParams};
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("lab").chain(args.iter().copied()))
+    }
+
+    fn run_args(args: &[&str]) -> RunArgs {
+        match parse(args).unwrap().command {
+            Some(Command::Run(a)) => a,
+            other => panic!("not a run: {other:?}"),
+        }
+    }
+
+    fn sweep_args(args: &[&str]) -> SweepArgs {
+        match parse(args).unwrap().command {
+            Some(Command::Sweep(a)) => a,
+            other => panic!("not a sweep: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_arguments_means_run_all_with_both_engines() {
+        assert!(parse(&[]).unwrap().command.is_none());
+        match default_command() {
+            Command::Run(a) => {
+                assert!(a.all);
+                assert_eq!(a.engine, EngineChoice::Both);
+                assert_eq!(a.common.out, PathBuf::from("lab-out"));
+                assert!(a.common.accounts.is_none() && a.common.seed.is_none());
+                assert!(a.disable.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn run_options_parse() {
+        let a = run_args(&[
+            "run",
+            "--scenario",
+            "black-thursday",
+            "-s",
+            "my.json",
+            "--engine",
+            "breakwater",
+            "--accounts",
+            "500",
+            "--seed",
+            "9",
+            "--out",
+            "x",
+            "--step",
+            "30",
+            "--disable",
+            "throttle",
+            "--disable",
+            "Median-Oracle",
+        ]);
+        assert_eq!(a.scenarios, ["black-thursday", "my.json"]);
+        assert!(!a.all);
+        assert_eq!(a.engine, EngineChoice::Breakwater);
+        assert_eq!(a.common.accounts, Some(500));
+        assert_eq!(a.common.seed, Some(9));
+        assert_eq!(a.common.out, PathBuf::from("x"));
+        assert_eq!(a.common.step, Some(30));
+        assert_eq!(a.disable, ["throttle", "median_oracle"]);
+    }
+
+    #[test]
+    fn bad_run_options_are_rejected() {
+        assert!(parse(&["run", "--disable", "magic"]).is_err());
+        assert!(parse(&["run", "--engine", "both-ish"]).is_err());
+        assert!(parse(&["run", "--accounts", "0"]).is_err());
+        assert!(parse(&["run", "--step", "0"]).is_err());
+        assert!(parse(&["run", "--seed", "-1"]).is_err());
+        assert!(parse(&["frobnicate"]).is_err());
+        let err = parse(&["run", "--disable", "magic"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("throttle") && err.contains("breaker"), "{err}");
+    }
+
+    #[test]
+    fn every_mechanism_can_be_disabled() {
+        for m in MECHANISMS {
+            assert_eq!(parse_mechanism(m).unwrap(), *m);
+        }
+    }
+
+    #[test]
+    fn scenario_list_defaults_to_all_and_dedupes() {
+        let builtins = ["a", "b"];
+        assert_eq!(scenario_list(&run_args(&["run"]), &builtins), ["a", "b"]);
+        assert_eq!(
+            scenario_list(&run_args(&["run", "-s", "b"]), &builtins),
+            ["b"]
+        );
+        assert_eq!(
+            scenario_list(
+                &run_args(&["run", "--all", "-s", "b", "-s", "f.json"]),
+                &builtins
+            ),
+            ["a", "b", "f.json"]
+        );
+    }
+
+    #[test]
+    fn engine_choice_maps_to_kinds() {
+        assert_eq!(
+            EngineChoice::Both.kinds(),
+            [EngineKind::Naive, EngineKind::Breakwater]
+        );
+        assert_eq!(EngineChoice::Naive.kinds(), [EngineKind::Naive]);
+        assert_eq!(EngineChoice::Breakwater.kinds(), [EngineKind::Breakwater]);
+    }
+
+    #[test]
+    fn sweep_options_parse() {
+        let a = sweep_args(&["sweep", "--param", "target-hf", "--values", "1.02,1.05,1.1"]);
+        assert_eq!(a.param, SweepParam::TargetHf);
+        assert_eq!(a.values, [1.02, 1.05, 1.1]);
+        assert!(a.scenario.is_none());
+        let a = sweep_args(&[
+            "sweep",
+            "--param",
+            "depth",
+            "--values",
+            "0.5,1,2",
+            "--scenario",
+            "oracle-wick",
+            "--accounts",
+            "100",
+            "--seed",
+            "3",
+            "--out",
+            "o",
+        ]);
+        assert_eq!(a.param, SweepParam::Depth);
+        assert_eq!(a.scenario.as_deref(), Some("oracle-wick"));
+        assert_eq!(a.common.accounts, Some(100));
+        assert!(
+            parse(&["sweep", "--param", "depth"]).is_err(),
+            "values are required"
+        );
+        assert!(parse(&["sweep", "--param", "colour", "--values", "1"]).is_err());
+        assert!(parse(&["sweep", "--param", "depth", "--values", "1,x"]).is_err());
+    }
+
+    #[test]
+    fn sweep_values_are_validated() {
+        assert!(SweepParam::Depth.validate(0.5).is_ok());
+        assert!(SweepParam::Depth.validate(0.0).is_err());
+        assert!(SweepParam::Backstop.validate(0.0).is_ok());
+        assert!(SweepParam::Backstop.validate(-0.1).is_err());
+        assert!(SweepParam::Throttle.validate(f64::NAN).is_err());
+        assert!(SweepParam::TargetHf.validate(1.05).is_ok());
+        assert!(SweepParam::TargetHf.validate(0.9).is_err());
+    }
+
+    fn config() -> RunConfig {
+        RunConfig {
+            engine: EngineKind::Breakwater,
+            accounts: 10,
+            seed: 1,
+            step: 60,
+            depth: DepthParams {
+                kind: DepthKind::LinearBook,
+                depth_per_pct: 2_000.0,
+                recovery_half_life: 600.0,
+            },
+            backstop_fraction: 0.05,
+            throttle_pct: 1.0,
+            target_hf: 1.05,
+            keeper_dump_share: 1.0,
+            keeper_latency: 0,
+            bidder_margin: 0.02,
+            oracle_delay: 0,
+            disabled: vec![],
+        }
+    }
+
+    #[test]
+    fn sweep_sets_the_right_field() {
+        let base = config();
+        assert_eq!(
+            SweepParam::Depth.apply(&base, 0.25).depth.depth_per_pct,
+            500.0
+        );
+        assert_eq!(
+            SweepParam::Backstop.apply(&base, 0.2).backstop_fraction,
+            0.2
+        );
+        assert_eq!(SweepParam::Throttle.apply(&base, 3.0).throttle_pct, 3.0);
+        assert_eq!(SweepParam::TargetHf.apply(&base, 1.2).target_hf, 1.2);
+        let changed = SweepParam::Throttle.apply(&base, 3.0);
+        assert_eq!(
+            RunConfig {
+                throttle_pct: 1.0,
+                ..changed
+            },
+            base
+        );
+        assert_eq!(SweepParam::Depth.engines().len(), 2);
+        assert_eq!(SweepParam::Backstop.engines(), [EngineKind::Breakwater]);
+    }
+
+    #[test]
+    fn run_labels_name_disabled_mechanisms() {
+        let mut cfg = config();
+        assert_eq!(run_label("x", &cfg), "x / breakwater");
+        cfg.disabled = vec!["floor".into(), "breaker".into()];
+        assert_eq!(run_label("x", &cfg), "x / breakwater -floor -breaker");
+    }
+}
