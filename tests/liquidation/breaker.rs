@@ -157,34 +157,47 @@ fn anyone_trips_the_breaker_only_while_a_collateral_is_halted() {
 }
 
 #[test]
-fn a_halted_collateral_pauses_liquidation_except_below_the_hard_floor() {
+fn a_halted_collateral_pauses_its_own_auctions_except_below_the_hard_floor() {
     let mut suite = lent(SuiteBuilder::new());
     let (borrower, keeper) = (suite.borrower.clone(), suite.keeper.clone());
-    // 10^9 uatom and 10^8 uosmo (5·10^7 at 0.5) against their whole borrow limit.
+    let osmo_only = suite.addr("osmo-only");
+    // 2·10^10 uosmo (10^10 at 0.5) against 5.9·10^9: HF 1.10.
+    suite.open_position(&osmo_only, OSMO, 20_000_000_000, 5_900_000_000);
+    // The borrower holds a little uosmo beside its uatom.
     suite.open_position(&borrower, OSMO, 100_000_000, 0);
     suite.open_position(&borrower, ATOM, ATOM_HELD, 6_830_000_000);
     let before = supplies(&suite);
     suite.feed(ATOM, dec("9.5"));
     suite.advance_time(10);
-    suite.feed(OSMO, dec("0.65"));
+    // A 26% drop off the TWAP halts uosmo; the uosmo-only account is now at HF ≈ 0.815.
+    suite.feed(OSMO, dec("0.37"));
     let status = suite.oracle_price(OSMO).unwrap().status;
     assert!(matches!(status, OracleStatus::Halted { .. }), "{status:?}");
-    assert!(hf(&suite, &borrower) < dec("1"));
+    assert!(hf(&suite, &osmo_only) < dec("1"));
     assert_err(
-        suite.liquidate(&keeper, &borrower),
+        suite.liquidate(&keeper, &osmo_only),
         "liquidation paused: the oracle price of uosmo is halted",
     );
-    // Deeply underwater: never blocked. The backstop cannot absorb a halted collateral, so
-    // both holdings go to forced auctions.
-    suite.feed(ATOM, dec("7.7"));
-    assert!(hf(&suite, &borrower) < dec("0.8"));
-    let debt = suite.account(&borrower).debt.u128();
+    // A paused side holding does not shield an account: its active uatom is auctioned.
+    assert!(hf(&suite, &borrower) < dec("1"));
     let res = suite.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&suite, &res, "denom"), "uatom");
+    assert!(suite.auctions().iter().all(|a| a.denom == ATOM));
+    // Deeply underwater: never blocked. The backstop cannot absorb a halted collateral, so
+    // the position goes to a forced auction.
+    suite.feed(OSMO, dec("0.33"));
+    assert!(hf(&suite, &osmo_only) < dec("0.8"));
+    let debt = suite.account(&osmo_only).debt.u128();
+    let res = suite.liquidate(&keeper, &osmo_only).unwrap();
     assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
-    // Seizure order: f(uosmo) = 0.65·1.08 = 0.702 < f(uatom) = 0.735.
-    assert_eq!(liq_attr(&suite, &res, "denom"), "uosmo,uatom");
-    let tabs: u128 = suite.auctions().iter().map(|a| a.tab.u128()).sum();
-    assert_eq!(tabs, debt);
+    assert_eq!(liq_attr(&suite, &res, "denom"), "uosmo");
+    let osmo_tabs: u128 = suite
+        .auctions()
+        .iter()
+        .filter(|a| a.denom == OSMO)
+        .map(|a| a.tab.u128())
+        .sum();
+    assert_eq!(osmo_tabs, debt);
     assert_books(&suite);
     assert_conserved(&suite, &before);
 }

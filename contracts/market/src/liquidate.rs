@@ -101,23 +101,22 @@ pub fn execute_liquidate(
     }
     let p = &liq.params;
     let hard_floor = hf < p.hard_floor_health_factor;
-    if !hard_floor {
-        if state.breaker_level >= breaker::NO_AUCTIONS {
-            return Err(ContractError::AuctionsPaused {
-                level: state.breaker_level,
-            });
-        }
-        if let Some(l) = lines.iter().find(|l| !l.status.is_active()) {
-            return Err(ContractError::LiquidationPaused {
-                denom: l.denom.clone(),
-                status: l.status.name().to_string(),
-            });
-        }
+    if !hard_floor && state.breaker_level >= breaker::NO_AUCTIONS {
+        return Err(ContractError::AuctionsPaused {
+            level: state.breaker_level,
+        });
     }
+    // Above the hard floor only the collateral actually auctioned needs an active price: a
+    // dust holding of a paused collateral must not shield the rest of the account.
+    let mut paused = None;
     let mut held = vec![];
     for l in lines {
         let bonus = Decimal::one().checked_add(l.penalty)?;
+        if paused.is_none() && !l.status.is_active() {
+            paused = Some((l.denom.clone(), l.status.name().to_string()));
+        }
         held.push(Held {
+            active: l.status.is_active(),
             value: value(l.line.amount, l.line.price)?,
             factor: l.line.liquidation_threshold.checked_mul(bonus)?,
             denom: l.denom,
@@ -148,6 +147,7 @@ pub fn execute_liquidate(
         let min_repay = p.min_debt.min(debt).max(Uint128::one());
         let useful = |h: &&Held| -> bool {
             h.factor < hf
+                && h.active
                 && h.value
                     .checked_div_floor(h.bonus)
                     .map(|r| r >= min_repay)
@@ -169,6 +169,11 @@ pub fn execute_liquidate(
                 denom: candidates,
                 room: Uint128::zero(),
             });
+        }
+        // No active collateral can heal the account, and the whole position cannot go to
+        // auction while one of its prices is paused: wait for the oracle (or the hard floor).
+        if let (None, Some((denom, status))) = (&chosen, paused) {
+            return Err(ContractError::LiquidationPaused { denom, status });
         }
     }
     let mut mode = "toxic_auction";

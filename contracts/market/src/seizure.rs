@@ -25,6 +25,8 @@ pub struct Held {
     pub bonus: Decimal,
     /// `LT_now × (1 + penalty)`: liquidation value lost per unit of debt repaid.
     pub factor: Decimal,
+    /// Whether its oracle price is active (a partial auction may only start on one that is).
+    pub active: bool,
 }
 
 impl Held {
@@ -201,6 +203,7 @@ mod tests {
             value: Uint128::new(amount).mul_floor(price),
             bonus,
             factor: d(lt) * bonus,
+            active: true,
         }
     }
 
