@@ -3,6 +3,19 @@ use breakwater_testing::Suite;
 use cosmwasm_std::{Addr, Decimal};
 use cw_multi_test::AppResponse;
 
+/// The Suite's base denom and collaterals.
+pub const USDC: &str = "uusdc";
+/// Default collateral priced at 10.
+pub const ATOM: &str = "uatom";
+/// Default collateral priced at 0.5.
+pub const OSMO: &str = "uosmo";
+/// Default collateral priced at 3,000.
+pub const ETH: &str = "ueth";
+/// Every denom the Suite mints.
+pub const DENOMS: [&str; 4] = [USDC, ATOM, OSMO, ETH];
+/// Seconds in the 365-day year of annual rates.
+pub const YEAR: u64 = breakwater_types::SECONDS_PER_YEAR;
+
 /// Asserts that `res` failed with an error mentioning `needle`.
 pub fn assert_err<T: std::fmt::Debug, E: std::fmt::Display>(res: Result<T, E>, needle: &str) {
     match res {

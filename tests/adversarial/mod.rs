@@ -26,15 +26,7 @@ use cosmwasm_std::{Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Respons
 use cosmwasm_std::{CosmosMsg, Uint128};
 use cw_multi_test::{AppResponse, ContractWrapper, Executor};
 
-pub const USDC: &str = "uusdc";
-pub const ATOM: &str = "uatom";
-pub const OSMO: &str = "uosmo";
-pub const ETH: &str = "ueth";
-/// Every denom the Suite mints.
-pub const DENOMS: [&str; 4] = [USDC, ATOM, OSMO, ETH];
-
-/// Seconds in the 365-day year of annual rates.
-pub const YEAR: u64 = 31_536_000;
+pub use crate::common::{ATOM, DENOMS, ETH, OSMO, USDC, YEAR};
 /// What the lender supplies to the market in most attacks.
 pub const SUPPLY: u128 = 1_000_000_000_000;
 /// The victim position of most liquidation attacks: 1,000 ATOM against 6,500 USDC.

@@ -6,14 +6,7 @@ use breakwater_types::market::{CollateralResponse, LiquidationParams, QueryMsg};
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_multi_test::AppResponse;
 
-pub const USDC: &str = "uusdc";
-pub const ATOM: &str = "uatom";
-pub const OSMO: &str = "uosmo";
-pub const ETH: &str = "ueth";
-pub const DENOMS: [&str; 4] = [USDC, ATOM, OSMO, ETH];
-
-/// Seconds in the 365-day year used for annual rates.
-pub const YEAR: u64 = 31_536_000;
+pub use crate::common::{ATOM, DENOMS, ETH, OSMO, USDC, YEAR};
 
 /// What the lender supplies in most tests.
 pub const SUPPLY: u128 = 50_000_000_000;
