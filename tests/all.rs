@@ -7,3 +7,4 @@ mod liquidation;
 mod liquidator;
 mod market;
 mod oracle;
+mod properties;

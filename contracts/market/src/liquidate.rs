@@ -211,14 +211,16 @@ pub fn execute_liquidate(
                 (tab, mode) = (room_k, "partial");
                 lot = h.lot_for(tab)?;
             }
-            if tab.is_zero() {
-                return Err(ContractError::LiquidationTooSmall);
-            }
             let burned = if tab == debt {
                 ctx.account.debt_shares
             } else {
                 tab.checked_div_floor(ctx.state.borrow_index)?
             };
+            // A repay too small to burn one debt share (e.g. a room below the borrow index)
+            // would seize collateral and repay nothing: refuse it.
+            if tab.is_zero() || burned.is_zero() {
+                return Err(ContractError::LiquidationTooSmall);
+            }
             ctx.burn(burned)?;
             ctx.auction(deps.storage, &h.denom, lot, tab, false)?;
         } else {

@@ -1,0 +1,101 @@
+//! Property tests: random sequences of user, keeper, owner and price actions across all four
+//! contracts (oracle, market, liquidator, backstop), with invariants checked after every step.
+//!
+//! # The harness
+//! A case ([`actions::Scenario`]) is a set-up and 30 to 120 actions:
+//!
+//! - **Set-up** ([`actions::Setup`]): the default Suite (base `uusdc`; `uatom` at 10, `uosmo`
+//!   at 0.5, `ueth` at 3000; three feeders, quorum two) with a one-hour threshold ramp, a
+//!   backstop cooldown of one hour and a two-hour window, and, drawn per case: 3 to 5 users
+//!   (each funded with every denom), a flat or volatility-scaled margin, normal or steep
+//!   interest rates, the lender's supply (2·10^11 or 10^12), an empty or seeded backstop,
+//!   and a depth-derived or small fixed auction cap (`hole`).
+//! - **Actions** ([`actions::Action`]), with amounts from 1 to about 10^14 (clamped to what the
+//!   sender holds, so a bank failure always means a contract overspent): supply / withdraw;
+//!   deposit / withdraw any collateral; borrow (fixed amounts, or exactly at, just under or
+//!   one over the borrow limit) and repay (partial, exact, with excess, on behalf of someone
+//!   else); price moves of −30%..+20% fed after a few seconds of live feeding (a fall past
+//!   25% from the TWAP halts the asset), and rarer jumps that always halt; time passing with
+//!   live feeders or without (prices go stale); liquidation of any account (or of an address
+//!   without one) by the keeper or a user, and a keeper scan of every unhealthy account;
+//!   bids on a random auction with a random size and a `max_price` at, under or over the
+//!   current price; resets; `BuyAtFloor`; backstop deposit / request / cancel / withdraw /
+//!   resell; reserve sweeps and accruals; owner threshold changes (mostly lowering: ramps)
+//!   and breaker levels; `TripBreaker`; and privileged messages from users.
+//!
+//! Every contract message goes through [`world::World::send`], which snapshots the state
+//! first. Actions pick their targets by index modulo what exists, so shrinking a failing
+//! sequence keeps it meaningful.
+//!
+//! # Invariants
+//! For every message:
+//! - **a refusal is typed and changes nothing**: its innermost error is one of the
+//!   documented messages (never an arithmetic overflow, a division by zero or a bank
+//!   underflow), and the balances of every known address in every denom, the market state,
+//!   the accounts, suppliers, collaterals, running auctions, auction rooms, the backstop pool
+//!   and its depositors are all as before;
+//! - **no sale below the floor**: every `bid` event (ordinary bids and the backstop's floor
+//!   purchases) sold at the auction's price at that block, `price >= floor`, exactly the
+//!   floor when `at_floor`, for at least `ceil(slice · price)`; the backstop buys only at the
+//!   floor; a liquidation bid raises at most the tab (but for one whole unit when the tab is
+//!   worth less) and never leaves `0 < tab < dust` on a running auction.
+//!
+//! After every step ([`world::World::check_invariants`]):
+//! - **conservation**: for each denom, the total over the known addresses equals its value
+//!   after set-up plus what the harness minted since (nothing);
+//! - **the market's books**: `cash + total_borrowed + debt_in_auction >= total_supplied +
+//!   reserves`; the gap never shrinks (accrual keeps it, every other message rounds in the
+//!   protocol's favour; the documented exception — a socialized deficit larger than what is
+//!   supplied — is allowed for) and stays at most 10 units per step (the largest gap seen is
+//!   printed at the end of the run); `cash` and every `total_deposited` equal the market's
+//!   bank balances; `backstop_due <= reserves`; the accounts' debts are within one unit each
+//!   above `total_borrowed`; the suppliers' assets sum to at most `total_supplied`; the supply
+//!   index falls only with a socialized deficit;
+//! - **auctions**: `debt_in_auction` is the sum of the running liquidation auctions' tabs;
+//!   each keeps `raised + tab` equal to its starting tab; running auctions have a lot (and a
+//!   tab, for liquidations); the liquidator's dirt matches its auctions;
+//! - **backstop**: pending shares at most the total, `total_covered` never falls.
+//!
+//! Per action:
+//! - **liquidations**: an account with `HF < 1` is liquidated or refused for a documented
+//!   throttle or pause reason (no auction room, oracle price not active, breaker), and never
+//!   refused below the hard floor; a healthy or debt-free account is refused. A success above
+//!   the hard floor needs the breaker below 2 and every held price active; below it, only a
+//!   whole-position mode. A **partial liquidation never lowers the health factor** of the
+//!   account it leaves open: it seizes a collateral with `LT·(1+p) < HF`, and
+//!   `W1/D1 >= W0/D0` up to the documented rounding (one collateral unit of the lot, one unit
+//!   of valuation and `ceil(borrow_index)` of debt). Every other mode closes the debt. Keeper
+//!   rewards stay within the cap and the free reserves;
+//! - **deposits never dilute**: a market supply never lowers the supply index or another
+//!   supplier's assets, and gains the supplier nothing on the spot; a backstop deposit adds
+//!   exactly its amount to the pool value, never lowers the share price holders redeem at
+//!   (with the virtual offset, `(V+1)/(S+10^6)`) nor another depositor's value, and lowers the
+//!   raw `value_per_share` (`V/S`) by at most the documented `amount · 10^6 / S` base units of
+//!   the holders' value (the largest such loss seen is printed); a backstop withdrawal leaves
+//!   the remaining holders' share price intact (up to one unit per held denom);
+//! - borrows and collateral withdrawals with debt run only at breaker 0 (borrows), on active
+//!   prices, and leave the debt within the borrow limit and `HF >= 1`; repayments take exactly
+//!   `min(funds, debt)`; bids respect `max_price` (a bid under the price is refused) and stop
+//!   at breaker 3; resets and floor purchases only on stale / at-floor auctions, never on the
+//!   backstop's own resale; a threshold change moves nobody's health at once; `TripBreaker`
+//!   succeeds exactly on a halted price; privileged messages from users are refused.
+//!
+//! # Running
+//! `cargo test -p breakwater-tests properties` runs 24 cases (well under 40 s in a debug
+//! build). For a long run set `BREAKWATER_PROPTEST_CASES`, e.g.
+//! `BREAKWATER_PROPTEST_CASES=256 cargo test -p breakwater-tests properties -- --nocapture`
+//! (`--nocapture` prints what the run exercised: messages by kind, liquidations by mode,
+//! bids, bad debt, the largest books gap and the largest raw value-per-share loss).
+//! Proptest's own `PROPTEST_*` variables (e.g. `PROPTEST_RNG_SEED`) apply too, but the case
+//! count always comes from `BREAKWATER_PROPTEST_CASES`.
+//!
+//! A failing case is shrunk and its seed appended to
+//! `tests/properties/sequences.proptest-regressions`, which is replayed first on every later
+//! run. Bugs found this way are pinned as ignored regression tests in [`regressions`].
+mod actions;
+mod checks;
+mod regressions;
+mod run;
+mod sequences;
+mod stats;
+mod world;
