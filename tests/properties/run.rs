@@ -171,7 +171,12 @@ impl World {
                     },
                 });
                 let sent = self.liquidator("set_collateral", &owner, &msg, &[]);
-                assert!(sent.res.is_ok(), "{}: owner refused: {:?}", self.at(), sent.res.err());
+                assert!(
+                    sent.res.is_ok(),
+                    "{}: owner refused: {:?}",
+                    self.at(),
+                    sent.res.err()
+                );
             }
             Action::Breaker { level } => {
                 let owner = self.owner.clone();
