@@ -17,7 +17,6 @@ use cosmwasm_std::Uint128;
 /// `LiquidationTooSmall` check). Fixed: a repay that burns no debt share is refused as too
 /// small.
 #[test]
-
 fn a_liquidation_that_seizes_collateral_always_repays_debt() {
     let mut suite = SuiteBuilder::new().build();
     let (lender, borrower, keeper, owner) = (

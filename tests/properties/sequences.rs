@@ -19,8 +19,8 @@ pub fn cases() -> u32 {
 
 /// The runner's configuration: [`cases`] cases, failures persisted next to this file
 /// (`sequences.proptest-regressions`) and replayed first on the next run, shrinking bounded
-/// to 2,000 steps (`PROPTEST_MAX_SHRINK_ITERS` overrides) so a failure is reported in
-/// minutes.
+/// to 1,000 steps (`PROPTEST_MAX_SHRINK_ITERS` overrides; each step re-runs a shrinking case,
+/// so a failure is reported within minutes).
 pub fn config() -> Config {
     Config {
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
@@ -30,7 +30,7 @@ pub fn config() -> Config {
         max_shrink_iters: std::env::var("PROPTEST_MAX_SHRINK_ITERS")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(2_000),
+            .unwrap_or(1_000),
         ..Config::with_cases(cases())
     }
 }

@@ -15,9 +15,6 @@ pub struct Stats {
     pub messages: BTreeMap<&'static str, (u64, u64)>,
     /// Refusals by message kind and (normalized) reason.
     pub refusals: BTreeMap<String, u64>,
-    /// Hits of known bugs (pinned by ignored regression tests), tolerated unless
-    /// `BREAKWATER_PROPTEST_STRICT` is set.
-    pub known_bugs: BTreeMap<&'static str, u64>,
     /// Successful liquidations by mode.
     pub liquidations: BTreeMap<String, u64>,
     /// Liquidation attempts on accounts with HF < 1 refused with a throttle or pause reason.
@@ -85,9 +82,6 @@ impl Stats {
         for (k, v) in &other.refusals {
             *self.refusals.entry(k.clone()).or_default() += v;
         }
-        for (k, v) in &other.known_bugs {
-            *self.known_bugs.entry(k).or_default() += v;
-        }
         for (k, v) in &other.liquidations {
             *self.liquidations.entry(k.clone()).or_default() += v;
         }
@@ -121,7 +115,6 @@ impl fmt::Display for Stats {
             writeln!(f, "  {n:>6}  {k}")?;
         }
         writeln!(f, "liquidations by mode: {:?}", self.liquidations)?;
-        writeln!(f, "known bugs hit (tolerated): {:?}", self.known_bugs)?;
         writeln!(f, "unhealthy but throttled/paused: {}", self.throttled)?;
         writeln!(
             f,

@@ -268,17 +268,6 @@ impl World {
         self.users[i % self.users.len()].clone()
     }
 
-    /// Records a hit of the known bug `what` (pinned by an ignored regression test) and
-    /// returns `true` so the caller skips the check it breaks, unless
-    /// `BREAKWATER_PROPTEST_STRICT` is set, in which case it fails the case.
-    pub fn known_bug(&mut self, what: &'static str) -> bool {
-        if std::env::var_os("BREAKWATER_PROPTEST_STRICT").is_some() {
-            panic!("{}: known bug: {what}", self.at());
-        }
-        *self.stats.known_bugs.entry(what).or_default() += 1;
-        true
-    }
-
     /// A user, or the keeper for the last index.
     pub fn user_or_keeper(&self, i: usize) -> Addr {
         let i = i % (self.users.len() + 1);
