@@ -9,6 +9,10 @@ set -euo pipefail
 BW_CACHE="${BREAKWATER_CACHE:-$HOME/.cache/breakwater}"
 BINARYEN_VERSION="132.0.0"
 COSMWASM_CHECK_VERSION="3.0.10"
+WASMD_VERSION="v0.61.14"
+# wasmd v0.61.14 pins bytedance/sonic 1.14.2, which does not build with Go >= 1.26; the go
+# command fetches this toolchain from the module proxy (cached in the module cache).
+WASMD_GO_TOOLCHAIN="go1.24.11"
 
 bw_log() { printf '[tools] %s\n' "$*" >&2; }
 bw_die() { printf '[tools] error: %s\n' "$*" >&2; exit 1; }
@@ -59,6 +63,30 @@ bw_ensure_cosmwasm_check() {
   export COSMWASM_CHECK
 }
 
+# wasmd, built from the Go module proxy inside the downloaded module directory (`go install`
+# refuses modules with replace directives). The binary finds libwasmvm through an rpath into
+# the Go module cache, which must therefore be kept. Cached by version.
+bw_ensure_wasmd() {
+  local dir="$BW_CACHE/wasmd-$WASMD_VERSION"
+  local bin="$dir/wasmd"
+  if [ ! -x "$bin" ] || ! "$bin" version >/dev/null 2>&1; then
+    bw_need go "install Go (only used to build wasmd for the local chain)"
+    bw_need python3 "python3 reads the module directory from go's JSON output"
+    bw_log "building wasmd $WASMD_VERSION into $dir (one time, several minutes)"
+    mkdir -p "$dir"
+    local mod
+    mod=$(GOTOOLCHAIN="$WASMD_GO_TOOLCHAIN" GOFLAGS=-mod=mod go mod download -json "github.com/CosmWasm/wasmd@$WASMD_VERSION" \
+      | python3 -c 'import json,sys;print(json.load(sys.stdin)["Dir"])') \
+      || bw_die "go could not download github.com/CosmWasm/wasmd@$WASMD_VERSION from the module proxy"
+    (cd "$mod" && GOTOOLCHAIN="$WASMD_GO_TOOLCHAIN" CGO_ENABLED=1 go build -mod=readonly -ldflags '-checklinkname=0' \
+      -o "$bin.tmp" ./cmd/wasmd >&2) || bw_die "go build of wasmd $WASMD_VERSION failed"
+    mv "$bin.tmp" "$bin"
+    "$bin" version >/dev/null 2>&1 || bw_die "the built wasmd does not run (is libwasmvm in the Go module cache?)"
+  fi
+  WASMD="$bin"
+  export WASMD
+}
+
 bw_tools_ensure() {
   mkdir -p "$BW_CACHE"
   bw_ensure_wasm_target
@@ -71,4 +99,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   bw_tools_ensure
   echo "wasm-opt:       $WASM_OPT"
   echo "cosmwasm-check: $COSMWASM_CHECK"
+  bw_ensure_wasmd
+  echo "wasmd:          $WASMD"
 fi

@@ -1,10 +1,9 @@
 //! The Suite and its builder.
-use breakwater_types::backstop::{self, BackstopParams};
-use breakwater_types::liquidator::{self, AuctionParams, CollateralAuction, PriceCurve};
-use breakwater_types::market::{
-    self, CollateralParams, LiquidationConfig, LiquidationParams, MarketParams,
-};
-use breakwater_types::oracle::{self, AssetInit, OracleParams, PriceSubmission};
+use breakwater_types::backstop::BackstopParams;
+use breakwater_types::deploy::{self, CollateralPlan, DeployPlan};
+use breakwater_types::liquidator::AuctionParams;
+use breakwater_types::market::{CollateralParams, LiquidationParams, MarketParams};
+use breakwater_types::oracle::{self, OracleParams, PriceSubmission};
 use cosmwasm_std::{coin, Addr, Coin, Decimal, Empty, Uint128, Uint256};
 use cw_multi_test::{App, AppBuilder, BankSudo, Contract, ContractWrapper, Executor, SudoMsg};
 use std::str::FromStr;
@@ -34,37 +33,37 @@ fn backstop_code() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
 }
 
-/// The Suite's default auction parameters: buf 1.1, a 3% cut every 60 s, reset after an hour
-/// or below half the top, floor at 80% of the oracle, dust 1 base unit (10^6), cap derived
-/// from depth.
+/// The Suite's default auction parameters ([`deploy::test_auction_params`]): buf 1.1, a 3%
+/// cut every 60 s, reset after an hour or below half the top, floor at 80% of the oracle, dust
+/// 1 base unit (10^6), cap derived from depth.
 pub fn default_auction_params() -> AuctionParams {
-    AuctionParams {
-        buf: dec("1.1"),
-        curve: PriceCurve::StairStep {
-            step: 60,
-            cut: dec("0.97"),
-        },
-        tail: 3_600,
-        cusp: dec("0.5"),
-        max_discount: dec("0.2"),
-        dust: Uint128::new(1_000_000),
-        hole: None,
-    }
+    deploy::test_auction_params()
 }
 
-/// The Suite's default liquidation parameters: target 1.05, hard floor 0.8, dust 10^6, chip
-/// 0.1% capped at 10^9, half the reserves to the backstop.
+/// The Suite's default liquidation parameters ([`deploy::test_liquidation_params`]): target
+/// 1.05, hard floor 0.8, dust 10^6, chip 0.1% capped at 10^9, half the reserves to the
+/// backstop.
 pub fn default_liquidation_params() -> LiquidationParams {
-    LiquidationParams {
-        target_health_factor: dec("1.05"),
-        hard_floor_health_factor: dec("0.8"),
-        min_debt: Uint128::new(1_000_000),
-        min_collateral_value: Uint128::new(1_000_000),
-        keeper_tip: Uint128::zero(),
-        keeper_chip: dec("0.001"),
-        keeper_reward_cap: Uint128::new(1_000_000_000),
-        backstop_reserve_share: dec("0.5"),
-    }
+    deploy::test_liquidation_params()
+}
+
+/// Instantiates `code` as `owner` (also its admin), panicking with the label on failure.
+fn instantiate<T: serde::Serialize>(
+    app: &mut App,
+    owner: &Addr,
+    code: u64,
+    msg: &T,
+    label: &str,
+) -> Addr {
+    app.instantiate_contract(
+        code,
+        owner.clone(),
+        msg,
+        &[],
+        label,
+        Some(owner.to_string()),
+    )
+    .unwrap_or_else(|e| panic!("{label} instantiate failed: {e}"))
 }
 
 fn market_code() -> Box<dyn Contract<Empty>> {
@@ -72,23 +71,16 @@ fn market_code() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
 }
 
-/// Builds a [`Suite`]. Defaults: base `uusdc`; collaterals `uatom` (price 10), `uosmo`
-/// (price 0.5) and `ueth` (price 3000) with anchor-like risk parameters; three feeders with a
-/// quorum of two; [`MarketParams::default`]; a funded `lender` and `borrower`.
+/// Builds a [`Suite`] from a [`DeployPlan`] (default: [`DeployPlan::default`], base `uusdc`;
+/// collaterals `uatom` (price 10), `uosmo` (0.5) and `ueth` (3000)) — the same plan the
+/// deployer instantiates on a real chain; three feeders; a funded `lender`, `borrower` and
+/// `keeper`.
 #[derive(Debug, Clone)]
 pub struct SuiteBuilder {
-    base_denom: String,
-    collaterals: Vec<(CollateralParams, Decimal)>,
-    oracle_params: OracleParams,
-    market_params: MarketParams,
+    plan: DeployPlan,
     feeders: usize,
     initial_prices: bool,
     start_time: u64,
-    liquidation_params: LiquidationParams,
-    backstop_params: BackstopParams,
-    auction_params: Vec<(String, AuctionParams)>,
-    global_hole: Uint128,
-    impact_budget_pct: Decimal,
     backstop_deposit: u128,
 }
 
@@ -98,73 +90,62 @@ impl Default for SuiteBuilder {
     }
 }
 
-/// A collateral with the given risk parameters and a large cap and depth.
-fn collateral(denom: &str, ltv: &str, lt: &str, penalty: &str) -> CollateralParams {
-    CollateralParams {
-        denom: denom.to_string(),
-        max_ltv: dec(ltv),
-        liquidation_threshold: dec(lt),
-        liquidation_penalty: dec(penalty),
-        supply_cap: Uint128::new(1_000_000_000_000_000),
-        depth: Uint128::new(10_000_000_000),
-    }
-}
-
 impl SuiteBuilder {
     /// The defaults described on the type.
     pub fn new() -> Self {
+        Self::from_plan(DeployPlan::default())
+    }
+
+    /// A builder instantiating `plan`.
+    pub fn from_plan(plan: DeployPlan) -> Self {
         SuiteBuilder {
-            base_denom: "uusdc".to_string(),
-            collaterals: vec![
-                (collateral("uatom", "0.68", "0.70", "0.05"), dec("10")),
-                (collateral("uosmo", "0.60", "0.65", "0.08"), dec("0.5")),
-                (collateral("ueth", "0.80", "0.825", "0.05"), dec("3000")),
-            ],
-            oracle_params: OracleParams {
-                min_feeders: 2,
-                ..OracleParams::default()
-            },
-            market_params: MarketParams::default(),
+            plan,
             feeders: 3,
             initial_prices: true,
             start_time: 1_700_000_000,
-            liquidation_params: default_liquidation_params(),
-            backstop_params: BackstopParams::default(),
-            auction_params: vec![],
-            global_hole: Uint128::new(1_000_000_000_000_000),
-            impact_budget_pct: dec("3"),
             backstop_deposit: 0,
         }
     }
 
+    /// The plan the Suite will instantiate.
+    pub fn plan(&self) -> &DeployPlan {
+        &self.plan
+    }
+
     /// The market's liquidation parameters.
     pub fn liquidation_params(mut self, params: LiquidationParams) -> Self {
-        self.liquidation_params = params;
+        self.plan.liquidation = params;
         self
     }
 
     /// The backstop's parameters.
     pub fn backstop_params(mut self, params: BackstopParams) -> Self {
-        self.backstop_params = params;
+        self.plan.backstop = params;
         self
     }
 
-    /// Auction parameters for one collateral (others use [`default_auction_params`]).
+    /// Auction parameters for one collateral (others keep theirs, by default
+    /// [`default_auction_params`]). Panics if `denom` is not listed: list it first.
     pub fn auction_params(mut self, denom: &str, params: AuctionParams) -> Self {
-        self.auction_params.retain(|(d, _)| d != denom);
-        self.auction_params.push((denom.to_string(), params));
+        let c = self
+            .plan
+            .collaterals
+            .iter_mut()
+            .find(|c| c.params.denom == denom)
+            .unwrap_or_else(|| panic!("auction_params for {denom}, which is not listed"));
+        c.auction = params;
         self
     }
 
     /// The liquidator's global cap on debt under auction.
     pub fn global_hole(mut self, hole: u128) -> Self {
-        self.global_hole = Uint128::new(hole);
+        self.plan.global_hole = Uint128::new(hole);
         self
     }
 
     /// The liquidator's impact budget (percent) deriving per-collateral caps from depth.
     pub fn impact_budget_pct(mut self, pct: Decimal) -> Self {
-        self.impact_budget_pct = pct;
+        self.plan.impact_budget_pct = pct;
         self
     }
 
@@ -174,28 +155,46 @@ impl SuiteBuilder {
         self
     }
 
-    /// Adds (or replaces, by denom) a collateral with its initial price.
+    /// Adds (or replaces, by denom, keeping its auction parameters) a collateral with its
+    /// initial price.
     pub fn collateral(mut self, params: CollateralParams, price: Decimal) -> Self {
-        self.collaterals.retain(|(c, _)| c.denom != params.denom);
-        self.collaterals.push((params, price));
+        let auction = self
+            .plan
+            .collaterals
+            .iter()
+            .find(|c| c.params.denom == params.denom)
+            .map(|c| c.auction.clone())
+            .unwrap_or_else(default_auction_params);
+        self.plan.set_collateral(CollateralPlan {
+            params,
+            auction,
+            price,
+        });
         self
     }
 
-    /// Replaces the whole collateral list.
+    /// Replaces the whole collateral list (with [`default_auction_params`]).
     pub fn only_collaterals(mut self, collaterals: Vec<(CollateralParams, Decimal)>) -> Self {
-        self.collaterals = collaterals;
+        self.plan.collaterals = collaterals
+            .into_iter()
+            .map(|(params, price)| CollateralPlan {
+                params,
+                auction: default_auction_params(),
+                price,
+            })
+            .collect();
         self
     }
 
     /// Oracle parameters used for every asset.
     pub fn oracle_params(mut self, params: OracleParams) -> Self {
-        self.oracle_params = params;
+        self.plan.oracle = params;
         self
     }
 
     /// Market-wide parameters.
     pub fn market_params(mut self, params: MarketParams) -> Self {
-        self.market_params = params;
+        self.plan.market = params;
         self
     }
 
@@ -207,7 +206,7 @@ impl SuiteBuilder {
 
     /// The base asset's denom.
     pub fn base_denom(mut self, denom: &str) -> Self {
-        self.base_denom = denom.to_string();
+        self.plan.base_denom = denom.to_string();
         self
     }
 
@@ -233,128 +232,66 @@ impl SuiteBuilder {
         let lender = api.addr_make("lender");
         let borrower = api.addr_make("borrower");
 
+        let plan = &self.plan;
+        let feeder_strings: Vec<String> = feeders.iter().map(|f| f.to_string()).collect();
         let oracle_id = app.store_code(oracle_code());
         let market_id = app.store_code(market_code());
-
-        let oracle_addr = app
-            .instantiate_contract(
-                oracle_id,
-                owner.clone(),
-                &oracle::InstantiateMsg {
-                    owner: None,
-                    assets: self
-                        .collaterals
-                        .iter()
-                        .map(|(c, _)| AssetInit {
-                            denom: c.denom.clone(),
-                            params: self.oracle_params.clone(),
-                            feeders: feeders.iter().map(|f| f.to_string()).collect(),
-                        })
-                        .collect(),
-                },
-                &[],
-                "breakwater-oracle",
-                Some(owner.to_string()),
-            )
-            .unwrap_or_else(|e| panic!("oracle instantiate failed: {e}"));
-
-        let market_addr = app
-            .instantiate_contract(
-                market_id,
-                owner.clone(),
-                &market::InstantiateMsg {
-                    owner: None,
-                    oracle: oracle_addr.to_string(),
-                    base_denom: self.base_denom.clone(),
-                    params: self.market_params.clone(),
-                    collaterals: self.collaterals.iter().map(|(c, _)| c.clone()).collect(),
-                },
-                &[],
-                "breakwater-market",
-                Some(owner.to_string()),
-            )
-            .unwrap_or_else(|e| panic!("market instantiate failed: {e}"));
-
         let liquidator_id = app.store_code(liquidator_code());
         let backstop_id = app.store_code(backstop_code());
-        let auction_params = |denom: &str| {
-            self.auction_params
-                .iter()
-                .find(|(d, _)| d == denom)
-                .map(|(_, p)| p.clone())
-                .unwrap_or_else(default_auction_params)
-        };
-        let liquidator_addr = app
-            .instantiate_contract(
-                liquidator_id,
-                owner.clone(),
-                &liquidator::InstantiateMsg {
-                    owner: None,
-                    market: market_addr.to_string(),
-                    oracle: oracle_addr.to_string(),
-                    backstop: None,
-                    base_denom: self.base_denom.clone(),
-                    global_hole: self.global_hole,
-                    impact_budget_pct: self.impact_budget_pct,
-                    collaterals: self
-                        .collaterals
-                        .iter()
-                        .map(|(c, _)| CollateralAuction {
-                            denom: c.denom.clone(),
-                            params: auction_params(&c.denom),
-                        })
-                        .collect(),
-                },
-                &[],
-                "breakwater-liquidator",
-                Some(owner.to_string()),
-            )
-            .unwrap_or_else(|e| panic!("liquidator instantiate failed: {e}"));
-        let backstop_addr = app
-            .instantiate_contract(
-                backstop_id,
-                owner.clone(),
-                &backstop::InstantiateMsg {
-                    owner: None,
-                    market: market_addr.to_string(),
-                    liquidator: liquidator_addr.to_string(),
-                    oracle: oracle_addr.to_string(),
-                    base_denom: self.base_denom.clone(),
-                    params: self.backstop_params.clone(),
-                },
-                &[],
-                "breakwater-backstop",
-                Some(owner.to_string()),
-            )
-            .unwrap_or_else(|e| panic!("backstop instantiate failed: {e}"));
+        let oracle_addr = instantiate(
+            &mut app,
+            &owner,
+            oracle_id,
+            &plan.oracle_msg(&feeder_strings),
+            "breakwater-oracle",
+        );
+        let market_addr = instantiate(
+            &mut app,
+            &owner,
+            market_id,
+            &plan.market_msg(oracle_addr.as_str()),
+            "breakwater-market",
+        );
+        let liquidator_addr = instantiate(
+            &mut app,
+            &owner,
+            liquidator_id,
+            &plan.liquidator_msg(market_addr.as_str(), oracle_addr.as_str()),
+            "breakwater-liquidator",
+        );
+        let backstop_addr = instantiate(
+            &mut app,
+            &owner,
+            backstop_id,
+            &plan.backstop_msg(
+                market_addr.as_str(),
+                liquidator_addr.as_str(),
+                oracle_addr.as_str(),
+            ),
+            "breakwater-backstop",
+        );
         app.execute_contract(
             owner.clone(),
             liquidator_addr.clone(),
-            &liquidator::ExecuteMsg::SetBackstop {
-                backstop: backstop_addr.to_string(),
-            },
+            &plan.set_backstop_msg(backstop_addr.as_str()),
             &[],
         )
         .unwrap_or_else(|e| panic!("liquidator SetBackstop failed: {e}"));
+        let guardian = api.addr_make("guardian");
         app.execute_contract(
             owner.clone(),
             market_addr.clone(),
-            &market::ExecuteMsg::SetLiquidation(LiquidationConfig {
-                liquidator: liquidator_addr.to_string(),
-                backstop: backstop_addr.to_string(),
-                guardian: Some(api.addr_make("guardian").to_string()),
-                params: self.liquidation_params.clone(),
-            }),
+            &plan.liquidation_msg(
+                liquidator_addr.as_str(),
+                backstop_addr.as_str(),
+                Some(guardian.as_str()),
+            ),
             &[],
         )
         .unwrap_or_else(|e| panic!("market SetLiquidation failed: {e}"));
         let keeper = api.addr_make("keeper");
 
-        let collateral_denoms: Vec<String> = self
-            .collaterals
-            .iter()
-            .map(|(c, _)| c.denom.clone())
-            .collect();
+        let collateral_denoms = self.plan.denoms();
         let mut suite = Suite {
             app,
             owner,
@@ -367,7 +304,7 @@ impl SuiteBuilder {
             borrower,
             keeper,
             known: vec![],
-            base_denom: self.base_denom.clone(),
+            base_denom: self.plan.base_denom.clone(),
             collateral_denoms,
         };
         let all_denoms: Vec<String> = std::iter::once(suite.base_denom.clone())
@@ -383,9 +320,10 @@ impl SuiteBuilder {
         }
         if self.initial_prices {
             let prices: Vec<(String, Decimal)> = self
+                .plan
                 .collaterals
                 .iter()
-                .map(|(c, p)| (c.denom.clone(), *p))
+                .map(|c| (c.params.denom.clone(), c.price))
                 .collect();
             suite.feed_many(&prices);
         }

@@ -8,6 +8,7 @@
 
 pub mod adapters;
 pub mod backstop;
+pub mod deploy;
 pub mod error;
 pub mod liquidator;
 pub mod market;

@@ -1,0 +1,183 @@
+//! Driving a deployment from Rust: funding many derived accounts, opening positions in bulk,
+//! and reading the totals the end-to-end test and the chain benchmarks assert on.
+use crate::client::{ctx, execute_msg, send_msg, Client, Gas, Signer, TxOutcome, Wallet};
+use crate::deploy::Deployment;
+use anyhow::{anyhow, bail, Result};
+use breakwater_types::market;
+use cosmrs::Any;
+use std::time::Duration;
+
+/// Broadcasts one transaction per wallet (each with its own messages) concurrently, `chunk`
+/// at a time, then waits for every one to land. Fails if any fails.
+pub async fn send_each(
+    client: &Client,
+    wallets: &mut [Wallet],
+    msgs: impl Fn(&Wallet) -> Result<Vec<Any>>,
+    gas: Gas,
+    chunk: usize,
+) -> Result<Vec<TxOutcome>> {
+    let mut hashes = vec![];
+    for group in wallets.chunks_mut(chunk.max(1)) {
+        let prepared: Vec<Vec<Any>> = group.iter().map(&msgs).collect::<Result<_>>()?;
+        let sent = futures::future::join_all(
+            group
+                .iter_mut()
+                .zip(prepared)
+                .map(|(w, m)| async move { w.broadcast(client, &m, gas).await }),
+        )
+        .await;
+        for s in sent {
+            hashes.push(ctx(s, "broadcast")?.0);
+        }
+    }
+    let mut outs = vec![];
+    for h in hashes {
+        let out = ctx(client.wait_tx(&h).await, "waiting for a transaction")?;
+        if !out.ok() {
+            bail!("transaction {h} failed: {}", out.log);
+        }
+        outs.push(out);
+    }
+    Ok(outs)
+}
+
+/// Accounts `first..first+n` of `mnemonic` (HD index), as wallets.
+pub fn derived_wallets(mnemonic: &str, first: u32, n: u32) -> Result<Vec<Wallet>> {
+    (first..first + n)
+        .map(|i| Ok(Wallet::new(Signer::from_mnemonic(mnemonic, i)?)))
+        .collect()
+}
+
+/// Sends `amount` to every address from `from`, `per_tx` transfers per transaction.
+pub async fn fund_all(
+    client: &Client,
+    from: &mut Wallet,
+    to: &[String],
+    amount: &[(u128, &str)],
+    per_tx: usize,
+) -> Result<()> {
+    let mut hashes = vec![];
+    for group in to.chunks(per_tx.max(1)) {
+        let msgs = group
+            .iter()
+            .map(|a| send_msg(&from.signer.address, a, amount))
+            .collect::<Result<Vec<_>>>()?;
+        hashes.push(
+            ctx(
+                from.broadcast(client, &msgs, Gas::Simulate).await,
+                "funding",
+            )?
+            .0,
+        );
+    }
+    for h in hashes {
+        let out = ctx(client.wait_tx(&h).await, "funding")?;
+        if !out.ok() {
+            bail!("funding transaction failed: {}", out.log);
+        }
+    }
+    Ok(())
+}
+
+/// A position to open: collateral units of `denom` and base units to borrow.
+#[derive(Debug, Clone)]
+pub struct Position {
+    /// Collateral denom.
+    pub denom: String,
+    /// Collateral units deposited.
+    pub collateral: u128,
+    /// Base units borrowed.
+    pub debt: u128,
+}
+
+/// The messages opening `p` for `w`: deposit the collateral, borrow.
+pub fn open_msgs(d: &Deployment, w: &Wallet, p: &Position) -> Result<Vec<Any>> {
+    Ok(vec![
+        execute_msg(
+            &w.signer.address,
+            &d.market,
+            &market::ExecuteMsg::DepositCollateral { on_behalf_of: None },
+            &[(p.collateral, p.denom.as_str())],
+        )?,
+        execute_msg(
+            &w.signer.address,
+            &d.market,
+            &market::ExecuteMsg::Borrow {
+                amount: p.debt.into(),
+            },
+            &[],
+        )?,
+    ])
+}
+
+/// Opens one position per wallet (`positions[i]` for `wallets[i]`).
+pub async fn open_positions(
+    client: &Client,
+    d: &Deployment,
+    wallets: &mut [Wallet],
+    positions: &[Position],
+) -> Result<()> {
+    if wallets.len() != positions.len() {
+        bail!(
+            "{} wallets for {} positions",
+            wallets.len(),
+            positions.len()
+        );
+    }
+    let by_addr: std::collections::HashMap<String, &Position> = wallets
+        .iter()
+        .map(|w| w.address())
+        .zip(positions.iter())
+        .collect();
+    send_each(
+        client,
+        wallets,
+        |w| {
+            let p = by_addr
+                .get(&w.address())
+                .ok_or_else(|| anyhow!("no position for {}", w.address()))?;
+            open_msgs(d, w, p)
+        },
+        Gas::Fixed(900_000),
+        100,
+    )
+    .await?;
+    Ok(())
+}
+
+/// One message from `w` to `contract`, waited for.
+pub async fn exec<M: serde::Serialize>(
+    client: &Client,
+    w: &mut Wallet,
+    contract: &str,
+    msg: &M,
+    funds: &[(u128, &str)],
+) -> Result<TxOutcome> {
+    let any = execute_msg(&w.signer.address, contract, msg, funds)?;
+    ctx(w.send(client, &[any], Gas::Simulate).await, "execute")
+}
+
+/// Every account of the market (sorted by address).
+pub async fn all_accounts(client: &Client, d: &Deployment) -> Result<Vec<market::AccountSummary>> {
+    let mut s = crate::bots::liquidator::Scanner::default();
+    ctx(s.scan(client, &d.market, 50, 4).await, "scanning accounts")
+}
+
+/// Waits until `cond` holds (checked once per block) or `timeout` passes.
+pub async fn wait_until<F, Fut>(client: &Client, timeout: Duration, mut cond: F) -> Result<bool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if cond().await? {
+            return Ok(true);
+        }
+        if start.elapsed() > timeout {
+            return Ok(false);
+        }
+        let h = ctx(client.height().await, "height").unwrap_or(0);
+        let _ = client.wait_height(h, Duration::from_secs(10)).await;
+    }
+}
