@@ -166,3 +166,48 @@ fn the_pool_values_held_collateral_at_the_oracle_and_resells_it_slowly() {
     s.bid(&keeper, id, 1_000_000, price).unwrap();
     assert!(s.backstop_pool().base.u128() > base0);
 }
+
+/// The pool values collateral under resale from the liquidator's running total, not by
+/// scanning every auction (which costs gas per auction and fails in a crash with many
+/// liquidation auctions running): the total follows starts, partial fills and closes.
+#[test]
+fn collateral_under_resale_is_counted_from_the_liquidators_running_total() {
+    let mut s = SuiteBuilder::new().backstop_deposit(1_000_000_000).build();
+    let (market, keeper) = (s.market.clone(), s.keeper.clone());
+    s.fund(&market, &[coin(10_000_000, "uatom")]);
+    s.backstop_execute(
+        &market,
+        &ExecuteMsg::Absorb {
+            borrower: keeper.to_string(),
+            pay: Uint128::new(90_000_000),
+        },
+        &[coin(10_000_000, "uatom")],
+    )
+    .unwrap();
+    let resale_lot = |s: &breakwater_testing::Suite| -> u128 {
+        let r: breakwater_types::liquidator::ResaleLotResponse = s
+            .liquidator_query(&breakwater_types::liquidator::QueryMsg::ResaleLot {
+                denom: "uatom".into(),
+            })
+            .unwrap();
+        r.lot.u128()
+    };
+    assert_eq!(resale_lot(&s), 0);
+    s.backstop_resell(&keeper, "uatom").unwrap();
+    assert_eq!(resale_lot(&s), 1_000_000);
+    let total = s.backstop_pool().total_value.u128();
+    // A partial fill lowers the total by the slice; the pool's value counts the rest once.
+    let id = s.auctions()[0].id;
+    let price = s.auction(id).price;
+    s.bid(&keeper, id, 400_000, price).unwrap();
+    assert_eq!(resale_lot(&s), 600_000);
+    let held = s.backstop_pool().collateral[0].amount.u128();
+    assert_eq!(held, 9_600_000, "in the pool's account plus under resale");
+    assert!(s.backstop_pool().total_value.u128() >= total - 400_000 * 10);
+    // Selling out closes the auction and clears the total.
+    let price = s.auction(id).price;
+    s.bid(&keeper, id, 600_000, price).unwrap();
+    assert!(s.auctions().is_empty());
+    assert_eq!(resale_lot(&s), 0);
+    assert_eq!(s.backstop_pool().collateral[0].amount.u128(), 9_000_000);
+}

@@ -7,9 +7,8 @@
 use crate::error::ContractError;
 use crate::state::{Config, HELD};
 use breakwater_types::backstop::HeldCollateral;
-use breakwater_types::liquidator::{AuctionsResponse, QueryMsg as LiquidatorQuery, Seller};
+use breakwater_types::liquidator::{QueryMsg as LiquidatorQuery, ResaleLotResponse};
 use breakwater_types::oracle::OracleStatus;
-use breakwater_types::MAX_LIMIT;
 use cosmwasm_std::{
     Addr, Decimal, Decimal256, Deps, Order, QuerierWrapper, StdError, Uint128, Uint256,
 };
@@ -24,33 +23,20 @@ pub fn balance(
     Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge)
 }
 
-/// Units of `denom` in the pool's own resale auctions still running at the liquidator.
+/// Units of `denom` in the pool's own resale auctions still running at the liquidator (the
+/// liquidator keeps the total, so this costs the same however many auctions run).
 pub fn in_resale(
     querier: &QuerierWrapper,
     liquidator: &Addr,
     denom: &str,
 ) -> Result<Uint128, ContractError> {
-    let mut total = Uint128::zero();
-    let mut start_after = None;
-    loop {
-        let page: AuctionsResponse = querier.query_wasm_smart(
-            liquidator,
-            &LiquidatorQuery::Auctions {
-                denom: Some(denom.to_string()),
-                start_after,
-                limit: Some(MAX_LIMIT),
-            },
-        )?;
-        for a in &page.auctions {
-            if a.seller == (Seller::Backstop {}) && a.denom == denom {
-                total = total.checked_add(a.lot).map_err(StdError::from)?;
-            }
-        }
-        match page.auctions.last() {
-            Some(last) if page.auctions.len() >= MAX_LIMIT as usize => start_after = Some(last.id),
-            _ => return Ok(total),
-        }
-    }
+    let r: ResaleLotResponse = querier.query_wasm_smart(
+        liquidator,
+        &LiquidatorQuery::ResaleLot {
+            denom: denom.to_string(),
+        },
+    )?;
+    Ok(r.lot)
 }
 
 /// One held collateral, priced.

@@ -2,7 +2,7 @@
 //! that settle a sale.
 use crate::curve::{quote, Quote};
 use crate::error::ContractError;
-use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT};
+use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS};
 use breakwater_types::adapters::PriceView;
 use breakwater_types::liquidator::AuctionParams;
 use breakwater_types::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
@@ -189,6 +189,10 @@ pub fn apply_sale(
             let backstop = cfg.backstop.as_ref().ok_or(ContractError::Unauthorized {
                 expected: "the backstop",
             })?;
+            let held = RESALE_LOTS
+                .may_load(storage, &auction.denom)?
+                .unwrap_or_default();
+            RESALE_LOTS.save(storage, &auction.denom, &held.checked_sub(slice)?)?;
             msgs.push(
                 BankMsg::Send {
                     to_address: backstop.to_string(),

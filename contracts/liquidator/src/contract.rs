@@ -141,6 +141,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         } => to_json_binary(&q::auctions(deps, env, denom, start_after, limit)?)?,
         QueryMsg::Room { denom } => to_json_binary(&q::room(deps, denom)?)?,
         QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
+        QueryMsg::ResaleLot { denom } => to_json_binary(&q::resale_lot(deps, denom)?)?,
     })
 }
 
@@ -148,5 +149,6 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let attrs = migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    crate::state::rebuild_resale_lots(deps.storage)?;
     Ok(Response::new().add_attributes(attrs))
 }

@@ -1,9 +1,12 @@
 //! Queries: auctions priced now, room under the caps, configuration.
 use crate::auction::{oracle_price, params, price_now, room as room_of};
 use crate::error::ContractError;
-use crate::state::{Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG};
+use crate::state::{
+    Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS,
+};
 use breakwater_types::liquidator::{
-    AuctionResponse, AuctionsResponse, CollateralAuction, ConfigResponse, RoomResponse, Seller,
+    AuctionResponse, AuctionsResponse, CollateralAuction, ConfigResponse, ResaleLotResponse,
+    RoomResponse, Seller,
 };
 use breakwater_types::ownership::Ownership;
 use breakwater_types::page_limit;
@@ -75,7 +78,15 @@ pub fn auctions(
     Ok(AuctionsResponse { auctions })
 }
 
-/// Room under the caps for `denom`.
+/// Units of `denom` in the backstop's running resale auctions.
+pub fn resale_lot(deps: Deps, denom: String) -> Result<ResaleLotResponse, ContractError> {
+    let lot = RESALE_LOTS
+        .may_load(deps.storage, &denom)?
+        .unwrap_or_default();
+    Ok(ResaleLotResponse { denom, lot })
+}
+
+/// Room under the caps of `denom`.
 pub fn room(deps: Deps, denom: String) -> Result<RoomResponse, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &denom)?;

@@ -2,7 +2,9 @@
 use crate::auction::{adjust_dirt, oracle_price, params, room};
 use crate::curve::top_price;
 use crate::error::ContractError;
-use crate::state::{Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID};
+use crate::state::{
+    Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID, RESALE_LOTS,
+};
 use breakwater_types::liquidator::Seller;
 use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128};
 
@@ -101,6 +103,12 @@ pub fn start_auction(
         dirt,
     };
     adjust_dirt(deps.storage, &denom, Uint128::zero(), dirt)?;
+    if auction.seller == StoredSeller::Backstop {
+        let held = RESALE_LOTS
+            .may_load(deps.storage, &denom)?
+            .unwrap_or_default();
+        RESALE_LOTS.save(deps.storage, &denom, &held.checked_add(lot)?)?;
+    }
     AUCTIONS.save(deps.storage, id, &auction)?;
     AUCTIONS_BY_DENOM.save(deps.storage, (&denom, id), &())?;
     let (kind, borrower) = match &auction.seller {

@@ -85,6 +85,26 @@ pub const AUCTIONS: Map<u64, Auction> = Map::new("auctions");
 pub const AUCTIONS_BY_DENOM: Map<(&str, u64), ()> = Map::new("auctions_by_denom");
 /// Next auction id.
 pub const NEXT_ID: Item<u64> = Item::new("next_id");
+/// Units of each collateral in the backstop's running resale auctions (their lots' sum).
+pub const RESALE_LOTS: Map<&str, Uint128> = Map::new("resale_lots");
+
+/// Recomputes [`RESALE_LOTS`] from the running auctions (on migration from code that did not
+/// keep it).
+pub fn rebuild_resale_lots(storage: &mut dyn cosmwasm_std::Storage) -> cosmwasm_std::StdResult<()> {
+    let mut sums: std::collections::BTreeMap<String, Uint128> = Default::default();
+    for item in AUCTIONS.range(storage, None, None, cosmwasm_std::Order::Ascending) {
+        let (_, a) = item?;
+        if a.seller == StoredSeller::Backstop {
+            let s = sums.entry(a.denom).or_default();
+            *s = s.checked_add(a.lot)?;
+        }
+    }
+    RESALE_LOTS.clear(storage);
+    for (denom, lot) in sums {
+        RESALE_LOTS.save(storage, &denom, &lot)?;
+    }
+    Ok(())
+}
 /// Debt under auction per collateral (Maker `dirt`).
 pub const DIRT: Map<&str, Uint128> = Map::new("dirt");
 /// Debt under auction across collaterals (Maker `Dirt`).

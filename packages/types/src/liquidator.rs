@@ -246,6 +246,13 @@ pub enum QueryMsg {
     /// Addresses, caps and collateral parameters.
     #[returns(ConfigResponse)]
     Config {},
+    /// Units of `denom` in the backstop's resale auctions still running: a running total,
+    /// read in constant gas however many auctions run (the backstop values its pool with it).
+    #[returns(ResaleLotResponse)]
+    ResaleLot {
+        /// The collateral.
+        denom: String,
+    },
 }
 
 /// An auction, priced now.
@@ -282,6 +289,15 @@ pub struct AuctionResponse {
 pub struct AuctionsResponse {
     /// Auctions in id order.
     pub auctions: Vec<AuctionResponse>,
+}
+
+/// Collateral in the backstop's running resale auctions.
+#[cw_serde]
+pub struct ResaleLotResponse {
+    /// The collateral.
+    pub denom: String,
+    /// Units still for sale.
+    pub lot: Uint128,
 }
 
 /// Room under the caps.
