@@ -69,6 +69,10 @@ bw_ensure_cosmwasm_check() {
 bw_ensure_wasmd() {
   local dir="$BW_CACHE/wasmd-$WASMD_VERSION"
   local bin="$dir/wasmd"
+  mkdir -p "$BW_CACHE"
+  # One build at a time: a second caller waits for the first and then finds the binary.
+  exec 9>"$BW_CACHE/.wasmd-build.lock"
+  flock 9
   if [ ! -x "$bin" ] || ! "$bin" version >/dev/null 2>&1; then
     bw_need go "install Go (only used to build wasmd for the local chain)"
     bw_need python3 "python3 reads the module directory from go's JSON output"
@@ -83,6 +87,7 @@ bw_ensure_wasmd() {
     mv "$bin.tmp" "$bin"
     "$bin" version >/dev/null 2>&1 || bw_die "the built wasmd does not run (is libwasmvm in the Go module cache?)"
   fi
+  flock -u 9
   WASMD="$bin"
   export WASMD
 }

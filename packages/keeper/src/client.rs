@@ -46,9 +46,11 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// The key of account `index` (HD path `m/44'/118'/0'/0/index`) of a BIP-39 mnemonic.
     pub fn from_mnemonic(phrase: &str, index: u32) -> Result<Self> {
-        let mnemonic = Mnemonic::new(phrase.trim(), Language::English)
-            .map_err(|e| anyhow!("invalid mnemonic: {e}"))?;
-        let seed = mnemonic.to_seed("");
+        Self::from_seed(&seed(phrase)?, index)
+    }
+
+    /// The key of account `index` of a BIP-39 seed (see [`seed`]).
+    pub fn from_seed(seed: &[u8], index: u32) -> Result<Self> {
         let path = DerivationPath::from_str(&format!("m/44'/118'/0'/0/{index}"))
             .map_err(|e| anyhow!("derivation path: {e}"))?;
         let key = SigningKey::derive_from_path(seed, &path)
@@ -59,6 +61,13 @@ impl Signer {
             .map_err(|e| anyhow!("address: {e}"))?;
         Ok(Signer { key, address })
     }
+}
+
+/// The BIP-39 seed of a mnemonic (PBKDF2: compute it once when deriving many keys).
+pub fn seed(phrase: &str) -> Result<Vec<u8>> {
+    let mnemonic = Mnemonic::new(phrase.trim(), Language::English)
+        .map_err(|e| anyhow!("invalid mnemonic: {e}"))?;
+    Ok(mnemonic.to_seed("").as_bytes().to_vec())
 }
 
 /// What a transaction did once included in a block.
@@ -133,6 +142,12 @@ impl std::fmt::Display for TxError {
 
 impl std::error::Error for TxError {}
 
+/// An RPC failure, first line only (tendermint-rpc errors carry a multi-line trace).
+fn unavailable(e: tendermint_rpc::Error) -> TxError {
+    let text = e.to_string();
+    TxError::Unavailable(text.lines().next().unwrap_or_default().to_string())
+}
+
 fn is_sequence_error(msg: &str) -> bool {
     msg.contains("account sequence mismatch") || msg.contains("incorrect account sequence")
 }
@@ -174,28 +189,22 @@ impl Client {
                 .map_err(|e| anyhow!("bad chain id {chain_id}: {e}"))?,
             fee_denom: fee_denom.to_string(),
             gas_price,
-            gas_adjustment: 1.4,
+            // Simulation runs against the last committed state: a message whose cost depends
+            // on what lands before it in the block needs more (see `Gas::SimulateScaled`).
+            gas_adjustment: 1.5,
             inclusion_timeout: Duration::from_secs(30),
         })
     }
 
     /// Latest block height.
     pub async fn height(&self) -> Result<u64, TxError> {
-        let st = self
-            .rpc
-            .status()
-            .await
-            .map_err(|e| TxError::Unavailable(e.to_string()))?;
+        let st = self.rpc.status().await.map_err(unavailable)?;
         Ok(st.sync_info.latest_block_height.value())
     }
 
     /// Latest block time (seconds since the epoch).
     pub async fn block_time(&self) -> Result<u64, TxError> {
-        let st = self
-            .rpc
-            .status()
-            .await
-            .map_err(|e| TxError::Unavailable(e.to_string()))?;
+        let st = self.rpc.status().await.map_err(unavailable)?;
         Ok(st.sync_info.latest_block_time.unix_timestamp().max(0) as u64)
     }
 
@@ -209,7 +218,7 @@ impl Client {
             .rpc
             .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
             .await
-            .map_err(|e| TxError::Unavailable(e.to_string()))?;
+            .map_err(unavailable)?;
         if res.code.is_err() {
             return Err(TxError::Rejected(format!("{path}: {}", res.log)));
         }
@@ -322,7 +331,7 @@ impl Client {
             .rpc
             .broadcast_tx_sync(tx_bytes)
             .await
-            .map_err(|e| TxError::Unavailable(e.to_string()))?;
+            .map_err(unavailable)?;
         if res.code.is_err() {
             let msg = res.log.to_string();
             return Err(
@@ -374,6 +383,8 @@ impl Client {
                 }
                 Err(e) => {
                     if start.elapsed() > self.inclusion_timeout {
+                        let e = e.to_string();
+                        let e = e.lines().next().unwrap_or_default();
                         return Err(TxError::Timeout(format!("{hash}: {e}")));
                     }
                     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -449,6 +460,9 @@ pub fn coins(funds: &[(u128, &str)]) -> Result<Vec<Coin>> {
 pub enum Gas {
     /// Simulate first; limit = simulated × the client's adjustment.
     Simulate,
+    /// Simulate first; limit = simulated × this many percent (for messages whose cost
+    /// depends on what lands before them in the block).
+    SimulateScaled(u32),
     /// A fixed limit (no simulation round trip).
     Fixed(u64),
 }
@@ -514,6 +528,33 @@ impl Wallet {
             .map_err(reject)
     }
 
+    /// Simulates several independent transactions at once, each as if it were the next one
+    /// of this wallet; returns the gas limit each would get under `Gas::Simulate`. A keeper
+    /// that must land many transactions in the next block simulates them together, then
+    /// broadcasts them one after the other with [`Gas::Fixed`].
+    pub async fn simulate_many(
+        &mut self,
+        client: &Client,
+        batches: &[Vec<Any>],
+    ) -> Result<Vec<Result<u64, TxError>>, TxError> {
+        if !self.loaded {
+            self.refresh(client).await?;
+        }
+        let this = &*self;
+        let runs = batches.iter().map(|msgs| async move {
+            let used = client.simulate(this.sign(client, msgs, 0)?).await?;
+            Ok(((used as f64) * client.gas_adjustment).ceil() as u64 + 20_000)
+        });
+        let out = futures::future::join_all(runs).await;
+        if out
+            .iter()
+            .any(|r| matches!(r, Err(TxError::WrongSequence(_))))
+        {
+            self.loaded = false;
+        }
+        Ok(out)
+    }
+
     /// Signs and broadcasts (CheckTx passed) without waiting for the block; returns the hash
     /// and the gas limit. On a sequence mismatch it refetches the account and retries once.
     pub async fn broadcast(
@@ -559,6 +600,10 @@ impl Wallet {
             Gas::Simulate => {
                 let used = client.simulate(self.sign(client, msgs, 0)?).await?;
                 ((used as f64) * client.gas_adjustment).ceil() as u64 + 20_000
+            }
+            Gas::SimulateScaled(pct) => {
+                let used = client.simulate(self.sign(client, msgs, 0)?).await?;
+                used.saturating_mul(u64::from(pct)) / 100 + 20_000
             }
         };
         let hash = client.broadcast(self.sign(client, msgs, limit)?).await?;

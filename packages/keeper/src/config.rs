@@ -148,6 +148,9 @@ pub struct LiquidatorConfig {
     pub concurrency: usize,
     /// Liquidations submitted per block at most.
     pub max_per_block: usize,
+    /// Accounts below this health factor are watched: their health is recomputed from the
+    /// oracle's prices at every block before the full scan.
+    pub watch_health_factor: cosmwasm_std::Decimal,
 }
 
 impl Default for LiquidatorConfig {
@@ -158,6 +161,7 @@ impl Default for LiquidatorConfig {
             page_size: 50,
             concurrency: 8,
             max_per_block: 50,
+            watch_health_factor: cosmwasm_std::Decimal::percent(125),
         }
     }
 }
@@ -176,7 +180,7 @@ pub struct BidderConfig {
     /// Optional HTTP reference price source (same format as the feeder's).
     pub reference_url: Option<String>,
     /// Most base units committed to one bid.
-    pub max_spend: u128,
+    pub max_spend: u64,
 }
 
 impl Default for BidderConfig {
@@ -315,5 +319,16 @@ mod tests {
             cfg.feeder.source,
             Some(PriceSource::Http("http://127.0.0.1:8080/p".into()))
         );
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_shipped_example_config_parses() {
+        let text = include_str!("../keeper.toml");
+        let cfg: super::Config = toml::from_str(text).unwrap();
+        assert_eq!(cfg.liquidator.page_size, 50);
+        assert_eq!(cfg.bidder.key, "bidder");
     }
 }

@@ -43,8 +43,9 @@ pub async fn send_each(
 
 /// Accounts `first..first+n` of `mnemonic` (HD index), as wallets.
 pub fn derived_wallets(mnemonic: &str, first: u32, n: u32) -> Result<Vec<Wallet>> {
+    let seed = crate::client::seed(mnemonic)?;
     (first..first + n)
-        .map(|i| Ok(Wallet::new(Signer::from_mnemonic(mnemonic, i)?)))
+        .map(|i| Ok(Wallet::new(Signer::from_seed(&seed, i)?)))
         .collect()
 }
 

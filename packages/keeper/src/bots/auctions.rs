@@ -121,7 +121,7 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
             };
             refs.insert(a.denom.clone(), reference);
             let Some((units, max_price, funds)) =
-                plan_bid(&a, reference, cfg.margin, cfg.max_spend)
+                plan_bid(&a, reference, cfg.margin, u128::from(cfg.max_spend))
             else {
                 continue;
             };

@@ -11,6 +11,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+/// Gas limit of a price submission, in percent of its simulation.
+pub const FEED_GAS_PCT: u32 = 400;
+
 /// A price path: `(seconds from start, denom, price)` rows sorted by time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PricePath {
@@ -160,7 +163,13 @@ pub async fn run(mut ctx: Ctx, cfg: FeederConfig, wallets: Vec<SharedWallet>) ->
         for w in &wallets {
             let sender = w.lock().await.signer.address.clone();
             let any = execute_msg(&sender, &ctx.deployment.oracle, &msg, &[])?;
-            match ctx.submit("feeder", w, &[any], "SubmitPrices").await {
+            // The submission that completes the quorum recomputes every median and TWAP: it
+            // can cost several times a simulation run before the other feeders' land.
+            let gas = crate::client::Gas::SimulateScaled(FEED_GAS_PCT);
+            match ctx
+                .submit_with("feeder", w, &[any], "SubmitPrices", gas)
+                .await
+            {
                 Ok(Some(hash)) => sent.push(hash),
                 Ok(None) => {}
                 Err(e) => tracing::warn!("feeder: {e}"),

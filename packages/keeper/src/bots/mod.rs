@@ -101,11 +101,20 @@ impl Ctx {
         msgs: &[Any],
         what: &str,
     ) -> Result<Option<String>, TxError> {
-        let res = wallet
-            .lock()
+        self.submit_with(role, wallet, msgs, what, Gas::Simulate)
             .await
-            .broadcast(&self.client, msgs, Gas::Simulate)
-            .await;
+    }
+
+    /// [`Ctx::submit`] with an explicit gas rule.
+    pub async fn submit_with(
+        &self,
+        role: &str,
+        wallet: &SharedWallet,
+        msgs: &[Any],
+        what: &str,
+        gas: Gas,
+    ) -> Result<Option<String>, TxError> {
+        let res = wallet.lock().await.broadcast(&self.client, msgs, gas).await;
         match res {
             Ok((hash, _)) => {
                 self.metrics.tx(role, Outcome::Submitted);
@@ -245,6 +254,88 @@ impl InFlight {
     /// Whether nothing is in flight.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// One transaction of a batch: what it acts on, its messages, and what to do once it lands.
+pub struct Job {
+    /// The in-flight key (an account, an auction).
+    pub key: String,
+    /// The messages.
+    pub msgs: Vec<Any>,
+    /// Called with the outcome if it succeeds.
+    pub on_landed: Box<dyn FnOnce(&TxOutcome) + Send>,
+}
+
+/// Submits independent jobs for the next block: simulates them all at once, then broadcasts
+/// the ones that pass back to back with their simulated gas, so none waits for another's
+/// round trip. Jobs refused at simulation are dropped and released.
+pub async fn submit_batch(
+    ctx: &Ctx,
+    role: &'static str,
+    wallet: &SharedWallet,
+    inflight: &InFlight,
+    jobs: Vec<Job>,
+) -> Result<(), TxError> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let mut w = wallet.lock().await;
+    let batches: Vec<Vec<Any>> = jobs.iter().map(|j| j.msgs.clone()).collect();
+    let gas = match w.simulate_many(&ctx.client, &batches).await {
+        Ok(g) => g,
+        Err(e) => {
+            for j in &jobs {
+                inflight.release(&j.key);
+            }
+            ctx.metrics.rpc_error();
+            return Err(e);
+        }
+    };
+    let mut failure = None;
+    for (job, gas) in jobs.into_iter().zip(gas) {
+        let limit = match gas {
+            Ok(l) if failure.is_none() => l,
+            Ok(_) => {
+                inflight.release(&job.key);
+                continue;
+            }
+            Err(e) => {
+                ctx.metrics.tx(role, Outcome::Dropped);
+                tracing::info!(role, what = %job.key, "dropped: {}", short(&e.to_string()));
+                inflight.release(&job.key);
+                continue;
+            }
+        };
+        match w.broadcast(&ctx.client, &job.msgs, Gas::Fixed(limit)).await {
+            Ok((hash, _)) => {
+                ctx.metrics.tx(role, Outcome::Submitted);
+                let (c, inflight, key, on_landed) =
+                    (ctx.clone(), inflight.clone(), job.key, job.on_landed);
+                tokio::spawn(async move {
+                    if let Some(out) = c.confirm(role, &hash, &key).await {
+                        if out.ok() {
+                            on_landed(&out);
+                        }
+                    }
+                    inflight.release(&key);
+                });
+            }
+            Err(TxError::Rejected(m)) | Err(TxError::WrongSequence(m)) => {
+                ctx.metrics.tx(role, Outcome::Dropped);
+                tracing::info!(role, what = %job.key, "dropped: {}", short(&m));
+                inflight.release(&job.key);
+            }
+            Err(e) => {
+                ctx.metrics.rpc_error();
+                inflight.release(&job.key);
+                failure = Some(e);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

@@ -1,0 +1,593 @@
+//! Figures on a real wasmd chain (docs/BENCHMARKS.md): gas per message, `Liquidate` gas with
+//! few and many accounts, and the keeper's reaction in blocks from the price update that makes
+//! accounts liquidatable to their liquidations landing.
+//!
+//! ```text
+//! cargo run --release -p breakwater-keeper --bin chain-bench -- --accounts 10,1000,10000
+//! ```
+//! Each size runs on a fresh devnet of its own (home `target/bench-devnet`, RPC port 56657).
+use anyhow::{anyhow, ensure, Context, Result};
+use breakwater_keeper::bots::{self, Ctx};
+use breakwater_keeper::client::{ctx, Client, Wallet};
+use breakwater_keeper::config::Config;
+use breakwater_keeper::deploy::{deploy, DeployRequest, Deployment};
+use breakwater_keeper::devnet::{self, DevnetConfig};
+use breakwater_keeper::harness::{derived_wallets, exec, fund_all, open_positions, Position};
+use breakwater_keeper::metrics::Metrics;
+use breakwater_types::backstop;
+use breakwater_types::deploy::{test_liquidation_params, CollateralPlan, DeployPlan};
+use breakwater_types::liquidator::{self, AuctionParams, AuctionsResponse, PriceCurve};
+use breakwater_types::market::{self, AccountResponse, CollateralParams};
+use breakwater_types::oracle::{self, OracleParams, PriceSubmission};
+use clap::Parser;
+use cosmwasm_std::{Decimal, Uint128};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser, Debug)]
+#[command(about = "Gas and keeper reaction on a wasmd devnet")]
+struct Args {
+    /// Account counts to measure with (each on a fresh chain).
+    #[arg(long, value_delimiter = ',', default_value = "10,1000")]
+    accounts: Vec<u32>,
+    /// Where the JSON results go.
+    #[arg(long, default_value = "target/chain-bench.json")]
+    out: PathBuf,
+}
+
+const COLLATERALS: usize = 10;
+/// Collateral per position: 100 units at price 10, i.e. 1,000 base units of value ×10^6.
+const UNITS: u128 = 100_000_000;
+/// Victims watched for the keeper's reaction.
+const REACTION_VICTIMS: u32 = 10;
+/// Victims liquidated by hand to measure `Liquidate` gas.
+const GAS_VICTIMS: u32 = 3;
+
+fn denom(i: usize) -> String {
+    format!("ucol{i}")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn devnet_config() -> DevnetConfig {
+    let mut denoms = vec!["uusdc".to_string()];
+    denoms.extend((0..COLLATERALS).map(denom));
+    DevnetConfig {
+        home: root().join("target/bench-devnet"),
+        rpc_port: 56657,
+        p2p_port: 56656,
+        grpc_port: 59090,
+        api_port: 51317,
+        denoms,
+        ..DevnetConfig::default()
+    }
+}
+
+/// Ten collaterals at price 10; auctions cut 4% every 2 s and need a reset below 90% of their
+/// top (so a reset can be measured within seconds); prices stay fresh for an hour.
+fn plan() -> DeployPlan {
+    let p = |n: u64| Decimal::permille(n);
+    DeployPlan {
+        collaterals: (0..COLLATERALS)
+            .map(|i| CollateralPlan {
+                params: CollateralParams {
+                    denom: denom(i),
+                    max_ltv: p(680),
+                    liquidation_threshold: p(700),
+                    liquidation_penalty: p(50),
+                    supply_cap: Uint128::new(10u128.pow(16)),
+                    depth: Uint128::new(10u128.pow(11)),
+                },
+                auction: AuctionParams {
+                    buf: p(1050),
+                    curve: PriceCurve::StairStep {
+                        step: 2,
+                        cut: p(960),
+                    },
+                    tail: 600,
+                    cusp: p(900),
+                    max_discount: p(200),
+                    dust: Uint128::new(1_000_000),
+                    hole: None,
+                },
+                price: Decimal::percent(1_000),
+            })
+            .collect(),
+        oracle: OracleParams {
+            max_age: 3_600,
+            min_feeders: 2,
+            max_deviation: p(150),
+            twap_window: 60,
+            twap_capacity: 60,
+            breaker_move: p(900),
+            cooldown: 0,
+        },
+        liquidation: test_liquidation_params(),
+        ..DeployPlan::default()
+    }
+}
+
+#[derive(Debug, Serialize, Default)]
+struct Run {
+    accounts: u32,
+    gas: Vec<(String, u64)>,
+    liquidate_gas: Vec<u64>,
+    reaction_blocks: Vec<u64>,
+    open_secs: f64,
+}
+
+struct Bench {
+    cfg: Config,
+    client: Client,
+    d: Arc<Deployment>,
+    feeders: Vec<Wallet>,
+}
+
+impl Bench {
+    /// All three feeders submit `prices`; returns the highest inclusion height.
+    async fn feed(&mut self, prices: &[(String, Decimal)]) -> Result<(u64, Vec<u64>)> {
+        let msg = oracle::ExecuteMsg::SubmitPrices {
+            prices: prices
+                .iter()
+                .map(|(denom, price)| PriceSubmission {
+                    denom: denom.clone(),
+                    price: *price,
+                })
+                .collect(),
+        };
+        let mut hashes = vec![];
+        for f in &mut self.feeders {
+            let any = breakwater_keeper::client::execute_msg(
+                &f.signer.address,
+                &self.d.oracle,
+                &msg,
+                &[],
+            )?;
+            let (h, _) = ctx(
+                f.broadcast(
+                    &self.client,
+                    &[any],
+                    breakwater_keeper::client::Gas::Fixed(6_000_000),
+                )
+                .await,
+                "feed",
+            )?;
+            hashes.push(h);
+        }
+        let mut height = 0;
+        let mut gas = vec![];
+        for h in hashes {
+            let out = ctx(self.client.wait_tx(&h).await, "feed")?;
+            ensure!(out.ok(), "SubmitPrices failed: {}", out.log);
+            height = height.max(out.height);
+            gas.push(out.gas_used);
+        }
+        Ok((height, gas))
+    }
+
+    async fn account(&self, who: &str) -> Result<AccountResponse> {
+        ctx(
+            self.client
+                .query(
+                    &self.d.market,
+                    &market::QueryMsg::Account {
+                        address: who.to_string(),
+                    },
+                )
+                .await,
+            "account",
+        )
+    }
+
+    async fn auctions(&self) -> Result<AuctionsResponse> {
+        ctx(
+            self.client
+                .query(
+                    &self.d.liquidator,
+                    &liquidator::QueryMsg::Auctions {
+                        denom: None,
+                        start_after: None,
+                        limit: Some(20),
+                    },
+                )
+                .await,
+            "auctions",
+        )
+    }
+}
+
+async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
+    let dn = devnet_config();
+    let dn2 = dn.clone();
+    tokio::task::spawn_blocking(move || devnet::reset(&dn2)).await??;
+    let mut cfg = Config::default();
+    cfg.chain.rpc = devnet::rpc_url(&dn);
+    cfg.keys.accounts_file = dn.home.join("accounts.json");
+    cfg.deployment = dn.home.join("deployment.json");
+    let client = cfg.client()?;
+    let req = DeployRequest {
+        plan: plan(),
+        artifacts: root().join("artifacts"),
+        feeders: ["feeder0", "feeder1", "feeder2"]
+            .iter()
+            .map(|f| Ok(cfg.signer(f)?.address.to_string()))
+            .collect::<Result<_>>()?,
+        guardian: Some(cfg.signer("guardian")?.address.to_string()),
+        out: cfg.deployment.clone(),
+    };
+    let mut owner = Wallet::new(cfg.signer("owner")?);
+    let d = Arc::new(deploy(&client, &mut owner, &req).await?);
+    let feeders = ["feeder0", "feeder1", "feeder2"]
+        .iter()
+        .map(|f| Ok(Wallet::new(cfg.signer(f)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut bench = Bench {
+        cfg,
+        client,
+        d,
+        feeders,
+    };
+    let all: Vec<(String, Decimal)> = (0..COLLATERALS)
+        .map(|i| (denom(i), Decimal::percent(1_000)))
+        .collect();
+    bench.feed(&all).await?;
+
+    let (client, d) = (bench.client.clone(), bench.d.clone());
+    let mut lender = Wallet::new(bench.cfg.signer("lender")?);
+    exec(
+        &client,
+        &mut lender,
+        &d.market,
+        &market::ExecuteMsg::Supply {},
+        &[(100_000_000_000_000, "uusdc")],
+    )
+    .await?;
+    exec(
+        &client,
+        &mut lender,
+        &d.backstop,
+        &backstop::ExecuteMsg::Deposit {},
+        &[(100_000_000_000, "uusdc")],
+    )
+    .await?;
+
+    // Borrowers: ucol0 partial victim, ucol1 toxic victim, ucol2 reaction victims, ucol3 gas
+    // victims, ucol4 reset victim; the rest safe (LTV 0.3) across ucol5..ucol9.
+    let t = Instant::now();
+    let mut specs: Vec<(usize, f64)> = vec![(0, 0.66), (1, 0.66), (4, 0.66)];
+    specs.extend((0..REACTION_VICTIMS).map(|_| (2, 0.66)));
+    specs.extend((0..GAS_VICTIMS).map(|_| (3, 0.66)));
+    let safe = n.saturating_sub(specs.len() as u32);
+    specs.extend((0..safe).map(|i| (5 + i as usize % 5, 0.30)));
+    let mnemonic = bench.cfg.mnemonic(devnet::FAUCET)?;
+    let mut faucet = Wallet::new(bench.cfg.signer(devnet::FAUCET)?);
+    let mut wallets = derived_wallets(&mnemonic, 1, specs.len() as u32)?;
+    for group in wallets.chunks(2_000).zip(specs.chunks(2_000)) {
+        let (ws, sp) = group;
+        for c in 0..COLLATERALS {
+            let to: Vec<String> = ws
+                .iter()
+                .zip(sp)
+                .filter(|(_, s)| s.0 == c)
+                .map(|(w, _)| w.address())
+                .collect();
+            if !to.is_empty() {
+                fund_all(
+                    &client,
+                    &mut faucet,
+                    &to,
+                    &[(UNITS, denom(c).as_str()), (2_000_000, "ustake")],
+                    200,
+                )
+                .await?;
+            }
+        }
+    }
+    let positions: Vec<Position> = specs
+        .iter()
+        .map(|(c, ltv)| Position {
+            denom: denom(*c),
+            collateral: UNITS,
+            debt: (UNITS as f64 * 10.0 * ltv) as u128,
+        })
+        .collect();
+    for (ws, ps) in wallets.chunks_mut(1_000).zip(positions.chunks(1_000)) {
+        open_positions(&client, &d, ws, ps).await?;
+    }
+    let open_secs = t.elapsed().as_secs_f64();
+    eprintln!("{n}: {} positions open in {open_secs:.1} s", specs.len());
+    Ok((bench, wallets, open_secs))
+}
+
+async fn run(n: u32) -> Result<Run> {
+    let (mut b, wallets, open_secs) = setup(n).await?;
+    let mut r = Run {
+        accounts: n,
+        open_secs,
+        ..Run::default()
+    };
+    let (client, d) = (b.client.clone(), b.d.clone());
+
+    // Feeder gas: 1, 5 and 10 assets per SubmitPrices.
+    for k in [1usize, 5, 10] {
+        let prices: Vec<(String, Decimal)> = (5..5 + k)
+            .map(|i| (denom(i % COLLATERALS), Decimal::percent(1_000)))
+            .collect();
+        let (_, gas) = b.feed(&prices).await?;
+        eprintln!("SubmitPrices {k}: gas of the three feeders {gas:?}");
+        r.gas
+            .push((format!("SubmitPrices, {k} asset(s), 1st feeder"), gas[0]));
+        r.gas.push((
+            format!("SubmitPrices, {k} asset(s), 2nd feeder (quorum)"),
+            gas[1],
+        ));
+        r.gas
+            .push((format!("SubmitPrices, {k} asset(s), 3rd feeder"), gas[2]));
+    }
+    // Supply, deposit, borrow, repay from a fresh user.
+    let mut lender = Wallet::new(b.cfg.signer("lender")?);
+    let out = exec(
+        &client,
+        &mut lender,
+        &d.market,
+        &market::ExecuteMsg::Supply {},
+        &[(1_000_000_000, "uusdc")],
+    )
+    .await?;
+    r.gas.push(("Supply".into(), out.gas_used));
+    let mut user = Wallet::new(b.cfg.signer("bidder")?);
+    let out = exec(
+        &client,
+        &mut user,
+        &d.market,
+        &market::ExecuteMsg::DepositCollateral { on_behalf_of: None },
+        &[(UNITS, "ucol9")],
+    )
+    .await?;
+    r.gas.push(("DepositCollateral".into(), out.gas_used));
+    let out = exec(
+        &client,
+        &mut user,
+        &d.market,
+        &market::ExecuteMsg::Borrow {
+            amount: Uint128::new(100_000_000),
+        },
+        &[],
+    )
+    .await?;
+    r.gas.push(("Borrow".into(), out.gas_used));
+    let out = exec(
+        &client,
+        &mut user,
+        &d.market,
+        &market::ExecuteMsg::Repay { on_behalf_of: None },
+        &[(100_000_000, "uusdc")],
+    )
+    .await?;
+    r.gas.push(("Repay".into(), out.gas_used));
+
+    // Partial liquidation of the ucol0 victim, then a bid on its auction.
+    let mut keeper = Wallet::new(b.cfg.signer("keeper")?);
+    b.feed(&[
+        (denom(0), Decimal::percent(900)),
+        (denom(3), Decimal::percent(900)),
+        (denom(4), Decimal::percent(900)),
+        (denom(1), Decimal::percent(700)),
+    ])
+    .await?;
+    let victim = |i: usize| wallets[i].address();
+    let out = exec(
+        &client,
+        &mut keeper,
+        &d.market,
+        &market::ExecuteMsg::Liquidate {
+            borrower: victim(0),
+        },
+        &[],
+    )
+    .await?;
+    r.gas.push((
+        "Liquidate (partial, starts an auction)".into(),
+        out.gas_used,
+    ));
+    let auction = b
+        .auctions()
+        .await?
+        .auctions
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("no auction"))?;
+    let cost = auction
+        .lot
+        .checked_mul_ceil(auction.price)
+        .map_err(|e| anyhow!("{e}"))?;
+    let out = exec(
+        &client,
+        &mut user,
+        &d.liquidator,
+        &liquidator::ExecuteMsg::Bid {
+            auction_id: auction.id,
+            max_collateral: auction.lot,
+            max_price: auction.price,
+            callback: None,
+        },
+        &[(cost.u128(), "uusdc")],
+    )
+    .await?;
+    r.gas
+        .push(("Bid (takes the whole lot)".into(), out.gas_used));
+    // Toxic victim: the whole position goes to the backstop's Absorb.
+    let out = exec(
+        &client,
+        &mut keeper,
+        &d.market,
+        &market::ExecuteMsg::Liquidate {
+            borrower: victim(1),
+        },
+        &[],
+    )
+    .await?;
+    ensure!(
+        out.events
+            .iter()
+            .any(|(k, a)| k == "wasm" && a.iter().any(|(x, v)| x == "action" && v == "absorb")),
+        "the toxic liquidation did not call Absorb"
+    );
+    r.gas.push((
+        "Liquidate (toxic: Absorb by the backstop)".into(),
+        out.gas_used,
+    ));
+    // Reset: liquidate the ucol4 victim, wait until its auction needs a reset.
+    exec(
+        &client,
+        &mut keeper,
+        &d.market,
+        &market::ExecuteMsg::Liquidate {
+            borrower: victim(2),
+        },
+        &[],
+    )
+    .await?;
+    let t = Instant::now();
+    let stale = loop {
+        let a = b
+            .auctions()
+            .await?
+            .auctions
+            .into_iter()
+            .find(|a| a.needs_reset);
+        if let Some(a) = a {
+            break a;
+        }
+        ensure!(
+            t.elapsed() < Duration::from_secs(60),
+            "no auction needed a reset within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let out = exec(
+        &client,
+        &mut keeper,
+        &d.liquidator,
+        &liquidator::ExecuteMsg::Reset {
+            auction_id: stale.id,
+        },
+        &[],
+    )
+    .await?;
+    r.gas.push(("Reset".into(), out.gas_used));
+    // Liquidate gas at this size: the ucol3 victims, one by one.
+    let first_gas_victim = 3 + REACTION_VICTIMS as usize;
+    for i in first_gas_victim..first_gas_victim + GAS_VICTIMS as usize {
+        let out = exec(
+            &client,
+            &mut keeper,
+            &d.market,
+            &market::ExecuteMsg::Liquidate {
+                borrower: victim(i),
+            },
+            &[],
+        )
+        .await?;
+        r.liquidate_gas.push(out.gas_used);
+    }
+
+    // Reaction: the keeper's liquidator runs; the price of ucol2 drops in one block.
+    let metrics = Arc::new(Metrics::default());
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let mut kcfg = b.cfg.clone();
+    kcfg.feeder.enabled = false;
+    kcfg.bidder.enabled = false;
+    kcfg.resetter.enabled = false;
+    kcfg.backstop.enabled = false;
+    kcfg.liquidator.max_per_block = 50;
+    let kctx = Ctx {
+        client: client.clone(),
+        deployment: d.clone(),
+        metrics: metrics.clone(),
+        shutdown: rx,
+        poll: Duration::from_millis(100),
+    };
+    let mut tasks = bots::spawn(&kcfg, &kctx)?;
+    let h0 = ctx(client.height().await, "height")?;
+    ctx(
+        client.wait_height(h0 + 2, Duration::from_secs(30)).await,
+        "warm-up",
+    )?;
+    let (update, _) = b.feed(&[(denom(2), Decimal::percent(900))]).await?;
+    let victims: Vec<String> = (3..3 + REACTION_VICTIMS as usize).map(victim).collect();
+    let mut landed: Vec<Option<u64>> = vec![None; victims.len()];
+    let mut height = update;
+    let t = Instant::now();
+    while landed.iter().any(Option::is_none) {
+        ensure!(
+            t.elapsed() < Duration::from_secs(120),
+            "victims not liquidated within 120 s: {landed:?}"
+        );
+        height = ctx(
+            client.wait_height(height, Duration::from_secs(30)).await,
+            "block",
+        )?;
+        // Accounts read at `height` show liquidations included up to `height`.
+        for (i, v) in victims.iter().enumerate() {
+            if landed[i].is_none() {
+                let a = b.account(v).await?;
+                if a.debt.u128() < (UNITS as f64 * 10.0 * 0.66) as u128 {
+                    landed[i] = Some(height);
+                }
+            }
+        }
+    }
+    let _ = stop.send(true);
+    while let Some(t) = tasks.join_next().await {
+        t??;
+    }
+    r.reaction_blocks = landed.into_iter().flatten().map(|h| h - update).collect();
+    let dn = devnet_config();
+    tokio::task::spawn_blocking(move || devnet::down(&dn)).await??;
+    Ok(r)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .with_writer(std::io::stderr)
+        .init();
+    let mut runs = vec![];
+    for n in &args.accounts {
+        let t = Instant::now();
+        let r = run(*n)
+            .await
+            .with_context(|| format!("run with {n} accounts"))?;
+        eprintln!("{n} accounts: done in {:.0} s", t.elapsed().as_secs_f64());
+        runs.push(r);
+    }
+    if let Some(first) = runs.first() {
+        println!("Gas used per transaction (one message each; includes the SDK's ante handler), {} accounts:", first.accounts);
+        println!("| message | gas |\n|---|---:|");
+        for (m, g) in &first.gas {
+            println!("| {m} | {g} |");
+        }
+    }
+    println!("\n| accounts | Liquidate gas (mean of {GAS_VICTIMS}) | reaction blocks (max over {REACTION_VICTIMS}) | reactions | open positions (s) |\n|---:|---:|---:|---|---:|");
+    for r in &runs {
+        let mean = r.liquidate_gas.iter().sum::<u64>() / r.liquidate_gas.len().max(1) as u64;
+        let max = r.reaction_blocks.iter().max().copied().unwrap_or(0);
+        println!(
+            "| {} | {mean} | {max} | {:?} | {:.0} |",
+            r.accounts, r.reaction_blocks, r.open_secs
+        );
+    }
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&runs)?)?;
+    println!("\nresults: {}", args.out.display());
+    Ok(())
+}
