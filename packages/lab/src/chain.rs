@@ -1,6 +1,7 @@
-//! The chain the lab drives, behind a trait so another backend (a real wasmd devnet) can be
-//! added without touching scenarios or the simulation loop. [`MultiTest`] runs the real
-//! contracts on the embedded cw-multi-test chain through the Suite.
+//! The chain the lab drives, behind a trait so scenarios and the simulation loop run unchanged
+//! on either backend: [`MultiTest`] runs the real contracts on the embedded cw-multi-test
+//! chain through the Suite; [`crate::wasmd::Wasmd`] runs the optimized wasm on the local wasmd
+//! devnet in real time.
 use anyhow::Result;
 use breakwater_testing::Suite;
 use breakwater_types::backstop::{ExecuteMsg as BackstopMsg, PoolResponse};
@@ -18,8 +19,22 @@ fn q<T>(r: StdResult<T>) -> Result<T> {
 pub trait Chain {
     /// Block time, seconds.
     fn now(&self) -> u64;
-    /// Lets `secs` pass (one or more blocks).
+    /// The book is set up and the scenario's first step begins now. A real chain finishes its
+    /// pending set-up work here and starts its step clock; the embedded chain has nothing to do.
+    fn start(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Lets `secs` pass (one or more blocks). On a real chain time also passes while a step
+    /// works, so this waits until the block time is `secs` past the start of the step that is
+    /// ending (returning at once when the step's work already took that long).
     fn advance(&mut self, secs: u64);
+    /// How many times faster than nominal the chain's time-like contract parameters run
+    /// (auction curves, oracle windows, resale interval): 1 on the embedded chain; the devnet
+    /// compresses them (see [`crate::wasmd::TIME_SCALE`]). The simulation loop divides its own
+    /// contract-related cadences (backstop resales) by it.
+    fn time_scale(&self) -> u64 {
+        1
+    }
     /// Feeder `i` submits `price` for the collateral.
     fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()>;
     /// The oracle's record of the collateral.

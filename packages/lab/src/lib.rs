@@ -1,6 +1,7 @@
-//! Breakwater's cascade lab: drives the real contracts (on the embedded cw-multi-test chain,
-//! through [`chain::Chain`]) through crash scenarios, side by side with a naive engine made of
-//! the same contracts, and reports whether liquidations cascade and who pays.
+//! Breakwater's cascade lab: drives the real contracts (on the embedded cw-multi-test chain or
+//! the local wasmd devnet, through [`chain::Chain`]) through crash scenarios, side by side
+//! with a naive engine made of the same contracts, and reports whether liquidations cascade
+//! and who pays.
 //!
 //! See `docs/LAB.md` for the model, its assumptions and its limits.
 pub mod chain;
@@ -11,6 +12,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod wasmd;
 
 use model::{DepthKind, DepthParams, EngineKind, RunConfig};
 

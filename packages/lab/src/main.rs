@@ -2,15 +2,18 @@
 //!
 //! `lab` with no arguments runs every built-in scenario through both engines
 //! (`lab run --all --engine both`), writes charts, CSV and JSON into `lab-out/` and prints a
-//! side-by-side table.
+//! side-by-side table. `lab run --chain local` runs on the local wasmd devnet instead of the
+//! embedded chain (see `breakwater_lab::wasmd`).
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context};
+use breakwater_lab::chain::Chain;
 use breakwater_lab::model::{EngineKind, Metrics, RunConfig, RunTrace, Scenario, MECHANISMS};
-use breakwater_lab::{charts, metrics, report, run, scenario};
+use breakwater_lab::run::ChainSpec;
+use breakwater_lab::{charts, metrics, report, run, scenario, wasmd};
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -46,6 +49,12 @@ struct RunArgs {
     /// Engine(s) to run.
     #[arg(long, value_enum, default_value_t = EngineChoice::Both)]
     engine: EngineChoice,
+    /// Chain to run on: the embedded cw-multi-test chain, or the local wasmd devnet in real
+    /// time (start it first with `cargo run -p breakwater-keeper --bin keeper -- devnet up`;
+    /// defaults to the devnet-flash scenario, 20 accounts, 10 s steps, output in
+    /// lab-out/devnet).
+    #[arg(long, value_enum, default_value_t = ChainChoice::Multitest)]
+    chain: ChainChoice,
     #[command(flatten)]
     common: CommonArgs,
     /// Switch off one Breakwater mechanism to measure its contribution (repeatable).
@@ -77,12 +86,31 @@ struct CommonArgs {
     /// RNG seed [default: the engine's default configuration].
     #[arg(long)]
     seed: Option<u64>,
-    /// Output directory.
-    #[arg(long, default_value = "lab-out")]
-    out: PathBuf,
+    /// Output directory [default: lab-out; lab-out/devnet with --chain local].
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Simulation step in seconds [default: the engine's default configuration].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     step: Option<u64>,
+}
+
+impl CommonArgs {
+    /// The output directory of a run on `chain`.
+    fn out_dir(&self, chain: ChainChoice) -> PathBuf {
+        match (&self.out, chain) {
+            (Some(out), _) => out.clone(),
+            (None, ChainChoice::Multitest) => PathBuf::from("lab-out"),
+            (None, ChainChoice::Local) => PathBuf::from("lab-out/devnet"),
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ChainChoice {
+    /// The embedded cw-multi-test chain (instant, deterministic).
+    Multitest,
+    /// The local wasmd devnet (`keeper devnet up`), in real time.
+    Local,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,9 +232,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The default configuration of `engine` with the command-line overrides applied.
-fn base_config(engine: EngineKind, common: &CommonArgs) -> RunConfig {
+/// The default configuration of `engine` on `chain` with the command-line overrides applied.
+fn base_config(engine: EngineKind, common: &CommonArgs, chain: ChainChoice) -> RunConfig {
     let mut cfg = breakwater_lab::default_config(engine);
+    if chain == ChainChoice::Local {
+        cfg = wasmd::local_config(cfg);
+    }
     if let Some(accounts) = common.accounts {
         cfg.accounts = accounts;
     }
@@ -219,11 +250,14 @@ fn base_config(engine: EngineKind, common: &CommonArgs) -> RunConfig {
     cfg
 }
 
-/// Names (or paths) of the scenarios `lab run` should load, without duplicates.
+/// Names (or paths) of the scenarios `lab run` should load, without duplicates. Without
+/// `--scenario`: every built-in on the embedded chain, [`wasmd::LOCAL_SCENARIO`] on the devnet.
 fn scenario_list(args: &RunArgs, builtins: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    if args.all || args.scenarios.is_empty() {
+    if args.all || (args.scenarios.is_empty() && args.chain == ChainChoice::Multitest) {
         names.extend(builtins.iter().map(|s| s.to_string()));
+    } else if args.scenarios.is_empty() {
+        names.push(wasmd::LOCAL_SCENARIO.to_string());
     }
     for s in &args.scenarios {
         if !names.contains(s) {
@@ -237,8 +271,13 @@ fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
     scenario::load(name).with_context(|| format!("cannot load scenario '{name}'"))
 }
 
-/// Runs one scenario with a progress bar (hidden when stdout is not a terminal).
-fn run_with_progress(sc: &Scenario, cfg: &RunConfig, label: &str) -> anyhow::Result<RunTrace> {
+/// Runs one scenario on `chain` with a progress bar (hidden when stdout is not a terminal).
+fn run_with_progress(
+    sc: &Scenario,
+    cfg: &RunConfig,
+    label: &str,
+    chain: ChainChoice,
+) -> anyhow::Result<RunTrace> {
     let bar = if std::io::stdout().is_terminal() {
         ProgressBar::new(0)
     } else {
@@ -258,7 +297,16 @@ fn run_with_progress(sc: &Scenario, cfg: &RunConfig, label: &str) -> anyhow::Res
         }
         bar.set_position(done as u64);
     };
-    let result = run::run_scenario(sc, cfg, &mut on_step);
+    let result = match chain {
+        ChainChoice::Multitest => run::run_scenario(sc, cfg, &mut on_step),
+        ChainChoice::Local => {
+            let opts = wasmd::WasmdOptions::default();
+            let mut make = |cfg: &RunConfig, spec: ChainSpec| -> anyhow::Result<Box<dyn Chain>> {
+                Ok(Box::new(wasmd::Wasmd::connect(&opts, cfg, spec)?))
+            };
+            run::run_scenario_on(sc, cfg, &mut make, &mut on_step)
+        }
+    };
     bar.finish_and_clear();
     let trace = result.with_context(|| format!("run {label} failed"))?;
     eprintln!(
@@ -305,10 +353,21 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
     if !args.disable.is_empty() && !engines.contains(&EngineKind::Breakwater) {
         eprintln!("warning: --disable only affects the breakwater engine; ignored");
     }
+    if args.chain == ChainChoice::Local {
+        // Fail before any run when the devnet or the artifacts are missing.
+        wasmd::check(&wasmd::WasmdOptions::default())?;
+        for sc in &scenarios {
+            eprintln!(
+                "{}: runs in real time on the devnet, at least {} s per engine",
+                sc.name,
+                sc.duration()
+            );
+        }
+    }
     let configs: Vec<RunConfig> = engines
         .iter()
         .map(|&engine| {
-            let mut cfg = base_config(engine, &args.common);
+            let mut cfg = base_config(engine, &args.common, args.chain);
             if engine == EngineKind::Breakwater {
                 for m in &args.disable {
                     if !cfg.disabled.contains(m) {
@@ -326,7 +385,7 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
     for sc in &scenarios {
         for cfg in &configs {
             let label = run_label(&sc.name, cfg);
-            match run_with_progress(sc, cfg, &label) {
+            match run_with_progress(sc, cfg, &label, args.chain) {
                 Ok(trace) => traces.push(trace),
                 Err(e) => {
                     eprintln!("error: {e:#}");
@@ -336,7 +395,7 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
         }
     }
 
-    let out = &args.common.out;
+    let out = &args.common.out_dir(args.chain);
     let all_metrics: Vec<Metrics> = traces.iter().map(metrics::compute).collect();
     let mut files = Vec::new();
     if !traces.is_empty() {
@@ -432,9 +491,12 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let mut failures = Vec::new();
     for &v in &args.values {
         for &engine in &engines {
-            let cfg = args.param.apply(&base_config(engine, &args.common), v);
+            let cfg = args.param.apply(
+                &base_config(engine, &args.common, ChainChoice::Multitest),
+                v,
+            );
             let label = format!("{param}={} / {}", report::fmt_value(v), engine.name());
-            match run_with_progress(&sc, &cfg, &label) {
+            match run_with_progress(&sc, &cfg, &label, ChainChoice::Multitest) {
                 Ok(trace) => {
                     let m = metrics::compute(&trace);
                     points_json.push(json!({
@@ -454,7 +516,7 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
         }
     }
 
-    let out = &args.common.out;
+    let out = &args.common.out_dir(ChainChoice::Multitest);
     let mut files = Vec::new();
     if !rows.is_empty() {
         std::fs::create_dir_all(out)
@@ -512,8 +574,14 @@ fn cmd_scenarios() -> anyhow::Result<()> {
         println!("no built-in scenarios");
         return Ok(());
     }
-    let width = builtins.iter().map(|n| n.len()).max().unwrap_or(0);
-    for name in builtins {
+    let extras = scenario::extra_names();
+    let width = builtins
+        .iter()
+        .chain(&extras)
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(0);
+    for name in builtins.iter().chain(&extras) {
         match scenario::load(name) {
             Ok(sc) => println!("{name:<width$}  {}", sc.event),
             Err(e) => println!("{name:<width$}  (cannot load: {e:#})"),
@@ -558,7 +626,8 @@ mod tests {
             Command::Run(a) => {
                 assert!(a.all);
                 assert_eq!(a.engine, EngineChoice::Both);
-                assert_eq!(a.common.out, PathBuf::from("lab-out"));
+                assert_eq!(a.chain, ChainChoice::Multitest);
+                assert_eq!(a.common.out_dir(a.chain), PathBuf::from("lab-out"));
                 assert!(a.common.accounts.is_none() && a.common.seed.is_none());
                 assert!(a.disable.is_empty());
             }
@@ -594,7 +663,7 @@ mod tests {
         assert_eq!(a.engine, EngineChoice::Breakwater);
         assert_eq!(a.common.accounts, Some(500));
         assert_eq!(a.common.seed, Some(9));
-        assert_eq!(a.common.out, PathBuf::from("x"));
+        assert_eq!(a.common.out_dir(ChainChoice::Local), PathBuf::from("x"));
         assert_eq!(a.common.step, Some(30));
         assert_eq!(a.disable, ["throttle", "median_oracle"]);
     }
@@ -606,11 +675,39 @@ mod tests {
         assert!(parse(&["run", "--accounts", "0"]).is_err());
         assert!(parse(&["run", "--step", "0"]).is_err());
         assert!(parse(&["run", "--seed", "-1"]).is_err());
+        assert!(parse(&["run", "--chain", "mainnet"]).is_err());
         assert!(parse(&["frobnicate"]).is_err());
         let err = parse(&["run", "--disable", "magic"])
             .unwrap_err()
             .to_string();
         assert!(err.contains("throttle") && err.contains("breaker"), "{err}");
+    }
+
+    #[test]
+    fn the_local_chain_defaults_to_a_short_devnet_run() {
+        let a = run_args(&["run", "--chain", "local", "--engine", "both"]);
+        assert_eq!(a.chain, ChainChoice::Local);
+        assert_eq!(
+            scenario_list(&a, &["a", "b"]),
+            [wasmd::LOCAL_SCENARIO.to_string()]
+        );
+        assert_eq!(a.common.out_dir(a.chain), PathBuf::from("lab-out/devnet"));
+        let cfg = base_config(EngineKind::Breakwater, &a.common, a.chain);
+        assert_eq!(
+            (cfg.accounts, cfg.step),
+            (wasmd::LOCAL_ACCOUNTS, wasmd::LOCAL_STEP)
+        );
+        let a = run_args(&["run", "--chain", "local", "--accounts", "8", "--step", "5"]);
+        let cfg = base_config(EngineKind::Naive, &a.common, a.chain);
+        assert_eq!((cfg.accounts, cfg.step), (8, 5));
+        let a = run_args(&["run", "--chain", "local", "-s", "oracle-wick"]);
+        assert_eq!(scenario_list(&a, &["a"]), ["oracle-wick"]);
+        let a = run_args(&["run", "--chain", "local", "--all"]);
+        assert_eq!(scenario_list(&a, &["a", "b"]), ["a", "b"]);
+        // The embedded chain keeps its defaults.
+        let a = run_args(&["run"]);
+        let cfg = base_config(EngineKind::Naive, &a.common, a.chain);
+        assert_eq!(cfg, breakwater_lab::default_config(EngineKind::Naive));
     }
 
     #[test]

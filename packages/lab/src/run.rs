@@ -108,8 +108,44 @@ fn borrowers(config: &RunConfig, scenario: &Scenario, p0: f64) -> Vec<Position> 
     book
 }
 
-/// Builds the chain for `config`.
-fn chain_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> MultiTest {
+/// What a backend needs to build the chain of one run.
+pub struct ChainSpec {
+    /// The contracts' configuration for this run: `builder.plan()` is the exact
+    /// [`breakwater_types::deploy::DeployPlan`] the embedded chain instantiates.
+    pub builder: SuiteBuilder,
+    /// Oracle feeders the run submits from (1 for a single-feeder oracle, else 3).
+    pub feeders: usize,
+    /// Competing bidders ([`BIDDERS`]).
+    pub bidders: usize,
+    /// The book's initial debt, base units (bidders' capital is sized from it).
+    pub initial_debt: f64,
+}
+
+/// Builds the chain of one run: [`multitest`], or another backend such as
+/// [`crate::wasmd::Wasmd`].
+pub type ChainFactory<'a> = dyn FnMut(&RunConfig, ChainSpec) -> Result<Box<dyn Chain>> + 'a;
+
+/// The embedded cw-multi-test backend: builds the Suite and funds the bidders generously.
+pub fn multitest(_config: &RunConfig, spec: ChainSpec) -> Result<Box<dyn Chain>> {
+    Ok(Box::new(MultiTest::new(
+        spec.builder.build(),
+        spec.bidders,
+        10u128.pow(24),
+    )))
+}
+
+/// Oracle feeders of a run: one when the median oracle is off (and for the naive engine).
+pub fn feeders(config: &RunConfig) -> usize {
+    if off(config, "median_oracle") {
+        1
+    } else {
+        3
+    }
+}
+
+/// The contracts' configuration for `config`: the Suite builder whose plan both backends
+/// deploy.
+fn builder_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> SuiteBuilder {
     let naive = config.engine == EngineKind::Naive;
     let collateral = CollateralParams {
         denom: COLLATERAL.to_string(),
@@ -184,10 +220,10 @@ fn chain_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> MultiTest {
             },
         }
     };
-    let builder = SuiteBuilder::new()
+    SuiteBuilder::new()
         .only_collaterals(vec![(collateral, to_dec(p0))])
         .oracle_params(oracle)
-        .feeders(if single_feeder { 1 } else { 3 })
+        .feeders(feeders(config))
         .liquidation_params(liquidation)
         .auction_params(COLLATERAL, auction)
         .global_hole(10u128.pow(30))
@@ -196,8 +232,7 @@ fn chain_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> MultiTest {
             resale_interval: 600,
             resale_fraction: dec("0.05"),
             ..BackstopParams::default()
-        });
-    MultiTest::new(builder.build(), BIDDERS, 10u128.pow(24))
+        })
 }
 
 /// Base value that moves the external price 1%: `depth_per_pct` of the book's collateral value.
@@ -205,10 +240,22 @@ pub fn depth_per_pct(config: &RunConfig, total_collateral_value: f64) -> f64 {
     config.depth.depth_per_pct * total_collateral_value
 }
 
-/// Runs `scenario` under `config`; `on_step(done, total)` reports progress.
+/// Runs `scenario` under `config` on the embedded chain; `on_step(done, total)` reports
+/// progress.
 pub fn run_scenario(
     scenario: &Scenario,
     config: &RunConfig,
+    on_step: &mut dyn FnMut(usize, usize),
+) -> Result<RunTrace> {
+    run_scenario_on(scenario, config, &mut multitest, on_step)
+}
+
+/// Runs `scenario` under `config` on the chain `make_chain` builds; `on_step(done, total)`
+/// reports progress.
+pub fn run_scenario_on(
+    scenario: &Scenario,
+    config: &RunConfig,
+    make_chain: &mut ChainFactory<'_>,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Result<RunTrace> {
     let p0 = scenario
@@ -224,7 +271,13 @@ pub fn run_scenario(
         depth_per_pct: depth,
         ..config.depth
     });
-    let mut chain = chain_for(config, p0, depth);
+    let spec = ChainSpec {
+        builder: builder_for(config, p0, depth),
+        feeders: feeders(config),
+        bidders: BIDDERS,
+        initial_debt,
+    };
+    let mut chain = make_chain(config, spec)?;
     let pen = penalty(config.engine);
 
     chain.supply((initial_debt * 1.25) as u128 + 1_000_000_000)?;
@@ -234,7 +287,10 @@ pub fn run_scenario(
     if !off(config, "backstop") && config.backstop_fraction > 0.0 {
         chain.fund_backstop((initial_debt * config.backstop_fraction) as u128)?;
     }
-    let feeders = if off(config, "median_oracle") { 1 } else { 3 };
+    let feeders = feeders(config);
+    // The backstop is asked to re-sell every 10 minutes of contract time.
+    let resale_every = (600 / chain.time_scale().max(1)).max(1);
+    chain.start()?;
 
     let total = (scenario.duration() / config.step) as usize + 1;
     let mut steps = Vec::with_capacity(total);
@@ -370,7 +426,7 @@ pub fn run_scenario(
         }
 
         // 5b. Backstop resales.
-        if !off(config, "backstop") && t >= last_resale + 600 {
+        if !off(config, "backstop") && t >= last_resale + resale_every {
             last_resale = t;
             let _ = chain.resell();
         }

@@ -69,9 +69,21 @@ const NAMES: &[&str] = &[
     "depth-evaporation",
 ];
 
+/// Scenarios that are loadable by name but not part of `--all` (not in [`builtin_names`]):
+/// `devnet-flash`, the short real-time scenario `lab run --chain local` defaults to.
+const EXTRAS: &[(&str, &str)] = &[(
+    "devnet-flash",
+    include_str!("../scenarios/devnet-flash.csv"),
+)];
+
 /// Names of the four built-in scenarios (see `/work/shared/design/scenarios.md`).
 pub fn builtin_names() -> &'static [&'static str] {
     NAMES
+}
+
+/// Names of the scenarios loadable by name besides the built-ins (not run by `--all`).
+pub fn extra_names() -> Vec<&'static str> {
+    EXTRAS.iter().map(|(n, _)| *n).collect()
 }
 
 /// Parses a scenario file (format in the module docs). `fallback_name` names the scenario when
@@ -234,17 +246,22 @@ fn push_field(out: &mut String, key: &str, value: &str) {
     }
 }
 
-/// Loads a built-in scenario by name (see [`builtin_names`]) or a scenario file by path (its
-/// file stem is the fallback name).
+/// Loads a built-in scenario by name (see [`builtin_names`] and [`extra_names`]) or a
+/// scenario file by path (its file stem is the fallback name).
 pub fn load(name_or_path: &str) -> Result<Scenario> {
-    if let Some((name, text)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
+    if let Some((name, text)) = BUILTINS
+        .iter()
+        .chain(EXTRAS)
+        .find(|(n, _)| *n == name_or_path)
+    {
         return parse(text, name).with_context(|| format!("built-in scenario `{name}`"));
     }
     let path = Path::new(name_or_path);
     if !path.exists() {
         bail!(
-            "`{name_or_path}` is neither a built-in scenario ({}) nor an existing file",
-            NAMES.join(", ")
+            "`{name_or_path}` is neither a built-in scenario ({}, {}) nor an existing file",
+            NAMES.join(", "),
+            extra_names().join(", ")
         );
     }
     let text = std::fs::read_to_string(path)
@@ -592,6 +609,24 @@ mod tests {
         assert!(e.contains("my-file.csv") && e.contains("line 3"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
         let e = format!("{:#}", load("no-such-scenario").unwrap_err());
-        assert!(e.contains("black-thursday"), "{e}");
+        assert!(
+            e.contains("black-thursday") && e.contains("devnet-flash"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn devnet_flash_is_short_and_not_in_all() {
+        assert!(!builtin_names().contains(&"devnet-flash"));
+        assert_eq!(extra_names(), ["devnet-flash"]);
+        let s = load("devnet-flash").unwrap();
+        assert_eq!(s.name, "devnet-flash");
+        assert!(!s.event.is_empty() && !s.history.is_empty());
+        assert_eq!(s.points[0].price, 10.0);
+        // Real time on the devnet: three minutes.
+        assert_eq!(s.duration(), 180);
+        let (_, low) = min_price(&s);
+        assert!((low / 10.0 - 0.70).abs() < 0.01, "low {low}");
+        assert_eq!(parse(&to_text(&s), "x").unwrap(), s);
     }
 }
