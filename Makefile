@@ -1,5 +1,5 @@
 # One task runner. The README names `make lab` (the main job) and `make test` (every check).
-.PHONY: lab test wasm schema schema-write fmt lint tools
+.PHONY: lab test wasm schema schema-write fmt lint tools fuzz devnet-up devnet-down deploy keeper e2e chain-bench
 
 lab:             ## the main job: every crash scenario, naive vs Breakwater, table + charts in lab-out/
 	cargo run --release --locked -p breakwater-lab --bin lab -- $(ARGS)
@@ -22,5 +22,28 @@ fmt:
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
-tools:           ## install and cache wasm target, wasm-opt, cosmwasm-check
+SECONDS ?= 20
+fuzz:            ## every fuzz target for SECONDS each (default 20): `make fuzz SECONDS=300`
+	scripts/fuzz.sh $(SECONDS)
+
+KEEPER = cargo run --locked -q -p breakwater-keeper --bin keeper --
+devnet-up:       ## a local wasmd chain on 127.0.0.1:26657 (builds wasmd once)
+	scripts/tools.sh >/dev/null && $(KEEPER) devnet up
+
+devnet-down:     ## stop it (state kept; `keeper devnet reset` wipes it)
+	$(KEEPER) devnet down
+
+deploy:          ## store + instantiate + wire the contracts on the devnet
+	scripts/build-wasm.sh && $(KEEPER) deploy
+
+keeper:          ## the keeper bots: make keeper ARGS="run --price-file prices.csv"
+	$(KEEPER) $(ARGS)
+
+e2e:             ## the end-to-end test on wasmd (part of make test)
+	scripts/e2e.sh
+
+chain-bench:     ## gas and keeper reaction on wasmd (docs/BENCHMARKS.md)
+	scripts/tools.sh >/dev/null && scripts/build-wasm.sh && cargo run --release --locked -p breakwater-keeper --bin chain-bench -- $(ARGS)
+
+tools:           ## install and cache wasm target, wasm-opt, cosmwasm-check, wasmd
 	scripts/tools.sh

@@ -25,4 +25,10 @@ scripts/check-schema.sh
 step "optimized wasm: build, lower, cosmwasm-check, size budget"
 scripts/build-wasm.sh
 
+step "fuzzing: every contract's execute and query entry points, short run"
+scripts/fuzz.sh "${BREAKWATER_FUZZ_SECONDS:-20}"
+
+step "end to end on a real chain: wasmd devnet, deployer, keeper bots, node restart"
+BW_SKIP_WASM=1 scripts/e2e.sh
+
 printf '\nall checks passed\n'
