@@ -7,6 +7,66 @@ use breakwater_types::market;
 use cosmrs::Any;
 use std::time::Duration;
 
+/// The keeper configuration for a devnet: its RPC, chain id, keys, and a deployment file in
+/// its home.
+pub fn devnet_keeper_config(dn: &crate::devnet::DevnetConfig) -> crate::config::Config {
+    let mut cfg = crate::config::Config::default();
+    cfg.chain.rpc = crate::devnet::rpc_url(dn);
+    cfg.chain.chain_id = dn.chain_id.clone();
+    cfg.keys.accounts_file = dn.home.join("accounts.json");
+    cfg.deployment = dn.home.join("deployment.json");
+    cfg
+}
+
+/// The deployment request for `plan` on a devnet: the devnet's `feeder0..2` and `guardian`,
+/// recorded in `cfg.deployment`.
+pub fn devnet_deploy_request(
+    cfg: &crate::config::Config,
+    plan: breakwater_types::deploy::DeployPlan,
+    artifacts: std::path::PathBuf,
+) -> Result<crate::deploy::DeployRequest> {
+    Ok(crate::deploy::DeployRequest {
+        plan,
+        artifacts,
+        feeders: ["feeder0", "feeder1", "feeder2"]
+            .iter()
+            .map(|f| Ok(cfg.signer(f)?.address.to_string()))
+            .collect::<Result<_>>()?,
+        guardian: Some(cfg.signer("guardian")?.address.to_string()),
+        out: cfg.deployment.clone(),
+    })
+}
+
+/// The devnet's `lender` supplies `supply` base to the market and deposits `insurance` base
+/// in the backstop.
+pub async fn fund_market(
+    client: &Client,
+    cfg: &crate::config::Config,
+    d: &Deployment,
+    supply: u128,
+    insurance: u128,
+) -> Result<()> {
+    let base = d.plan.base_denom.as_str();
+    let mut lender = Wallet::new(cfg.signer("lender")?);
+    exec(
+        client,
+        &mut lender,
+        &d.market,
+        &market::ExecuteMsg::Supply {},
+        &[(supply, base)],
+    )
+    .await?;
+    exec(
+        client,
+        &mut lender,
+        &d.backstop,
+        &breakwater_types::backstop::ExecuteMsg::Deposit {},
+        &[(insurance, base)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Broadcasts one transaction per wallet (each with its own messages) concurrently, `chunk`
 /// at a time, then waits for every one to land. Fails if any fails.
 pub async fn send_each(

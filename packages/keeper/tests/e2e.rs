@@ -8,10 +8,11 @@ use anyhow::{ensure, Context, Result};
 use breakwater_keeper::bots::{self, Ctx};
 use breakwater_keeper::client::{ctx, Client, Wallet};
 use breakwater_keeper::config::{Config, PriceSource};
-use breakwater_keeper::deploy::{deploy, DeployRequest, Deployment};
+use breakwater_keeper::deploy::{deploy, Deployment};
 use breakwater_keeper::devnet::{self, DevnetConfig};
 use breakwater_keeper::harness::{
-    all_accounts, derived_wallets, exec, fund_all, open_positions, wait_until, Position,
+    all_accounts, derived_wallets, devnet_deploy_request, devnet_keeper_config, fund_all,
+    fund_market, open_positions, wait_until, Position,
 };
 use breakwater_keeper::metrics::{Metrics, Outcome};
 use breakwater_types::backstop::{self, PoolResponse};
@@ -151,24 +152,11 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     blocking(move || devnet::reset(&dn2)).await?;
     println!("devnet up in {:.1?}", t0.elapsed());
 
-    let mut cfg = Config::default();
-    cfg.chain.rpc = devnet::rpc_url(&dn);
-    cfg.chain.chain_id = dn.chain_id.clone();
-    cfg.keys.accounts_file = dn.home.join("accounts.json");
-    cfg.deployment = dn.home.join("deployment.json");
+    let cfg = devnet_keeper_config(&dn);
     let client = cfg.client()?;
 
     // Deploy, then deploy again: the second run reuses everything.
-    let req = DeployRequest {
-        plan: plan(),
-        artifacts: root().join("artifacts"),
-        feeders: ["feeder0", "feeder1", "feeder2"]
-            .iter()
-            .map(|f| Ok(cfg.signer(f)?.address.to_string()))
-            .collect::<Result<_>>()?,
-        guardian: Some(cfg.signer("guardian")?.address.to_string()),
-        out: cfg.deployment.clone(),
-    };
+    let req = devnet_deploy_request(&cfg, plan(), root().join("artifacts"))?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
     let d = deploy(&client, &mut owner, &req).await?;
     let again = deploy(&client, &mut owner, &req).await?;
@@ -191,24 +179,8 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     feed_cfg.backstop.enabled = false;
     let feeder = Keepers::start(&feed_cfg, &client, &d)?;
 
-    // Lender supplies, an insurer funds the backstop.
-    let mut lender = Wallet::new(cfg.signer("lender")?);
-    exec(
-        &client,
-        &mut lender,
-        &d.market,
-        &market::ExecuteMsg::Supply {},
-        &[(400_000_000_000, "uusdc")],
-    )
-    .await?;
-    exec(
-        &client,
-        &mut lender,
-        &d.backstop,
-        &backstop::ExecuteMsg::Deposit {},
-        &[(20_000_000_000, "uusdc")],
-    )
-    .await?;
+    // The lender supplies 400,000 USDC and puts 20,000 in the backstop.
+    fund_market(&client, &cfg, &d, 400_000_000_000, 20_000_000_000).await?;
 
     // A few hundred borrowers derived from the faucet's mnemonic, LTV spread 0.40 to 0.66.
     let faucet_mnemonic = cfg.mnemonic(devnet::FAUCET)?;

@@ -10,11 +10,13 @@ use anyhow::{anyhow, ensure, Context, Result};
 use breakwater_keeper::bots::{self, Ctx};
 use breakwater_keeper::client::{ctx, Client, Wallet};
 use breakwater_keeper::config::Config;
-use breakwater_keeper::deploy::{deploy, DeployRequest, Deployment};
+use breakwater_keeper::deploy::{deploy, Deployment};
 use breakwater_keeper::devnet::{self, DevnetConfig};
-use breakwater_keeper::harness::{derived_wallets, exec, fund_all, open_positions, Position};
+use breakwater_keeper::harness::{
+    derived_wallets, devnet_deploy_request, devnet_keeper_config, exec, fund_all, fund_market,
+    open_positions, Position,
+};
 use breakwater_keeper::metrics::Metrics;
-use breakwater_types::backstop;
 use breakwater_types::deploy::{test_liquidation_params, CollateralPlan, DeployPlan};
 use breakwater_types::liquidator::{self, AuctionParams, AuctionsResponse, PriceCurve};
 use breakwater_types::market::{self, AccountResponse, CollateralParams};
@@ -204,21 +206,9 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
     let dn = devnet_config();
     let dn2 = dn.clone();
     tokio::task::spawn_blocking(move || devnet::reset(&dn2)).await??;
-    let mut cfg = Config::default();
-    cfg.chain.rpc = devnet::rpc_url(&dn);
-    cfg.keys.accounts_file = dn.home.join("accounts.json");
-    cfg.deployment = dn.home.join("deployment.json");
+    let cfg = devnet_keeper_config(&dn);
     let client = cfg.client()?;
-    let req = DeployRequest {
-        plan: plan(),
-        artifacts: root().join("artifacts"),
-        feeders: ["feeder0", "feeder1", "feeder2"]
-            .iter()
-            .map(|f| Ok(cfg.signer(f)?.address.to_string()))
-            .collect::<Result<_>>()?,
-        guardian: Some(cfg.signer("guardian")?.address.to_string()),
-        out: cfg.deployment.clone(),
-    };
+    let req = devnet_deploy_request(&cfg, plan(), root().join("artifacts"))?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
     let d = Arc::new(deploy(&client, &mut owner, &req).await?);
     let feeders = ["feeder0", "feeder1", "feeder2"]
@@ -237,21 +227,12 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
     bench.feed(&all).await?;
 
     let (client, d) = (bench.client.clone(), bench.d.clone());
-    let mut lender = Wallet::new(bench.cfg.signer("lender")?);
-    exec(
+    fund_market(
         &client,
-        &mut lender,
-        &d.market,
-        &market::ExecuteMsg::Supply {},
-        &[(100_000_000_000_000, "uusdc")],
-    )
-    .await?;
-    exec(
-        &client,
-        &mut lender,
-        &d.backstop,
-        &backstop::ExecuteMsg::Deposit {},
-        &[(100_000_000_000, "uusdc")],
+        &bench.cfg,
+        &d,
+        100_000_000_000_000,
+        100_000_000_000,
     )
     .await?;
 
