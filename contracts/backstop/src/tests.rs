@@ -8,7 +8,7 @@ use breakwater_types::backstop::{
     InstantiateMsg, PoolResponse, QueryMsg,
 };
 use breakwater_types::liquidator::{
-    AuctionResponse, AuctionsResponse, ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery,
+    AuctionResponse, ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, ResaleLotResponse,
     Seller,
 };
 use breakwater_types::oracle::{OracleStatus, PriceResponse, QueryMsg as OracleQuery};
@@ -103,17 +103,18 @@ impl Chain {
                             }
                         }
                     }
-                    Ok(LiquidatorQuery::Auctions {
-                        denom, start_after, ..
-                    }) => to_json_binary(&AuctionsResponse {
-                        auctions: w
-                            .auctions
-                            .iter()
-                            .filter(|a| Some(&a.denom) == denom.as_ref())
-                            .filter(|a| start_after.is_none_or(|s| a.id > s))
-                            .cloned()
-                            .collect(),
-                    }),
+                    // The liquidator's running total of the backstop's resale lots.
+                    Ok(LiquidatorQuery::ResaleLot { denom }) => {
+                        to_json_binary(&ResaleLotResponse {
+                            lot: w
+                                .auctions
+                                .iter()
+                                .filter(|a| a.denom == denom && a.seller == Seller::Backstop {})
+                                .map(|a| a.lot)
+                                .sum(),
+                            denom,
+                        })
+                    }
                     _ => return SystemResult::Err(SystemError::Unknown {}),
                 }
             } else {
