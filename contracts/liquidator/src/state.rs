@@ -91,17 +91,18 @@ pub const RESALE_LOTS: Map<&str, Uint128> = Map::new("resale_lots");
 /// Recomputes [`RESALE_LOTS`] from the running auctions (on migration from code that did not
 /// keep it).
 pub fn rebuild_resale_lots(storage: &mut dyn cosmwasm_std::Storage) -> cosmwasm_std::StdResult<()> {
-    let mut sums: std::collections::BTreeMap<String, Uint128> = Default::default();
-    for item in AUCTIONS.range(storage, None, None, cosmwasm_std::Order::Ascending) {
-        let (_, a) = item?;
-        if a.seller == StoredSeller::Backstop {
-            let s = sums.entry(a.denom).or_default();
-            *s = s.checked_add(a.lot)?;
-        }
-    }
     RESALE_LOTS.clear(storage);
-    for (denom, lot) in sums {
-        RESALE_LOTS.save(storage, &denom, &lot)?;
+    let resales: Vec<Auction> = AUCTIONS
+        .range(storage, None, None, cosmwasm_std::Order::Ascending)
+        .filter_map(|item| match item {
+            Ok((_, a)) if a.seller == StoredSeller::Backstop => Some(Ok(a)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<cosmwasm_std::StdResult<_>>()?;
+    for a in resales {
+        let held = RESALE_LOTS.may_load(storage, &a.denom)?.unwrap_or_default();
+        RESALE_LOTS.save(storage, &a.denom, &held.checked_add(a.lot)?)?;
     }
     Ok(())
 }
@@ -111,3 +112,47 @@ pub const DIRT: Map<&str, Uint128> = Map::new("dirt");
 pub const GLOBAL_DIRT: Item<Uint128> = Item::new("global_dirt");
 /// A flash bid in progress (guards re-entry).
 pub const PENDING_FLASH: Item<PendingFlash> = Item::new("pending_flash");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+    use cosmwasm_std::Addr;
+
+    fn auction(id: u64, seller: StoredSeller, denom: &str, lot: u128) -> Auction {
+        Auction {
+            id,
+            seller,
+            denom: denom.to_string(),
+            lot: Uint128::new(lot),
+            tab: Uint128::zero(),
+            raised: Uint128::zero(),
+            top: Decimal::one(),
+            start_oracle: Decimal::one(),
+            started_at: 0,
+            dirt: Uint128::zero(),
+        }
+    }
+
+    #[test]
+    fn migration_rebuilds_the_resale_total_from_the_running_resales_only() {
+        let mut st = MockStorage::new();
+        let borrower = StoredSeller::Liquidation {
+            borrower: Addr::unchecked("b"),
+        };
+        for a in [
+            auction(1, StoredSeller::Backstop, "uatom", 10),
+            auction(2, borrower, "uatom", 99),
+            auction(3, StoredSeller::Backstop, "uatom", 5),
+            auction(4, StoredSeller::Backstop, "ueth", 7),
+        ] {
+            AUCTIONS.save(&mut st, a.id, &a).unwrap();
+        }
+        RESALE_LOTS.save(&mut st, "uosmo", &Uint128::new(3)).unwrap();
+        rebuild_resale_lots(&mut st).unwrap();
+        let get = |d: &str| RESALE_LOTS.may_load(&st, d).unwrap();
+        assert_eq!(get("uatom"), Some(Uint128::new(15)));
+        assert_eq!(get("ueth"), Some(Uint128::new(7)));
+        assert_eq!(get("uosmo"), None, "a stale total is cleared");
+    }
+}
