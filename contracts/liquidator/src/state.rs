@@ -148,7 +148,9 @@ mod tests {
         ] {
             AUCTIONS.save(&mut st, a.id, &a).unwrap();
         }
-        RESALE_LOTS.save(&mut st, "uosmo", &Uint128::new(3)).unwrap();
+        RESALE_LOTS
+            .save(&mut st, "uosmo", &Uint128::new(3))
+            .unwrap();
         rebuild_resale_lots(&mut st).unwrap();
         let get = |d: &str| RESALE_LOTS.may_load(&st, d).unwrap();
         assert_eq!(get("uatom"), Some(Uint128::new(15)));
