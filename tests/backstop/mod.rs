@@ -128,11 +128,11 @@ fn market_only_messages_are_refused_from_a_stranger() {
     }
 }
 
-#[test]
-fn the_pool_values_held_collateral_at_the_oracle_and_resells_it_slowly() {
+/// A pool of 1,000 USDC to which the market handed a whole position (as `Absorb` does):
+/// 10 ATOM for 90 USDC.
+fn pool_holding_absorbed_atom() -> (breakwater_testing::Suite, cosmwasm_std::Addr) {
     let mut s = SuiteBuilder::new().backstop_deposit(1_000_000_000).build();
     let (market, keeper) = (s.market.clone(), s.keeper.clone());
-    // The market hands the pool a whole position (as Absorb does).
     s.fund(&market, &[coin(10_000_000, "uatom")]);
     s.backstop_execute(
         &market,
@@ -143,6 +143,12 @@ fn the_pool_values_held_collateral_at_the_oracle_and_resells_it_slowly() {
         &[coin(10_000_000, "uatom")],
     )
     .unwrap();
+    (s, keeper)
+}
+
+#[test]
+fn the_pool_values_held_collateral_at_the_oracle_and_resells_it_slowly() {
+    let (mut s, keeper) = pool_holding_absorbed_atom();
     let pool = s.backstop_pool();
     // 910 base left + 10^7 ATOM at 10 = 10^8 base: 1,010 total.
     assert_eq!(pool.base.u128(), 910_000_000);
@@ -172,18 +178,7 @@ fn the_pool_values_held_collateral_at_the_oracle_and_resells_it_slowly() {
 /// liquidation auctions running): the total follows starts, partial fills and closes.
 #[test]
 fn collateral_under_resale_is_counted_from_the_liquidators_running_total() {
-    let mut s = SuiteBuilder::new().backstop_deposit(1_000_000_000).build();
-    let (market, keeper) = (s.market.clone(), s.keeper.clone());
-    s.fund(&market, &[coin(10_000_000, "uatom")]);
-    s.backstop_execute(
-        &market,
-        &ExecuteMsg::Absorb {
-            borrower: keeper.to_string(),
-            pay: Uint128::new(90_000_000),
-        },
-        &[coin(10_000_000, "uatom")],
-    )
-    .unwrap();
+    let (mut s, keeper) = pool_holding_absorbed_atom();
     let resale_lot = |s: &breakwater_testing::Suite| -> u128 {
         let r: breakwater_types::liquidator::ResaleLotResponse = s
             .liquidator_query(&breakwater_types::liquidator::QueryMsg::ResaleLot {
