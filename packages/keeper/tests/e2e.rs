@@ -244,13 +244,14 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     );
     feeder.stop().await?;
 
-    // The crash: 10 -> 8 at 15 s -> 6 at 30 s, held. Every role runs.
-    let crash = write_path("e2e-crash.csv", &[(0, "10"), (15, "8"), (30, "6")])?;
+    // The crash: 10 -> 8 at 15 s -> 6 at 45 s, held. Every role runs.
+    let crash = write_path("e2e-crash.csv", &[(0, "10"), (15, "8"), (45, "6")])?;
     let mut run_cfg = cfg.clone();
     run_cfg.feeder.enabled = true;
     run_cfg.feeder.interval_secs = 5;
     run_cfg.feeder.source = Some(PriceSource::Scenario(crash));
     let keepers = Keepers::start(&run_cfg, &client, &d)?;
+    let crash_started = Instant::now();
 
     // Once liquidations land, stop wasmd, keep it down for a few seconds, start it again.
     let m = keepers.metrics.clone();
@@ -267,13 +268,35 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     tokio::time::sleep(Duration::from_secs(4)).await;
     let dn2 = dn.clone();
     blocking(move || devnet::up(&dn2).map(|_| ())).await?;
+    let crash_started = crash_started.elapsed();
+    ensure!(
+        crash_started < Duration::from_secs(45),
+        "the node came back {crash_started:?} into the crash, after its last leg (45 s): \
+         nothing would be left to resume"
+    );
     println!(
         "wasmd restarted at {:.1?} after {landed_before_restart} liquidations",
         t0.elapsed()
     );
 
     // Quiescence: no unhealthy account, no auction running.
+    // Quiescence only counts once the path's last leg (6) is the oracle's price: the book can
+    // be quiet between legs, and the last leg always lands after the restart.
     let settled = wait_until(&client, Duration::from_secs(240), || async {
+        let p: breakwater_types::oracle::PriceResponse = ctx(
+            client
+                .query(
+                    &d.oracle,
+                    &breakwater_types::oracle::QueryMsg::Price {
+                        denom: "uatom".into(),
+                    },
+                )
+                .await,
+            "price",
+        )?;
+        if p.median != Decimal::percent(600) {
+            return Ok(false);
+        }
         let unhealthy = all_accounts(&client, &d)
             .await?
             .iter()
