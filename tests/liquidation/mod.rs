@@ -7,6 +7,7 @@ mod flow;
 mod helpers;
 mod invariant;
 mod regressions;
+mod review;
 mod rewards;
 mod seizure;
 mod throttle;

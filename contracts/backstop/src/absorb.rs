@@ -69,6 +69,7 @@ pub fn absorb_quote(
         can_absorb: q.can_absorb(),
         pay: q.pay,
         available: q.available,
+        discount: cfg.params.absorb_discount,
     })
 }
 

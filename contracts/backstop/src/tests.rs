@@ -686,7 +686,8 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
         AbsorbQuoteResponse {
             pay: u(2_850),
             can_absorb: true,
-            available: u(10_000)
+            available: u(10_000),
+            discount: Decimal::percent(5),
         }
     );
     let quote: AbsorbQuoteResponse = c.q(QueryMsg::AbsorbQuote {

@@ -42,8 +42,11 @@
 //!
 //! # Whole-position path (toxic, or below the hard floor)
 //! First the backstop's absorb: if its `AbsorbQuote` for every held coin and `D` says
-//! `can_absorb`, it takes all the collateral for `pay` base; every debt share is burned,
-//! `cash += pay` and `D − pay` is bad debt (see [`crate::settle`]). Otherwise every held
+//! `can_absorb`, every debt share is burned. When the holdings at the pool's discount cover
+//! `D`, the pool pays `D` and takes only the lots that cover it, in seizure order (see
+//! [`crate::seizure::absorb_lots`]); the rest stays with the borrower, whose loss is the
+//! discount on what was taken. Otherwise it takes everything for `pay` base, `cash += pay` and
+//! `D − pay` is bad debt (see [`crate::settle`]). Otherwise every held
 //! collateral goes to auction with `tab_k = floor(D · value_k / Σ value)`, the largest holding
 //! taking the rounding remainder so `Σ tab_k = D` (a holding whose tab rounds to zero stays
 //! with the borrower); `force` below the hard floor, else every tab must fit its room.

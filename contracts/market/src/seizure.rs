@@ -7,7 +7,7 @@ use breakwater_types::liquidator::{
     ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, RoomResponse, Seller,
 };
 use cosmwasm_std::{
-    coin, to_json_binary, Decimal, QuerierWrapper, Response, Storage, Uint128, WasmMsg,
+    coin, to_json_binary, Decimal, QuerierWrapper, Response, Storage, Uint128, Uint512, WasmMsg,
 };
 
 /// One held collateral, priced once for the whole liquidation.
@@ -93,6 +93,53 @@ pub fn split_tabs(held: &[Held], debt: Uint128) -> Result<Vec<Uint128>, Contract
         *t = t.checked_add(rest)?;
     }
     Ok(tabs)
+}
+
+/// The lots an absorb at `discount` takes to cover `debt`, one per holding of `held` (in
+/// seizure order): holdings are taken whole until the next one covers the rest, which is
+/// taken in part, rounded up; the holdings after it stay with the borrower. `None` when every
+/// holding at the discount does not cover `debt` (the pool then takes all of them for their
+/// discounted value and the rest is bad debt).
+///
+/// The backstop pays at most `floor(Σ a_k·p_k·(1 − d))` for the coins attached, so the lots
+/// must satisfy `(S + u·p)·(1 − d) >= debt`, where `S` is the value of the holdings taken
+/// whole and `p` the price of the one taken in part. With the prices and `keep = 1 − d` as
+/// their 18-decimal integers `P_k` and `K`, and `S18 = Σ a_k·P_k`, the least `u` is
+///
+/// ```text
+/// u = ceil((debt·10^36 − S18·K) / (P·K))
+/// ```
+///
+/// computed exactly in 512-bit integers. The borrower loses the discount on what is taken,
+/// `d·(S + u·p)`, plus less than one unit of the last holding.
+pub fn absorb_lots(
+    held: &[Held],
+    debt: Uint128,
+    discount: Decimal,
+) -> Result<Option<Vec<Uint128>>, ContractError> {
+    let k = Uint512::from(Decimal::one().checked_sub(discount)?.atomics());
+    let target = Uint512::from(debt).checked_mul(Uint512::from(10u128.pow(36)))?;
+    let mut taken = Uint512::zero();
+    let mut lots = vec![];
+    for h in held {
+        let pk = Uint512::from(h.price.atomics()).checked_mul(k)?;
+        let whole = Uint512::from(h.amount).checked_mul(pk)?;
+        let next = taken.checked_add(whole)?;
+        if next >= target {
+            let need = target.checked_sub(taken)?;
+            let units = if need.is_zero() {
+                Uint512::zero()
+            } else {
+                need.checked_add(pk.checked_sub(Uint512::one())?)?
+                    .checked_div(pk)?
+            };
+            lots.push(Uint128::try_from(units)?.min(h.amount));
+            return Ok(Some(lots));
+        }
+        taken = next;
+        lots.push(h.amount);
+    }
+    Ok(None)
 }
 
 /// The mutable context of one liquidation.
@@ -232,6 +279,33 @@ mod tests {
         // Never more than the debt.
         let r = repay_to_target(Uint128::new(100), Uint128::new(1), t, d("0.99")).unwrap();
         assert_eq!(r.u128(), 100);
+    }
+
+    #[test]
+    fn an_absorb_takes_holdings_in_order_the_last_in_part_rounded_up() {
+        let hs = vec![
+            held("a", 400, "10", "0.7", "0.05"),
+            held("b", 10, "2400", "0.825", "0.05"),
+        ];
+        // 4,000·0.95 = 3,800 from `a`; 1,200 more from `b` at 2,280: ceil(0.526…) = 1.
+        let lots = absorb_lots(&hs, Uint128::new(5_000), d("0.05")).unwrap();
+        assert_eq!(lots, Some(vec![Uint128::new(400), Uint128::new(1)]));
+        // Exactly covered by `a` alone: nothing of `b`.
+        let lots = absorb_lots(&hs, Uint128::new(3_800), d("0.05")).unwrap();
+        assert_eq!(lots, Some(vec![Uint128::new(400)]));
+        // One unit more needs one more unit of `a`... which `a` does not have: `b` pays it.
+        let lots = absorb_lots(&hs, Uint128::new(3_801), d("0.05")).unwrap();
+        assert_eq!(lots, Some(vec![Uint128::new(400), Uint128::new(1)]));
+        // Within `a`: ceil(1,000 / 9.5) = 106 (105 · 9.5 = 997.5 < 1,000).
+        let lots = absorb_lots(&hs, Uint128::new(1_000), d("0.05")).unwrap();
+        assert_eq!(lots, Some(vec![Uint128::new(106)]));
+        // Not covered at the discount: 28,000 · 0.95 = 26,600.
+        assert_eq!(
+            absorb_lots(&hs, Uint128::new(26_601), d("0.05")).unwrap(),
+            None
+        );
+        let all = absorb_lots(&hs, Uint128::new(26_600), d("0.05")).unwrap();
+        assert_eq!(all, Some(vec![Uint128::new(400), Uint128::new(10)]));
     }
 
     #[test]

@@ -165,6 +165,9 @@ pub struct AbsorbQuoteResponse {
     pub can_absorb: bool,
     /// Base units the pool can spend now.
     pub available: Uint128,
+    /// The absorb discount: the pool values collateral at `median · (1 − discount)`, so the
+    /// market can size the smallest lot whose discounted value covers a debt.
+    pub discount: Decimal,
 }
 
 /// A collateral the pool holds.
