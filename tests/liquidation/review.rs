@@ -142,7 +142,6 @@ fn a_multi_collateral_absorb_takes_holdings_in_seizure_order_and_leaves_the_rest
 /// repays less than `min_debt`) and was absorbed whole. It must be liquidated partially, on the
 /// collateral that heals it fastest, keeping nearly all of its collateral.
 #[test]
-#[ignore = "BUG R2: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_near_healthy_account_of_small_holdings_is_liquidated_partially() {
     let params = protocol_dust();
     let mut s = lent(
@@ -381,7 +380,6 @@ fn one_unit_of_a_stale_collateral_does_not_shield_a_dust_account() {
 /// 1 uosmo from it to leave a room of one unit. Every account whose first candidate is uosmo
 /// was then refused as "too small" although uatom had room. It must fall back to uatom.
 #[test]
-#[ignore = "BUG R5: open finding of the 2026-12 review, fixed in a later commit"]
 fn one_unit_of_room_on_the_first_candidate_does_not_block_the_next() {
     let hole = 1_000_000_000u128;
     let mut s = lent(SuiteBuilder::new().auction_params(OSMO, auction_with_hole(hole)));
@@ -415,7 +413,6 @@ fn one_unit_of_room_on_the_first_candidate_does_not_block_the_next() {
 /// to close it has no room for the close was refused with `NoRoom`, although the backstop could
 /// take it. It must take the next way out, the whole-position path for dust, here the absorb.
 #[test]
-#[ignore = "BUG R5: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_dust_close_without_room_falls_back_to_the_whole_position_path() {
     let params = protocol_dust();
     let mut s = lent(

@@ -28,19 +28,29 @@
 //! position must go.
 //!
 //! # Partial path (HF above the hard floor, not toxic)
-//! 1. `k` = the first candidate in seizure order with room under the liquidator's caps
-//!    (`Room { denom }` > 0); none: `NoRoom`.
-//! 2. `R` as above; lot `= ceil(ceil(R·(1+p_k)) / median_k)`. When that exceeds the holding,
+//! Candidates: active holdings with `f_k < HF` and some value. For each, in seizure order
+//! (see [`crate::seizure::Sizing`]):
+//! 1. `R` as above; lot `= ceil(ceil(R·(1+p_k)) / median_k)`. When that exceeds the holding,
 //!    the lot is the holding and `R = floor(floor(held_k·median_k) / (1+p_k))`.
-//! 3. Dust: when `D − R < min_debt` or the collateral value left `< min_collateral_value`,
-//!    close fully: `R = D` with its lot, or — when `k` alone cannot cover `D·(1+p_k)` — the
-//!    whole-position path.
-//! 4. Throttle: `R = min(R, room_k)` (and its lot).
-//! 5. `floor(R / borrow_index)` debt shares are burned (all of them when `R = D`), so the
-//!    account's debt drops by at most `R` while `R` moves to `debt_in_auction`: the books
-//!    keep `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+//! 2. Dust (clear fully or leave at least the minimum): when `D − R < min_debt` or the
+//!    collateral value left `< min_collateral_value`, close fully (`R = D` with its lot) if `k`
+//!    covers `D·(1+p_k)`; otherwise a dust account (`D < min_debt` or collateral value `<
+//!    min_collateral_value`) skips `k`, and any other account clears the holding `k` when the
+//!    debt left would be dust.
+//! 3. Throttle: `R > room_k` (the liquidator's `Room { denom }`) cuts `R` to
+//!    `min(room_k, D − min_debt)` with its lot (a throttled repay never leaves dust); nothing
+//!    left: no room.
+//! 4. `floor(R / borrow_index)` debt shares are burned (all of them when `R = D`); none: too
+//!    small.
 //!
-//! # Whole-position path (toxic, or below the hard floor)
+//! The first candidate whose `R >= min(min_debt, R_target)` is taken (a dust holding or one
+//! unit of room on an early candidate cannot stop the search); else the fitting candidate with
+//! the largest `R`. None fits: a dust account goes down the whole-position path; any other is
+//! refused with `NoRoom` (or `LiquidationTooSmall`) until room frees. The account's debt drops
+//! by at most `R` while `R` moves to `debt_in_auction`: the books keep `cash + total_borrowed +
+//! debt_in_auction >= total_supplied + reserves`.
+//!
+//! # Whole-position path (toxic, below the hard floor, or a dust account no candidate closes)
 //! First the backstop's absorb: if its `AbsorbQuote` for every held coin and `D` says
 //! `can_absorb`, every debt share is burned. When the holdings at the pool's discount cover
 //! `D`, the pool pays `D` and takes only the lots that cover it, in seizure order (see
@@ -57,7 +67,7 @@
 use crate::error::ContractError;
 use crate::health::{health_of, price_holdings, PriceCache};
 use crate::interest::accrue;
-use crate::seizure::{repay_to_target, room, seizure_order, Ctx, Held};
+use crate::seizure::{room, seizure_order, Ctx, Held, Miss, Partial, Sizing};
 use crate::settle::{keeper_reward, pay};
 use crate::state::{save_account, ACCOUNTS, CONFIG, STATE};
 use crate::whole_position::whole;
@@ -139,99 +149,81 @@ pub fn execute_liquidate(
         denoms: String::new(),
         lots: String::new(),
     };
-    // Partial: the first collateral in seizure order whose seizure heals the account
-    // (`f_k < HF`) and that has room under the caps. Not for toxic or hard-floor accounts.
-    let mut candidates = String::new();
-    let mut chosen = None;
-    if !hard_floor {
-        // A holding too small to repay `min_debt` (or the whole debt, if smaller) on its own
-        // is no partial candidate: seizing it could round the repay to nothing and block the
-        // account (dust griefing).
-        let min_repay = p.min_debt.min(debt).max(Uint128::one());
-        let useful = |h: &&Held| -> bool {
-            h.factor < hf
-                && h.active
-                && h.value
-                    .checked_div_floor(h.bonus)
-                    .map(|r| r >= min_repay)
-                    .unwrap_or(false)
-        };
-        for h in held.iter().filter(useful) {
-            let r = room(&deps.querier, liq, &h.denom)?;
-            if !r.is_zero() {
-                chosen = Some((h, r));
-                break;
-            }
-            if !candidates.is_empty() {
-                candidates.push(',');
-            }
-            candidates.push_str(&h.denom);
-        }
-        if chosen.is_none() && !candidates.is_empty() {
-            return Err(ContractError::NoRoom {
-                denom: candidates,
-                room: Uint128::zero(),
-            });
-        }
-        // No active collateral can heal the account, and the whole position cannot go to
-        // auction while one of its prices is paused: wait for the oracle (or the hard floor).
-        if let (None, Some((denom, status))) = (&chosen, paused) {
-            return Err(ContractError::LiquidationPaused { denom, status });
-        }
-    }
+    // Partial: the first candidate in seizure order (active, `f_k < HF`, some value) whose
+    // repay is useful; else the fitting candidate with the largest repay. Not for hard-floor
+    // accounts.
     let mut mode = "toxic_auction";
     let mut tab = debt;
-    if let Some((h, room_k)) = chosen {
-        tab = repay_to_target(
+    let mut whole_path = true;
+    if !hard_floor {
+        let sizing = Sizing {
+            params: p,
             debt,
-            health.liquidation_value,
-            p.target_health_factor,
-            h.factor,
-        )?;
-        let mut lot = h.lot_for(tab)?;
-        if lot > h.amount {
-            lot = h.amount;
-            tab = h.value.checked_div_floor(h.bonus)?;
-        }
-        let value_left = health
-            .collateral_value
-            .checked_sub(h.value)?
-            .checked_add(value(h.amount.checked_sub(lot)?, h.price)?)?;
-        mode = "partial";
-        if debt.checked_sub(tab)? < p.min_debt || value_left < p.min_collateral_value {
-            // Dust: close fully with `k` alone, or take the whole position.
-            (tab, lot, mode) = (debt, h.lot_for(debt)?, "full");
-        }
-        if lot <= h.amount {
-            if tab > room_k {
-                if mode == "full" {
-                    // Cutting a dust close back to the room would leave dust behind: wait.
-                    return Err(ContractError::NoRoom {
-                        denom: h.denom.clone(),
-                        room: room_k,
-                    });
-                }
-                (tab, mode) = (room_k, "partial");
-                lot = h.lot_for(tab)?;
-            }
-            let burned = if tab == debt {
-                ctx.account.debt_shares
-            } else {
-                tab.checked_div_floor(ctx.state.borrow_index)?
+            liquidation_value: health.liquidation_value,
+            collateral_value: health.collateral_value,
+            debt_shares: ctx.account.debt_shares,
+            borrow_index: ctx.state.borrow_index,
+        };
+        let mut chosen: Option<(&Held, Partial)> = None;
+        let mut best: Option<(&Held, Partial)> = None;
+        let (mut any, mut no_room, mut most_room, mut too_small) =
+            (false, String::new(), Uint128::zero(), false);
+        let candidates = held
+            .iter()
+            .filter(|h| h.active && h.factor < hf && !h.value.is_zero());
+        for h in candidates {
+            any = true;
+            let sized = match sizing.before_room(h)? {
+                Ok(sized) => sized,
+                Err(_) => continue,
             };
-            // A repay too small to burn one debt share (e.g. a room below the borrow index)
-            // would seize collateral and repay nothing: refuse it.
-            if tab.is_zero() || burned.is_zero() {
+            match sizing.fit(h, sized, room(&deps.querier, liq, &h.denom)?)? {
+                Ok(part) if sizing.useful(&part) => {
+                    chosen = Some((h, part));
+                    break;
+                }
+                Ok(part) => {
+                    if best.as_ref().is_none_or(|(_, b)| part.tab > b.tab) {
+                        best = Some((h, part));
+                    }
+                }
+                Err(Miss::NoRoom(r)) => {
+                    if !no_room.is_empty() {
+                        no_room.push(',');
+                    }
+                    no_room.push_str(&h.denom);
+                    most_room = most_room.max(r);
+                }
+                Err(_) => too_small = true,
+            }
+        }
+        if let Some((h, part)) = chosen.or(best) {
+            ctx.burn(part.burned)?;
+            ctx.auction(deps.storage, &h.denom, part.lot, part.tab, false)?;
+            mode = if part.tab == debt { "full" } else { "partial" };
+            tab = part.tab;
+            whole_path = false;
+        } else if any && !sizing.dust_account() {
+            // Candidates heal the account but none fits now: throttled.
+            if !no_room.is_empty() {
+                return Err(ContractError::NoRoom {
+                    denom: no_room,
+                    room: most_room,
+                });
+            }
+            if too_small {
                 return Err(ContractError::LiquidationTooSmall);
             }
-            ctx.burn(burned)?;
-            ctx.auction(deps.storage, &h.denom, lot, tab, false)?;
-        } else {
-            (tab, mode) = (debt, "toxic_auction");
-            chosen = None;
+        }
+        // The whole position cannot go to auction while one of its prices is paused: wait
+        // for the oracle (or the hard floor).
+        if whole_path {
+            if let Some((denom, status)) = paused {
+                return Err(ContractError::LiquidationPaused { denom, status });
+            }
         }
     }
-    if chosen.is_none() {
+    if whole_path {
         mode = whole(
             &mut ctx,
             &mut deps,

@@ -6,6 +6,8 @@ use crate::state::{Account, Liquidation, MarketState, COLLATERALS};
 use breakwater_types::liquidator::{
     ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, RoomResponse, Seller,
 };
+use breakwater_types::market::LiquidationParams;
+use breakwater_types::math::health::value;
 use cosmwasm_std::{
     coin, to_json_binary, Decimal, QuerierWrapper, Response, Storage, Uint128, Uint512, WasmMsg,
 };
@@ -65,6 +67,134 @@ pub fn repay_to_target(
     let num = debt.checked_mul_ceil(target)?.saturating_sub(w);
     let den = target.checked_sub(f)?;
     Ok(num.checked_div_ceil(den)?.min(debt))
+}
+
+/// The account-wide figures a partial liquidation is sized against.
+pub struct Sizing<'a> {
+    /// Liquidation parameters.
+    pub params: &'a LiquidationParams,
+    /// The account's debt `D`.
+    pub debt: Uint128,
+    /// Its liquidation value `W`.
+    pub liquidation_value: Uint128,
+    /// Its collateral value.
+    pub collateral_value: Uint128,
+    /// Debt shares it holds.
+    pub debt_shares: Uint128,
+    /// Base units per debt share.
+    pub borrow_index: Decimal,
+}
+
+/// A liquidation against one holding, sized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial {
+    /// Debt repaid (the auction's tab).
+    pub tab: Uint128,
+    /// Collateral seized.
+    pub lot: Uint128,
+    /// Debt shares burned (all of them when `tab = D`).
+    pub burned: Uint128,
+    /// The repay that would bring the account to the target, before any cap.
+    pub need: Uint128,
+}
+
+/// Why a candidate cannot be liquidated now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Miss {
+    /// It cannot close a dust account fully (the account goes down the whole-position path).
+    Dust,
+    /// The room under the caps (`.0`) fits no repay that leaves no dust.
+    NoRoom(Uint128),
+    /// The repay would burn no debt share.
+    TooSmall,
+}
+
+impl Sizing<'_> {
+    /// Dust as a whole: the debt is below `min_debt` or the collateral below
+    /// `min_collateral_value`.
+    pub fn dust_account(&self) -> bool {
+        self.debt < self.params.min_debt || self.collateral_value < self.params.min_collateral_value
+    }
+
+    /// The repay against `h`, before the room:
+    ///
+    /// 1. `R = repay_to_target` (at most `D`); when its lot exceeds the holding, the lot is
+    ///    the holding and `R = floor(value / (1+p))`.
+    /// 2. Dust (Aave v3.3: clear fully or leave at least the minimum): when the repay leaves
+    ///    `D − R < min_debt` or collateral worth less than `min_collateral_value`, close fully
+    ///    with `h` if it covers `D·(1+p)`; otherwise a dust account is `Miss::Dust` (it goes
+    ///    down the whole-position path), and an account that is not dust clears the holding
+    ///    (`R = floor(value / (1+p))`) when the debt left would be dust.
+    ///
+    /// Returns `(R, lot, need)`.
+    pub fn before_room(
+        &self,
+        h: &Held,
+    ) -> Result<Result<(Uint128, Uint128, Uint128), Miss>, ContractError> {
+        let p = self.params;
+        let d = self.debt;
+        let need = repay_to_target(d, self.liquidation_value, p.target_health_factor, h.factor)?;
+        let cap = h.value.checked_div_floor(h.bonus)?;
+        let (mut tab, mut lot) = (need, h.lot_for(need)?);
+        if lot > h.amount {
+            (tab, lot) = (cap.min(d), h.amount);
+        }
+        let value_left = self
+            .collateral_value
+            .checked_sub(h.value)?
+            .checked_add(value(h.amount.checked_sub(lot)?, h.price)?)?;
+        let debt_dust = d.checked_sub(tab)? < p.min_debt;
+        if tab < d && (debt_dust || value_left < p.min_collateral_value) {
+            let full = h.lot_for(d)?;
+            if full <= h.amount {
+                (tab, lot) = (d, full);
+            } else if self.dust_account() {
+                return Ok(Err(Miss::Dust));
+            } else if debt_dust {
+                (tab, lot) = (cap, h.amount);
+            }
+        }
+        Ok(Ok((tab, lot, need)))
+    }
+
+    /// Fits a repay `(tab, lot, need)` from [`Sizing::before_room`] into `room`: a larger tab
+    /// is cut to `min(room, D − min_debt)` (a throttled repay never leaves dust) with its lot;
+    /// a tab burning no debt share is `Miss::TooSmall`.
+    pub fn fit(
+        &self,
+        h: &Held,
+        (tab, lot, need): (Uint128, Uint128, Uint128),
+        room: Uint128,
+    ) -> Result<Result<Partial, Miss>, ContractError> {
+        let (mut tab, mut lot) = (tab, lot);
+        if tab > room {
+            tab = room.min(self.debt.saturating_sub(self.params.min_debt));
+            if tab.is_zero() {
+                return Ok(Err(Miss::NoRoom(room)));
+            }
+            lot = h.lot_for(tab)?;
+        }
+        let burned = if tab == self.debt {
+            self.debt_shares
+        } else {
+            tab.checked_div_floor(self.borrow_index)?
+        };
+        if tab.is_zero() || burned.is_zero() {
+            return Ok(Err(Miss::TooSmall));
+        }
+        Ok(Ok(Partial {
+            tab,
+            lot,
+            burned,
+            need,
+        }))
+    }
+
+    /// A repay is useful when it is at least `min(min_debt, need)`: a candidate whose holding
+    /// or room allows less (a dust holding, one unit of room) does not stop the search.
+    pub fn useful(&self, p: &Partial) -> bool {
+        p.tab >= self.params.min_debt.min(p.need)
+    }
 }
 
 /// Splits `debt` across holdings by value (`floor`), the largest (first in seizure order
@@ -306,6 +436,86 @@ mod tests {
         );
         let all = absorb_lots(&hs, Uint128::new(26_600), d("0.05")).unwrap();
         assert_eq!(all, Some(vec![Uint128::new(400), Uint128::new(10)]));
+    }
+
+    fn sizing(params: &LiquidationParams, debt: u128, w: u128, cv: u128) -> Sizing<'_> {
+        Sizing {
+            params,
+            debt: Uint128::new(debt),
+            liquidation_value: Uint128::new(w),
+            collateral_value: Uint128::new(cv),
+            debt_shares: Uint128::new(debt),
+            borrow_index: Decimal::one(),
+        }
+    }
+
+    #[test]
+    fn a_throttled_repay_never_leaves_dust_and_a_repay_burning_nothing_is_too_small() {
+        let params = LiquidationParams {
+            min_debt: Uint128::new(100),
+            min_collateral_value: Uint128::new(100),
+            ..LiquidationParams::default()
+        };
+        let h = held("a", 1_000, "1", "0.7", "0.05");
+        // D 800, W 700: the target repay is 445, leaving 355 (not dust).
+        let s = sizing(&params, 800, 700, 1_000);
+        let pre = s.before_room(&h).unwrap().unwrap();
+        assert_eq!(pre.0, Uint128::new(445));
+        let p = s.fit(&h, pre, Uint128::new(10_000)).unwrap().unwrap();
+        assert_eq!(
+            (p.tab.u128(), p.lot.u128(), p.burned.u128()),
+            (445, 468, 445)
+        );
+        assert!(s.useful(&p));
+        // Throttled to the room: useful only from min(min_debt, need) = 100 up.
+        let p = s.fit(&h, pre, Uint128::new(99)).unwrap().unwrap();
+        assert!(!s.useful(&p));
+        assert_eq!(
+            s.fit(&h, pre, Uint128::zero()).unwrap(),
+            Err(Miss::NoRoom(Uint128::zero()))
+        );
+        // A full close (D 150 < min_debt + the target repay) cut by a room of 100 would leave
+        // 50 of dust: it cuts to D − min_debt = 50 instead.
+        let s = sizing(&params, 150, 131, 1_000);
+        let pre = s.before_room(&h).unwrap().unwrap();
+        assert_eq!(pre.0, Uint128::new(150), "full close");
+        let p = s.fit(&h, pre, Uint128::new(100)).unwrap().unwrap();
+        assert_eq!(p.tab, Uint128::new(50));
+        // A dust account (D < min_debt) is never cut: no room for the close means none at all.
+        let s = sizing(&params, 90, 80, 1_000);
+        let pre = s.before_room(&h).unwrap().unwrap();
+        assert_eq!(
+            s.fit(&h, pre, Uint128::new(89)).unwrap(),
+            Err(Miss::NoRoom(Uint128::new(89)))
+        );
+        // A repay below one debt share's worth burns nothing.
+        let mut s = sizing(&params, 800, 700, 1_000);
+        s.borrow_index = d("1000");
+        let pre = s.before_room(&h).unwrap().unwrap();
+        assert_eq!(
+            s.fit(&h, pre, Uint128::new(999)).unwrap(),
+            Err(Miss::TooSmall)
+        );
+    }
+
+    #[test]
+    fn a_holding_that_cannot_close_a_dust_account_misses_and_one_that_can_closes_it() {
+        let params = LiquidationParams {
+            min_debt: Uint128::new(1_000),
+            min_collateral_value: Uint128::new(1),
+            ..LiquidationParams::default()
+        };
+        // D 900 < min_debt: `small` (value 500) cannot cover 900·1.05; `big` can.
+        let s = sizing(&params, 900, 850, 1_600);
+        let small = held("s", 500, "1", "0.7", "0.05");
+        let big = held("b", 1_100, "1", "0.7", "0.05");
+        assert_eq!(s.before_room(&small).unwrap(), Err(Miss::Dust));
+        let pre = s.before_room(&big).unwrap().unwrap();
+        assert_eq!((pre.0.u128(), pre.1.u128()), (900, 945));
+        // An account that is not dust clears a holding that cannot close it (Aave v3.3).
+        let s = sizing(&params, 1_200, 1_150, 1_600);
+        let pre = s.before_room(&small).unwrap().unwrap();
+        assert_eq!((pre.0.u128(), pre.1.u128()), (476, 500));
     }
 
     #[test]
