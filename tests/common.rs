@@ -39,6 +39,32 @@ pub fn attr(res: &AppResponse, key: &str) -> Option<String> {
         .map(|a| a.value.clone())
 }
 
+/// Keeps every price fed (30 s steps, at most `max_secs`) until `keeper` liquidates `who`:
+/// each refusal on the way must be a pause (an oracle or breaker pause above the hard floor: a
+/// halted fall is judged once the oracle stands behind it, when the TWAP follows the fall or
+/// the halt clears). Returns the response
+/// and the seconds waited.
+pub fn liquidate_once_trusted(
+    s: &mut Suite,
+    keeper: &Addr,
+    who: &Addr,
+    max_secs: u64,
+) -> (AppResponse, u64) {
+    let mut waited = 0;
+    loop {
+        match s.liquidate(keeper, who) {
+            Ok(res) => return (res, waited),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(msg.contains("paused"), "{msg}");
+                assert!(waited < max_secs, "still refused after {waited} s: {msg}");
+            }
+        }
+        s.advance_time_feeding(30);
+        waited += 30;
+    }
+}
+
 /// An address nobody configured.
 pub fn stranger(suite: &Suite) -> Addr {
     suite.addr("stranger")

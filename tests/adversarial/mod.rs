@@ -19,7 +19,7 @@ mod liquidation;
 mod oracle;
 mod pools;
 
-pub use crate::common::{assert_err, attr, stranger};
+pub use crate::common::{assert_err, attr, liquidate_once_trusted, stranger};
 use breakwater_testing::{dec, Suite, SuiteBuilder};
 use breakwater_types::market::{CollateralResponse, QueryMsg as MarketQuery};
 use cosmwasm_std::{Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response, StdResult};

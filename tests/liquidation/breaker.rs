@@ -183,12 +183,17 @@ fn a_halted_collateral_pauses_its_own_auctions_except_below_the_hard_floor() {
     let res = suite.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&suite, &res, "denom"), "uatom");
     assert!(suite.auctions().iter().all(|a| a.denom == ATOM));
-    // Deeply underwater: never blocked. The backstop cannot absorb a halted collateral, so
-    // the position goes to a forced auction.
+    // Deeply underwater at the halted median, but not at the TWAP (a wick would look the
+    // same): it waits until the oracle stands behind the fall, then goes whole to a forced
+    // auction (the backstop cannot absorb a collateral that was halted when it started).
     suite.feed(OSMO, dec("0.33"));
     assert!(hf(&suite, &osmo_only) < dec("0.8"));
-    let debt = suite.account(&osmo_only).debt.u128();
-    let res = suite.liquidate(&keeper, &osmo_only).unwrap();
+    assert_err(
+        suite.liquidate(&keeper, &osmo_only),
+        "liquidation paused: the oracle price of uosmo is halted",
+    );
+    let (res, _) = liquidate_once_trusted(&mut suite, &keeper, &osmo_only, 1_800);
+    let debt = cosmwasm_std::Uint128::new(liq_attr(&suite, &res, "debt").parse().unwrap()).u128();
     assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
     assert_eq!(liq_attr(&suite, &res, "denom"), "uosmo");
     let osmo_tabs: u128 = suite

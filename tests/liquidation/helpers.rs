@@ -1,5 +1,5 @@
 //! Shared set-up and assertions of the liquidation tests.
-pub use crate::common::{assert_err, f, stranger};
+pub use crate::common::{assert_err, f, liquidate_once_trusted, stranger};
 use breakwater_testing::{dec, Suite, SuiteBuilder};
 use breakwater_types::liquidator::AuctionParams;
 use breakwater_types::market::{CollateralResponse, LiquidationParams, QueryMsg};

@@ -205,7 +205,6 @@ fn tiny_holdings_first_in_seizure_order_do_not_block_a_partial_liquidation() {
 /// It must not be liquidated: the oracle does not stand behind that price, and at the TWAP the
 /// account is healthy. After the revert it is healthy and untouched.
 #[test]
-#[ignore = "BUG R3: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_wick_that_halts_the_oracle_liquidates_no_max_ltv_account() {
     let mut s = lent(SuiteBuilder::new().backstop_deposit(10_000_000_000));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
@@ -240,7 +239,6 @@ fn a_wick_that_halts_the_oracle_liquidates_no_max_ltv_account() {
 /// TWAP is still liquidated (forced), but its auction starts from the price the oracle stands
 /// behind, so after the wick reverts nobody buys the lot below the true price.
 #[test]
-#[ignore = "BUG R3: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_forced_auction_started_on_a_halted_wick_does_not_sell_below_the_true_price() {
     let mut s = lent(SuiteBuilder::new());
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
@@ -270,7 +268,6 @@ fn a_forced_auction_started_on_a_halted_wick_does_not_sell_below_the_true_price(
 /// an account that is healthy at the price the oracle stands behind, even though its active
 /// ETH could be seized.
 #[test]
-#[ignore = "BUG R3: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_halted_side_collateral_does_not_make_a_healthy_account_liquidatable() {
     let mut s = lent(SuiteBuilder::new());
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());

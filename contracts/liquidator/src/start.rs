@@ -14,7 +14,8 @@ use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128}
 ///   `Seller::Backstop` only from the backstop, with a zero `tab` (sell the whole lot).
 /// - The oracle must be active unless `force` (hard-floor liquidations, market only).
 /// - The auction's share of the caps must fit in the room unless `force`.
-/// - Top price `oracle · buf`.
+/// - Top price `oracle · buf`, where `oracle` is the median, or the higher of median and TWAP
+///   when the price is not active (a forced start).
 pub fn start_auction(
     deps: DepsMut,
     env: Env,
@@ -89,7 +90,15 @@ pub fn start_auction(
         deps.storage,
         &(id.checked_add(1).ok_or(ContractError::AmountTooLarge)?),
     )?;
-    let top = top_price(price.median, p.buf)?;
+    // A forced start on a price the oracle does not stand behind (a halted wick, say) starts
+    // the curve from the higher of median and TWAP: a lot must not be offered below the true
+    // price once the wick reverts.
+    let basis = if price.status.is_active() {
+        price.median
+    } else {
+        price.median.max(price.twap)
+    };
+    let top = top_price(basis, p.buf)?;
     let auction = Auction {
         id,
         seller: stored,

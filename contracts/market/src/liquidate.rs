@@ -112,6 +112,31 @@ pub fn execute_liquidate(
     if hf >= Decimal::one() {
         return Err(ContractError::Healthy { health_factor: hf });
     }
+    // From here the account is judged at the prices the oracle stands behind: a halted (or
+    // quorum-less) median counts at most as punitively as the TWAP, so a wick alone neither
+    // makes a healthy account liquidatable nor pushes one below the hard floor.
+    let untrusted = lines
+        .iter()
+        .find(|l| l.trusted != l.line.price)
+        .map(|l| (l.denom.clone(), l.status.name().to_string()));
+    let (lines, health) = match untrusted {
+        None => (lines, health),
+        Some((denom, status)) => {
+            let lines: Vec<_> = lines
+                .into_iter()
+                .map(|mut l| {
+                    l.line.price = l.trusted;
+                    l
+                })
+                .collect();
+            let health = health_of(&lines, debt)?;
+            if health.health_factor.unwrap_or_default() >= Decimal::one() {
+                return Err(ContractError::LiquidationPaused { denom, status });
+            }
+            (lines, health)
+        }
+    };
+    let hf = health.health_factor.unwrap_or_default();
     let p = &liq.params;
     let hard_floor = hf < p.hard_floor_health_factor;
     if !hard_floor && state.breaker_level >= breaker::NO_AUCTIONS {
