@@ -309,7 +309,6 @@ fn let_go_stale(s: &mut Suite, paused: &str) {
 /// uatom (split by value) stays on the account with it, so nothing is written off while the
 /// borrower keeps collateral.
 #[test]
-#[ignore = "BUG R4: open finding of the 2026-12 review, fixed in a later commit"]
 fn one_unit_of_a_stale_collateral_does_not_shield_a_toxic_account() {
     let mut s = lent(SuiteBuilder::new());
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
@@ -343,7 +342,6 @@ fn one_unit_of_a_stale_collateral_does_not_shield_a_toxic_account() {
 /// an account that the dust rule sends down the whole-position path (debt below `min_debt`,
 /// no single holding can close it).
 #[test]
-#[ignore = "BUG R4: open finding of the 2026-12 review, fixed in a later commit"]
 fn one_unit_of_a_stale_collateral_does_not_shield_a_dust_account() {
     let params = protocol_dust();
     let mut s = lent(SuiteBuilder::new().liquidation_params(params));

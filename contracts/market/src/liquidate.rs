@@ -51,15 +51,18 @@
 //! debt_in_auction >= total_supplied + reserves`.
 //!
 //! # Whole-position path (toxic, below the hard floor, or a dust account no candidate closes)
-//! First the backstop's absorb: if its `AbsorbQuote` for every held coin and `D` says
-//! `can_absorb`, every debt share is burned. When the holdings at the pool's discount cover
-//! `D`, the pool pays `D` and takes only the lots that cover it, in seizure order (see
+//! The debt is split by value, `tab_k = floor(D · value_k / Σ value)`, the largest holding
+//! taking the rounding remainder so `Σ tab_k = D`. Above the hard floor a holding without an
+//! active price stays on the account with its `tab_k` (see [`crate::whole_position`]); the
+//! rest, `D_P`, goes. First the backstop's absorb: if its `AbsorbQuote` for the offered coins
+//! and `D_P` says `can_absorb` and the holdings at the pool's discount cover `D_P`, the pool
+//! pays `D_P` and takes only the lots that cover it, in seizure order (see
 //! [`crate::seizure::absorb_lots`]); the rest stays with the borrower, whose loss is the
-//! discount on what was taken. Otherwise it takes everything for `pay` base, `cash += pay` and
-//! `D − pay` is bad debt (see [`crate::settle`]). Otherwise every held
-//! collateral goes to auction with `tab_k = floor(D · value_k / Σ value)`, the largest holding
-//! taking the rounding remainder so `Σ tab_k = D` (a holding whose tab rounds to zero stays
-//! with the borrower); `force` below the hard floor, else every tab must fit its room.
+//! discount on what was taken. When they do not cover it, the pool takes everything offered
+//! for `pay` base, `cash += pay` and `D_P − pay` is bad debt (see [`crate::settle`]).
+//! Otherwise every offered holding goes to auction for its `tab_k` (a holding whose tab rounds
+//! to zero stays with the borrower); `force` below the hard floor, else every tab must fit
+//! its room.
 //!
 //! # Keeper reward
 //! `min(keeper_tip + keeper_chip × tab, keeper_reward_cap, reserves − backstop_due, cash)` from
@@ -145,16 +148,13 @@ pub fn execute_liquidate(
         });
     }
     // Above the hard floor only the collateral actually auctioned needs an active price: a
-    // dust holding of a paused collateral must not shield the rest of the account.
-    let mut paused = None;
+    // holding of a paused collateral must not shield the rest of the account.
     let mut held = vec![];
     for l in lines {
         let bonus = Decimal::one().checked_add(l.penalty)?;
-        if paused.is_none() && !l.status.is_active() {
-            paused = Some((l.denom.clone(), l.status.name().to_string()));
-        }
         held.push(Held {
             active: l.status.is_active(),
+            status: l.status.name(),
             value: value(l.line.amount, l.line.price)?,
             factor: l.line.liquidation_threshold.checked_mul(bonus)?,
             denom: l.denom,
@@ -240,16 +240,9 @@ pub fn execute_liquidate(
                 return Err(ContractError::LiquidationTooSmall);
             }
         }
-        // The whole position cannot go to auction while one of its prices is paused: wait
-        // for the oracle (or the hard floor).
-        if whole_path {
-            if let Some((denom, status)) = paused {
-                return Err(ContractError::LiquidationPaused { denom, status });
-            }
-        }
     }
     if whole_path {
-        mode = whole(
+        (mode, tab) = whole(
             &mut ctx,
             &mut deps,
             &config.base_denom,

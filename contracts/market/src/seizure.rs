@@ -29,6 +29,8 @@ pub struct Held {
     pub factor: Decimal,
     /// Whether its oracle price is active (a partial auction may only start on one that is).
     pub active: bool,
+    /// Its oracle status's name.
+    pub status: &'static str,
 }
 
 impl Held {
@@ -381,6 +383,7 @@ mod tests {
             bonus,
             factor: d(lt) * bonus,
             active: true,
+            status: "active",
         }
     }
 
