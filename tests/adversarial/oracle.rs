@@ -209,8 +209,9 @@ fn a_one_print_wick_liquidates_no_healthy_account() {
         s.liquidate(&keeper, &borrower),
         "liquidation paused: the oracle price of uatom is halted",
     );
+    // Tripping the breaker announces the halt; the pause is the oracle status itself.
     trip(&mut s, &anyone).unwrap();
-    assert_eq!(s.market_state().breaker_level, 2);
+    assert_eq!(s.market_state().breaker_level, 0);
     assert_err(s.liquidate(&keeper, &borrower), "paused");
 
     // It reverts the next block.
@@ -225,12 +226,14 @@ fn a_one_print_wick_liquidates_no_healthy_account() {
     assert_conserved(&s, &before);
 }
 
-/// Threat: a borrower about to be liquidated trips the circuit breaker (level 2 pauses
-/// liquidations) to protect their account, or a griefer trips it to freeze the market.
+/// Threat: a borrower about to be liquidated trips the circuit breaker to protect their
+/// account, or a griefer trips it to freeze the market.
 ///
-/// Why it holds: `TripBreaker` is refused unless the oracle reports the collateral `Halted`:
-/// an active or a stale price does not count. Only the owner or the guardian sets levels. And
-/// even at level 2, with the asset halted, an account below the hard floor is liquidated.
+/// Why it holds: `TripBreaker` is refused unless the oracle reports the collateral `Halted`
+/// (an active or a stale price does not count), and even then it only announces the halt: it
+/// sets no market-wide level, so it pauses nothing the halted price does not already pause, and
+/// that pause clears with the halt. Only the owner or the guardian sets levels. A genuine crash
+/// is liquidated as soon as the oracle stands behind it.
 #[test]
 fn the_breaker_cannot_be_abused_to_block_liquidations() {
     let mut s = lent(SuiteBuilder::new());
@@ -252,13 +255,13 @@ fn the_breaker_cannot_be_abused_to_block_liquidations() {
     // A genuine crash: −30% halts ATOM and puts the account below the hard floor (HF 0.72).
     // In its first block a crash looks like a wick (at the TWAP the account is healthy), so
     // the account waits for the oracle to stand behind the fall; as the price stays at 7 that
-    // comes within the halt's life, breaker or not.
+    // comes within the halt's life.
     age(&mut s, 0);
     s.advance_time(5);
     s.feed(ATOM, dec("7"));
     assert!(matches!(status(&s, ATOM), OracleStatus::Halted { .. }));
     trip(&mut s, &borrower).unwrap();
-    assert_eq!(s.market_state().breaker_level, 2);
+    assert_eq!(s.market_state().breaker_level, 0);
     let before = supplies(&s);
     let (res, waited) = liquidate_once_trusted(&mut s, &keeper, &borrower, 1_200);
     assert!(waited > 0, "not at the first block");

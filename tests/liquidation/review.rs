@@ -489,7 +489,6 @@ fn a_lender_leaving_during_a_toxic_auction_bears_its_share_of_the_visible_shortf
 /// failed with the liquidator's error when the global cap could not fit them all. It must
 /// refuse with the market's throttle error (and change nothing).
 #[test]
-#[ignore = "BUG R7: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_whole_position_that_does_not_fit_the_global_cap_is_throttled_by_the_market() {
     let mut s = lent(
         SuiteBuilder::new()
@@ -520,7 +519,6 @@ fn a_whole_position_that_does_not_fit_the_global_cap_is_throttled_by_the_market(
 /// liquidations of every collateral until the owner acted. A trip on uatom must leave an
 /// account holding only ueth liquidatable, and set no market-wide level.
 #[test]
-#[ignore = "BUG R7: open finding of the 2026-12 review, fixed in a later commit"]
 fn tripping_the_breaker_on_one_denom_does_not_pause_the_others() {
     let mut s = lent(SuiteBuilder::new());
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
@@ -543,7 +541,6 @@ fn tripping_the_breaker_on_one_denom_does_not_pause_the_others() {
 /// liquidation puts at stake (`min_debt × penalty`), dust self-liquidations farm free reserves.
 /// The owner cannot set such a tip, nor list or update a collateral into that state.
 #[test]
-#[ignore = "BUG R7: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_keeper_tip_above_min_debt_times_the_penalty_is_refused() {
     let mut s = lent(SuiteBuilder::new());
     let owner = s.owner.clone();
@@ -586,7 +583,6 @@ fn a_keeper_tip_above_min_debt_times_the_penalty_is_refused() {
 /// parameters at the liquidator) was depositable by anyone on behalf of any account, which then
 /// blocked `Liquidate` and every `Accounts` page holding it. It must not be depositable.
 #[test]
-#[ignore = "BUG R7: open finding of the 2026-12 review, fixed in a later commit"]
 fn a_collateral_without_a_price_or_an_auction_config_is_not_depositable() {
     let mut s = lent(SuiteBuilder::new());
     let (owner, borrower, keeper) = (s.owner.clone(), s.borrower.clone(), s.keeper.clone());

@@ -69,7 +69,7 @@ fn the_keeper_reward_is_capped_by_the_cap_and_by_free_reserves() {
     assert_eq!(liq_num(&suite, &res, "keeper_reward"), 1_000);
 
     let generous = LiquidationParams {
-        keeper_tip: Uint128::new(1_000_000_000_000),
+        keeper_chip: cosmwasm_std::Decimal::percent(5),
         ..default_params()
     };
     let mut suite = aged_position(SuiteBuilder::new().liquidation_params(generous));

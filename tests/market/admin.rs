@@ -1,6 +1,7 @@
 //! Owner messages, two-step ownership, instantiation checks and migration.
 use super::helpers::*;
 use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_types::liquidator::{self, CollateralAuction};
 use breakwater_types::market::{
     CollateralParams, CollateralResponse, CollateralUpdate, ConfigResponse, ExecuteMsg,
     InstantiateMsg, MarketParams, QueryMsg, MAX_COLLATERALS,
@@ -170,10 +171,12 @@ fn an_added_collateral_can_back_a_loan_once_the_oracle_prices_it() {
     assert_eq!(juno.liquidation_threshold_now, dec("0.6"));
     assert_eq!(juno.total_deposited, Uint128::zero());
 
+    // Not depositable before the oracle prices it and the liquidator can auction it.
     suite.fund(&borrower, &[coin(1_000_000, "ujuno")]);
-    suite
-        .deposit_collateral(&borrower, "ujuno", 1_000_000)
-        .unwrap();
+    assert_err(
+        suite.deposit_collateral(&borrower, "ujuno", 1_000_000),
+        "ujuno cannot be deposited: the oracle has no price for it",
+    );
     suite
         .oracle_execute(
             &owner,
@@ -189,6 +192,18 @@ fn an_added_collateral_can_back_a_loan_once_the_oracle_prices_it() {
         )
         .unwrap();
     suite.feed("ujuno", dec("2"));
+    assert_err(
+        suite.deposit_collateral(&borrower, "ujuno", 1_000_000),
+        "ujuno cannot be deposited: the liquidator cannot auction it",
+    );
+    let auction = liquidator::ExecuteMsg::SetCollateral(CollateralAuction {
+        denom: "ujuno".to_string(),
+        params: breakwater_testing::default_auction_params(),
+    });
+    suite.liquidator_execute(&owner, &auction, &[]).unwrap();
+    suite
+        .deposit_collateral(&borrower, "ujuno", 1_000_000)
+        .unwrap();
     suite.supply(&lender, 10_000_000).unwrap();
     assert_err(suite.borrow(&borrower, 1_000_001), "borrow limit exceeded");
     suite.borrow(&borrower, 1_000_000).unwrap();

@@ -41,13 +41,17 @@ pub fn list_collateral(
     Ok(())
 }
 
-/// Lists a collateral (the owner check is done by the caller).
+/// Lists a collateral (the owner check is done by the caller); its penalty must keep the
+/// keeper tip valid (`LiquidationParams::validate_keeper_tip`).
 pub fn execute_add_collateral(
     deps: DepsMut,
     info: MessageInfo,
     params: CollateralParams,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
+    if let Some(liq) = &config.liquidation {
+        liq.params.validate_keeper_tip(params.liquidation_penalty)?;
+    }
     let p = params.clone();
     list_collateral(deps.storage, &config.base_denom, params)?;
     Ok(Response::new()

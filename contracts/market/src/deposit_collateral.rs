@@ -1,10 +1,13 @@
 //! `DepositCollateral { on_behalf_of }`: credit collateral to an account.
 use crate::error::ContractError;
+use crate::seizure::room;
 use crate::state::{load_account, save_account, COLLATERALS, CONFIG};
 use cosmwasm_std::{Addr, DepsMut, MessageInfo, Response, Uint128};
 
 /// Adds `amount` of `denom` (already received) to `account`, within the collateral's supply
-/// cap. Allowed whatever the oracle says: a deposit only makes an account safer.
+/// cap. Allowed whatever the oracle's status (a deposit only makes an account safer), but the
+/// oracle must have a price record for `denom` and, once liquidation is set up, the liquidator
+/// must list it.
 pub fn execute_deposit_collateral(
     deps: DepsMut,
     info: MessageInfo,
@@ -28,6 +31,26 @@ pub fn execute_deposit_collateral(
             total,
             cap: collateral.params.supply_cap,
         });
+    }
+    // A holding the oracle cannot price, or the liquidator cannot auction, would make every
+    // `Liquidate` of the account (and every `Accounts` page holding it) fail: refuse it.
+    if config
+        .oracle
+        .query_price_view(&deps.querier, &denom)
+        .is_err()
+    {
+        return Err(ContractError::NotDepositable {
+            denom,
+            reason: "the oracle has no price for it",
+        });
+    }
+    if let Some(liq) = &config.liquidation {
+        if room(&deps.querier, liq, &denom).is_err() {
+            return Err(ContractError::NotDepositable {
+                denom,
+                reason: "the liquidator cannot auction it",
+            });
+        }
     }
     let mut position = load_account(deps.storage, &account)?;
     let held = position.collateral(&denom).checked_add(amount)?;

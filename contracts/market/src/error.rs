@@ -110,6 +110,16 @@ pub enum ContractError {
         denom: String,
     },
 
+    /// A listed collateral that could not be priced or auctioned: holding it would block
+    /// `Liquidate` and every `Accounts` page of the account.
+    #[error("{denom} cannot be deposited: {reason}")]
+    NotDepositable {
+        /// The collateral.
+        denom: String,
+        /// What is missing.
+        reason: &'static str,
+    },
+
     /// A deposit that would take a collateral over its supply cap.
     #[error("supply cap of {denom} exceeded: {total} would be deposited, the cap is {cap}")]
     SupplyCapExceeded {

@@ -62,7 +62,7 @@
 //! for `pay` base, `cash += pay` and `D_P − pay` is bad debt (see [`crate::settle`]).
 //! Otherwise every offered holding goes to auction for its `tab_k` (a holding whose tab rounds
 //! to zero stays with the borrower); `force` below the hard floor, else every tab must fit
-//! its room.
+//! its room and all of them the liquidator's global cap.
 //!
 //! # Keeper reward
 //! `min(keeper_tip + keeper_chip × tab, keeper_reward_cap, reserves − backstop_due, cash)` from
@@ -202,7 +202,7 @@ pub fn execute_liquidate(
                 Ok(sized) => sized,
                 Err(_) => continue,
             };
-            match sizing.fit(h, sized, room(&deps.querier, liq, &h.denom)?)? {
+            match sizing.fit(h, sized, room(&deps.querier, liq, &h.denom)?.room)? {
                 Ok(part) if sizing.useful(&part) => {
                     chosen = Some((h, part));
                     break;

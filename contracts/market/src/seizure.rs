@@ -348,19 +348,19 @@ impl Ctx<'_> {
     }
 }
 
-/// Room under the liquidator's caps for a new auction of `denom`.
+/// The liquidator's caps for a new auction of `denom`: `.room` fits one auction; the global
+/// cap (`global_hole − global_dirt`) bounds several.
 pub fn room(
     querier: &QuerierWrapper,
     liq: &Liquidation,
     denom: &str,
-) -> Result<Uint128, ContractError> {
-    let r: RoomResponse = querier.query_wasm_smart(
+) -> Result<RoomResponse, ContractError> {
+    Ok(querier.query_wasm_smart(
         &liq.liquidator,
         &LiquidatorQuery::Room {
             denom: denom.to_string(),
         },
-    )?;
-    Ok(r.room)
+    )?)
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! `SetLiquidation(cfg)`: the owner wires the market to its liquidator and backstop.
 use crate::error::ContractError;
 use crate::interest::accrue;
-use crate::state::{Liquidation, CONFIG, STATE};
-use cosmwasm_std::{DepsMut, Env, MessageInfo, Response};
+use crate::state::{Liquidation, COLLATERALS, CONFIG, STATE};
+use cosmwasm_std::{DepsMut, Env, MessageInfo, Order, Response, StdResult};
 
-/// Validates the addresses and parameters, accrues under the old set-up (so the new
+/// Validates the addresses and parameters (the keeper tip against every listed collateral's
+/// penalty, see `LiquidationParams::validate_keeper_tip`), accrues under the old set-up (so the new
 /// `backstop_reserve_share` applies only to reserves from now on), then stores the set-up.
 pub fn execute_set_liquidation(
     deps: DepsMut,
@@ -13,6 +14,15 @@ pub fn execute_set_liquidation(
     cfg: Liquidation,
 ) -> Result<Response, ContractError> {
     cfg.params.validate()?;
+    let smallest = COLLATERALS
+        .range(deps.storage, None, None, Order::Ascending)
+        .map(|c| c.map(|(_, c)| c.params.liquidation_penalty))
+        .collect::<StdResult<Vec<_>>>()?
+        .into_iter()
+        .min();
+    if let Some(penalty) = smallest {
+        cfg.params.validate_keeper_tip(penalty)?;
+    }
     let liq = Liquidation {
         liquidator: deps.api.addr_validate(&cfg.liquidator)?.into_string(),
         backstop: deps.api.addr_validate(&cfg.backstop)?.into_string(),

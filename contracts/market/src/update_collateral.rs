@@ -13,7 +13,8 @@ use cosmwasm_std::{DepsMut, Env, MessageInfo, Response};
 ///
 /// The result must satisfy `CollateralParams::validate` with the target threshold, keep
 /// `max_ltv` below the threshold in force now (new borrows must never start liquidatable),
-/// and keep `LT · (1 + penalty) < 1` for the larger of the two thresholds crossed by the ramp.
+/// and keep `LT · (1 + penalty) < 1` for the larger of the two thresholds crossed by the ramp;
+/// the penalty must keep the keeper tip valid (`LiquidationParams::validate_keeper_tip`).
 pub fn execute_update_collateral(
     deps: DepsMut,
     env: Env,
@@ -75,6 +76,9 @@ pub fn execute_update_collateral(
         .into());
     }
     validate_threshold_penalty(high, p.liquidation_penalty)?;
+    if let Some(liq) = &config.liquidation {
+        liq.params.validate_keeper_tip(p.liquidation_penalty)?;
+    }
     collateral.params = p;
     COLLATERALS.save(deps.storage, &denom, &collateral)?;
 

@@ -90,16 +90,28 @@ pub fn whole(
         }
     }
     if !hard_floor {
-        for (h, t) in &offered {
-            if !t.is_zero() {
-                let r = room(&deps.querier, ctx.liq, &h.denom)?;
-                if *t > r {
-                    return Err(ContractError::NoRoom {
-                        denom: h.denom.clone(),
-                        room: r,
-                    });
-                }
+        // Every tab must fit its collateral's room, and all of them the global cap.
+        let (mut total, mut global, mut denoms) = (Uint128::zero(), Uint128::MAX, String::new());
+        for (h, t) in offered.iter().filter(|(_, t)| !t.is_zero()) {
+            let r = room(&deps.querier, ctx.liq, &h.denom)?;
+            if *t > r.room {
+                return Err(ContractError::NoRoom {
+                    denom: h.denom.clone(),
+                    room: r.room,
+                });
             }
+            total = total.checked_add(*t)?;
+            global = r.global_hole.saturating_sub(r.global_dirt);
+            if !denoms.is_empty() {
+                denoms.push(',');
+            }
+            denoms.push_str(&h.denom);
+        }
+        if total > global {
+            return Err(ContractError::NoRoom {
+                denom: denoms,
+                room: global,
+            });
         }
     }
     for (h, t) in offered {

@@ -198,6 +198,29 @@ impl LiquidationParams {
     }
 }
 
+impl LiquidationParams {
+    /// `keeper_tip <= floor(min_debt · penalty)` for the smallest liquidation penalty among the
+    /// listed collaterals: a keeper reward needs a tab of at least `min_debt`, so the flat tip
+    /// never exceeds what the smallest rewarded liquidation puts at stake. Otherwise
+    /// liquidating one's own dust-sized positions farms the tip out of free reserves.
+    pub fn validate_keeper_tip(&self, smallest_penalty: Decimal) -> Result<(), ParamError> {
+        let most = self
+            .min_debt
+            .checked_mul_floor(smallest_penalty)
+            .unwrap_or(Uint128::MAX);
+        if self.keeper_tip > most {
+            return Err(invalid(
+                "keeper_tip",
+                format!(
+                    "{} exceeds min_debt × the smallest liquidation_penalty ({most})",
+                    self.keeper_tip
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for LiquidationParams {
     /// Target HF 1.05 (Mars); hard floor 0.8; dust $1,000 of a 6-decimal base (Aave v3.3);
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
@@ -596,6 +619,21 @@ mod tests {
         let mut c = atom();
         c.depth = Uint128::zero();
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn the_keeper_tip_is_at_most_min_debt_times_the_smallest_penalty() {
+        let p = LiquidationParams {
+            min_debt: Uint128::new(1_000_000),
+            keeper_tip: Uint128::new(50_000),
+            ..LiquidationParams::default()
+        };
+        assert!(p.validate_keeper_tip(Decimal::percent(5)).is_ok());
+        assert!(p.validate_keeper_tip(Decimal::permille(49)).is_err());
+        // A zero penalty allows no tip at all; the default (no tip) is always valid.
+        assert!(p.validate_keeper_tip(Decimal::zero()).is_err());
+        let d = LiquidationParams::default();
+        assert!(d.validate_keeper_tip(Decimal::zero()).is_ok());
     }
 
     #[test]
