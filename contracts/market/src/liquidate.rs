@@ -48,7 +48,7 @@
 //! the largest `R`. None fits: a dust account goes down the whole-position path; any other is
 //! refused with `NoRoom` (or `LiquidationTooSmall`) until room frees. The account's debt drops
 //! by at most `R` while `R` moves to `debt_in_auction`: the books keep `cash + total_borrowed +
-//! debt_in_auction >= total_supplied + reserves`.
+//! debt_in_auction >= total_supplied + reserves + provision`.
 //!
 //! # Whole-position path (toxic, below the hard floor, or a dust account no candidate closes)
 //! The debt is split by value, `tab_k = floor(D · value_k / Σ value)`, the largest holding
@@ -72,7 +72,7 @@ use crate::health::{health_of, price_holdings, PriceCache};
 use crate::interest::accrue;
 use crate::seizure::{room, seizure_order, Ctx, Held, Miss, Partial, Sizing};
 use crate::settle::{keeper_reward, pay};
-use crate::state::{save_account, ACCOUNTS, CONFIG, STATE};
+use crate::state::{save_account, ACCOUNTS, AUCTION_BOOKS, CONFIG, STATE};
 use crate::whole_position::whole;
 use breakwater_types::market::breaker;
 use breakwater_types::math::health::value;
@@ -170,6 +170,9 @@ pub fn execute_liquidate(
         borrower: borrower.to_string(),
         state,
         account,
+        book: AUCTION_BOOKS
+            .may_load(deps.storage, &borrower)?
+            .unwrap_or_default(),
         res: Response::new(),
         denoms: String::new(),
         lots: String::new(),
@@ -254,6 +257,9 @@ pub fn execute_liquidate(
 
     let reward = keeper_reward(&mut ctx.state, p, tab)?;
     save_account(deps.storage, &borrower, &ctx.account)?;
+    if !ctx.book.in_auction.is_zero() {
+        AUCTION_BOOKS.save(deps.storage, &borrower, &ctx.book)?;
+    }
     STATE.save(deps.storage, &ctx.state)?;
     let res = ctx
         .res

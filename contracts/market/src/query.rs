@@ -46,6 +46,7 @@ pub fn query_state(deps: Deps, env: Env) -> Result<StateResponse, ContractError>
         total_debt_shares: state.total_debt_shares,
         last_accrued: state.last_accrued,
         debt_in_auction: state.debt_in_auction,
+        provision: state.provision,
         backstop_due: state.backstop_due,
         bad_debt_covered_by_backstop: state.bad_debt_covered_by_backstop,
         bad_debt_covered_by_reserves: state.bad_debt_covered_by_reserves,

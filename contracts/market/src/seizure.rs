@@ -2,7 +2,7 @@
 //! the tab split of a whole position, and the bookkeeping shared by both liquidation paths
 //! (see [`crate::liquidate`] for the derivations).
 use crate::error::ContractError;
-use crate::state::{Account, Liquidation, MarketState, COLLATERALS};
+use crate::state::{Account, AuctionBook, Liquidation, MarketState, COLLATERALS};
 use breakwater_types::liquidator::{
     ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, RoomResponse, Seller,
 };
@@ -284,6 +284,8 @@ pub struct Ctx<'a> {
     pub state: MarketState,
     /// The liquidated account.
     pub account: Account,
+    /// Its running auctions and their provision.
+    pub book: AuctionBook,
     /// The response being built.
     pub res: Response,
     /// Denoms seized, comma-separated (for the event).
@@ -344,6 +346,7 @@ impl Ctx<'_> {
         };
         self.res = std::mem::take(&mut self.res).add_message(msg);
         self.state.debt_in_auction = self.state.debt_in_auction.checked_add(tab)?;
+        self.book.in_auction = self.book.in_auction.checked_add(tab)?;
         Ok(())
     }
 }

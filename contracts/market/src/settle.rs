@@ -12,11 +12,18 @@
 //! The backstop pays `min(amount, its base)` within the same transaction, and `c` never
 //! exceeds the base it holds when its message runs, so `cash` is booked at once. Rounding the
 //! index cut up makes `total_supplied` drop by at least `d`, so the books keep
-//! `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+//! `cash + total_borrowed + debt_in_auction >= total_supplied + reserves + provision`.
+//!
+//! A toxic auction whose tab exceeds its lot's value books that visible loss when it starts
+//! ([`provision`]); its shortfall at settlement uses the provision first and the rest goes
+//! through the waterfall; when the borrower's last auction settles, what the provision did not
+//! use returns in reverse order (see [`crate::state::AuctionBook`]).
 use crate::contract::to_u128;
 use crate::error::ContractError;
 use crate::interest::accrue;
-use crate::state::{load_account, save_account, Liquidation, MarketState, COLLATERALS};
+use crate::state::{
+    load_account, save_account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
+};
 use crate::state::{CONFIG, STATE};
 use breakwater_types::backstop::ExecuteMsg as BackstopMsg;
 use breakwater_types::market::LiquidationParams;
@@ -28,6 +35,17 @@ use cosmwasm_std::{
 /// The smallest positive decimal (10^-18).
 const EPSILON: Decimal = Decimal::new(Uint128::new(1));
 
+/// Who covered a bad debt, base units.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Cover {
+    /// Paid by the backstop.
+    pub backstop: Uint128,
+    /// Taken from free reserves.
+    pub reserves: Uint128,
+    /// Cut from the supply index.
+    pub socialized: Uint128,
+}
+
 /// Covers bad debt `bad` from the backstop (holding `backstop_base` when its message runs),
 /// then free reserves, then suppliers; adds the messages and events to `res`.
 pub fn cover_bad_debt(
@@ -36,7 +54,7 @@ pub fn cover_bad_debt(
     liq: &Liquidation,
     bad: Uint128,
     backstop_base: Uint128,
-) -> Result<Response, ContractError> {
+) -> Result<(Response, Cover), ContractError> {
     let mut res = res;
     let c = bad.min(backstop_base);
     if !c.is_zero() {
@@ -78,7 +96,85 @@ pub fn cover_bad_debt(
                 .add_attribute("supply_index", state.supply_index.to_string()),
         );
     }
+    Ok((
+        res,
+        Cover {
+            backstop: c,
+            reserves: r,
+            socialized: d,
+        },
+    ))
+}
+
+/// Books `loss`, the visible shortfall of auctions starting now for the borrower of `book`,
+/// through the waterfall at once (see [`AuctionBook`]), so a lender leaving while they run
+/// bears its share.
+pub fn provision(
+    res: Response,
+    state: &mut MarketState,
+    liq: &Liquidation,
+    book: &mut AuctionBook,
+    loss: Uint128,
+    backstop_base: Uint128,
+) -> Result<Response, ContractError> {
+    let (res, c) = cover_bad_debt(res, state, liq, loss, backstop_base)?;
+    book.by_backstop = book.by_backstop.checked_add(c.backstop)?;
+    book.by_reserves = book.by_reserves.checked_add(c.reserves)?;
+    book.socialized = book.socialized.checked_add(c.socialized)?;
+    state.provision = state.provision.checked_add(loss)?;
     Ok(res)
+}
+
+/// Uses `book`'s provision for a shortfall `s`, in waterfall order (what the backstop paid,
+/// then reserves, then suppliers); returns the part of `s` it covers.
+fn use_provision(
+    state: &mut MarketState,
+    book: &mut AuctionBook,
+    s: Uint128,
+) -> Result<Uint128, ContractError> {
+    let mut left = s;
+    for part in [
+        &mut book.by_backstop,
+        &mut book.by_reserves,
+        &mut book.socialized,
+    ] {
+        let u = left.min(*part);
+        *part = part.checked_sub(u)?;
+        left = left.checked_sub(u)?;
+    }
+    let used = s.checked_sub(left)?;
+    state.provision = state.provision.saturating_sub(used);
+    Ok(used)
+}
+
+/// Returns what is left of `book`'s provision once its borrower's last auction settled, in
+/// reverse waterfall order: the supply index rises by `floor((d − 1) / shares)` (so suppliers
+/// gain at most `d`; the rounding goes to reserves), reserves get their part back, and the
+/// backstop's part is earmarked for it in `backstop_due`. Returns the amount released.
+fn release(state: &mut MarketState, book: &AuctionBook) -> Result<Uint128, ContractError> {
+    let d = book.socialized;
+    let before = state.total_supplied()?;
+    if d > Uint128::one() && !state.total_supply_shares.is_zero() {
+        let rise = Decimal::checked_from_ratio(d - Uint128::one(), state.total_supply_shares)?;
+        state.supply_index = state.supply_index.checked_add(rise)?;
+    }
+    let credited = state.total_supplied()?.checked_sub(before)?;
+    let to_reserves = d
+        .checked_sub(credited)?
+        .checked_add(book.by_reserves)?
+        .checked_add(book.by_backstop)?;
+    state.reserves = state.reserves.checked_add(to_reserves)?;
+    state.backstop_due = state.backstop_due.checked_add(book.by_backstop)?;
+    state.bad_debt_socialized = state.bad_debt_socialized.saturating_sub(d);
+    state.bad_debt_covered_by_reserves = state
+        .bad_debt_covered_by_reserves
+        .saturating_sub(book.by_reserves);
+    state.bad_debt_covered_by_backstop = state
+        .bad_debt_covered_by_backstop
+        .saturating_sub(book.by_backstop);
+    let released = book.provision()?;
+    state.provision = state.provision.saturating_sub(released);
+    Ok(released)
 }
 
 /// The backstop's base balance: what `CoverShortfall` can pay (its `Pool {}.base`, read
@@ -169,15 +265,32 @@ pub fn execute_auction_proceeds(
     state.debt_in_auction = state.debt_in_auction.saturating_sub(base);
     let bad = shortfall.min(state.debt_in_auction);
     state.debt_in_auction = state.debt_in_auction.checked_sub(bad)?;
+    let mut book = AUCTION_BOOKS
+        .may_load(deps.storage, &borrower)?
+        .unwrap_or_default();
+    book.in_auction = book
+        .in_auction
+        .saturating_sub(base)
+        .saturating_sub(shortfall);
+    let used = use_provision(&mut state, &mut book, bad)?;
     let mut res = Response::new()
         .add_attribute("action", "auction_proceeds")
-        .add_attribute("borrower", borrower)
+        .add_attribute("borrower", borrower.as_str())
         .add_attribute("proceeds", base)
         .add_attributes(returned)
-        .add_attribute("shortfall", bad);
-    if !bad.is_zero() {
+        .add_attribute("shortfall", bad)
+        .add_attribute("provision_used", used);
+    let rest = bad.checked_sub(used)?;
+    if !rest.is_zero() {
         let base = backstop_base(&deps.querier, &liq, &config.base_denom)?;
-        res = cover_bad_debt(res, &mut state, &liq, bad, base)?;
+        res = cover_bad_debt(res, &mut state, &liq, rest, base)?.0;
+    }
+    if book.in_auction.is_zero() {
+        let released = release(&mut state, &book)?;
+        AUCTION_BOOKS.remove(deps.storage, &borrower);
+        res = res.add_attribute("provision_released", released);
+    } else {
+        AUCTION_BOOKS.save(deps.storage, &borrower, &book)?;
     }
     STATE.save(deps.storage, &state)?;
     Ok(res.add_attribute("debt_in_auction", state.debt_in_auction))
@@ -237,7 +350,16 @@ mod tests {
     #[test]
     fn bad_debt_goes_to_the_backstop_then_free_reserves_then_suppliers() {
         let mut s = state();
-        let res = cover_bad_debt(Response::new(), &mut s, &liq(), u(1_000), u(700)).unwrap();
+        let (res, cover) =
+            cover_bad_debt(Response::new(), &mut s, &liq(), u(1_000), u(700)).unwrap();
+        assert_eq!(
+            cover,
+            Cover {
+                backstop: u(700),
+                reserves: u(60),
+                socialized: u(240)
+            }
+        );
         assert_eq!(res.messages.len(), 1, "CoverShortfall");
         assert_eq!(s.bad_debt_covered_by_backstop, u(700));
         assert_eq!(s.cash, u(3_800));
@@ -250,7 +372,7 @@ mod tests {
 
         // Fully covered by the backstop: no message beyond it, no haircut.
         let mut s = state();
-        let res = cover_bad_debt(Response::new(), &mut s, &liq(), u(10), u(700)).unwrap();
+        let (res, _) = cover_bad_debt(Response::new(), &mut s, &liq(), u(10), u(700)).unwrap();
         assert_eq!((res.messages.len(), res.events.len()), (1, 1));
         assert_eq!(s.supply_index, Decimal::one());
     }

@@ -43,9 +43,13 @@ pub struct MarketState {
     /// Time of the last accrual, seconds since the epoch.
     pub last_accrued: u64,
     /// Debt handed to auctions and not yet settled, base units. The books balance as
-    /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+    /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves + provision`.
     #[serde(default)]
     pub debt_in_auction: Uint128,
+    /// Expected losses of running auctions, booked through the waterfall when they started
+    /// (see [`AuctionBook`]).
+    #[serde(default)]
+    pub provision: Uint128,
     /// Part of `reserves` earmarked for the backstop, paid by `SweepReserves`.
     #[serde(default)]
     pub backstop_due: Uint128,
@@ -75,6 +79,7 @@ impl MarketState {
             cash: Uint128::zero(),
             last_accrued: now,
             debt_in_auction: Uint128::zero(),
+            provision: Uint128::zero(),
             backstop_due: Uint128::zero(),
             bad_debt_covered_by_backstop: Uint128::zero(),
             bad_debt_covered_by_reserves: Uint128::zero(),
@@ -167,6 +172,37 @@ impl Account {
     }
 }
 
+/// A borrower's running liquidation auctions and the loss provisioned for them.
+///
+/// A toxic auction whose tab exceeds its lot's value has a visible shortfall: it is booked at
+/// once through the waterfall (backstop, free reserves, supply index), so a lender who leaves
+/// while the auction runs bears its share. The parts left record who paid what is still
+/// provisioned. A shortfall at settlement uses the provision first, in waterfall order
+/// (backstop part, then reserves, then suppliers), and only the excess goes through the
+/// waterfall again. When the borrower's last auction settles, what is left returns in reverse:
+/// suppliers (the index rises), reserves, the backstop (earmarked in `backstop_due`).
+#[cw_serde]
+#[derive(Default)]
+pub struct AuctionBook {
+    /// Tabs of the borrower's running liquidation auctions, base units.
+    pub in_auction: Uint128,
+    /// Provision still held that the backstop paid.
+    pub by_backstop: Uint128,
+    /// Provision still held that free reserves paid.
+    pub by_reserves: Uint128,
+    /// Provision still held that was cut from the supply index.
+    pub socialized: Uint128,
+}
+
+impl AuctionBook {
+    /// The provision still held.
+    pub fn provision(&self) -> Result<Uint128, cosmwasm_std::OverflowError> {
+        self.by_backstop
+            .checked_add(self.by_reserves)?
+            .checked_add(self.socialized)
+    }
+}
+
 /// The configuration.
 pub const CONFIG: Item<Config> = Item::new("config");
 /// The market totals.
@@ -175,6 +211,9 @@ pub const STATE: Item<MarketState> = Item::new("state");
 pub const COLLATERALS: Map<&str, CollateralState> = Map::new("collaterals");
 /// Borrower positions; an account is deleted once it holds and owes nothing.
 pub const ACCOUNTS: Map<&Addr, Account> = Map::new("accounts");
+/// Running liquidation auctions per borrower, with their provision; deleted when the last one
+/// settles.
+pub const AUCTION_BOOKS: Map<&Addr, AuctionBook> = Map::new("auction_books");
 /// Lenders' supply shares; deleted at zero.
 pub const SUPPLIERS: Map<&Addr, Uint128> = Map::new("suppliers");
 

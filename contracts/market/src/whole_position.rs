@@ -7,9 +7,13 @@
 //! its share of the debt, and the rest of the position goes. So an unpriced holding shields
 //! nothing, and nothing is written off while the borrower keeps collateral. Below the hard
 //! floor every holding goes (forced auctions when one is not active).
+//!
+//! Auctions whose tabs exceed their lots' value carry a visible shortfall, provisioned through
+//! the waterfall when they start and trued up when they settle (see
+//! [`crate::state::AuctionBook`]).
 use crate::error::ContractError;
 use crate::seizure::{absorb_lots, room, split_tabs, Ctx, Held};
-use crate::settle::{backstop_base, cover_bad_debt};
+use crate::settle::{backstop_base, cover_bad_debt, provision};
 use breakwater_types::backstop::{
     AbsorbQuoteResponse, ExecuteMsg as BackstopMsg, QueryMsg as BackstopQuery,
 };
@@ -114,10 +118,21 @@ pub fn whole(
             });
         }
     }
+    // A tab above its lot's value is a visible shortfall: provision it now (see
+    // `settle::provision`), so nobody leaves at par while the auctions run.
+    let (mut tabs, mut values) = (Uint128::zero(), Uint128::zero());
     for (h, t) in offered {
         if !t.is_zero() {
             ctx.auction(deps.storage, &h.denom, h.amount, t, hard_floor)?;
+            tabs = tabs.checked_add(t)?;
+            values = values.checked_add(h.value)?;
         }
+    }
+    let loss = tabs.saturating_sub(values);
+    if !loss.is_zero() {
+        let base = backstop_base(&deps.querier, ctx.liq, base_denom)?;
+        let res = std::mem::take(&mut ctx.res);
+        ctx.res = provision(res, &mut ctx.state, ctx.liq, &mut ctx.book, loss, base)?;
     }
     Ok(("toxic_auction", tab))
 }
@@ -179,7 +194,7 @@ fn absorb(
     if !bad.is_zero() {
         let base = quote.available.saturating_sub(pay);
         let res = std::mem::take(&mut ctx.res);
-        ctx.res = cover_bad_debt(res, &mut ctx.state, ctx.liq, bad, base)?;
+        ctx.res = cover_bad_debt(res, &mut ctx.state, ctx.liq, bad, base)?.0;
     }
     Ok(())
 }

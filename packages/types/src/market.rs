@@ -483,8 +483,12 @@ pub struct StateResponse {
     /// Last accrual, seconds since the epoch.
     pub last_accrued: u64,
     /// Debt handed to auctions and not yet settled, base units. The accounting identity is
-    /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`.
+    /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves + provision`.
     pub debt_in_auction: Uint128,
+    /// Expected losses of running auctions (a tab above its lot's value), already booked
+    /// through the bad-debt waterfall when the auction started and trued up when it settles,
+    /// base units.
+    pub provision: Uint128,
     /// Part of `reserves` earmarked for the backstop, paid by `SweepReserves`.
     pub backstop_due: Uint128,
     /// Bad debt paid by the backstop so far (shortfalls and absorb remainders), base units.
