@@ -368,6 +368,25 @@ fn one_unit_of_a_stale_collateral_does_not_shield_a_dust_account() {
     assert_books(&s);
 }
 
+/// R4, found by the property harness after the fix: when the priced part of the account is
+/// worth less than one debt share (here 1 uosmo, valued at 0), what blocks the account is its
+/// stale collateral: the refusal says so (an oracle pause, cleared by the next price) rather
+/// than "too small".
+#[test]
+fn an_account_whose_priced_part_is_worthless_waits_for_its_unpriced_collateral() {
+    let mut s = lent(SuiteBuilder::new());
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    s.open_position(&borrower, ATOM, 1_000_000_000, 6_800_000_000);
+    s.deposit_collateral(&borrower, OSMO, 1).unwrap();
+    s.feed(ATOM, dec("8.5"));
+    let_go_stale(&mut s, ATOM);
+    assert!(hf(&s, &borrower) < dec("1"));
+    assert_err(
+        s.liquidate(&keeper, &borrower),
+        "liquidation paused: the oracle price of uatom is stale",
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // R5: one unit of auction room on the first candidate blocked the fallback to the others.
 

@@ -214,7 +214,11 @@ impl World {
                     sent.res.err()
                 );
                 if halted {
-                    assert!(self.suite.market_state().breaker_level >= 2);
+                    // It announces the halt and sets no level (SECURITY.md R7b).
+                    assert_eq!(
+                        self.suite.market_state().breaker_level,
+                        sent.before.state.breaker_level
+                    );
                 }
             }
             Action::Intrude { who, kind } => self.intrude(who, kind),
@@ -409,6 +413,32 @@ impl World {
             .unwrap_or_else(|| self.suite.account(who))
     }
 
+    /// The health factor the market judges a liquidation at (SECURITY.md R3): each holding at
+    /// its median, or at the higher of median and TWAP when its price is halted or without
+    /// quorum; `W = Σ floor(floor(amount · price) · LT)`.
+    fn trusted_hf(&self, acc: &AccountResponse) -> Option<Decimal> {
+        if acc.debt.is_zero() {
+            return None;
+        }
+        Some(Decimal::from_ratio(self.trusted_w(acc), acc.debt))
+    }
+
+    /// The liquidation value `W` at the prices of [`Self::trusted_hf`].
+    fn trusted_w(&self, acc: &AccountResponse) -> Uint128 {
+        let mut w = Uint128::zero();
+        for c in &acc.collaterals {
+            let price = match c.oracle_status {
+                OracleStatus::Halted { .. } | OracleStatus::NoQuorum { .. } => {
+                    let twap = self.suite.oracle_price(&c.denom).expect("priced").twap;
+                    c.price.max(twap)
+                }
+                _ => c.price,
+            };
+            w += c.amount.mul_floor(price).mul_floor(c.liquidation_threshold);
+        }
+        w
+    }
+
     /// `sender` liquidates `target`: an account with `HF < 1` is liquidated, or refused for
     /// a throttle or pause reason (never below the hard floor); a healthy or debt-free one is
     /// refused. A partial liquidation seizes a collateral with `f_k < HF` and does not lower
@@ -423,6 +453,8 @@ impl World {
         let params = default_liquidation_params();
         let hard_floor = params.hard_floor_health_factor;
         let hf = acc0.health_factor;
+        // The hard floor is judged at the prices the oracle stands behind (SECURITY.md R3).
+        let ht = self.trusted_hf(&acc0).unwrap_or(Decimal::MAX);
         let r = match sent.res {
             Err(e) => {
                 let root = root_cause(&e);
@@ -431,9 +463,9 @@ impl World {
                     Some(h) if h >= Decimal::one() => {
                         assert_one_of(&at, root, &["account is healthy"], "healthy")
                     }
-                    Some(h) if h < hard_floor => panic!(
-                        "{at}: account below the hard floor (HF {h}) not liquidated: {root}\n\
-                         {acc0:?}"
+                    Some(h) if ht < hard_floor => panic!(
+                        "{at}: account below the hard floor (HF {h}, {ht} at trusted prices) \
+                         not liquidated: {root}\n{acc0:?}"
                     ),
                     Some(h) => {
                         // A room smaller than one debt share's worth throttles the repay to
@@ -471,7 +503,11 @@ impl World {
         let e = evs.first().expect("a liquidate event");
         let mode = get(e, "mode").to_string();
         let hard = get(e, "hard_floor") == "true";
-        assert_eq!(hard, h < hard_floor, "{at}: hard_floor flag at HF {h}");
+        assert_eq!(
+            hard,
+            ht < hard_floor,
+            "{at}: hard_floor flag at HF {h} ({ht} trusted)"
+        );
         if hard {
             assert!(
                 ["absorb", "bad_debt", "toxic_auction"].contains(&mode.as_str()),
@@ -484,10 +520,10 @@ impl World {
                 "{at}: liquidated above the hard floor at breaker {level}"
             );
             // What goes to auction (or to the backstop) needs an active price above the
-            // hard floor; an absorb takes every holding.
+            // hard floor.
             let seized = get(e, "denom");
             for c in &acc0.collaterals {
-                let taken = mode == "absorb" || seized.split(',').any(|d| d == c.denom);
+                let taken = seized.split(',').any(|d| d == c.denom);
                 assert!(
                     !taken || c.oracle_status.is_active(),
                     "{at}: {mode} liquidation above the hard floor seized {} on a non-active \
@@ -515,9 +551,11 @@ impl World {
                 (1, num(e, "tab")),
                 "{at}: a {mode} liquidation's auction vs its tab"
             ),
+            // The debt less the share of holdings without an active price, which stays
+            // (SECURITY.md R4).
             "toxic_auction" => assert_eq!(
                 started,
-                num(e, "debt"),
+                num(e, "tab"),
                 "{at}: toxic auctions' tabs vs the debt"
             ),
             _ => assert!(
@@ -550,16 +588,32 @@ impl World {
         }
         let acc1 = self.suite.account(target);
         if mode == "absorb" {
-            assert!(
-                acc1.collaterals.iter().all(|c| c.amount.is_zero()),
-                "{at}: an absorb left collateral: {acc1:?}"
-            );
+            // An absorb leaves the collateral its discount does not need only when the
+            // discounted holdings cover the debt it takes: it then pays that debt in full
+            // (SECURITY.md R1).
+            let left = acc1
+                .collaterals
+                .iter()
+                .any(|c| !c.amount.is_zero() && c.oracle_status.is_active());
+            for a in events(&r, &backstop, "absorb") {
+                assert!(
+                    !left || num(a, "pay") == num(e, "tab"),
+                    "{at}: an absorb left collateral without paying the debt: {acc1:?}"
+                );
+            }
         }
         if mode == "partial" {
             self.check_partial(&acc0, &acc1, e, &sent.before);
         } else {
+            // Above the hard floor the debt share of holdings without an active price stays
+            // with them (SECURITY.md R4).
+            let unpriced = !hard
+                && acc0
+                    .collaterals
+                    .iter()
+                    .any(|c| !c.oracle_status.is_active());
             assert!(
-                acc1.debt.is_zero(),
+                acc1.debt.is_zero() || unpriced,
                 "{at}: a {mode} liquidation left debt {}",
                 acc1.debt
             );
@@ -576,7 +630,8 @@ impl World {
     ) {
         let at = self.at();
         let denom = get(e, "denom");
-        let h0 = acc0.health_factor.expect("debt");
+        // Judged at the prices the oracle stands behind (SECURITY.md R3).
+        let h0 = self.trusted_hf(acc0).expect("debt");
         let pos = acc0
             .collaterals
             .iter()
@@ -588,8 +643,8 @@ impl World {
             f < h0,
             "{at}: partial liquidation seized {denom} with LT·(1+p) = {f} >= HF {h0}"
         );
-        let (w0, d0) = (acc0.liquidation_value.u128(), acc0.debt.u128());
-        let (w1, d1) = (acc1.liquidation_value.u128(), acc1.debt.u128());
+        let (w0, d0) = (self.trusted_w(acc0).u128(), acc0.debt.u128());
+        let (w1, d1) = (self.trusted_w(acc1).u128(), acc1.debt.u128());
         let index_units = index_units(&before.state);
         assert!(
             d1 > 0 && d1 < d0,

@@ -288,7 +288,15 @@ pub fn execute_auction_proceeds(
     if book.in_auction.is_zero() {
         let released = release(&mut state, &book)?;
         AUCTION_BOOKS.remove(deps.storage, &borrower);
-        res = res.add_attribute("provision_released", released);
+        if !released.is_zero() {
+            res = res.add_event(
+                Event::new("provision_released")
+                    .add_attribute("amount", released)
+                    .add_attribute("to_backstop", book.by_backstop)
+                    .add_attribute("to_reserves", book.by_reserves)
+                    .add_attribute("to_suppliers", book.socialized),
+            );
+        }
     } else {
         AUCTION_BOOKS.save(deps.storage, &borrower, &book)?;
     }

@@ -56,6 +56,14 @@ pub fn whole(
         tab.checked_div_floor(ctx.state.borrow_index)?
     };
     if burned.is_zero() {
+        // The priced part is worth less than one debt share: what blocks the account is its
+        // unpriced holdings (`kept` > 0, so there is one). Wait for the oracle.
+        if let Some(h) = held.iter().find(|h| !h.active) {
+            return Err(ContractError::LiquidationPaused {
+                denom: h.denom.clone(),
+                status: h.status.to_string(),
+            });
+        }
         return Err(ContractError::LiquidationTooSmall);
     }
     ctx.burn(burned)?;
