@@ -9,11 +9,13 @@
 //! | `pools.rs` | share inflation (market, backstop), exits before a loss, rounding loops |
 //! | `inputs.rs` | amounts near `u128::MAX`, wrong or missing funds |
 //! | `access.rs` | privileged messages from strangers, migration |
+//! | `backstop.rs` | flash deposits, just-in-time deposits, withdrawals cut by `Resell` |
 //!
 //! Tests that document a genuine vulnerability assert the safe behaviour and are marked
 //! `#[ignore = "BUG: …"]`.
 mod access;
 mod auctions;
+mod backstop;
 mod inputs;
 mod liquidation;
 mod oracle;

@@ -1,5 +1,5 @@
 //! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
-use crate::auction::{apply_sale, oracle_price, params, price_now};
+use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_now};
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
@@ -128,6 +128,9 @@ pub fn bid(
     };
     match callback {
         None => {
+            if let Some(units) = sale.resale_sold {
+                book_resale_sold(deps.storage, &auction.denom, units)?;
+            }
             let paid = cw_utils::must_pay(&info, &cfg.base_denom)?;
             let paid = Uint128::try_from(paid).map_err(|_| ContractError::AmountTooLarge)?;
             if paid < owe {
@@ -165,6 +168,7 @@ pub fn bid(
                     payer: receiver.clone(),
                     balance_before,
                     settlement: sale.msgs,
+                    resale_sold: sale.resale_sold.map(|u| (auction.denom.clone(), u)),
                 },
             )?;
             let callback_msg = WasmMsg::Execute {
@@ -222,6 +226,9 @@ pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         });
     }
     PENDING_FLASH.remove(deps.storage);
+    if let Some((denom, units)) = &pending.resale_sold {
+        book_resale_sold(deps.storage, denom, *units)?;
+    }
     let mut res = Response::new()
         .add_attribute("action", "finish_flash")
         .add_attribute("auction_id", pending.auction_id.to_string())

@@ -73,6 +73,10 @@ pub struct PendingFlash {
     pub balance_before: Uint128,
     /// Messages to send once payment is verified (proceeds and settlement).
     pub settlement: Vec<CosmosMsg>,
+    /// For a backstop resale: the collateral denom and the units sold, taken from
+    /// [`RESALE_LOTS`] when the proceeds are released.
+    #[serde(default)]
+    pub resale_sold: Option<(String, Uint128)>,
 }
 
 /// Addresses and caps.
