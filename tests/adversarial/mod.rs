@@ -10,6 +10,7 @@
 //! | `inputs.rs` | amounts near `u128::MAX`, wrong or missing funds |
 //! | `access.rs` | privileged messages from strangers, migration |
 //! | `backstop.rs` | flash deposits, just-in-time deposits, withdrawals cut by `Resell` |
+//! | `resets.rs` | reset rewards on dust lots and while bids are halted |
 //!
 //! Tests that document a genuine vulnerability assert the safe behaviour and are marked
 //! `#[ignore = "BUG: …"]`.
@@ -20,9 +21,10 @@ mod inputs;
 mod liquidation;
 mod oracle;
 mod pools;
+mod resets;
 
 pub use crate::common::{assert_err, attr, stranger};
-use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_testing::{dec, default_liquidation_params, Suite, SuiteBuilder};
 use breakwater_types::market::{CollateralResponse, QueryMsg as MarketQuery};
 use cosmwasm_std::{Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response, StdResult};
 use cosmwasm_std::{CosmosMsg, Uint128};

@@ -56,7 +56,7 @@ pub fn hole(deps: Deps, cfg: &Config, params: &AuctionParams, denom: &str) -> St
         depth: Uint128,
     }
     let c: Lean = deps.querier.query_wasm_smart(
-        &cfg.market,
+        cfg.market.addr(),
         &MarketQuery::Collateral {
             denom: denom.to_string(),
         },
@@ -188,7 +188,7 @@ pub fn apply_sale(
             funds.sort_by(|a, b| a.denom.cmp(&b.denom));
             msgs.push(
                 WasmMsg::Execute {
-                    contract_addr: cfg.market.to_string(),
+                    contract_addr: cfg.market.addr().to_string(),
                     msg: to_json_binary(&MarketMsg::AuctionProceeds {
                         borrower: borrower.to_string(),
                         shortfall,

@@ -3,7 +3,6 @@ use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_n
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
-use breakwater_types::market::QueryMsg as MarketQuery;
 use cosmwasm_std::{
     coin, to_json_binary, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response,
     Uint128, WasmMsg,
@@ -71,18 +70,9 @@ pub fn bid(
         return Err(ContractError::ZeroAmount);
     }
     let cfg = CONFIG.load(deps.storage)?;
-    /// The one field of the market's `StateResponse` a bid needs.
-    #[derive(serde::Deserialize)]
-    struct Lean {
-        breaker_level: u8,
-    }
-    let state: Lean = deps
-        .querier
-        .query_wasm_smart(&cfg.market, &MarketQuery::State {})?;
-    if state.breaker_level >= NO_BIDS_LEVEL {
-        return Err(ContractError::BidsHalted {
-            level: state.breaker_level,
-        });
+    let level = cfg.market.query_state_view(&deps.querier)?.breaker_level;
+    if level >= NO_BIDS_LEVEL {
+        return Err(ContractError::BidsHalted { level });
     }
     let mut auction = AUCTIONS
         .may_load(deps.storage, auction_id)?

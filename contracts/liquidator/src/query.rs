@@ -111,7 +111,7 @@ pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         .collect::<Result<_, _>>()?;
     Ok(ConfigResponse {
         owner: owner.to_string(),
-        market: cfg.market.to_string(),
+        market: cfg.market.addr().to_string(),
         oracle: cfg.oracle.addr().to_string(),
         backstop: cfg.backstop.map(|b| b.to_string()),
         base_denom: cfg.base_denom,

@@ -26,7 +26,7 @@ pub fn start_auction(
     let cfg = CONFIG.load(deps.storage)?;
     let stored = match seller {
         Seller::Liquidation { borrower } => {
-            if info.sender != cfg.market {
+            if info.sender != *cfg.market.addr() {
                 return Err(ContractError::Unauthorized {
                     expected: "the market",
                 });

@@ -1,5 +1,5 @@
 //! Storage of the liquidator.
-use breakwater_types::adapters::OracleContract;
+use breakwater_types::adapters::{MarketContract, OracleContract};
 use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, CosmosMsg, Decimal, Uint128};
@@ -9,7 +9,7 @@ use cw_storage_plus::{Item, Map};
 #[cw_serde]
 pub struct Config {
     /// The market whose liquidations are auctioned.
-    pub market: Addr,
+    pub market: MarketContract,
     /// The oracle.
     pub oracle: OracleContract,
     /// The backstop pool, once set.

@@ -186,8 +186,11 @@ pub enum ExecuteMsg {
         callback: Option<FlashCallback>,
     },
     /// Anyone: restart a stale auction (older than `tail` or below `cusp · top`) from a fresh,
-    /// active oracle price. Restarting a liquidation with at least `dust` of tab left earns a
-    /// keeper reward from the market; resales and dust earn nothing.
+    /// active oracle price, unless the market's breaker halts bids. A liquidation reset puts
+    /// `min(tab, lot · oracle)` back on sale and earns a keeper reward from the market on that
+    /// value when it is at least `dust`; resales earn nothing. An auction whose lot is worth
+    /// less than `dust` is closed instead: a liquidation's leftover units go to the backstop
+    /// and its tab is booked as a shortfall; a resale's units go back to the backstop.
     Reset {
         /// The auction.
         auction_id: u64,
