@@ -285,3 +285,46 @@ fn a_resale_just_before_a_withdrawal_does_not_cut_its_payout() {
     // The holder who stays keeps its value.
     assert!(value(&s, &others[0]) + 10 >= kept);
 }
+
+/// Suspicion (review item 15, confirmed): `BuyAtFloor` reverted with an underpayment when the
+/// tab left was worth less than one collateral unit at the floor. The pool attached the tab,
+/// but the liquidator sells one whole unit at its price in that case (so the sale is never
+/// below the price), which costs more than the tab: `insufficient payment: bid costs 9,
+/// attached 5` on the code before the fix, and the lot stayed stuck at the floor.
+///
+/// Why it holds now: the backstop sizes its bid with the liquidator's own rule
+/// (`breakwater_types::math::auction::take`), so it attaches what the bid will cost; the
+/// surplus over the tab goes to the borrower, with the rest of the lot.
+#[test]
+fn buy_at_floor_pays_one_units_price_when_the_tab_left_is_below_it() {
+    // A floor 4% under the oracle (inside the 5% penalty, so the lot covers the tab there) and
+    // no dust rule, so that a bid may leave a tab of a few base units.
+    let params = breakwater_types::liquidator::AuctionParams {
+        max_discount: dec("0.04"),
+        dust: Uint128::zero(),
+        ..breakwater_testing::default_auction_params()
+    };
+    let builder = SuiteBuilder::new()
+        .auction_params(ATOM, params)
+        .backstop_deposit(LENDER);
+    let (mut s, id) = liquidated(builder);
+    let keeper = s.keeper.clone();
+    s.advance_time_feeding(300);
+    let a = s.auction(id);
+    assert!(a.at_floor, "{a:?}");
+    // Buy as much as leaves less than one unit's price of tab.
+    let units = a.tab.checked_div_floor(a.price).unwrap();
+    s.bid(&keeper, id, units.u128(), a.price).unwrap();
+    let a = s.auction(id);
+    let unit = Uint128::one().mul_ceil(a.price);
+    assert!(!a.tab.is_zero() && a.tab < unit, "tab {} vs {unit}", a.tab);
+    let borrower = s.borrower.clone();
+    let before = supplies(&s);
+    let usdc = s.balance(&borrower, USDC);
+    let res = s.buy_at_floor(&keeper, id).unwrap();
+    assert_eq!(attr(&res, "attached"), Some(unit.to_string()));
+    assert!(s.auctions().is_empty(), "the tab is covered");
+    // The unit cost more than the tab: the surplus went to the borrower.
+    assert_eq!(s.balance(&borrower, USDC), usdc + (unit - a.tab).u128());
+    assert_conserved(&s, &before);
+}

@@ -11,12 +11,14 @@
 //! | `access.rs` | privileged messages from strangers, migration |
 //! | `backstop.rs` | flash deposits, just-in-time deposits, withdrawals cut by `Resell` |
 //! | `resets.rs` | reset rewards on dust lots and while bids are halted |
+//! | `config.rs` | auction parameters without a floor window, backstop swaps under resales |
 //!
 //! Tests that document a genuine vulnerability assert the safe behaviour and are marked
 //! `#[ignore = "BUG: …"]`.
 mod access;
 mod auctions;
 mod backstop;
+mod config;
 mod inputs;
 mod liquidation;
 mod oracle;

@@ -5,6 +5,7 @@ use crate::state::{CONFIG, HELD};
 use breakwater_types::liquidator::{
     AuctionResponse, ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, Seller,
 };
+use breakwater_types::math::auction::take;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     coin, from_json, to_json_binary, Decimal, DepsMut, Env, MessageInfo, Reply, Response, StdError,
@@ -34,20 +35,17 @@ pub struct FloorBid {
     pub full: bool,
 }
 
-/// Sizes the pool's bid: the whole lot, costing `ceil(lot · price)` capped by `tab` when
-/// `tab > 0` (at least one unit), if the pool's `available` base covers it; otherwise
-/// `floor(available / price)` units for `ceil(units · price)`.
+/// Sizes the pool's bid with the liquidator's own rule ([`take`]), so that what it attaches is
+/// exactly what the bid costs: the whole lot if the pool's `available` base covers it (capped
+/// by the tab; a tab worth less than one unit costs that unit's price), otherwise
+/// `floor(available / price)` units for what they cost.
 pub fn size_floor_bid(
     lot: Uint128,
     tab: Uint128,
     price: Decimal,
     available: Uint128,
 ) -> Result<FloorBid, ContractError> {
-    let mut cost = lot.checked_mul_ceil(price).map_err(StdError::from)?;
-    if !tab.is_zero() {
-        cost = cost.min(tab);
-    }
-    let cost = cost.max(Uint128::one());
+    let (_, cost) = take(lot, tab, price, lot)?;
     if available >= cost {
         return Ok(FloorBid {
             max_collateral: lot,
@@ -69,10 +67,10 @@ pub fn size_floor_bid(
     if units.is_zero() {
         return Err(too_poor);
     }
-    let attach = units
-        .checked_mul_ceil(price)
-        .map_err(StdError::from)?
-        .clamp(Uint128::one(), available);
+    let (_, attach) = take(lot, tab, price, units)?;
+    if attach > available {
+        return Err(too_poor);
+    }
     Ok(FloorBid {
         max_collateral: units,
         attach,
@@ -193,6 +191,13 @@ mod tests {
         // 100 units at 10 would cost 1000; the tab is 500.
         let b = size_floor_bid(u(100), u(500), Decimal::percent(1000), u(600)).unwrap();
         assert_eq!((b.max_collateral, b.attach, b.full), (u(100), u(500), true));
+    }
+
+    #[test]
+    fn a_tab_below_one_units_price_attaches_that_units_price() {
+        // 5 of tab left, 8.16 a unit: the liquidator sells one unit for ceil(8.16) = 9.
+        let b = size_floor_bid(u(10), u(5), Decimal::percent(816), u(100)).unwrap();
+        assert_eq!((b.max_collateral, b.attach, b.full), (u(10), u(9), true));
     }
 
     #[test]

@@ -3,6 +3,7 @@ use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_n
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
+use breakwater_types::math::auction::take;
 use cosmwasm_std::{
     coin, to_json_binary, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response,
     Uint128, WasmMsg,
@@ -11,16 +12,14 @@ use cosmwasm_std::{
 /// The market's breaker level at which bids stop.
 pub const NO_BIDS_LEVEL: u8 = 3;
 
-/// Sizes a bid (Maker `take`):
+/// Sizes a bid: Maker `take` ([`take`]: the slice rounds down, what it owes up, a tab below
+/// one unit's worth sells that unit at its price), then the dust rule:
 ///
 /// ```text
-/// slice = min(max_collateral, lot);  owe = ceil(slice · price)
-/// if tab > 0 and owe > tab:  slice = floor(tab / price);  owe = tab
-///     (a tab worth less than one unit: slice = 1, owe = ceil(price), surplus to the borrower)
 /// if tab > 0, owe < tab, slice < lot and tab − owe < dust:  refused (no dust tab left)
 /// ```
-/// `owe` rounds up and `slice` down: the bidder never pays less than `slice · price`, so no
-/// sale is ever below the current price (and so never below the floor).
+/// The bidder never pays less than `slice · price`, so no sale is ever below the current price
+/// (and so never below the floor).
 pub fn size_bid(
     lot: Uint128,
     tab: Uint128,
@@ -28,25 +27,12 @@ pub fn size_bid(
     max_collateral: Uint128,
     dust: Uint128,
 ) -> Result<(Uint128, Uint128), ContractError> {
-    let mut slice = max_collateral.min(lot);
-    let mut owe = slice.checked_mul_ceil(price)?;
-    if !tab.is_zero() && owe > tab {
-        slice = tab.checked_div_floor(price).unwrap_or(lot).min(lot);
-        owe = tab;
-        if slice.is_zero() {
-            // Less than one unit's worth of tab left: sell one whole unit at the price.
-            slice = Uint128::one().min(lot);
-            owe = slice.checked_mul_ceil(price)?;
-        }
-    } else if !tab.is_zero() && owe < tab && slice < lot && tab - owe < dust {
+    let (slice, owe) = take(lot, tab, price, max_collateral)?;
+    if !tab.is_zero() && owe < tab && slice < lot && tab - owe < dust {
         return Err(ContractError::DustTab {
             remaining: tab - owe,
             dust,
         });
-    }
-    if owe.is_zero() {
-        // A positive slice at a positive price always costs at least one unit.
-        owe = Uint128::one();
     }
     Ok((slice, owe))
 }

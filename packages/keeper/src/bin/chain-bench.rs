@@ -90,7 +90,7 @@ fn plan() -> DeployPlan {
                         cut: p(960),
                     },
                     tail: 600,
-                    cusp: p(900),
+                    cusp: p(700),
                     max_discount: p(200),
                     dust: Uint128::new(1_000_000),
                     hole: None,
