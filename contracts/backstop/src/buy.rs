@@ -2,14 +2,12 @@
 use crate::error::ContractError;
 use crate::pool::balance;
 use crate::state::{CONFIG, HELD};
-use breakwater_types::liquidator::{
-    AuctionResponse, ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, Seller,
-};
+use breakwater_types::liquidator::Seller;
 use breakwater_types::math::auction::take;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     coin, from_json, to_json_binary, Decimal, DepsMut, Env, MessageInfo, Reply, Response, StdError,
-    SubMsg, Uint128, WasmMsg,
+    SubMsg, Uint128,
 };
 
 /// Reply id of the pool's floor bid.
@@ -87,9 +85,9 @@ pub fn buy_at_floor(
     auction_id: u64,
 ) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
-    let a: AuctionResponse = deps
-        .querier
-        .query_wasm_smart(&cfg.liquidator, &LiquidatorQuery::Auction { auction_id })?;
+    let a = cfg
+        .liquidator
+        .query_auction_view(&deps.querier, auction_id)?;
     if a.seller == (Seller::Backstop {}) {
         return Err(ContractError::OwnResale { auction_id });
     }
@@ -119,16 +117,10 @@ pub fn buy_at_floor(
         base_before: available,
         units_before: balance(&deps.querier, &env.contract.address, &a.denom)?,
     })?;
-    let msg = WasmMsg::Execute {
-        contract_addr: cfg.liquidator.to_string(),
-        msg: to_json_binary(&LiquidatorMsg::Bid {
-            auction_id,
-            max_collateral: bid.max_collateral,
-            max_price: a.price,
-            callback: None,
-        })?,
-        funds: vec![coin(bid.attach.u128(), &cfg.base_denom)],
-    };
+    let funds = vec![coin(bid.attach.u128(), &cfg.base_denom)];
+    let msg = cfg
+        .liquidator
+        .bid(auction_id, bid.max_collateral, a.price, None, funds)?;
     Ok(Response::new()
         .add_attribute("action", "buy_at_floor")
         .add_attribute("caller", info.sender)

@@ -3,7 +3,7 @@
 use crate::error::ContractError;
 use crate::state::{Config, CONFIG, PENDING_SHARES, TOTAL_COVERED, TOTAL_SHARES};
 use crate::{absorb, admin, buy, cover, deposit, query as q, resell, withdraw};
-use breakwater_types::adapters::{MarketUnchecked, OracleUnchecked};
+use breakwater_types::adapters::{LiquidatorUnchecked, MarketUnchecked, OracleUnchecked};
 use breakwater_types::backstop::{ExecuteMsg, InstantiateMsg, QueryMsg};
 use breakwater_types::migration::migrate_version;
 use breakwater_types::ownership::Ownership;
@@ -37,7 +37,7 @@ pub fn instantiate(
     msg.params.validate()?;
     let cfg = Config {
         market: MarketUnchecked(msg.market).check(deps.api)?,
-        liquidator: deps.api.addr_validate(&msg.liquidator)?,
+        liquidator: LiquidatorUnchecked(msg.liquidator).check(deps.api)?,
         oracle: OracleUnchecked(msg.oracle).check(deps.api)?,
         base_denom: msg.base_denom,
         params: msg.params,
@@ -51,7 +51,7 @@ pub fn instantiate(
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
         .add_attribute("market", cfg.market.addr().as_str())
-        .add_attribute("liquidator", cfg.liquidator)
+        .add_attribute("liquidator", cfg.liquidator.addr().as_str())
         .add_attribute("oracle", cfg.oracle.addr().as_str())
         .add_attribute("base_denom", cfg.base_denom))
 }

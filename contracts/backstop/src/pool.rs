@@ -9,8 +9,8 @@
 //! as it accrues lets no deposit made just before a sweep buy a share of it.
 use crate::error::ContractError;
 use crate::state::{Config, HELD};
+use breakwater_types::adapters::LiquidatorContract;
 use breakwater_types::backstop::HeldCollateral;
-use breakwater_types::liquidator::{QueryMsg as LiquidatorQuery, ResaleLotResponse};
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{
     Addr, Decimal, Decimal256, Deps, Order, QuerierWrapper, StdError, Uint128, Uint256,
@@ -30,16 +30,10 @@ pub fn balance(
 /// liquidator keeps the total, so this costs the same however many auctions run).
 pub fn in_resale(
     querier: &QuerierWrapper,
-    liquidator: &Addr,
+    liquidator: &LiquidatorContract,
     denom: &str,
 ) -> Result<Uint128, ContractError> {
-    let r: ResaleLotResponse = querier.query_wasm_smart(
-        liquidator,
-        &LiquidatorQuery::ResaleLot {
-            denom: denom.to_string(),
-        },
-    )?;
-    Ok(r.lot)
+    Ok(liquidator.query_resale_lot(querier, denom)?)
 }
 
 /// One held collateral, priced.

@@ -59,7 +59,7 @@ pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
     Ok(ConfigResponse {
         owner: o.owner.to_string(),
         market: cfg.market.addr().to_string(),
-        liquidator: cfg.liquidator.to_string(),
+        liquidator: cfg.liquidator.addr().to_string(),
         oracle: cfg.oracle.addr().to_string(),
         base_denom: cfg.base_denom,
         params: cfg.params,

@@ -1,5 +1,5 @@
 //! Storage of the backstop.
-use breakwater_types::adapters::{MarketContract, OracleContract};
+use breakwater_types::adapters::{LiquidatorContract, MarketContract, OracleContract};
 use breakwater_types::backstop::{BackstopParams, WithdrawRequest};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Uint128};
@@ -11,7 +11,7 @@ pub struct Config {
     /// The insured market (the only caller of `CoverShortfall` and `Absorb`).
     pub market: MarketContract,
     /// The liquidator the pool buys from and re-sells through.
-    pub liquidator: Addr,
+    pub liquidator: LiquidatorContract,
     /// The oracle pricing held collateral.
     pub oracle: OracleContract,
     /// The base asset.

@@ -5,10 +5,8 @@ use crate::error::ContractError;
 use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS};
 use breakwater_types::adapters::PriceView;
 use breakwater_types::liquidator::AuctionParams;
-use breakwater_types::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
 use cosmwasm_std::{
-    coin, to_json_binary, BankMsg, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage,
-    Uint128, WasmMsg,
+    coin, BankMsg, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
 };
 
 /// Loads a collateral's auction parameters.
@@ -45,23 +43,8 @@ pub fn hole(deps: Deps, cfg: &Config, params: &AuctionParams, denom: &str) -> St
     if let Some(h) = params.hole {
         return Ok(h);
     }
-    /// The fields of the market's `CollateralResponse` the liquidator reads (unknown fields
-    /// are skipped, which keeps the deserializer, and the wasm, small).
-    #[derive(serde::Deserialize)]
-    struct Lean {
-        params: LeanParams,
-    }
-    #[derive(serde::Deserialize)]
-    struct LeanParams {
-        depth: Uint128,
-    }
-    let c: Lean = deps.querier.query_wasm_smart(
-        cfg.market.addr(),
-        &MarketQuery::Collateral {
-            denom: denom.to_string(),
-        },
-    )?;
-    Ok(c.params.depth.checked_mul_floor(cfg.impact_budget_pct)?)
+    let depth = cfg.market.query_collateral_depth(&deps.querier, denom)?;
+    Ok(depth.checked_mul_floor(cfg.impact_budget_pct)?)
 }
 
 /// Room under both caps: `min(hole − dirt, global_hole − global_dirt)`, with its parts.
@@ -186,17 +169,7 @@ pub fn apply_sale(
             }
             // The chain accepts funds only as sorted coins.
             funds.sort_by(|a, b| a.denom.cmp(&b.denom));
-            msgs.push(
-                WasmMsg::Execute {
-                    contract_addr: cfg.market.addr().to_string(),
-                    msg: to_json_binary(&MarketMsg::AuctionProceeds {
-                        borrower: borrower.to_string(),
-                        shortfall,
-                    })?,
-                    funds,
-                }
-                .into(),
-            );
+            msgs.push(cfg.market.auction_proceeds(borrower, shortfall, funds)?);
             auction.dirt = if covered || sold_out {
                 Uint128::zero()
             } else {
@@ -212,7 +185,7 @@ pub fn apply_sale(
             resale_sold = Some(slice);
             msgs.push(
                 BankMsg::Send {
-                    to_address: backstop.to_string(),
+                    to_address: backstop.addr().to_string(),
                     amount: vec![coin(owe.u128(), &cfg.base_denom)],
                 }
                 .into(),

@@ -2,11 +2,11 @@
 use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_now};
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
+use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
 use breakwater_types::math::auction::take;
 use cosmwasm_std::{
-    coin, to_json_binary, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response,
-    Uint128, WasmMsg,
+    coin, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response, Uint128,
 };
 
 /// The market's breaker level at which bids stop.
@@ -129,7 +129,7 @@ pub fn bid(
             if !info.funds.is_empty() {
                 return Err(ContractError::FlashWithFunds);
             }
-            let receiver = deps.api.addr_validate(&cb.contract)?;
+            let receiver = FlashReceiverUnchecked(cb.contract).check(deps.api)?;
             let balance_before = deps
                 .querier
                 .query_balance(&env.contract.address, &cfg.base_denom)?
@@ -141,34 +141,26 @@ pub fn bid(
                 &PendingFlash {
                     auction_id,
                     owe,
-                    payer: receiver.clone(),
+                    payer: receiver.addr().clone(),
                     balance_before,
                     settlement: sale.msgs,
                     resale_sold: sale.resale_sold.map(|u| (auction.denom.clone(), u)),
                 },
             )?;
-            let callback_msg = WasmMsg::Execute {
-                contract_addr: receiver.to_string(),
-                msg: to_json_binary(&FlashReceiverMsg::BreakwaterFlash {
-                    auction_id,
-                    collateral: slice,
-                    collateral_denom: auction.denom.clone(),
-                    owe,
-                    denom: cfg.base_denom.clone(),
-                    liquidator: env.contract.address.to_string(),
-                    data: cb.data,
-                })?,
-                funds: vec![],
-            };
-            let finish = WasmMsg::Execute {
-                contract_addr: env.contract.address.to_string(),
-                msg: to_json_binary(&breakwater_types::liquidator::ExecuteMsg::FinishFlash {})?,
-                funds: vec![],
-            };
+            let callback_msg = receiver.breakwater_flash(&FlashReceiverMsg::BreakwaterFlash {
+                auction_id,
+                collateral: slice,
+                collateral_denom: auction.denom.clone(),
+                owe,
+                denom: cfg.base_denom.clone(),
+                liquidator: env.contract.address.to_string(),
+                data: cb.data,
+            })?;
+            let finish = LiquidatorContract(env.contract.address.clone()).finish_flash()?;
             Ok(Response::new()
                 .add_attributes(attrs)
-                .add_attribute("flash_receiver", receiver.to_string())
-                .add_message(lot_msg(receiver.to_string()))
+                .add_attribute("flash_receiver", receiver.addr().as_str())
+                .add_message(lot_msg(receiver.addr().to_string()))
                 .add_message(callback_msg)
                 .add_message(finish))
         }

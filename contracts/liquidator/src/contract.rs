@@ -3,7 +3,7 @@
 use crate::error::ContractError;
 use crate::state::{Config, COLLATERALS, CONFIG, GLOBAL_DIRT, NEXT_ID};
 use crate::{admin, bid, query as q, reset, start};
-use breakwater_types::adapters::{MarketUnchecked, OracleUnchecked};
+use breakwater_types::adapters::{BackstopUnchecked, MarketUnchecked, OracleUnchecked};
 use breakwater_types::liquidator::{ExecuteMsg, InstantiateMsg, QueryMsg};
 use breakwater_types::migration::migrate_version;
 use breakwater_types::ownership::Ownership;
@@ -39,7 +39,7 @@ pub fn instantiate(
         oracle: OracleUnchecked(msg.oracle).check(deps.api)?,
         backstop: msg
             .backstop
-            .map(|b| deps.api.addr_validate(&b))
+            .map(|b| BackstopUnchecked(b).check(deps.api))
             .transpose()?,
         base_denom: msg.base_denom,
         global_hole: msg.global_hole,

@@ -6,10 +6,8 @@ use crate::curve::top_price;
 use crate::error::ContractError;
 use crate::state::PENDING_FLASH;
 use crate::state::{Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG};
-use breakwater_types::market::ExecuteMsg as MarketMsg;
 use cosmwasm_std::{
-    coin, to_json_binary, BankMsg, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage,
-    Uint128, WasmMsg,
+    coin, BankMsg, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
 
 /// Restarts auction `auction_id` when it is older than `tail` or its curve fell below
@@ -76,14 +74,7 @@ pub fn reset(
     let on_sale = auction.tab.min(lot_value);
     let rewarded = matches!(auction.seller, StoredSeller::Liquidation { .. }) && on_sale >= p.dust;
     if rewarded {
-        res = res.add_message(WasmMsg::Execute {
-            contract_addr: cfg.market.addr().to_string(),
-            msg: to_json_binary(&MarketMsg::RewardKeeper {
-                keeper: info.sender.to_string(),
-                tab: on_sale,
-            })?,
-            funds: vec![],
-        });
+        res = res.add_message(cfg.market.reward_keeper(&info.sender, on_sale)?);
     }
     Ok(res.add_attribute("rewarded", rewarded.to_string()))
 }
@@ -110,7 +101,7 @@ pub fn close_dust(
                 (_, true) => {}
                 (Some(backstop), false) => msgs.push(
                     BankMsg::Send {
-                        to_address: backstop.to_string(),
+                        to_address: backstop.addr().to_string(),
                         amount: lot(),
                     }
                     .into(),
@@ -118,15 +109,8 @@ pub fn close_dust(
                 (None, false) => proceeds_funds = lot(),
             }
             msgs.push(
-                WasmMsg::Execute {
-                    contract_addr: cfg.market.addr().to_string(),
-                    msg: to_json_binary(&MarketMsg::AuctionProceeds {
-                        borrower: borrower.to_string(),
-                        shortfall: auction.tab,
-                    })?,
-                    funds: proceeds_funds,
-                }
-                .into(),
+                cfg.market
+                    .auction_proceeds(borrower, auction.tab, proceeds_funds)?,
             );
         }
         StoredSeller::Backstop => {
@@ -137,7 +121,7 @@ pub fn close_dust(
             if !auction.lot.is_zero() {
                 msgs.push(
                     BankMsg::Send {
-                        to_address: backstop.to_string(),
+                        to_address: backstop.addr().to_string(),
                         amount: lot(),
                     }
                     .into(),

@@ -41,7 +41,7 @@ pub fn start_auction(
             }
         }
         Seller::Backstop {} => {
-            if Some(&info.sender) != cfg.backstop.as_ref() {
+            if Some(&info.sender) != cfg.backstop.as_ref().map(|b| b.addr()) {
                 return Err(ContractError::Unauthorized {
                     expected: "the backstop",
                 });

@@ -1,5 +1,5 @@
 //! Storage of the liquidator.
-use breakwater_types::adapters::{MarketContract, OracleContract};
+use breakwater_types::adapters::{BackstopContract, MarketContract, OracleContract};
 use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, CosmosMsg, Decimal, Uint128};
@@ -13,7 +13,7 @@ pub struct Config {
     /// The oracle.
     pub oracle: OracleContract,
     /// The backstop pool, once set.
-    pub backstop: Option<Addr>,
+    pub backstop: Option<BackstopContract>,
     /// The base denom bids are paid in.
     pub base_denom: String,
     /// Global cap on debt under auction.
