@@ -186,7 +186,8 @@ fn instrumented_code(contract: Contract) -> Box<dyn MultiTestContract<Empty>> {
                 breakwater_backstop::contract::instantiate,
                 backstop_code::query,
             )
-            .with_migrate(breakwater_backstop::contract::migrate),
+            .with_migrate(breakwater_backstop::contract::migrate)
+            .with_reply(breakwater_backstop::contract::reply),
         ),
     }
 }

@@ -27,8 +27,9 @@ fn call(contract: &Addr, msg: StdResult<Binary>) -> CosmosMsg {
 ///
 /// Why it holds: `Reset` is refused until the auction is stale (older than `tail`, or its
 /// curve below `cusp · top`), and a reset restarts the clock, so the next one waits a whole
-/// cycle. Only a liquidation whose tab is at least `dust` asks the market for a reward: dust
-/// tabs and backstop resales restart for nothing, even with free reserves on hand.
+/// cycle. Only a liquidation putting at least `dust` back on sale (`min(tab, lot · oracle)`)
+/// asks the market for a reward: backstop resales restart for nothing, and a lot worth less
+/// than dust is closed by its reset, for nothing, even with free reserves on hand.
 #[test]
 fn reset_spam_is_refused_and_dust_or_resale_resets_earn_nothing() {
     let mut s = lent(SuiteBuilder::new().backstop_deposit(10_000_000_000));
@@ -60,12 +61,16 @@ fn reset_spam_is_refused_and_dust_or_resale_resets_earn_nothing() {
     assert!(st.reserves > st.backstop_due, "free reserves exist: {st:?}");
     let before = supplies(&s);
     let base = s.balance(&keeper, USDC);
-    for id in [dust_id, resale_id] {
+    for (id, next) in [
+        // A lot worth less than dust is closed by its reset (review R10).
+        (dust_id, "does not exist or has ended"),
+        (resale_id, "does not need a reset yet"),
+    ] {
         assert!(s.auction(id).needs_reset);
         let res = s.reset_auction(&keeper, id).unwrap();
         assert_eq!(attr(&res, "rewarded").as_deref(), Some("false"));
         assert!(attr_of(&res, &s.market, "reward_keeper", "keeper_reward").is_none());
-        assert_err(s.reset_auction(&keeper, id), "does not need a reset yet");
+        assert_err(s.reset_auction(&keeper, id), next);
     }
     assert_eq!(s.balance(&keeper, USDC), base);
     assert_eq!(s.market_state().reserves, st.reserves);

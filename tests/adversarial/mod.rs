@@ -9,21 +9,29 @@
 //! | `pools.rs` | share inflation (market, backstop), exits before a loss, rounding loops |
 //! | `inputs.rs` | amounts near `u128::MAX`, wrong or missing funds |
 //! | `access.rs` | privileged messages from strangers, migration |
+//! | `backstop.rs` | flash deposits, just-in-time deposits, withdrawals cut by `Resell` |
+//! | `resets.rs` | reset rewards on dust lots and while bids are halted |
+//! | `config.rs` | auction parameters without a floor window, backstop swaps under resales |
+//! | `feeders.rs` | volatility inflated by one feeder, a liar next to a stale honest feeder |
 //!
 //! Tests that document a genuine vulnerability assert the safe behaviour and are marked
 //! `#[ignore = "BUG: …"]`.
 mod access;
 mod auctions;
+mod backstop;
+mod config;
+mod feeders;
 mod inputs;
 mod liquidation;
 mod oracle;
 mod pools;
+mod resets;
 
 pub use crate::common::{assert_err, attr, liquidate_once_trusted, stranger};
-use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_testing::{dec, default_liquidation_params, Suite, SuiteBuilder};
 use breakwater_types::market::{CollateralResponse, QueryMsg as MarketQuery};
 use cosmwasm_std::{Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response, StdResult};
-use cosmwasm_std::{CosmosMsg, Uint128};
+use cosmwasm_std::{CosmosMsg, Decimal, Uint128};
 use cw_multi_test::{AppResponse, ContractWrapper, Executor};
 
 pub use crate::common::{ATOM, DENOMS, ETH, OSMO, USDC, YEAR};

@@ -4,12 +4,17 @@ use super::helpers::*;
 use breakwater_testing::{dec, Suite, SuiteBuilder};
 use cosmwasm_std::{Decimal, Uint128};
 
-/// Feeds uatom alternating between 10.3 and 10 every 30 s for ten minutes (±3% moves:
-/// annualized volatility far above the 80% reference), ending at 10.
+/// Feeds uatom every 30 s for forty minutes, alternating between 10.3 and 10 every five
+/// minutes (±3% between the five-minute averages volatility is sampled at: annualized
+/// volatility far above the 80% reference), ending at 10.
 fn chop_atom(suite: &mut Suite) {
-    for i in 0..20 {
+    for i in 0..80 {
         suite.advance_time(30);
-        let p = if i % 2 == 0 { dec("10.3") } else { dec("10") };
+        let p = if (i / 10) % 2 == 0 {
+            dec("10.3")
+        } else {
+            dec("10")
+        };
         for d in [OSMO, ETH] {
             suite.feed(d, default_price(d));
         }

@@ -759,7 +759,14 @@ impl World {
                 if !a.needs_reset {
                     assert_one_of(&at, root, &["does not need a reset"], "fresh auction");
                 } else {
-                    assert_one_of(&at, root, &["auctions on it are paused"], "stale auction");
+                    // A stale auction is not restarted on a paused price, nor while the
+                    // market's breaker halts bids (review R11).
+                    assert_one_of(
+                        &at,
+                        root,
+                        &["auctions on it are paused", "bids are halted"],
+                        "stale auction",
+                    );
                 }
             }
         }

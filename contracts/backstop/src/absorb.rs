@@ -105,6 +105,7 @@ pub fn absorb(
     for c in &info.funds {
         HELD.save(deps.storage, &c.denom, &())?;
     }
+    let locked = crate::profit::lock_intake(deps, &env, &cfg, &info.funds, pay, true)?;
     let collateral = info
         .funds
         .iter()
@@ -118,7 +119,8 @@ pub fn absorb(
         .add_attribute("pay", pay)
         .add_attribute("quote", q.pay)
         .add_attribute("collateral", collateral)
-        .add_attribute("base_left", q.available.saturating_sub(pay));
+        .add_attribute("base_left", q.available.saturating_sub(pay))
+        .add_attribute("locked_shares", locked);
     if !pay.is_zero() {
         res = res.add_message(BankMsg::Send {
             to_address: info.sender.to_string(),

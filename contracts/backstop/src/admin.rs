@@ -18,5 +18,6 @@ pub fn update_params(deps: DepsMut, params: BackstopParams) -> Result<Response, 
         .add_attribute("withdraw_window", p.withdraw_window.to_string())
         .add_attribute("absorb_discount", p.absorb_discount.to_string())
         .add_attribute("resale_fraction", p.resale_fraction.to_string())
-        .add_attribute("resale_interval", p.resale_interval.to_string()))
+        .add_attribute("resale_interval", p.resale_interval.to_string())
+        .add_attribute("profit_unlock_period", p.profit_unlock_period.to_string()))
 }

@@ -2,12 +2,25 @@
 use crate::error::ContractError;
 use crate::pool::balance;
 use crate::state::{CONFIG, HELD};
-use breakwater_types::liquidator::{
-    AuctionResponse, ExecuteMsg as LiquidatorMsg, QueryMsg as LiquidatorQuery, Seller,
-};
+use breakwater_types::liquidator::Seller;
+use breakwater_types::math::auction::take;
+use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    coin, to_json_binary, Decimal, DepsMut, Env, MessageInfo, Response, StdError, Uint128, WasmMsg,
+    coin, from_json, to_json_binary, Decimal, DepsMut, Env, MessageInfo, Reply, Response, StdError,
+    SubMsg, Uint128,
 };
+
+/// Reply id of the pool's floor bid.
+pub const FLOOR_BID_REPLY: u64 = 1;
+
+/// What the pool held before its floor bid (the reply's payload): the bid's cost and
+/// purchase are measured on the balances, refunds included.
+#[cw_serde]
+struct FloorBidPayload {
+    denom: String,
+    base_before: Uint128,
+    units_before: Uint128,
+}
 
 /// A bid the pool can afford.
 #[derive(Debug, PartialEq)]
@@ -20,20 +33,17 @@ pub struct FloorBid {
     pub full: bool,
 }
 
-/// Sizes the pool's bid: the whole lot, costing `ceil(lot · price)` capped by `tab` when
-/// `tab > 0` (at least one unit), if the pool's `available` base covers it; otherwise
-/// `floor(available / price)` units for `ceil(units · price)`.
+/// Sizes the pool's bid with the liquidator's own rule ([`take`]), so that what it attaches is
+/// exactly what the bid costs: the whole lot if the pool's `available` base covers it (capped
+/// by the tab; a tab worth less than one unit costs that unit's price), otherwise
+/// `floor(available / price)` units for what they cost.
 pub fn size_floor_bid(
     lot: Uint128,
     tab: Uint128,
     price: Decimal,
     available: Uint128,
 ) -> Result<FloorBid, ContractError> {
-    let mut cost = lot.checked_mul_ceil(price).map_err(StdError::from)?;
-    if !tab.is_zero() {
-        cost = cost.min(tab);
-    }
-    let cost = cost.max(Uint128::one());
+    let (_, cost) = take(lot, tab, price, lot)?;
     if available >= cost {
         return Ok(FloorBid {
             max_collateral: lot,
@@ -55,10 +65,10 @@ pub fn size_floor_bid(
     if units.is_zero() {
         return Err(too_poor);
     }
-    let attach = units
-        .checked_mul_ceil(price)
-        .map_err(StdError::from)?
-        .clamp(Uint128::one(), available);
+    let (_, attach) = take(lot, tab, price, units)?;
+    if attach > available {
+        return Err(too_poor);
+    }
     Ok(FloorBid {
         max_collateral: units,
         attach,
@@ -75,9 +85,9 @@ pub fn buy_at_floor(
     auction_id: u64,
 ) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
-    let a: AuctionResponse = deps
-        .querier
-        .query_wasm_smart(&cfg.liquidator, &LiquidatorQuery::Auction { auction_id })?;
+    let a = cfg
+        .liquidator
+        .query_auction_view(&deps.querier, auction_id)?;
     if a.seller == (Seller::Backstop {}) {
         return Err(ContractError::OwnResale { auction_id });
     }
@@ -102,16 +112,15 @@ pub fn buy_at_floor(
     let available = balance(&deps.querier, &env.contract.address, &cfg.base_denom)?;
     let bid = size_floor_bid(a.lot, a.tab, a.price, available)?;
     HELD.save(deps.storage, &a.denom, &())?;
-    let msg = WasmMsg::Execute {
-        contract_addr: cfg.liquidator.to_string(),
-        msg: to_json_binary(&LiquidatorMsg::Bid {
-            auction_id,
-            max_collateral: bid.max_collateral,
-            max_price: a.price,
-            callback: None,
-        })?,
-        funds: vec![coin(bid.attach.u128(), &cfg.base_denom)],
-    };
+    let payload = to_json_binary(&FloorBidPayload {
+        denom: a.denom.clone(),
+        base_before: available,
+        units_before: balance(&deps.querier, &env.contract.address, &a.denom)?,
+    })?;
+    let funds = vec![coin(bid.attach.u128(), &cfg.base_denom)];
+    let msg = cfg
+        .liquidator
+        .bid(auction_id, bid.max_collateral, a.price, None, funds)?;
     Ok(Response::new()
         .add_attribute("action", "buy_at_floor")
         .add_attribute("caller", info.sender)
@@ -124,7 +133,27 @@ pub fn buy_at_floor(
         .add_attribute("attached", bid.attach)
         .add_attribute("full", bid.full.to_string())
         .add_attribute("base_available", available)
-        .add_message(msg))
+        .add_submessage(SubMsg::reply_on_success(msg, FLOOR_BID_REPLY).with_payload(payload)))
+}
+
+/// After the floor bid settled: the units bought are worth more at the oracle than the base
+/// spent (the floor is below it), and that gain is locked (see [`crate::profit`]).
+pub fn floor_bid_settled(deps: DepsMut, env: Env, reply: Reply) -> Result<Response, ContractError> {
+    let p: FloorBidPayload = from_json(&reply.payload)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    let contract = &env.contract.address;
+    let spent = p
+        .base_before
+        .saturating_sub(balance(&deps.querier, contract, &cfg.base_denom)?);
+    let bought = balance(&deps.querier, contract, &p.denom)?.saturating_sub(p.units_before);
+    let bought_coin = [coin(bought.u128(), &p.denom)];
+    let locked = crate::profit::lock_intake(deps, &env, &cfg, &bought_coin, spent, false)?;
+    Ok(Response::new()
+        .add_attribute("action", "floor_bid_settled")
+        .add_attribute("denom", p.denom)
+        .add_attribute("bought", bought)
+        .add_attribute("spent", spent)
+        .add_attribute("locked_shares", locked))
 }
 
 #[cfg(test)]
@@ -154,6 +183,13 @@ mod tests {
         // 100 units at 10 would cost 1000; the tab is 500.
         let b = size_floor_bid(u(100), u(500), Decimal::percent(1000), u(600)).unwrap();
         assert_eq!((b.max_collateral, b.attach, b.full), (u(100), u(500), true));
+    }
+
+    #[test]
+    fn a_tab_below_one_units_price_attaches_that_units_price() {
+        // 5 of tab left, 8.16 a unit: the liquidator sells one unit for ceil(8.16) = 9.
+        let b = size_floor_bid(u(10), u(5), Decimal::percent(816), u(100)).unwrap();
+        assert_eq!((b.max_collateral, b.attach, b.full), (u(10), u(9), true));
     }
 
     #[test]

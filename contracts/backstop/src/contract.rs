@@ -3,13 +3,13 @@
 use crate::error::ContractError;
 use crate::state::{Config, CONFIG, PENDING_SHARES, TOTAL_COVERED, TOTAL_SHARES};
 use crate::{absorb, admin, buy, cover, deposit, query as q, resell, withdraw};
-use breakwater_types::adapters::OracleUnchecked;
+use breakwater_types::adapters::{LiquidatorUnchecked, MarketUnchecked, OracleUnchecked};
 use breakwater_types::backstop::{ExecuteMsg, InstantiateMsg, QueryMsg};
 use breakwater_types::migration::migrate_version;
 use breakwater_types::ownership::Ownership;
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{
-    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
+    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response, Storage, Uint128,
 };
 
 /// cw2 name of this contract.
@@ -36,8 +36,8 @@ pub fn instantiate(
     }
     msg.params.validate()?;
     let cfg = Config {
-        market: deps.api.addr_validate(&msg.market)?,
-        liquidator: deps.api.addr_validate(&msg.liquidator)?,
+        market: MarketUnchecked(msg.market).check(deps.api)?,
+        liquidator: LiquidatorUnchecked(msg.liquidator).check(deps.api)?,
         oracle: OracleUnchecked(msg.oracle).check(deps.api)?,
         base_denom: msg.base_denom,
         params: msg.params,
@@ -50,15 +50,15 @@ pub fn instantiate(
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
-        .add_attribute("market", cfg.market)
-        .add_attribute("liquidator", cfg.liquidator)
+        .add_attribute("market", cfg.market.addr().as_str())
+        .add_attribute("liquidator", cfg.liquidator.addr().as_str())
         .add_attribute("oracle", cfg.oracle.addr().as_str())
         .add_attribute("base_denom", cfg.base_denom))
 }
 
 /// Fails unless `sender` is the insured market.
 fn only_market(storage: &dyn Storage, sender: &cosmwasm_std::Addr) -> Result<(), ContractError> {
-    if CONFIG.load(storage)?.market != *sender {
+    if CONFIG.load(storage)?.market.addr() != sender {
         return Err(ContractError::Unauthorized {
             expected: "the market",
         });
@@ -125,6 +125,15 @@ pub fn execute(
             cw_utils::nonpayable(&info)?;
             Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
         }
+    }
+}
+
+/// Handles the replies of the pool's own submessages: a floor bid's settlement.
+#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
+pub fn reply(deps: DepsMut, env: Env, msg: Reply) -> Result<Response, ContractError> {
+    match msg.id {
+        buy::FLOOR_BID_REPLY => buy::floor_bid_settled(deps, env, msg),
+        id => Err(ContractError::UnknownReply { id }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `Deposit` (base for shares) and `Fund` (base for nothing).
 use crate::error::ContractError;
 use crate::pool::pool_value;
+use crate::profit;
 use crate::shares::shares_for_deposit;
 use crate::state::{CONFIG, SHARES, TOTAL_SHARES};
 use cosmwasm_std::{DepsMut, Env, MessageInfo, Response, StdError, Uint128};
@@ -20,7 +21,7 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, C
     let amount = paid_base(&info, &cfg.base_denom)?;
     let pool = pool_value(deps.as_ref(), &env.contract.address, &cfg, amount)?;
     pool.ensure_active()?;
-    let total_shares = TOTAL_SHARES.load(deps.storage)?;
+    let total_shares = profit::settle(deps.storage, env.block.time.seconds())?;
     let minted = shares_for_deposit(amount, total_shares, pool.total)?;
     if minted.is_zero() {
         return Err(ContractError::ZeroShares { amount });
@@ -44,14 +45,26 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, C
         .add_attribute("total_value", total_value))
 }
 
-/// Adds the attached base to the pool without minting shares: every share gains value.
+/// Adds the attached base to the pool without minting shares. From the market (its
+/// `SweepReserves`) the base settles what the market owes the pool, which the pool's value
+/// already counts: the share price does not move. From anyone else it is a gain: locked and
+/// unlocked over `profit_unlock_period` (see [`crate::profit`]).
 pub fn fund(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let amount = paid_base(&info, &cfg.base_denom)?;
+    let locked = if info.sender == *cfg.market.addr() {
+        Uint128::zero()
+    } else {
+        let pool = pool_value(deps.as_ref(), &env.contract.address, &cfg, Uint128::zero())?;
+        let now = env.block.time.seconds();
+        let period = cfg.params.profit_unlock_period;
+        profit::lock_gain(deps.storage, now, period, amount, pool.total)?
+    };
     let base = crate::pool::balance(&deps.querier, &env.contract.address, &cfg.base_denom)?;
     Ok(Response::new()
         .add_attribute("action", "fund")
         .add_attribute("funder", info.sender)
         .add_attribute("amount", amount)
-        .add_attribute("base", base))
+        .add_attribute("base", base)
+        .add_attribute("locked_shares", locked))
 }

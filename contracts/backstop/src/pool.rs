@@ -1,13 +1,16 @@
-//! Pool valuation: base balance plus held collateral at the oracle median.
+//! Pool valuation: base balance, what the market owes the pool, and held collateral at the
+//! oracle median.
 //!
 //! Collateral counts what the pool holds in its bank account **plus** the lots of its own
 //! resale auctions still running at the liquidator: those units left the account but are
 //! still the pool's until sold, and leaving them out would let anyone depress the share price
-//! with `Resell` and deposit cheaply.
+//! with `Resell` and deposit cheaply. Base counts the market's `backstop_due` (reserves
+//! earmarked for the pool, paid by `SweepReserves`): it accrues with interest, so counting it
+//! as it accrues lets no deposit made just before a sweep buy a share of it.
 use crate::error::ContractError;
 use crate::state::{Config, HELD};
+use breakwater_types::adapters::LiquidatorContract;
 use breakwater_types::backstop::HeldCollateral;
-use breakwater_types::liquidator::{QueryMsg as LiquidatorQuery, ResaleLotResponse};
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{
     Addr, Decimal, Decimal256, Deps, Order, QuerierWrapper, StdError, Uint128, Uint256,
@@ -27,16 +30,10 @@ pub fn balance(
 /// liquidator keeps the total, so this costs the same however many auctions run).
 pub fn in_resale(
     querier: &QuerierWrapper,
-    liquidator: &Addr,
+    liquidator: &LiquidatorContract,
     denom: &str,
 ) -> Result<Uint128, ContractError> {
-    let r: ResaleLotResponse = querier.query_wasm_smart(
-        liquidator,
-        &LiquidatorQuery::ResaleLot {
-            denom: denom.to_string(),
-        },
-    )?;
-    Ok(r.lot)
+    Ok(liquidator.query_resale_lot(querier, denom)?)
 }
 
 /// One held collateral, priced.
@@ -53,13 +50,35 @@ pub struct Holding {
 pub struct PoolValue {
     /// Base units in the account.
     pub base: Uint128,
+    /// Base units the market owes the pool (its `backstop_due`).
+    pub owed: Uint128,
     /// Non-empty collateral holdings, priced.
     pub collateral: Vec<Holding>,
-    /// `base + Σ value`.
+    /// `base + owed + Σ value`.
     pub total: Uint128,
 }
 
 impl PoolValue {
+    /// `Σ floor(amount · price)` of `coins` at the prices of the pool's holdings (each denom
+    /// must be held).
+    pub fn value_of(&self, coins: &[(String, Uint128)]) -> Result<Uint128, ContractError> {
+        let mut sum = Uint128::zero();
+        for (denom, amount) in coins {
+            let h = self
+                .collateral
+                .iter()
+                .find(|h| &h.held.denom == denom)
+                .ok_or_else(|| ContractError::NotHeld {
+                    denom: denom.clone(),
+                })?;
+            let v = amount
+                .checked_mul_floor(h.held.price)
+                .map_err(StdError::from)?;
+            sum = sum.checked_add(v).map_err(StdError::from)?;
+        }
+        Ok(sum)
+    }
+
     /// Fails unless every held collateral's oracle price is active (prices used to mint
     /// shares must be trustworthy).
     pub fn ensure_active(&self) -> Result<(), ContractError> {
@@ -74,8 +93,9 @@ impl PoolValue {
 }
 
 /// Values the pool: `base` (its base balance minus `exclude`, the funds attached to the
-/// message being executed) plus every held collateral at the oracle median, each rounded down.
-/// Denoms held at zero are skipped; a held denom the oracle cannot price is an error.
+/// message being executed), plus what the market owes it, plus every held collateral at the
+/// oracle median, each rounded down. Denoms held at zero are skipped; a held denom the oracle
+/// cannot price is an error.
 pub fn pool_value(
     deps: Deps,
     contract: &Addr,
@@ -88,7 +108,8 @@ pub fn pool_value(
     let denoms: Vec<String> = HELD
         .keys(deps.storage, None, None, Order::Ascending)
         .collect::<Result<_, _>>()?;
-    let mut total = base;
+    let owed = cfg.market.query_state_view(&deps.querier)?.backstop_due;
+    let mut total = base.checked_add(owed).map_err(StdError::from)?;
     let mut collateral = vec![];
     for denom in denoms {
         let in_pool = balance(&deps.querier, contract, &denom)?;
@@ -114,6 +135,7 @@ pub fn pool_value(
     }
     Ok(PoolValue {
         base,
+        owed,
         collateral,
         total,
     })

@@ -1,23 +1,27 @@
 //! Queries: pool totals, one depositor, configuration. (`AbsorbQuote` lives in `absorb`.)
 use crate::error::ContractError;
 use crate::pool::pool_value;
+use crate::profit::shares_at;
 use crate::shares::{value_of_shares, value_per_share};
-use crate::state::{CONFIG, PENDING_SHARES, REQUESTS, SHARES, TOTAL_COVERED, TOTAL_SHARES};
+use crate::state::{CONFIG, PENDING_SHARES, REQUESTS, SHARES, TOTAL_COVERED};
 use breakwater_types::backstop::{ConfigResponse, DepositorResponse, PoolResponse};
 use breakwater_types::ownership::Ownership;
 use cosmwasm_std::{Deps, Env, Uint128};
 
 /// Pool totals. Collateral lists non-empty holdings (units in the account plus units in the
-/// pool's running resale auctions) at the oracle median.
+/// pool's running resale auctions) at the oracle median; shares are counted as of now (locked
+/// shares due to be burnt are left out).
 pub fn pool(deps: Deps, env: Env) -> Result<PoolResponse, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let v = pool_value(deps, &env.contract.address, &cfg, Uint128::zero())?;
-    let total_shares = TOTAL_SHARES.load(deps.storage)?;
+    let (total_shares, locked_shares) = shares_at(deps.storage, env.block.time.seconds())?;
     Ok(PoolResponse {
         base: v.base,
         collateral: v.collateral.into_iter().map(|h| h.held).collect(),
+        owed_by_market: v.owed,
         total_value: v.total,
         total_shares,
+        locked_shares,
         value_per_share: value_per_share(v.total, total_shares)?,
         pending_withdrawal_shares: PENDING_SHARES.load(deps.storage)?,
         total_covered: TOTAL_COVERED.load(deps.storage)?,
@@ -37,7 +41,8 @@ pub fn depositor(
     } else {
         let cfg = CONFIG.load(deps.storage)?;
         let v = pool_value(deps, &env.contract.address, &cfg, Uint128::zero())?;
-        value_of_shares(shares, TOTAL_SHARES.load(deps.storage)?, v.total)?
+        let (total_shares, _) = shares_at(deps.storage, env.block.time.seconds())?;
+        value_of_shares(shares, total_shares, v.total)?
     };
     Ok(DepositorResponse {
         address: addr.to_string(),
@@ -53,8 +58,8 @@ pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
     let o = Ownership::load(deps.storage)?;
     Ok(ConfigResponse {
         owner: o.owner.to_string(),
-        market: cfg.market.to_string(),
-        liquidator: cfg.liquidator.to_string(),
+        market: cfg.market.addr().to_string(),
+        liquidator: cfg.liquidator.addr().to_string(),
         oracle: cfg.oracle.addr().to_string(),
         base_denom: cfg.base_denom,
         params: cfg.params,

@@ -3,10 +3,8 @@
 use crate::error::ContractError;
 use crate::pool::balance;
 use crate::state::{CONFIG, HELD, LAST_RESALE};
-use breakwater_types::liquidator::{ExecuteMsg as LiquidatorMsg, Seller};
-use cosmwasm_std::{
-    coin, to_json_binary, DepsMut, Env, MessageInfo, Response, StdError, Uint128, WasmMsg,
-};
+use breakwater_types::liquidator::Seller;
+use cosmwasm_std::{coin, DepsMut, Env, MessageInfo, Response, StdError, Uint128};
 
 /// Sends `floor(holding · resale_fraction)` of `denom` to the liquidator as a backstop resale,
 /// at most once per `resale_interval` per denom.
@@ -41,15 +39,10 @@ pub fn resell(
         return Err(ContractError::NothingToResell { denom, held });
     }
     LAST_RESALE.save(deps.storage, &denom, &now)?;
-    let msg = WasmMsg::Execute {
-        contract_addr: cfg.liquidator.to_string(),
-        msg: to_json_binary(&LiquidatorMsg::StartAuction {
-            seller: Seller::Backstop {},
-            tab: Uint128::zero(),
-            force: false,
-        })?,
-        funds: vec![coin(amount.u128(), &denom)],
-    };
+    let lot = coin(amount.u128(), &denom);
+    let msg = cfg
+        .liquidator
+        .start_auction(Seller::Backstop {}, Uint128::zero(), false, lot)?;
     Ok(Response::new()
         .add_attribute("action", "resell")
         .add_attribute("caller", info.sender)

@@ -1,5 +1,5 @@
 //! Storage of the backstop.
-use breakwater_types::adapters::OracleContract;
+use breakwater_types::adapters::{LiquidatorContract, MarketContract, OracleContract};
 use breakwater_types::backstop::{BackstopParams, WithdrawRequest};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Uint128};
@@ -9,9 +9,9 @@ use cw_storage_plus::{Item, Map};
 #[cw_serde]
 pub struct Config {
     /// The insured market (the only caller of `CoverShortfall` and `Absorb`).
-    pub market: Addr,
+    pub market: MarketContract,
     /// The liquidator the pool buys from and re-sells through.
-    pub liquidator: Addr,
+    pub liquidator: LiquidatorContract,
     /// The oracle pricing held collateral.
     pub oracle: OracleContract,
     /// The base asset.
@@ -36,3 +36,19 @@ pub const TOTAL_COVERED: Item<Uint128> = Item::new("total_covered");
 pub const HELD: Map<&str, ()> = Map::new("held");
 /// Time of the last resale per collateral denom, seconds.
 pub const LAST_RESALE: Map<&str, u64> = Map::new("last_resale");
+
+/// Shares the pool holds itself for gains still unlocking (see [`crate::profit`]): `shares`
+/// as of `since`, burnt linearly until `until`.
+#[cw_serde]
+#[derive(Default)]
+pub struct Lock {
+    /// Locked shares not yet burnt as of `since`.
+    pub shares: Uint128,
+    /// Last time the lock was settled, seconds.
+    pub since: u64,
+    /// When the last of `shares` is burnt, seconds.
+    pub until: u64,
+}
+
+/// The pool's locked shares (absent: none). They are part of [`TOTAL_SHARES`].
+pub const LOCKED: Item<Lock> = Item::new("locked");

@@ -1,12 +1,13 @@
 //! `RequestWithdraw`, `CancelWithdraw` and `Withdraw`: a cooldown, then a window in which the
-//! requested shares are burnt for their pro-rata part of everything the pool holds, in kind.
+//! requested shares are burnt for their pro-rata part of everything the pool is worth.
 use crate::error::ContractError;
-use crate::pool::balance;
+use crate::pool::{balance, in_resale};
+use crate::profit;
 use crate::shares::pro_rata;
-use crate::state::{CONFIG, HELD, PENDING_SHARES, REQUESTS, SHARES, TOTAL_SHARES};
+use crate::state::{Config, CONFIG, HELD, PENDING_SHARES, REQUESTS, SHARES, TOTAL_SHARES};
 use breakwater_types::backstop::WithdrawRequest;
-use cosmwasm_std::{coin, BankMsg, Coin, DepsMut, Env, MessageInfo, Order, Response, StdError};
-use cosmwasm_std::{Storage, Uint128};
+use cosmwasm_std::{coin, Addr, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, Order};
+use cosmwasm_std::{Response, StdError, Storage, Uint128};
 
 /// Moves the total of locked shares from `old` to `new`.
 fn adjust_pending(storage: &mut dyn Storage, old: Uint128, new: Uint128) -> Result<(), StdError> {
@@ -79,8 +80,75 @@ pub fn cancel_withdraw(deps: DepsMut, info: MessageInfo) -> Result<Response, Con
         .add_attribute("shares", req.shares))
 }
 
+/// What a withdrawal of `shares` (of `total_shares`) pays, denom by denom: its pro-rata part
+/// of everything the pool's value counts, paid from the pool's account.
+///
+/// ```text
+/// collateral d:  entitled_d = floor(shares · (in_account_d + under_resale_d) / (S + V_s))
+///                paid in kind up to in_account_d; units beyond it (a large holder while
+///                resales run) are paid in base at the oracle median (an active price)
+/// base:          floor(shares · (in_account + owed_by_market) / (S + V_s)) + those units
+///                paid in base; refused if the account holds less (SweepReserves first)
+/// ```
+/// The quote (`Depositor.value`) counts the same things, so a withdrawal is paid what it was
+/// quoted, whatever `Resell` did just before it. No oracle price is read unless units under
+/// resale have to be paid in base.
+pub fn payout(
+    deps: Deps,
+    contract: &Addr,
+    cfg: &Config,
+    shares: Uint128,
+    total_shares: Uint128,
+) -> Result<Vec<Coin>, ContractError> {
+    let denoms: Vec<String> = HELD
+        .keys(deps.storage, None, None, Order::Ascending)
+        .collect::<Result<_, _>>()?;
+    let mut payout: Vec<Coin> = vec![];
+    let mut in_base = Uint128::zero();
+    for denom in denoms {
+        let in_account = balance(&deps.querier, contract, &denom)?;
+        let under_resale = in_resale(&deps.querier, &cfg.liquidator, &denom)?;
+        let all = in_account
+            .checked_add(under_resale)
+            .map_err(StdError::from)?;
+        let entitled = pro_rata(shares, total_shares, all)?;
+        let in_kind = entitled.min(in_account);
+        let rest = entitled - in_kind;
+        if !rest.is_zero() {
+            let p = cfg.oracle.query_price_view(&deps.querier, &denom)?;
+            if !p.status.is_active() {
+                return Err(ContractError::OraclePaused {
+                    denom,
+                    status: p.status.name().to_string(),
+                });
+            }
+            let worth = rest.checked_mul_floor(p.median).map_err(StdError::from)?;
+            in_base = in_base.checked_add(worth).map_err(StdError::from)?;
+        }
+        if !in_kind.is_zero() {
+            payout.push(coin(in_kind.u128(), denom));
+        }
+    }
+    let base = balance(&deps.querier, contract, &cfg.base_denom)?;
+    let owed = cfg.market.query_state_view(&deps.querier)?.backstop_due;
+    let all_base = base.checked_add(owed).map_err(StdError::from)?;
+    let base_paid = pro_rata(shares, total_shares, all_base)?
+        .checked_add(in_base)
+        .map_err(StdError::from)?;
+    if base_paid > base {
+        return Err(ContractError::InsufficientFunds {
+            needed: base_paid,
+            available: base,
+        });
+    }
+    if !base_paid.is_zero() {
+        payout.push(coin(base_paid.u128(), &cfg.base_denom));
+    }
+    Ok(payout)
+}
+
 /// Burns the requested shares inside their window (`opens_at <= now <= closes_at`) and pays
-/// `floor(shares · balance / total_shares)` of the base and of every held collateral.
+/// them their pro-rata part of the pool (see [`payout`]).
 pub fn withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
     let req = REQUESTS
         .may_load(deps.storage, &info.sender)?
@@ -108,19 +176,14 @@ pub fn withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, 
             requested: req.shares,
             held,
         })?;
-    let total_shares = TOTAL_SHARES.load(deps.storage)?;
-    let mut denoms: Vec<String> = HELD
-        .keys(deps.storage, None, None, Order::Ascending)
-        .collect::<Result<_, _>>()?;
-    denoms.push(cfg.base_denom.clone());
-    let mut payout: Vec<Coin> = vec![];
-    for denom in denoms {
-        let bal = balance(&deps.querier, &env.contract.address, &denom)?;
-        let amount = pro_rata(req.shares, total_shares, bal)?;
-        if !amount.is_zero() {
-            payout.push(coin(amount.u128(), denom));
-        }
-    }
+    let total_shares = profit::settle(deps.storage, now)?;
+    let mut payout = payout(
+        deps.as_ref(),
+        &env.contract.address,
+        &cfg,
+        req.shares,
+        total_shares,
+    )?;
     if payout.is_empty() {
         return Err(ContractError::NothingToWithdraw { shares: req.shares });
     }

@@ -1,9 +1,10 @@
 //! Owner messages: collateral parameters and caps.
 use crate::error::ContractError;
-use crate::state::{COLLATERALS, CONFIG};
+use crate::state::{COLLATERALS, CONFIG, RESALE_LOTS};
+use breakwater_types::adapters::BackstopUnchecked;
 use breakwater_types::error::invalid;
 use breakwater_types::liquidator::CollateralAuction;
-use cosmwasm_std::{Decimal, DepsMut, Response, Uint128};
+use cosmwasm_std::{Decimal, DepsMut, Order, Response, Uint128};
 
 /// Validates and stores a collateral's auction parameters.
 pub fn set_collateral(deps: DepsMut, c: CollateralAuction) -> Result<Response, ContractError> {
@@ -49,13 +50,22 @@ pub fn set_caps(
         .add_attribute("impact_budget_pct", impact_budget_pct.to_string()))
 }
 
-/// Sets the backstop pool.
+/// Sets the backstop pool. Refused while any backstop resale runs: its proceeds (and a dust
+/// lot's return) go to the configured backstop, so a swap would hand them to the new one (as
+/// the market refuses a liquidator swap while auctions run).
 pub fn set_backstop(deps: DepsMut, backstop: String) -> Result<Response, ContractError> {
-    let addr = deps.api.addr_validate(&backstop)?;
+    let backstop = BackstopUnchecked(backstop).check(deps.api)?;
+    let running = RESALE_LOTS
+        .range(deps.storage, None, None, Order::Ascending)
+        .find(|r| !matches!(r, Ok((_, lot)) if lot.is_zero()))
+        .transpose()?;
+    if let Some((denom, lot)) = running {
+        return Err(ContractError::ResalesRunning { denom, lot });
+    }
     let mut cfg = CONFIG.load(deps.storage)?;
-    cfg.backstop = Some(addr.clone());
+    cfg.backstop = Some(backstop.clone());
     CONFIG.save(deps.storage, &cfg)?;
     Ok(Response::new()
         .add_attribute("action", "set_backstop")
-        .add_attribute("backstop", addr))
+        .add_attribute("backstop", backstop.addr().as_str()))
 }

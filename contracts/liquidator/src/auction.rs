@@ -5,10 +5,8 @@ use crate::error::ContractError;
 use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS};
 use breakwater_types::adapters::PriceView;
 use breakwater_types::liquidator::AuctionParams;
-use breakwater_types::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
 use cosmwasm_std::{
-    coin, to_json_binary, BankMsg, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage,
-    Uint128, WasmMsg,
+    coin, BankMsg, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
 };
 
 /// Loads a collateral's auction parameters.
@@ -45,23 +43,8 @@ pub fn hole(deps: Deps, cfg: &Config, params: &AuctionParams, denom: &str) -> St
     if let Some(h) = params.hole {
         return Ok(h);
     }
-    /// The fields of the market's `CollateralResponse` the liquidator reads (unknown fields
-    /// are skipped, which keeps the deserializer, and the wasm, small).
-    #[derive(serde::Deserialize)]
-    struct Lean {
-        params: LeanParams,
-    }
-    #[derive(serde::Deserialize)]
-    struct LeanParams {
-        depth: Uint128,
-    }
-    let c: Lean = deps.querier.query_wasm_smart(
-        &cfg.market,
-        &MarketQuery::Collateral {
-            denom: denom.to_string(),
-        },
-    )?;
-    Ok(c.params.depth.checked_mul_floor(cfg.impact_budget_pct)?)
+    let depth = cfg.market.query_collateral_depth(&deps.querier, denom)?;
+    Ok(depth.checked_mul_floor(cfg.impact_budget_pct)?)
 }
 
 /// Room under both caps: `min(hole − dirt, global_hole − global_dirt)`, with its parts.
@@ -115,6 +98,23 @@ pub struct Sale {
     pub closed: bool,
     /// Shortfall booked at close (tab left when the lot ran out).
     pub shortfall: Uint128,
+    /// For a backstop resale, the units sold: they leave [`RESALE_LOTS`] only when the
+    /// proceeds are released (see [`book_resale_sold`]).
+    pub resale_sold: Option<Uint128>,
+}
+
+/// Takes `units` of `denom` sold from the backstop's resale total. Called in the same step
+/// that releases the sale's proceeds to the backstop (at once for a plain bid, in
+/// `FinishFlash` for a flash bid), so the backstop's pool is valued whole at every point: a
+/// slice counts as collateral under resale until its base is on its way.
+pub fn book_resale_sold(
+    storage: &mut dyn Storage,
+    denom: &str,
+    units: Uint128,
+) -> Result<(), ContractError> {
+    let held = RESALE_LOTS.may_load(storage, denom)?.unwrap_or_default();
+    RESALE_LOTS.save(storage, denom, &held.checked_sub(units)?)?;
+    Ok(())
 }
 
 /// Applies a sale to `auction` (lot, tab, raised, dirt) and builds the settlement messages:
@@ -123,7 +123,9 @@ pub struct Sale {
 ///   debt and credits the collateral back to the borrower;
 /// - liquidation, lot sold out with tab left: proceeds go to the market with the remaining tab
 ///   as `shortfall`, which the market covers (backstop, then reserves, then socialized);
-/// - resale: proceeds go to the backstop; the auction ends when the lot is sold.
+/// - resale: proceeds go to the backstop; the auction ends when the lot is sold. The resale
+///   total is not touched here: the caller books the sold units with [`book_resale_sold`]
+///   when it releases the proceeds.
 pub fn apply_sale(
     storage: &mut dyn Storage,
     cfg: &Config,
@@ -135,6 +137,7 @@ pub fn apply_sale(
     auction.raised = auction.raised.checked_add(owe)?;
     let old_dirt = auction.dirt;
     let mut msgs: Vec<CosmosMsg> = vec![];
+    let mut resale_sold = None;
     let (closed, shortfall) = match &auction.seller {
         StoredSeller::Liquidation { borrower } => {
             // Only the tab goes to the market; a last one-unit sale may raise more than the
@@ -166,17 +169,7 @@ pub fn apply_sale(
             }
             // The chain accepts funds only as sorted coins.
             funds.sort_by(|a, b| a.denom.cmp(&b.denom));
-            msgs.push(
-                WasmMsg::Execute {
-                    contract_addr: cfg.market.to_string(),
-                    msg: to_json_binary(&MarketMsg::AuctionProceeds {
-                        borrower: borrower.to_string(),
-                        shortfall,
-                    })?,
-                    funds,
-                }
-                .into(),
-            );
+            msgs.push(cfg.market.auction_proceeds(borrower, shortfall, funds)?);
             auction.dirt = if covered || sold_out {
                 Uint128::zero()
             } else {
@@ -189,13 +182,10 @@ pub fn apply_sale(
             let backstop = cfg.backstop.as_ref().ok_or(ContractError::Unauthorized {
                 expected: "the backstop",
             })?;
-            let held = RESALE_LOTS
-                .may_load(storage, &auction.denom)?
-                .unwrap_or_default();
-            RESALE_LOTS.save(storage, &auction.denom, &held.checked_sub(slice)?)?;
+            resale_sold = Some(slice);
             msgs.push(
                 BankMsg::Send {
-                    to_address: backstop.to_string(),
+                    to_address: backstop.addr().to_string(),
                     amount: vec![coin(owe.u128(), &cfg.base_denom)],
                 }
                 .into(),
@@ -209,5 +199,6 @@ pub fn apply_sale(
         msgs,
         closed,
         shortfall,
+        resale_sold,
     })
 }

@@ -1,27 +1,25 @@
 //! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
-use crate::auction::{apply_sale, oracle_price, params, price_now};
+use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_now};
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
+use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
-use breakwater_types::market::QueryMsg as MarketQuery;
+use breakwater_types::math::auction::take;
 use cosmwasm_std::{
-    coin, to_json_binary, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response,
-    Uint128, WasmMsg,
+    coin, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response, Uint128,
 };
 
 /// The market's breaker level at which bids stop.
 pub const NO_BIDS_LEVEL: u8 = 3;
 
-/// Sizes a bid (Maker `take`):
+/// Sizes a bid: Maker `take` ([`take`]: the slice rounds down, what it owes up, a tab below
+/// one unit's worth sells that unit at its price), then the dust rule:
 ///
 /// ```text
-/// slice = min(max_collateral, lot);  owe = ceil(slice · price)
-/// if tab > 0 and owe > tab:  slice = floor(tab / price);  owe = tab
-///     (a tab worth less than one unit: slice = 1, owe = ceil(price), surplus to the borrower)
 /// if tab > 0, owe < tab, slice < lot and tab − owe < dust:  refused (no dust tab left)
 /// ```
-/// `owe` rounds up and `slice` down: the bidder never pays less than `slice · price`, so no
-/// sale is ever below the current price (and so never below the floor).
+/// The bidder never pays less than `slice · price`, so no sale is ever below the current price
+/// (and so never below the floor).
 pub fn size_bid(
     lot: Uint128,
     tab: Uint128,
@@ -29,25 +27,12 @@ pub fn size_bid(
     max_collateral: Uint128,
     dust: Uint128,
 ) -> Result<(Uint128, Uint128), ContractError> {
-    let mut slice = max_collateral.min(lot);
-    let mut owe = slice.checked_mul_ceil(price)?;
-    if !tab.is_zero() && owe > tab {
-        slice = tab.checked_div_floor(price).unwrap_or(lot).min(lot);
-        owe = tab;
-        if slice.is_zero() {
-            // Less than one unit's worth of tab left: sell one whole unit at the price.
-            slice = Uint128::one().min(lot);
-            owe = slice.checked_mul_ceil(price)?;
-        }
-    } else if !tab.is_zero() && owe < tab && slice < lot && tab - owe < dust {
+    let (slice, owe) = take(lot, tab, price, max_collateral)?;
+    if !tab.is_zero() && owe < tab && slice < lot && tab - owe < dust {
         return Err(ContractError::DustTab {
             remaining: tab - owe,
             dust,
         });
-    }
-    if owe.is_zero() {
-        // A positive slice at a positive price always costs at least one unit.
-        owe = Uint128::one();
     }
     Ok((slice, owe))
 }
@@ -71,18 +56,9 @@ pub fn bid(
         return Err(ContractError::ZeroAmount);
     }
     let cfg = CONFIG.load(deps.storage)?;
-    /// The one field of the market's `StateResponse` a bid needs.
-    #[derive(serde::Deserialize)]
-    struct Lean {
-        breaker_level: u8,
-    }
-    let state: Lean = deps
-        .querier
-        .query_wasm_smart(&cfg.market, &MarketQuery::State {})?;
-    if state.breaker_level >= NO_BIDS_LEVEL {
-        return Err(ContractError::BidsHalted {
-            level: state.breaker_level,
-        });
+    let level = cfg.market.query_state_view(&deps.querier)?.breaker_level;
+    if level >= NO_BIDS_LEVEL {
+        return Err(ContractError::BidsHalted { level });
     }
     let mut auction = AUCTIONS
         .may_load(deps.storage, auction_id)?
@@ -128,6 +104,9 @@ pub fn bid(
     };
     match callback {
         None => {
+            if let Some(units) = sale.resale_sold {
+                book_resale_sold(deps.storage, &auction.denom, units)?;
+            }
             let paid = cw_utils::must_pay(&info, &cfg.base_denom)?;
             let paid = Uint128::try_from(paid).map_err(|_| ContractError::AmountTooLarge)?;
             if paid < owe {
@@ -150,7 +129,7 @@ pub fn bid(
             if !info.funds.is_empty() {
                 return Err(ContractError::FlashWithFunds);
             }
-            let receiver = deps.api.addr_validate(&cb.contract)?;
+            let receiver = FlashReceiverUnchecked(cb.contract).check(deps.api)?;
             let balance_before = deps
                 .querier
                 .query_balance(&env.contract.address, &cfg.base_denom)?
@@ -162,33 +141,26 @@ pub fn bid(
                 &PendingFlash {
                     auction_id,
                     owe,
-                    payer: receiver.clone(),
+                    payer: receiver.addr().clone(),
                     balance_before,
                     settlement: sale.msgs,
+                    resale_sold: sale.resale_sold.map(|u| (auction.denom.clone(), u)),
                 },
             )?;
-            let callback_msg = WasmMsg::Execute {
-                contract_addr: receiver.to_string(),
-                msg: to_json_binary(&FlashReceiverMsg::BreakwaterFlash {
-                    auction_id,
-                    collateral: slice,
-                    collateral_denom: auction.denom.clone(),
-                    owe,
-                    denom: cfg.base_denom.clone(),
-                    liquidator: env.contract.address.to_string(),
-                    data: cb.data,
-                })?,
-                funds: vec![],
-            };
-            let finish = WasmMsg::Execute {
-                contract_addr: env.contract.address.to_string(),
-                msg: to_json_binary(&breakwater_types::liquidator::ExecuteMsg::FinishFlash {})?,
-                funds: vec![],
-            };
+            let callback_msg = receiver.breakwater_flash(&FlashReceiverMsg::BreakwaterFlash {
+                auction_id,
+                collateral: slice,
+                collateral_denom: auction.denom.clone(),
+                owe,
+                denom: cfg.base_denom.clone(),
+                liquidator: env.contract.address.to_string(),
+                data: cb.data,
+            })?;
+            let finish = LiquidatorContract(env.contract.address.clone()).finish_flash()?;
             Ok(Response::new()
                 .add_attributes(attrs)
-                .add_attribute("flash_receiver", receiver.to_string())
-                .add_message(lot_msg(receiver.to_string()))
+                .add_attribute("flash_receiver", receiver.addr().as_str())
+                .add_message(lot_msg(receiver.addr().to_string()))
                 .add_message(callback_msg)
                 .add_message(finish))
         }
@@ -222,6 +194,9 @@ pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         });
     }
     PENDING_FLASH.remove(deps.storage);
+    if let Some((denom, units)) = &pending.resale_sold {
+        book_resale_sold(deps.storage, denom, *units)?;
+    }
     let mut res = Response::new()
         .add_attribute("action", "finish_flash")
         .add_attribute("auction_id", pending.auction_id.to_string())

@@ -3,7 +3,7 @@
 use crate::error::ContractError;
 use crate::state::{Config, COLLATERALS, CONFIG, GLOBAL_DIRT, NEXT_ID};
 use crate::{admin, bid, query as q, reset, start};
-use breakwater_types::adapters::OracleUnchecked;
+use breakwater_types::adapters::{BackstopUnchecked, MarketUnchecked, OracleUnchecked};
 use breakwater_types::liquidator::{ExecuteMsg, InstantiateMsg, QueryMsg};
 use breakwater_types::migration::migrate_version;
 use breakwater_types::ownership::Ownership;
@@ -35,11 +35,11 @@ pub fn instantiate(
         return Err(breakwater_types::error::invalid("base_denom", "must not be empty").into());
     }
     let cfg = Config {
-        market: deps.api.addr_validate(&msg.market)?,
+        market: MarketUnchecked(msg.market).check(deps.api)?,
         oracle: OracleUnchecked(msg.oracle).check(deps.api)?,
         backstop: msg
             .backstop
-            .map(|b| deps.api.addr_validate(&b))
+            .map(|b| BackstopUnchecked(b).check(deps.api))
             .transpose()?,
         base_denom: msg.base_denom,
         global_hole: msg.global_hole,
@@ -57,7 +57,7 @@ pub fn instantiate(
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
-        .add_attribute("market", cfg.market))
+        .add_attribute("market", cfg.market.addr().as_str()))
 }
 
 /// Dispatches every message. Only `StartAuction` (the lot) and `Bid` (the payment) accept

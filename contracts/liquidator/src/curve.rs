@@ -1,32 +1,8 @@
 //! Auction price math: the curve, the floor, and when an auction needs a reset.
-use breakwater_types::liquidator::{AuctionParams, PriceCurve};
+use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_std::{Decimal, StdResult};
 
-/// Curve price `elapsed` seconds after a (re)start at `top`:
-///
-/// ```text
-/// Linear { duration }:     top · max(0, 1 − elapsed / duration)
-/// StairStep { step, cut }: top · cut^floor(elapsed / step)
-/// Exponential { cut }:     top · cut^elapsed
-/// ```
-/// Rounded down at 18 decimals (every product truncates).
-pub fn curve_price(top: Decimal, curve: &PriceCurve, elapsed: u64) -> StdResult<Decimal> {
-    let exp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(match curve {
-        PriceCurve::Linear { duration } => {
-            if elapsed >= *duration {
-                Decimal::zero()
-            } else {
-                top.checked_mul(Decimal::from_ratio(duration - elapsed, *duration))?
-            }
-        }
-        PriceCurve::StairStep { step, cut } => {
-            let steps = elapsed / (*step).max(1);
-            top.checked_mul(cut.checked_pow(exp(steps))?)?
-        }
-        PriceCurve::Exponential { cut } => top.checked_mul(cut.checked_pow(exp(elapsed))?)?,
-    })
-}
+pub use breakwater_types::math::auction::curve_price;
 
 /// Floor price: `oracle · (1 − max_discount)`, rounded up. Ordinary bidders never pay less.
 pub fn floor_price(oracle: Decimal, max_discount: Decimal) -> StdResult<Decimal> {
@@ -93,6 +69,7 @@ impl MulCeil for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use breakwater_types::liquidator::PriceCurve;
     use cosmwasm_std::Uint128;
     use std::str::FromStr;
 

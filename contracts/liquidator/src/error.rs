@@ -136,6 +136,14 @@ pub enum ContractError {
         /// The breaker level.
         level: u8,
     },
+    /// `SetBackstop` while the current backstop's resales run.
+    #[error("backstop resales are running ({lot} {denom} for sale): the backstop cannot change until they end")]
+    ResalesRunning {
+        /// A collateral under resale.
+        denom: String,
+        /// Its units for sale.
+        lot: Uint128,
+    },
     /// Amount does not fit in 128 bits.
     #[error("amount too large")]
     AmountTooLarge,

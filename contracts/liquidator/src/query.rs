@@ -111,9 +111,9 @@ pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         .collect::<Result<_, _>>()?;
     Ok(ConfigResponse {
         owner: owner.to_string(),
-        market: cfg.market.to_string(),
+        market: cfg.market.addr().to_string(),
         oracle: cfg.oracle.addr().to_string(),
-        backstop: cfg.backstop.map(|b| b.to_string()),
+        backstop: cfg.backstop.map(|b| b.addr().to_string()),
         base_denom: cfg.base_denom,
         global_hole: cfg.global_hole,
         impact_budget_pct: cfg.impact_budget_pct,

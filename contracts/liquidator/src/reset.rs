@@ -1,15 +1,25 @@
-//! `Reset`: restart a stale auction from a fresh oracle price (Maker `redo`).
-use crate::auction::{oracle_price, params, price_now};
+//! `Reset`: restart a stale auction from a fresh oracle price (Maker `redo`), or close it when
+//! its lot is dust.
+use crate::auction::{adjust_dirt, book_resale_sold, oracle_price, params, price_now};
+use crate::bid::NO_BIDS_LEVEL;
 use crate::curve::top_price;
 use crate::error::ContractError;
-use crate::state::{StoredSeller, AUCTIONS, CONFIG, PENDING_FLASH};
-use breakwater_types::market::ExecuteMsg as MarketMsg;
-use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, WasmMsg};
+use crate::state::PENDING_FLASH;
+use crate::state::{Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG};
+use cosmwasm_std::{
+    coin, BankMsg, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
+};
 
 /// Restarts auction `auction_id` when it is older than `tail` or its curve fell below
 /// `cusp · top`, from `oracle · buf` now. The oracle must be active (a reset at a bad price
-/// would defeat its purpose). A liquidation reset with a tab of at least `dust` asks the market
-/// to reward the keeper; dust or resale resets earn nothing.
+/// would defeat its purpose) and bids must not be halted by the market's breaker (a restarted
+/// price nobody may bid on helps no one).
+///
+/// A reset restarts the sale of the lot, so what it puts back on sale is
+/// `min(tab, lot · oracle)`: a liquidation reset is rewarded on that value when it is at least
+/// the collateral's `dust` (Maker's `redo` asks `lot · price >= chost`); resale resets earn
+/// nothing. A lot worth less than `dust` is not restarted: the auction is closed (see
+/// [`close_dust`]) and the reset earns nothing.
 pub fn reset(
     deps: DepsMut,
     env: Env,
@@ -35,29 +45,89 @@ pub fn reset(
             status: oracle.status.name().to_string(),
         });
     }
+    let level = cfg.market.query_state_view(&deps.querier)?.breaker_level;
+    if level >= NO_BIDS_LEVEL {
+        return Err(ContractError::BidsHalted { level });
+    }
+    let lot_value = auction.lot.checked_mul_floor(oracle.median)?;
+    let res = Response::new()
+        .add_attribute("action", "reset")
+        .add_attribute("auction_id", auction_id.to_string())
+        .add_attribute("keeper", info.sender.to_string())
+        .add_attribute("lot", auction.lot)
+        .add_attribute("tab", auction.tab)
+        .add_attribute("lot_value", lot_value);
+    if lot_value < p.dust {
+        let msgs = close_dust(deps.storage, &cfg, &auction)?;
+        return Ok(res
+            .add_messages(msgs)
+            .add_attribute("closed", "true")
+            .add_attribute("rewarded", "false"));
+    }
     auction.top = top_price(oracle.median, p.buf)?;
     auction.start_oracle = oracle.median;
     auction.started_at = env.block.time.seconds();
     AUCTIONS.save(deps.storage, auction_id, &auction)?;
-    let mut res = Response::new()
-        .add_attribute("action", "reset")
-        .add_attribute("auction_id", auction_id.to_string())
-        .add_attribute("keeper", info.sender.to_string())
+    let mut res = res
         .add_attribute("top", auction.top.to_string())
-        .add_attribute("lot", auction.lot)
-        .add_attribute("tab", auction.tab);
-    let rewarded = matches!(auction.seller, StoredSeller::Liquidation { .. })
-        && auction.tab >= p.dust
-        && !auction.lot.is_zero();
+        .add_attribute("closed", "false");
+    let on_sale = auction.tab.min(lot_value);
+    let rewarded = matches!(auction.seller, StoredSeller::Liquidation { .. }) && on_sale >= p.dust;
     if rewarded {
-        res = res.add_message(WasmMsg::Execute {
-            contract_addr: cfg.market.to_string(),
-            msg: to_json_binary(&MarketMsg::RewardKeeper {
-                keeper: info.sender.to_string(),
-                tab: auction.tab,
-            })?,
-            funds: vec![],
-        });
+        res = res.add_message(cfg.market.reward_keeper(&info.sender, on_sale)?);
     }
     Ok(res.add_attribute("rewarded", rewarded.to_string()))
+}
+
+/// Closes an auction whose lot is worth less than `dust`: nobody will buy it, and its tab
+/// would keep occupying the caps. A liquidation's leftover units go to the backstop (which
+/// covers the tab first) and the whole tab is booked with the market as a shortfall; without
+/// a backstop the units go back to the market with that shortfall, credited to the borrower.
+/// A resale's units go back to the backstop and leave its resale total.
+pub fn close_dust(
+    storage: &mut dyn Storage,
+    cfg: &Config,
+    auction: &Auction,
+) -> Result<Vec<CosmosMsg>, ContractError> {
+    AUCTIONS.remove(storage, auction.id);
+    AUCTIONS_BY_DENOM.remove(storage, (&auction.denom, auction.id));
+    adjust_dirt(storage, &auction.denom, auction.dirt, Uint128::zero())?;
+    let lot = || vec![coin(auction.lot.u128(), &auction.denom)];
+    let mut msgs: Vec<CosmosMsg> = vec![];
+    match &auction.seller {
+        StoredSeller::Liquidation { borrower } => {
+            let mut proceeds_funds = vec![];
+            match (&cfg.backstop, auction.lot.is_zero()) {
+                (_, true) => {}
+                (Some(backstop), false) => msgs.push(
+                    BankMsg::Send {
+                        to_address: backstop.addr().to_string(),
+                        amount: lot(),
+                    }
+                    .into(),
+                ),
+                (None, false) => proceeds_funds = lot(),
+            }
+            msgs.push(
+                cfg.market
+                    .auction_proceeds(borrower, auction.tab, proceeds_funds)?,
+            );
+        }
+        StoredSeller::Backstop => {
+            let backstop = cfg.backstop.as_ref().ok_or(ContractError::Unauthorized {
+                expected: "the backstop",
+            })?;
+            book_resale_sold(storage, &auction.denom, auction.lot)?;
+            if !auction.lot.is_zero() {
+                msgs.push(
+                    BankMsg::Send {
+                        to_address: backstop.addr().to_string(),
+                        amount: lot(),
+                    }
+                    .into(),
+                );
+            }
+        }
+    }
+    Ok(msgs)
 }

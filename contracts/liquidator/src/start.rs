@@ -27,7 +27,7 @@ pub fn start_auction(
     let cfg = CONFIG.load(deps.storage)?;
     let stored = match seller {
         Seller::Liquidation { borrower } => {
-            if info.sender != cfg.market {
+            if info.sender != *cfg.market.addr() {
                 return Err(ContractError::Unauthorized {
                     expected: "the market",
                 });
@@ -42,7 +42,7 @@ pub fn start_auction(
             }
         }
         Seller::Backstop {} => {
-            if Some(&info.sender) != cfg.backstop.as_ref() {
+            if Some(&info.sender) != cfg.backstop.as_ref().map(|b| b.addr()) {
                 return Err(ContractError::Unauthorized {
                     expected: "the backstop",
                 });

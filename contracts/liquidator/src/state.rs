@@ -1,5 +1,5 @@
 //! Storage of the liquidator.
-use breakwater_types::adapters::OracleContract;
+use breakwater_types::adapters::{BackstopContract, MarketContract, OracleContract};
 use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, CosmosMsg, Decimal, Uint128};
@@ -9,11 +9,11 @@ use cw_storage_plus::{Item, Map};
 #[cw_serde]
 pub struct Config {
     /// The market whose liquidations are auctioned.
-    pub market: Addr,
+    pub market: MarketContract,
     /// The oracle.
     pub oracle: OracleContract,
     /// The backstop pool, once set.
-    pub backstop: Option<Addr>,
+    pub backstop: Option<BackstopContract>,
     /// The base denom bids are paid in.
     pub base_denom: String,
     /// Global cap on debt under auction.
@@ -73,6 +73,10 @@ pub struct PendingFlash {
     pub balance_before: Uint128,
     /// Messages to send once payment is verified (proceeds and settlement).
     pub settlement: Vec<CosmosMsg>,
+    /// For a backstop resale: the collateral denom and the units sold, taken from
+    /// [`RESALE_LOTS`] when the proceeds are released.
+    #[serde(default)]
+    pub resale_sold: Option<(String, Uint128)>,
 }
 
 /// Addresses and caps.

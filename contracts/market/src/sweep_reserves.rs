@@ -3,8 +3,8 @@
 use crate::error::ContractError;
 use crate::interest::accrue;
 use crate::state::{CONFIG, STATE};
-use breakwater_types::backstop::ExecuteMsg as BackstopMsg;
-use cosmwasm_std::{coins, to_json_binary, DepsMut, Env, MessageInfo, Response, WasmMsg};
+use breakwater_types::adapters::BackstopUnchecked;
+use cosmwasm_std::{coin, DepsMut, Env, MessageInfo, Response};
 
 /// `SweepReserves {}`: anyone pays the reserves earmarked for the backstop into its pool with
 /// `Fund {}` (`reserves −= due`, `cash −= due`; at most the cash held).
@@ -28,12 +28,9 @@ pub fn execute_sweep_reserves(
     state.reserves = state.reserves.checked_sub(amount)?;
     state.cash = state.cash.checked_sub(amount)?;
     STATE.save(deps.storage, &state)?;
+    let backstop = BackstopUnchecked(liq.backstop.clone()).check(deps.api)?;
     Ok(Response::new()
-        .add_message(WasmMsg::Execute {
-            contract_addr: liq.backstop.to_string(),
-            msg: to_json_binary(&BackstopMsg::Fund {})?,
-            funds: coins(amount.u128(), &config.base_denom),
-        })
+        .add_message(backstop.fund(coin(amount.u128(), &config.base_denom))?)
         .add_attribute("action", "sweep_reserves")
         .add_attribute("sender", info.sender)
         .add_attribute("backstop", &liq.backstop)

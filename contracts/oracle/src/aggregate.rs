@@ -18,7 +18,7 @@ use crate::error::ContractError;
 use crate::ring;
 use crate::state::{PriceRecord, StatusRecord, Submission, PRICES, STATUS, SUBMISSIONS};
 use crate::status::{effective_status, healthy_update};
-use breakwater_types::math::median::{deviation, medianize};
+use breakwater_types::math::median::{deviation, medianize, middle_values};
 use breakwater_types::math::twap::{twap, volatility, Observation};
 use breakwater_types::oracle::{OracleParams, OracleStatus};
 use cosmwasm_std::{Addr, Decimal, Order, OverflowError, OverflowOperation, StdResult, Storage};
@@ -146,7 +146,15 @@ pub fn refresh(
             let start = ring::window_start(storage, denom, window_from)?
                 .filter(|s| s.time <= end.time)
                 .unwrap_or_else(|| base.clone());
-            let jump = deviation(m, twap(&start, &end)?);
+            // Measured on the middle submission nearest the TWAP (the median itself for an odd
+            // count): a liar beside one honest feeder cannot inflate it past the honest jump.
+            let before = twap(&start, &end)?;
+            let kept: Vec<Decimal> = med.kept.iter().map(|(_, p)| *p).collect();
+            let jump = middle_values(&kept)
+                .into_iter()
+                .map(|v| deviation(v, before))
+                .min()
+                .unwrap_or_else(|| deviation(m, before));
             let stored = prev_status.as_ref().map(|s| s.status.clone());
             if jump > params.breaker_move {
                 let since = match stored {
@@ -167,7 +175,7 @@ pub fn refresh(
 
     // 5. Advance the observation and checkpoint it.
     let latest = match &base {
-        Some(b) => b.next(now, m)?,
+        Some(b) => b.next(now, m, ring::volatility_interval(params))?,
         None => Observation::first(now, m),
     };
     ring::record(
@@ -224,6 +232,7 @@ pub fn refresh(
 mod tests {
     use super::*;
     use cosmwasm_std::testing::MockStorage;
+    use cosmwasm_std::Decimal256;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -275,9 +284,9 @@ mod tests {
         submit(&mut st, "f2", "10.6", 1010);
         let rec = PRICES.load(&st, "a").unwrap();
         assert_eq!(rec.latest.price, d("10.5"));
-        // One return of 5%, not the sum of the intermediate squared returns.
-        assert_eq!(rec.latest.cum_sq_return.to_string(), "0.0025");
+        // Derived from the observation at 1000 once, not from each intermediate median.
         assert_eq!(rec.prior.unwrap().time, 1000);
+        assert_eq!(rec.latest.cum_price, Decimal256::from(d("100")));
         // Only the checkpoint at 1000: 1010 is within the 15 s spacing.
         assert_eq!(ring::len(&st, "a").unwrap(), 1);
     }

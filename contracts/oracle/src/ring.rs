@@ -20,6 +20,15 @@ pub fn spacing(params: &OracleParams) -> u64 {
         .max(1)
 }
 
+/// Volatility sampling intervals per TWAP window.
+pub const VOLATILITY_SAMPLES: u64 = 6;
+
+/// Seconds per volatility sampling interval (see `breakwater_types::math::twap`): a sixth of
+/// the TWAP window, at least the checkpoint spacing (300 s with the defaults).
+pub fn volatility_interval(params: &OracleParams) -> u64 {
+    (params.twap_window / VOLATILITY_SAMPLES).max(spacing(params))
+}
+
 /// Slot of logical index `i`.
 fn slot(meta: &RingMeta, i: u32) -> u32 {
     // start < capacity and i < capacity, so the sum fits in u64 and the result in u32.

@@ -16,7 +16,7 @@ pub struct Config {
     /// The deployment file written by `keeper deploy`.
     pub deployment: PathBuf,
     /// The local devnet (`keeper devnet ...`).
-    pub devnet: crate::devnet::DevnetConfig,
+    pub devnet: breakwater_chain::devnet::DevnetConfig,
     /// Price feeder role.
     pub feeder: FeederConfig,
     /// Liquidator role.
@@ -251,13 +251,26 @@ impl Config {
     }
 
     /// The client for the configured chain.
-    pub fn client(&self) -> Result<crate::client::Client> {
-        crate::client::Client::new(
+    pub fn client(&self) -> Result<breakwater_chain::client::Client> {
+        breakwater_chain::client::Client::new(
             &self.chain.rpc,
             &self.chain.chain_id,
             &self.chain.fee_denom,
             self.chain.gas_price,
         )
+    }
+
+    /// The configuration for a devnet: its RPC, chain id, fee denom and gas price, its keys,
+    /// and a deployment file in its home.
+    pub fn for_devnet(dn: &breakwater_chain::devnet::DevnetConfig) -> Result<Self> {
+        let mut cfg = Config::default();
+        cfg.chain.rpc = breakwater_chain::devnet::rpc_url(dn);
+        cfg.chain.chain_id = dn.chain_id.clone();
+        cfg.chain.fee_denom = dn.bond_denom.clone();
+        cfg.chain.gas_price = dn.gas_price()?;
+        cfg.keys.accounts_file = dn.home.join("accounts.json");
+        cfg.deployment = dn.home.join("deployment.json");
+        Ok(cfg)
     }
 
     /// The mnemonic of key `name`.
@@ -287,8 +300,8 @@ impl Config {
     }
 
     /// The signer of key `name`.
-    pub fn signer(&self, name: &str) -> Result<crate::client::Signer> {
-        crate::client::Signer::from_mnemonic(&self.mnemonic(name)?, 0)
+    pub fn signer(&self, name: &str) -> Result<breakwater_chain::client::Signer> {
+        breakwater_chain::client::Signer::from_mnemonic(&self.mnemonic(name)?, 0)
     }
 }
 

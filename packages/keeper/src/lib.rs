@@ -1,16 +1,10 @@
-//! Breakwater on a real chain: a local wasmd devnet, a deployer, and the keeper bots.
+//! The keeper bots for Breakwater on a real chain, their configuration and metrics. The chain
+//! toolkit they use (client, deployer, devnet, query helpers) is `breakwater-chain`.
 //!
-//! - [`devnet`] runs a single-node wasmd chain on loopback (`keeper devnet up|down|status|reset`).
-//! - [`client`] builds, signs and broadcasts transactions and runs smart queries (cosmrs +
-//!   tendermint-rpc), with account-sequence recovery.
-//! - [`deploy`] stores the optimized wasm and instantiates the four contracts wired together.
-//! - [`bots`] are the keeper roles; [`metrics`] serves their counters to Prometheus.
+//! - [`bots`] are the keeper roles; [`metrics`] serves their counters to Prometheus;
+//! - [`config`] is the keeper's TOML configuration.
 #![deny(missing_docs)]
 
 pub mod bots;
-pub mod client;
 pub mod config;
-pub mod deploy;
-pub mod devnet;
-pub mod harness;
 pub mod metrics;

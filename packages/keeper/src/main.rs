@@ -7,11 +7,11 @@
 //! ```
 //! Every command reads `--config keeper.toml` (optional; defaults fit the devnet).
 use anyhow::{Context, Result};
+use breakwater_chain::client::Wallet;
+use breakwater_chain::deploy::{self, DeployRequest, Deployment};
+use breakwater_chain::devnet::{self, DevnetCommand};
 use breakwater_keeper::bots::{self, Ctx};
-use breakwater_keeper::client::Wallet;
 use breakwater_keeper::config::{Config, PriceSource};
-use breakwater_keeper::deploy::{self, DeployRequest, Deployment};
-use breakwater_keeper::devnet::{self, DevnetCommand};
 use breakwater_keeper::metrics::Metrics;
 use breakwater_types::deploy::DeployPlan;
 use clap::{Parser, Subcommand};

@@ -1,7 +1,7 @@
 //! The devnet lifecycle against a real wasmd (ignored by default: it needs the binary that
 //! `scripts/tools.sh` builds). Run with
 //! `cargo test -p breakwater-keeper --test devnet -- --ignored --nocapture`.
-use breakwater_keeper::devnet::{self, DevnetConfig};
+use breakwater_chain::devnet::{self, DevnetConfig};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -5,15 +5,15 @@
 //! Needs wasmd and `artifacts/` (scripts/e2e.sh builds both, then runs this test; it is part of
 //! `make test`). Runs on its own ports and home, so a developer's devnet is left alone.
 use anyhow::{ensure, Context, Result};
-use breakwater_keeper::bots::{self, Ctx};
-use breakwater_keeper::client::{ctx, Client, Wallet};
-use breakwater_keeper::config::{Config, PriceSource};
-use breakwater_keeper::deploy::{deploy, Deployment};
-use breakwater_keeper::devnet::{self, DevnetConfig};
-use breakwater_keeper::harness::{
-    all_accounts, derived_wallets, devnet_deploy_request, devnet_keeper_config, fund_all,
-    fund_market, open_positions, wait_until, Position,
+use breakwater_chain::client::{ctx, Client, Wallet};
+use breakwater_chain::deploy::{deploy, Deployment};
+use breakwater_chain::devnet::{self, DevnetConfig};
+use breakwater_chain::harness::{
+    derived_wallets, devnet_deploy_request, fund_all, fund_market, open_positions, wait_until,
+    Position,
 };
+use breakwater_keeper::bots::{self, Ctx};
+use breakwater_keeper::config::{Config, PriceSource};
 use breakwater_keeper::metrics::{Metrics, Outcome};
 use breakwater_types::backstop::{self, PoolResponse};
 use breakwater_types::deploy::{test_liquidation_params, CollateralPlan, DeployPlan};
@@ -152,11 +152,16 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     blocking(move || devnet::reset(&dn2)).await?;
     println!("devnet up in {:.1?}", t0.elapsed());
 
-    let cfg = devnet_keeper_config(&dn);
+    let cfg = Config::for_devnet(&dn)?;
     let client = cfg.client()?;
 
     // Deploy, then deploy again: the second run reuses everything.
-    let req = devnet_deploy_request(&cfg, plan(), root().join("artifacts"))?;
+    let req = devnet_deploy_request(
+        &dn,
+        plan(),
+        root().join("artifacts"),
+        cfg.deployment.clone(),
+    )?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
     let d = deploy(&client, &mut owner, &req).await?;
     let again = deploy(&client, &mut owner, &req).await?;
@@ -180,7 +185,14 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     let feeder = Keepers::start(&feed_cfg, &client, &d)?;
 
     // The lender supplies 400,000 USDC and puts 20,000 in the backstop.
-    fund_market(&client, &cfg, &d, 400_000_000_000, 20_000_000_000).await?;
+    fund_market(
+        &client,
+        &mut Wallet::new(cfg.signer("lender")?),
+        &d,
+        400_000_000_000,
+        20_000_000_000,
+    )
+    .await?;
 
     // A few hundred borrowers derived from the faucet's mnemonic, LTV spread 0.40 to 0.66.
     let faucet_mnemonic = cfg.mnemonic(devnet::FAUCET)?;
@@ -228,7 +240,7 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         client.query(&d.market, &market::QueryMsg::State {}).await,
         "state",
     )?;
-    let accounts = all_accounts(&client, &d).await?;
+    let accounts = breakwater_chain::query::all_accounts(&client, &d).await?;
     ensure!(
         accounts.len() == POSITIONS as usize,
         "{} accounts opened",
@@ -297,12 +309,12 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         if p.median != Decimal::percent(600) {
             return Ok(false);
         }
-        let unhealthy = all_accounts(&client, &d)
+        let unhealthy = breakwater_chain::query::all_accounts(&client, &d)
             .await?
             .iter()
             .filter(|a| bots::liquidator::unhealthy(a))
             .count();
-        let running = bots::auctions::all_auctions(&client, &d.liquidator)
+        let running = breakwater_chain::query::all_auctions(&client, &d.liquidator)
             .await
             .map(|a| a.len())
             .unwrap_or(usize::MAX);
@@ -345,7 +357,7 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         !pool.total_covered.is_zero() || pool.collateral.iter().any(|c| !c.amount.is_zero()),
         "the backstop neither covered a shortfall nor absorbed a position"
     );
-    let unhealthy: Vec<_> = all_accounts(&client, &d)
+    let unhealthy: Vec<_> = breakwater_chain::query::all_accounts(&client, &d)
         .await?
         .into_iter()
         .filter(bots::liquidator::unhealthy)

@@ -193,13 +193,13 @@ fn builder_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> SuiteBuilder 
             buf: dec("1"),
             curve: PriceCurve::Linear { duration: 600 },
             tail: 3_600,
-            cusp: dec("0.01"),
+            cusp: dec("0.005"),
             max_discount: dec("0.99"),
             dust: Uint128::zero(),
             hole: Some(huge),
         }
     } else {
-        AuctionParams {
+        let breakwater = AuctionParams {
             buf: dec("1.05"),
             curve: PriceCurve::StairStep {
                 step: 60,
@@ -207,17 +207,26 @@ fn builder_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> SuiteBuilder 
             },
             tail: 3_600,
             cusp: dec("0.5"),
-            max_discount: if off(config, "floor") {
-                dec("0.99")
-            } else {
-                dec("0.2")
-            },
+            max_discount: dec("0.2"),
             dust: Uint128::new(1_000_000),
             hole: if off(config, "throttle") {
                 Some(huge)
             } else {
                 None
             },
+        };
+        if off(config, "floor") {
+            // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
+            // before the auction goes stale. (Auction parameters must let the curve reach the
+            // floor before a reset: a cusp of 0.5 would reset every auction at 52.5%, a floor.)
+            AuctionParams {
+                tail: 14_400,
+                cusp: dec("0.009"),
+                max_discount: dec("0.99"),
+                ..breakwater
+            }
+        } else {
+            breakwater
         }
     };
     SuiteBuilder::new()

@@ -4,7 +4,7 @@
 //!
 //! - **Contracts.** Each run deploys the Suite builder's [`DeployPlan`] — the exact plan the
 //!   embedded chain instantiates — after [`local_plan`] compresses its time-like parameters,
-//!   with `breakwater_keeper::deploy::deploy`: stored code is reused by checksum, the four
+//!   with `breakwater_chain::deploy::deploy`: stored code is reused by checksum, the four
 //!   contracts are instantiated fresh (a previous run's positions and auctions must not leak
 //!   into this one), and recorded in `<devnet home>/lab-deployment-<engine>.json`, so
 //!   `keeper deploy`'s `deployment.json` is left alone.
@@ -26,17 +26,17 @@
 //! - **Errors.** A transaction the chain refuses (at simulation or in the block) is an `Err`
 //!   whose message carries the contract's error, as on the embedded chain (the simulation
 //!   loop reads `no auction room` from it).
-//! - **Queries.** Auctions are read in pages of 20 (`breakwater_keeper::bots::auctions`):
+//! - **Queries.** Auctions are read in pages of 20 (`breakwater_chain::query`):
 //!   wasmd caps a smart query at 3,000,000 gas.
 use crate::chain::{Chain, COLLATERAL};
 use crate::model::{EngineKind, RunConfig};
 use crate::run::ChainSpec;
 use anyhow::{anyhow, bail, Context, Result};
-use breakwater_keeper::bots::auctions::all_auctions;
-use breakwater_keeper::client::{execute_msg, send_msg, Client, Gas, Signer, TxOutcome, Wallet};
-use breakwater_keeper::deploy::{deploy, DeployRequest, Deployment, CONTRACTS};
-use breakwater_keeper::devnet::{self, DevnetConfig};
-use breakwater_keeper::harness::derived_wallets;
+use breakwater_chain::client::{execute_msg, send_msg, Client, Gas, Signer, TxOutcome, Wallet};
+use breakwater_chain::deploy::{deploy, DeployRequest, Deployment, CONTRACTS};
+use breakwater_chain::devnet::{self, DevnetConfig};
+use breakwater_chain::harness::derived_wallets;
+use breakwater_chain::query::all_auctions;
 use breakwater_types::backstop::{self, PoolResponse};
 use breakwater_types::deploy::DeployPlan;
 use breakwater_types::liquidator::{self, AuctionResponse, PriceCurve};

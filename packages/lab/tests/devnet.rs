@@ -7,7 +7,7 @@
 //! cargo run -p breakwater-keeper --bin keeper -- devnet up
 //! cargo test -p breakwater-lab --test devnet -- --ignored --nocapture   # ~3 minutes
 //! ```
-use breakwater_keeper::deploy::Deployment;
+use breakwater_chain::deploy::Deployment;
 use breakwater_lab::chain::Chain;
 use breakwater_lab::model::{EngineKind, RunConfig, RunTrace};
 use breakwater_lab::run::{self, ChainSpec};

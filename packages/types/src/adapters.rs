@@ -1,53 +1,113 @@
 //! Typed wrappers for cross-contract calls.
 //!
-//! An unchecked wrapper (`OracleUnchecked`) holds a raw string from a message; `check(api)`
-//! validates it into the checked wrapper (`OracleContract`), which knows how to query and call
-//! the contract with exactly the messages defined in this crate.
+//! For each contract, an unchecked wrapper (`OracleUnchecked`, `MarketUnchecked`, ...) holds a
+//! raw string from a message; `check(api)` validates it into the checked wrapper
+//! (`OracleContract`, ...), which knows how to query and call the contract with exactly the
+//! messages defined in this crate. A checked wrapper serializes as the bare address, so a
+//! stored `Addr` field can become one without a migration.
+//!
+//! Queries a contract acts on deserialize into lean views (`PriceView`, `MarketStateView`,
+//! `AuctionView`, ...) that skip the fields it does not read: every field of a response type
+//! the contract deserializes costs code in its wasm.
+use crate::backstop::{AbsorbQuoteResponse, ExecuteMsg as BackstopMsg, QueryMsg as BackstopQuery};
+use crate::liquidator::{
+    ExecuteMsg as LiquidatorMsg, FlashCallback, FlashReceiverMsg, QueryMsg as LiquidatorQuery,
+    Seller,
+};
+use crate::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
 use crate::oracle::{OracleStatus, PriceResponse, QueryMsg as OracleQuery};
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::Decimal;
-use cosmwasm_std::{Addr, Api, QuerierWrapper, StdResult};
+use cosmwasm_std::{to_json_binary, Addr, Api, Coin, CosmosMsg, QuerierWrapper, StdResult};
+use cosmwasm_std::{Decimal, Uint128, WasmMsg};
 use serde::Deserialize;
 
-/// An oracle address as received in a message.
-#[cw_serde]
-pub struct OracleUnchecked(pub String);
+/// Declares a contract's unchecked and checked address wrappers.
+macro_rules! contract_ref {
+    ($(#[$udoc:meta])* $unchecked:ident => $(#[$cdoc:meta])* $checked:ident) => {
+        $(#[$udoc])*
+        #[cw_serde]
+        pub struct $unchecked(pub String);
 
-impl OracleUnchecked {
-    /// Validates the address.
-    pub fn check(&self, api: &dyn Api) -> StdResult<OracleContract> {
-        Ok(OracleContract(api.addr_validate(&self.0)?))
-    }
+        impl $unchecked {
+            /// Validates the address.
+            pub fn check(&self, api: &dyn Api) -> StdResult<$checked> {
+                Ok($checked(api.addr_validate(&self.0)?))
+            }
+        }
+
+        $(#[$cdoc])*
+        #[cw_serde]
+        pub struct $checked(pub Addr);
+
+        impl $checked {
+            /// The contract address.
+            pub fn addr(&self) -> &Addr {
+                &self.0
+            }
+        }
+    };
 }
 
-/// A validated oracle contract.
-#[cw_serde]
-pub struct OracleContract(pub Addr);
+/// `msg` executed on `contract` with `funds`.
+fn execute<T: serde::Serialize>(
+    contract: &Addr,
+    msg: &T,
+    funds: Vec<Coin>,
+) -> StdResult<CosmosMsg> {
+    Ok(WasmMsg::Execute {
+        contract_addr: contract.to_string(),
+        msg: to_json_binary(msg)?,
+        funds,
+    }
+    .into())
+}
+
+contract_ref!(
+    /// An oracle address as received in a message.
+    OracleUnchecked =>
+    /// A validated oracle contract.
+    OracleContract
+);
+contract_ref!(
+    /// A market address as received in a message.
+    MarketUnchecked =>
+    /// A validated market contract.
+    MarketContract
+);
+contract_ref!(
+    /// A liquidator address as received in a message.
+    LiquidatorUnchecked =>
+    /// A validated liquidator contract.
+    LiquidatorContract
+);
+contract_ref!(
+    /// A backstop address as received in a message.
+    BackstopUnchecked =>
+    /// A validated backstop contract.
+    BackstopContract
+);
+contract_ref!(
+    /// A flash-bid receiver address as received in a message.
+    FlashReceiverUnchecked =>
+    /// A validated flash-bid receiver (any contract accepting [`FlashReceiverMsg`]).
+    FlashReceiverContract
+);
 
 impl OracleContract {
-    /// The contract address.
-    pub fn addr(&self) -> &Addr {
-        &self.0
-    }
-
     /// The fields of `denom`'s price record a contract acts on (see [`PriceView`]).
     pub fn query_price_view(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<PriceView> {
-        querier.query_wasm_smart(
-            &self.0,
-            &OracleQuery::Price {
-                denom: denom.to_string(),
-            },
-        )
+        querier.query_wasm_smart(&self.0, &price(denom))
     }
 
     /// The full price record of `denom` (median, TWAP, volatility, status, feeders).
     pub fn query_price(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<PriceResponse> {
-        querier.query_wasm_smart(
-            &self.0,
-            &OracleQuery::Price {
-                denom: denom.to_string(),
-            },
-        )
+        querier.query_wasm_smart(&self.0, &price(denom))
+    }
+}
+
+fn price(denom: &str) -> OracleQuery {
+    OracleQuery::Price {
+        denom: denom.to_string(),
     }
 }
 
@@ -63,4 +123,201 @@ pub struct PriceView {
     pub volatility: Decimal,
     /// Status at query time.
     pub status: OracleStatus,
+}
+
+impl MarketContract {
+    /// The fields of the market's `State {}` another contract acts on (see [`MarketStateView`]).
+    pub fn query_state_view(&self, querier: &QuerierWrapper) -> StdResult<MarketStateView> {
+        querier.query_wasm_smart(&self.0, &MarketQuery::State {})
+    }
+
+    /// The configured market depth of collateral `denom` (its `Collateral {}` params), base
+    /// units per 1% price move.
+    pub fn query_collateral_depth(
+        &self,
+        querier: &QuerierWrapper,
+        denom: &str,
+    ) -> StdResult<Uint128> {
+        #[derive(Deserialize)]
+        struct Lean {
+            params: LeanParams,
+        }
+        #[derive(Deserialize)]
+        struct LeanParams {
+            depth: Uint128,
+        }
+        let c: Lean = querier.query_wasm_smart(
+            &self.0,
+            &MarketQuery::Collateral {
+                denom: denom.to_string(),
+            },
+        )?;
+        Ok(c.params.depth)
+    }
+
+    /// `AuctionProceeds { borrower, shortfall }` with `funds` (proceeds and leftover lot).
+    pub fn auction_proceeds(
+        &self,
+        borrower: &Addr,
+        shortfall: Uint128,
+        funds: Vec<Coin>,
+    ) -> StdResult<CosmosMsg> {
+        let msg = MarketMsg::AuctionProceeds {
+            borrower: borrower.to_string(),
+            shortfall,
+        };
+        execute(&self.0, &msg, funds)
+    }
+
+    /// `RewardKeeper { keeper, tab }`.
+    pub fn reward_keeper(&self, keeper: &Addr, tab: Uint128) -> StdResult<CosmosMsg> {
+        let msg = MarketMsg::RewardKeeper {
+            keeper: keeper.to_string(),
+            tab,
+        };
+        execute(&self.0, &msg, vec![])
+    }
+}
+
+/// The part of the market's `StateResponse` that other contracts act on; the other fields are
+/// skipped when deserializing.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct MarketStateView {
+    /// Circuit-breaker level (0 normal, 1 no borrows, 2 no auctions, 3 no bids).
+    pub breaker_level: u8,
+    /// Reserves earmarked for the backstop and not yet paid (`SweepReserves`), base units.
+    pub backstop_due: Uint128,
+}
+
+impl LiquidatorContract {
+    /// `StartAuction { seller, tab, force }` with the lot attached.
+    pub fn start_auction(
+        &self,
+        seller: Seller,
+        tab: Uint128,
+        force: bool,
+        lot: Coin,
+    ) -> StdResult<CosmosMsg> {
+        let msg = LiquidatorMsg::StartAuction { seller, tab, force };
+        execute(&self.0, &msg, vec![lot])
+    }
+
+    /// `Bid { auction_id, max_collateral, max_price, callback }` with `funds` attached.
+    pub fn bid(
+        &self,
+        auction_id: u64,
+        max_collateral: Uint128,
+        max_price: Decimal,
+        callback: Option<FlashCallback>,
+        funds: Vec<Coin>,
+    ) -> StdResult<CosmosMsg> {
+        let msg = LiquidatorMsg::Bid {
+            auction_id,
+            max_collateral,
+            max_price,
+            callback,
+        };
+        execute(&self.0, &msg, funds)
+    }
+
+    /// `FinishFlash {}` (the liquidator sends it to itself).
+    pub fn finish_flash(&self) -> StdResult<CosmosMsg> {
+        execute(&self.0, &LiquidatorMsg::FinishFlash {}, vec![])
+    }
+
+    /// Room under the caps for a new auction of `denom` (`Room {}.room`).
+    pub fn query_room(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<Uint128> {
+        #[derive(Deserialize)]
+        struct Lean {
+            room: Uint128,
+        }
+        let msg = LiquidatorQuery::Room {
+            denom: denom.to_string(),
+        };
+        Ok(querier.query_wasm_smart::<Lean>(&self.0, &msg)?.room)
+    }
+
+    /// Units of `denom` in the backstop's running resale auctions (`ResaleLot {}.lot`).
+    pub fn query_resale_lot(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<Uint128> {
+        #[derive(Deserialize)]
+        struct Lean {
+            lot: Uint128,
+        }
+        let msg = LiquidatorQuery::ResaleLot {
+            denom: denom.to_string(),
+        };
+        Ok(querier.query_wasm_smart::<Lean>(&self.0, &msg)?.lot)
+    }
+
+    /// The fields of a running auction a bidder acts on (see [`AuctionView`]).
+    pub fn query_auction_view(
+        &self,
+        querier: &QuerierWrapper,
+        auction_id: u64,
+    ) -> StdResult<AuctionView> {
+        querier.query_wasm_smart(&self.0, &LiquidatorQuery::Auction { auction_id })
+    }
+}
+
+/// The part of the liquidator's `AuctionResponse` a bidder acts on; the other fields are
+/// skipped when deserializing.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct AuctionView {
+    /// Who sells.
+    pub seller: Seller,
+    /// Collateral denom.
+    pub denom: String,
+    /// Collateral units left to sell.
+    pub lot: Uint128,
+    /// Base units still to raise (0 for a resale).
+    pub tab: Uint128,
+    /// Current price, never below `floor`.
+    pub price: Decimal,
+    /// Floor price now.
+    pub floor: Decimal,
+    /// Whether the curve has reached the floor.
+    pub at_floor: bool,
+}
+
+impl BackstopContract {
+    /// `AbsorbQuote { collateral, debt }`.
+    pub fn query_absorb_quote(
+        &self,
+        querier: &QuerierWrapper,
+        collateral: Vec<Coin>,
+        debt: Uint128,
+    ) -> StdResult<AbsorbQuoteResponse> {
+        querier.query_wasm_smart(&self.0, &BackstopQuery::AbsorbQuote { collateral, debt })
+    }
+
+    /// `Absorb { borrower, pay }` with the position's collateral attached.
+    pub fn absorb(
+        &self,
+        borrower: &Addr,
+        pay: Uint128,
+        collateral: Vec<Coin>,
+    ) -> StdResult<CosmosMsg> {
+        let msg = BackstopMsg::Absorb {
+            borrower: borrower.to_string(),
+            pay,
+        };
+        execute(&self.0, &msg, collateral)
+    }
+
+    /// `CoverShortfall { amount }`.
+    pub fn cover_shortfall(&self, amount: Uint128) -> StdResult<CosmosMsg> {
+        execute(&self.0, &BackstopMsg::CoverShortfall { amount }, vec![])
+    }
+
+    /// `Fund {}` with `amount` attached.
+    pub fn fund(&self, amount: Coin) -> StdResult<CosmosMsg> {
+        execute(&self.0, &BackstopMsg::Fund {}, vec![amount])
+    }
+}
+
+impl FlashReceiverContract {
+    /// The flash callback: the receiver holds the lot and must pay within the transaction.
+    pub fn breakwater_flash(&self, msg: &FlashReceiverMsg) -> StdResult<CosmosMsg> {
+        execute(&self.0, msg, vec![])
+    }
 }

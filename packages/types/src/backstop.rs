@@ -23,6 +23,17 @@ pub struct BackstopParams {
     pub resale_fraction: Decimal,
     /// Seconds between resales of the same collateral (60 s to 7 days).
     pub resale_interval: u64,
+    /// Seconds over which a gain (an absorb's discount, a floor purchase below the oracle, a
+    /// `Fund` from anyone but the market) reaches the share price: it is locked in shares
+    /// that the pool holds and burns linearly over this period (0 to 30 days; 0 unlocks at
+    /// once). Losses hit the share price at once. Absent in JSON: the default.
+    #[serde(default = "default_profit_unlock_period")]
+    pub profit_unlock_period: u64,
+}
+
+/// The default [`BackstopParams::profit_unlock_period`]: 7 days.
+pub fn default_profit_unlock_period() -> u64 {
+    7 * 86_400
 }
 
 impl BackstopParams {
@@ -43,13 +54,19 @@ impl BackstopParams {
             Decimal::one(),
         )?;
         check_range("resale_interval", self.resale_interval, 60, 7 * 86_400)?;
+        check_range(
+            "profit_unlock_period",
+            self.profit_unlock_period,
+            0,
+            30 * 86_400,
+        )?;
         Ok(())
     }
 }
 
 impl Default for BackstopParams {
     /// 7-day cooldown and 2-day window; absorb at a 5% discount (Compound III); resell at most
-    /// 10% of a holding per hour.
+    /// 10% of a holding per hour; gains unlock over 7 days.
     fn default() -> Self {
         BackstopParams {
             cooldown: 7 * 86_400,
@@ -57,6 +74,7 @@ impl Default for BackstopParams {
             absorb_discount: Decimal::percent(5),
             resale_fraction: Decimal::percent(10),
             resale_interval: 3_600,
+            profit_unlock_period: default_profit_unlock_period(),
         }
     }
 }
@@ -91,9 +109,13 @@ pub enum ExecuteMsg {
     /// Depositor: cancel a pending withdrawal request.
     CancelWithdraw {},
     /// Depositor: withdraw requested shares once the cooldown has passed and the window is
-    /// open. Paid in kind, pro rata: base and every held collateral.
+    /// open. Paid in kind, pro rata of everything the pool is worth: base (with what the
+    /// market owes the pool) and every held collateral (with the units under resale), each
+    /// paid from the pool's account.
     Withdraw {},
-    /// Anyone: add the attached base asset to the pool without shares (e.g. reserves).
+    /// Anyone: add the attached base asset to the pool without shares. From the market (its
+    /// `SweepReserves`) it settles what the market owes the pool; from anyone else it is a
+    /// gain, locked and unlocked over `profit_unlock_period`.
     Fund {},
     /// Market: pay up to `amount` of an auction shortfall or bad debt to the market.
     CoverShortfall {
@@ -190,10 +212,15 @@ pub struct PoolResponse {
     pub base: Uint128,
     /// Collateral held.
     pub collateral: Vec<HeldCollateral>,
-    /// Base plus collateral value.
+    /// Base units the market owes the pool (its `backstop_due`), counted in the value.
+    pub owed_by_market: Uint128,
+    /// Base plus collateral value plus what the market owes.
     pub total_value: Uint128,
-    /// Shares outstanding.
+    /// Shares outstanding, including `locked_shares`.
     pub total_shares: Uint128,
+    /// Shares the pool holds itself for gains still unlocking: they are burnt linearly over
+    /// `profit_unlock_period`, which is how a gain reaches the share price.
+    pub locked_shares: Uint128,
     /// Base units per share (value / shares).
     pub value_per_share: Decimal,
     /// Shares locked in withdrawal requests.

@@ -5,6 +5,7 @@
 //! ordinary bidders. Proceeds go to the market (or to the backstop for its own resales); a
 //! covered tab returns the leftover lot to the borrower.
 use crate::error::{check_range, invalid, ParamError};
+use crate::math::auction::{curve_price, time_to_reach};
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Decimal, Uint128};
 
@@ -76,6 +77,52 @@ impl AuctionParams {
         }
         if self.max_discount.is_zero() || self.max_discount >= Decimal::one() {
             return Err(invalid("max_discount", "must be in (0, 1)"));
+        }
+        self.validate_floor_window()
+    }
+
+    /// Checks that an auction can be bought at its floor before it goes stale: started at
+    /// `top = buf` (an oracle of 1), its curve must reach the floor `1 − max_discount` within
+    /// `tail`, and still be at or above the reset threshold `cusp · buf` when it does.
+    /// Otherwise every auction would be reset (and its keeper rewarded) before it is ever at
+    /// its floor, and the backstop's `BuyAtFloor` would never be possible.
+    fn validate_floor_window(&self) -> Result<(), ParamError> {
+        let floor = Decimal::one() - self.max_discount;
+        let reset_below = self
+            .cusp
+            .checked_mul(self.buf)
+            .map_err(|e| invalid("cusp", e.to_string()))?;
+        if reset_below >= floor {
+            return Err(invalid(
+                "cusp",
+                format!(
+                    "cusp · buf = {reset_below} must be below the floor 1 − max_discount = {floor}: \
+                     auctions would reset before reaching their floor"
+                ),
+            ));
+        }
+        let reached = time_to_reach(self.buf, &self.curve, floor, self.tail)
+            .map_err(|e| invalid("curve", e.to_string()))?;
+        let Some(at) = reached else {
+            return Err(invalid(
+                "tail",
+                format!(
+                    "{} s is shorter than the time the curve takes to reach the floor {floor}",
+                    self.tail
+                ),
+            ));
+        };
+        let price =
+            curve_price(self.buf, &self.curve, at).map_err(|e| invalid("curve", e.to_string()))?;
+        if price < reset_below {
+            return Err(invalid(
+                "curve",
+                format!(
+                    "the curve steps from above the floor {floor} to {price}, below the reset \
+                     threshold cusp · buf = {reset_below}: auctions would be at the floor and \
+                     stale at once"
+                ),
+            ));
         }
         Ok(())
     }
@@ -186,8 +233,11 @@ pub enum ExecuteMsg {
         callback: Option<FlashCallback>,
     },
     /// Anyone: restart a stale auction (older than `tail` or below `cusp · top`) from a fresh,
-    /// active oracle price. Restarting a liquidation with at least `dust` of tab left earns a
-    /// keeper reward from the market; resales and dust earn nothing.
+    /// active oracle price, unless the market's breaker halts bids. A liquidation reset puts
+    /// `min(tab, lot · oracle)` back on sale and earns a keeper reward from the market on that
+    /// value when it is at least `dust`; resales earn nothing. An auction whose lot is worth
+    /// less than `dust` is closed instead: a liquidation's leftover units go to the backstop
+    /// and its tab is booked as a shortfall; a resale's units go back to the backstop.
     Reset {
         /// The auction.
         auction_id: u64,

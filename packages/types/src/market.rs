@@ -363,11 +363,12 @@ pub enum ExecuteMsg {
         /// Tab left unpaid when the lot ran out, base units.
         shortfall: Uint128,
     },
-    /// Liquidator: reward the keeper who reset an auction with tab `tab`.
+    /// Liquidator: reward the keeper who reset an auction, on the value the reset put back on
+    /// sale.
     RewardKeeper {
         /// The keeper.
         keeper: String,
-        /// The auction's remaining tab, base units.
+        /// `min(remaining tab, lot · oracle)`, base units: what the reset put back on sale.
         tab: Uint128,
     },
     /// Owner or guardian: set the circuit-breaker level (0 normal, 1 no new borrows, 2 no new

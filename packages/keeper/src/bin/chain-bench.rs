@@ -7,15 +7,14 @@
 //! ```
 //! Each size runs on a fresh devnet of its own (home `target/bench-devnet`, RPC port 56657).
 use anyhow::{anyhow, ensure, Context, Result};
-use breakwater_keeper::bots::{self, Ctx};
-use breakwater_keeper::client::{ctx, Client, Wallet};
-use breakwater_keeper::config::Config;
-use breakwater_keeper::deploy::{deploy, Deployment};
-use breakwater_keeper::devnet::{self, DevnetConfig};
-use breakwater_keeper::harness::{
-    derived_wallets, devnet_deploy_request, devnet_keeper_config, exec, fund_all, fund_market,
-    open_positions, Position,
+use breakwater_chain::client::{ctx, Client, Wallet};
+use breakwater_chain::deploy::{deploy, Deployment};
+use breakwater_chain::devnet::{self, DevnetConfig};
+use breakwater_chain::harness::{
+    derived_wallets, devnet_deploy_request, exec, fund_all, fund_market, open_positions, Position,
 };
+use breakwater_keeper::bots::{self, Ctx};
+use breakwater_keeper::config::Config;
 use breakwater_keeper::metrics::Metrics;
 use breakwater_types::deploy::{test_liquidation_params, CollateralPlan, DeployPlan};
 use breakwater_types::liquidator::{self, AuctionParams, AuctionsResponse, PriceCurve};
@@ -91,7 +90,7 @@ fn plan() -> DeployPlan {
                         cut: p(960),
                     },
                     tail: 600,
-                    cusp: p(900),
+                    cusp: p(700),
                     max_discount: p(200),
                     dust: Uint128::new(1_000_000),
                     hole: None,
@@ -143,7 +142,7 @@ impl Bench {
         };
         let mut hashes = vec![];
         for f in &mut self.feeders {
-            let any = breakwater_keeper::client::execute_msg(
+            let any = breakwater_chain::client::execute_msg(
                 &f.signer.address,
                 &self.d.oracle,
                 &msg,
@@ -153,7 +152,7 @@ impl Bench {
                 f.broadcast(
                     &self.client,
                     &[any],
-                    breakwater_keeper::client::Gas::Fixed(6_000_000),
+                    breakwater_chain::client::Gas::Fixed(6_000_000),
                 )
                 .await,
                 "feed",
@@ -206,9 +205,14 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
     let dn = devnet_config();
     let dn2 = dn.clone();
     tokio::task::spawn_blocking(move || devnet::reset(&dn2)).await??;
-    let cfg = devnet_keeper_config(&dn);
+    let cfg = Config::for_devnet(&dn)?;
     let client = cfg.client()?;
-    let req = devnet_deploy_request(&cfg, plan(), root().join("artifacts"))?;
+    let req = devnet_deploy_request(
+        &dn,
+        plan(),
+        root().join("artifacts"),
+        cfg.deployment.clone(),
+    )?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
     let d = Arc::new(deploy(&client, &mut owner, &req).await?);
     let feeders = ["feeder0", "feeder1", "feeder2"]
@@ -229,7 +233,7 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
     let (client, d) = (bench.client.clone(), bench.d.clone());
     fund_market(
         &client,
-        &bench.cfg,
+        &mut Wallet::new(bench.cfg.signer("lender")?),
         &d,
         100_000_000_000_000,
         100_000_000_000,

@@ -5,41 +5,16 @@
 //! - backstop trigger: asks the backstop to take auctions that sit at their floor, and to
 //!   re-sell the collateral it holds.
 use super::{submit_tracked, BlockLoop, Ctx, InFlight, SharedWallet};
-use crate::client::{execute_msg, Client, TxError};
 use crate::config::{BackstopRoleConfig, BidderConfig, RoleKey};
 use anyhow::Result;
+use breakwater_chain::client::{execute_msg, Client, TxError};
+use breakwater_chain::query::all_auctions;
 use breakwater_types::backstop::{self, PoolResponse};
-use breakwater_types::liquidator::{self, AuctionResponse, AuctionsResponse};
+use breakwater_types::liquidator::{self, AuctionResponse};
 use breakwater_types::oracle::{self, PriceResponse};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::BTreeMap;
 use std::str::FromStr;
-
-/// Auctions per query page: pricing an auction reads the oracle, and a page of 100 exceeds
-/// wasmd's default smart-query gas limit (3,000,000).
-pub const AUCTION_PAGE: u32 = 20;
-
-/// Every running auction.
-pub async fn all_auctions(client: &Client, liq: &str) -> Result<Vec<AuctionResponse>, TxError> {
-    let mut out: Vec<AuctionResponse> = vec![];
-    loop {
-        let page: AuctionsResponse = client
-            .query(
-                liq,
-                &liquidator::QueryMsg::Auctions {
-                    denom: None,
-                    start_after: out.last().map(|a| a.id),
-                    limit: Some(AUCTION_PAGE),
-                },
-            )
-            .await?;
-        let n = page.auctions.len();
-        out.extend(page.auctions);
-        if n < AUCTION_PAGE as usize {
-            return Ok(out);
-        }
-    }
-}
 
 /// The bid the bidder makes on `a`, if any: `(max_collateral, max_price, funds)`.
 ///
@@ -142,7 +117,7 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                 &[(funds.u128(), d.plan.base_denom.as_str())],
             )?;
             let (metrics, denom) = (ctx.metrics.clone(), a.denom.clone());
-            let landed = move |out: &crate::client::TxOutcome| {
+            let landed = move |out: &breakwater_chain::client::TxOutcome| {
                 let bought: u128 = out
                     .attrs("wasm", "slice")
                     .filter_map(|v| v.parse::<u128>().ok())

@@ -1,9 +1,9 @@
 //! Price feeder: reads prices from a scenario file or an HTTP JSON endpoint and submits them
 //! to the oracle from each feeder key, every `interval_secs` and whenever a price moves.
 use super::{BlockLoop, Ctx, SharedWallet};
-use crate::client::execute_msg;
 use crate::config::{FeederConfig, PriceSource};
 use anyhow::{anyhow, bail, Context, Result};
+use breakwater_chain::client::execute_msg;
 use breakwater_types::oracle::{ExecuteMsg, PriceSubmission};
 use cosmwasm_std::Decimal;
 use std::collections::BTreeMap;
@@ -165,7 +165,7 @@ pub async fn run(mut ctx: Ctx, cfg: FeederConfig, wallets: Vec<SharedWallet>) ->
             let any = execute_msg(&sender, &ctx.deployment.oracle, &msg, &[])?;
             // The submission that completes the quorum recomputes every median and TWAP: it
             // can cost several times a simulation run before the other feeders' land.
-            let gas = crate::client::Gas::SimulateScaled(FEED_GAS_PCT);
+            let gas = breakwater_chain::client::Gas::SimulateScaled(FEED_GAS_PCT);
             match ctx
                 .submit_with("feeder", w, &[any], "SubmitPrices", gas)
                 .await

@@ -9,105 +9,16 @@
 //! throttled, another keeper won) is dropped. An account is never submitted twice while its
 //! liquidation is in flight, so never twice in one block.
 use super::{submit_batch, BlockLoop, Ctx, InFlight, Job, SharedWallet};
-use crate::client::{execute_msg, Client, TxError};
 use crate::config::LiquidatorConfig;
 use anyhow::Result;
-use breakwater_types::market::{
-    AccountResponse, AccountSummary, AccountsResponse, ExecuteMsg, QueryMsg,
-};
+use breakwater_chain::client::execute_msg;
+use breakwater_chain::query::{prices, Scanner};
+use breakwater_types::market::{AccountResponse, AccountSummary, ExecuteMsg, QueryMsg};
 use breakwater_types::math::health::{compute_health, CollateralLine};
-use breakwater_types::oracle::{self, PricesResponse};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Pages through `market`'s accounts in `(start, end]` (`end = None`: to the last).
-async fn fetch_range(
-    client: &Client,
-    market: &str,
-    start: Option<String>,
-    end: Option<String>,
-    limit: u32,
-) -> Result<Vec<AccountSummary>, TxError> {
-    let mut out = vec![];
-    let mut after = start;
-    loop {
-        let page: AccountsResponse = client
-            .query(
-                market,
-                &QueryMsg::Accounts {
-                    start_after: after.clone(),
-                    limit: Some(limit),
-                },
-            )
-            .await?;
-        let full = page.accounts.len() as u32 >= limit;
-        let mut reached_end = false;
-        for a in page.accounts {
-            if end.as_ref().is_some_and(|e| a.address > *e) {
-                reached_end = true;
-                break;
-            }
-            out.push(a);
-        }
-        if !full || reached_end {
-            return Ok(out);
-        }
-        let last = out.last().map(|a| a.address.clone());
-        if last.is_none() || last == end {
-            return Ok(out);
-        }
-        after = last;
-    }
-}
-
-/// Scans every account; remembers page boundaries so the next scan runs its pages at once.
-#[derive(Debug, Default)]
-pub struct Scanner {
-    boundaries: Vec<String>,
-}
-
-impl Scanner {
-    /// Every account of the market, sorted by address.
-    pub async fn scan(
-        &mut self,
-        client: &Client,
-        market: &str,
-        limit: u32,
-        concurrency: usize,
-    ) -> Result<Vec<AccountSummary>, TxError> {
-        let limit = limit.clamp(1, 100);
-        let mut starts: Vec<Option<String>> = vec![None];
-        starts.extend(self.boundaries.iter().cloned().map(Some));
-        let ranges: Vec<(Option<String>, Option<String>)> = starts
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), starts.get(i + 1).cloned().flatten()))
-            .collect();
-        let mut all = vec![];
-        for chunk in ranges.chunks(concurrency.max(1)) {
-            let pages = futures::future::join_all(
-                chunk
-                    .iter()
-                    .map(|(s, e)| fetch_range(client, market, s.clone(), e.clone(), limit)),
-            )
-            .await;
-            for p in pages {
-                all.extend(p?);
-            }
-        }
-        all.sort_by(|a, b| a.address.cmp(&b.address));
-        all.dedup_by(|a, b| a.address == b.address);
-        self.boundaries = all
-            .iter()
-            .skip(limit as usize - 1)
-            .step_by(limit as usize)
-            .map(|a| a.address.clone())
-            .collect();
-        Ok(all)
-    }
-}
 
 /// Whether the market would let anyone liquidate the account (debt and HF < 1).
 pub fn unhealthy(a: &AccountSummary) -> bool {
@@ -161,27 +72,6 @@ impl Watched {
     }
 }
 
-/// The oracle's medians of every asset.
-async fn prices(client: &Client, oracle: &str) -> Result<BTreeMap<String, Decimal>, TxError> {
-    let mut out = BTreeMap::new();
-    loop {
-        let page: PricesResponse = client
-            .query(
-                oracle,
-                &oracle::QueryMsg::Prices {
-                    start_after: out.keys().next_back().cloned(),
-                    limit: Some(30),
-                },
-            )
-            .await?;
-        let n = page.prices.len();
-        out.extend(page.prices.into_iter().map(|p| (p.denom, p.median)));
-        if n < 30 {
-            return Ok(out);
-        }
-    }
-}
-
 /// Liquidation jobs for `accounts` (in order), skipping those in flight, at most
 /// `max_per_block`.
 async fn jobs_for(
@@ -216,7 +106,7 @@ async fn jobs_for(
             &[],
         )?;
         let (metrics, seen, a) = (ctx.metrics.clone(), first_seen.clone(), addr.clone());
-        let landed = move |out: &crate::client::TxOutcome| {
+        let landed = move |out: &breakwater_chain::client::TxOutcome| {
             let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
             // An entry newer than the landing belongs to a later episode (the account
             // turned unhealthy again before this confirmation was read): keep it.

@@ -3,7 +3,7 @@
 //! name, so two roles on one key never race for its sequence.
 //!
 //! Robustness common to every role:
-//! - an account-sequence mismatch refetches and retries ([`crate::client::Wallet`]);
+//! - an account-sequence mismatch refetches and retries ([`breakwater_chain::client::Wallet`]);
 //! - a transaction refused at simulation (the position healed, another keeper won, too early)
 //!   is logged and dropped, never retried as is; the next block re-reads the chain;
 //! - a lost RPC backs off (0.5 s doubling to 15 s) and resumes; a transaction whose inclusion
@@ -14,9 +14,9 @@ pub mod auctions;
 pub mod feeder;
 pub mod liquidator;
 
-use crate::client::{Client, Gas, TxError, TxOutcome, Wallet};
-use crate::deploy::Deployment;
 use crate::metrics::{Metrics, Outcome};
+use breakwater_chain::client::{Client, Gas, TxError, TxOutcome, Wallet};
+use breakwater_chain::deploy::Deployment;
 use cosmrs::Any;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 //! Rounding convention: whatever the protocol is owed rounds up, whatever it owes or credits
 //! rounds down. Each function says which way it rounds.
 
+pub mod auction;
 pub mod health;
 pub mod interest;
 pub mod margin;

@@ -1,56 +1,62 @@
 //! Driving a deployment from Rust: funding many derived accounts, opening positions in bulk,
 //! and reading the totals the end-to-end test and the chain benchmarks assert on.
 use crate::client::{ctx, execute_msg, send_msg, Client, Gas, Signer, TxOutcome, Wallet};
-use crate::deploy::Deployment;
+use crate::deploy::{DeployRequest, Deployment};
+use crate::devnet::DevnetConfig;
 use anyhow::{anyhow, bail, Result};
 use breakwater_types::market;
 use cosmrs::Any;
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// The keeper configuration for a devnet: its RPC, chain id, keys, and a deployment file in
-/// its home.
-pub fn devnet_keeper_config(dn: &crate::devnet::DevnetConfig) -> crate::config::Config {
-    let mut cfg = crate::config::Config::default();
-    cfg.chain.rpc = crate::devnet::rpc_url(dn);
-    cfg.chain.chain_id = dn.chain_id.clone();
-    cfg.keys.accounts_file = dn.home.join("accounts.json");
-    cfg.deployment = dn.home.join("deployment.json");
-    cfg
+/// The signer of the devnet's key `name` (from `<home>/accounts.json`).
+pub fn devnet_signer(dn: &DevnetConfig, name: &str) -> Result<Signer> {
+    Signer::from_mnemonic(&crate::devnet::account(dn, name)?.mnemonic, 0)
+}
+
+/// A client for the devnet: its RPC, chain id, bond denom and minimum gas price.
+pub fn devnet_client(dn: &DevnetConfig) -> Result<Client> {
+    Client::new(
+        &crate::devnet::rpc_url(dn),
+        &dn.chain_id,
+        &dn.bond_denom,
+        dn.gas_price()?,
+    )
 }
 
 /// The deployment request for `plan` on a devnet: the devnet's `feeder0..2` and `guardian`,
-/// recorded in `cfg.deployment`.
+/// recorded in `out`.
 pub fn devnet_deploy_request(
-    cfg: &crate::config::Config,
+    dn: &DevnetConfig,
     plan: breakwater_types::deploy::DeployPlan,
-    artifacts: std::path::PathBuf,
-) -> Result<crate::deploy::DeployRequest> {
-    Ok(crate::deploy::DeployRequest {
+    artifacts: PathBuf,
+    out: PathBuf,
+) -> Result<DeployRequest> {
+    Ok(DeployRequest {
         plan,
         artifacts,
         feeders: ["feeder0", "feeder1", "feeder2"]
             .iter()
-            .map(|f| Ok(cfg.signer(f)?.address.to_string()))
+            .map(|f| Ok(devnet_signer(dn, f)?.address.to_string()))
             .collect::<Result<_>>()?,
-        guardian: Some(cfg.signer("guardian")?.address.to_string()),
-        out: cfg.deployment.clone(),
+        guardian: Some(devnet_signer(dn, "guardian")?.address.to_string()),
+        out,
     })
 }
 
-/// The devnet's `lender` supplies `supply` base to the market and deposits `insurance` base
-/// in the backstop.
+/// `lender` supplies `supply` base to the market and deposits `insurance` base in the
+/// backstop.
 pub async fn fund_market(
     client: &Client,
-    cfg: &crate::config::Config,
+    lender: &mut Wallet,
     d: &Deployment,
     supply: u128,
     insurance: u128,
 ) -> Result<()> {
     let base = d.plan.base_denom.as_str();
-    let mut lender = Wallet::new(cfg.signer("lender")?);
     exec(
         client,
-        &mut lender,
+        lender,
         &d.market,
         &market::ExecuteMsg::Supply {},
         &[(supply, base)],
@@ -58,7 +64,7 @@ pub async fn fund_market(
     .await?;
     exec(
         client,
-        &mut lender,
+        lender,
         &d.backstop,
         &breakwater_types::backstop::ExecuteMsg::Deposit {},
         &[(insurance, base)],
@@ -216,12 +222,6 @@ pub async fn exec<M: serde::Serialize>(
 ) -> Result<TxOutcome> {
     let any = execute_msg(&w.signer.address, contract, msg, funds)?;
     ctx(w.send(client, &[any], Gas::Simulate).await, "execute")
-}
-
-/// Every account of the market (sorted by address).
-pub async fn all_accounts(client: &Client, d: &Deployment) -> Result<Vec<market::AccountSummary>> {
-    let mut s = crate::bots::liquidator::Scanner::default();
-    ctx(s.scan(client, &d.market, 50, 4).await, "scanning accounts")
 }
 
 /// Waits until `cond` holds (checked once per block) or `timeout` passes.

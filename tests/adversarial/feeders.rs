@@ -1,0 +1,140 @@
+//! Attacks through feeders found by the independent review of 2026-12: one feeder flipping the
+//! median to inflate realized volatility, and one liar next to a stale honest feeder.
+use super::*;
+use breakwater_testing::BLOCK_SECONDS;
+use breakwater_types::oracle::OracleStatus;
+
+/// A Suite where the borrower holds [`COLLATERAL`] ATOM (10,000 USDC) and no debt: its borrow
+/// limit is 6,800 USDC at the full 0.68 LTV.
+fn holder() -> Suite {
+    let mut s = lent(SuiteBuilder::new());
+    let borrower = s.borrower.clone();
+    s.open_position(&borrower, ATOM, COLLATERAL, 0);
+    assert_eq!(s.account(&borrower).borrow_limit.u128(), 6_800_000_000);
+    s
+}
+
+/// Every block for `secs` seconds, feeder `i` submits `quote(i, block)` for ATOM.
+fn feed_blocks(s: &mut Suite, secs: u64, quote: impl Fn(usize, u64) -> Decimal) {
+    for block in 0..secs / BLOCK_SECONDS {
+        s.advance_blocks(1);
+        for (i, f) in s.feeders.clone().iter().enumerate() {
+            s.submit_prices(f, &[(ATOM, quote(i, block))]).unwrap();
+        }
+    }
+}
+
+/// Threat (review item 12): realized volatility added a squared return on every new median,
+/// so one feeder alternating its submission each block between the two honest quotes (10.00
+/// and 10.01, 0.1% apart) flipped the median every block and took the volatility to 251%; the
+/// volatility-adjusted LTV then fell to its 50% minimum for every borrower of the collateral
+/// (the review: a borrow limit of 6,800 USDC down to 3,401.7). Honest feeders quoting with
+/// ordinary noise inflated it the same way.
+///
+/// Why it holds: volatility is estimated from returns between time-weighted averages over
+/// fixed sampling intervals (a sixth of the TWAP window, at least the checkpoint spacing: 300 s
+/// by default), not from every median. A flip inside an interval averages out; a feeder that
+/// flips once per interval instead moves each average by at most the honest spread `δ`, which
+/// adds at most `δ · sqrt(1.5 · year / interval)` (40% for δ = 0.1%) to the estimate, below
+/// the 80% reference volatility, so borrow power does not move.
+#[test]
+fn one_feeder_flipping_the_median_does_not_cut_borrow_power() {
+    let (a, b) = (dec("10"), dec("10.01"));
+    let mut s = holder();
+    let borrower = s.borrower.clone();
+    // Feeder 2 flips every block; then, worse, once per 5-minute interval.
+    feed_blocks(&mut s, 2_400, |i, block| match i {
+        0 => a,
+        1 => b,
+        _ if block % 2 == 0 => a,
+        _ => b,
+    });
+    let p = s.oracle_price(ATOM).unwrap();
+    assert!(p.volatility < dec("0.05"), "{}", p.volatility);
+    assert!(s.account(&borrower).borrow_limit.u128() >= 6_795_000_000);
+    feed_blocks(&mut s, 2_400, |i, block| match i {
+        0 => a,
+        1 => b,
+        _ if (block / 60) % 2 == 0 => a,
+        _ => b,
+    });
+    let p = s.oracle_price(ATOM).unwrap();
+    assert!(p.volatility < dec("0.45"), "{}", p.volatility);
+    let line = &s.account(&borrower).collaterals[0];
+    assert_eq!(line.effective_ltv, dec("0.68"));
+}
+
+/// Honest sampling noise: three honest feeders each quote within ±0.05% of 10 (a fixed
+/// pseudo-random pattern), every block. The median wanders inside that band; the estimate
+/// stays near zero and borrow power whole.
+#[test]
+fn honest_quote_noise_does_not_read_as_volatility() {
+    let mut s = holder();
+    let borrower = s.borrower.clone();
+    feed_blocks(&mut s, 2_400, |i, block| {
+        let x = (block * 7_919 + i as u64 * 104_729) % 101;
+        // 9.995 to 10.005.
+        Decimal::from_ratio(99_950 + x, 10_000u64)
+    });
+    let p = s.oracle_price(ATOM).unwrap();
+    assert!(p.volatility < dec("0.05"), "{}", p.volatility);
+    assert_eq!(
+        s.account(&borrower).collaterals[0].effective_ltv,
+        dec("0.68")
+    );
+}
+
+/// Suspicion (review item 15, confirmed): with three feeders and a quorum of two, one honest
+/// feeder goes stale, and during a genuine fast move (ATOM from 10 to 8.5, a 15% jump, under
+/// the 25% breaker) the liar submits 6.29, just inside 15% of the two prices' midpoint. Both
+/// were kept, so the median was their mean, 7.395: 13% under the honest price, 26% under the
+/// TWAP, and the asset halted (the code before the fix did exactly this), which also let anyone
+/// raise the market's breaker with `TripBreaker`.
+///
+/// Why it holds: outliers are measured from a middle submission (the lower of the two middle
+/// values for an even count), not from the mean of the two, so two fresh submissions are both
+/// kept only if they agree within `max_deviation` of each other, and one liar moves a median
+/// of two by at most half of that; here the two disagree by 35%, so neither can be trusted and
+/// the asset reads `NoQuorum` (its last quorum price stands) instead of halting on a lie. And
+/// the breaker measures the jump on the middle submission nearest the TWAP, so a liar beside
+/// one honest feeder cannot trip it unless the honest price itself jumped that far.
+#[test]
+fn a_liar_beside_a_stale_honest_feeder_cannot_move_the_median_far_or_halt_the_asset() {
+    let mut s = holder();
+    let (honest, liar) = (s.feeders[1].clone(), s.feeders[2].clone());
+    let pair = |s: &mut Suite, h: &str, l: &str| {
+        s.submit_prices(&honest, &[(ATOM, dec(h))]).unwrap();
+        s.submit_prices(&liar, &[(ATOM, dec(l))]).unwrap();
+    };
+    // Feeder 0 falls silent; the other two keep quoting 10 until its last price is stale.
+    for _ in 0..13 {
+        s.advance_blocks(1);
+        pair(&mut s, "10", "10");
+    }
+    let p = s.oracle_price(ATOM).unwrap();
+    assert_eq!(p.feeders_used.len(), 2, "{p:?}");
+    // The genuine move, and the lie.
+    s.advance_blocks(1);
+    pair(&mut s, "8.5", "6.29");
+    let p = s.oracle_price(ATOM).unwrap();
+    assert!(
+        !matches!(p.status, OracleStatus::Halted { .. }),
+        "one liar halted the asset: {p:?}"
+    );
+    let honest_price = dec("8.5");
+    assert!(
+        p.median.abs_diff(honest_price) <= honest_price * dec("0.08") || !p.status.is_active(),
+        "one liar moved an active median to {}",
+        p.median
+    );
+    // A smaller lie, within 15% of the honest price: kept, the median moves at most 7.5%, and
+    // the breaker (25%) does not trip on a genuine 20% move pushed further by the liar.
+    s.advance_blocks(1);
+    pair(&mut s, "8", "7");
+    let p = s.oracle_price(ATOM).unwrap();
+    assert_eq!(p.median, dec("7.5"));
+    assert!(
+        !matches!(p.status, OracleStatus::Halted { .. }),
+        "tripped by the liar: {p:?}"
+    );
+}
