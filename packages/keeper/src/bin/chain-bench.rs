@@ -11,7 +11,8 @@ use breakwater_chain::client::{ctx, Client, Wallet};
 use breakwater_chain::deploy::{deploy, Deployment};
 use breakwater_chain::devnet::{self, DevnetConfig};
 use breakwater_chain::harness::{
-    derived_wallets, devnet_deploy_request, exec, fund_all, fund_market, open_positions, Position,
+    derived_wallets, devnet_deploy_request, exec, fund_all, fund_market, open_positions,
+    test_port_base, Position,
 };
 use breakwater_keeper::bots::{self, Ctx};
 use breakwater_keeper::config::Config;
@@ -54,18 +55,15 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn devnet_config() -> DevnetConfig {
+fn devnet_config() -> Result<DevnetConfig> {
     let mut denoms = vec!["uusdc".to_string()];
     denoms.extend((0..COLLATERALS).map(denom));
     DevnetConfig {
         home: root().join("target/bench-devnet"),
-        rpc_port: 56657,
-        p2p_port: 56656,
-        grpc_port: 59090,
-        api_port: 51317,
         denoms,
         ..DevnetConfig::default()
     }
+    .with_port_base(test_port_base(4, 56657)?)
 }
 
 /// Ten collaterals at price 10; auctions cut 4% every 2 s and need a reset below 90% of their
@@ -202,17 +200,12 @@ impl Bench {
 }
 
 async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
-    let dn = devnet_config();
+    let dn = devnet_config()?;
     let dn2 = dn.clone();
     tokio::task::spawn_blocking(move || devnet::reset(&dn2)).await??;
     let cfg = Config::for_devnet(&dn)?;
     let client = cfg.client()?;
-    let req = devnet_deploy_request(
-        &dn,
-        plan(),
-        root().join("artifacts"),
-        cfg.deployment.clone(),
-    )?;
+    let req = devnet_deploy_request(&dn, plan(), root().join("artifacts"), cfg.deployment_path())?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
     let d = Arc::new(deploy(&client, &mut owner, &req).await?);
     let feeders = ["feeder0", "feeder1", "feeder2"]
@@ -490,14 +483,8 @@ async fn run(n: u32) -> Result<Run> {
     kcfg.resetter.enabled = false;
     kcfg.backstop.enabled = false;
     kcfg.liquidator.max_per_block = 50;
-    let kctx = Ctx {
-        client: client.clone(),
-        deployment: d.clone(),
-        metrics: metrics.clone(),
-        shutdown: rx,
-        poll: Duration::from_millis(100),
-    };
-    let mut tasks = bots::spawn(&kcfg, &kctx)?;
+    let kctx = Ctx::new(client.clone(), d.clone(), metrics.clone(), rx);
+    let (mut tasks, _) = bots::spawn(&kcfg, &kctx)?;
     let h0 = ctx(client.height().await, "height")?;
     ctx(
         client.wait_height(h0 + 2, Duration::from_secs(30)).await,
@@ -532,7 +519,7 @@ async fn run(n: u32) -> Result<Run> {
         t??;
     }
     r.reaction_blocks = landed.into_iter().flatten().map(|h| h - update).collect();
-    let dn = devnet_config();
+    let dn = devnet_config()?;
     tokio::task::spawn_blocking(move || devnet::down(&dn)).await??;
     Ok(r)
 }
