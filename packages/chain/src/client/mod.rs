@@ -436,7 +436,13 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 self.tracker.forget(&hash);
-                return Err(unavailable(e));
+                // An error the node answered with (mempool full, already in the cache) is a
+                // refusal; only a transport failure means no node is reachable.
+                return Err(if rpc::is_transport(&e) {
+                    unavailable(e)
+                } else {
+                    TxError::Rejected(rpc::first_line(&e))
+                });
             }
         };
         if res.code.is_err() {
@@ -545,6 +551,28 @@ impl Client {
         Err(TxError::Timeout(format!(
             "{hash}: not in the last {depth} blocks"
         )))
+    }
+
+    /// The events of every transaction in block `height`, in block order, with each
+    /// transaction's code.
+    pub async fn block_events(&self, height: u64) -> Result<Vec<(u32, Events)>, TxError> {
+        let h: cosmrs::tendermint::block::Height = height
+            .try_into()
+            .map_err(|e| TxError::Rejected(format!("height {height}: {e}")))?;
+        let results = self
+            .rpc
+            .call(|c| async move { c.block_results(h).await })
+            .await
+            .map_err(|e| match rpc::is_transport(&e) {
+                true => unavailable(e),
+                false => TxError::Rejected(rpc::first_line(&e)),
+            })?;
+        Ok(results
+            .txs_results
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (r.code.value(), events(&r.events)))
+            .collect())
     }
 
     /// Waits until the chain is past `height`.

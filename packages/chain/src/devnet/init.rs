@@ -594,6 +594,12 @@ pub(crate) fn configure(cfg: &DevnetConfig, nodes: &[Node], node: &Node) -> Resu
         set("mempool", "max_txs_bytes", 1024 * mib),
         set("mempool", "max_tx_bytes", 4 * mib),
         set("consensus", "timeout_commit", "1s"),
+        // A stopped validator's turn to propose costs this long before the next round.
+        set(
+            "consensus",
+            "timeout_propose",
+            if nodes.len() > 1 { "2s" } else { "3s" },
+        ),
         set(
             "tx_index",
             "indexer",
