@@ -45,7 +45,7 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
 
     let cfg = Config::for_devnet(&dn)?;
     let client = cfg.client()?;
-    let book = open_book(&client, &cfg, &dn, POSITIONS).await?;
+    let book = open_book(&client, &cfg, &dn, POSITIONS, true).await?;
     let (d, before) = (book.d.clone(), book.before.clone());
     println!(
         "{POSITIONS} positions open in {:.1?}, debt {}",
@@ -53,12 +53,19 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         before.total_borrowed
     );
 
-    // The crash: 10 -> 8 at 15 s -> 6 at 45 s, held. Every role runs.
+    // The crash: 10 -> 8 at 15 s -> 6 at 45 s, held. Every role runs; the bidder flash-bids
+    // through the receiver, selling each lot on the devnet pool: it never holds base for it.
     let crash = write_path("e2e-crash.csv", &[(0, "10"), (15, "8"), (45, "6")])?;
     let mut run_cfg = cfg.clone();
     run_cfg.feeder.enabled = true;
     run_cfg.feeder.interval_secs = 5;
     run_cfg.feeder.source = Some(PriceSource::Scenario(crash));
+    run_cfg.bidder.flash = true;
+    let bidder = cfg.signer("bidder")?.address.to_string();
+    let bidder_before = (
+        ctx(client.balance(&bidder, "uusdc").await, "balance")?,
+        ctx(client.balance(&bidder, "uatom").await, "balance")?,
+    );
     let keepers = Keepers::start(&run_cfg, &client, &d)?;
     let crash_started = Instant::now();
 
@@ -118,6 +125,19 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     ensure!(
         metrics.tx_count("bidder", Outcome::Succeeded) > 0,
         "no bid filled"
+    );
+    // Flash bids: the bidder never held the collateral and only gained base.
+    let bidder_after = (
+        ctx(client.balance(&bidder, "uusdc").await, "balance")?,
+        ctx(client.balance(&bidder, "uatom").await, "balance")?,
+    );
+    println!(
+        "flash bidder: uusdc {} -> {}, uatom {} -> {}",
+        bidder_before.0, bidder_after.0, bidder_before.1, bidder_after.1
+    );
+    ensure!(
+        bidder_after.0 > bidder_before.0 && bidder_after.1 == bidder_before.1,
+        "the flash bidder should profit in base and never hold collateral"
     );
     ensure!(
         after.total_borrowed < before.total_borrowed,

@@ -2,7 +2,8 @@
 //! with the keeper given all four RPC endpoints and no node indexing transactions. Mid-crash
 //! the validator the keeper is talking to is stopped: blocks keep coming from the other three,
 //! the keeper fails over to the next endpoint and carries on, nothing is lost (the book ends
-//! healthy, every unit accounted for) and no account is liquidated twice.
+//! healthy, every unit accounted for) and no account is liquidated twice. The bidder buys lots
+//! and sells them on the devnet pool in the same transaction.
 //!
 //! Needs wasmd and `artifacts/` (scripts/e2e.sh); part of `make test`.
 mod common;
@@ -53,7 +54,7 @@ async fn the_keeper_fails_over_when_its_validator_dies_mid_crash() -> Result<()>
     // The test reads the chain through its own client; the keepers get theirs.
     let client = cfg.client()?;
     let keeper_client = cfg.client()?;
-    let book = open_book(&client, &cfg, &dn, POSITIONS).await?;
+    let book = open_book(&client, &cfg, &dn, POSITIONS, true).await?;
     let d = book.d.clone();
     let crash_height = ctx(client.height().await, "height")?;
     println!("{POSITIONS} positions open in {:.1?}", t0.elapsed());

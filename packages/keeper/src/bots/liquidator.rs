@@ -487,7 +487,11 @@ async fn full_scan(
         let mut due: Vec<&AccountSummary> = accounts.iter().filter(|a| unhealthy(a)).collect();
         {
             let mut seen = first_seen.lock().unwrap_or_else(|p| p.into_inner());
-            seen.retain(|addr, _| due.iter().any(|a| a.address == *addr));
+            // An account healed by a liquidation still in flight keeps its entry until the
+            // confirmation records the reaction time.
+            seen.retain(|addr, _| {
+                due.iter().any(|a| a.address == *addr) || inflight.contains(addr)
+            });
             for a in &due {
                 seen.entry(a.address.clone()).or_insert(height);
             }

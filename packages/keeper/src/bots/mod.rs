@@ -348,6 +348,14 @@ impl InFlight {
             .remove(key);
     }
 
+    /// Whether `key` is in flight.
+    pub fn contains(&self, key: &str) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(key)
+    }
+
     /// Keys in flight.
     pub fn len(&self) -> usize {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).len()
@@ -370,7 +378,32 @@ pub async fn submit_tracked(
     msgs: Vec<Any>,
     on_landed: impl FnOnce(&TxOutcome) + Send + 'static,
 ) -> Result<(), TxError> {
-    match ctx.submit(role, wallet, &msgs, &key).await {
+    submit_tracked_with(
+        ctx,
+        role,
+        wallet,
+        inflight,
+        key,
+        msgs,
+        Gas::Simulate,
+        on_landed,
+    )
+    .await
+}
+
+/// [`submit_tracked`] with an explicit gas rule.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_tracked_with(
+    ctx: &Ctx,
+    role: &'static str,
+    wallet: &SharedWallet,
+    inflight: &InFlight,
+    key: String,
+    msgs: Vec<Any>,
+    gas: Gas,
+    on_landed: impl FnOnce(&TxOutcome) + Send + 'static,
+) -> Result<(), TxError> {
+    match ctx.submit_with(role, wallet, &msgs, &key, gas).await {
         Ok(Some((hash, fee))) => {
             let (ctx, inflight) = (ctx.clone(), inflight.clone());
             tokio::spawn(async move {

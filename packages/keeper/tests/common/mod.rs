@@ -170,18 +170,29 @@ pub struct Book {
     pub before: StateResponse,
 }
 
-/// Deploys the [`plan`] (twice: the second must reuse the first), funds the market (400,000
-/// USDC supplied, 20,000 in the backstop) and opens `n` positions from accounts derived from
-/// the faucet, while a feeder holds the price at 10.
-pub async fn open_book(client: &Client, cfg: &Config, dn: &DevnetConfig, n: u32) -> Result<Book> {
+/// Deploys the [`plan`] (twice: the second must reuse the first) and, with `venues`, the
+/// devnet venue (a pool per collateral, the flash receiver); funds the market (400,000 USDC
+/// supplied, 20,000 in the backstop) and opens `n` positions from accounts derived from the
+/// faucet, while a feeder holds the price at 10.
+pub async fn open_book(
+    client: &Client,
+    cfg: &Config,
+    dn: &DevnetConfig,
+    n: u32,
+    venues: bool,
+) -> Result<Book> {
     let req = devnet_deploy_request(dn, plan(), root().join("artifacts"), cfg.deployment_path())?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
-    let d = deploy(client, &mut owner, &req).await?;
+    let mut d = deploy(client, &mut owner, &req).await?;
     let again = deploy(client, &mut owner, &req).await?;
     ensure!(
         again == d,
         "a second deployment with the same code and plan must reuse the first"
     );
+    if venues {
+        breakwater_chain::venues::deploy_venues(client, &mut owner, &mut d, &req.artifacts).await?;
+        d.save(&req.out)?;
+    }
     let d = Arc::new(d);
     let calm = write_path(&format!("calm-{}.csv", dn.rpc_port), &[(0, "10")])?;
     let feeder = Keepers::start(&feeder_only(cfg, calm), client, &d)?;
@@ -283,6 +294,8 @@ pub async fn check_conservation(
         .collect();
     known.extend(borrowers.iter().cloned());
     known.extend(d.contracts().iter().map(|(_, a, _)| a.to_string()));
+    known.extend(d.venues.values().cloned());
+    known.extend(d.flash_receiver.iter().cloned());
     for denom in ["uusdc", "uatom"] {
         let mut held = 0u128;
         for a in &known {
