@@ -559,14 +559,25 @@ impl Client {
         let h: cosmrs::tendermint::block::Height = height
             .try_into()
             .map_err(|e| TxError::Rejected(format!("height {height}: {e}")))?;
-        let results = self
-            .rpc
-            .call(|c| async move { c.block_results(h).await })
-            .await
-            .map_err(|e| match rpc::is_transport(&e) {
-                true => unavailable(e),
-                false => TxError::Rejected(rpc::first_line(&e)),
-            })?;
+        // Just after a commit the node may answer for the block before its results are
+        // stored: ask again a few times.
+        let mut tries = 0;
+        let results = loop {
+            match self
+                .rpc
+                .call(|c| async move { c.block_results(h).await })
+                .await
+            {
+                Ok(r) => break r,
+                Err(e) if rpc::is_transport(&e) => return Err(unavailable(e)),
+                Err(e) if tries < 10 => {
+                    tracing::debug!(height, "block results: {}", rpc::first_line(&e));
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => return Err(TxError::Rejected(rpc::first_line(&e))),
+            }
+        };
         Ok(results
             .txs_results
             .unwrap_or_default()

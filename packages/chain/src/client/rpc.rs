@@ -70,8 +70,12 @@ pub fn is_transport(e: &tendermint_rpc::Error) -> bool {
     !matches!(e.detail(), ErrorDetail::Response(_))
 }
 
-/// The first line of an RPC error (tendermint-rpc errors carry a multi-line trace).
+/// An RPC error in one line: the node's own message for an error it answered with, else the
+/// first line (tendermint-rpc errors carry a multi-line trace).
 pub fn first_line(e: &tendermint_rpc::Error) -> String {
+    if let ErrorDetail::Response(r) = e.detail() {
+        return format!("response error: {}", r.source);
+    }
     let text = e.to_string();
     text.lines().next().unwrap_or_default().to_string()
 }

@@ -113,6 +113,7 @@ async fn submit_liquidations(
     wallets: &[SharedWallet],
     sh: &Shared,
     height: u64,
+    source: &str,
     accounts: impl Iterator<Item = String>,
 ) -> Result<()> {
     let mut claimed = vec![];
@@ -133,6 +134,12 @@ async fn submit_liquidations(
     if claimed.is_empty() {
         return Ok(());
     }
+    tracing::debug!(
+        height,
+        source,
+        claimed = claimed.len(),
+        "liquidator: submitting"
+    );
     // Transactions are assigned to wallets round robin, continuing where the last block
     // stopped, so one wallet's sequence never carries more than its share.
     let start = sh
@@ -157,8 +164,119 @@ async fn submit_liquidations(
     Ok(())
 }
 
-/// One wallet's share of a block: simulate its groups (dropping refused and unprofitable
-/// liquidations), then broadcast them back to back.
+/// How one group's simulation went.
+enum Simulated {
+    /// Every liquidation left passes and pays: send with this gas limit.
+    Ready(Group, u64),
+    /// Nothing left to send.
+    Empty,
+}
+
+/// Simulates `g` until every liquidation in it passes (taking out the one the SDK names on
+/// each refusal) and pays after its share of the fee (leaving out those that do not).
+async fn prepare(
+    ctx: &Ctx,
+    cfg: &LiquidatorConfig,
+    w: &mut Wallet,
+    sh: &Shared,
+    mut g: Group,
+) -> Result<Simulated, TxError> {
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        if g.msgs.is_empty() {
+            return Ok(Simulated::Empty);
+        }
+        if rounds > cfg.batch + 3 {
+            release(sh, &g);
+            return Ok(Simulated::Empty);
+        }
+        let sim = w
+            .simulate_many_full(&ctx.client, std::slice::from_ref(&g.msgs))
+            .await?
+            .remove(0);
+        match sim {
+            Ok(s) => {
+                // Profit: each liquidation's reward against its share of the fee.
+                let limit = Wallet::gas_limit(&ctx.client, Gas::Simulate, s.gas_used);
+                let fee_each = ctx
+                    .fee_in_base(limit)
+                    .map(|f| f.div_ceil(g.borrowers.len() as u128));
+                let rewards = rewards(&s.events);
+                let keep: Vec<bool> = g
+                    .borrowers
+                    .iter()
+                    .map(|b| {
+                        let reward = rewards.get(b).copied().unwrap_or(0);
+                        match fee_each {
+                            Some(fee) => {
+                                economics::liquidation_profit(reward, fee)
+                                    >= i128::from(cfg.min_profit)
+                            }
+                            // Fees cannot be weighed: only the reward can be checked.
+                            None => reward as i128 >= i128::from(cfg.min_profit),
+                        }
+                    })
+                    .collect();
+                if keep.iter().all(|k| *k) {
+                    return Ok(Simulated::Ready(g, limit));
+                }
+                let mut kept = Group {
+                    borrowers: vec![],
+                    msgs: vec![],
+                };
+                for ((b, m), k) in g.borrowers.drain(..).zip(g.msgs.drain(..)).zip(keep) {
+                    if k {
+                        kept.borrowers.push(b);
+                        kept.msgs.push(m);
+                    } else {
+                        ctx.metrics.unprofitable("liquidator");
+                        tracing::info!(borrower = %b, "liquidator: skipped, does not pay after fees");
+                        sh.inflight.release(&b);
+                    }
+                }
+                g = kept;
+            }
+            Err(TxError::WrongSequence(m)) if rounds < 3 => {
+                tracing::debug!("liquidator: sequence moved, simulating again: {m}");
+                w.invalidate();
+            }
+            Err(e) => {
+                let log = e.to_string();
+                let at = breakwater_chain::client::failed_message_index(&log)
+                    .filter(|i| *i < g.msgs.len() && g.msgs.len() > 1);
+                ctx.metrics.tx("liquidator", Outcome::Dropped);
+                match at {
+                    Some(i) => {
+                        let b = g.borrowers.remove(i);
+                        g.msgs.remove(i);
+                        tracing::info!(borrower = %b, "liquidator: dropped: {}", super::short(&log));
+                        // Its watched holdings are stale: the next scan re-reads them.
+                        sh.watch
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&b);
+                        sh.inflight.release(&b);
+                    }
+                    None => {
+                        tracing::info!(borrowers = ?g.borrowers, "liquidator: dropped: {}", super::short(&log));
+                        release(sh, &g);
+                        return Ok(Simulated::Empty);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn release(sh: &Shared, g: &Group) {
+    for b in &g.borrowers {
+        sh.inflight.release(b);
+    }
+}
+
+/// One wallet's share of a block, group by group: simulate (see [`prepare`]) and broadcast at
+/// once, so the first transactions reach the mempool while the next are still simulated.
 async fn send_groups(
     ctx: &Ctx,
     cfg: &LiquidatorConfig,
@@ -166,142 +284,50 @@ async fn send_groups(
     sh: &Shared,
     groups: Vec<Vec<String>>,
 ) -> Result<(), TxError> {
+    let t0 = std::time::Instant::now();
     let mut w = wallet.lock().await;
     let sender = w.signer.address.clone();
-    let release_all = |groups: &[Group]| {
-        for g in groups {
-            for b in &g.borrowers {
-                sh.inflight.release(b);
-            }
-        }
-    };
-    let mut pending: Vec<Group> = vec![];
-    for borrowers in groups {
-        let msgs = borrowers
-            .iter()
-            .map(|b| {
-                execute_msg(
-                    &sender,
-                    &ctx.deployment.market,
-                    &ExecuteMsg::Liquidate {
-                        borrower: b.clone(),
-                    },
-                    &[],
-                )
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map_err(|e| TxError::Rejected(e.to_string()))?;
-        pending.push(Group { borrowers, msgs });
-    }
-    // Simulate every group; refused messages come out one by one (the SDK names the index).
-    let mut ready: Vec<(Group, u64)> = vec![];
-    let mut round = 0;
-    while !pending.is_empty() {
-        round += 1;
-        let batches: Vec<Vec<cosmrs::Any>> = pending.iter().map(|g| g.msgs.clone()).collect();
-        let sims = match w.simulate_many_full(&ctx.client, &batches).await {
-            Ok(s) => s,
+    let mut pending: std::collections::VecDeque<Group> = groups
+        .into_iter()
+        .map(|borrowers| {
+            let msgs = borrowers
+                .iter()
+                .map(|b| {
+                    execute_msg(
+                        &sender,
+                        &ctx.deployment.market,
+                        &ExecuteMsg::Liquidate {
+                            borrower: b.clone(),
+                        },
+                        &[],
+                    )
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(|e| TxError::Rejected(e.to_string()))?;
+            Ok(Group { borrowers, msgs })
+        })
+        .collect::<Result<_, TxError>>()?;
+    let mut sent = 0;
+    while let Some(g) = pending.pop_front() {
+        let (g, limit) = match prepare(ctx, cfg, &mut w, sh, g).await {
+            Ok(Simulated::Ready(g, limit)) => (g, limit),
+            Ok(Simulated::Empty) => continue,
             Err(e) => {
-                release_all(&pending);
+                for g in &pending {
+                    release(sh, g);
+                }
                 return Err(e);
             }
         };
-        let mut again = vec![];
-        for (mut g, sim) in std::mem::take(&mut pending).into_iter().zip(sims) {
-            match sim {
-                Ok(s) => {
-                    // Profit: each liquidation's reward against its share of the fee.
-                    let limit = Wallet::gas_limit(&ctx.client, Gas::Simulate, s.gas_used);
-                    let fee_each = ctx
-                        .fee_in_base(limit)
-                        .map(|f| f.div_ceil(g.borrowers.len() as u128));
-                    let rewards = rewards(&s.events);
-                    let keep: Vec<bool> = g
-                        .borrowers
-                        .iter()
-                        .map(|b| {
-                            let reward = rewards.get(b).copied().unwrap_or(0);
-                            match fee_each {
-                                Some(fee) => {
-                                    economics::liquidation_profit(reward, fee)
-                                        >= i128::from(cfg.min_profit)
-                                }
-                                // Fees cannot be weighed: only the reward can be checked.
-                                None => reward as i128 >= i128::from(cfg.min_profit),
-                            }
-                        })
-                        .collect();
-                    if keep.iter().all(|k| *k) {
-                        ready.push((g, limit));
-                        continue;
-                    }
-                    let mut kept = Group {
-                        borrowers: vec![],
-                        msgs: vec![],
-                    };
-                    for ((b, m), k) in g.borrowers.drain(..).zip(g.msgs.drain(..)).zip(keep) {
-                        if k {
-                            kept.borrowers.push(b);
-                            kept.msgs.push(m);
-                        } else {
-                            ctx.metrics.unprofitable("liquidator");
-                            tracing::info!(borrower = %b, "liquidator: skipped, does not pay after fees");
-                            sh.inflight.release(&b);
-                        }
-                    }
-                    if !kept.msgs.is_empty() {
-                        again.push(kept);
-                    }
-                }
-                Err(TxError::WrongSequence(m)) if round < 3 => {
-                    tracing::debug!("liquidator: sequence moved, simulating again: {m}");
-                    w.invalidate();
-                    again.push(g);
-                }
-                Err(e) => {
-                    let log = e.to_string();
-                    let drop_at = breakwater_chain::client::failed_message_index(&log)
-                        .filter(|i| *i < g.msgs.len() && g.msgs.len() > 1);
-                    match drop_at {
-                        Some(i) => {
-                            let b = g.borrowers.remove(i);
-                            g.msgs.remove(i);
-                            ctx.metrics.tx("liquidator", Outcome::Dropped);
-                            tracing::info!(borrower = %b, "liquidator: dropped: {}", super::short(&log));
-                            sh.inflight.release(&b);
-                            again.push(g);
-                        }
-                        None => {
-                            ctx.metrics.tx("liquidator", Outcome::Dropped);
-                            tracing::info!(borrowers = ?g.borrowers, "liquidator: dropped: {}", super::short(&log));
-                            release_all(std::slice::from_ref(&g));
-                        }
-                    }
-                }
-            }
-        }
-        pending = again;
-        if round > cfg.batch + 3 {
-            release_all(&pending);
-            break;
-        }
-    }
-    if ctx.dry_run {
-        for (g, limit) in &ready {
+        if ctx.dry_run {
             ctx.metrics.tx("liquidator", Outcome::Simulated);
             tracing::info!(borrowers = ?g.borrowers, gas = limit, "dry run: would liquidate");
-        }
-        release_all(&ready.into_iter().map(|(g, _)| g).collect::<Vec<_>>());
-        return Ok(());
-    }
-    let mut failure = None;
-    for (g, limit) in ready {
-        if failure.is_some() {
-            release_all(std::slice::from_ref(&g));
+            release(sh, &g);
             continue;
         }
         match w.broadcast(&ctx.client, &g.msgs, Gas::Fixed(limit)).await {
             Ok((hash, limit)) => {
+                sent += 1;
                 ctx.metrics.tx("liquidator", Outcome::Submitted);
                 ctx.metrics.batch_sent(g.borrowers.len());
                 let fee = ctx.client.gas.fee(limit);
@@ -310,6 +336,13 @@ async fn send_groups(
                     let what = format!("liquidate {}", g.borrowers.join(","));
                     if let Some(out) = c.confirm("liquidator", &hash, fee, &what).await {
                         if out.ok() {
+                            // Their holdings changed: the next scan re-reads them.
+                            {
+                                let mut watch = sh.watch.lock().unwrap_or_else(|p| p.into_inner());
+                                for b in &g.borrowers {
+                                    watch.remove(b);
+                                }
+                            }
                             c.metrics.liquidated(g.borrowers.len() as u64);
                             let paid: u128 = rewards(&out.events).values().sum();
                             c.metrics.reward("liquidator", paid);
@@ -326,9 +359,7 @@ async fn send_groups(
                             }
                         }
                     }
-                    for b in &g.borrowers {
-                        sh.inflight.release(b);
-                    }
+                    release(&sh, &g);
                 });
             }
             Err(TxError::Rejected(m))
@@ -336,18 +367,24 @@ async fn send_groups(
             | Err(TxError::InsufficientFee(m)) => {
                 ctx.metrics.tx("liquidator", Outcome::Dropped);
                 tracing::info!(borrowers = ?g.borrowers, "liquidator: dropped at broadcast: {}", super::short(&m));
-                release_all(std::slice::from_ref(&g));
+                release(sh, &g);
             }
             Err(e) => {
-                release_all(std::slice::from_ref(&g));
-                failure = Some(e);
+                release(sh, &g);
+                for g in &pending {
+                    release(sh, g);
+                }
+                return Err(e);
             }
         }
     }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    tracing::debug!(
+        wallet = %sender,
+        sent,
+        ms = t0.elapsed().as_millis() as u64,
+        "liquidator: wallet done"
+    );
+    Ok(())
 }
 
 /// Keeps the watchlist to the accounts below `watch_health_factor` (and with debt), reading
@@ -410,6 +447,9 @@ struct Shared {
     first_seen: Arc<std::sync::Mutex<HashMap<String, u64>>>,
     watch: Arc<std::sync::Mutex<HashMap<String, Watched>>>,
     next_wallet: Arc<std::sync::atomic::AtomicUsize>,
+    /// The last height the fast path finished: the full scan of a block waits for it, so
+    /// the node answers the fast path's queries and simulations first.
+    fast_done: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// Every block: the watchlist's health at the oracle's prices; submits those below 1.
@@ -422,39 +462,67 @@ async fn fast_path(
     let oracle = ctx.deployment.oracle.clone();
     let mut blocks = BlockLoop::default();
     while let Some(height) = blocks.next(&mut ctx, "liquidator").await {
-        if sh
-            .watch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
-        {
-            continue;
+        let result = fast_block(&ctx, &cfg, &wallets, &sh, &oracle, height).await;
+        sh.fast_done.send_replace(height);
+        result?;
+    }
+    Ok(())
+}
+
+/// The fast path's work for one block.
+async fn fast_block(
+    ctx: &Ctx,
+    cfg: &LiquidatorConfig,
+    wallets: &[SharedWallet],
+    sh: &Shared,
+    oracle: &str,
+    height: u64,
+) -> Result<()> {
+    if sh
+        .watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let t0 = std::time::Instant::now();
+    let p = match prices(&ctx.client, oracle).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!("liquidator: prices: {e}");
+            return Ok(());
         }
-        let p = match prices(&ctx.client, &oracle).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::warn!("liquidator: prices: {e}");
-                continue;
-            }
-        };
-        let mut crossed: Vec<(Decimal, String)> = sh
-            .watch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .filter_map(|(a, w)| w.health_at(&p).map(|h| (h, a.clone())))
-            .filter(|(h, _)| *h < Decimal::one())
-            .collect();
-        crossed.sort();
-        submit_liquidations(
-            &ctx,
-            &cfg,
-            &wallets,
-            &sh,
+    };
+    let mut crossed: Vec<(Decimal, String)> = sh
+        .watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter_map(|(a, w)| w.health_at(&p).map(|h| (h, a.clone())))
+        .filter(|(h, _)| *h < Decimal::one())
+        .collect();
+    crossed.sort();
+    let n = crossed.len();
+    let priced = t0.elapsed();
+    submit_liquidations(
+        ctx,
+        cfg,
+        wallets,
+        sh,
+        height,
+        "watchlist",
+        crossed.into_iter().map(|(_, a)| a),
+    )
+    .await?;
+    if n > 0 {
+        tracing::debug!(
             height,
-            crossed.into_iter().map(|(_, a)| a),
-        )
-        .await?;
+            crossed = n,
+            priced_ms = priced.as_millis() as u64,
+            submitted_ms = t0.elapsed().as_millis() as u64,
+            "liquidator fast path"
+        );
     }
     Ok(())
 }
@@ -471,7 +539,14 @@ async fn full_scan(
     let mut scanner = Scanner::default();
     let (inflight, first_seen) = (sh.inflight.clone(), sh.first_seen.clone());
     let mut blocks = BlockLoop::default();
+    let mut fast_done = sh.fast_done.subscribe();
     while let Some(height) = blocks.next(&mut ctx, "liquidator").await {
+        // After the fast path's turn at this height (or 2 s).
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            fast_done.wait_for(|h| *h >= height),
+        )
+        .await;
         // Full scan.
         let accounts = match scanner
             .scan(&ctx.client, &market, cfg.page_size, cfg.concurrency)
@@ -512,6 +587,7 @@ async fn full_scan(
             &wallets,
             &sh,
             height,
+            "scan",
             due.iter().map(|a| a.address.clone()),
         )
         .await?;
