@@ -51,5 +51,11 @@ e2e:             ## the end-to-end test on wasmd (part of make test)
 chain-bench:     ## gas and keeper reaction on wasmd (docs/BENCHMARKS.md)
 	scripts/tools.sh >/dev/null && scripts/build-wasm.sh && cargo run --release --locked -p breakwater-keeper --bin chain-bench -- $(ARGS)
 
+keeper-release:  ## the keeper for operators: target/release-keeper/keeper (docs/keeper.md#operating)
+	cargo build --locked --profile release-keeper -p breakwater-keeper --bin keeper
+
+chain-throughput: ## keeper throughput on wasmd: 1,000 accounts, 200 liquidatable at once
+	scripts/tools.sh >/dev/null && scripts/build-wasm.sh && cargo run --release --locked -p breakwater-keeper --bin chain-bench -- --throughput $(ARGS)
+
 tools:           ## install and cache wasm target, wasm-opt, cosmwasm-check, wasmd
 	scripts/tools.sh

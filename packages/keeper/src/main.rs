@@ -473,10 +473,27 @@ fn init_logs(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() {
     let cli = Cli::parse();
-    init_logs(&cli)?;
+    if let Err(e) = init_logs(&cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(2);
+        }
+    };
+    // An operator reads one line: the error and its causes, no backtrace.
+    if let Err(e) = rt.block_on(real_main(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn real_main(cli: Cli) -> Result<()> {
     let mut cfg = Config::load(cli.config.as_deref())?;
     let rpc_given = !cli.rpc.is_empty();
     if rpc_given {

@@ -12,8 +12,9 @@ use breakwater_chain::devnet::{self, DevnetConfig};
 use breakwater_chain::harness::{test_port_base, wait_until};
 use breakwater_chain::query::all_accounts;
 use breakwater_keeper::bots;
-use breakwater_keeper::config::{Config, PriceSource};
+use breakwater_keeper::config::{Config, PriceSource, RiskConfig};
 use breakwater_keeper::metrics::Outcome;
+use breakwater_keeper::risk::DepthSource;
 use breakwater_types::backstop::{self, PoolResponse};
 use breakwater_types::market::{self, StateResponse};
 use common::{blocking, check_conservation, open_book, root, settled, write_path, Keepers};
@@ -52,6 +53,37 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         t0.elapsed(),
         before.total_borrowed
     );
+
+    // Before the crash, `keeper risk` on the live book: more debt becomes liquidatable the
+    // deeper the fall, and the depth is the devnet pool's.
+    let report = breakwater_keeper::risk::assess(&client, &d, &RiskConfig::default()).await?;
+    let atom = &report.collaterals[0];
+    let at = |pct: u32| {
+        atom.shocks
+            .iter()
+            .find(|r| r.shock_pct == pct)
+            .map(|r| r.liquidatable_debt)
+            .unwrap_or(0)
+    };
+    println!("risk before the crash:\n{report}");
+    ensure!(
+        report.borrowers == POSITIONS as usize,
+        "risk read {} borrowers",
+        report.borrowers
+    );
+    ensure!(
+        at(5) == 0 && at(10) > 0 && at(10) < at(20) && at(20) < at(30),
+        "{report}"
+    );
+    ensure!(atom.depth_source == DepthSource::Pool, "{report}");
+
+    // A dry-run liquidator watches the same crash: it simulates, never sends.
+    let mut dry_cfg = cfg.clone();
+    dry_cfg.bidder.enabled = false;
+    dry_cfg.resetter.enabled = false;
+    dry_cfg.backstop.enabled = false;
+    dry_cfg.liquidator.key = "lender".into();
+    let dry = Keepers::start_with(&dry_cfg, &client, &d, true)?;
 
     // The crash: 10 -> 8 at 15 s -> 6 at 45 s, held. Every role runs; the bidder flash-bids
     // through the receiver, selling each lot on the devnet pool: it never holds base for it.
@@ -99,8 +131,16 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     // be quiet between legs, and the last leg always lands after the restart.
     let quiet = settled(&client, &d, Decimal::percent(600), Duration::from_secs(240)).await?;
     let metrics = keepers.stop().await?;
+    let dry = dry.stop().await?;
     print!("{}", metrics.render());
     ensure!(quiet, "unhealthy accounts or auctions remain after 240 s");
+    ensure!(
+        dry.tx_count("liquidator", Outcome::Simulated) > 0
+            && dry.tx_count("liquidator", Outcome::Submitted) == 0,
+        "the dry run simulated {} and sent {}",
+        dry.tx_count("liquidator", Outcome::Simulated),
+        dry.tx_count("liquidator", Outcome::Submitted)
+    );
     ensure!(
         metrics.tx_count("liquidator", Outcome::Succeeded) > landed_before_restart,
         "the liquidator did not resume after the restart"

@@ -76,8 +76,30 @@ pub fn first_line(e: &tendermint_rpc::Error) -> String {
     if let ErrorDetail::Response(r) = e.detail() {
         return format!("response error: {}", r.source);
     }
-    let text = e.to_string();
-    text.lines().next().unwrap_or_default().to_string()
+    one_line(&e.to_string())
+}
+
+/// `HTTP error` + the causes of a flex-error report (`Caused by:` lines), without its
+/// `Location:` and backtrace sections.
+fn one_line(report: &str) -> String {
+    let mut lines = report.lines();
+    let mut out = lines.next().unwrap_or_default().trim().to_string();
+    let mut in_causes = false;
+    for l in lines {
+        let t = l.trim();
+        if t == "Caused by:" {
+            in_causes = true;
+        } else if t.starts_with("Location:") || t.starts_with("Stack backtrace") {
+            break;
+        } else if in_causes && !t.is_empty() {
+            out.push_str(": ");
+            out.push_str(
+                t.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':')
+                    .trim(),
+            );
+        }
+    }
+    out
 }
 
 impl RpcPool {
@@ -283,5 +305,20 @@ impl RpcPool {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_errors_keep_their_cause_on_one_line() {
+        let report = "HTTP error\n\nCaused by:\n    error sending request for url (http://127.0.0.1:1/): tcp connect error: Connection refused (os error 111)\n\nLocation:\n    /x/eyre.rs:10:9\n\nStack backtrace:\n  0: main";
+        assert_eq!(
+            one_line(report),
+            "HTTP error: error sending request for url (http://127.0.0.1:1/): tcp connect error: Connection refused (os error 111)"
+        );
+        assert_eq!(one_line("response error"), "response error");
     }
 }

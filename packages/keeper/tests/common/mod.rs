@@ -112,9 +112,20 @@ pub struct Keepers {
 impl Keepers {
     /// Starts the roles enabled in `cfg` on `client`.
     pub fn start(cfg: &Config, client: &Client, d: &Arc<Deployment>) -> Result<Self> {
+        Self::start_with(cfg, client, d, false)
+    }
+
+    /// [`Keepers::start`], simulating only when `dry_run`.
+    pub fn start_with(
+        cfg: &Config,
+        client: &Client,
+        d: &Arc<Deployment>,
+        dry_run: bool,
+    ) -> Result<Self> {
         let metrics = Arc::new(Metrics::default());
         let (stop, rx) = tokio::sync::watch::channel(false);
-        let ctx = Ctx::new(client.clone(), d.clone(), metrics.clone(), rx);
+        let mut ctx = Ctx::new(client.clone(), d.clone(), metrics.clone(), rx);
+        ctx.dry_run = dry_run;
         Ok(Keepers {
             stop,
             tasks: bots::spawn(cfg, &ctx)?.0,
