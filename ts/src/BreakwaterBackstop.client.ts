@@ -108,12 +108,14 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
   updateParams: ({
     absorbDiscount,
     cooldown,
+    profitUnlockPeriod,
     resaleFraction,
     resaleInterval,
     withdrawWindow
   }: {
     absorbDiscount: Decimal;
     cooldown: number;
+    profitUnlockPeriod: number;
     resaleFraction: Decimal;
     resaleInterval: number;
     withdrawWindow: number;
@@ -228,12 +230,14 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
   updateParams = async ({
     absorbDiscount,
     cooldown,
+    profitUnlockPeriod,
     resaleFraction,
     resaleInterval,
     withdrawWindow
   }: {
     absorbDiscount: Decimal;
     cooldown: number;
+    profitUnlockPeriod: number;
     resaleFraction: Decimal;
     resaleInterval: number;
     withdrawWindow: number;
@@ -242,6 +246,7 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
       update_params: {
         absorb_discount: absorbDiscount,
         cooldown,
+        profit_unlock_period: profitUnlockPeriod,
         resale_fraction: resaleFraction,
         resale_interval: resaleInterval,
         withdraw_window: withdrawWindow

@@ -16,6 +16,7 @@ export interface InstantiateMsg {
 export interface BackstopParams {
   absorb_discount: Decimal;
   cooldown: number;
+  profit_unlock_period?: number;
   resale_fraction: Decimal;
   resale_interval: number;
   withdraw_window: number;
@@ -106,6 +107,8 @@ export interface WithdrawRequest {
 export interface PoolResponse {
   base: Uint128;
   collateral: HeldCollateral[];
+  locked_shares: Uint128;
+  owed_by_market: Uint128;
   pending_withdrawal_shares: Uint128;
   total_covered: Uint128;
   total_shares: Uint128;
