@@ -1,12 +1,12 @@
 //! Entry points and state of the flash receiver.
 use crate::error::ContractError;
 use breakwater_types::venue::{
-    FlashSale, PoolExecuteMsg, ReceiverConfigResponse, ReceiverExecuteMsg, ReceiverInstantiateMsg,
-    ReceiverQueryMsg,
+    FlashSale, PoolContract, ReceiverConfigResponse, ReceiverContract, ReceiverExecuteMsg,
+    ReceiverInstantiateMsg, ReceiverQueryMsg,
 };
 use cosmwasm_std::{
-    coin, from_json, to_json_binary, Addr, BankMsg, Binary, CosmosMsg, Deps, DepsMut, Env,
-    MessageInfo, Order, Response, StdResult, Uint128, WasmMsg,
+    coin, from_json, to_json_binary, Addr, BankMsg, Binary, Deps, DepsMut, Env, MessageInfo, Order,
+    Response, StdResult, Uint128,
 };
 use cw_storage_plus::{Item, Map};
 
@@ -92,25 +92,21 @@ pub fn execute(
             }
             let balance_before = balance(&deps.as_ref(), &env, &denom)?;
             let min_out = owe.checked_add(sale.min_profit)?;
-            let swap: CosmosMsg = WasmMsg::Execute {
-                contract_addr: pool.to_string(),
-                msg: to_json_binary(&PoolExecuteMsg::Swap { min_out, to: None })?,
-                funds: vec![coin(collateral.u128(), &collateral_denom)],
-            }
-            .into();
-            let settle: CosmosMsg = WasmMsg::Execute {
-                contract_addr: env.contract.address.to_string(),
-                msg: to_json_binary(&ReceiverExecuteMsg::Settle {
+            let swap = PoolContract(pool.clone()).swap(
+                coin(collateral.u128(), &collateral_denom),
+                min_out,
+                None,
+            )?;
+            let settle = ReceiverContract(env.contract.address.clone()).settle(
+                &ReceiverExecuteMsg::Settle {
                     owe,
                     denom,
                     liquidator,
                     beneficiary: beneficiary.to_string(),
                     min_profit: sale.min_profit,
                     balance_before,
-                })?,
-                funds: vec![],
-            }
-            .into();
+                },
+            )?;
             Ok(Response::new()
                 .add_attribute("action", "flash_sale")
                 .add_attribute("auction_id", auction_id.to_string())

@@ -4,7 +4,9 @@
 //! or bid with no inventory through the liquidator's callback — and are not part of the
 //! protocol: on a real chain the bidder sells on that chain's DEX.
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Binary, Uint128};
+use cosmwasm_std::{
+    to_json_binary, Addr, Binary, Coin, CosmosMsg, QuerierWrapper, StdResult, Uint128, WasmMsg,
+};
 
 /// Instantiates a pool of two denoms.
 #[cw_serde]
@@ -200,6 +202,44 @@ pub struct ReceiverConfigResponse {
     pub liquidator: String,
     /// Pool per collateral denom.
     pub pools: Vec<(String, String)>,
+}
+
+/// A devnet pool as a callee (the flash receiver sells through it).
+#[cw_serde]
+pub struct PoolContract(pub Addr);
+
+impl PoolContract {
+    /// Sells `offer` for at least `min_out` of the other denom, paid to `to` (default: the
+    /// caller).
+    pub fn swap(&self, offer: Coin, min_out: Uint128, to: Option<String>) -> StdResult<CosmosMsg> {
+        Ok(WasmMsg::Execute {
+            contract_addr: self.0.to_string(),
+            msg: to_json_binary(&PoolExecuteMsg::Swap { min_out, to })?,
+            funds: vec![offer],
+        }
+        .into())
+    }
+
+    /// Denoms, reserves and fee.
+    pub fn query_pool(&self, querier: &QuerierWrapper) -> StdResult<PoolResponse> {
+        querier.query_wasm_smart(&self.0, &PoolQueryMsg::Pool {})
+    }
+}
+
+/// The flash receiver as a callee: itself, settling after the swap.
+#[cw_serde]
+pub struct ReceiverContract(pub Addr);
+
+impl ReceiverContract {
+    /// `Settle { .. }` on the receiver.
+    pub fn settle(&self, msg: &ReceiverExecuteMsg) -> StdResult<CosmosMsg> {
+        Ok(WasmMsg::Execute {
+            contract_addr: self.0.to_string(),
+            msg: to_json_binary(msg)?,
+            funds: vec![],
+        }
+        .into())
+    }
 }
 
 #[cfg(test)]
