@@ -1,7 +1,6 @@
 //! The devnet venue on the Suite: constant-product pools (`contracts/devnet-pool`) and the
 //! flash receiver that sells flash-bid lots on them (`contracts/flash-receiver`).
 use crate::Suite;
-use breakwater_types::liquidator::{self, FlashCallback};
 use breakwater_types::venue::{
     FlashSale, PoolExecuteMsg, PoolInstantiateMsg, PoolQueryMsg, PoolResponse, ReceiverExecuteMsg,
     ReceiverInstantiateMsg,
@@ -133,16 +132,15 @@ impl Suite {
         receiver: &Addr,
         sale: &FlashSale,
     ) -> AnyResult<AppResponse> {
-        let msg = liquidator::ExecuteMsg::Bid {
+        let data = to_json_binary(sale).map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.flash_bid_with_data(
+            bidder,
             auction_id,
-            max_collateral: Uint128::new(max_collateral),
+            max_collateral,
             max_price,
-            callback: Some(FlashCallback {
-                contract: receiver.to_string(),
-                data: Some(to_json_binary(sale).map_err(|e| anyhow::anyhow!("{e}"))?),
-            }),
-        };
-        self.liquidator_execute(bidder, &msg, &[])
+            receiver,
+            Some(data),
+        )
     }
 
     /// `who` sends a raw message to the flash receiver.

@@ -196,6 +196,20 @@ async fn plan(
     };
     let edge = plan.proceeds as i128 - plan.cost as i128;
     let units = Uint128::new(plan.units);
+    // A bid on this auction at the price seen, paying `funds` base (none for a flash bid).
+    let bid = |callback: Option<FlashCallback>, funds: u128| {
+        execute_msg(
+            sender,
+            &d.liquidator,
+            &liquidator::ExecuteMsg::Bid {
+                auction_id: a.id,
+                max_collateral: units,
+                max_price: a.price,
+                callback,
+            },
+            &[(funds, base)],
+        )
+    };
     let msgs = match (flash, pool_addr, receiver) {
         (true, Some(_), Some(receiver)) => {
             // The receiver must make back the fee and the least profit, or the bid reverts.
@@ -204,39 +218,20 @@ async fn plan(
                 beneficiary: sender.to_string(),
                 min_profit: Uint128::new(floor),
             };
-            vec![execute_msg(
-                sender,
-                &d.liquidator,
-                &liquidator::ExecuteMsg::Bid {
-                    auction_id: a.id,
-                    max_collateral: units,
-                    max_price: a.price,
-                    callback: Some(FlashCallback {
-                        contract: receiver.to_string(),
-                        data: Some(
-                            cosmwasm_std::to_json_binary(&sale)
-                                .map_err(|e| anyhow::anyhow!("{e}"))?,
-                        ),
-                    }),
-                },
-                &[],
+            let data = cosmwasm_std::to_json_binary(&sale).map_err(|e| anyhow::anyhow!("{e}"))?;
+            vec![bid(
+                Some(FlashCallback {
+                    contract: receiver.to_string(),
+                    data: Some(data),
+                }),
+                0,
             )?]
         }
         (_, Some(pool_addr), _) => {
             // Buy and sell in one transaction: the swap refuses less than cost + fee + profit.
             let min_out = (plan.cost as i128 + fee_est(false) as i128 + min_profit).max(0) as u128;
             vec![
-                execute_msg(
-                    sender,
-                    &d.liquidator,
-                    &liquidator::ExecuteMsg::Bid {
-                        auction_id: a.id,
-                        max_collateral: units,
-                        max_price: a.price,
-                        callback: None,
-                    },
-                    &[(plan.cost, base)],
-                )?,
+                bid(None, plan.cost)?,
                 execute_msg(
                     sender,
                     pool_addr,
@@ -248,17 +243,7 @@ async fn plan(
                 )?,
             ]
         }
-        _ => vec![execute_msg(
-            sender,
-            &d.liquidator,
-            &liquidator::ExecuteMsg::Bid {
-                auction_id: a.id,
-                max_collateral: units,
-                max_price: a.price,
-                callback: None,
-            },
-            &[(plan.cost, base)],
-        )?],
+        _ => vec![bid(None, plan.cost)?],
     };
     Ok(Some(BidTx { msgs, edge, flash }))
 }
