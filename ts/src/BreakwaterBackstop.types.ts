@@ -83,6 +83,7 @@ export interface MigrateMsg {}
 export interface AbsorbQuoteResponse {
   available: Uint128;
   can_absorb: boolean;
+  discount: Decimal;
   pay: Uint128;
 }
 export interface ConfigResponse {

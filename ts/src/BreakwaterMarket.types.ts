@@ -239,6 +239,7 @@ export interface StateResponse {
   cash: Uint128;
   debt_in_auction: Uint128;
   last_accrued: number;
+  provision: Uint128;
   reserves: Uint128;
   supply_index: Decimal;
   supply_rate: Decimal;
