@@ -320,7 +320,7 @@ impl Config {
         if self.metrics.stale_secs == 0 {
             bail!("metrics.stale_secs must be positive");
         }
-        if self.bidder.flash && !(0.0..1.0).contains(&self.bidder.margin) {
+        if !(0.0..1.0).contains(&self.bidder.margin) {
             bail!("bidder.margin must be in [0, 1)");
         }
         Ok(())
