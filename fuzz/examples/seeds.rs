@@ -5,6 +5,7 @@
 //! little).
 //!
 //! `cargo run --example seeds` (from `fuzz/`; `scripts/fuzz.sh --seeds` does it).
+use breakwater_types::ownership::OwnershipMsg;
 use breakwater_fuzz::{raw, Contract, Outcome, World};
 use breakwater_testing::{dec, default_auction_params, default_liquidation_params};
 use breakwater_types::{backstop as bs, liquidator as lq, market as mk, oracle as or};
@@ -275,11 +276,11 @@ fn main() {
                     "owner",
                     "-",
                     0,
-                    &mk::ExecuteMsg::TransferOwnership {
+                    &mk::ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                         new_owner: stranger.clone(),
-                    },
+                    }),
                 ),
-                line("stranger", "-", 0, &mk::ExecuteMsg::AcceptOwnership {}),
+                line("stranger", "-", 0, &mk::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
             ],
         ),
         (
@@ -403,11 +404,11 @@ fn main() {
                     "owner",
                     "-",
                     0,
-                    &or::ExecuteMsg::TransferOwnership {
+                    &or::ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                         new_owner: stranger.clone(),
-                    },
+                    }),
                 ),
-                line("stranger", "-", 0, &or::ExecuteMsg::AcceptOwnership {}),
+                line("stranger", "-", 0, &or::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
             ],
         ),
     ];
@@ -517,11 +518,11 @@ fn main() {
                     "owner",
                     "-",
                     0,
-                    &lq::ExecuteMsg::TransferOwnership {
+                    &lq::ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                         new_owner: stranger.clone(),
-                    },
+                    }),
                 ),
-                line("stranger", "-", 0, &lq::ExecuteMsg::AcceptOwnership {}),
+                line("stranger", "-", 0, &lq::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
             ],
         ),
     ];
@@ -622,11 +623,11 @@ fn main() {
                     "owner",
                     "-",
                     0,
-                    &bs::ExecuteMsg::TransferOwnership {
+                    &bs::ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                         new_owner: stranger.clone(),
-                    },
+                    }),
                 ),
-                line("stranger", "-", 0, &bs::ExecuteMsg::AcceptOwnership {}),
+                line("stranger", "-", 0, &bs::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
             ],
         ),
     ];

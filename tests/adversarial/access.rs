@@ -16,6 +16,7 @@ use breakwater_types::oracle::{
     self, AssetInit, AssetsResponse, ExecuteMsg as OracleMsg, FeedersResponse, OracleParams,
     PriceSubmission, PricesResponse, QueryMsg as OracleQuery,
 };
+use breakwater_types::ownership::OwnershipMsg;
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{coin, Coin};
 
@@ -130,13 +131,13 @@ fn a_stranger_cannot_send_any_privileged_oracle_message() {
             OWNER_ONLY,
         ),
         (
-            OracleMsg::TransferOwnership {
+            OracleMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: x.to_string(),
-            },
+            }),
             OWNER_ONLY,
         ),
         (
-            OracleMsg::AcceptOwnership {},
+            OracleMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
             "no ownership transfer is pending",
         ),
     ];
@@ -146,11 +147,11 @@ fn a_stranger_cannot_send_any_privileged_oracle_message() {
     assert_eq!(snapshot(&s), before);
     // A transfer to someone else cannot be accepted by the stranger.
     let heir = s.addr("heir");
-    let transfer = OracleMsg::TransferOwnership {
+    let transfer = OracleMsg::Ownership(OwnershipMsg::TransferOwnership {
         new_owner: heir.to_string(),
-    };
+    });
     s.oracle_execute(&owner, &transfer, &[]).unwrap();
-    let accept = OracleMsg::AcceptOwnership {};
+    let accept = OracleMsg::Ownership(OwnershipMsg::AcceptOwnership {});
     refused(
         s.oracle_execute(&x, &accept, &[]),
         &accept,
@@ -245,14 +246,14 @@ fn a_stranger_cannot_send_any_privileged_market_message() {
             "unauthorized: only the owner or the guardian may do this",
         ),
         (
-            MarketMsg::TransferOwnership {
+            MarketMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: x.to_string(),
-            },
+            }),
             vec![],
             OWNER_ONLY,
         ),
         (
-            MarketMsg::AcceptOwnership {},
+            MarketMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
             vec![],
             "no ownership transfer is pending",
         ),
@@ -338,14 +339,14 @@ fn a_stranger_cannot_send_any_privileged_liquidator_message() {
             OWNER_ONLY,
         ),
         (
-            LiquidatorMsg::TransferOwnership {
+            LiquidatorMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: x.to_string(),
-            },
+            }),
             vec![],
             OWNER_ONLY,
         ),
         (
-            LiquidatorMsg::AcceptOwnership {},
+            LiquidatorMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
             vec![],
             "no ownership transfer is pending",
         ),
@@ -401,14 +402,14 @@ fn a_stranger_cannot_send_any_privileged_backstop_message() {
             OWNER_ONLY,
         ),
         (
-            BackstopMsg::TransferOwnership {
+            BackstopMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: x.to_string(),
-            },
+            }),
             vec![],
             OWNER_ONLY,
         ),
         (
-            BackstopMsg::AcceptOwnership {},
+            BackstopMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
             vec![],
             "no ownership transfer is pending",
         ),

@@ -2,6 +2,7 @@
 //! resale pacing and the market-only messages.
 use breakwater_testing::SuiteBuilder;
 use breakwater_types::backstop::{BackstopParams, ExecuteMsg};
+use breakwater_types::ownership::OwnershipMsg;
 use cosmwasm_std::{coin, Uint128};
 use cw_multi_test::Executor;
 
@@ -119,9 +120,9 @@ fn market_only_messages_are_refused_from_a_stranger() {
     assert!(err.to_string().contains("unauthorized"), "{err}");
     for msg in [
         ExecuteMsg::UpdateParams(BackstopParams::default()),
-        ExecuteMsg::TransferOwnership {
+        ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
             new_owner: stranger.to_string(),
-        },
+        }),
     ] {
         let err = s.backstop_execute(&stranger, &msg, &[]).unwrap_err();
         assert!(err.to_string().contains("owner"), "{err}");

@@ -1,6 +1,7 @@
 use super::*;
 use breakwater_testing::default_auction_params;
 use breakwater_types::liquidator::{CollateralAuction, ExecuteMsg, Seller};
+use breakwater_types::ownership::OwnershipMsg;
 use cosmwasm_std::{coin, Uint128};
 
 #[test]
@@ -55,9 +56,9 @@ fn every_owner_message_is_refused_from_a_stranger() {
         ExecuteMsg::SetBackstop {
             backstop: stranger.to_string(),
         },
-        ExecuteMsg::TransferOwnership {
+        ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
             new_owner: stranger.to_string(),
-        },
+        }),
     ];
     for msg in msgs {
         let err = s.liquidator_execute(&stranger, &msg, &[]).unwrap_err();

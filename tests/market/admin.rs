@@ -7,6 +7,7 @@ use breakwater_types::market::{
     InstantiateMsg, MarketParams, QueryMsg, MAX_COLLATERALS,
 };
 use breakwater_types::oracle::{self, AssetInit, OracleParams};
+use breakwater_types::ownership::OwnershipMsg;
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{coin, Addr, Uint128};
 use cw_multi_test::Executor;
@@ -67,15 +68,19 @@ fn every_privileged_message_is_refused_from_a_stranger() {
             oracle: Some(oracle),
             params: Some(MarketParams::default()),
         },
-        ExecuteMsg::TransferOwnership {
+        ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
             new_owner: s.to_string(),
-        },
+        }),
     ];
     for msg in &msgs {
         assert_err(suite.market_execute(&s, msg, &[]), NOT_OWNER);
     }
     assert_err(
-        suite.market_execute(&s, &ExecuteMsg::AcceptOwnership {}, &[]),
+        suite.market_execute(
+            &s,
+            &ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+            &[],
+        ),
         "no ownership transfer is pending",
     );
     // Nothing moved.
@@ -97,20 +102,28 @@ fn ownership_moves_in_two_steps() {
     suite
         .market_execute(
             &owner,
-            &ExecuteMsg::TransferOwnership {
+            &ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: heir.to_string(),
-            },
+            }),
             &[],
         )
         .unwrap();
     assert_eq!(config(&suite).pending_owner, Some(heir.to_string()));
     assert_eq!(config(&suite).owner, owner.to_string());
     assert_err(
-        suite.market_execute(&s, &ExecuteMsg::AcceptOwnership {}, &[]),
+        suite.market_execute(
+            &s,
+            &ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+            &[],
+        ),
         "only the pending owner may accept ownership",
     );
     suite
-        .market_execute(&heir, &ExecuteMsg::AcceptOwnership {}, &[])
+        .market_execute(
+            &heir,
+            &ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+            &[],
+        )
         .unwrap();
     let c = config(&suite);
     assert_eq!(c.owner, heir.to_string());

@@ -5,6 +5,7 @@ use breakwater_types::oracle::{
     AssetInit, AssetResponse, AssetsResponse, ConfigResponse, ExecuteMsg, FeedersResponse,
     OracleParams, OracleStatus, PricesResponse, QueryMsg, MAX_FEEDERS_PER_ASSET,
 };
+use breakwater_types::ownership::OwnershipMsg;
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::Addr;
 use cw_multi_test::Executor;
@@ -70,9 +71,9 @@ fn every_owner_message_is_refused_from_a_stranger() {
             denom: "uatom".to_string(),
             feeders: vec![suite.feeders[0].to_string()],
         },
-        ExecuteMsg::TransferOwnership {
+        ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
             new_owner: stranger.to_string(),
-        },
+        }),
     ];
     for msg in &msgs {
         assert_err(
@@ -87,7 +88,11 @@ fn every_owner_message_is_refused_from_a_stranger() {
         "unauthorized: only the owner may do this",
     );
     assert_err(
-        suite.oracle_execute(&stranger, &ExecuteMsg::AcceptOwnership {}, &[]),
+        suite.oracle_execute(
+            &stranger,
+            &ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+            &[],
+        ),
         "no ownership transfer is pending",
     );
     assert_eq!(snapshot(&suite), before);
@@ -104,9 +109,9 @@ fn ownership_moves_in_two_steps() {
     suite
         .oracle_execute(
             &owner,
-            &ExecuteMsg::TransferOwnership {
+            &ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: next.to_string(),
-            },
+            }),
             &[],
         )
         .unwrap();
@@ -121,11 +126,19 @@ fn ownership_moves_in_two_steps() {
         "unauthorized: only the owner may do this",
     );
     assert_err(
-        suite.oracle_execute(&stranger, &ExecuteMsg::AcceptOwnership {}, &[]),
+        suite.oracle_execute(
+            &stranger,
+            &ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+            &[],
+        ),
         "only the pending owner may accept",
     );
     suite
-        .oracle_execute(&next, &ExecuteMsg::AcceptOwnership {}, &[])
+        .oracle_execute(
+            &next,
+            &ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+            &[],
+        )
         .unwrap();
     let config: ConfigResponse = suite.oracle_query(&QueryMsg::Config {}).unwrap();
     assert_eq!(config.owner, next.to_string());

@@ -5,8 +5,9 @@ use crate::state::{Config, CONFIG, PENDING_SHARES, TOTAL_COVERED, TOTAL_SHARES};
 use crate::{absorb, admin, buy, cover, deposit, query as q, resell, withdraw};
 use breakwater_types::adapters::{LiquidatorUnchecked, MarketUnchecked, OracleUnchecked};
 use breakwater_types::backstop::{ExecuteMsg, InstantiateMsg, QueryMsg};
+use breakwater_types::error::unauthorized;
 use breakwater_types::migration::migrate_version;
-use breakwater_types::ownership::Ownership;
+use breakwater_types::ownership::{instantiate_owned, Ownership};
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{
     to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response, Storage, Uint128,
@@ -25,12 +26,8 @@ pub fn instantiate(
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
-    cw_utils::nonpayable(&info)?;
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    let owner = match msg.owner {
-        Some(o) => deps.api.addr_validate(&o)?,
-        None => info.sender,
-    };
+    let version = (CONTRACT_NAME, CONTRACT_VERSION);
+    let owner = instantiate_owned(deps.storage, deps.api, &info, version, msg.owner)?;
     if msg.base_denom.is_empty() {
         return Err(ContractError::invalid("base_denom", "must not be empty"));
     }
@@ -42,7 +39,6 @@ pub fn instantiate(
         base_denom: msg.base_denom,
         params: msg.params,
     };
-    Ownership::initialize(deps.storage, owner.clone())?;
     CONFIG.save(deps.storage, &cfg)?;
     TOTAL_SHARES.save(deps.storage, &Uint128::zero())?;
     PENDING_SHARES.save(deps.storage, &Uint128::zero())?;
@@ -59,9 +55,7 @@ pub fn instantiate(
 /// Fails unless `sender` is the insured market.
 fn only_market(storage: &dyn Storage, sender: &cosmwasm_std::Addr) -> Result<(), ContractError> {
     if CONFIG.load(storage)?.market.addr() != sender {
-        return Err(ContractError::Unauthorized {
-            expected: "the market",
-        });
+        return Err(unauthorized("the market"));
     }
     Ok(())
 }
@@ -112,19 +106,7 @@ pub fn execute(
             cw_utils::nonpayable(&info)?;
             admin::update_params(deps, params)
         }
-        ExecuteMsg::TransferOwnership { new_owner } => {
-            cw_utils::nonpayable(&info)?;
-            Ok(Ownership::execute_transfer(
-                deps.storage,
-                deps.api,
-                &info.sender,
-                &new_owner,
-            )?)
-        }
-        ExecuteMsg::AcceptOwnership {} => {
-            cw_utils::nonpayable(&info)?;
-            Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
-        }
+        ExecuteMsg::Ownership(msg) => Ok(msg.execute(deps.storage, deps.api, &info)?),
     }
 }
 

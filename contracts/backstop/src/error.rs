@@ -1,35 +1,15 @@
 //! Errors of the backstop.
-use breakwater_types::migration::MigrationError;
-use breakwater_types::ownership::OwnershipError;
-use breakwater_types::ParamError;
-use cosmwasm_std::{Decimal, StdError, Uint128};
-use cw_utils::PaymentError;
+use breakwater_types::error::CommonError;
+use cosmwasm_std::{Decimal, Uint128};
 use thiserror::Error;
 
 /// Every way a backstop message can fail.
 #[derive(Error, Debug)]
 pub enum ContractError {
-    /// Storage, serialization, math or query failure.
-    #[error("{0}")]
-    Std(#[from] StdError),
-    /// Ownership failure.
-    #[error("{0}")]
-    Ownership(#[from] OwnershipError),
-    /// Bad funds (missing, wrong denom, or attached to a message that takes none).
-    #[error("{0}")]
-    Payment(#[from] PaymentError),
-    /// Migration refused.
-    #[error("{0}")]
-    Migration(#[from] MigrationError),
-    /// Invalid parameter.
-    #[error("{0}")]
-    Param(#[from] ParamError),
-    /// Only the market may do this.
-    #[error("unauthorized: only {expected} may do this")]
-    Unauthorized {
-        /// Who may.
-        expected: &'static str,
-    },
+    /// Failures every contract shares: storage and queries, ownership, funds, migration,
+    /// parameters, checked arithmetic.
+    #[error(transparent)]
+    Common(#[from] CommonError),
     /// Amount does not fit in 128 bits.
     #[error("amount too large: does not fit in 128 bits")]
     AmountTooLarge,
@@ -165,9 +145,11 @@ pub enum ContractError {
     },
 }
 
+breakwater_types::common_errors!(ContractError);
+
 impl ContractError {
     /// Shorthand for an invalid instantiation value.
     pub fn invalid(name: &'static str, reason: &str) -> Self {
-        ContractError::Param(breakwater_types::error::invalid(name, reason))
+        breakwater_types::error::invalid(name, reason).into()
     }
 }

@@ -12,6 +12,7 @@ use breakwater_types::liquidator::{
     Seller,
 };
 use breakwater_types::oracle::{OracleStatus, PriceResponse, QueryMsg as OracleQuery};
+use breakwater_types::ownership::OwnershipMsg;
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::testing::{
     message_info, mock_dependencies, mock_env, MockApi, MockQuerier, MockStorage,
@@ -923,9 +924,9 @@ fn owner_messages_are_refused_from_strangers() {
         .exec(
             &stranger,
             &[],
-            ExecuteMsg::TransferOwnership {
+            ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
                 new_owner: stranger.to_string(),
-            },
+            }),
         )
         .unwrap_err();
     assert!(err.to_string().contains("only the owner"), "{err}");
@@ -933,16 +934,25 @@ fn owner_messages_are_refused_from_strangers() {
     c.exec(
         &owner,
         &[],
-        ExecuteMsg::TransferOwnership {
+        ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
             new_owner: next.to_string(),
-        },
+        }),
     )
     .unwrap();
     let err = c
-        .exec(&stranger, &[], ExecuteMsg::AcceptOwnership {})
+        .exec(
+            &stranger,
+            &[],
+            ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("only the pending owner"), "{err}");
-    c.exec(&next, &[], ExecuteMsg::AcceptOwnership {}).unwrap();
+    c.exec(
+        &next,
+        &[],
+        ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+    )
+    .unwrap();
     let cfg: ConfigResponse = c.q(QueryMsg::Config {});
     assert_eq!(cfg.owner, next.to_string());
 }

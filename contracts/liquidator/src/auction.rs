@@ -4,6 +4,7 @@ use crate::curve::{quote, Quote};
 use crate::error::ContractError;
 use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS};
 use breakwater_types::adapters::PriceView;
+use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_std::{
     coin, BankMsg, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
@@ -179,9 +180,10 @@ pub fn apply_sale(
         }
         StoredSeller::Backstop => {
             // A resale can only have been started by the configured backstop.
-            let backstop = cfg.backstop.as_ref().ok_or(ContractError::Unauthorized {
-                expected: "the backstop",
-            })?;
+            let backstop = cfg
+                .backstop
+                .as_ref()
+                .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
             resale_sold = Some(slice);
             msgs.push(
                 BankMsg::Send {

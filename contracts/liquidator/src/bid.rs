@@ -3,6 +3,7 @@ use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_n
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
 use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
+use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
 use breakwater_types::math::auction::take;
 use cosmwasm_std::{
@@ -171,15 +172,11 @@ pub fn bid(
 /// whole transaction, lot transfer included) unless the callback paid what it owes.
 pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
     if info.sender != env.contract.address {
-        return Err(ContractError::Unauthorized {
-            expected: "the liquidator itself",
-        });
+        return Err(unauthorized("the liquidator itself"));
     }
     let pending = PENDING_FLASH
         .may_load(deps.storage)?
-        .ok_or(ContractError::Unauthorized {
-            expected: "a pending flash bid",
-        })?;
+        .ok_or_else(|| unauthorized::<ContractError>("a pending flash bid"))?;
     let cfg = CONFIG.load(deps.storage)?;
     let now = deps
         .querier

@@ -6,7 +6,7 @@ use crate::{admin, bid, query as q, reset, start};
 use breakwater_types::adapters::{BackstopUnchecked, MarketUnchecked, OracleUnchecked};
 use breakwater_types::liquidator::{ExecuteMsg, InstantiateMsg, QueryMsg};
 use breakwater_types::migration::migrate_version;
-use breakwater_types::ownership::Ownership;
+use breakwater_types::ownership::{instantiate_owned, Ownership};
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
 
@@ -23,13 +23,8 @@ pub fn instantiate(
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
-    cw_utils::nonpayable(&info)?;
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    let owner = match msg.owner {
-        Some(o) => deps.api.addr_validate(&o)?,
-        None => info.sender,
-    };
-    Ownership::initialize(deps.storage, owner.clone())?;
+    let version = (CONTRACT_NAME, CONTRACT_VERSION);
+    let owner = instantiate_owned(deps.storage, deps.api, &info, version, msg.owner)?;
     admin::validate_budget(msg.impact_budget_pct)?;
     if msg.base_denom.is_empty() {
         return Err(breakwater_types::error::invalid("base_denom", "must not be empty").into());
@@ -113,19 +108,7 @@ pub fn execute(
             Ownership::assert(deps.storage, &info.sender)?;
             admin::set_caps(deps, global_hole, impact_budget_pct)
         }
-        ExecuteMsg::TransferOwnership { new_owner } => {
-            cw_utils::nonpayable(&info)?;
-            Ok(Ownership::execute_transfer(
-                deps.storage,
-                deps.api,
-                &info.sender,
-                &new_owner,
-            )?)
-        }
-        ExecuteMsg::AcceptOwnership {} => {
-            cw_utils::nonpayable(&info)?;
-            Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
-        }
+        ExecuteMsg::Ownership(msg) => Ok(msg.execute(deps.storage, deps.api, &info)?),
     }
 }
 

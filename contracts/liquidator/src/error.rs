@@ -1,49 +1,15 @@
 //! Errors of the liquidator.
-use breakwater_types::ownership::OwnershipError;
-use breakwater_types::ParamError;
-use cosmwasm_std::{
-    CheckedFromRatioError, CheckedMultiplyFractionError, Decimal, DivideByZeroError, OverflowError,
-    StdError, Uint128,
-};
-use cw_utils::PaymentError;
+use breakwater_types::error::CommonError;
+use cosmwasm_std::{Decimal, Uint128};
 use thiserror::Error;
 
 /// Every way a liquidator message can fail.
 #[derive(Error, Debug)]
 pub enum ContractError {
-    /// Storage, serialization, math or query failure.
-    #[error("{0}")]
-    Std(#[from] StdError),
-    /// Arithmetic overflow.
-    #[error("{0}")]
-    Overflow(#[from] OverflowError),
-    /// Fixed-point multiplication overflow.
-    #[error("{0}")]
-    MulFraction(#[from] CheckedMultiplyFractionError),
-    /// Fixed-point ratio out of range.
-    #[error("{0}")]
-    Ratio(#[from] CheckedFromRatioError),
-    /// Division by zero.
-    #[error("{0}")]
-    DivideByZero(#[from] DivideByZeroError),
-    /// Ownership failure.
-    #[error("{0}")]
-    Ownership(#[from] OwnershipError),
-    /// Bad funds.
-    #[error("{0}")]
-    Payment(#[from] PaymentError),
-    /// Migration refused.
-    #[error("{0}")]
-    Migration(#[from] breakwater_types::migration::MigrationError),
-    /// Invalid parameter.
-    #[error("{0}")]
-    Param(#[from] ParamError),
-    /// Only the market (or the backstop, for resales) may do this.
-    #[error("unauthorized: only {expected} may do this")]
-    Unauthorized {
-        /// Who may.
-        expected: &'static str,
-    },
+    /// Failures every contract shares: storage and queries, ownership, funds, migration,
+    /// parameters, checked arithmetic.
+    #[error(transparent)]
+    Common(#[from] CommonError),
     /// No auction parameters for this denom.
     #[error("collateral {denom} is not listed on the liquidator")]
     UnknownCollateral {
@@ -148,3 +114,5 @@ pub enum ContractError {
     #[error("amount too large")]
     AmountTooLarge,
 }
+
+breakwater_types::common_errors!(ContractError);

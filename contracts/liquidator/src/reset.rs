@@ -6,6 +6,7 @@ use crate::curve::top_price;
 use crate::error::ContractError;
 use crate::state::PENDING_FLASH;
 use crate::state::{Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG};
+use breakwater_types::error::unauthorized;
 use cosmwasm_std::{
     coin, BankMsg, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
@@ -114,9 +115,10 @@ pub fn close_dust(
             );
         }
         StoredSeller::Backstop => {
-            let backstop = cfg.backstop.as_ref().ok_or(ContractError::Unauthorized {
-                expected: "the backstop",
-            })?;
+            let backstop = cfg
+                .backstop
+                .as_ref()
+                .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
             book_resale_sold(storage, &auction.denom, auction.lot)?;
             if !auction.lot.is_zero() {
                 msgs.push(

@@ -5,6 +5,7 @@ use crate::error::ContractError;
 use crate::state::{
     Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID, RESALE_LOTS,
 };
+use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::Seller;
 use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128};
 
@@ -28,9 +29,7 @@ pub fn start_auction(
     let stored = match seller {
         Seller::Liquidation { borrower } => {
             if info.sender != *cfg.market.addr() {
-                return Err(ContractError::Unauthorized {
-                    expected: "the market",
-                });
+                return Err(unauthorized("the market"));
             }
             if tab.is_zero() {
                 return Err(ContractError::BadTab {
@@ -43,9 +42,7 @@ pub fn start_auction(
         }
         Seller::Backstop {} => {
             if Some(&info.sender) != cfg.backstop.as_ref().map(|b| b.addr()) {
-                return Err(ContractError::Unauthorized {
-                    expected: "the backstop",
-                });
+                return Err(unauthorized("the backstop"));
             }
             if !tab.is_zero() || force {
                 return Err(ContractError::BadTab {

@@ -24,7 +24,7 @@ use crate::withdraw_collateral::execute_withdraw_collateral;
 use breakwater_types::adapters::OracleUnchecked;
 use breakwater_types::market::{ExecuteMsg, InstantiateMsg, QueryMsg};
 use breakwater_types::migration::migrate_version;
-use breakwater_types::ownership::Ownership;
+use breakwater_types::ownership::{instantiate_owned, Ownership};
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{
     to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, Storage,
@@ -89,20 +89,18 @@ pub fn instantiate(
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
-    nonpayable(&info)?;
+    let version = (CONTRACT_NAME, CONTRACT_VERSION);
+    let owner = instantiate_owned(deps.storage, deps.api, &info, version, msg.owner)?;
     msg.params.validate()?;
     if msg.base_denom.is_empty() {
         return Err(ContractError::EmptyBaseDenom);
     }
     let oracle = OracleUnchecked(msg.oracle).check(deps.api)?;
-    let owner = beneficiary(deps.as_ref(), &info, msg.owner)?;
 
     let count = msg.collaterals.len();
     for c in msg.collaterals {
         list_collateral(deps.storage, &msg.base_denom, c)?;
     }
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ownership::initialize(deps.storage, owner.clone())?;
     CONFIG.save(
         deps.storage,
         &Config {
@@ -210,19 +208,7 @@ pub fn execute(
             Ownership::assert(deps.storage, &info.sender)?;
             execute_update_config(deps, env, info, oracle, params)
         }
-        ExecuteMsg::TransferOwnership { new_owner } => {
-            nonpayable(&info)?;
-            Ok(Ownership::execute_transfer(
-                deps.storage,
-                deps.api,
-                &info.sender,
-                &new_owner,
-            )?)
-        }
-        ExecuteMsg::AcceptOwnership {} => {
-            nonpayable(&info)?;
-            Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
-        }
+        ExecuteMsg::Ownership(msg) => Ok(msg.execute(deps.storage, deps.api, &info)?),
     }
 }
 
@@ -254,6 +240,7 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use breakwater_types::error::CommonError;
     use cosmwasm_std::testing::{message_info, MockApi};
     use cosmwasm_std::Coin;
 
@@ -265,12 +252,16 @@ mod tests {
     fn collateral_payment_requires_exactly_one_positive_coin() {
         assert!(matches!(
             collateral_payment(&info(&[])),
-            Err(ContractError::Payment(PaymentError::NoFunds {}))
+            Err(ContractError::Common(CommonError::Payment(
+                PaymentError::NoFunds {}
+            )))
         ));
         let two = [Coin::new(1u128, "a"), Coin::new(1u128, "b")];
         assert!(matches!(
             collateral_payment(&info(&two)),
-            Err(ContractError::Payment(PaymentError::MultipleDenoms {}))
+            Err(ContractError::Common(CommonError::Payment(
+                PaymentError::MultipleDenoms {}
+            )))
         ));
         assert!(matches!(
             collateral_payment(&info(&[Coin::new(0u128, "a")])),
@@ -289,7 +280,9 @@ mod tests {
     fn base_payment_requires_the_base_denom() {
         assert!(matches!(
             base_payment(&info(&[Coin::new(5u128, "x")]), "uusdc"),
-            Err(ContractError::Payment(PaymentError::MissingDenom(_)))
+            Err(ContractError::Common(CommonError::Payment(
+                PaymentError::MissingDenom(_)
+            )))
         ));
         let huge = Coin::new(Uint256::MAX, "uusdc");
         assert!(matches!(

@@ -1,55 +1,15 @@
 //! Errors of the market contract.
-use breakwater_types::ownership::OwnershipError;
-use breakwater_types::ParamError;
-use cosmwasm_std::{
-    CheckedFromRatioError, CheckedMultiplyFractionError, CheckedMultiplyRatioError,
-    ConversionOverflowError, Decimal, DivideByZeroError, OverflowError, StdError, Uint128,
-};
-use cw_utils::PaymentError;
+use breakwater_types::error::CommonError;
+use cosmwasm_std::{Decimal, Uint128};
 use thiserror::Error;
 
 /// Everything that can make a market message fail.
 #[derive(Error, Debug)]
 pub enum ContractError {
-    /// Storage, query or serialization failure.
+    /// Failures every contract shares: storage and queries, ownership, funds, migration,
+    /// parameters, checked arithmetic.
     #[error(transparent)]
-    Std(#[from] StdError),
-
-    /// Ownership checks (unauthorized sender, no pending transfer).
-    #[error(transparent)]
-    Ownership(#[from] OwnershipError),
-
-    /// Funds attached where none are accepted, or not exactly the coin expected.
-    #[error("payment error: {0}")]
-    Payment(#[from] PaymentError),
-
-    /// A parameter out of range.
-    #[error(transparent)]
-    Param(#[from] ParamError),
-
-    /// Arithmetic overflow or underflow.
-    #[error("arithmetic overflow: {0}")]
-    Overflow(#[from] OverflowError),
-
-    /// Division by zero.
-    #[error("arithmetic error: {0}")]
-    DivideByZero(#[from] DivideByZeroError),
-
-    /// A fixed-point product or quotient out of range.
-    #[error("arithmetic overflow: {0}")]
-    MultiplyFraction(#[from] CheckedMultiplyFractionError),
-
-    /// A ratio out of range.
-    #[error("arithmetic overflow: {0}")]
-    MultiplyRatio(#[from] CheckedMultiplyRatioError),
-
-    /// A ratio out of range.
-    #[error("arithmetic overflow: {0}")]
-    FromRatio(#[from] CheckedFromRatioError),
-
-    /// A conversion out of range.
-    #[error("arithmetic overflow: {0}")]
-    Conversion(#[from] ConversionOverflowError),
+    Common(#[from] CommonError),
 
     /// An attached amount larger than the market's 128-bit accounting.
     #[error("amount {amount} is too large: at most 2^128 - 1 units are accepted")]
@@ -293,8 +253,6 @@ pub enum ContractError {
         /// Debt still in auction.
         debt_in_auction: cosmwasm_std::Uint128,
     },
-
-    /// Migration refused (another contract's state, or a downgrade).
-    #[error("{0}")]
-    Migration(#[from] breakwater_types::migration::MigrationError),
 }
+
+breakwater_types::common_errors!(ContractError);

@@ -4,7 +4,7 @@ use crate::error::ContractError;
 use crate::{assets, feeders, query as q, submit};
 use breakwater_types::migration::migrate_version;
 use breakwater_types::oracle::{ExecuteMsg, InstantiateMsg, QueryMsg};
-use breakwater_types::ownership::Ownership;
+use breakwater_types::ownership::{instantiate_owned, Ownership};
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
 
@@ -21,13 +21,8 @@ pub fn instantiate(
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
-    cw_utils::nonpayable(&info)?;
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    let owner = match msg.owner {
-        Some(o) => deps.api.addr_validate(&o)?,
-        None => info.sender,
-    };
-    Ownership::initialize(deps.storage, owner.clone())?;
+    let version = (CONTRACT_NAME, CONTRACT_VERSION);
+    let owner = instantiate_owned(deps.storage, deps.api, &info, version, msg.owner)?;
     let mut denoms = Vec::with_capacity(msg.assets.len());
     for init in msg.assets {
         denoms.push(init.denom.clone());
@@ -70,15 +65,7 @@ pub fn execute(
             Ownership::assert(deps.storage, &info.sender)?;
             feeders::remove_feeders(deps, denom, feeders)
         }
-        ExecuteMsg::TransferOwnership { new_owner } => Ok(Ownership::execute_transfer(
-            deps.storage,
-            deps.api,
-            &info.sender,
-            &new_owner,
-        )?),
-        ExecuteMsg::AcceptOwnership {} => {
-            Ok(Ownership::execute_accept(deps.storage, &info.sender)?)
-        }
+        ExecuteMsg::Ownership(msg) => Ok(msg.execute(deps.storage, deps.api, &info)?),
     }
 }
 

@@ -1,32 +1,15 @@
 //! Errors of the oracle contract.
-use breakwater_types::ownership::OwnershipError;
-use breakwater_types::ParamError;
-use cosmwasm_std::{Decimal, OverflowError, StdError};
-use cw_utils::PaymentError;
+use breakwater_types::error::CommonError;
+use cosmwasm_std::Decimal;
 use thiserror::Error;
 
 /// Everything the oracle can refuse.
 #[derive(Error, Debug)]
 pub enum ContractError {
-    /// Storage, serialization or math failure.
-    #[error("{0}")]
-    Std(#[from] StdError),
-
-    /// Checked arithmetic overflowed.
-    #[error("{0}")]
-    Overflow(#[from] OverflowError),
-
-    /// Ownership check failed (includes "unauthorized: only the owner may do this").
-    #[error("{0}")]
-    Ownership(#[from] OwnershipError),
-
-    /// Funds were attached to a message that takes none.
-    #[error("{0}")]
-    Payment(#[from] PaymentError),
-
-    /// Invalid oracle parameters.
-    #[error("{0}")]
-    Param(#[from] ParamError),
+    /// Failures every contract shares: storage and queries, ownership, funds, migration,
+    /// parameters, checked arithmetic.
+    #[error(transparent)]
+    Common(#[from] CommonError),
 
     /// A denom that is empty or malformed.
     #[error("invalid denom {denom:?}: {reason}")]
@@ -142,8 +125,6 @@ pub enum ContractError {
         /// The address.
         feeder: String,
     },
-
-    /// Migration refused (another contract's state, or a downgrade).
-    #[error("{0}")]
-    Migration(#[from] breakwater_types::migration::MigrationError),
 }
+
+breakwater_types::common_errors!(ContractError);

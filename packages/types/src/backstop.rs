@@ -143,13 +143,8 @@ pub enum ExecuteMsg {
     },
     /// Owner: update parameters.
     UpdateParams(BackstopParams),
-    /// Owner: propose a new owner.
-    TransferOwnership {
-        /// The proposed owner.
-        new_owner: String,
-    },
-    /// Proposed owner: accept ownership.
-    AcceptOwnership {},
+    /// Owner, then the proposed owner: two-step ownership transfer.
+    Ownership(crate::ownership::OwnershipMsg),
 }
 
 /// Backstop queries.

@@ -258,13 +258,8 @@ pub enum ExecuteMsg {
         /// The new impact budget, percent.
         impact_budget_pct: Decimal,
     },
-    /// Owner: propose a new owner.
-    TransferOwnership {
-        /// The proposed owner.
-        new_owner: String,
-    },
-    /// Proposed owner: accept ownership.
-    AcceptOwnership {},
+    /// Owner, then the proposed owner: two-step ownership transfer.
+    Ownership(crate::ownership::OwnershipMsg),
 }
 
 /// Liquidator queries.

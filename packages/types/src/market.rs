@@ -384,13 +384,8 @@ pub enum ExecuteMsg {
     },
     /// Anyone: pay the reserves earmarked for the backstop into its pool.
     SweepReserves {},
-    /// Owner: propose a new owner.
-    TransferOwnership {
-        /// The proposed owner.
-        new_owner: String,
-    },
-    /// Proposed owner: accept ownership.
-    AcceptOwnership {},
+    /// Owner, then the proposed owner: two-step ownership transfer.
+    Ownership(crate::ownership::OwnershipMsg),
 }
 
 /// Market queries. Every figure is accrued to the current block.

@@ -144,13 +144,8 @@ pub enum ExecuteMsg {
         /// Addresses to remove.
         feeders: Vec<String>,
     },
-    /// Owner: propose a new owner.
-    TransferOwnership {
-        /// The proposed owner.
-        new_owner: String,
-    },
-    /// Proposed owner: accept ownership.
-    AcceptOwnership {},
+    /// Owner, then the proposed owner: two-step ownership transfer.
+    Ownership(crate::ownership::OwnershipMsg),
 }
 
 /// Oracle queries.

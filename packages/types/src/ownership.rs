@@ -1,10 +1,12 @@
 //! Two-step ownership: the owner proposes a new owner, who must accept.
 //!
 //! cw-ownable 2.x pins cosmwasm-std 2, so this is a small replacement. It is shared by every
-//! contract: `Ownership::load(storage)?.assert_owner(&sender)?`.
+//! contract: each `ExecuteMsg` nests [`OwnershipMsg`] as its `Ownership` variant and hands it
+//! to [`OwnershipMsg::execute`]; privileged handlers check `Ownership::assert(storage, &sender)`.
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Api, Attribute, Response, StdError, Storage};
+use cosmwasm_std::{Addr, Api, Attribute, MessageInfo, Response, StdError, Storage};
 use cw_storage_plus::Item;
+use cw_utils::PaymentError;
 use thiserror::Error;
 
 /// Storage slot of the ownership record.
@@ -19,12 +21,66 @@ pub struct Ownership {
     pub pending_owner: Option<Addr>,
 }
 
+/// The ownership messages every contract accepts, nested in its `ExecuteMsg` as
+/// `Ownership(OwnershipMsg)` (JSON `{"ownership": {"transfer_ownership": {...}}}`).
+#[cw_serde]
+pub enum OwnershipMsg {
+    /// Owner: propose a new owner.
+    TransferOwnership {
+        /// The proposed owner.
+        new_owner: String,
+    },
+    /// Proposed owner: accept ownership.
+    AcceptOwnership {},
+}
+
+impl OwnershipMsg {
+    /// Handles the message from `info.sender`. Takes no funds.
+    pub fn execute(
+        self,
+        storage: &mut dyn Storage,
+        api: &dyn Api,
+        info: &MessageInfo,
+    ) -> Result<Response, OwnershipError> {
+        cw_utils::nonpayable(info)?;
+        match self {
+            OwnershipMsg::TransferOwnership { new_owner } => {
+                Ownership::execute_transfer(storage, api, &info.sender, &new_owner)
+            }
+            OwnershipMsg::AcceptOwnership {} => Ownership::execute_accept(storage, &info.sender),
+        }
+    }
+}
+
+/// The start every contract's `instantiate` shares: refuses funds, records the cw2 `name` and
+/// `version`, and stores the owner (`owner` when given, validated; the sender otherwise).
+/// Returns the owner.
+pub fn instantiate_owned(
+    storage: &mut dyn Storage,
+    api: &dyn Api,
+    info: &MessageInfo,
+    (name, version): (&str, &str),
+    owner: Option<String>,
+) -> Result<Addr, OwnershipError> {
+    cw_utils::nonpayable(info)?;
+    cw2::set_contract_version(storage, name, version)?;
+    let owner = match owner {
+        Some(o) => api.addr_validate(&o)?,
+        None => info.sender.clone(),
+    };
+    Ownership::initialize(storage, owner.clone())?;
+    Ok(owner)
+}
+
 /// Errors of the ownership module.
 #[derive(Error, Debug)]
 pub enum OwnershipError {
     /// Storage failure.
     #[error(transparent)]
     Std(#[from] StdError),
+    /// Funds attached to an ownership message.
+    #[error("payment error: {0}")]
+    Payment(#[from] PaymentError),
     /// The sender is not the owner.
     #[error("unauthorized: only the owner may do this")]
     NotOwner,
