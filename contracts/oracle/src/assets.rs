@@ -2,7 +2,7 @@
 use crate::error::ContractError;
 use crate::feeders::validate_new_feeders;
 use crate::ring;
-use crate::state::{AssetConfig, ASSETS, PRICES, RING_META, STATUS, SUBMISSIONS};
+use crate::state::{load_asset, AssetConfig, ASSETS, PRICES, RING_META, STATUS, SUBMISSIONS};
 use breakwater_types::oracle::{AssetInit, OracleParams};
 use cosmwasm_std::{Addr, Api, DepsMut, Order, Response, StdResult, Storage};
 
@@ -29,15 +29,6 @@ pub fn validate_denom(denom: &str) -> Result<(), ContractError> {
         return Err(bad("may only contain letters, digits and / : . _ -"));
     }
     Ok(())
-}
-
-/// Loads a listed asset or fails with [`ContractError::UnknownAsset`].
-pub fn load_asset(storage: &dyn Storage, denom: &str) -> Result<AssetConfig, ContractError> {
-    ASSETS
-        .may_load(storage, denom)?
-        .ok_or_else(|| ContractError::UnknownAsset {
-            denom: denom.to_string(),
-        })
 }
 
 /// Validates and stores a new asset (instantiate and `AddAsset`). Returns the sorted feeders.

@@ -1,7 +1,6 @@
 //! Owner messages that whitelist and remove feeders.
-use crate::assets::load_asset;
 use crate::error::ContractError;
-use crate::state::{ASSETS, SUBMISSIONS};
+use crate::state::{load_asset, ASSETS, SUBMISSIONS};
 use breakwater_types::oracle::MAX_FEEDERS_PER_ASSET;
 use cosmwasm_std::{Addr, Api, DepsMut, Response};
 

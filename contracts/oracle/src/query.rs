@@ -1,7 +1,6 @@
 //! Queries. Staleness is evaluated at query time (see [`crate::status::effective_status`]).
-use crate::assets::load_asset;
 use crate::error::ContractError;
-use crate::state::{AssetConfig, PriceRecord, ASSETS, PRICES, STATUS, SUBMISSIONS};
+use crate::state::{load_asset, AssetConfig, PriceRecord, ASSETS, PRICES, STATUS, SUBMISSIONS};
 use crate::status::effective_status;
 use breakwater_types::oracle::{
     AssetResponse, AssetsResponse, ConfigResponse, ExcludedFeeder, FeederInfo, FeedersResponse,

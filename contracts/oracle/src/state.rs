@@ -1,10 +1,11 @@
 //! Storage layout of the oracle and the stored structs.
 //!
 //! Ownership lives in `breakwater_types::ownership::OWNERSHIP`.
+use crate::error::ContractError;
 use breakwater_types::math::twap::Observation;
 use breakwater_types::oracle::{OracleParams, OracleStatus};
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Decimal};
+use cosmwasm_std::{Addr, Decimal, Storage};
 use cw_storage_plus::Map;
 
 /// A listed asset: its parameters and whitelisted feeders.
@@ -73,6 +74,15 @@ pub struct RingMeta {
     pub start: u32,
     /// Observations stored (at most `capacity`).
     pub len: u32,
+}
+
+/// Loads a listed asset or fails with [`ContractError::UnknownAsset`].
+pub fn load_asset(storage: &dyn Storage, denom: &str) -> Result<AssetConfig, ContractError> {
+    ASSETS
+        .may_load(storage, denom)?
+        .ok_or_else(|| ContractError::UnknownAsset {
+            denom: denom.to_string(),
+        })
 }
 
 /// Listed assets by denom.

@@ -6,7 +6,7 @@
 //! Then each submission is stored and its asset recomputed (see [`crate::aggregate`]).
 use crate::aggregate::{refresh, Refreshed};
 use crate::error::ContractError;
-use crate::state::{AssetConfig, Submission, ASSETS, SUBMISSIONS};
+use crate::state::{load_asset, AssetConfig, Submission, SUBMISSIONS};
 use breakwater_types::oracle::{PriceSubmission, MAX_PRICE, MAX_PRICES_PER_SUBMISSION, MIN_PRICE};
 use cosmwasm_std::{Addr, Decimal, DepsMut, Env, Event, MessageInfo, Response, Storage};
 use std::collections::BTreeSet;
@@ -50,12 +50,7 @@ fn validate(
         if !seen.insert(p.denom.clone()) {
             return Err(ContractError::DuplicateDenom { denom: p.denom });
         }
-        let config =
-            ASSETS
-                .may_load(storage, &p.denom)?
-                .ok_or_else(|| ContractError::UnknownAsset {
-                    denom: p.denom.clone(),
-                })?;
+        let config = load_asset(storage, &p.denom)?;
         if !config.is_feeder(sender) {
             return Err(ContractError::NotFeeder {
                 denom: p.denom,
