@@ -5,13 +5,11 @@ use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FL
 use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
 use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
+use breakwater_types::market::breaker;
 use breakwater_types::math::auction::take;
 use cosmwasm_std::{
     coin, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response, Uint128,
 };
-
-/// The market's breaker level at which bids stop.
-pub const NO_BIDS_LEVEL: u8 = 3;
 
 /// Sizes a bid: Maker `take` ([`take`]: the slice rounds down, what it owes up, a tab below
 /// one unit's worth sells that unit at its price), then the dust rule:
@@ -58,7 +56,7 @@ pub fn bid(
     }
     let cfg = CONFIG.load(deps.storage)?;
     let level = cfg.market.query_state_view(&deps.querier)?.breaker_level;
-    if level >= NO_BIDS_LEVEL {
+    if level >= breaker::NO_BIDS {
         return Err(ContractError::BidsHalted { level });
     }
     let mut auction = AUCTIONS

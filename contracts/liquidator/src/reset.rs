@@ -1,12 +1,12 @@
 //! `Reset`: restart a stale auction from a fresh oracle price (Maker `redo`), or close it when
 //! its lot is dust.
 use crate::auction::{adjust_dirt, book_resale_sold, oracle_price, params, price_now};
-use crate::bid::NO_BIDS_LEVEL;
 use crate::curve::top_price;
 use crate::error::ContractError;
 use crate::state::PENDING_FLASH;
 use crate::state::{Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG};
 use breakwater_types::error::unauthorized;
+use breakwater_types::market::breaker;
 use cosmwasm_std::{
     coin, BankMsg, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
@@ -47,7 +47,7 @@ pub fn reset(
         });
     }
     let level = cfg.market.query_state_view(&deps.querier)?.breaker_level;
-    if level >= NO_BIDS_LEVEL {
+    if level >= breaker::NO_BIDS {
         return Err(ContractError::BidsHalted { level });
     }
     let lot_value = auction.lot.checked_mul_floor(oracle.median)?;
