@@ -1,10 +1,59 @@
 //! The backstop pool through the Suite: shares, the withdrawal cooldown, inflation resistance,
-//! resale pacing and the market-only messages.
-use breakwater_testing::SuiteBuilder;
+//! resale pacing and the market-only messages. Submodules take one message each.
+mod absorb;
+mod admin;
+mod cover;
+mod floor;
+mod resell;
+mod shares;
+mod withdraw;
+
+use breakwater_testing::{Suite, SuiteBuilder};
 use breakwater_types::backstop::{BackstopParams, ExecuteMsg};
 use breakwater_types::ownership::OwnershipMsg;
+use cosmwasm_std::Addr;
 use cosmwasm_std::{coin, Uint128};
+use cw_multi_test::AppResponse;
 use cw_multi_test::Executor;
+
+/// A new address holding `amount` base units.
+pub fn funded_base(s: &mut Suite, name: &str, amount: u128) -> Addr {
+    let who = s.addr(name);
+    s.fund(&who, &[coin(amount, "uusdc")]);
+    who
+}
+
+/// `who` sends `msg` to the backstop with `funds`, the error as text.
+pub fn exec(
+    s: &mut Suite,
+    who: &Addr,
+    msg: ExecuteMsg,
+    funds: &[cosmwasm_std::Coin],
+) -> Result<AppResponse, String> {
+    s.backstop_execute(who, &msg, funds)
+        .map_err(|e| e.to_string())
+}
+
+/// The market hands `coins` to the backstop for `pay`, as `Absorb` does (the market is funded
+/// with the coins first).
+pub fn absorb(
+    s: &mut Suite,
+    coins: &[cosmwasm_std::Coin],
+    pay: u128,
+) -> Result<AppResponse, String> {
+    let market = s.market.clone();
+    s.fund(&market, coins);
+    let msg = ExecuteMsg::Absorb {
+        borrower: s.addr("absorbed").to_string(),
+        pay: Uint128::new(pay),
+    };
+    exec(s, &market, msg, coins)
+}
+
+/// Attribute `key` of the backstop's `action` event in `res`.
+pub fn attr(s: &Suite, res: &AppResponse, action: &str, key: &str) -> Option<String> {
+    crate::adversarial::attr_of(res, &s.backstop, action, key)
+}
 
 fn params() -> BackstopParams {
     BackstopParams {

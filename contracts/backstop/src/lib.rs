@@ -19,6 +19,3 @@ pub mod resell;
 pub mod shares;
 pub mod state;
 pub mod withdraw;
-
-#[cfg(test)]
-mod tests;
