@@ -186,8 +186,7 @@ fn instrumented_code(contract: Contract) -> Box<dyn MultiTestContract<Empty>> {
                 breakwater_backstop::contract::instantiate,
                 backstop_code::query,
             )
-            .with_migrate(breakwater_backstop::contract::migrate)
-            .with_reply(breakwater_backstop::contract::reply),
+            .with_migrate(breakwater_backstop::contract::migrate),
         ),
     }
 }

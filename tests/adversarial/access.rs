@@ -360,10 +360,11 @@ fn a_stranger_cannot_send_any_privileged_liquidator_message() {
 
 /// Threat: a stranger sends the backstop's privileged messages: drawing pool funds as if
 /// covering a shortfall, absorbing worthless collateral for base, changing the cooldown or the
-/// absorb discount, or taking ownership.
+/// absorb discount, booking a fake floor-bid gain, or taking ownership.
 ///
 /// Why it holds: `CoverShortfall` and `Absorb` accept only the insured market, checked first;
-/// `UpdateParams` and ownership transfer only the owner. The pool is unchanged.
+/// `FloorBidSettled` only the backstop itself; `UpdateParams` and ownership transfer only the
+/// owner. The pool is unchanged.
 #[test]
 fn a_stranger_cannot_send_any_privileged_backstop_message() {
     let mut s = SuiteBuilder::new().backstop_deposit(10_000_000_000).build();
@@ -391,6 +392,15 @@ fn a_stranger_cannot_send_any_privileged_backstop_message() {
             },
             vec![coin(1_000_000, ATOM)],
             "unauthorized: only the market may do this",
+        ),
+        (
+            BackstopMsg::FloorBidSettled {
+                denom: ATOM.to_string(),
+                base_before: Uint128::new(10_000_000_000),
+                units_before: Uint128::zero(),
+            },
+            vec![],
+            "unauthorized: only the backstop itself may do this",
         ),
         (
             BackstopMsg::UpdateParams(BackstopParams {

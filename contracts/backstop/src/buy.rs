@@ -2,25 +2,11 @@
 use crate::error::ContractError;
 use crate::pool::balance;
 use crate::state::{CONFIG, HELD};
+use breakwater_types::adapters::BackstopContract;
+use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::Seller;
 use breakwater_types::math::auction::take;
-use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{
-    coin, from_json, to_json_binary, Decimal, DepsMut, Env, MessageInfo, Reply, Response, StdError,
-    SubMsg, Uint128,
-};
-
-/// Reply id of the pool's floor bid.
-pub const FLOOR_BID_REPLY: u64 = 1;
-
-/// What the pool held before its floor bid (the reply's payload): the bid's cost and
-/// purchase are measured on the balances, refunds included.
-#[cw_serde]
-struct FloorBidPayload {
-    denom: String,
-    base_before: Uint128,
-    units_before: Uint128,
-}
+use cosmwasm_std::{coin, Decimal, DepsMut, Env, MessageInfo, Response, StdError, Uint128};
 
 /// A bid the pool can afford.
 #[derive(Debug, PartialEq)]
@@ -112,11 +98,14 @@ pub fn buy_at_floor(
     let available = balance(&deps.querier, &env.contract.address, &cfg.base_denom)?;
     let bid = size_floor_bid(a.lot, a.tab, a.price, available)?;
     HELD.save(deps.storage, &a.denom, &())?;
-    let payload = to_json_binary(&FloorBidPayload {
-        denom: a.denom.clone(),
-        base_before: available,
-        units_before: balance(&deps.querier, &env.contract.address, &a.denom)?,
-    })?;
+    // Then, once the bid and everything it triggers (refund, proceeds, a shortfall the pool
+    // covers) have run, the pool measures what it bought and spent on its balances.
+    let units_before = balance(&deps.querier, &env.contract.address, &a.denom)?;
+    let settled = BackstopContract(env.contract.address.clone()).floor_bid_settled(
+        &a.denom,
+        available,
+        units_before,
+    )?;
     let funds = vec![coin(bid.attach.u128(), &cfg.base_denom)];
     let msg = cfg
         .liquidator
@@ -133,24 +122,33 @@ pub fn buy_at_floor(
         .add_attribute("attached", bid.attach)
         .add_attribute("full", bid.full.to_string())
         .add_attribute("base_available", available)
-        .add_submessage(SubMsg::reply_on_success(msg, FLOOR_BID_REPLY).with_payload(payload)))
+        .add_message(msg)
+        .add_message(settled))
 }
 
-/// After the floor bid settled: the units bought are worth more at the oracle than the base
-/// spent (the floor is below it), and that gain is locked (see [`crate::profit`]).
-pub fn floor_bid_settled(deps: DepsMut, env: Env, reply: Reply) -> Result<Response, ContractError> {
-    let p: FloorBidPayload = from_json(&reply.payload)?;
-    let cfg = CONFIG.load(deps.storage)?;
+/// `FloorBidSettled` (only the backstop itself, right after its floor bid): the units bought
+/// are worth more at the oracle than the base spent (the floor is below it), and that gain is
+/// locked (see [`crate::profit`]).
+pub fn floor_bid_settled(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    denom: String,
+    base_before: Uint128,
+    units_before: Uint128,
+) -> Result<Response, ContractError> {
     let contract = &env.contract.address;
-    let spent = p
-        .base_before
-        .saturating_sub(balance(&deps.querier, contract, &cfg.base_denom)?);
-    let bought = balance(&deps.querier, contract, &p.denom)?.saturating_sub(p.units_before);
-    let bought_coin = [coin(bought.u128(), &p.denom)];
+    if info.sender != *contract {
+        return Err(unauthorized("the backstop itself"));
+    }
+    let cfg = CONFIG.load(deps.storage)?;
+    let spent = base_before.saturating_sub(balance(&deps.querier, contract, &cfg.base_denom)?);
+    let bought = balance(&deps.querier, contract, &denom)?.saturating_sub(units_before);
+    let bought_coin = [coin(bought.u128(), &denom)];
     let locked = crate::profit::lock_intake(deps, &env, &cfg, &bought_coin, spent, false)?;
     Ok(Response::new()
         .add_attribute("action", "floor_bid_settled")
-        .add_attribute("denom", p.denom)
+        .add_attribute("denom", denom)
         .add_attribute("bought", bought)
         .add_attribute("spent", spent)
         .add_attribute("locked_shares", locked))

@@ -10,7 +10,7 @@ use breakwater_types::migration::migrate_version;
 use breakwater_types::ownership::{instantiate_owned, Ownership};
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{
-    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response, Storage, Uint128,
+    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
 
 /// cw2 name of this contract.
@@ -97,6 +97,14 @@ pub fn execute(
             cw_utils::nonpayable(&info)?;
             buy::buy_at_floor(deps, env, info, auction_id)
         }
+        ExecuteMsg::FloorBidSettled {
+            denom,
+            base_before,
+            units_before,
+        } => {
+            cw_utils::nonpayable(&info)?;
+            buy::floor_bid_settled(deps, env, info, denom, base_before, units_before)
+        }
         ExecuteMsg::Resell { denom } => {
             cw_utils::nonpayable(&info)?;
             resell::resell(deps, env, info, denom)
@@ -107,15 +115,6 @@ pub fn execute(
             admin::update_params(deps, params)
         }
         ExecuteMsg::Ownership(msg) => Ok(msg.execute(deps.storage, deps.api, &info)?),
-    }
-}
-
-/// Handles the replies of the pool's own submessages: a floor bid's settlement.
-#[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
-pub fn reply(deps: DepsMut, env: Env, msg: Reply) -> Result<Response, ContractError> {
-    match msg.id {
-        buy::FLOOR_BID_REPLY => buy::floor_bid_settled(deps, env, msg),
-        id => Err(ContractError::UnknownReply { id }),
     }
 }
 

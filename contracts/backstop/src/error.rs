@@ -127,12 +127,6 @@ pub enum ContractError {
         /// Units held.
         held: Uint128,
     },
-    /// A reply to a submessage the pool never sent.
-    #[error("unknown reply id {id}")]
-    UnknownReply {
-        /// The id.
-        id: u64,
-    },
     /// Resell before the interval has passed.
     #[error("resale of {denom} too early: next allowed at {next_at}, now {now}")]
     ResaleTooEarly {

@@ -6,8 +6,9 @@ use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT
 use breakwater_types::adapters::PriceView;
 use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::AuctionParams;
+use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    coin, BankMsg, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
+    coin, Addr, BankMsg, Coin, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
 };
 
 /// Loads a collateral's auction parameters.
@@ -93,21 +94,107 @@ pub fn adjust_dirt(
 
 /// The outcome of a sale of `slice` units for `owe` base units.
 pub struct Sale {
-    /// Messages paying the seller (and returning leftovers, booking a shortfall).
-    pub msgs: Vec<CosmosMsg>,
+    /// What the sale pays out, released at once for a plain bid and by `FinishFlash` for a
+    /// flash bid.
+    pub payout: Payout,
     /// Whether the auction ended.
     pub closed: bool,
     /// Shortfall booked at close (tab left when the lot ran out).
     pub shortfall: Uint128,
-    /// For a backstop resale, the units sold: they leave [`RESALE_LOTS`] only when the
-    /// proceeds are released (see [`book_resale_sold`]).
-    pub resale_sold: Option<Uint128>,
 }
 
-/// Takes `units` of `denom` sold from the backstop's resale total. Called in the same step
-/// that releases the sale's proceeds to the backstop (at once for a plain bid, in
-/// `FinishFlash` for a flash bid), so the backstop's pool is valued whole at every point: a
-/// slice counts as collateral under resale until its base is on its way.
+/// What a sale pays out. Kept as these few fields, not as messages, while a flash bid is
+/// pending: a stored `CosmosMsg` would make the contract carry a deserializer for every
+/// message kind the chain has.
+#[cw_serde]
+pub enum Payout {
+    /// A liquidation sale: `proceeds` (with the `leftover` units of `denom` when the tab is
+    /// covered, and `shortfall` when the lot ran out) to the market for `borrower`, and
+    /// `surplus` (a last unit sold above the tab) to the borrower.
+    Liquidation {
+        /// The liquidated account.
+        borrower: Addr,
+        /// The collateral.
+        denom: String,
+        /// Base units repaying the tab.
+        proceeds: Uint128,
+        /// Units of the lot returned with a covered tab.
+        leftover: Uint128,
+        /// Tab left when the lot ran out.
+        shortfall: Uint128,
+        /// Base units above the tab, the borrower's.
+        surplus: Uint128,
+    },
+    /// A backstop resale: `proceeds` to the backstop for `sold` units of `denom`.
+    Resale {
+        /// The collateral.
+        denom: String,
+        /// Base units raised.
+        proceeds: Uint128,
+        /// Units sold.
+        sold: Uint128,
+    },
+}
+
+impl Payout {
+    /// Releases the payout: the messages paying the seller. A resale's units leave the
+    /// backstop's resale total in this same step, so the backstop's pool is valued whole at
+    /// every point (a slice counts as collateral under resale until its base is on its way).
+    pub fn release(
+        &self,
+        storage: &mut dyn Storage,
+        cfg: &Config,
+    ) -> Result<Vec<CosmosMsg>, ContractError> {
+        let base = |amount: Uint128| coin(amount.u128(), &cfg.base_denom);
+        match self {
+            Payout::Liquidation {
+                borrower,
+                denom,
+                proceeds,
+                leftover,
+                shortfall,
+                surplus,
+            } => {
+                let mut msgs: Vec<CosmosMsg> = vec![];
+                if !surplus.is_zero() {
+                    msgs.push(send(borrower, base(*surplus)));
+                }
+                let mut funds = vec![base(*proceeds)];
+                if !leftover.is_zero() {
+                    funds.push(coin(leftover.u128(), denom));
+                }
+                // The chain accepts funds only as sorted coins.
+                funds.sort_by(|a, b| a.denom.cmp(&b.denom));
+                msgs.push(cfg.market.auction_proceeds(borrower, *shortfall, funds)?);
+                Ok(msgs)
+            }
+            Payout::Resale {
+                denom,
+                proceeds,
+                sold,
+            } => {
+                // A resale can only have been started by the configured backstop.
+                let backstop = cfg
+                    .backstop
+                    .as_ref()
+                    .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
+                book_resale_sold(storage, denom, *sold)?;
+                Ok(vec![send(backstop.addr(), base(*proceeds))])
+            }
+        }
+    }
+}
+
+/// A bank send of `amount` to `to`.
+pub fn send(to: &Addr, amount: Coin) -> CosmosMsg {
+    BankMsg::Send {
+        to_address: to.to_string(),
+        amount: vec![amount],
+    }
+    .into()
+}
+
+/// Takes `units` of `denom` sold from the backstop's resale total (see [`Payout::release`]).
 pub fn book_resale_sold(
     storage: &mut dyn Storage,
     denom: &str,
@@ -118,18 +205,17 @@ pub fn book_resale_sold(
     Ok(())
 }
 
-/// Applies a sale to `auction` (lot, tab, raised, dirt) and builds the settlement messages:
+/// Applies a sale to `auction` (lot, tab, raised, dirt) and says what it pays out:
 ///
 /// - liquidation, tab covered: proceeds and the leftover lot go to the market, which repays the
 ///   debt and credits the collateral back to the borrower;
 /// - liquidation, lot sold out with tab left: proceeds go to the market with the remaining tab
 ///   as `shortfall`, which the market covers (backstop, then reserves, then socialized);
-/// - resale: proceeds go to the backstop; the auction ends when the lot is sold. The resale
-///   total is not touched here: the caller books the sold units with [`book_resale_sold`]
-///   when it releases the proceeds.
+/// - resale: proceeds go to the backstop; the auction ends when the lot is sold.
+///
+/// Nothing is paid or booked in the resale total here: the caller releases the payout.
 pub fn apply_sale(
     storage: &mut dyn Storage,
-    cfg: &Config,
     auction: &mut Auction,
     slice: Uint128,
     owe: Uint128,
@@ -137,25 +223,13 @@ pub fn apply_sale(
     auction.lot = auction.lot.checked_sub(slice)?;
     auction.raised = auction.raised.checked_add(owe)?;
     let old_dirt = auction.dirt;
-    let mut msgs: Vec<CosmosMsg> = vec![];
-    let mut resale_sold = None;
-    let (closed, shortfall) = match &auction.seller {
+    let (payout, closed, shortfall) = match &auction.seller {
         StoredSeller::Liquidation { borrower } => {
             // Only the tab goes to the market; a last one-unit sale may raise more than the
             // tab (see `size_bid`), and that surplus belongs to the borrower.
-            let to_market = owe.min(auction.tab);
-            let surplus = owe - to_market;
-            if !surplus.is_zero() {
-                msgs.push(
-                    BankMsg::Send {
-                        to_address: borrower.to_string(),
-                        amount: vec![coin(surplus.u128(), &cfg.base_denom)],
-                    }
-                    .into(),
-                );
-            }
-            let owe = to_market;
-            auction.tab = auction.tab.checked_sub(owe)?;
+            let proceeds = owe.min(auction.tab);
+            let surplus = owe - proceeds;
+            auction.tab = auction.tab.checked_sub(proceeds)?;
             let covered = auction.tab.is_zero();
             let sold_out = auction.lot.is_zero();
             let shortfall = if !covered && sold_out {
@@ -163,44 +237,40 @@ pub fn apply_sale(
             } else {
                 Uint128::zero()
             };
-            let mut funds = vec![coin(owe.u128(), &cfg.base_denom)];
-            if covered && !auction.lot.is_zero() {
-                funds.push(coin(auction.lot.u128(), &auction.denom));
-                auction.lot = Uint128::zero();
-            }
-            // The chain accepts funds only as sorted coins.
-            funds.sort_by(|a, b| a.denom.cmp(&b.denom));
-            msgs.push(cfg.market.auction_proceeds(borrower, shortfall, funds)?);
+            let leftover = if covered {
+                std::mem::take(&mut auction.lot)
+            } else {
+                Uint128::zero()
+            };
             auction.dirt = if covered || sold_out {
                 Uint128::zero()
             } else {
                 auction.tab
             };
-            (covered || sold_out, shortfall)
+            let payout = Payout::Liquidation {
+                borrower: borrower.clone(),
+                denom: auction.denom.clone(),
+                proceeds,
+                leftover,
+                shortfall,
+                surplus,
+            };
+            (payout, covered || sold_out, shortfall)
         }
         StoredSeller::Backstop => {
-            // A resale can only have been started by the configured backstop.
-            let backstop = cfg
-                .backstop
-                .as_ref()
-                .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
-            resale_sold = Some(slice);
-            msgs.push(
-                BankMsg::Send {
-                    to_address: backstop.addr().to_string(),
-                    amount: vec![coin(owe.u128(), &cfg.base_denom)],
-                }
-                .into(),
-            );
             auction.dirt = auction.lot.checked_mul_floor(auction.start_oracle)?;
-            (auction.lot.is_zero(), Uint128::zero())
+            let payout = Payout::Resale {
+                denom: auction.denom.clone(),
+                proceeds: owe,
+                sold: slice,
+            };
+            (payout, auction.lot.is_zero(), Uint128::zero())
         }
     };
     adjust_dirt(storage, &auction.denom, old_dirt, auction.dirt)?;
     Ok(Sale {
-        msgs,
+        payout,
         closed,
         shortfall,
-        resale_sold,
     })
 }

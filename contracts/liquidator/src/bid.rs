@@ -1,5 +1,5 @@
 //! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
-use crate::auction::{apply_sale, book_resale_sold, oracle_price, params, price_now};
+use crate::auction::{apply_sale, oracle_price, params, price_now};
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
 use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
@@ -72,7 +72,7 @@ pub fn bid(
         });
     }
     let (slice, owe) = size_bid(auction.lot, auction.tab, q.price, max_collateral, p.dust)?;
-    let sale = apply_sale(deps.storage, &cfg, &mut auction, slice, owe)?;
+    let sale = apply_sale(deps.storage, &mut auction, slice, owe)?;
     if sale.closed {
         AUCTIONS.remove(deps.storage, auction_id);
         AUCTIONS_BY_DENOM.remove(deps.storage, (&auction.denom, auction_id));
@@ -103,9 +103,7 @@ pub fn bid(
     };
     match callback {
         None => {
-            if let Some(units) = sale.resale_sold {
-                book_resale_sold(deps.storage, &auction.denom, units)?;
-            }
+            let settlement = sale.payout.release(deps.storage, &cfg)?;
             let paid = cw_utils::must_pay(&info, &cfg.base_denom)?;
             let paid = Uint128::try_from(paid).map_err(|_| ContractError::AmountTooLarge)?;
             if paid < owe {
@@ -114,7 +112,7 @@ pub fn bid(
             let mut res = Response::new()
                 .add_attributes(attrs)
                 .add_message(lot_msg(info.sender.to_string()))
-                .add_messages(sale.msgs);
+                .add_messages(settlement);
             let refund = paid - owe;
             if !refund.is_zero() {
                 res = res.add_message(BankMsg::Send {
@@ -142,8 +140,7 @@ pub fn bid(
                     owe,
                     payer: receiver.addr().clone(),
                     balance_before,
-                    settlement: sale.msgs,
-                    resale_sold: sale.resale_sold.map(|u| (auction.denom.clone(), u)),
+                    payout: sale.payout,
                 },
             )?;
             let callback_msg = receiver.breakwater_flash(&FlashReceiverMsg::BreakwaterFlash {
@@ -189,15 +186,13 @@ pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         });
     }
     PENDING_FLASH.remove(deps.storage);
-    if let Some((denom, units)) = &pending.resale_sold {
-        book_resale_sold(deps.storage, denom, *units)?;
-    }
+    let settlement = pending.payout.release(deps.storage, &cfg)?;
     let mut res = Response::new()
         .add_attribute("action", "finish_flash")
         .add_attribute("auction_id", pending.auction_id.to_string())
         .add_attribute("owe", pending.owe)
         .add_attribute("received", received)
-        .add_messages(pending.settlement);
+        .add_messages(settlement);
     let excess = received - pending.owe;
     if !excess.is_zero() {
         res = res.add_message(BankMsg::Send {

@@ -1,15 +1,13 @@
 //! `Reset`: restart a stale auction from a fresh oracle price (Maker `redo`), or close it when
 //! its lot is dust.
-use crate::auction::{adjust_dirt, book_resale_sold, oracle_price, params, price_now};
+use crate::auction::{adjust_dirt, book_resale_sold, oracle_price, params, price_now, send};
 use crate::curve::top_price;
 use crate::error::ContractError;
 use crate::state::PENDING_FLASH;
 use crate::state::{Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG};
 use breakwater_types::error::unauthorized;
 use breakwater_types::market::breaker;
-use cosmwasm_std::{
-    coin, BankMsg, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
-};
+use cosmwasm_std::{coin, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128};
 
 /// Restarts auction `auction_id` when it is older than `tail` or its curve fell below
 /// `cusp · top`, from `oracle · buf` now. The oracle must be active (a reset at a bad price
@@ -93,21 +91,15 @@ pub fn close_dust(
     AUCTIONS.remove(storage, auction.id);
     AUCTIONS_BY_DENOM.remove(storage, (&auction.denom, auction.id));
     adjust_dirt(storage, &auction.denom, auction.dirt, Uint128::zero())?;
-    let lot = || vec![coin(auction.lot.u128(), &auction.denom)];
+    let lot = || coin(auction.lot.u128(), &auction.denom);
     let mut msgs: Vec<CosmosMsg> = vec![];
     match &auction.seller {
         StoredSeller::Liquidation { borrower } => {
             let mut proceeds_funds = vec![];
             match (&cfg.backstop, auction.lot.is_zero()) {
                 (_, true) => {}
-                (Some(backstop), false) => msgs.push(
-                    BankMsg::Send {
-                        to_address: backstop.addr().to_string(),
-                        amount: lot(),
-                    }
-                    .into(),
-                ),
-                (None, false) => proceeds_funds = lot(),
+                (Some(backstop), false) => msgs.push(send(backstop.addr(), lot())),
+                (None, false) => proceeds_funds = vec![lot()],
             }
             msgs.push(
                 cfg.market
@@ -121,13 +113,7 @@ pub fn close_dust(
                 .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
             book_resale_sold(storage, &auction.denom, auction.lot)?;
             if !auction.lot.is_zero() {
-                msgs.push(
-                    BankMsg::Send {
-                        to_address: backstop.addr().to_string(),
-                        amount: lot(),
-                    }
-                    .into(),
-                );
+                msgs.push(send(backstop.addr(), lot()));
             }
         }
     }

@@ -1,8 +1,9 @@
 //! Storage of the liquidator.
+use crate::auction::Payout;
 use breakwater_types::adapters::{BackstopContract, MarketContract, OracleContract};
 use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, CosmosMsg, Decimal, Uint128};
+use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
 
 /// Addresses and caps.
@@ -71,12 +72,8 @@ pub struct PendingFlash {
     pub payer: Addr,
     /// The liquidator's base balance before the callback.
     pub balance_before: Uint128,
-    /// Messages to send once payment is verified (proceeds and settlement).
-    pub settlement: Vec<CosmosMsg>,
-    /// For a backstop resale: the collateral denom and the units sold, taken from
-    /// [`RESALE_LOTS`] when the proceeds are released.
-    #[serde(default)]
-    pub resale_sold: Option<(String, Uint128)>,
+    /// What the sale pays out, released once payment is verified.
+    pub payout: Payout,
 }
 
 /// Addresses and caps.

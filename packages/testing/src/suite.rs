@@ -30,11 +30,7 @@ fn liquidator_code() -> Box<dyn Contract<Empty>> {
 
 fn backstop_code() -> Box<dyn Contract<Empty>> {
     use breakwater_backstop::contract as c;
-    Box::new(
-        ContractWrapper::new(c::execute, c::instantiate, c::query)
-            .with_migrate(c::migrate)
-            .with_reply(c::reply),
-    )
+    Box::new(ContractWrapper::new(c::execute, c::instantiate, c::query).with_migrate(c::migrate))
 }
 
 /// The Suite's default auction parameters ([`deploy::test_auction_params`]): buf 1.1, a 3%

@@ -309,6 +309,22 @@ impl BackstopContract {
         execute(&self.0, &BackstopMsg::CoverShortfall { amount }, vec![])
     }
 
+    /// `FloorBidSettled { denom, base_before, units_before }` (the backstop sends it to itself
+    /// after its floor bid).
+    pub fn floor_bid_settled(
+        &self,
+        denom: &str,
+        base_before: Uint128,
+        units_before: Uint128,
+    ) -> StdResult<CosmosMsg> {
+        let msg = BackstopMsg::FloorBidSettled {
+            denom: denom.to_string(),
+            base_before,
+            units_before,
+        };
+        execute(&self.0, &msg, vec![])
+    }
+
     /// `Fund {}` with `amount` attached.
     pub fn fund(&self, amount: Coin) -> StdResult<CosmosMsg> {
         execute(&self.0, &BackstopMsg::Fund {}, vec![amount])

@@ -134,6 +134,16 @@ pub enum ExecuteMsg {
         /// The auction.
         auction_id: u64,
     },
+    /// Internal: books the gain of the pool's own floor bid once it settled (only the backstop
+    /// itself, in the message right after its `BuyAtFloor` bid).
+    FloorBidSettled {
+        /// The collateral bought.
+        denom: String,
+        /// The pool's base balance before the bid.
+        base_before: Uint128,
+        /// The pool's balance of `denom` before the bid.
+        units_before: Uint128,
+    },
     /// Anyone: re-sell a slice (`resale_fraction`) of a held collateral through the liquidator,
     /// at most once per `resale_interval`, under the liquidator's caps: a time-weighted exit
     /// on the collateral's ordinary auction curve, never a market dump.
