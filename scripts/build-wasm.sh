@@ -30,7 +30,7 @@ for c in "${CONTRACTS[@]}"; do
   raw="target/wasm32-unknown-unknown/release/breakwater_${c//-/_}.wasm"
   out="$OUT/breakwater_${c//-/_}.wasm"
   [ -f "$raw" ] || { echo "[wasm] missing $raw" >&2; exit 1; }
-  "$WASM_OPT" -Os --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
+  "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
     --strip-debug --strip-target-features "$raw" -o "$out"
   size=$(stat -c %s "$out")
   goal="within the 400 KiB goal"
