@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds every contract for wasm32, lowers the bulk-memory instructions the CosmWasm VM rejects,
-# validates each with cosmwasm-check, enforces wasmd's upload limit (reporting the project's
-# smaller size goal), and writes
-# artifacts/<contract>.wasm and artifacts/checksums.txt.
+# optimizes for size, validates each with cosmwasm-check, enforces wasmd's upload limit
+# (reporting the project's smaller size goal), and writes artifacts/<contract>.wasm and
+# artifacts/checksums.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -13,7 +13,8 @@ bw_tools_ensure
 CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market liquidator backstop devnet-pool flash-receiver})
 # Hard limit: wasmd's MaxWasmSize (800 KiB) -- larger code cannot be stored on chain.
 MAX_BYTES=${BREAKWATER_MAX_WASM_BYTES:-819200}
-# The project's goal (docs/BENCHMARKS.md): at most 400 KiB per contract. Reported, not fatal.
+# The project's goal (docs/BENCHMARKS.md): at most 400 KiB per contract. Reported, not fatal
+# yet: it becomes the limit once the market is under it.
 GOAL_BYTES=409600
 OUT=artifacts
 mkdir -p "$OUT"
