@@ -2,11 +2,12 @@
 //! that settle a sale.
 use crate::curve::{quote, Quote};
 use crate::error::ContractError;
-use crate::state::{Auction, Config, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS};
+use crate::state::{
+    Auction, Config, Payout, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS,
+};
 use breakwater_types::adapters::PriceView;
 use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::AuctionParams;
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     coin, Addr, BankMsg, Coin, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
 };
@@ -103,84 +104,49 @@ pub struct Sale {
     pub shortfall: Uint128,
 }
 
-/// What a sale pays out. Kept as these few fields, not as messages, while a flash bid is
-/// pending: a stored `CosmosMsg` would make the contract carry a deserializer for every
-/// message kind the chain has.
-#[cw_serde]
-pub enum Payout {
-    /// A liquidation sale: `proceeds` (with the `leftover` units of `denom` when the tab is
-    /// covered, and `shortfall` when the lot ran out) to the market for `borrower`, and
-    /// `surplus` (a last unit sold above the tab) to the borrower.
-    Liquidation {
-        /// The liquidated account.
-        borrower: Addr,
-        /// The collateral.
-        denom: String,
-        /// Base units repaying the tab.
-        proceeds: Uint128,
-        /// Units of the lot returned with a covered tab.
-        leftover: Uint128,
-        /// Tab left when the lot ran out.
-        shortfall: Uint128,
-        /// Base units above the tab, the borrower's.
-        surplus: Uint128,
-    },
-    /// A backstop resale: `proceeds` to the backstop for `sold` units of `denom`.
-    Resale {
-        /// The collateral.
-        denom: String,
-        /// Base units raised.
-        proceeds: Uint128,
-        /// Units sold.
-        sold: Uint128,
-    },
-}
-
-impl Payout {
-    /// Releases the payout: the messages paying the seller. A resale's units leave the
-    /// backstop's resale total in this same step, so the backstop's pool is valued whole at
-    /// every point (a slice counts as collateral under resale until its base is on its way).
-    pub fn release(
-        &self,
-        storage: &mut dyn Storage,
-        cfg: &Config,
-    ) -> Result<Vec<CosmosMsg>, ContractError> {
-        let base = |amount: Uint128| coin(amount.u128(), &cfg.base_denom);
-        match self {
-            Payout::Liquidation {
-                borrower,
-                denom,
-                proceeds,
-                leftover,
-                shortfall,
-                surplus,
-            } => {
-                let mut msgs: Vec<CosmosMsg> = vec![];
-                if !surplus.is_zero() {
-                    msgs.push(send(borrower, base(*surplus)));
-                }
-                let mut funds = vec![base(*proceeds)];
-                if !leftover.is_zero() {
-                    funds.push(coin(leftover.u128(), denom));
-                }
-                // The chain accepts funds only as sorted coins.
-                funds.sort_by(|a, b| a.denom.cmp(&b.denom));
-                msgs.push(cfg.market.auction_proceeds(borrower, *shortfall, funds)?);
-                Ok(msgs)
+/// Releases a sale's payout: the messages paying the seller. A resale's units leave the
+/// backstop's resale total in this same step, so the backstop's pool is valued whole at every
+/// point (a slice counts as collateral under resale until its base is on its way).
+pub fn release(
+    storage: &mut dyn Storage,
+    cfg: &Config,
+    payout: &Payout,
+) -> Result<Vec<CosmosMsg>, ContractError> {
+    let base = |amount: Uint128| coin(amount.u128(), &cfg.base_denom);
+    match payout {
+        Payout::Liquidation {
+            borrower,
+            denom,
+            proceeds,
+            leftover,
+            shortfall,
+            surplus,
+        } => {
+            let mut msgs: Vec<CosmosMsg> = vec![];
+            if !surplus.is_zero() {
+                msgs.push(send(borrower, base(*surplus)));
             }
-            Payout::Resale {
-                denom,
-                proceeds,
-                sold,
-            } => {
-                // A resale can only have been started by the configured backstop.
-                let backstop = cfg
-                    .backstop
-                    .as_ref()
-                    .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
-                book_resale_sold(storage, denom, *sold)?;
-                Ok(vec![send(backstop.addr(), base(*proceeds))])
+            let mut funds = vec![base(*proceeds)];
+            if !leftover.is_zero() {
+                funds.push(coin(leftover.u128(), denom));
             }
+            // The chain accepts funds only as sorted coins.
+            funds.sort_by(|a, b| a.denom.cmp(&b.denom));
+            msgs.push(cfg.market.auction_proceeds(borrower, *shortfall, funds)?);
+            Ok(msgs)
+        }
+        Payout::Resale {
+            denom,
+            proceeds,
+            sold,
+        } => {
+            // A resale can only have been started by the configured backstop.
+            let backstop = cfg
+                .backstop
+                .as_ref()
+                .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
+            book_resale_sold(storage, denom, *sold)?;
+            Ok(vec![send(backstop.addr(), base(*proceeds))])
         }
     }
 }
@@ -194,7 +160,7 @@ pub fn send(to: &Addr, amount: Coin) -> CosmosMsg {
     .into()
 }
 
-/// Takes `units` of `denom` sold from the backstop's resale total (see [`Payout::release`]).
+/// Takes `units` of `denom` sold from the backstop's resale total (see [`release`]).
 pub fn book_resale_sold(
     storage: &mut dyn Storage,
     denom: &str,

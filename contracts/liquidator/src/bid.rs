@@ -1,5 +1,5 @@
 //! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
-use crate::auction::{apply_sale, oracle_price, params, price_now};
+use crate::auction::{apply_sale, oracle_price, params, price_now, release};
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
 use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
@@ -103,7 +103,7 @@ pub fn bid(
     };
     match callback {
         None => {
-            let settlement = sale.payout.release(deps.storage, &cfg)?;
+            let settlement = release(deps.storage, &cfg, &sale.payout)?;
             let paid = cw_utils::must_pay(&info, &cfg.base_denom)?;
             let paid = Uint128::try_from(paid).map_err(|_| ContractError::AmountTooLarge)?;
             if paid < owe {
@@ -186,7 +186,7 @@ pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         });
     }
     PENDING_FLASH.remove(deps.storage);
-    let settlement = pending.payout.release(deps.storage, &cfg)?;
+    let settlement = release(deps.storage, &cfg, &pending.payout)?;
     let mut res = Response::new()
         .add_attribute("action", "finish_flash")
         .add_attribute("auction_id", pending.auction_id.to_string())

@@ -1,5 +1,4 @@
 //! Storage of the liquidator.
-use crate::auction::Payout;
 use breakwater_types::adapters::{BackstopContract, MarketContract, OracleContract};
 use breakwater_types::liquidator::AuctionParams;
 use cosmwasm_schema::cw_serde;
@@ -59,6 +58,39 @@ pub struct Auction {
     /// This auction's share of the caps: the tab for a liquidation, `lot · start_oracle` for a
     /// resale.
     pub dirt: Uint128,
+}
+
+/// What a sale pays out. Kept as these few fields, not as messages, while a flash bid is
+/// pending: a stored `CosmosMsg` would make the contract carry a deserializer for every
+/// message kind the chain has.
+#[cw_serde]
+pub enum Payout {
+    /// A liquidation sale: `proceeds` (with the `leftover` units of `denom` when the tab is
+    /// covered, and `shortfall` when the lot ran out) to the market for `borrower`, and
+    /// `surplus` (a last unit sold above the tab) to the borrower.
+    Liquidation {
+        /// The liquidated account.
+        borrower: Addr,
+        /// The collateral.
+        denom: String,
+        /// Base units repaying the tab.
+        proceeds: Uint128,
+        /// Units of the lot returned with a covered tab.
+        leftover: Uint128,
+        /// Tab left when the lot ran out.
+        shortfall: Uint128,
+        /// Base units above the tab, the borrower's.
+        surplus: Uint128,
+    },
+    /// A backstop resale: `proceeds` to the backstop for `sold` units of `denom`.
+    Resale {
+        /// The collateral.
+        denom: String,
+        /// Base units raised.
+        proceeds: Uint128,
+        /// Units sold.
+        sold: Uint128,
+    },
 }
 
 /// A flash bid between the callback and its settlement.
