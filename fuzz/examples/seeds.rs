@@ -52,6 +52,7 @@ fn main() {
         prices: vec![or::PriceSubmission {
             denom: denom.into(),
             price: dec(price),
+            depth: None,
         }],
     };
     let bid = |max_collateral: u128, max_price: &str, callback: Option<&str>| lq::ExecuteMsg::Bid {
@@ -329,10 +330,12 @@ fn main() {
                             or::PriceSubmission {
                                 denom: "ueth".into(),
                                 price: dec("2900"),
+                                depth: None,
                             },
                             or::PriceSubmission {
                                 denom: "uosmo".into(),
                                 price: dec("0.45"),
+                                depth: None,
                             },
                         ],
                     },

@@ -434,6 +434,7 @@ impl World {
                     Some(oracle::PriceSubmission {
                         denom,
                         price: p.median,
+                        depth: None,
                     })
                 })
                 .collect();

@@ -88,6 +88,7 @@ fn a_stranger_cannot_send_any_privileged_oracle_message() {
                 prices: vec![PriceSubmission {
                     denom: ATOM.to_string(),
                     price: dec("1"),
+                    depth: None,
                 }],
             },
             "is not a feeder of uatom",

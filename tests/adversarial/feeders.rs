@@ -138,3 +138,39 @@ fn a_liar_beside_a_stale_honest_feeder_cannot_move_the_median_far_or_halt_the_as
         "tripped by the liar: {p:?}"
     );
 }
+
+/// Threat (issue 14, measured depth): the liquidator's room now follows the depth the feeders
+/// report. One feeder lies: a huge depth, so that more is sold into a thin book at once, or a
+/// zero depth, so that liquidations stall.
+///
+/// Why it holds: the oracle takes the lower median of a quorum of fresh reports, so one liar
+/// never raises the depth above an honest report, and among three reports it cannot lower it
+/// below one either; with only two fresh reports it can only lower it, which throttles more,
+/// never less. The owner's configured depth stays a ceiling whatever is reported.
+#[test]
+fn a_feeder_lying_about_depth_alone_cannot_move_the_room() {
+    let mut s = SuiteBuilder::new().build();
+    let honest = 2_000_000_000;
+    s.advance_time(5);
+    s.feed_with_depth(ATOM, dec("10"), &[honest, honest, honest]);
+    let room = s.room(ATOM);
+    assert_eq!(room.hole.u128(), 6_000_000_000);
+    let liar = s.feeders[2].clone();
+    for lie in [honest * 1_000, 0, honest + 1, honest - 1] {
+        s.advance_time(5);
+        s.submit_price_with_depth(&liar, ATOM, dec("10"), lie)
+            .unwrap();
+        assert_eq!(s.room(ATOM), room, "a lie of {lie}");
+    }
+    // One honest feeder stale, two fresh: the liar can lower the room, never raise it.
+    s.advance_time(61);
+    let honest_feeder = s.feeders[1].clone();
+    s.submit_price_with_depth(&honest_feeder, ATOM, dec("10"), honest)
+        .unwrap();
+    s.submit_price_with_depth(&liar, ATOM, dec("10"), honest * 1_000)
+        .unwrap();
+    assert_eq!(s.room(ATOM).hole, room.hole);
+    s.submit_price_with_depth(&liar, ATOM, dec("10"), honest / 2)
+        .unwrap();
+    assert!(s.room(ATOM).hole < room.hole);
+}

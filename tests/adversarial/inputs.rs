@@ -150,6 +150,7 @@ fn amounts_near_u128_max_fail_with_typed_errors() {
         prices: vec![PriceSubmission {
             denom: ATOM.to_string(),
             price: Decimal::MAX,
+            depth: None,
         }],
     };
     assert_err(s.oracle_execute(&feeder, &price, &[]), "price out of range");
@@ -340,6 +341,7 @@ fn messages_that_take_no_funds_refuse_them() {
             prices: vec![PriceSubmission {
                 denom: ATOM.to_string(),
                 price: dec("8.5"),
+                depth: None,
             }],
         })]);
     let funds = [coin(1_000, USDC)];

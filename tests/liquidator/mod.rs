@@ -1,6 +1,7 @@
 //! The Dutch-auction liquidator: curve, floor, bids, dust, resets, flash bids, caps, breaker.
 mod admin;
 mod auction;
+mod depth;
 mod flash;
 mod reset;
 

@@ -2,6 +2,7 @@
 //! volatility, input validation, owner messages and queries.
 mod admin;
 mod breaker;
+mod depth;
 mod median;
 mod staleness;
 mod twap;

@@ -127,6 +127,7 @@ fn an_empty_or_oversized_submission_is_refused() {
             .map(|i| PriceSubmission {
                 denom: format!("udenom{i}"),
                 price: dec("1"),
+                depth: None,
             })
             .collect(),
     };
@@ -150,6 +151,7 @@ fn attached_funds_are_refused_on_every_message() {
         prices: vec![PriceSubmission {
             denom: "uatom".to_string(),
             price: dec("11"),
+            depth: None,
         }],
     };
     assert_err(suite.oracle_execute(&f, &submit, &funds), "accept funds");

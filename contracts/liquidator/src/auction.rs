@@ -41,12 +41,29 @@ pub fn price_now(
     quote(params, auction.top, elapsed, oracle.median)
 }
 
-/// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct` from the market.
-pub fn hole(deps: Deps, cfg: &Config, params: &AuctionParams, denom: &str) -> StdResult<Uint128> {
+/// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct` where
+///
+/// ```text
+/// depth = min(ceiling, measured)   with a fresh measured depth from the oracle's feeders
+///       = ceiling                  without one
+/// ceiling = the market's configured depth of the collateral (owner-set)
+/// ```
+/// So sales slow down as the book empties, and a depth nobody measures now (an outage, feeders
+/// that do not report it) falls back to what the owner vouched for: throttling to zero would
+/// stop every liquidation above the hard floor in exactly the outage, and the ceiling bounds
+/// what a stale or inflated report could ever allow.
+pub fn hole(
+    deps: Deps,
+    cfg: &Config,
+    params: &AuctionParams,
+    denom: &str,
+    measured: Option<Uint128>,
+) -> StdResult<Uint128> {
     if let Some(h) = params.hole {
         return Ok(h);
     }
-    let depth = cfg.market.query_collateral_depth(&deps.querier, denom)?;
+    let ceiling = cfg.market.query_collateral_depth(&deps.querier, denom)?;
+    let depth = measured.map_or(ceiling, |m| m.min(ceiling));
     Ok(depth.checked_mul_floor(cfg.impact_budget_pct)?)
 }
 
@@ -62,9 +79,15 @@ pub struct Room {
     pub room: Uint128,
 }
 
-/// Computes the room for `denom`.
-pub fn room(deps: Deps, cfg: &Config, params: &AuctionParams, denom: &str) -> StdResult<Room> {
-    let hole = hole(deps, cfg, params, denom)?;
+/// Computes the room for `denom`, given the depth the oracle measured (see [`hole`]).
+pub fn room(
+    deps: Deps,
+    cfg: &Config,
+    params: &AuctionParams,
+    denom: &str,
+    measured: Option<Uint128>,
+) -> StdResult<Room> {
+    let hole = hole(deps, cfg, params, denom, measured)?;
     let dirt = DIRT.may_load(deps.storage, denom)?.unwrap_or_default();
     let global_dirt = GLOBAL_DIRT.may_load(deps.storage)?.unwrap_or_default();
     let room = hole

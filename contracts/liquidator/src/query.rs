@@ -90,7 +90,15 @@ pub fn resale_lot(deps: Deps, denom: String) -> Result<ResaleLotResponse, Contra
 pub fn room(deps: Deps, denom: String) -> Result<RoomResponse, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &denom)?;
-    let r = room_of(deps, &cfg, &p, &denom)?;
+    // The oracle's measured depth (only read when the cap derives from depth); a collateral it
+    // cannot price yet has none.
+    let measured = match p.hole {
+        Some(_) => None,
+        None => oracle_price(&deps.querier, &cfg, &denom)
+            .ok()
+            .and_then(|v| v.depth),
+    };
+    let r = room_of(deps, &cfg, &p, &denom, measured)?;
     Ok(RoomResponse {
         denom,
         hole: r.hole,
@@ -98,6 +106,7 @@ pub fn room(deps: Deps, denom: String) -> Result<RoomResponse, ContractError> {
         global_hole: cfg.global_hole,
         global_dirt: r.global_dirt,
         room: r.room,
+        measured_depth: measured,
     })
 }
 

@@ -73,7 +73,7 @@ pub fn start_auction(
         StoredSeller::Backstop => lot.checked_mul_floor(price.median)?,
     };
     if !force {
-        let r = room(deps.as_ref(), &cfg, &p, &denom)?;
+        let r = room(deps.as_ref(), &cfg, &p, &denom, price.depth)?;
         if dirt > r.room {
             return Err(ContractError::NoRoom {
                 denom,

@@ -58,6 +58,8 @@ pub fn setup() -> (Deps, Env, Arc<AtomicUsize>) {
                 feeders_excluded: vec![],
                 updated_at: 0,
                 fresh_until: u64::MAX,
+                depth: None,
+                depth_measured_at: None,
             };
             SystemResult::Ok(ContractResult::Ok(to_json_binary(&resp).expect("json")))
         }

@@ -14,6 +14,7 @@
 //!    buffer takes a checkpoint when due.
 //! 6. TWAP and volatility over the window, and `fresh_until` (when fewer than `min_feeders` of
 //!    the kept submissions would still be fresh) are stored.
+use crate::depth;
 use crate::error::ContractError;
 use crate::ring;
 use crate::state::{PriceRecord, StatusRecord, Submission, PRICES, STATUS, SUBMISSIONS};
@@ -21,7 +22,9 @@ use crate::status::{effective_status, healthy_update};
 use breakwater_types::math::median::{deviation, medianize, middle_values};
 use breakwater_types::math::twap::{twap, volatility, Observation};
 use breakwater_types::oracle::{OracleParams, OracleStatus};
-use cosmwasm_std::{Addr, Decimal, Order, OverflowError, OverflowOperation, StdResult, Storage};
+use cosmwasm_std::{
+    Addr, Decimal, Order, OverflowError, OverflowOperation, StdResult, Storage, Uint128,
+};
 
 /// What an update did, for events.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,23 +45,34 @@ pub struct Refreshed {
 
 /// A fresh submission keyed by feeder and submission time.
 type Fresh = ((Addr, u64), Decimal);
+/// A fresh depth report: submission time and depth.
+type DepthReport = (u64, Uint128);
 
-/// Fresh submissions of `denom` at `now`, in feeder address order.
+/// Fresh submissions of `denom` at `now`, in feeder address order, and the depth reports
+/// they carry (`(time, depth)`).
 fn fresh_submissions(
     storage: &dyn Storage,
     denom: &str,
     max_age: u64,
     now: u64,
-) -> StdResult<Vec<Fresh>> {
+) -> StdResult<(Vec<Fresh>, Vec<DepthReport>)> {
     let all: Vec<(Addr, Submission)> = SUBMISSIONS
         .prefix(denom)
         .range(storage, None, None, Order::Ascending)
         .collect::<StdResult<_>>()?;
-    Ok(all
+    let fresh: Vec<(Addr, Submission)> = all
         .into_iter()
         .filter(|(_, s)| s.time.saturating_add(max_age) >= now)
+        .collect();
+    let depths = fresh
+        .iter()
+        .filter_map(|(_, s)| s.depth.map(|d| (s.time, d)))
+        .collect();
+    let prices = fresh
+        .into_iter()
         .map(|(feeder, s)| ((feeder, s.time), s.price))
-        .collect())
+        .collect();
+    Ok((prices, depths))
 }
 
 /// Time at which fewer than `required` of `kept` would still be fresh.
@@ -89,8 +103,9 @@ pub fn refresh(
     let prev_status = STATUS.may_load(storage, denom)?;
     let prev_fresh_until = prev_price.as_ref().map(|p| p.fresh_until);
 
-    // 1-2. Fresh submissions, medianized.
-    let fresh = fresh_submissions(storage, denom, params.max_age, now)?;
+    // 1-2. Fresh submissions, medianized; their depth reports aggregated (see `depth`).
+    let (fresh, depths) = fresh_submissions(storage, denom, params.max_age, now)?;
+    depth::refresh_depth(storage, denom, params, now, &depths)?;
     let medianized = medianize(fresh, params.max_deviation);
     let required = params.min_feeders;
     let kept_count = medianized.as_ref().map_or(0, |m| m.kept.len());
@@ -254,6 +269,7 @@ mod tests {
                 &Submission {
                     price: d(price),
                     time: now,
+                    depth: None,
                 },
             )
             .unwrap();

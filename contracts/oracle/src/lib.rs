@@ -11,6 +11,7 @@
 pub mod aggregate;
 pub mod assets;
 pub mod contract;
+pub mod depth;
 pub mod error;
 pub mod feeders;
 pub mod query;

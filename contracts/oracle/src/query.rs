@@ -1,6 +1,9 @@
 //! Queries. Staleness is evaluated at query time (see [`crate::status::effective_status`]).
+use crate::depth::depth_at;
 use crate::error::ContractError;
-use crate::state::{load_asset, AssetConfig, PriceRecord, ASSETS, PRICES, STATUS, SUBMISSIONS};
+use crate::state::{
+    load_asset, AssetConfig, PriceRecord, ASSETS, DEPTHS, PRICES, STATUS, SUBMISSIONS,
+};
 use crate::status::effective_status;
 use breakwater_types::oracle::{
     AssetResponse, AssetsResponse, ConfigResponse, ExcludedFeeder, FeederInfo, FeedersResponse,
@@ -22,7 +25,10 @@ fn price_response(
     let stored = STATUS
         .may_load(storage, &denom)?
         .map_or(OracleStatus::Active {}, |s| s.status);
+    let depth = DEPTHS.may_load(storage, &denom)?;
     Ok(PriceResponse {
+        depth: depth_at(depth.as_ref(), now),
+        depth_measured_at: depth.map(|d| d.measured_at),
         status: effective_status(&stored, Some(record.fresh_until), now),
         median: record.latest.price,
         twap: record.twap,

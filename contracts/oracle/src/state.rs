@@ -5,7 +5,7 @@ use crate::error::ContractError;
 use breakwater_types::math::twap::Observation;
 use breakwater_types::oracle::{OracleParams, OracleStatus};
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Decimal, Storage};
+use cosmwasm_std::{Addr, Decimal, Storage, Uint128};
 use cw_storage_plus::Map;
 
 /// A listed asset: its parameters and whitelisted feeders.
@@ -31,6 +31,20 @@ pub struct Submission {
     pub price: Decimal,
     /// Block time of the submission, seconds since the epoch.
     pub time: u64,
+    /// The market depth reported with it, if any.
+    #[serde(default)]
+    pub depth: Option<Uint128>,
+}
+
+/// The market depth aggregated from the feeders' reports (see [`crate::depth`]).
+#[cw_serde]
+pub struct DepthRecord {
+    /// Lower median of the fresh reports, base value per 1% move.
+    pub depth: Uint128,
+    /// When it was aggregated.
+    pub measured_at: u64,
+    /// It goes stale after this time (fewer than `min_feeders` of its reports still fresh).
+    pub fresh_until: u64,
 }
 
 /// The stored status of an asset and the healthy streak that may clear it.
@@ -95,5 +109,7 @@ pub const STATUS: Map<&str, StatusRecord> = Map::new("status");
 pub const PRICES: Map<&str, PriceRecord> = Map::new("prices");
 /// Observation ring buffer slots per (denom, slot).
 pub const RING: Map<(&str, u32), Observation> = Map::new("ring");
+/// Measured market depth per denom (present once a quorum of feeders reported one).
+pub const DEPTHS: Map<&str, DepthRecord> = Map::new("depths");
 /// Ring buffer bookkeeping per denom.
 pub const RING_META: Map<&str, RingMeta> = Map::new("ring_meta");

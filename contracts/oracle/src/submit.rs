@@ -96,6 +96,7 @@ pub fn submit_prices(
             &Submission {
                 price: p.price,
                 time: now,
+                depth: p.depth,
             },
         )?;
         let r = refresh(deps.storage, &p.denom, &config.params, now)?;

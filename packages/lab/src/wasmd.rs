@@ -711,6 +711,7 @@ fn submit(price: Decimal) -> oracle::ExecuteMsg {
         prices: vec![PriceSubmission {
             denom: COLLATERAL.to_string(),
             price,
+            depth: None,
         }],
     }
 }

@@ -488,6 +488,7 @@ impl Suite {
                 .map(|(d, p)| PriceSubmission {
                     denom: d.clone(),
                     price: *p,
+                    depth: None,
                 })
                 .collect(),
         };

@@ -123,6 +123,9 @@ pub struct PriceView {
     pub volatility: Decimal,
     /// Status at query time.
     pub status: OracleStatus,
+    /// Market depth measured by the feeders, while fresh (base value per 1% move).
+    #[serde(default)]
+    pub depth: Option<Uint128>,
 }
 
 impl MarketContract {

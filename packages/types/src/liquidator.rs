@@ -360,6 +360,10 @@ pub struct RoomResponse {
     pub global_dirt: Uint128,
     /// `min(hole − dirt, global_hole − global_dirt)`: the largest tab that may start now.
     pub room: Uint128,
+    /// The market depth the oracle's feeders measured, while fresh (the hole derived from depth
+    /// uses the lower of it and the market's configured depth); `None`: the configured depth.
+    #[serde(default)]
+    pub measured_depth: Option<Uint128>,
 }
 
 /// Liquidator configuration.

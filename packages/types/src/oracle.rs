@@ -106,6 +106,12 @@ pub struct PriceSubmission {
     pub denom: String,
     /// Base-asset units per unit of `denom`; within `[MIN_PRICE, MAX_PRICE]`.
     pub price: Decimal,
+    /// Market depth the feeder measured with the price: the base-asset value of the resting
+    /// bids within 1% below the mid, summed over the venues it watches (the base value whose
+    /// sale moves the price 1% down; the unit of the market's `CollateralParams.depth`).
+    /// Optional: absent in JSON, no report.
+    #[serde(default)]
+    pub depth: Option<Uint128>,
 }
 
 /// Oracle execute messages.
@@ -266,6 +272,13 @@ pub struct PriceResponse {
     pub updated_at: u64,
     /// The price goes stale after this time unless refreshed.
     pub fresh_until: u64,
+    /// Market depth measured by the feeders (base value per 1% move, the lower median of at
+    /// least `min_feeders` fresh reports); `None` while fewer than that are fresh.
+    #[serde(default)]
+    pub depth: Option<Uint128>,
+    /// When the depth in force was aggregated, seconds since the epoch (`None`: never).
+    #[serde(default)]
+    pub depth_measured_at: Option<u64>,
 }
 
 /// A page of prices.

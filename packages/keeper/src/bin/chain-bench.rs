@@ -148,6 +148,7 @@ impl Bench {
                 .map(|(denom, price)| PriceSubmission {
                     denom: denom.clone(),
                     price: *price,
+                    depth: None,
                 })
                 .collect(),
         };

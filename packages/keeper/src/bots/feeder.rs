@@ -156,6 +156,7 @@ pub async fn run(mut ctx: Ctx, cfg: FeederConfig, wallets: Vec<SharedWallet>) ->
                 .map(|(denom, price)| PriceSubmission {
                     denom: denom.clone(),
                     price: *price,
+                    depth: None,
                 })
                 .collect(),
         };
