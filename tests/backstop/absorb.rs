@@ -29,6 +29,7 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
         (q.pay.u128(), q.can_absorb, q.available.u128()),
         (3_800, true, 10_000)
     );
+    assert_eq!(q.discount, cosmwasm_std::Decimal::percent(5));
     assert_eq!(quote(&s, &coll, 2_000).pay.u128(), 2_000);
     let err = exec(&mut s, &alice, absorb_msg(100), &coll).unwrap_err();
     assert!(err.contains("only the market"), "{err}");
