@@ -5,9 +5,9 @@
 //! little).
 //!
 //! `cargo run --example seeds` (from `fuzz/`; `scripts/fuzz.sh --seeds` does it).
-use breakwater_types::ownership::OwnershipMsg;
 use breakwater_fuzz::{raw, Contract, Outcome, World};
 use breakwater_testing::{dec, default_auction_params, default_liquidation_params};
+use breakwater_types::ownership::OwnershipMsg;
 use breakwater_types::{backstop as bs, liquidator as lq, market as mk, oracle as or};
 use cosmwasm_std::{to_json_string, Coin, Uint128, Uint256};
 use serde::Serialize;
@@ -199,6 +199,29 @@ fn main() {
             ],
         ),
         (
+            "risk-crank",
+            vec![
+                line(
+                    "stranger",
+                    "-",
+                    0,
+                    &mk::ExecuteMsg::UpdateRisk { limit: Some(1) },
+                ),
+                line(
+                    "keeper",
+                    "-",
+                    60,
+                    &mk::ExecuteMsg::UpdateRisk { limit: None },
+                ),
+                line(
+                    "stranger",
+                    "-",
+                    86_401,
+                    &mk::ExecuteMsg::UpdateRisk { limit: Some(0) },
+                ),
+            ],
+        ),
+        (
             "breaker",
             vec![
                 line(
@@ -281,7 +304,12 @@ fn main() {
                         new_owner: stranger.clone(),
                     }),
                 ),
-                line("stranger", "-", 0, &mk::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
+                line(
+                    "stranger",
+                    "-",
+                    0,
+                    &mk::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+                ),
             ],
         ),
         (
@@ -411,7 +439,12 @@ fn main() {
                         new_owner: stranger.clone(),
                     }),
                 ),
-                line("stranger", "-", 0, &or::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
+                line(
+                    "stranger",
+                    "-",
+                    0,
+                    &or::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+                ),
             ],
         ),
     ];
@@ -525,7 +558,12 @@ fn main() {
                         new_owner: stranger.clone(),
                     }),
                 ),
-                line("stranger", "-", 0, &lq::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
+                line(
+                    "stranger",
+                    "-",
+                    0,
+                    &lq::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+                ),
             ],
         ),
     ];
@@ -630,7 +668,12 @@ fn main() {
                         new_owner: stranger.clone(),
                     }),
                 ),
-                line("stranger", "-", 0, &bs::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {})),
+                line(
+                    "stranger",
+                    "-",
+                    0,
+                    &bs::ExecuteMsg::Ownership(OwnershipMsg::AcceptOwnership {}),
+                ),
             ],
         ),
     ];
@@ -721,6 +764,7 @@ fn main() {
                         address: a("lender"),
                     },
                 ),
+                query("market", 0, &mk::QueryMsg::Risk {}),
             ],
         ),
         (

@@ -732,6 +732,7 @@ fn response_check(contract: Contract, json: &[u8]) -> Option<Check> {
                 Q::Account { .. } => parse_as::<market::AccountResponse>,
                 Q::Accounts { .. } => parse_as::<market::AccountsResponse>,
                 Q::Supplier { .. } => parse_as::<market::SupplierResponse>,
+                Q::Risk {} => parse_as::<breakwater_types::risk::RiskResponse>,
                 #[allow(unreachable_patterns)]
                 _ => parse_as::<serde_json::Value>,
             }

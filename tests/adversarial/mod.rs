@@ -13,6 +13,7 @@
 //! | `resets.rs` | reset rewards on dust lots and while bids are halted |
 //! | `config.rs` | auction parameters without a floor window, backstop swaps under resales |
 //! | `feeders.rs` | volatility inflated by one feeder, a liar next to a stale honest feeder |
+//! | `risk.rs` | forged or stale risk snapshots, debt counted twice by the risk crank |
 //!
 //! Tests that document a genuine vulnerability assert the safe behaviour and are marked
 //! `#[ignore = "BUG: …"]`.
@@ -26,6 +27,7 @@ mod liquidation;
 mod oracle;
 mod pools;
 mod resets;
+mod risk;
 
 pub use crate::common::{assert_err, attr, liquidate_once_trusted, stranger};
 use breakwater_testing::{dec, default_liquidation_params, Suite, SuiteBuilder};

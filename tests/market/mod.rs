@@ -10,5 +10,6 @@ mod oracle_gating;
 mod queries;
 mod ramp;
 mod repay;
+mod risk;
 mod rounding;
 mod supply;

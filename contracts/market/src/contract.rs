@@ -12,6 +12,7 @@ use crate::query::{
     query_supplier,
 };
 use crate::repay::execute_repay;
+use crate::risk::{execute_update_risk, query_risk};
 use crate::set_liquidation::execute_set_liquidation;
 use crate::settle::{execute_auction_proceeds, execute_reward_keeper};
 use crate::state::{Config, Liquidation, MarketState, CONFIG, STATE};
@@ -189,6 +190,10 @@ pub fn execute(
             nonpayable(&info)?;
             execute_sweep_reserves(deps, env, info)
         }
+        ExecuteMsg::UpdateRisk { limit } => {
+            nonpayable(&info)?;
+            execute_update_risk(deps, env, info, limit)
+        }
         ExecuteMsg::AccrueInterest {} => {
             nonpayable(&info)?;
             execute_accrue_interest(deps, env, info)
@@ -227,6 +232,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             to_json_binary(&query_accounts(deps, env, start_after, limit)?)
         }
         QueryMsg::Supplier { address } => to_json_binary(&query_supplier(deps, env, address)?),
+        QueryMsg::Risk {} => to_json_binary(&query_risk(deps, env)?),
     }?)
 }
 

@@ -30,7 +30,10 @@ pub struct Accrual {
 ///                   (unchanged, and everything goes to reserves, when there are no shares)
 /// credited        = floor(total_supply_shares × supply_index') − supplied_before
 /// reserves       += interest − credited
-/// backstop_due   += floor((interest − credited) × backstop_reserve_share)   (with a liquidation set-up)
+/// backstop_due   += floor((interest − credited) × share)                    (with a liquidation set-up)
+///   share = backstop_reserve_share raised by the utilization and the last risk snapshot, both
+///           as they stood at last_accrued (`LiquidationParams::backstop_share`,
+///           `breakwater_types::risk`)
 /// ```
 ///
 /// Why the books stay balanced: `total_borrowed` grows by exactly `interest`,
@@ -49,16 +52,16 @@ pub fn accrue(
     if now <= state.last_accrued {
         return Ok(Accrual::default());
     }
-    let dt = now - state.last_accrued;
+    let start = state.last_accrued;
+    let dt = now - start;
     state.last_accrued = now;
     if state.total_debt_shares.is_zero() {
         return Ok(Accrual::default());
     }
     let debt_before = state.total_borrowed()?;
     let supplied_before = state.total_supplied()?;
-    let rate = params
-        .interest
-        .borrow_rate(utilization(debt_before, supplied_before))?;
+    let u = utilization(debt_before, supplied_before);
+    let rate = params.interest.borrow_rate(u)?;
     state.borrow_index = grow_index(state.borrow_index, rate, dt)?;
     let interest = state.total_borrowed()?.checked_sub(debt_before)?;
     let to_lenders = interest.checked_sub(interest.checked_mul_ceil(params.reserve_factor)?)?;
@@ -72,7 +75,9 @@ pub fn accrue(
     let to_reserves = interest.checked_sub(credited)?;
     state.reserves = state.reserves.checked_add(to_reserves)?;
     if let Some(l) = &config.liquidation {
-        let due = to_reserves.checked_mul_floor(l.params.backstop_reserve_share)?;
+        let kink = params.interest.optimal_utilization;
+        let share = l.params.backstop_share(u, kink, state.risk.as_ref(), start);
+        let due = to_reserves.checked_mul_floor(share)?;
         state.backstop_due = state.backstop_due.checked_add(due)?;
     }
     Ok(Accrual {
@@ -150,6 +155,7 @@ mod tests {
                 guardian: None,
                 params: LiquidationParams {
                     backstop_reserve_share: share,
+                    risk_share: None,
                     ..LiquidationParams::default()
                 },
             }),

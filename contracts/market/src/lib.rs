@@ -14,6 +14,9 @@
 //!   shortfalls are covered by the backstop, then reserves, then socialized (see
 //!   [`liquidate`] and [`settle`]). A circuit breaker ([`breaker`]) pauses borrows, auctions
 //!   and bids.
+//! - The backstop's share of new reserves rises with measured risk: a permissionless crank
+//!   ([`risk`]) counts the debt a fall of each collateral would make liquidatable and compares
+//!   it with the pool and the oracle's measured depth.
 //!
 //! Rounding always favours the protocol: whatever users receive rounds down, whatever they owe
 //! rounds up.
@@ -32,6 +35,7 @@ pub mod liquidate;
 mod mock;
 pub mod query;
 pub mod repay;
+pub mod risk;
 pub mod seizure;
 pub mod set_liquidation;
 pub mod settle;

@@ -2,6 +2,7 @@
 use breakwater_types::adapters::OracleContract;
 use breakwater_types::market::{CollateralParams, LiquidationConfig, MarketParams};
 use breakwater_types::math::margin::Ramp;
+use breakwater_types::risk::{RiskSignal, RiskSnapshot};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -65,6 +66,10 @@ pub struct MarketState {
     /// Circuit-breaker level (`breakwater_types::market::breaker`).
     #[serde(default)]
     pub breaker_level: u8,
+    /// The risk signal of the last complete `UpdateRisk` pass, which raises the backstop's
+    /// share of new reserves (`breakwater_types::risk`).
+    #[serde(default)]
+    pub risk: Option<RiskSignal>,
 }
 
 impl MarketState {
@@ -85,6 +90,7 @@ impl MarketState {
             bad_debt_covered_by_reserves: Uint128::zero(),
             bad_debt_socialized: Uint128::zero(),
             breaker_level: 0,
+            risk: None,
         }
     }
 
@@ -203,6 +209,37 @@ impl AuctionBook {
     }
 }
 
+/// What an `UpdateRisk` pass has counted so far for one collateral.
+#[cw_serde]
+pub struct CollateralTally {
+    /// The collateral denom.
+    pub denom: String,
+    /// Debt of the accounts holding it that are liquidatable at the prices of the pass.
+    pub now: Uint128,
+    /// Debt of the accounts holding it that become liquidatable (and are not now) when its
+    /// price falls by each of `FALLS` (one entry per fall).
+    pub newly: Vec<Uint128>,
+}
+
+/// An `UpdateRisk` pass under way.
+#[cw_serde]
+pub struct RiskPass {
+    /// When it started, seconds since the epoch.
+    pub started_at: u64,
+    /// The last account walked.
+    pub cursor: Option<Addr>,
+    /// Accounts walked.
+    pub walked: u32,
+    /// Accounts with debt among them.
+    pub accounts: u32,
+    /// Their debt, base units.
+    pub total_debt: Uint128,
+    /// Debt of the accounts liquidatable at the prices of the pass.
+    pub liquidatable_now: Uint128,
+    /// Per collateral held by an indebted account, sorted by denom.
+    pub collaterals: Vec<CollateralTally>,
+}
+
 /// The configuration.
 pub const CONFIG: Item<Config> = Item::new("config");
 /// The market totals.
@@ -216,6 +253,10 @@ pub const ACCOUNTS: Map<&Addr, Account> = Map::new("accounts");
 pub const AUCTION_BOOKS: Map<&Addr, AuctionBook> = Map::new("auction_books");
 /// Lenders' supply shares; deleted at zero.
 pub const SUPPLIERS: Map<&Addr, Uint128> = Map::new("suppliers");
+/// The `UpdateRisk` pass under way.
+pub const RISK_PASS: Item<RiskPass> = Item::new("risk_pass");
+/// The last complete risk snapshot (its `fresh` flag is set when queried).
+pub const RISK_SNAPSHOT: Item<RiskSnapshot> = Item::new("risk_snapshot");
 
 /// Loads an account, an empty one when it does not exist.
 pub fn load_account(

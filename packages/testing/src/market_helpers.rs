@@ -4,6 +4,7 @@ use anyhow::Result as AnyResult;
 use breakwater_types::market::{
     AccountResponse, ExecuteMsg, QueryMsg, StateResponse, SupplierResponse,
 };
+use breakwater_types::risk::RiskResponse;
 use cosmwasm_std::{coin, Addr, Coin, StdResult, Uint128};
 use cw_multi_test::{AppResponse, Executor};
 use serde::de::DeserializeOwned;
@@ -92,6 +93,37 @@ impl Suite {
             address: who.to_string(),
         })
         .unwrap_or_else(|e| panic!("account query failed: {e}"))
+    }
+
+    /// `who` walks the next `limit` accounts of the risk pass (`UpdateRisk`).
+    pub fn update_risk(&mut self, who: &Addr, limit: Option<u32>) -> AnyResult<AppResponse> {
+        self.market_execute(who, &ExecuteMsg::UpdateRisk { limit }, &[])
+    }
+
+    /// Cranks `UpdateRisk` until a pass completes, `limit` accounts at a time; returns how
+    /// many messages it took.
+    pub fn complete_risk_pass(&mut self, limit: u32) -> usize {
+        let keeper = self.keeper.clone();
+        for n in 1..=10_000 {
+            let res = self
+                .update_risk(&keeper, Some(limit))
+                .unwrap_or_else(|e| panic!("UpdateRisk failed: {e}"));
+            let done = res
+                .events
+                .iter()
+                .flat_map(|e| e.attributes.iter())
+                .any(|a| a.key == "done" && a.value == "true");
+            if done {
+                return n;
+            }
+        }
+        panic!("the risk pass never completed")
+    }
+
+    /// The market's risk report (`Risk {}`).
+    pub fn market_risk(&self) -> RiskResponse {
+        self.market_query(&QueryMsg::Risk {})
+            .unwrap_or_else(|e| panic!("risk query failed: {e}"))
     }
 
     /// A lender's position.

@@ -328,6 +328,17 @@ impl BackstopContract {
         execute(&self.0, &msg, vec![])
     }
 
+    /// The pool's value (its `Pool {}` total value: base, collateral at the median and what
+    /// the market owes it), base units.
+    pub fn query_pool_value(&self, querier: &QuerierWrapper) -> StdResult<Uint128> {
+        #[derive(Deserialize)]
+        struct Lean {
+            total_value: Uint128,
+        }
+        let p: Lean = querier.query_wasm_smart(&self.0, &BackstopQuery::Pool {})?;
+        Ok(p.total_value)
+    }
+
     /// `Fund {}` with `amount` attached.
     pub fn fund(&self, amount: Coin) -> StdResult<CosmosMsg> {
         execute(&self.0, &BackstopMsg::Fund {}, vec![amount])

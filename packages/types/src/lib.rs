@@ -16,6 +16,7 @@ pub mod math;
 pub mod migration;
 pub mod oracle;
 pub mod ownership;
+pub mod risk;
 pub mod venue;
 
 pub use error::ParamError;

@@ -3,6 +3,7 @@ use crate::error::{check_range, invalid, ParamError};
 use crate::math::interest::InterestRateModel;
 use crate::math::margin::Ramp;
 use crate::oracle::OracleStatus;
+use crate::risk::RiskShareParams;
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Decimal, Uint128};
 
@@ -165,8 +166,12 @@ pub struct LiquidationParams {
     /// Most one keeper reward pays, base units.
     pub keeper_reward_cap: Uint128,
     /// Share of new reserves earmarked for the backstop pool (0 to 1), paid by
-    /// `SweepReserves`.
+    /// `SweepReserves`: the share at no risk.
     pub backstop_reserve_share: Decimal,
+    /// How the share rises with measured risk (see [`crate::risk`]); `None` keeps it at
+    /// `backstop_reserve_share` (and is what a set-up stored before the rule existed reads as).
+    #[serde(default)]
+    pub risk_share: Option<RiskShareParams>,
 }
 
 impl LiquidationParams {
@@ -194,6 +199,9 @@ impl LiquidationParams {
             Decimal::zero(),
             Decimal::one(),
         )?;
+        if let Some(r) = &self.risk_share {
+            r.validate(self.backstop_reserve_share)?;
+        }
         Ok(())
     }
 }
@@ -224,7 +232,7 @@ impl LiquidationParams {
 impl Default for LiquidationParams {
     /// Target HF 1.05 (Mars); hard floor 0.8; dust $1,000 of a 6-decimal base (Aave v3.3);
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
-    /// backstop.
+    /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -235,6 +243,7 @@ impl Default for LiquidationParams {
             keeper_chip: Decimal::permille(1),
             keeper_reward_cap: Uint128::new(500_000_000),
             backstop_reserve_share: Decimal::percent(50),
+            risk_share: Some(RiskShareParams::default()),
         }
     }
 }
@@ -384,6 +393,13 @@ pub enum ExecuteMsg {
     },
     /// Anyone: pay the reserves earmarked for the backstop into its pool.
     SweepReserves {},
+    /// Anyone: walk the next `limit` accounts (default 30, at most 100) of the risk pass
+    /// under way, starting one if none is; the pass that reaches the last account becomes the
+    /// risk snapshot (see `breakwater_types::risk`).
+    UpdateRisk {
+        /// Accounts to walk.
+        limit: Option<u32>,
+    },
     /// Owner, then the proposed owner: two-step ownership transfer.
     Ownership(crate::ownership::OwnershipMsg),
 }
@@ -426,6 +442,10 @@ pub enum QueryMsg {
         /// Page size (default 30, at most 100).
         limit: Option<u32>,
     },
+    /// The last risk snapshot, the backstop's coverage of the debt a fall would make
+    /// liquidatable, and the backstop share in force.
+    #[returns(crate::risk::RiskResponse)]
+    Risk {},
     /// A lender's supply shares and their value.
     #[returns(SupplierResponse)]
     Supplier {
