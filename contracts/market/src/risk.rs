@@ -62,12 +62,15 @@ pub fn execute_update_risk(
         Some(p) if now.saturating_sub(p.started_at) <= max_age(&config) => p,
         _ => RiskPass {
             started_at: now,
+            completed_at: 0,
             cursor: None,
             walked: 0,
             accounts: 0,
             total_debt: Uint128::zero(),
             liquidatable_now: Uint128::zero(),
             collaterals: vec![],
+            spiral_index: Decimal::zero(),
+            exposure: None,
         },
     };
     let mut state = STATE.load(deps.storage)?;
@@ -114,7 +117,7 @@ pub fn execute_update_risk(
     // old signal up to now; the new one applies from now on.
     let snapshot = finish(deps.as_ref(), &config, pass, state.total_borrowed()?, now)?;
     state.risk = Some(RiskSignal {
-        measured_at: snapshot.measured_at,
+        measured_at: snapshot.started_at,
         spiral_index: snapshot.spiral_index,
         exposure: snapshot.exposure,
     });
@@ -132,6 +135,17 @@ pub fn execute_update_risk(
                 .exposure
                 .map_or("unknown".to_string(), |e| e.to_string()),
         ))
+}
+
+/// Debt liquidatable in `t` at the fall `FALLS[i]`.
+fn liquidatable(t: &CollateralTally, i: usize) -> Result<Uint128, ContractError> {
+    let newly = t.newly.get(i).copied().unwrap_or_default();
+    Ok(t.now.checked_add(newly)?)
+}
+
+/// Debt liquidatable per 1% fall at the start (over the first fall of `FALLS`).
+fn wall(t: &CollateralTally) -> Result<Uint128, ContractError> {
+    Ok(liquidatable(t, WALL_FALL)?.checked_div(Uint128::from(FALLS[WALL_FALL]))?)
 }
 
 /// Counts one indebted account: liquidatable now, or by how much each collateral's price must
@@ -156,6 +170,9 @@ fn tally(pass: &mut RiskPass, lines: &[PricedLine], debt: Uint128) -> Result<(),
                     denom: l.denom.clone(),
                     now: Uint128::zero(),
                     newly: vec![Uint128::zero(); FALLS.len()],
+                    depth: Uint128::zero(),
+                    measured: false,
+                    spiral_index: Decimal::zero(),
                 };
                 pass.collaterals.insert(i, t);
                 i
@@ -193,7 +210,7 @@ fn finish(
     mut pass: RiskPass,
     total_borrowed: Uint128,
     now: u64,
-) -> Result<RiskSnapshot, ContractError> {
+) -> Result<RiskPass, ContractError> {
     // Each account's debt rounds up by less than a unit, the total once.
     let most = total_borrowed.checked_add(Uint128::from(pass.accounts))?;
     if pass.total_debt > most {
@@ -209,50 +226,24 @@ fn finish(
         pass.total_debt = most;
     }
     let pool = pool_value(deps, config);
-    let mut collaterals = Vec::with_capacity(pass.collaterals.len());
-    let mut spiral = Decimal::zero();
     let mut exposed = Uint128::zero();
-    for t in pass.collaterals {
+    for t in pass.collaterals.iter_mut() {
         let params = COLLATERALS.load(deps.storage, &t.denom)?.params;
         let measured = config
             .oracle
             .query_price_view(&deps.querier, &t.denom)
             .ok()
             .and_then(|p| p.depth);
-        let depth = measured.map_or(params.depth, |m| m.min(params.depth));
-        let mut falls = Vec::with_capacity(FALLS.len());
-        for (fall, newly) in FALLS.iter().zip(t.newly) {
-            falls.push(FallRisk {
-                fall: *fall,
-                liquidatable: t.now.checked_add(newly)?,
-                coverage: None,
-            });
-        }
-        let at = |i: usize| falls.get(i).map(|f| f.liquidatable).unwrap_or_default();
-        let wall = at(WALL_FALL).checked_div(Uint128::from(FALLS[WALL_FALL]))?;
-        exposed = exposed.max(at(EXPOSURE_FALL));
-        let g = spiral_index(wall, params.liquidation_penalty, depth);
-        spiral = spiral.max(g);
-        collaterals.push(CollateralRisk {
-            denom: t.denom,
-            falls,
-            wall,
-            depth,
-            depth_measured: measured.is_some(),
-            spiral_index: g,
-        });
+        t.depth = measured.map_or(params.depth, |m| m.min(params.depth));
+        t.measured = measured.is_some();
+        t.spiral_index = spiral_index(wall(t)?, params.liquidation_penalty, t.depth);
+        pass.spiral_index = pass.spiral_index.max(t.spiral_index);
+        exposed = exposed.max(liquidatable(t, EXPOSURE_FALL)?);
     }
-    Ok(RiskSnapshot {
-        measured_at: pass.started_at,
-        completed_at: now,
-        fresh: true,
-        accounts: pass.accounts,
-        total_debt: pass.total_debt,
-        liquidatable_now: pass.liquidatable_now,
-        collaterals,
-        spiral_index: spiral,
-        exposure: pool.map(|v| ratio_or_max(exposed, v)),
-    })
+    pass.exposure = pool.map(|v| ratio_or_max(exposed, v));
+    pass.completed_at = now;
+    pass.cursor = None;
+    Ok(pass)
 }
 
 /// `Risk {}`: the last snapshot with the pool's coverage now, the pass under way, and the
@@ -263,15 +254,10 @@ pub fn query_risk(deps: Deps, env: Env) -> Result<RiskResponse, ContractError> {
     let state = accrued_state(deps.storage, &config, now)?;
     let (utilization, _, _) = rates(&state, &config.params)?;
     let pool = pool_value(deps, &config);
-    let snapshot = RISK_SNAPSHOT.may_load(deps.storage)?.map(|mut s| {
-        s.fresh = now.saturating_sub(s.measured_at) <= max_age(&config);
-        for f in s.collaterals.iter_mut().flat_map(|c| c.falls.iter_mut()) {
-            f.coverage = pool
-                .filter(|_| !f.liquidatable.is_zero())
-                .map(|v| ratio_or_max(v, f.liquidatable));
-        }
-        s
-    });
+    let snapshot = match RISK_SNAPSHOT.may_load(deps.storage)? {
+        Some(p) => Some(snapshot_view(p, pool, max_age(&config), now)?),
+        None => None,
+    };
     let pass = RISK_PASS.may_load(deps.storage)?.map(|p| RiskPassProgress {
         started_at: p.started_at,
         walked: p.walked,
@@ -296,5 +282,47 @@ pub fn query_risk(deps: Deps, env: Env) -> Result<RiskResponse, ContractError> {
         utilization,
         base_share,
         backstop_share,
+    })
+}
+
+/// The stored snapshot as `Risk {}` reports it, with the pool's coverage now.
+fn snapshot_view(
+    p: RiskPass,
+    pool: Option<Uint128>,
+    max_age: u64,
+    now: u64,
+) -> Result<RiskSnapshot, ContractError> {
+    let mut collaterals = Vec::with_capacity(p.collaterals.len());
+    for t in p.collaterals {
+        let mut falls = Vec::with_capacity(FALLS.len());
+        for (i, fall) in FALLS.iter().enumerate() {
+            let debt = liquidatable(&t, i)?;
+            falls.push(FallRisk {
+                fall: *fall,
+                liquidatable: debt,
+                coverage: pool
+                    .filter(|_| !debt.is_zero())
+                    .map(|v| ratio_or_max(v, debt)),
+            });
+        }
+        collaterals.push(CollateralRisk {
+            wall: wall(&t)?,
+            denom: t.denom,
+            falls,
+            depth: t.depth,
+            depth_measured: t.measured,
+            spiral_index: t.spiral_index,
+        });
+    }
+    Ok(RiskSnapshot {
+        measured_at: p.started_at,
+        completed_at: p.completed_at,
+        fresh: now.saturating_sub(p.started_at) <= max_age,
+        accounts: p.accounts,
+        total_debt: p.total_debt,
+        liquidatable_now: p.liquidatable_now,
+        collaterals,
+        spiral_index: p.spiral_index,
+        exposure: p.exposure,
     })
 }

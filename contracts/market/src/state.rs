@@ -2,7 +2,7 @@
 use breakwater_types::adapters::OracleContract;
 use breakwater_types::market::{CollateralParams, LiquidationConfig, MarketParams};
 use breakwater_types::math::margin::Ramp;
-use breakwater_types::risk::{RiskSignal, RiskSnapshot};
+use breakwater_types::risk::RiskSignal;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -209,7 +209,7 @@ impl AuctionBook {
     }
 }
 
-/// What an `UpdateRisk` pass has counted so far for one collateral.
+/// What an `UpdateRisk` pass has counted for one collateral.
 #[cw_serde]
 pub struct CollateralTally {
     /// The collateral denom.
@@ -219,13 +219,22 @@ pub struct CollateralTally {
     /// Debt of the accounts holding it that become liquidatable (and are not now) when its
     /// price falls by each of `FALLS` (one entry per fall).
     pub newly: Vec<Uint128>,
+    /// Once the pass is complete: the depth its wall was compared with (zero before).
+    pub depth: Uint128,
+    /// Once the pass is complete: whether `depth` came from the oracle's measurement.
+    pub measured: bool,
+    /// Once the pass is complete: its spiral index.
+    pub spiral_index: Decimal,
 }
 
-/// An `UpdateRisk` pass under way.
+/// An `UpdateRisk` pass, under way or complete (the snapshot): one stored type for both keeps
+/// the wasm small.
 #[cw_serde]
 pub struct RiskPass {
     /// When it started, seconds since the epoch.
     pub started_at: u64,
+    /// When it completed (zero while under way).
+    pub completed_at: u64,
     /// The last account walked.
     pub cursor: Option<Addr>,
     /// Accounts walked.
@@ -238,6 +247,11 @@ pub struct RiskPass {
     pub liquidatable_now: Uint128,
     /// Per collateral held by an indebted account, sorted by denom.
     pub collaterals: Vec<CollateralTally>,
+    /// Once complete: the largest spiral index.
+    pub spiral_index: Decimal,
+    /// Once complete: the largest debt liquidatable at a 20% fall over the pool's value
+    /// (`None` when the pool could not be valued).
+    pub exposure: Option<Decimal>,
 }
 
 /// The configuration.
@@ -255,8 +269,8 @@ pub const AUCTION_BOOKS: Map<&Addr, AuctionBook> = Map::new("auction_books");
 pub const SUPPLIERS: Map<&Addr, Uint128> = Map::new("suppliers");
 /// The `UpdateRisk` pass under way.
 pub const RISK_PASS: Item<RiskPass> = Item::new("risk_pass");
-/// The last complete risk snapshot (its `fresh` flag is set when queried).
-pub const RISK_SNAPSHOT: Item<RiskSnapshot> = Item::new("risk_snapshot");
+/// The last complete pass: the risk snapshot.
+pub const RISK_SNAPSHOT: Item<RiskPass> = Item::new("risk_snapshot");
 
 /// Loads an account, an empty one when it does not exist.
 pub fn load_account(
