@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { StdFee } from "@interchainjs/types";
-import { Decimal, InstantiateMsg, BackstopParams, ExecuteMsg, Uint128, QueryMsg, Uint256, Coin, MigrateMsg, AbsorbQuoteResponse, ConfigResponse, DepositorResponse, WithdrawRequest, PoolResponse, HeldCollateral } from "./BreakwaterBackstop.types";
+import { Decimal, InstantiateMsg, BackstopParams, ExecuteMsg, Uint128, OwnershipMsg, QueryMsg, Uint256, Coin, MigrateMsg, AbsorbQuoteResponse, ConfigResponse, DepositorResponse, WithdrawRequest, PoolResponse, HeldCollateral } from "./BreakwaterBackstop.types";
 export interface BreakwaterBackstopReadOnlyInterface {
   contractAddress: string;
   pool: () => Promise<PoolResponse>;
@@ -100,6 +100,15 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
   }: {
     auctionId: number;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  floorBidSettled: ({
+    baseBefore,
+    denom,
+    unitsBefore
+  }: {
+    baseBefore: Uint128;
+    denom: string;
+    unitsBefore: Uint128;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   resell: ({
     denom
   }: {
@@ -120,12 +129,7 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
     resaleInterval: number;
     withdrawWindow: number;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  transferOwnership: ({
-    newOwner
-  }: {
-    newOwner: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  acceptOwnership: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  ownership: (ownershipMsg: OwnershipMsg, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient implements BreakwaterBackstopInterface {
   client: ISigningCosmWasmClient;
@@ -144,10 +148,10 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
     this.coverShortfall = this.coverShortfall.bind(this);
     this.absorb = this.absorb.bind(this);
     this.buyAtFloor = this.buyAtFloor.bind(this);
+    this.floorBidSettled = this.floorBidSettled.bind(this);
     this.resell = this.resell.bind(this);
     this.updateParams = this.updateParams.bind(this);
-    this.transferOwnership = this.transferOwnership.bind(this);
-    this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.ownership = this.ownership.bind(this);
   }
   deposit = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
@@ -216,6 +220,23 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
       }
     }, fee_, memo_, funds_);
   };
+  floorBidSettled = async ({
+    baseBefore,
+    denom,
+    unitsBefore
+  }: {
+    baseBefore: Uint128;
+    denom: string;
+    unitsBefore: Uint128;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      floor_bid_settled: {
+        base_before: baseBefore,
+        denom,
+        units_before: unitsBefore
+      }
+    }, fee_, memo_, funds_);
+  };
   resell = async ({
     denom
   }: {
@@ -253,20 +274,9 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
       }
     }, fee_, memo_, funds_);
   };
-  transferOwnership = async ({
-    newOwner
-  }: {
-    newOwner: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+  ownership = async (ownershipMsg: OwnershipMsg, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      transfer_ownership: {
-        new_owner: newOwner
-      }
-    }, fee_, memo_, funds_);
-  };
-  acceptOwnership = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      accept_ownership: {}
+      ownership: ownershipMsg
     }, fee_, memo_, funds_);
   };
 }

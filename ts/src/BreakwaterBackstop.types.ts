@@ -47,19 +47,28 @@ export type ExecuteMsg = {
     auction_id: number;
   };
 } | {
+  floor_bid_settled: {
+    base_before: Uint128;
+    denom: string;
+    units_before: Uint128;
+  };
+} | {
   resell: {
     denom: string;
   };
 } | {
   update_params: BackstopParams;
 } | {
+  ownership: OwnershipMsg;
+};
+export type Uint128 = string;
+export type OwnershipMsg = {
   transfer_ownership: {
     new_owner: string;
   };
 } | {
   accept_ownership: {};
 };
-export type Uint128 = string;
 export type QueryMsg = {
   pool: {};
 } | {

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Decimal, PriceCurve, Uint128, InstantiateMsg, CollateralAuction, AuctionParams, ExecuteMsg, Seller, Binary, FlashCallback, QueryMsg, MigrateMsg, AuctionResponse, AuctionsResponse, ConfigResponse, ResaleLotResponse, RoomResponse } from "./BreakwaterLiquidator.types";
+import { Decimal, PriceCurve, Uint128, InstantiateMsg, CollateralAuction, AuctionParams, ExecuteMsg, Seller, Binary, OwnershipMsg, FlashCallback, QueryMsg, MigrateMsg, AuctionResponse, AuctionsResponse, ConfigResponse, ResaleLotResponse, RoomResponse } from "./BreakwaterLiquidator.types";
 export interface BreakwaterLiquidatorReadOnlyInterface {
   contractAddress: string;
   auction: ({
@@ -151,12 +151,7 @@ export interface BreakwaterLiquidatorInterface extends BreakwaterLiquidatorReadO
     globalHole: Uint128;
     impactBudgetPct: Decimal;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  transferOwnership: ({
-    newOwner
-  }: {
-    newOwner: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  acceptOwnership: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  ownership: (ownershipMsg: OwnershipMsg, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class BreakwaterLiquidatorClient extends BreakwaterLiquidatorQueryClient implements BreakwaterLiquidatorInterface {
   client: ISigningCosmWasmClient;
@@ -174,8 +169,7 @@ export class BreakwaterLiquidatorClient extends BreakwaterLiquidatorQueryClient 
     this.setBackstop = this.setBackstop.bind(this);
     this.setCollateral = this.setCollateral.bind(this);
     this.setCaps = this.setCaps.bind(this);
-    this.transferOwnership = this.transferOwnership.bind(this);
-    this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.ownership = this.ownership.bind(this);
   }
   startAuction = async ({
     force,
@@ -269,20 +263,9 @@ export class BreakwaterLiquidatorClient extends BreakwaterLiquidatorQueryClient 
       }
     }, fee_, memo_, funds_);
   };
-  transferOwnership = async ({
-    newOwner
-  }: {
-    newOwner: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+  ownership = async (ownershipMsg: OwnershipMsg, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      transfer_ownership: {
-        new_owner: newOwner
-      }
-    }, fee_, memo_, funds_);
-  };
-  acceptOwnership = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      accept_ownership: {}
+      ownership: ownershipMsg
     }, fee_, memo_, funds_);
   };
 }

@@ -74,11 +74,7 @@ export type ExecuteMsg = {
     impact_budget_pct: Decimal;
   };
 } | {
-  transfer_ownership: {
-    new_owner: string;
-  };
-} | {
-  accept_ownership: {};
+  ownership: OwnershipMsg;
 };
 export type Seller = {
   liquidation: {
@@ -88,6 +84,13 @@ export type Seller = {
   backstop: {};
 };
 export type Binary = string;
+export type OwnershipMsg = {
+  transfer_ownership: {
+    new_owner: string;
+  };
+} | {
+  accept_ownership: {};
+};
 export interface FlashCallback {
   contract: string;
   data?: Binary | null;
@@ -151,5 +154,6 @@ export interface RoomResponse {
   global_dirt: Uint128;
   global_hole: Uint128;
   hole: Uint128;
+  measured_depth?: Uint128 | null;
   room: Uint128;
 }

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, Decimal, InstantiateMsg, CollateralParams, MarketParams, InterestRateModel, MarginParams, ExecuteMsg, CollateralUpdate, LiquidationConfig, LiquidationParams, QueryMsg, MigrateMsg, OracleStatus, AccountResponse, CollateralPosition, AccountsResponse, AccountSummary, CollateralResponse, Ramp, CollateralsResponse, ConfigResponse, StateResponse, SupplierResponse } from "./BreakwaterMarket.types";
+import { Uint128, Decimal, InstantiateMsg, CollateralParams, MarketParams, InterestRateModel, MarginParams, ExecuteMsg, OwnershipMsg, CollateralUpdate, LiquidationConfig, LiquidationParams, RiskShareParams, QueryMsg, MigrateMsg, OracleStatus, AccountResponse, CollateralPosition, AccountsResponse, AccountSummary, CollateralResponse, Ramp, CollateralsResponse, ConfigResponse, RiskResponse, RiskPassProgress, RiskSnapshot, CollateralRisk, FallRisk, StateResponse, SupplierResponse } from "./BreakwaterMarket.types";
 export interface BreakwaterMarketReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -35,6 +35,7 @@ export interface BreakwaterMarketReadOnlyInterface {
     limit?: number;
     startAfter?: string;
   }) => Promise<AccountsResponse>;
+  risk: () => Promise<RiskResponse>;
   supplier: ({
     address
   }: {
@@ -53,6 +54,7 @@ export class BreakwaterMarketQueryClient implements BreakwaterMarketReadOnlyInte
     this.collaterals = this.collaterals.bind(this);
     this.account = this.account.bind(this);
     this.accounts = this.accounts.bind(this);
+    this.risk = this.risk.bind(this);
     this.supplier = this.supplier.bind(this);
   }
   config = async (): Promise<ConfigResponse> => {
@@ -113,6 +115,11 @@ export class BreakwaterMarketQueryClient implements BreakwaterMarketReadOnlyInte
         limit,
         start_after: startAfter
       }
+    });
+  };
+  risk = async (): Promise<RiskResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      risk: {}
     });
   };
   supplier = async ({
@@ -229,12 +236,12 @@ export interface BreakwaterMarketInterface extends BreakwaterMarketReadOnlyInter
     denom: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   sweepReserves: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  transferOwnership: ({
-    newOwner
+  updateRisk: ({
+    limit
   }: {
-    newOwner: string;
+    limit?: number;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  acceptOwnership: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  ownership: (ownershipMsg: OwnershipMsg, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implements BreakwaterMarketInterface {
   client: ISigningCosmWasmClient;
@@ -262,8 +269,8 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
     this.setBreakerLevel = this.setBreakerLevel.bind(this);
     this.tripBreaker = this.tripBreaker.bind(this);
     this.sweepReserves = this.sweepReserves.bind(this);
-    this.transferOwnership = this.transferOwnership.bind(this);
-    this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.updateRisk = this.updateRisk.bind(this);
+    this.ownership = this.ownership.bind(this);
   }
   supply = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
@@ -473,20 +480,20 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
       sweep_reserves: {}
     }, fee_, memo_, funds_);
   };
-  transferOwnership = async ({
-    newOwner
+  updateRisk = async ({
+    limit
   }: {
-    newOwner: string;
+    limit?: number;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      transfer_ownership: {
-        new_owner: newOwner
+      update_risk: {
+        limit
       }
     }, fee_, memo_, funds_);
   };
-  acceptOwnership = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+  ownership = async (ownershipMsg: OwnershipMsg, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      accept_ownership: {}
+      ownership: ownershipMsg
     }, fee_, memo_, funds_);
   };
 }

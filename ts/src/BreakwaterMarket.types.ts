@@ -101,6 +101,13 @@ export type ExecuteMsg = {
 } | {
   sweep_reserves: {};
 } | {
+  update_risk: {
+    limit?: number | null;
+  };
+} | {
+  ownership: OwnershipMsg;
+};
+export type OwnershipMsg = {
   transfer_ownership: {
     new_owner: string;
   };
@@ -128,7 +135,16 @@ export interface LiquidationParams {
   keeper_tip: Uint128;
   min_collateral_value: Uint128;
   min_debt: Uint128;
+  risk_share?: RiskShareParams | null;
   target_health_factor: Decimal;
+}
+export interface RiskShareParams {
+  exposure_full: Decimal;
+  exposure_start: Decimal;
+  max_age: number;
+  max_share: Decimal;
+  spiral_full: Decimal;
+  spiral_start: Decimal;
 }
 export type QueryMsg = {
   config: {};
@@ -152,6 +168,8 @@ export type QueryMsg = {
     limit?: number | null;
     start_after?: string | null;
   };
+} | {
+  risk: {};
 } | {
   supplier: {
     address: string;
@@ -227,6 +245,43 @@ export interface ConfigResponse {
   owner: string;
   params: MarketParams;
   pending_owner?: string | null;
+}
+export interface RiskResponse {
+  backstop_share: Decimal;
+  backstop_value?: Uint128 | null;
+  base_share: Decimal;
+  pass?: RiskPassProgress | null;
+  snapshot?: RiskSnapshot | null;
+  utilization: Decimal;
+}
+export interface RiskPassProgress {
+  cursor?: string | null;
+  started_at: number;
+  walked: number;
+}
+export interface RiskSnapshot {
+  accounts: number;
+  collaterals: CollateralRisk[];
+  completed_at: number;
+  exposure?: Decimal | null;
+  fresh: boolean;
+  liquidatable_now: Uint128;
+  measured_at: number;
+  spiral_index: Decimal;
+  total_debt: Uint128;
+}
+export interface CollateralRisk {
+  denom: string;
+  depth: Uint128;
+  depth_measured: boolean;
+  falls: FallRisk[];
+  spiral_index: Decimal;
+  wall: Uint128;
+}
+export interface FallRisk {
+  coverage?: Decimal | null;
+  fall: number;
+  liquidatable: Uint128;
 }
 export interface StateResponse {
   backstop_due: Uint128;

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Decimal, InstantiateMsg, AssetInit, OracleParams, ExecuteMsg, PriceSubmission, QueryMsg, MigrateMsg, AssetResponse, AssetsResponse, ConfigResponse, FeedersResponse, FeederInfo, OracleStatus, PriceResponse, ExcludedFeeder, PricesResponse } from "./BreakwaterOracle.types";
+import { Decimal, InstantiateMsg, AssetInit, OracleParams, ExecuteMsg, Uint128, OwnershipMsg, PriceSubmission, QueryMsg, MigrateMsg, AssetResponse, AssetsResponse, ConfigResponse, FeedersResponse, FeederInfo, OracleStatus, PriceResponse, ExcludedFeeder, PricesResponse } from "./BreakwaterOracle.types";
 export interface BreakwaterOracleReadOnlyInterface {
   contractAddress: string;
   price: ({
@@ -163,12 +163,7 @@ export interface BreakwaterOracleInterface extends BreakwaterOracleReadOnlyInter
     denom: string;
     feeders: string[];
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  transferOwnership: ({
-    newOwner
-  }: {
-    newOwner: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  acceptOwnership: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  ownership: (ownershipMsg: OwnershipMsg, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class BreakwaterOracleClient extends BreakwaterOracleQueryClient implements BreakwaterOracleInterface {
   client: ISigningCosmWasmClient;
@@ -185,8 +180,7 @@ export class BreakwaterOracleClient extends BreakwaterOracleQueryClient implemen
     this.updateAssetParams = this.updateAssetParams.bind(this);
     this.addFeeders = this.addFeeders.bind(this);
     this.removeFeeders = this.removeFeeders.bind(this);
-    this.transferOwnership = this.transferOwnership.bind(this);
-    this.acceptOwnership = this.acceptOwnership.bind(this);
+    this.ownership = this.ownership.bind(this);
   }
   submitPrices = async ({
     prices
@@ -269,20 +263,9 @@ export class BreakwaterOracleClient extends BreakwaterOracleQueryClient implemen
       }
     }, fee_, memo_, funds_);
   };
-  transferOwnership = async ({
-    newOwner
-  }: {
-    newOwner: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+  ownership = async (ownershipMsg: OwnershipMsg, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      transfer_ownership: {
-        new_owner: newOwner
-      }
-    }, fee_, memo_, funds_);
-  };
-  acceptOwnership = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      accept_ownership: {}
+      ownership: ownershipMsg
     }, fee_, memo_, funds_);
   };
 }

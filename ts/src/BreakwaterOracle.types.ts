@@ -49,6 +49,10 @@ export type ExecuteMsg = {
     feeders: string[];
   };
 } | {
+  ownership: OwnershipMsg;
+};
+export type Uint128 = string;
+export type OwnershipMsg = {
   transfer_ownership: {
     new_owner: string;
   };
@@ -57,6 +61,7 @@ export type ExecuteMsg = {
 };
 export interface PriceSubmission {
   denom: string;
+  depth?: Uint128 | null;
   price: Decimal;
 }
 export type QueryMsg = {
@@ -126,6 +131,8 @@ export type OracleStatus = {
 };
 export interface PriceResponse {
   denom: string;
+  depth?: Uint128 | null;
+  depth_measured_at?: number | null;
   feeders_excluded: ExcludedFeeder[];
   feeders_used: string[];
   fresh_until: number;

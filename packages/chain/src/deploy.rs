@@ -5,6 +5,7 @@
 use crate::client::{ctx, ensure_ok, execute_msg, Client, Gas, TxOutcome, Wallet};
 use anyhow::{anyhow, bail, Context, Result};
 use breakwater_types::deploy::DeployPlan;
+use breakwater_types::ownership::OwnershipMsg;
 use cosmrs::proto::cosmos::base::query::v1beta1::PageRequest;
 use cosmrs::proto::cosmwasm::wasm::v1::{
     QueryCodesRequest, QueryCodesResponse, QueryContractInfoRequest, QueryContractInfoResponse,
@@ -551,68 +552,48 @@ pub fn handover_msgs(owner: &AccountId, d: &Deployment, new_owner: &str) -> Resu
             .map_err(|e| anyhow!("encode MsgUpdateAdmin: {e}"))?,
         );
     }
-    let new_owner = new_owner.to_string();
-    msgs.push(execute_msg(
-        owner,
-        &d.oracle,
-        &breakwater_types::oracle::ExecuteMsg::TransferOwnership {
-            new_owner: new_owner.clone(),
-        },
-        &[],
-    )?);
-    msgs.push(execute_msg(
-        owner,
-        &d.market,
-        &breakwater_types::market::ExecuteMsg::TransferOwnership {
-            new_owner: new_owner.clone(),
-        },
-        &[],
-    )?);
-    msgs.push(execute_msg(
-        owner,
-        &d.liquidator,
-        &breakwater_types::liquidator::ExecuteMsg::TransferOwnership {
-            new_owner: new_owner.clone(),
-        },
-        &[],
-    )?);
-    msgs.push(execute_msg(
-        owner,
-        &d.backstop,
-        &breakwater_types::backstop::ExecuteMsg::TransferOwnership { new_owner },
-        &[],
-    )?);
+    let transfer = OwnershipMsg::TransferOwnership {
+        new_owner: new_owner.to_string(),
+    };
+    msgs.extend(ownership_msgs(owner, d, &transfer)?);
     Ok(msgs)
+}
+
+/// `Ownership(msg)` to each of the four contracts, from `sender` (every contract nests the
+/// same `OwnershipMsg`).
+fn ownership_msgs(sender: &AccountId, d: &Deployment, msg: &OwnershipMsg) -> Result<Vec<Any>> {
+    use breakwater_types::{backstop, liquidator, market, oracle};
+    Ok(vec![
+        execute_msg(
+            sender,
+            &d.oracle,
+            &oracle::ExecuteMsg::Ownership(msg.clone()),
+            &[],
+        )?,
+        execute_msg(
+            sender,
+            &d.market,
+            &market::ExecuteMsg::Ownership(msg.clone()),
+            &[],
+        )?,
+        execute_msg(
+            sender,
+            &d.liquidator,
+            &liquidator::ExecuteMsg::Ownership(msg.clone()),
+            &[],
+        )?,
+        execute_msg(
+            sender,
+            &d.backstop,
+            &backstop::ExecuteMsg::Ownership(msg.clone()),
+            &[],
+        )?,
+    ])
 }
 
 /// `AcceptOwnership {}` to each of the four contracts, from `new_owner`.
 pub fn accept_ownership_msgs(new_owner: &AccountId, d: &Deployment) -> Result<Vec<Any>> {
-    Ok(vec![
-        execute_msg(
-            new_owner,
-            &d.oracle,
-            &breakwater_types::oracle::ExecuteMsg::AcceptOwnership {},
-            &[],
-        )?,
-        execute_msg(
-            new_owner,
-            &d.market,
-            &breakwater_types::market::ExecuteMsg::AcceptOwnership {},
-            &[],
-        )?,
-        execute_msg(
-            new_owner,
-            &d.liquidator,
-            &breakwater_types::liquidator::ExecuteMsg::AcceptOwnership {},
-            &[],
-        )?,
-        execute_msg(
-            new_owner,
-            &d.backstop,
-            &breakwater_types::backstop::ExecuteMsg::AcceptOwnership {},
-            &[],
-        )?,
-    ])
+    ownership_msgs(new_owner, d, &OwnershipMsg::AcceptOwnership {})
 }
 
 /// Hands the contracts to `new_owner` as their current owner and admin (one transaction);

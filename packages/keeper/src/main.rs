@@ -273,12 +273,12 @@ async fn handover_cmd(cfg: &Config, to: String, owner: String) -> Result<()> {
     for (name, addr, _) in d.contracts() {
         println!(
             "  {name:<11} {addr}  {}",
-            serde_json::json!({ "accept_ownership": {} })
+            serde_json::json!({ "ownership": { "accept_ownership": {} } })
         );
     }
     // The same messages as protobuf Any, for tools that sign raw messages.
     let n = deploy::accept_ownership_msgs(&new_owner, &d)?.len();
-    println!("({n} MsgExecuteContract; `wasmd tx wasm execute <contract> '{{\"accept_ownership\":{{}}}}' --from <multisig> --generate-only` builds each)");
+    println!("({n} MsgExecuteContract; `wasmd tx wasm execute <contract> '{{\"ownership\":{{\"accept_ownership\":{{}}}}}}' --from <multisig> --generate-only` builds each)");
     Ok(())
 }
 

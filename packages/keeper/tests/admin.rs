@@ -14,6 +14,7 @@ use breakwater_chain::devnet::{self, DevnetConfig};
 use breakwater_chain::harness::{devnet_deploy_request, test_port_base};
 use breakwater_keeper::config::{default_deployment, Config};
 use breakwater_types::market;
+use breakwater_types::ownership::OwnershipMsg;
 use common::{blocking, plan, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -298,7 +299,7 @@ async fn contracts_migrate_and_move_to_a_multisig_that_accepts_ownership() -> Re
             &msig,
             &members,
             addr,
-            r#"{"accept_ownership":{}}"#,
+            r#"{"ownership":{"accept_ownership":{}}}"#,
             &work,
         )
         .await
@@ -310,9 +311,9 @@ async fn contracts_migrate_and_move_to_a_multisig_that_accepts_ownership() -> Re
     let retake = breakwater_chain::client::execute_msg(
         &owner.signer.address,
         &d.market,
-        &market::ExecuteMsg::TransferOwnership {
+        &market::ExecuteMsg::Ownership(OwnershipMsg::TransferOwnership {
             new_owner: owner.address(),
-        },
+        }),
         &[],
     )?;
     let res = owner.send(&client, &[retake], Gas::Simulate).await;
