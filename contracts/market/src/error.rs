@@ -1,10 +1,8 @@
 //! Errors of the market contract.
+use breakwater_types::error::MathError;
 use breakwater_types::ownership::OwnershipError;
 use breakwater_types::ParamError;
-use cosmwasm_std::{
-    CheckedFromRatioError, CheckedMultiplyFractionError, CheckedMultiplyRatioError,
-    ConversionOverflowError, Decimal, DivideByZeroError, OverflowError, StdError, Uint128,
-};
+use cosmwasm_std::{Decimal, StdError, Uint128};
 use cw_utils::PaymentError;
 use thiserror::Error;
 
@@ -27,29 +25,9 @@ pub enum ContractError {
     #[error(transparent)]
     Param(#[from] ParamError),
 
-    /// Arithmetic overflow or underflow.
-    #[error("arithmetic overflow: {0}")]
-    Overflow(#[from] OverflowError),
-
-    /// Division by zero.
-    #[error("arithmetic error: {0}")]
-    DivideByZero(#[from] DivideByZeroError),
-
-    /// A fixed-point product or quotient out of range.
-    #[error("arithmetic overflow: {0}")]
-    MultiplyFraction(#[from] CheckedMultiplyFractionError),
-
-    /// A ratio out of range.
-    #[error("arithmetic overflow: {0}")]
-    MultiplyRatio(#[from] CheckedMultiplyRatioError),
-
-    /// A ratio out of range.
-    #[error("arithmetic overflow: {0}")]
-    FromRatio(#[from] CheckedFromRatioError),
-
-    /// A conversion out of range.
-    #[error("arithmetic overflow: {0}")]
-    Conversion(#[from] ConversionOverflowError),
+    /// Checked arithmetic that failed.
+    #[error(transparent)]
+    Math(#[from] MathError),
 
     /// An attached amount larger than the market's 128-bit accounting.
     #[error("amount {amount} is too large: at most 2^128 - 1 units are accepted")]
@@ -200,18 +178,16 @@ pub enum ContractError {
         expected: &'static str,
     },
 
+    /// A liquidation the planner refuses (healthy, paused, throttled, too small) or cannot
+    /// compute.
+    #[error(transparent)]
+    Plan(#[from] breakwater_types::liquidation::PlanError),
+
     /// A liquidation of an account that owes nothing.
     #[error("nothing to liquidate: {address} has no debt")]
     NothingToLiquidate {
         /// The account.
         address: String,
-    },
-
-    /// A liquidation of a healthy account.
-    #[error("account is healthy (health factor {health_factor}): only accounts below 1 may be liquidated")]
-    Healthy {
-        /// The account's health factor.
-        health_factor: Decimal,
     },
 
     /// A borrow while the circuit breaker is at level 1 or above.
@@ -220,36 +196,6 @@ pub enum ContractError {
         /// The breaker level.
         level: u8,
     },
-
-    /// A liquidation above the hard floor while the breaker is at level 2 or above.
-    #[error("liquidations are paused by the circuit breaker (level {level}) except for accounts below the hard floor")]
-    AuctionsPaused {
-        /// The breaker level.
-        level: u8,
-    },
-
-    /// A liquidation above the hard floor of an account holding a collateral without an active
-    /// price.
-    #[error("liquidation paused: the oracle price of {denom} is {status} (only accounts below the hard floor are liquidated)")]
-    LiquidationPaused {
-        /// The collateral.
-        denom: String,
-        /// The oracle status name.
-        status: String,
-    },
-
-    /// No room under the liquidator's caps for the auction a liquidation needs.
-    #[error("liquidation throttled: no auction room for {denom} (room left {room})")]
-    NoRoom {
-        /// The collateral(s), comma-separated.
-        denom: String,
-        /// Room left under the caps, base units.
-        room: Uint128,
-    },
-
-    /// A partial liquidation that would repay nothing.
-    #[error("liquidation too small: it would repay nothing")]
-    LiquidationTooSmall,
 
     /// A breaker level above 3.
     #[error("invalid breaker level {level}: must be 0 to 3")]
@@ -298,3 +244,5 @@ pub enum ContractError {
     #[error("{0}")]
     Migration(#[from] breakwater_types::migration::MigrationError),
 }
+
+breakwater_types::math_error_from!(ContractError);

@@ -31,21 +31,6 @@ pub struct PricedCollateral {
 }
 
 impl PricedCollateral {
-    /// The price the oracle stands behind, which decides whether an account may be
-    /// liquidated, and how hard: the median when `Active` or `Stale` (a stale median passed
-    /// the oracle's breaker when it was set), and the higher of median and TWAP — the less
-    /// punitive for the borrower — when `Halted` (the median jumped further from the TWAP than
-    /// the breaker allows, e.g. a one-block wick) or `NoQuorum` (the record may hold such a
-    /// median). An account below 1 (or the hard floor) at both is still liquidated.
-    pub fn trusted_price(&self) -> Decimal {
-        match self.status {
-            OracleStatus::Halted { .. } | OracleStatus::NoQuorum { .. } => {
-                self.median.max(self.twap)
-            }
-            OracleStatus::Active {} | OracleStatus::Stale { .. } => self.median,
-        }
-    }
-
     /// The valuation line of `amount` units at time `now` under `margin`.
     pub fn line(&self, amount: Uint128, margin: &MarginParams, now: u64) -> CollateralLine {
         let lt_now = self.collateral.threshold_ramp.value_at(now);
@@ -116,8 +101,8 @@ pub struct PricedLine {
     pub penalty: Decimal,
     /// Its valuation line (at the median).
     pub line: CollateralLine,
-    /// The price the oracle stands behind ([`PricedCollateral::trusted_price`]).
-    pub trusted: Decimal,
+    /// Its oracle TWAP.
+    pub twap: Decimal,
 }
 
 /// Prices every holding in `holdings` at `now`, through `cache`.
@@ -137,7 +122,7 @@ pub fn price_holdings(
                 status: priced.status.clone(),
                 penalty: priced.collateral.params.liquidation_penalty,
                 line: priced.line(*amount, &config.params.margin, now),
-                trusted: priced.trusted_price(),
+                twap: priced.twap,
             })
         })
         .collect()
@@ -175,64 +160,4 @@ pub fn check_new_risk(
         });
     }
     Ok(health)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use breakwater_types::market::CollateralParams;
-    use breakwater_types::math::margin::Ramp;
-
-    fn priced(median: u64, twap: u64, status: OracleStatus) -> PricedCollateral {
-        let params = CollateralParams {
-            denom: "uatom".to_string(),
-            max_ltv: Decimal::percent(68),
-            liquidation_threshold: Decimal::percent(70),
-            liquidation_penalty: Decimal::percent(5),
-            supply_cap: Uint128::MAX,
-            depth: Uint128::one(),
-        };
-        PricedCollateral {
-            median: Decimal::percent(median),
-            twap: Decimal::percent(twap),
-            volatility: Decimal::zero(),
-            status,
-            collateral: CollateralState {
-                threshold_ramp: Ramp::constant(params.liquidation_threshold),
-                params,
-                total_deposited: Uint128::zero(),
-            },
-        }
-    }
-
-    #[test]
-    fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() {
-        let halted = OracleStatus::Halted {
-            since: 1,
-            jump: Decimal::percent(27),
-        };
-        let no_quorum = OracleStatus::NoQuorum {
-            since: 1,
-            fresh: 1,
-            required: 2,
-        };
-        // A halted or quorum-less wick down counts at the TWAP, a wick up at the median.
-        assert_eq!(
-            priced(730, 1_000, halted.clone()).trusted_price(),
-            Decimal::percent(1_000)
-        );
-        assert_eq!(
-            priced(1_300, 1_000, halted).trusted_price(),
-            Decimal::percent(1_300)
-        );
-        assert_eq!(
-            priced(730, 1_000, no_quorum).trusted_price(),
-            Decimal::percent(1_000)
-        );
-        // Active and stale medians passed the breaker: they count as they are.
-        let active = priced(730, 1_000, OracleStatus::Active {});
-        assert_eq!(active.trusted_price(), Decimal::percent(730));
-        let stale = priced(730, 1_000, OracleStatus::Stale { since: 1 });
-        assert_eq!(stale.trusted_price(), Decimal::percent(730));
-    }
 }

@@ -1,6 +1,8 @@
 //! Storage layout of the market and the stored structs.
-use breakwater_types::adapters::OracleContract;
-use breakwater_types::market::{CollateralParams, LiquidationConfig, MarketParams};
+use breakwater_types::adapters::{BackstopContract, LiquidatorContract, OracleContract};
+use breakwater_types::market::{
+    CollateralParams, LiquidationConfig, LiquidationParams, MarketParams,
+};
 use breakwater_types::math::margin::Ramp;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
@@ -20,9 +22,31 @@ pub struct Config {
     pub liquidation: Option<Liquidation>,
 }
 
-/// The liquidation set-up as stored: the message's own type, its addresses validated (and
-/// normalized) by `SetLiquidation`.
-pub type Liquidation = LiquidationConfig;
+/// The liquidation set-up as stored, its addresses validated by `SetLiquidation`. The checked
+/// wrappers serialize as bare addresses, as the message's strings did.
+#[cw_serde]
+pub struct Liquidation {
+    /// The Dutch-auction liquidator.
+    pub liquidator: LiquidatorContract,
+    /// The backstop pool.
+    pub backstop: BackstopContract,
+    /// May set the breaker level besides the owner.
+    pub guardian: Option<Addr>,
+    /// Liquidation parameters.
+    pub params: LiquidationParams,
+}
+
+impl Liquidation {
+    /// The set-up as the `LiquidationConfig` message type (for `Config {}`).
+    pub fn to_config(&self) -> LiquidationConfig {
+        LiquidationConfig {
+            liquidator: self.liquidator.addr().to_string(),
+            backstop: self.backstop.addr().to_string(),
+            guardian: self.guardian.as_ref().map(Addr::to_string),
+            params: self.params.clone(),
+        }
+    }
+}
 
 /// Market totals. `cash` is tracked here and never read from the bank, so a donation to the
 /// contract changes nothing in the accounting.

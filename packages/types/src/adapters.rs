@@ -237,6 +237,29 @@ impl LiquidatorContract {
         Ok(querier.query_wasm_smart::<Lean>(&self.0, &msg)?.room)
     }
 
+    /// The caps for a new auction of `denom` as the liquidation planner reads them: the room
+    /// for one auction and what the global cap leaves for all (`Room {}`).
+    pub fn query_room_caps(
+        &self,
+        querier: &QuerierWrapper,
+        denom: &str,
+    ) -> StdResult<crate::liquidation::Room> {
+        #[derive(Deserialize)]
+        struct Lean {
+            room: Uint128,
+            global_hole: Uint128,
+            global_dirt: Uint128,
+        }
+        let msg = LiquidatorQuery::Room {
+            denom: denom.to_string(),
+        };
+        let r: Lean = querier.query_wasm_smart(&self.0, &msg)?;
+        Ok(crate::liquidation::Room {
+            room: r.room,
+            global: r.global_hole.saturating_sub(r.global_dirt),
+        })
+    }
+
     /// Units of `denom` in the backstop's running resale auctions (`ResaleLot {}.lot`).
     pub fn query_resale_lot(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<Uint128> {
         #[derive(Deserialize)]

@@ -1,5 +1,54 @@
-//! Parameter validation errors shared by the contracts.
+//! Errors shared by the contracts: parameter validation and checked arithmetic.
+use cosmwasm_std::{
+    CheckedFromRatioError, CheckedMultiplyFractionError, CheckedMultiplyRatioError,
+    ConversionOverflowError, DivideByZeroError, OverflowError,
+};
 use thiserror::Error;
+
+/// Checked arithmetic that failed: one error for every contract and the planners, so their
+/// error enums carry one `Math` variant instead of the same six.
+#[derive(Error, Debug, PartialEq)]
+pub enum MathError {
+    /// Overflow or underflow.
+    #[error("arithmetic overflow: {0}")]
+    Overflow(#[from] OverflowError),
+    /// Division by zero.
+    #[error("arithmetic error: {0}")]
+    DivideByZero(#[from] DivideByZeroError),
+    /// A fixed-point product or quotient out of range.
+    #[error("arithmetic overflow: {0}")]
+    MultiplyFraction(#[from] CheckedMultiplyFractionError),
+    /// A ratio product out of range.
+    #[error("arithmetic overflow: {0}")]
+    MultiplyRatio(#[from] CheckedMultiplyRatioError),
+    /// A ratio out of range.
+    #[error("arithmetic overflow: {0}")]
+    FromRatio(#[from] CheckedFromRatioError),
+    /// A conversion out of range.
+    #[error("arithmetic overflow: {0}")]
+    Conversion(#[from] ConversionOverflowError),
+}
+
+/// Implements `From<E>` for an error enum with a `Math(MathError)` variant, for each
+/// checked-math error `E`, so `?` works on checked arithmetic.
+#[macro_export]
+macro_rules! math_error_from {
+    ($t:ty) => {
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::OverflowError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::DivideByZeroError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::CheckedMultiplyFractionError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::CheckedMultiplyRatioError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::CheckedFromRatioError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::ConversionOverflowError);
+    };
+    (@one $t:ty, $e:ty) => {
+        impl From<$e> for $t {
+            fn from(e: $e) -> Self {
+                Self::Math($crate::error::MathError::from(e))
+            }
+        }
+    };
+}
 
 /// A configuration parameter outside its allowed range.
 #[derive(Error, Debug)]
