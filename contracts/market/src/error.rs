@@ -1,8 +1,10 @@
 //! Errors of the market contract.
-use breakwater_types::error::MathError;
 use breakwater_types::ownership::OwnershipError;
 use breakwater_types::ParamError;
-use cosmwasm_std::{Decimal, StdError, Uint128};
+use cosmwasm_std::{
+    CheckedFromRatioError, CheckedMultiplyFractionError, CheckedMultiplyRatioError,
+    ConversionOverflowError, Decimal, DivideByZeroError, OverflowError, StdError, Uint128,
+};
 use cw_utils::PaymentError;
 use thiserror::Error;
 
@@ -25,9 +27,29 @@ pub enum ContractError {
     #[error(transparent)]
     Param(#[from] ParamError),
 
-    /// Checked arithmetic that failed.
-    #[error(transparent)]
-    Math(#[from] MathError),
+    /// Arithmetic overflow or underflow.
+    #[error("arithmetic overflow: {0}")]
+    Overflow(#[from] OverflowError),
+
+    /// Division by zero.
+    #[error("arithmetic error: {0}")]
+    DivideByZero(#[from] DivideByZeroError),
+
+    /// A fixed-point product or quotient out of range.
+    #[error("arithmetic overflow: {0}")]
+    MultiplyFraction(#[from] CheckedMultiplyFractionError),
+
+    /// A ratio out of range.
+    #[error("arithmetic overflow: {0}")]
+    MultiplyRatio(#[from] CheckedMultiplyRatioError),
+
+    /// A ratio out of range.
+    #[error("arithmetic overflow: {0}")]
+    FromRatio(#[from] CheckedFromRatioError),
+
+    /// A conversion out of range.
+    #[error("arithmetic overflow: {0}")]
+    Conversion(#[from] ConversionOverflowError),
 
     /// An attached amount larger than the market's 128-bit accounting.
     #[error("amount {amount} is too large: at most 2^128 - 1 units are accepted")]
@@ -244,5 +266,3 @@ pub enum ContractError {
     #[error("{0}")]
     Migration(#[from] breakwater_types::migration::MigrationError),
 }
-
-breakwater_types::math_error_from!(ContractError);

@@ -1,13 +1,13 @@
-//! Errors shared by the contracts: parameter validation and checked arithmetic.
+//! Errors shared by the contracts: parameter validation and checked arithmetic ([`MathError`]).
 use cosmwasm_std::{
     CheckedFromRatioError, CheckedMultiplyFractionError, CheckedMultiplyRatioError,
     ConversionOverflowError, DivideByZeroError, OverflowError,
 };
 use thiserror::Error;
 
-/// Checked arithmetic that failed: one error for every contract and the planners, so their
-/// error enums carry one `Math` variant instead of the same six.
-#[derive(Error, Debug, PartialEq)]
+/// A checked arithmetic operation failed (overflow, division by zero, a ratio or conversion
+/// out of range).
+#[derive(Error, Debug)]
 pub enum MathError {
     /// Overflow or underflow.
     #[error("arithmetic overflow: {0}")]
@@ -18,10 +18,10 @@ pub enum MathError {
     /// A fixed-point product or quotient out of range.
     #[error("arithmetic overflow: {0}")]
     MultiplyFraction(#[from] CheckedMultiplyFractionError),
-    /// A ratio product out of range.
+    /// A `multiply_ratio` out of range.
     #[error("arithmetic overflow: {0}")]
     MultiplyRatio(#[from] CheckedMultiplyRatioError),
-    /// A ratio out of range.
+    /// A `from_ratio` out of range.
     #[error("arithmetic overflow: {0}")]
     FromRatio(#[from] CheckedFromRatioError),
     /// A conversion out of range.
@@ -29,8 +29,8 @@ pub enum MathError {
     Conversion(#[from] ConversionOverflowError),
 }
 
-/// Implements `From<E>` for an error enum with a `Math(MathError)` variant, for each
-/// checked-math error `E`, so `?` works on checked arithmetic.
+/// Implements `From<E>` for an error enum with a `Math(MathError)` variant (the liquidation
+/// planner's `PlanError`), for each checked-math error `E`, so `?` works on checked arithmetic.
 #[macro_export]
 macro_rules! math_error_from {
     ($t:ty) => {

@@ -253,7 +253,7 @@ pub struct Planned {
 }
 
 /// Why an account is not liquidated now.
-#[derive(Error, Debug, PartialEq)]
+#[derive(Error, Debug)]
 pub enum PlanError {
     /// The account has no debt.
     #[error("nothing to liquidate: the account has no debt")]
