@@ -44,7 +44,11 @@ pub fn execute_deposit_collateral(
         });
     }
     if let Some(liq) = &config.liquidation {
-        if liq.liquidator.query_room(&deps.querier, &denom).is_err() {
+        if liq
+            .liquidator
+            .query_room_caps(&deps.querier, &denom)
+            .is_err()
+        {
             return Err(ContractError::NotDepositable {
                 denom,
                 reason: "the liquidator cannot auction it",

@@ -13,7 +13,6 @@ use breakwater_types::math::health::{compute_health, CollateralLine, Health};
 use breakwater_types::math::margin::effective_ltv;
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{Decimal, Deps, Uint128};
-use std::collections::BTreeMap;
 
 /// The oracle's view of one collateral, together with its stored state.
 #[derive(Debug, Clone)]
@@ -54,36 +53,42 @@ impl PricedCollateral {
 /// Prices fetched so far, by denom: each collateral is priced at most once per message or
 /// query page.
 #[derive(Debug, Default)]
-pub struct PriceCache(BTreeMap<String, PricedCollateral>);
+pub struct PriceCache(Vec<(String, PricedCollateral)>);
 
 impl PriceCache {
-    /// The priced collateral `denom`, querying the oracle and storage the first time only.
+    /// The priced collateral `denom`, querying the oracle and storage the first time only (a
+    /// linear search: at most `MAX_COLLATERALS` entries).
     pub fn get(
         &mut self,
         deps: Deps,
         config: &Config,
         denom: &str,
     ) -> Result<&PricedCollateral, ContractError> {
-        if !self.0.contains_key(denom) {
-            let collateral = COLLATERALS.may_load(deps.storage, denom)?.ok_or_else(|| {
-                ContractError::UnlistedCollateral {
-                    denom: denom.to_string(),
-                }
-            })?;
-            let p = config.oracle.query_price_view(&deps.querier, denom)?;
-            self.0.insert(
-                denom.to_string(),
-                PricedCollateral {
-                    median: p.median,
-                    twap: p.twap,
-                    volatility: p.volatility,
-                    status: p.status,
-                    collateral,
-                },
-            );
-        }
+        let i = match self.0.iter().position(|(d, _)| d == denom) {
+            Some(i) => i,
+            None => {
+                let collateral = COLLATERALS.may_load(deps.storage, denom)?.ok_or_else(|| {
+                    ContractError::UnlistedCollateral {
+                        denom: denom.to_string(),
+                    }
+                })?;
+                let p = config.oracle.query_price_view(&deps.querier, denom)?;
+                self.0.push((
+                    denom.to_string(),
+                    PricedCollateral {
+                        median: p.median,
+                        twap: p.twap,
+                        volatility: p.volatility,
+                        status: p.status,
+                        collateral,
+                    },
+                ));
+                self.0.len() - 1
+            }
+        };
         self.0
-            .get(denom)
+            .get(i)
+            .map(|(_, p)| p)
             .ok_or_else(|| ContractError::UnlistedCollateral {
                 denom: denom.to_string(),
             })

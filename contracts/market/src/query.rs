@@ -2,7 +2,6 @@
 use crate::error::ContractError;
 use crate::health::{health_of, price_holdings, PriceCache};
 use crate::interest::{accrued_state, rates};
-use crate::state::Liquidation;
 use crate::state::{load_account, CollateralState, ACCOUNTS, COLLATERALS, CONFIG, SUPPLIERS};
 use breakwater_types::market::{
     AccountResponse, AccountSummary, AccountsResponse, CollateralPosition, CollateralResponse,
@@ -24,7 +23,7 @@ pub fn query_config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         oracle: config.oracle.addr().to_string(),
         base_denom: config.base_denom,
         params: config.params,
-        liquidation: config.liquidation.as_ref().map(Liquidation::to_config),
+        liquidation: config.liquidation.map(Into::into),
     })
 }
 

@@ -7,9 +7,10 @@ use breakwater_types::math::margin::Ramp;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
+use serde::{Deserialize, Serialize};
 
 /// Contract-wide configuration.
-#[cw_serde]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Config {
     /// The oracle pricing every collateral in base units.
     pub oracle: OracleContract,
@@ -22,9 +23,12 @@ pub struct Config {
     pub liquidation: Option<Liquidation>,
 }
 
-/// The liquidation set-up as stored, its addresses validated by `SetLiquidation`. The checked
-/// wrappers serialize as bare addresses, as the message's strings did.
-#[cw_serde]
+/// The liquidation set-up, its addresses validated by `SetLiquidation`. It is stored in the
+/// message's own shape (`LiquidationConfig`, bare addresses), so the contract carries one
+/// serializer and one deserializer for both; what storage holds was validated before it was
+/// saved.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(from = "LiquidationConfig", into = "LiquidationConfig")]
 pub struct Liquidation {
     /// The Dutch-auction liquidator.
     pub liquidator: LiquidatorContract,
@@ -36,14 +40,25 @@ pub struct Liquidation {
     pub params: LiquidationParams,
 }
 
-impl Liquidation {
-    /// The set-up as the `LiquidationConfig` message type (for `Config {}`).
-    pub fn to_config(&self) -> LiquidationConfig {
+impl From<Liquidation> for LiquidationConfig {
+    fn from(l: Liquidation) -> Self {
         LiquidationConfig {
-            liquidator: self.liquidator.addr().to_string(),
-            backstop: self.backstop.addr().to_string(),
-            guardian: self.guardian.as_ref().map(Addr::to_string),
-            params: self.params.clone(),
+            liquidator: l.liquidator.0.into_string(),
+            backstop: l.backstop.0.into_string(),
+            guardian: l.guardian.map(Addr::into_string),
+            params: l.params,
+        }
+    }
+}
+
+impl From<LiquidationConfig> for Liquidation {
+    /// Only for what storage holds: `SetLiquidation` validated the addresses before saving.
+    fn from(c: LiquidationConfig) -> Self {
+        Liquidation {
+            liquidator: LiquidatorContract(Addr::unchecked(c.liquidator)),
+            backstop: BackstopContract(Addr::unchecked(c.backstop)),
+            guardian: c.guardian.map(Addr::unchecked),
+            params: c.params,
         }
     }
 }
@@ -205,8 +220,10 @@ impl Account {
 /// (backstop part, then reserves, then suppliers), and only the excess goes through the
 /// waterfall again. When the borrower's last auction settles, what is left returns in reverse:
 /// suppliers (the index rises), reserves, the backstop (earmarked in `backstop_due`).
-#[cw_serde]
-#[derive(Default)]
+///
+/// Stored as a JSON array of its four amounts (one small deserializer instead of a struct's).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(from = "[Uint128; 4]", into = "[Uint128; 4]")]
 pub struct AuctionBook {
     /// Tabs of the borrower's running liquidation auctions, base units.
     pub in_auction: Uint128,
@@ -216,6 +233,23 @@ pub struct AuctionBook {
     pub by_reserves: Uint128,
     /// Provision still held that was cut from the supply index.
     pub socialized: Uint128,
+}
+
+impl From<[Uint128; 4]> for AuctionBook {
+    fn from([in_auction, by_backstop, by_reserves, socialized]: [Uint128; 4]) -> Self {
+        AuctionBook {
+            in_auction,
+            by_backstop,
+            by_reserves,
+            socialized,
+        }
+    }
+}
+
+impl From<AuctionBook> for [Uint128; 4] {
+    fn from(b: AuctionBook) -> Self {
+        [b.in_auction, b.by_backstop, b.by_reserves, b.socialized]
+    }
 }
 
 impl AuctionBook {

@@ -135,12 +135,15 @@ pub fn apply(
             ..
         } => {
             if !lots.is_empty() {
-                let mut funds: Vec<_> = lots
+                // The chain accepts funds only as coins sorted by denom: the account's
+                // holdings are kept sorted, so take the lots in their order.
+                let funds: Vec<_> = ctx
+                    .account
+                    .collaterals
                     .iter()
+                    .filter_map(|(d, _)| lots.iter().find(|l| &l.denom == d))
                     .map(|l| coin(l.amount.u128(), &l.denom))
                     .collect();
-                // The chain accepts funds only as sorted coins.
-                funds.sort_by(|a, b| a.denom.cmp(&b.denom));
                 let msg = ctx.liq.backstop.absorb(&ctx.borrower, *pay, funds)?;
                 ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
             }
