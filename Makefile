@@ -1,5 +1,5 @@
 # One task runner. The README names `make lab` (the main job) and `make test` (every check).
-.PHONY: lab test wasm schema schema-write fmt lint tools fuzz devnet-up devnet-down deploy keeper e2e chain-bench
+.PHONY: lab test wasm schema schema-write ts-client ts-client-write fmt lint tools fuzz devnet-up devnet-down deploy keeper e2e chain-bench chain-throughput keeper-release
 
 lab:             ## the main job: every crash scenario, naive vs Breakwater, table + charts in lab-out/
 	cargo run --release --locked -p breakwater-lab --bin lab -- $(ARGS)
@@ -15,6 +15,12 @@ schema:          ## fail if schema/ is stale
 
 schema-write:    ## regenerate schema/
 	scripts/check-schema.sh --write
+
+ts-client:       ## fail if ts/src is stale against schema/; type-check it
+	scripts/ts-client.sh
+
+ts-client-write: ## regenerate the TypeScript client in ts/src
+	scripts/ts-client.sh --write
 
 fmt:
 	cargo fmt --all
@@ -44,6 +50,12 @@ e2e:             ## the end-to-end test on wasmd (part of make test)
 
 chain-bench:     ## gas and keeper reaction on wasmd (docs/BENCHMARKS.md)
 	scripts/tools.sh >/dev/null && scripts/build-wasm.sh && cargo run --release --locked -p breakwater-keeper --bin chain-bench -- $(ARGS)
+
+keeper-release:  ## the keeper for operators: target/release-keeper/keeper (docs/keeper.md#operating)
+	cargo build --locked --profile release-keeper -p breakwater-keeper --bin keeper
+
+chain-throughput: ## keeper throughput on wasmd: 1,000 accounts, 200 liquidatable at once
+	scripts/tools.sh >/dev/null && scripts/build-wasm.sh && cargo run --release --locked -p breakwater-keeper --bin chain-bench -- --throughput $(ARGS)
 
 tools:           ## install and cache wasm target, wasm-opt, cosmwasm-check, wasmd
 	scripts/tools.sh

@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 source scripts/tools.sh
 bw_tools_ensure
 
-CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market liquidator backstop})
+# The four protocol contracts, then the devnet venue (a pool and a flash receiver the keeper's
+# bidder uses on the local chain; not part of the protocol).
+CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market liquidator backstop devnet-pool flash-receiver})
 # Hard limit: wasmd's MaxWasmSize (800 KiB) -- larger code cannot be stored on chain.
 MAX_BYTES=${BREAKWATER_MAX_WASM_BYTES:-819200}
 # The project's goal (docs/BENCHMARKS.md): at most 400 KiB per contract. Reported, not fatal.
@@ -25,8 +27,8 @@ RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=--allow-undefined" \
 : > "$OUT/checksums.txt"
 status=0
 for c in "${CONTRACTS[@]}"; do
-  raw="target/wasm32-unknown-unknown/release/breakwater_$c.wasm"
-  out="$OUT/breakwater_$c.wasm"
+  raw="target/wasm32-unknown-unknown/release/breakwater_${c//-/_}.wasm"
+  out="$OUT/breakwater_${c//-/_}.wasm"
   [ -f "$raw" ] || { echo "[wasm] missing $raw" >&2; exit 1; }
   "$WASM_OPT" -Os --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
     --strip-debug --strip-target-features "$raw" -o "$out"
@@ -38,11 +40,11 @@ for c in "${CONTRACTS[@]}"; do
     echo "[wasm] error: $out is $size bytes, over wasmd's $MAX_BYTES-byte upload limit" >&2
     status=1
   fi
-  (cd "$OUT" && sha256sum "breakwater_$c.wasm") >> "$OUT/checksums.txt"
+  (cd "$OUT" && sha256sum "breakwater_${c//-/_}.wasm") >> "$OUT/checksums.txt"
 done
 echo "[wasm] cosmwasm-check"
 "$COSMWASM_CHECK" --available-capabilities iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2 \
-  $(for c in "${CONTRACTS[@]}"; do printf "%s " "$OUT/breakwater_$c.wasm"; done) 2>&1 | sed 's/^/[wasm] /'
+  $(for c in "${CONTRACTS[@]}"; do printf "%s " "$OUT/breakwater_${c//-/_}.wasm"; done) 2>&1 | sed 's/^/[wasm] /'
 check=${PIPESTATUS[0]}
 [ "$check" -eq 0 ] || { echo "[wasm] error: cosmwasm-check failed" >&2; exit 1; }
 exit $status

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market liquidator backstop})
+CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market liquidator backstop devnet-pool flash-receiver})
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cargo build --locked --examples $(for c in "${CONTRACTS[@]}"; do printf -- "-p breakwater-%s " "$c"; done) >&2

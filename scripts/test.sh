@@ -22,6 +22,9 @@ cargo test --locked --workspace
 step "schemas are up to date"
 scripts/check-schema.sh
 
+step "TypeScript client: regenerated from schema/ and type-checked"
+scripts/ts-client.sh
+
 step "optimized wasm: build, lower, cosmwasm-check, size budget"
 scripts/build-wasm.sh
 

@@ -92,6 +92,34 @@ bw_ensure_wasmd() {
   export WASMD
 }
 
+# The TypeScript toolchain of ts/ (@cosmwasm/ts-codegen, typescript, the @cosmjs types the
+# generated client imports), installed with `npm ci` from ts/package-lock.json into a cache
+# folder named after the lock file's hash. Exports TS_TOOLS (the folder with node_modules).
+bw_ensure_ts_tools() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local lock="$root/ts/package-lock.json"
+  [ -f "$lock" ] || bw_die "missing $lock"
+  local hash
+  hash=$(sha256sum "$lock" | cut -c1-16)
+  local dir="$BW_CACHE/ts-tools-$hash"
+  mkdir -p "$BW_CACHE"
+  exec 7>"$BW_CACHE/.ts-tools.lock"
+  flock 7
+  if [ ! -x "$dir/node_modules/.bin/tsc" ] || [ ! -d "$dir/node_modules/@cosmwasm/ts-codegen" ]; then
+    bw_need npm "install Node.js and npm for the TypeScript client"
+    bw_log "installing the TypeScript client tools (ts-codegen, typescript, interchainjs) into $dir"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    cp "$root/ts/package.json" "$lock" "$dir.tmp/"
+    (cd "$dir.tmp" && npm ci --no-audit --no-fund --silent >&2) \
+      || bw_die "npm could not install the TypeScript tools from $lock"
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  flock -u 7
+  TS_TOOLS="$dir"
+  export TS_TOOLS
+}
+
 bw_tools_ensure() {
   mkdir -p "$BW_CACHE"
   bw_ensure_wasm_target

@@ -8,3 +8,4 @@ mod liquidator;
 mod market;
 mod oracle;
 mod properties;
+mod venue;

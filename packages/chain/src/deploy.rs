@@ -2,7 +2,7 @@
 //! checksum), instantiates the four contracts from a [`DeployPlan`] wired to each other, and
 //! writes addresses and code ids to a JSON file. Re-running it with the same code and plan
 //! reuses the deployment recorded in the file when it is still on chain.
-use crate::client::{ctx, ensure_ok, execute_msg, Client, Gas, Wallet};
+use crate::client::{ctx, ensure_ok, execute_msg, Client, Gas, TxOutcome, Wallet};
 use anyhow::{anyhow, bail, Context, Result};
 use breakwater_types::deploy::DeployPlan;
 use cosmrs::proto::cosmos::base::query::v1beta1::PageRequest;
@@ -10,8 +10,10 @@ use cosmrs::proto::cosmwasm::wasm::v1::{
     QueryCodesRequest, QueryCodesResponse, QueryContractInfoRequest, QueryContractInfoResponse,
 };
 use cosmrs::tx::Msg;
+use cosmrs::{AccountId, Any};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The contracts, in deployment order, with their artifact names.
@@ -64,6 +66,18 @@ pub struct Deployment {
     pub backstop: String,
     /// Gas used by each deployment transaction that ran (empty when everything was reused).
     pub gas: Vec<(String, u64)>,
+    /// The wasm admin of every contract after a [`handover`] (the owner before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<String>,
+    /// The owner a [`handover`] proposed, until it accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_owner: Option<String>,
+    /// Devnet venues: a constant-product pool per collateral denom (`contracts/devnet-pool`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub venues: BTreeMap<String, String>,
+    /// The devnet flash receiver (`contracts/flash-receiver`), selling lots on the venues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash_receiver: Option<String>,
 }
 
 impl Deployment {
@@ -155,7 +169,7 @@ pub async fn contract_code_id(client: &Client, address: &str) -> Result<Option<u
     }
 }
 
-async fn store(
+pub(crate) async fn store(
     client: &Client,
     owner: &mut Wallet,
     name: &str,
@@ -195,7 +209,7 @@ async fn store(
     Ok(Code { code_id, checksum })
 }
 
-async fn instantiate<M: Serialize>(
+pub(crate) async fn instantiate<M: Serialize>(
     client: &Client,
     owner: &mut Wallet,
     code: &Code,
@@ -370,7 +384,253 @@ pub async fn deploy(
         liquidator,
         backstop,
         gas,
+        admin: None,
+        pending_owner: None,
+        venues: BTreeMap::new(),
+        flash_receiver: None,
     };
     d.save(&req.out)?;
     Ok(d)
+}
+
+impl Deployment {
+    /// `(name, address, code)` of the four contracts, in deployment order.
+    pub fn contracts(&self) -> [(&'static str, &str, &Code); 4] {
+        [
+            ("oracle", &self.oracle, &self.oracle_code),
+            ("market", &self.market, &self.market_code),
+            ("liquidator", &self.liquidator, &self.liquidator_code),
+            ("backstop", &self.backstop, &self.backstop_code),
+        ]
+    }
+
+    fn code_mut(&mut self, name: &str) -> Option<&mut Code> {
+        match name {
+            "oracle" => Some(&mut self.oracle_code),
+            "market" => Some(&mut self.market_code),
+            "liquidator" => Some(&mut self.liquidator_code),
+            "backstop" => Some(&mut self.backstop_code),
+            _ => None,
+        }
+    }
+}
+
+/// The wasm admin of the contract at `address` (`None`: no admin, or no contract).
+pub async fn contract_admin(client: &Client, address: &str) -> Result<Option<String>> {
+    let res: QueryContractInfoResponse = ctx(
+        client
+            .abci(
+                "/cosmwasm.wasm.v1.Query/ContractInfo",
+                &QueryContractInfoRequest {
+                    address: address.to_string(),
+                },
+            )
+            .await,
+        &format!("contract info of {address}"),
+    )?;
+    Ok(res.contract_info.map(|i| i.admin).filter(|a| !a.is_empty()))
+}
+
+/// What [`migrate`] did to one contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// The contract.
+    pub name: &'static str,
+    /// Its code before.
+    pub from: u64,
+    /// Its code after (the same when nothing changed).
+    pub to: u64,
+}
+
+/// Migrates the contracts named in `only` (all four when empty) to the optimized wasm in
+/// `artifacts`, as their wasm admin `admin`: code with a new checksum is stored (or reused),
+/// then `MsgMigrateContract` with the contracts' `MigrateMsg {}` (they refuse downgrades and
+/// record the new version) moves each contract whose code changed, all in one transaction.
+/// The deployment record is updated and saved to `out`.
+pub async fn migrate(
+    client: &Client,
+    admin: &mut Wallet,
+    d: &mut Deployment,
+    artifacts: &Path,
+    only: &[String],
+    out: &Path,
+) -> Result<Vec<Migration>> {
+    for name in only {
+        if !CONTRACTS.iter().any(|(n, _)| n == name) {
+            bail!("unknown contract {name:?}: expected oracle, market, liquidator or backstop");
+        }
+    }
+    let known = stored_codes(client).await?;
+    let mut gas = vec![];
+    let mut plans = vec![];
+    for (name, file) in CONTRACTS {
+        if !only.is_empty() && !only.iter().any(|n| n == name) {
+            continue;
+        }
+        let path = artifacts.join(file);
+        let wasm = std::fs::read(&path).with_context(|| {
+            format!(
+                "reading {} (build it with scripts/build-wasm.sh)",
+                path.display()
+            )
+        })?;
+        let current = d
+            .code_mut(name)
+            .ok_or_else(|| anyhow!("no contract {name}"))?
+            .clone();
+        if sha256_hex(&wasm) == current.checksum {
+            plans.push((name, current.clone(), current));
+            continue;
+        }
+        let code = store(client, admin, name, wasm, &known, &mut gas).await?;
+        plans.push((name, current, code));
+    }
+    let sender = admin.signer.address.clone();
+    let mut msgs = vec![];
+    for (name, from, to) in &plans {
+        if from.code_id == to.code_id {
+            continue;
+        }
+        let addr = d
+            .contracts()
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, a, _)| a.to_string())
+            .ok_or_else(|| anyhow!("no contract {name}"))?;
+        msgs.push(
+            cosmrs::cosmwasm::MsgMigrateContract {
+                sender: sender.clone(),
+                contract: addr.parse().map_err(|e| anyhow!("address {addr}: {e}"))?,
+                code_id: to.code_id,
+                msg: serde_json::to_vec(&breakwater_types::MigrateMsg {})?,
+            }
+            .to_any()
+            .map_err(|e| anyhow!("encode MsgMigrateContract: {e}"))?,
+        );
+    }
+    if !msgs.is_empty() {
+        let out_tx = ctx(
+            admin.send(client, &msgs, Gas::Simulate).await,
+            "migrating the contracts",
+        )?;
+        gas.push(("migrate".into(), out_tx.gas_used));
+        for (name, _, to) in &plans {
+            if let Some(c) = d.code_mut(name) {
+                *c = to.clone();
+            }
+        }
+        d.gas = gas;
+        d.save(out)?;
+    }
+    Ok(plans
+        .into_iter()
+        .map(|(name, from, to)| Migration {
+            name,
+            from: from.code_id,
+            to: to.code_id,
+        })
+        .collect())
+}
+
+/// The messages that hand the four contracts to `new_owner` (a multisig, a DAO): the wasm
+/// admin moves at once (`MsgUpdateAdmin`), ownership is proposed (`TransferOwnership`) and
+/// takes effect when `new_owner` sends [`accept_ownership_msgs`].
+pub fn handover_msgs(owner: &AccountId, d: &Deployment, new_owner: &str) -> Result<Vec<Any>> {
+    let to: AccountId = new_owner
+        .parse()
+        .map_err(|e| anyhow!("new owner {new_owner} is not an address: {e}"))?;
+    let mut msgs = vec![];
+    for (_, addr, _) in d.contracts() {
+        msgs.push(
+            cosmrs::cosmwasm::MsgUpdateAdmin {
+                sender: owner.clone(),
+                new_admin: to.clone(),
+                contract: addr.parse().map_err(|e| anyhow!("address {addr}: {e}"))?,
+            }
+            .to_any()
+            .map_err(|e| anyhow!("encode MsgUpdateAdmin: {e}"))?,
+        );
+    }
+    let new_owner = new_owner.to_string();
+    msgs.push(execute_msg(
+        owner,
+        &d.oracle,
+        &breakwater_types::oracle::ExecuteMsg::TransferOwnership {
+            new_owner: new_owner.clone(),
+        },
+        &[],
+    )?);
+    msgs.push(execute_msg(
+        owner,
+        &d.market,
+        &breakwater_types::market::ExecuteMsg::TransferOwnership {
+            new_owner: new_owner.clone(),
+        },
+        &[],
+    )?);
+    msgs.push(execute_msg(
+        owner,
+        &d.liquidator,
+        &breakwater_types::liquidator::ExecuteMsg::TransferOwnership {
+            new_owner: new_owner.clone(),
+        },
+        &[],
+    )?);
+    msgs.push(execute_msg(
+        owner,
+        &d.backstop,
+        &breakwater_types::backstop::ExecuteMsg::TransferOwnership { new_owner },
+        &[],
+    )?);
+    Ok(msgs)
+}
+
+/// `AcceptOwnership {}` to each of the four contracts, from `new_owner`.
+pub fn accept_ownership_msgs(new_owner: &AccountId, d: &Deployment) -> Result<Vec<Any>> {
+    Ok(vec![
+        execute_msg(
+            new_owner,
+            &d.oracle,
+            &breakwater_types::oracle::ExecuteMsg::AcceptOwnership {},
+            &[],
+        )?,
+        execute_msg(
+            new_owner,
+            &d.market,
+            &breakwater_types::market::ExecuteMsg::AcceptOwnership {},
+            &[],
+        )?,
+        execute_msg(
+            new_owner,
+            &d.liquidator,
+            &breakwater_types::liquidator::ExecuteMsg::AcceptOwnership {},
+            &[],
+        )?,
+        execute_msg(
+            new_owner,
+            &d.backstop,
+            &breakwater_types::backstop::ExecuteMsg::AcceptOwnership {},
+            &[],
+        )?,
+    ])
+}
+
+/// Hands the contracts to `new_owner` as their current owner and admin (one transaction);
+/// records the new admin and the pending owner in the deployment and saves it to `out`.
+pub async fn handover(
+    client: &Client,
+    owner: &mut Wallet,
+    d: &mut Deployment,
+    new_owner: &str,
+    out: &Path,
+) -> Result<TxOutcome> {
+    let msgs = handover_msgs(&owner.signer.address, d, new_owner)?;
+    let res = ctx(
+        owner.send(client, &msgs, Gas::Simulate).await,
+        "handing the contracts over",
+    )?;
+    d.admin = Some(new_owner.to_string());
+    d.pending_owner = Some(new_owner.to_string());
+    d.save(out)?;
+    Ok(res)
 }

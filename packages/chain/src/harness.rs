@@ -9,6 +9,27 @@ use cosmrs::Any;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Environment variable moving every test network's ports (see [`test_port_base`]).
+pub const TEST_PORT_BASE_ENV: &str = "BREAKWATER_E2E_PORT_BASE";
+
+/// Port base (node 0's RPC port, see [`DevnetConfig::with_port_base`]) of the test network
+/// in `slot`: `$BREAKWATER_E2E_PORT_BASE + 100·slot` when that is set, else `default`. Each
+/// test and benchmark has its own slot, so they never share ports, and a developer moves them
+/// all off the ports another checkout's tests use with one variable.
+pub fn test_port_base(slot: u16, default: u16) -> Result<u16> {
+    match std::env::var(TEST_PORT_BASE_ENV) {
+        Ok(v) if !v.trim().is_empty() => {
+            let base: u16 = v
+                .trim()
+                .parse()
+                .map_err(|e| anyhow!("{TEST_PORT_BASE_ENV}={v:?}: {e}"))?;
+            base.checked_add(100 * slot)
+                .ok_or_else(|| anyhow!("{TEST_PORT_BASE_ENV}={v} + {} overflows", 100 * slot))
+        }
+        _ => Ok(default),
+    }
+}
+
 /// The signer of the devnet's key `name` (from `<home>/accounts.json`).
 pub fn devnet_signer(dn: &DevnetConfig, name: &str) -> Result<Signer> {
     Signer::from_mnemonic(&crate::devnet::account(dn, name)?.mnemonic, 0)

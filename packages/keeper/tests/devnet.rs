@@ -2,6 +2,7 @@
 //! `scripts/tools.sh` builds). Run with
 //! `cargo test -p breakwater-keeper --test devnet -- --ignored --nocapture`.
 use breakwater_chain::devnet::{self, DevnetConfig};
+use breakwater_chain::harness::test_port_base;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -33,14 +34,13 @@ fn devnet_lifecycle() {
         )
         .with_test_writer()
         .try_init();
+    let base = test_port_base(0, 36657).expect("port base");
     let cfg = DevnetConfig {
         home: PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("devnet-lifecycle"),
-        rpc_port: 36657,
-        p2p_port: 36656,
-        grpc_port: 39090,
-        api_port: 31317,
         ..DevnetConfig::default()
-    };
+    }
+    .with_port_base(base)
+    .expect("ports");
     let _guard = StopOnDrop(cfg.clone());
     devnet::down(&cfg).expect("initial down");
     if cfg.home.exists() {
@@ -54,7 +54,7 @@ fn devnet_lifecycle() {
     println!("fresh up (init + start + height >= 2): {fresh_up:.2?}\n{st}");
     assert!(st.running && st.height.is_some_and(|h| h >= 2));
     let pid = st.pid.expect("pid");
-    assert_eq!(st.rpc, "http://127.0.0.1:36657");
+    assert_eq!(st.rpc, format!("http://127.0.0.1:{base}"));
 
     // Accounts: the configured ones plus the validator, with 24-word mnemonics.
     let accounts = devnet::accounts(&cfg).expect("accounts");
@@ -105,7 +105,7 @@ fn devnet_lifecycle() {
         let e = devnet::up(&cfg)
             .expect_err("up with a busy port")
             .to_string();
-        assert!(e.contains("port 36657 is busy"), "{e}");
+        assert!(e.contains(&format!("port {base} is busy")), "{e}");
         assert!(!devnet::status(&cfg).expect("status").running);
     }
 

@@ -4,264 +4,100 @@
 //!
 //! Needs wasmd and `artifacts/` (scripts/e2e.sh builds both, then runs this test; it is part of
 //! `make test`). Runs on its own ports and home, so a developer's devnet is left alone.
-use anyhow::{ensure, Context, Result};
-use breakwater_chain::client::{ctx, Client, Wallet};
-use breakwater_chain::deploy::{deploy, Deployment};
+mod common;
+
+use anyhow::{ensure, Result};
+use breakwater_chain::client::ctx;
 use breakwater_chain::devnet::{self, DevnetConfig};
-use breakwater_chain::harness::{
-    derived_wallets, devnet_deploy_request, fund_all, fund_market, open_positions, wait_until,
-    Position,
-};
-use breakwater_keeper::bots::{self, Ctx};
-use breakwater_keeper::config::{Config, PriceSource};
-use breakwater_keeper::metrics::{Metrics, Outcome};
+use breakwater_chain::harness::{test_port_base, wait_until};
+use breakwater_chain::query::all_accounts;
+use breakwater_keeper::bots;
+use breakwater_keeper::config::{Config, PriceSource, RiskConfig};
+use breakwater_keeper::metrics::Outcome;
+use breakwater_keeper::risk::DepthSource;
 use breakwater_types::backstop::{self, PoolResponse};
-use breakwater_types::deploy::{test_liquidation_params, CollateralPlan, DeployPlan};
-use breakwater_types::liquidator::{AuctionParams, PriceCurve};
-use breakwater_types::market::{self, CollateralParams, StateResponse};
-use breakwater_types::oracle::OracleParams;
-use cosmwasm_std::{Decimal, Uint128};
-use std::path::PathBuf;
-use std::sync::Arc;
+use breakwater_types::market::{self, StateResponse};
+use common::{blocking, check_conservation, open_book, root, settled, write_path, Keepers};
+use cosmwasm_std::Decimal;
 use std::time::{Duration, Instant};
 
 /// Positions opened.
 const POSITIONS: u32 = 240;
-/// Collateral per position: 100 ATOM ($1,000 at the start price of 10).
-const COLLATERAL: u128 = 100_000_000;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn devnet_config() -> DevnetConfig {
+fn devnet_config() -> Result<DevnetConfig> {
     DevnetConfig {
         home: root().join("target/e2e-devnet"),
-        rpc_port: 46657,
-        p2p_port: 46656,
-        grpc_port: 49090,
-        api_port: 41317,
         denoms: vec!["uusdc".into(), "uatom".into()],
         ..DevnetConfig::default()
     }
-}
-
-/// One collateral (uatom at 10), fast auctions (4% every 3 s, floor at 80% of the oracle), an
-/// oracle with a one-minute TWAP whose breaker allows the crash, and room for every
-/// liquidation at once (depth 10^11 per 1%, budget 3%).
-fn plan() -> DeployPlan {
-    let p = |n: u64| Decimal::permille(n);
-    DeployPlan {
-        collaterals: vec![CollateralPlan {
-            params: CollateralParams {
-                denom: "uatom".into(),
-                max_ltv: p(680),
-                liquidation_threshold: p(700),
-                liquidation_penalty: p(50),
-                supply_cap: Uint128::new(10u128.pow(15)),
-                depth: Uint128::new(10u128.pow(11)),
-            },
-            auction: AuctionParams {
-                buf: p(1050),
-                curve: PriceCurve::StairStep {
-                    step: 3,
-                    cut: p(960),
-                },
-                tail: 120,
-                cusp: p(400),
-                max_discount: p(200),
-                dust: Uint128::new(1_000_000),
-                hole: None,
-            },
-            price: Decimal::percent(1_000),
-        }],
-        oracle: OracleParams {
-            max_age: 60,
-            min_feeders: 2,
-            max_deviation: p(150),
-            twap_window: 60,
-            twap_capacity: 60,
-            breaker_move: p(600),
-            cooldown: 30,
-        },
-        liquidation: test_liquidation_params(),
-        ..DeployPlan::default()
-    }
-}
-
-fn write_path(name: &str, rows: &[(u64, &str)]) -> Result<PathBuf> {
-    let path = root().join("target").join(name);
-    let mut text = String::from("t,denom,price\n");
-    for (t, p) in rows {
-        text.push_str(&format!("{t},uatom,{p}\n"));
-    }
-    std::fs::write(&path, text)?;
-    Ok(path)
-}
-
-struct Keepers {
-    stop: tokio::sync::watch::Sender<bool>,
-    tasks: tokio::task::JoinSet<Result<()>>,
-    metrics: Arc<Metrics>,
-}
-
-impl Keepers {
-    fn start(cfg: &Config, client: &Client, d: &Arc<Deployment>) -> Result<Self> {
-        let metrics = Arc::new(Metrics::default());
-        let (stop, rx) = tokio::sync::watch::channel(false);
-        let ctx = Ctx {
-            client: client.clone(),
-            deployment: d.clone(),
-            metrics: metrics.clone(),
-            shutdown: rx,
-            poll: Duration::from_millis(100),
-        };
-        Ok(Keepers {
-            stop,
-            tasks: bots::spawn(cfg, &ctx)?,
-            metrics,
-        })
-    }
-
-    async fn stop(mut self) -> Result<Arc<Metrics>> {
-        let _ = self.stop.send(true);
-        while let Some(r) = self.tasks.join_next().await {
-            r.context("a keeper role panicked")??;
-        }
-        Ok(self.metrics)
-    }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await?
+    .with_port_base(test_port_base(1, 46657)?)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs wasmd and the optimized wasm: run scripts/e2e.sh"]
 async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_restart() -> Result<()>
 {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            std::env::var("E2E_LOG").unwrap_or_else(|_| "warn".into()),
-        ))
-        .with_test_writer()
-        .try_init();
+    common::init_logs();
     let t0 = Instant::now();
-    let dn = devnet_config();
+    let dn = devnet_config()?;
     let dn2 = dn.clone();
     blocking(move || devnet::reset(&dn2)).await?;
     println!("devnet up in {:.1?}", t0.elapsed());
 
     let cfg = Config::for_devnet(&dn)?;
     let client = cfg.client()?;
-
-    // Deploy, then deploy again: the second run reuses everything.
-    let req = devnet_deploy_request(
-        &dn,
-        plan(),
-        root().join("artifacts"),
-        cfg.deployment.clone(),
-    )?;
-    let mut owner = Wallet::new(cfg.signer("owner")?);
-    let d = deploy(&client, &mut owner, &req).await?;
-    let again = deploy(&client, &mut owner, &req).await?;
-    ensure!(
-        again == d,
-        "a second deployment with the same code and plan must reuse the first"
-    );
-    let d = Arc::new(d);
-    println!("deployed in {:.1?}", t0.elapsed());
-
-    // Prices at 10 from the feeder while the book opens.
-    let calm = write_path("e2e-calm.csv", &[(0, "10")])?;
-    let mut feed_cfg = cfg.clone();
-    feed_cfg.feeder.enabled = true;
-    feed_cfg.feeder.interval_secs = 5;
-    feed_cfg.feeder.source = Some(PriceSource::Scenario(calm));
-    feed_cfg.liquidator.enabled = false;
-    feed_cfg.bidder.enabled = false;
-    feed_cfg.resetter.enabled = false;
-    feed_cfg.backstop.enabled = false;
-    let feeder = Keepers::start(&feed_cfg, &client, &d)?;
-
-    // The lender supplies 400,000 USDC and puts 20,000 in the backstop.
-    fund_market(
-        &client,
-        &mut Wallet::new(cfg.signer("lender")?),
-        &d,
-        400_000_000_000,
-        20_000_000_000,
-    )
-    .await?;
-
-    // A few hundred borrowers derived from the faucet's mnemonic, LTV spread 0.40 to 0.66.
-    let faucet_mnemonic = cfg.mnemonic(devnet::FAUCET)?;
-    let mut faucet = Wallet::new(cfg.signer(devnet::FAUCET)?);
-    let mut borrowers = derived_wallets(&faucet_mnemonic, 1, POSITIONS)?;
-    let addrs: Vec<String> = borrowers.iter().map(|w| w.address()).collect();
-    fund_all(
-        &client,
-        &mut faucet,
-        &addrs,
-        &[(COLLATERAL, "uatom"), (5_000_000, "ustake")],
-        100,
-    )
-    .await?;
-    let positions: Vec<Position> = (0..POSITIONS)
-        .map(|i| {
-            let ltv = 0.40 + 0.26 * i as f64 / (POSITIONS - 1) as f64;
-            Position {
-                denom: "uatom".into(),
-                collateral: COLLATERAL,
-                debt: (COLLATERAL as f64 * 10.0 * ltv) as u128,
-            }
-        })
-        .collect();
-    ensure!(
-        wait_until(&client, Duration::from_secs(30), || async {
-            let p: breakwater_types::oracle::PriceResponse = ctx(
-                client
-                    .query(
-                        &d.oracle,
-                        &breakwater_types::oracle::QueryMsg::Price {
-                            denom: "uatom".into(),
-                        },
-                    )
-                    .await,
-                "price",
-            )?;
-            Ok(p.status == breakwater_types::oracle::OracleStatus::Active {})
-        })
-        .await?,
-        "the oracle never got a price"
-    );
-    open_positions(&client, &d, &mut borrowers, &positions).await?;
-    let before: StateResponse = ctx(
-        client.query(&d.market, &market::QueryMsg::State {}).await,
-        "state",
-    )?;
-    let accounts = breakwater_chain::query::all_accounts(&client, &d).await?;
-    ensure!(
-        accounts.len() == POSITIONS as usize,
-        "{} accounts opened",
-        accounts.len()
-    );
-    ensure!(accounts
-        .iter()
-        .all(|a| a.health_factor.is_some_and(|h| h >= Decimal::one())));
+    let book = open_book(&client, &cfg, &dn, POSITIONS, true).await?;
+    let (d, before) = (book.d.clone(), book.before.clone());
     println!(
         "{POSITIONS} positions open in {:.1?}, debt {}",
         t0.elapsed(),
         before.total_borrowed
     );
-    feeder.stop().await?;
 
-    // The crash: 10 -> 8 at 15 s -> 6 at 45 s, held. Every role runs.
+    // Before the crash, `keeper risk` on the live book: more debt becomes liquidatable the
+    // deeper the fall, and the depth is the devnet pool's.
+    let report = breakwater_keeper::risk::assess(&client, &d, &RiskConfig::default()).await?;
+    let atom = &report.collaterals[0];
+    let at = |pct: u32| {
+        atom.shocks
+            .iter()
+            .find(|r| r.shock_pct == pct)
+            .map(|r| r.liquidatable_debt)
+            .unwrap_or(0)
+    };
+    println!("risk before the crash:\n{report}");
+    ensure!(
+        report.borrowers == POSITIONS as usize,
+        "risk read {} borrowers",
+        report.borrowers
+    );
+    ensure!(
+        at(5) == 0 && at(10) > 0 && at(10) < at(20) && at(20) < at(30),
+        "{report}"
+    );
+    ensure!(atom.depth_source == DepthSource::Pool, "{report}");
+
+    // A dry-run liquidator watches the same crash: it simulates, never sends.
+    let mut dry_cfg = cfg.clone();
+    dry_cfg.bidder.enabled = false;
+    dry_cfg.resetter.enabled = false;
+    dry_cfg.backstop.enabled = false;
+    dry_cfg.liquidator.key = "lender".into();
+    let dry = Keepers::start_with(&dry_cfg, &client, &d, true)?;
+
+    // The crash: 10 -> 8 at 15 s -> 6 at 45 s, held. Every role runs; the bidder flash-bids
+    // through the receiver, selling each lot on the devnet pool: it never holds base for it.
     let crash = write_path("e2e-crash.csv", &[(0, "10"), (15, "8"), (45, "6")])?;
     let mut run_cfg = cfg.clone();
     run_cfg.feeder.enabled = true;
     run_cfg.feeder.interval_secs = 5;
     run_cfg.feeder.source = Some(PriceSource::Scenario(crash));
+    run_cfg.bidder.flash = true;
+    let bidder = cfg.signer("bidder")?.address.to_string();
+    let bidder_before = (
+        ctx(client.balance(&bidder, "uusdc").await, "balance")?,
+        ctx(client.balance(&bidder, "uatom").await, "balance")?,
+    );
     let keepers = Keepers::start(&run_cfg, &client, &d)?;
     let crash_started = Instant::now();
 
@@ -287,43 +123,24 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
          nothing would be left to resume"
     );
     println!(
-        "wasmd restarted at {:.1?} after {landed_before_restart} liquidations",
+        "wasmd restarted at {:.1?} after {landed_before_restart} liquidation transactions",
         t0.elapsed()
     );
 
-    // Quiescence: no unhealthy account, no auction running.
     // Quiescence only counts once the path's last leg (6) is the oracle's price: the book can
     // be quiet between legs, and the last leg always lands after the restart.
-    let settled = wait_until(&client, Duration::from_secs(240), || async {
-        let p: breakwater_types::oracle::PriceResponse = ctx(
-            client
-                .query(
-                    &d.oracle,
-                    &breakwater_types::oracle::QueryMsg::Price {
-                        denom: "uatom".into(),
-                    },
-                )
-                .await,
-            "price",
-        )?;
-        if p.median != Decimal::percent(600) {
-            return Ok(false);
-        }
-        let unhealthy = breakwater_chain::query::all_accounts(&client, &d)
-            .await?
-            .iter()
-            .filter(|a| bots::liquidator::unhealthy(a))
-            .count();
-        let running = breakwater_chain::query::all_auctions(&client, &d.liquidator)
-            .await
-            .map(|a| a.len())
-            .unwrap_or(usize::MAX);
-        Ok(unhealthy == 0 && running == 0)
-    })
-    .await?;
+    let quiet = settled(&client, &d, Decimal::percent(600), Duration::from_secs(240)).await?;
     let metrics = keepers.stop().await?;
+    let dry = dry.stop().await?;
     print!("{}", metrics.render());
-    ensure!(settled, "unhealthy accounts or auctions remain after 240 s");
+    ensure!(quiet, "unhealthy accounts or auctions remain after 240 s");
+    ensure!(
+        dry.tx_count("liquidator", Outcome::Simulated) > 0
+            && dry.tx_count("liquidator", Outcome::Submitted) == 0,
+        "the dry run simulated {} and sent {}",
+        dry.tx_count("liquidator", Outcome::Simulated),
+        dry.tx_count("liquidator", Outcome::Submitted)
+    );
     ensure!(
         metrics.tx_count("liquidator", Outcome::Succeeded) > landed_before_restart,
         "the liquidator did not resume after the restart"
@@ -349,6 +166,19 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         metrics.tx_count("bidder", Outcome::Succeeded) > 0,
         "no bid filled"
     );
+    // Flash bids: the bidder never held the collateral and only gained base.
+    let bidder_after = (
+        ctx(client.balance(&bidder, "uusdc").await, "balance")?,
+        ctx(client.balance(&bidder, "uatom").await, "balance")?,
+    );
+    println!(
+        "flash bidder: uusdc {} -> {}, uatom {} -> {}",
+        bidder_before.0, bidder_after.0, bidder_before.1, bidder_after.1
+    );
+    ensure!(
+        bidder_after.0 > bidder_before.0 && bidder_after.1 == bidder_before.1,
+        "the flash bidder should profit in base and never hold collateral"
+    );
     ensure!(
         after.total_borrowed < before.total_borrowed,
         "no debt was repaid"
@@ -357,8 +187,7 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         !pool.total_covered.is_zero() || pool.collateral.iter().any(|c| !c.amount.is_zero()),
         "the backstop neither covered a shortfall nor absorbed a position"
     );
-    let unhealthy: Vec<_> = breakwater_chain::query::all_accounts(&client, &d)
-        .await?
+    let unhealthy: Vec<_> = ctx(all_accounts(&client, &d).await, "accounts")?
         .into_iter()
         .filter(bots::liquidator::unhealthy)
         .collect();
@@ -370,39 +199,12 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         "{} liquidations failed on chain (duplicates or lost work)",
         metrics.tx_count("liquidator", Outcome::Failed)
     );
-    let reactions = metrics.reactions();
-    println!("reaction (blocks): {reactions:?}");
-
-    // Conservation: every unit of each denom is held by an address the test knows.
-    let mut known: Vec<String> = devnet::accounts(&dn)?
-        .into_iter()
-        .map(|a| a.address)
-        .collect();
-    known.extend(addrs);
-    known.extend([
-        d.oracle.clone(),
-        d.market.clone(),
-        d.liquidator.clone(),
-        d.backstop.clone(),
-    ]);
-    for denom in ["uusdc", "uatom"] {
-        let mut held = 0u128;
-        for a in &known {
-            held += ctx(client.balance(a, denom).await, "balance")?;
-        }
-        let supply = ctx(client.supply_of(denom).await, "supply")?;
-        ensure!(
-            held == supply,
-            "{denom}: known addresses hold {held}, supply is {supply}"
-        );
-    }
-    // The market's books: cash equals its bank balance.
-    let cash = ctx(client.balance(&d.market, "uusdc").await, "cash")?;
-    ensure!(
-        after.cash.u128() == cash,
-        "market cash {} vs bank {cash}",
-        after.cash
+    println!(
+        "{} liquidations landed, {} reaction times recorded",
+        metrics.liquidations(),
+        metrics.reactions_recorded()
     );
+    check_conservation(&client, &dn, &d, &book.borrowers).await?;
 
     let dn2 = dn.clone();
     blocking(move || devnet::down(&dn2)).await?;

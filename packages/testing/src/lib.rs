@@ -6,6 +6,7 @@ mod liquidation_helpers;
 mod market_helpers;
 mod oracle_helpers;
 mod suite;
+mod venue;
 
 pub use flash::FlashBehaviour;
 pub use suite::{

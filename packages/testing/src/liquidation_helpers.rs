@@ -104,13 +104,33 @@ impl Suite {
         max_price: Decimal,
         receiver: &Addr,
     ) -> AnyResult<AppResponse> {
+        self.flash_bid_with_data(
+            bidder,
+            auction_id,
+            max_collateral,
+            max_price,
+            receiver,
+            None,
+        )
+    }
+
+    /// [`Suite::flash_bid`] passing `data` to the receiver.
+    pub fn flash_bid_with_data(
+        &mut self,
+        bidder: &Addr,
+        auction_id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        receiver: &Addr,
+        data: Option<cosmwasm_std::Binary>,
+    ) -> AnyResult<AppResponse> {
         let msg = liquidator::ExecuteMsg::Bid {
             auction_id,
             max_collateral: Uint128::new(max_collateral),
             max_price,
             callback: Some(FlashCallback {
                 contract: receiver.to_string(),
-                data: None,
+                data,
             }),
         };
         self.liquidator_execute(bidder, &msg, &[])

@@ -17,6 +17,7 @@ pub mod math;
 pub mod migration;
 pub mod oracle;
 pub mod ownership;
+pub mod venue;
 
 pub use error::ParamError;
 

@@ -4,6 +4,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+
+/// Ports of node `i` are the configured ports plus `i ·` this.
+pub const NODE_PORT_STRIDE: u16 = 10;
+/// Most validators a devnet runs (all on one machine).
+pub const MAX_VALIDATORS: u32 = 8;
+
 /// Settings of the local chain; the `[devnet]` section of the keeper's TOML configuration.
 /// Every field has a default, so an empty section (or `DevnetConfig::default()`) works.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,12 +20,17 @@ pub struct DevnetConfig {
     /// `scripts/tools.sh`). The environment is only read for the default: an explicit value
     /// in the TOML file wins.
     pub wasmd: PathBuf,
-    /// The node's home directory (config, data, keyring, logs). Default `target/devnet`,
-    /// relative to the current directory.
+    /// The network's home directory. Default `target/devnet`, relative to the current
+    /// directory. With one validator it is the node's home (config, data, keyring, logs);
+    /// with several, node `i` lives in `<home>/node<i>`. `accounts.json` is always here.
     pub home: PathBuf,
+    /// Validators (one node each, equal stake). `None`: as many as the home was created with,
+    /// else 1. Changing it needs `keeper devnet reset`.
+    pub validators: Option<u32>,
     /// Chain id. Default `breakwater-local`.
     pub chain_id: String,
-    /// CometBFT RPC port on 127.0.0.1. Default 26657.
+    /// CometBFT RPC port of node 0 on 127.0.0.1 (node `i`: `+ 10·i`, as for every port).
+    /// Default 26657. [`DevnetConfig::with_port_base`] sets all four ports from one number.
     pub rpc_port: u16,
     /// CometBFT P2P port on 127.0.0.1. Default 26656.
     pub p2p_port: u16,
@@ -42,6 +53,9 @@ pub struct DevnetConfig {
     pub fund: u128,
     /// `minimum-gas-prices` of `app.toml`, e.g. `0.0025ustake`.
     pub min_gas_price: String,
+    /// Whether the nodes index transactions (`[tx_index] indexer = "kv"`, else `"null"`).
+    /// Default true; the keeper never needs it (it confirms transactions from blocks).
+    pub tx_index: bool,
 }
 
 impl Default for DevnetConfig {
@@ -49,6 +63,7 @@ impl Default for DevnetConfig {
         Self {
             wasmd: default_wasmd(),
             home: PathBuf::from("target/devnet"),
+            validators: None,
             chain_id: "breakwater-local".to_string(),
             rpc_port: 26657,
             p2p_port: 26656,
@@ -68,6 +83,7 @@ impl Default for DevnetConfig {
             .collect(),
             fund: 1_000_000_000_000_000,
             min_gas_price: "0.0025ustake".to_string(),
+            tx_index: true,
         }
     }
 }
@@ -141,6 +157,36 @@ impl DevnetConfig {
         Ok(self.home_dir()?.join(ACCOUNTS_FILE))
     }
 
+    /// These settings with every port derived from `base`, the RPC port of node 0: P2P
+    /// `base − 1`, gRPC `base + 2`, REST `base + 3`, and node `i` adds `10·i` to each (so a
+    /// four-validator network on base 36657 uses 36656-36690).
+    pub fn with_port_base(mut self, base: u16) -> Result<Self> {
+        if !(1025..=65000).contains(&base) {
+            bail!("devnet port base {base} is out of range: use 1025-65000");
+        }
+        self.rpc_port = base;
+        self.p2p_port = base - 1;
+        self.grpc_port = base + 2;
+        self.api_port = base + 3;
+        Ok(self)
+    }
+
+    /// The ports of node `i`: `(rpc, p2p, grpc, api)`.
+    pub fn node_ports(&self, i: u32) -> Result<(u16, u16, u16, u16)> {
+        let shift = |p: u16| -> Result<u16> {
+            u32::from(p)
+                .checked_add(i * u32::from(NODE_PORT_STRIDE))
+                .and_then(|p| u16::try_from(p).ok())
+                .ok_or_else(|| anyhow!("devnet ports of node {i} run past 65535: lower them"))
+        };
+        Ok((
+            shift(self.rpc_port)?,
+            shift(self.p2p_port)?,
+            shift(self.grpc_port)?,
+            shift(self.api_port)?,
+        ))
+    }
+
     /// Checks the settings; every problem is reported with the field name.
     pub fn validate(&self) -> Result<()> {
         if self.chain_id.is_empty()
@@ -171,25 +217,38 @@ impl DevnetConfig {
                     "devnet account name {a:?} is invalid: use 1-64 characters from [A-Za-z0-9_-]"
                 );
             }
-            if a == VALIDATOR {
-                bail!("devnet account name {VALIDATOR:?} is reserved for the validator key");
+            if a.starts_with(VALIDATOR) {
+                bail!("devnet account name {a:?} is reserved: names starting with {VALIDATOR:?} are the validators' keys");
             }
             if !names.insert(a.as_str()) {
                 bail!("devnet account {a:?} is listed twice");
             }
         }
-        let ports = [
-            ("rpc_port", self.rpc_port),
-            ("p2p_port", self.p2p_port),
-            ("grpc_port", self.grpc_port),
-            ("api_port", self.api_port),
-        ];
-        for (i, (name, port)) in ports.iter().enumerate() {
-            if *port == 0 {
-                bail!("devnet {name} is 0: choose a fixed port");
-            }
-            if let Some((other, _)) = ports[..i].iter().find(|(_, p)| p == port) {
-                bail!("devnet {name} and {other} are both {port}: they must differ");
+        let n = self.validators.unwrap_or(1);
+        if !(1..=MAX_VALIDATORS).contains(&n) {
+            bail!("devnet validators is {n}: use 1 to {MAX_VALIDATORS}");
+        }
+        let mut ports: Vec<(String, u16)> = vec![];
+        for i in 0..n {
+            let (rpc, p2p, grpc, api) = self.node_ports(i)?;
+            for (name, port) in [
+                ("rpc_port", rpc),
+                ("p2p_port", p2p),
+                ("grpc_port", grpc),
+                ("api_port", api),
+            ] {
+                let name = if n == 1 {
+                    name.to_string()
+                } else {
+                    format!("{name} of node {i}")
+                };
+                if port == 0 {
+                    bail!("devnet {name} is 0: choose a fixed port");
+                }
+                if let Some((other, _)) = ports.iter().find(|(_, p)| *p == port) {
+                    bail!("devnet {name} and {other} are both {port}: they must differ");
+                }
+                ports.push((name, port));
             }
         }
         if self.fund == 0 {
@@ -311,5 +370,59 @@ mod tests {
             ..DevnetConfig::default()
         };
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn a_port_base_moves_every_port_of_every_node() {
+        let cfg = DevnetConfig {
+            validators: Some(4),
+            ..DevnetConfig::default()
+        }
+        .with_port_base(36657)
+        .unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(cfg.node_ports(0).unwrap(), (36657, 36656, 36659, 36660));
+        assert_eq!(cfg.node_ports(3).unwrap(), (36687, 36686, 36689, 36690));
+        assert!(DevnetConfig::default().with_port_base(80).is_err());
+        assert!(DevnetConfig::default().with_port_base(65500).is_err());
+    }
+
+    #[test]
+    fn ports_of_different_nodes_must_not_collide() {
+        // Node 1's RPC port (26667) is node 0's gRPC port.
+        let cfg = DevnetConfig {
+            validators: Some(2),
+            grpc_port: 26667,
+            ..DevnetConfig::default()
+        };
+        let e = cfg.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("rpc_port of node 1") && e.contains("26667"),
+            "{e}"
+        );
+        let e = DevnetConfig {
+            validators: Some(0),
+            ..DevnetConfig::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("validators is 0"), "{e}");
+        assert!(DevnetConfig {
+            validators: Some(MAX_VALIDATORS + 1),
+            ..DevnetConfig::default()
+        }
+        .validate()
+        .is_err());
+    }
+
+    #[test]
+    fn the_gas_price_is_read_from_the_minimum_gas_prices() {
+        let c = DevnetConfig {
+            min_gas_price: "0.01uusdc,0.0025ustake".into(),
+            ..DevnetConfig::default()
+        };
+        assert_eq!(c.gas_price().unwrap(), 0.0025);
+        assert_eq!(DevnetConfig::default().gas_price().unwrap(), 0.0025);
     }
 }

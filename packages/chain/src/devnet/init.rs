@@ -1,16 +1,18 @@
-//! Creating a devnet home once: `wasmd init`, the test-keyring accounts, genesis balances and
-//! the validator's gentx, written in a staging directory and renamed into place; and writing
-//! the devnet's settings into the node's `config.toml`, `app.toml` and `client.toml` with
-//! `toml_edit` (comments and layout kept) before every start.
+//! Creating a devnet home once: `wasmd init` of every node, the test-keyring accounts, genesis
+//! balances and one gentx per validator, written in a staging directory and renamed into
+//! place; and writing the devnet's settings (ports, peers) into each node's `config.toml`,
+//! `app.toml` and `client.toml` with `toml_edit` (comments and layout kept) before every
+//! start.
 use super::process::{tail_lines, LOG_TAIL_LINES};
 use super::{
-    dir_is_empty, remove_if_exists, unix_now, write_file, DevAccount, DevnetConfig, ACCOUNTS_FILE,
-    FAUCET, FAUCET_FUND, GENTX_AMOUNT, MARKER_FILE, VALIDATOR, WASMD_VERSION,
+    dir_is_empty, node_home, remove_if_exists, unix_now, validator_names, write_file, DevAccount,
+    DevnetConfig, Node, ACCOUNTS_FILE, FAUCET, FAUCET_FUND, GENTX_AMOUNT, MARKER_FILE,
+    WASMD_VERSION,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 use toml_edit::{value, DocumentMut, Item, Table, Value};
@@ -27,7 +29,17 @@ pub(crate) struct Marker {
     denoms: Vec<String>,
     accounts: Vec<String>,
     fund: String,
+    /// Validators (homes made before this field had one).
+    #[serde(default = "one")]
+    pub(crate) validators: u32,
+    /// CometBFT node ids, node 0 first (for the peers of a multi-validator network).
+    #[serde(default)]
+    pub(crate) node_ids: Vec<String>,
     created_unix: u64,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Marker {
@@ -39,15 +51,30 @@ impl Marker {
             denoms: cfg.all_denoms(),
             accounts: cfg.accounts.clone(),
             fund: cfg.fund.to_string(),
+            validators: cfg.validators.unwrap_or(1),
+            node_ids: vec![],
             created_unix: unix_now(),
         }
     }
 }
 
+/// The marker of `home`, if it has a readable one.
+pub(crate) fn read_marker(home: &Path) -> Option<Marker> {
+    let text = fs::read_to_string(home.join(MARKER_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 pub(crate) fn is_initialized(home: &Path) -> bool {
-    home.join(MARKER_FILE).is_file()
-        && home.join(ACCOUNTS_FILE).is_file()
-        && home.join("config").join("genesis.json").is_file()
+    let Some(m) = read_marker(home) else {
+        return false;
+    };
+    home.join(ACCOUNTS_FILE).is_file()
+        && (0..m.validators).all(|i| {
+            node_home(home, m.validators, i)
+                .join("config")
+                .join("genesis.json")
+                .is_file()
+        })
 }
 
 pub(crate) fn check_marker(cfg: &DevnetConfig, home: &Path) -> Result<()> {
@@ -78,6 +105,12 @@ pub(crate) fn check_marker(cfg: &DevnetConfig, home: &Path) -> Result<()> {
     }
     if have.fund != want.fund {
         diffs.push(format!("fund {} -> {}", have.fund, want.fund));
+    }
+    if have.validators != want.validators {
+        diffs.push(format!(
+            "validators {} -> {}",
+            have.validators, want.validators
+        ));
     }
     if !diffs.is_empty() {
         bail!(
@@ -145,7 +178,7 @@ fn clean_stale_staging(parent: &Path, prefix: &str) {
     }
 }
 
-fn init_in(cfg: &DevnetConfig, h: &Path) -> Result<()> {
+fn init_in(cfg: &DevnetConfig, stage: &Path) -> Result<()> {
     let step = Instant::now();
     let version = wasmd(cfg, None, &["version"]).with_context(|| {
         format!(
@@ -158,22 +191,30 @@ fn init_in(cfg: &DevnetConfig, h: &Path) -> Result<()> {
     if !version.is_empty() && !version.contains(WASMD_VERSION.trim_start_matches('v')) {
         tracing::warn!(%version, expected = WASMD_VERSION, "unexpected wasmd version");
     }
-    wasmd(
-        cfg,
-        Some(h),
-        &["init", "breakwater-devnet", "--chain-id", &cfg.chain_id],
-    )?;
+    let n = cfg.validators.unwrap_or(1);
+    let homes: Vec<PathBuf> = (0..n).map(|i| node_home(stage, n, i)).collect();
+    for (i, h) in homes.iter().enumerate() {
+        let moniker = format!("breakwater-node{i}");
+        wasmd(
+            cfg,
+            Some(h),
+            &["init", &moniker, "--chain-id", &cfg.chain_id],
+        )?;
+    }
+    // Node 0 holds the keyring and builds the genesis; the others get a copy of it.
+    let h = homes[0].as_path();
     let genesis_path = h.join("config").join("genesis.json");
     rewrite_genesis(&genesis_path, &cfg.bond_denom)?;
     tracing::debug!(secs = step.elapsed().as_secs_f64(), "wasmd init done");
 
-    // Keys: the configured accounts, then the validator. Each key is its own file in the
+    // Keys: the configured accounts, then the validators. Each key is its own file in the
     // test keyring, so a few `keys add` run in parallel (each takes ~0.4 s).
+    let validators = validator_names(n);
     let names: Vec<&str> = cfg
         .accounts
         .iter()
+        .chain(&validators)
         .map(String::as_str)
-        .chain([VALIDATOR])
         .collect();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
     let chunk = names.len().div_ceil(threads).max(1);
@@ -212,10 +253,14 @@ fn init_in(cfg: &DevnetConfig, h: &Path) -> Result<()> {
     let balances: Vec<serde_json::Value> = accounts
         .iter()
         .map(|a| {
-            let amount = |denom: &str| match a.name.as_str() {
-                FAUCET => cfg.fund.max(FAUCET_FUND),
-                VALIDATOR if denom == cfg.bond_denom => cfg.fund.max(GENTX_AMOUNT * 4),
-                _ => cfg.fund,
+            let amount = |denom: &str| {
+                if a.name == FAUCET {
+                    cfg.fund.max(FAUCET_FUND)
+                } else if validators.contains(&a.name) && denom == cfg.bond_denom {
+                    cfg.fund.max(GENTX_AMOUNT * 4)
+                } else {
+                    cfg.fund
+                }
             };
             let coins: Vec<serde_json::Value> = denoms
                 .iter()
@@ -241,34 +286,72 @@ fn init_in(cfg: &DevnetConfig, h: &Path) -> Result<()> {
     )?;
     remove_if_exists(&balances_path)?;
 
+    // One gentx per validator, all signed from node 0's keyring with each node's own
+    // consensus key, equal stakes: any one validator can stop and the others (3 of 4) keep
+    // more than two thirds of the power.
     let stake = format!("{GENTX_AMOUNT}{}", cfg.bond_denom);
-    wasmd(
-        cfg,
-        Some(h),
-        &[
-            "genesis",
-            "gentx",
-            VALIDATOR,
-            &stake,
-            "--chain-id",
-            &cfg.chain_id,
-            "--keyring-backend",
-            "test",
-        ],
-    )?;
+    let gentx_dir = h.join("config").join("gentx");
+    fs::create_dir_all(&gentx_dir)
+        .with_context(|| format!("cannot create {}", gentx_dir.display()))?;
+    let mut node_ids = vec![];
+    for (i, (node, key)) in homes.iter().zip(&validators).enumerate() {
+        let node_id = wasmd(cfg, Some(node), &["comet", "show-node-id"])?
+            .0
+            .trim()
+            .to_string();
+        let pubkey = wasmd(cfg, Some(node), &["comet", "show-validator"])?
+            .0
+            .trim()
+            .to_string();
+        let out = gentx_dir.join(format!("gentx-node{i}.json"));
+        let moniker = format!("breakwater-node{i}");
+        wasmd(
+            cfg,
+            Some(h),
+            &[
+                "genesis",
+                "gentx",
+                key,
+                &stake,
+                "--chain-id",
+                &cfg.chain_id,
+                "--keyring-backend",
+                "test",
+                "--pubkey",
+                &pubkey,
+                "--node-id",
+                &node_id,
+                "--moniker",
+                &moniker,
+                "--ip",
+                "127.0.0.1",
+                "--output-document",
+                &out.to_string_lossy(),
+            ],
+        )?;
+        node_ids.push(node_id);
+    }
     wasmd(cfg, Some(h), &["genesis", "collect-gentxs"])?;
     wasmd(cfg, Some(h), &["genesis", "validate"])?;
+    for other in &homes[1..] {
+        fs::copy(&genesis_path, other.join("config").join("genesis.json"))
+            .with_context(|| format!("cannot copy the genesis to {}", other.display()))?;
+    }
     tracing::debug!(secs = step.elapsed().as_secs_f64(), "genesis done");
 
     write_file(
-        &h.join(ACCOUNTS_FILE),
+        &stage.join(ACCOUNTS_FILE),
         serde_json::to_string_pretty(&accounts)?.as_bytes(),
         0o600,
     )?;
     // Written last: its presence means the home is complete.
+    let marker = Marker {
+        node_ids,
+        ..Marker::of(cfg)
+    };
     write_file(
-        &h.join(MARKER_FILE),
-        serde_json::to_string_pretty(&Marker::of(cfg))?.as_bytes(),
+        &stage.join(MARKER_FILE),
+        serde_json::to_string_pretty(&marker)?.as_bytes(),
         0o644,
     )?;
     Ok(())
@@ -476,22 +559,52 @@ fn edit_toml_file(path: &Path, settings: &[Setting]) -> Result<()> {
     Ok(())
 }
 
-/// Writes the devnet settings into the node's configuration files (idempotent).
-pub(crate) fn configure(cfg: &DevnetConfig, home: &Path) -> Result<()> {
-    let config_dir = home.join("config");
+/// Writes the devnet settings into `node`'s configuration files (idempotent): its ports,
+/// the other nodes as persistent peers, 1-second blocks, the minimum gas price.
+pub(crate) fn configure(cfg: &DevnetConfig, nodes: &[Node], node: &Node) -> Result<()> {
+    let network = cfg.home_dir()?;
+    let marker = read_marker(&network)
+        .ok_or_else(|| anyhow!("{} has no readable {MARKER_FILE}", network.display()))?;
+    let peers: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.index != node.index)
+        .map(|n| {
+            let id = marker.node_ids.get(n.index as usize).ok_or_else(|| {
+                anyhow!(
+                    "{MARKER_FILE} has no node id for node {}: run `keeper devnet reset`",
+                    n.index
+                )
+            })?;
+            Ok(format!("{id}@127.0.0.1:{}", n.p2p_port))
+        })
+        .collect::<Result<_>>()?;
+    let config_dir = node.home.join("config");
     let mib: i64 = 1 << 20;
     let comet = vec![
-        set("rpc", "laddr", format!("tcp://127.0.0.1:{}", cfg.rpc_port)),
+        set("rpc", "laddr", format!("tcp://127.0.0.1:{}", node.rpc_port)),
         set("rpc", "pprof_laddr", ""),
         set("rpc", "max_body_bytes", 8 * mib),
-        set("p2p", "laddr", format!("tcp://127.0.0.1:{}", cfg.p2p_port)),
-        set("p2p", "persistent_peers", ""),
+        set("p2p", "laddr", format!("tcp://127.0.0.1:{}", node.p2p_port)),
+        set("p2p", "persistent_peers", peers.join(",")),
         set("p2p", "seeds", ""),
+        // Every node listens on 127.0.0.1.
+        set("p2p", "allow_duplicate_ip", true),
+        set("p2p", "addr_book_strict", false),
         set("mempool", "size", 20_000i64),
         set("mempool", "max_txs_bytes", 1024 * mib),
         set("mempool", "max_tx_bytes", 4 * mib),
         set("consensus", "timeout_commit", "1s"),
-        set("tx_index", "indexer", "kv"),
+        // A stopped validator's turn to propose costs this long before the next round.
+        set(
+            "consensus",
+            "timeout_propose",
+            if nodes.len() > 1 { "2s" } else { "3s" },
+        ),
+        set(
+            "tx_index",
+            "indexer",
+            if cfg.tx_index { "kv" } else { "null" },
+        ),
         set("instrumentation", "prometheus", false),
     ];
     edit_toml_file(&config_dir.join("config.toml"), &comet)?;
@@ -502,17 +615,17 @@ pub(crate) fn configure(cfg: &DevnetConfig, home: &Path) -> Result<()> {
         set(
             "api",
             "address",
-            format!("tcp://127.0.0.1:{}", cfg.api_port),
+            format!("tcp://127.0.0.1:{}", node.api_port),
         ),
         set("grpc", "enable", true),
-        set("grpc", "address", format!("127.0.0.1:{}", cfg.grpc_port)),
+        set("grpc", "address", format!("127.0.0.1:{}", node.grpc_port)),
         set_optional("grpc-web", "enable", false),
     ];
     edit_toml_file(&config_dir.join("app.toml"), &app)?;
     let client = vec![
         set("", "chain-id", cfg.chain_id.clone()),
         set("", "keyring-backend", "test"),
-        set("", "node", format!("tcp://127.0.0.1:{}", cfg.rpc_port)),
+        set("", "node", format!("tcp://127.0.0.1:{}", node.rpc_port)),
     ];
     let client_path = config_dir.join("client.toml");
     if client_path.is_file() {

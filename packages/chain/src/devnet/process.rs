@@ -2,7 +2,7 @@
 //! its log, pid in a pid file), found again through the pid file and `/proc`, stopped with
 //! SIGTERM then SIGKILL, and watched until its RPC reports blocks.
 use super::{remove_if_exists, unix_now};
-use super::{rpc_url, DevnetConfig, LOG_FILE, PID_FILE};
+use super::{DevnetConfig, Node, LOG_FILE, PID_FILE};
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -136,8 +136,8 @@ pub(crate) fn check_wasmd(cfg: &DevnetConfig) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn check_ports(cfg: &DevnetConfig) -> Result<()> {
-    for port in [cfg.rpc_port, cfg.p2p_port, cfg.grpc_port] {
+pub(crate) fn check_ports(node: &Node) -> Result<()> {
+    for port in [node.rpc_port, node.p2p_port, node.grpc_port] {
         if TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is busy: is another devnet or wasmd running? (keeper devnet status / down)");
         }
@@ -146,7 +146,8 @@ pub(crate) fn check_ports(cfg: &DevnetConfig) -> Result<()> {
 }
 
 /// Spawns `wasmd start` detached (own process group, output to the log), writes the pid file.
-pub(crate) fn start(cfg: &DevnetConfig, home: &Path) -> Result<Child> {
+pub(crate) fn start(cfg: &DevnetConfig, node: &Node) -> Result<Child> {
+    let home = node.home.as_path();
     let log_path = home.join(LOG_FILE);
     let mut log = fs::OpenOptions::new()
         .create(true)
@@ -177,7 +178,7 @@ pub(crate) fn start(cfg: &DevnetConfig, home: &Path) -> Result<Child> {
         let _ = child.wait();
         return Err(e).with_context(|| format!("cannot write {}", pid_path.display()));
     }
-    tracing::info!(pid, log = %log_path.display(), "wasmd started");
+    tracing::info!(node = node.index, pid, log = %log_path.display(), "wasmd started");
     Ok(child)
 }
 
@@ -185,12 +186,12 @@ pub(crate) fn start(cfg: &DevnetConfig, home: &Path) -> Result<Child> {
 /// the first height it answered, so a restarted chain is known to be live). Fails with the
 /// end of the log if the node exits or the timeout passes.
 pub(crate) fn wait_ready(
-    cfg: &DevnetConfig,
-    home: &Path,
+    node: &Node,
     pid: u32,
     mut child: Option<&mut Child>,
     need_new_block: bool,
 ) -> Result<u64> {
+    let home = node.home.as_path();
     let started = Instant::now();
     let deadline = started + START_TIMEOUT;
     // `up` stops a node it started itself when it does not come up; an older one is left.
@@ -199,7 +200,7 @@ pub(crate) fn wait_ready(
     } else {
         format!(
             "it is still running as pid {pid}: check rpc_port ({}) or run `keeper devnet down`",
-            cfg.rpc_port
+            node.rpc_port
         )
     };
     let mut first: Option<u64> = None;
@@ -219,10 +220,11 @@ pub(crate) fn wait_ready(
                 log_tail(&home.join(LOG_FILE))
             );
         }
-        match query_height(&rpc_url(cfg)) {
+        match query_height(&node.rpc_url()) {
             Ok(h) => {
                 let first = *first.get_or_insert_with(|| {
                     tracing::info!(
+                        node = node.index,
                         height = h,
                         secs = started.elapsed().as_secs_f64(),
                         "RPC answering"

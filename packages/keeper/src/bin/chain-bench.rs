@@ -11,7 +11,8 @@ use breakwater_chain::client::{ctx, Client, Wallet};
 use breakwater_chain::deploy::{deploy, Deployment};
 use breakwater_chain::devnet::{self, DevnetConfig};
 use breakwater_chain::harness::{
-    derived_wallets, devnet_deploy_request, exec, fund_all, fund_market, open_positions, Position,
+    derived_wallets, devnet_deploy_request, exec, fund_all, fund_market, open_positions,
+    test_port_base, Position,
 };
 use breakwater_keeper::bots::{self, Ctx};
 use breakwater_keeper::config::Config;
@@ -36,6 +37,16 @@ struct Args {
     /// Where the JSON results go.
     #[arg(long, default_value = "target/chain-bench.json")]
     out: PathBuf,
+    /// Throughput instead: a book of `--accounts` (the first size) with `--victims` made
+    /// liquidatable by one price update, for each keeper configuration of `--configs`.
+    #[arg(long)]
+    throughput: bool,
+    /// Throughput: accounts made liquidatable by the price update.
+    #[arg(long, default_value_t = 200)]
+    victims: u32,
+    /// Throughput: keeper configurations, `<wallets>x<liquidations per tx>`.
+    #[arg(long, value_delimiter = ',', default_value = "1x1,1x8,4x8")]
+    configs: Vec<String>,
 }
 
 const COLLATERALS: usize = 10;
@@ -54,18 +65,15 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn devnet_config() -> DevnetConfig {
+fn devnet_config() -> Result<DevnetConfig> {
     let mut denoms = vec!["uusdc".to_string()];
     denoms.extend((0..COLLATERALS).map(denom));
     DevnetConfig {
         home: root().join("target/bench-devnet"),
-        rpc_port: 56657,
-        p2p_port: 56656,
-        grpc_port: 59090,
-        api_port: 51317,
         denoms,
         ..DevnetConfig::default()
     }
+    .with_port_base(test_port_base(4, 56657)?)
 }
 
 /// Ten collaterals at price 10; auctions cut 4% every 2 s and need a reset below 90% of their
@@ -122,6 +130,9 @@ struct Run {
 }
 
 struct Bench {
+    /// Height at which the last feed reached the oracle's quorum (the second of the three
+    /// submissions): the block whose median changed.
+    quorum_height: u64,
     cfg: Config,
     client: Client,
     d: Arc<Deployment>,
@@ -160,13 +171,17 @@ impl Bench {
             hashes.push(h);
         }
         let mut height = 0;
+        let mut heights = vec![];
         let mut gas = vec![];
         for h in hashes {
             let out = ctx(self.client.wait_tx(&h).await, "feed")?;
             ensure!(out.ok(), "SubmitPrices failed: {}", out.log);
             height = height.max(out.height);
+            heights.push(out.height);
             gas.push(out.gas_used);
         }
+        heights.sort_unstable();
+        self.quorum_height = heights.get(1).copied().unwrap_or(height);
         Ok((height, gas))
     }
 
@@ -201,18 +216,13 @@ impl Bench {
     }
 }
 
-async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
-    let dn = devnet_config();
+async fn setup(n: u32, reaction_victims: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
+    let dn = devnet_config()?;
     let dn2 = dn.clone();
     tokio::task::spawn_blocking(move || devnet::reset(&dn2)).await??;
     let cfg = Config::for_devnet(&dn)?;
     let client = cfg.client()?;
-    let req = devnet_deploy_request(
-        &dn,
-        plan(),
-        root().join("artifacts"),
-        cfg.deployment.clone(),
-    )?;
+    let req = devnet_deploy_request(&dn, plan(), root().join("artifacts"), cfg.deployment_path())?;
     let mut owner = Wallet::new(cfg.signer("owner")?);
     let d = Arc::new(deploy(&client, &mut owner, &req).await?);
     let feeders = ["feeder0", "feeder1", "feeder2"]
@@ -220,6 +230,7 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
         .map(|f| Ok(Wallet::new(cfg.signer(f)?)))
         .collect::<Result<Vec<_>>>()?;
     let mut bench = Bench {
+        quorum_height: 0,
         cfg,
         client,
         d,
@@ -244,7 +255,7 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
     // victims, ucol4 reset victim; the rest safe (LTV 0.3) across ucol5..ucol9.
     let t = Instant::now();
     let mut specs: Vec<(usize, f64)> = vec![(0, 0.66), (1, 0.66), (4, 0.66)];
-    specs.extend((0..REACTION_VICTIMS).map(|_| (2, 0.66)));
+    specs.extend((0..reaction_victims).map(|_| (2, 0.66)));
     specs.extend((0..GAS_VICTIMS).map(|_| (3, 0.66)));
     let safe = n.saturating_sub(specs.len() as u32);
     specs.extend((0..safe).map(|i| (5 + i as usize % 5, 0.30)));
@@ -289,7 +300,7 @@ async fn setup(n: u32) -> Result<(Bench, Vec<Wallet>, f64)> {
 }
 
 async fn run(n: u32) -> Result<Run> {
-    let (mut b, wallets, open_secs) = setup(n).await?;
+    let (mut b, wallets, open_secs) = setup(n, REACTION_VICTIMS).await?;
     let mut r = Run {
         accounts: n,
         open_secs,
@@ -490,14 +501,8 @@ async fn run(n: u32) -> Result<Run> {
     kcfg.resetter.enabled = false;
     kcfg.backstop.enabled = false;
     kcfg.liquidator.max_per_block = 50;
-    let kctx = Ctx {
-        client: client.clone(),
-        deployment: d.clone(),
-        metrics: metrics.clone(),
-        shutdown: rx,
-        poll: Duration::from_millis(100),
-    };
-    let mut tasks = bots::spawn(&kcfg, &kctx)?;
+    let kctx = Ctx::new(client.clone(), d.clone(), metrics.clone(), rx);
+    let (mut tasks, _) = bots::spawn(&kcfg, &kctx)?;
     let h0 = ctx(client.height().await, "height")?;
     ctx(
         client.wait_height(h0 + 2, Duration::from_secs(30)).await,
@@ -532,18 +537,213 @@ async fn run(n: u32) -> Result<Run> {
         t??;
     }
     r.reaction_blocks = landed.into_iter().flatten().map(|h| h - update).collect();
-    let dn = devnet_config();
+    let dn = devnet_config()?;
     tokio::task::spawn_blocking(move || devnet::down(&dn)).await??;
     Ok(r)
+}
+
+/// One throughput measurement.
+#[derive(Debug, Serialize, Default)]
+struct Throughput {
+    accounts: u32,
+    victims: u32,
+    wallets: u32,
+    batch: usize,
+    /// Height of the block holding the price update.
+    update_height: u64,
+    /// Room under the caps when the price fell (base units) and the tabs the liquidations
+    /// started, in landing order.
+    room: u128,
+    tabs: u128,
+    /// Liquidations the throttle allows in the next block.
+    allowed: u32,
+    /// Victims liquidated in each block after the update (index 0 = the next block).
+    per_block: Vec<u32>,
+}
+
+/// A book of `n` accounts with `victims` on ucol2 at LTV 0.66; ucol2 falls from 10 to 9 in
+/// one update with the keeper's liquidator running with `wallets` wallets and `batch`
+/// liquidations per transaction; counts the victims' liquidations per block.
+async fn throughput(n: u32, victims: u32, wallets: u32, batch: usize) -> Result<Throughput> {
+    let (mut b, accounts, _) = setup(n, victims).await?;
+    let (client, d) = (b.client.clone(), b.d.clone());
+    let victim_addrs: std::collections::BTreeSet<String> = accounts[3..3 + victims as usize]
+        .iter()
+        .map(|w| w.address())
+        .collect();
+    // The keeper's extra wallets need fee tokens.
+    let mut kcfg = b.cfg.clone();
+    kcfg.feeder.enabled = false;
+    kcfg.bidder.enabled = false;
+    kcfg.resetter.enabled = false;
+    kcfg.backstop.enabled = false;
+    kcfg.liquidator.accounts = wallets;
+    kcfg.liquidator.batch = batch;
+    kcfg.liquidator.max_per_block = victims as usize;
+    let extra: Vec<String> = kcfg
+        .signers("keeper", wallets)?
+        .iter()
+        .skip(1)
+        .map(|s| s.address.to_string())
+        .collect();
+    if !extra.is_empty() {
+        let mut faucet = Wallet::new(b.cfg.signer(devnet::FAUCET)?);
+        fund_all(
+            &client,
+            &mut faucet,
+            &extra,
+            &[(1_000_000_000, "ustake")],
+            50,
+        )
+        .await?;
+    }
+    let metrics = Arc::new(Metrics::default());
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let kctx = Ctx::new(client.clone(), d.clone(), metrics.clone(), rx);
+    let (mut tasks, _) = bots::spawn(&kcfg, &kctx)?;
+    // Let the full scan build its watchlist.
+    let h0 = ctx(client.height().await, "height")?;
+    ctx(
+        client.wait_height(h0 + 4, Duration::from_secs(60)).await,
+        "warm-up",
+    )?;
+    let room: liquidator::RoomResponse = ctx(
+        client
+            .query(
+                &d.liquidator,
+                &liquidator::QueryMsg::Room { denom: denom(2) },
+            )
+            .await,
+        "room",
+    )?;
+    b.feed(&[(denom(2), Decimal::percent(900))]).await?;
+    // The block whose median changed: the second feeder's (quorum 2 of 3).
+    let update = b.quorum_height;
+    // Wait until every victim is liquidated (or 90 s).
+    let t = Instant::now();
+    let mut per_block: Vec<u32> = vec![];
+    let mut tabs_in_order: Vec<u128> = vec![];
+    let mut done = std::collections::BTreeSet::new();
+    let mut h = update;
+    while done.len() < victims as usize && t.elapsed() < Duration::from_secs(90) {
+        ctx(
+            client.wait_height(h, Duration::from_secs(30)).await,
+            "block",
+        )?;
+        h += 1;
+        let mut here = 0;
+        for (code, events) in ctx(client.block_events(h).await, "block results")? {
+            if code != 0 {
+                continue;
+            }
+            for (kind, attrs) in &events {
+                let get = |k: &str| attrs.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+                if kind != "wasm" || get("action").as_deref() != Some("liquidate") {
+                    continue;
+                }
+                if let Some(b) = get("borrower").filter(|b| victim_addrs.contains(b)) {
+                    if done.insert(b) {
+                        here += 1;
+                        tabs_in_order.push(get("tab").and_then(|t| t.parse().ok()).unwrap_or(0));
+                    }
+                }
+            }
+        }
+        per_block.push(here);
+    }
+    let _ = stop.send(true);
+    while let Some(t) = tasks.join_next().await {
+        t??;
+    }
+    // The throttle allows the liquidations whose tabs fit in the room, in landing order.
+    let mut allowed = 0u32;
+    let mut used = 0u128;
+    for t in &tabs_in_order {
+        if used + t > room.room.u128() {
+            break;
+        }
+        used += t;
+        allowed += 1;
+    }
+    let dn = devnet_config()?;
+    tokio::task::spawn_blocking(move || devnet::down(&dn)).await??;
+    eprintln!(
+        "{}",
+        metrics
+            .render()
+            .lines()
+            .filter(|l| l.contains("liquidations_per_tx") || l.contains("_tx_total"))
+            .collect::<Vec<_>>()
+            .join("\\n")
+    );
+    Ok(Throughput {
+        accounts: n,
+        victims,
+        wallets,
+        batch,
+        update_height: update,
+        room: room.room.u128(),
+        tabs: tabs_in_order.iter().sum(),
+        allowed: if done.len() < victims as usize {
+            allowed.min(done.len() as u32)
+        } else {
+            allowed
+        },
+        per_block,
+    })
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+        ))
         .with_writer(std::io::stderr)
         .init();
+    if args.throughput {
+        let n = args.accounts.first().copied().unwrap_or(1_000);
+        let mut results = vec![];
+        for conf in &args.configs {
+            let (w, b) = conf
+                .split_once('x')
+                .ok_or_else(|| anyhow!("config {conf:?} is not <wallets>x<batch>"))?;
+            let (w, b): (u32, usize) = (w.parse()?, b.parse()?);
+            let t = Instant::now();
+            let r = throughput(n, args.victims, w, b)
+                .await
+                .with_context(|| format!("throughput {conf}"))?;
+            eprintln!(
+                "{conf}: {:?} in {:.0} s",
+                r.per_block,
+                t.elapsed().as_secs_f64()
+            );
+            results.push(r);
+        }
+        println!("| wallets × batch | victims | room / tabs (base units) | allowed by the throttle | next block | % of allowed | per block after the update |\n|---|---:|---:|---:|---:|---:|---|");
+        for r in &results {
+            let next = r.per_block.first().copied().unwrap_or(0);
+            println!(
+                "| {} × {} | {} | {:.2e} / {:.2e} | {} | {} | {:.0}% | {:?} |",
+                r.wallets,
+                r.batch,
+                r.victims,
+                r.room as f64,
+                r.tabs as f64,
+                r.allowed,
+                next,
+                100.0 * next as f64 / r.allowed.max(1) as f64,
+                r.per_block
+            );
+        }
+        if let Some(dir) = args.out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&args.out, serde_json::to_string_pretty(&results)?)?;
+        println!("\nresults: {}", args.out.display());
+        return Ok(());
+    }
     let mut runs = vec![];
     for n in &args.accounts {
         let t = Instant::now();

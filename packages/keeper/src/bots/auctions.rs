@@ -1,17 +1,23 @@
 //! The roles that watch the liquidator's auctions:
-//! - bidder: bids when the curve price is below its reference price (the oracle median, or an
-//!   HTTP source) minus a margin, always with `max_price` = the price it saw;
+//! - bidder: bids only when it pays after the fee and the slippage of selling the lot (on a
+//!   pool venue, in the same transaction or through the flash receiver with no inventory; on a
+//!   configured depth; or, without a venue, by a margin under the oracle), always with
+//!   `max_price` = the price it saw;
 //! - resetter: resets auctions that need it (stale or below the cusp);
 //! - backstop trigger: asks the backstop to take auctions that sit at their floor, and to
 //!   re-sell the collateral it holds.
-use super::{submit_tracked, BlockLoop, Ctx, InFlight, SharedWallet};
-use crate::config::{BackstopRoleConfig, BidderConfig, RoleKey};
+use super::{
+    economics, submit_tracked, submit_tracked_with, BlockLoop, Ctx, InFlight, SharedWallet,
+};
+use crate::config::{BackstopRoleConfig, BidderConfig, RoleKey, Venue};
+use crate::metrics::Outcome;
 use anyhow::Result;
-use breakwater_chain::client::{execute_msg, Client, TxError};
+use breakwater_chain::client::{execute_msg, Client, Gas, TxError, Wallet};
 use breakwater_chain::query::all_auctions;
 use breakwater_types::backstop::{self, PoolResponse};
-use breakwater_types::liquidator::{self, AuctionResponse};
+use breakwater_types::liquidator::{self, AuctionResponse, FlashCallback};
 use breakwater_types::oracle::{self, PriceResponse};
+use breakwater_types::venue;
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -56,11 +62,206 @@ async fn oracle_price(client: &Client, oracle: &str, denom: &str) -> Result<Deci
     Ok(p.median)
 }
 
-/// Runs the bidder until shutdown.
+/// Gas of a plain bid, used to size it before the simulation gives the real figure.
+const BID_GAS_ESTIMATE: u64 = 600_000;
+/// Gas of a flash bid (bid, callback, swap, settlement).
+const FLASH_GAS_ESTIMATE: u64 = 1_000_000;
+
+/// Where a lot of this denom sells, resolved for this block.
+enum Resale {
+    /// A pool contract on this chain: reserves read this block, so the bid can sell in the
+    /// same transaction (or flash).
+    OnChain(String, economics::Pool),
+    /// A configured depth: the bidder keeps what it buys.
+    Depth(economics::Pool),
+}
+
+/// The venue of `denom`: the configuration's, else the deployment's pool.
+async fn resale(ctx: &Ctx, cfg: &BidderConfig, denom: &str) -> Option<Result<Resale, TxError>> {
+    let pool_addr = match cfg.venues.get(denom) {
+        Some(Venue::Depth {
+            base,
+            collateral,
+            fee_bps,
+        }) => {
+            return Some(Ok(Resale::Depth(economics::Pool {
+                base: u128::from(*base),
+                collateral: u128::from(*collateral),
+                fee_bps: *fee_bps,
+            })))
+        }
+        Some(Venue::Pool(addr)) => addr.clone(),
+        None => ctx.deployment.venues.get(denom)?.clone(),
+    };
+    let r: Result<venue::PoolResponse, TxError> = ctx
+        .client
+        .query(&pool_addr, &venue::PoolQueryMsg::Pool {})
+        .await;
+    Some(r.map(|p| {
+        Resale::OnChain(
+            pool_addr,
+            economics::Pool {
+                base: p.base_reserve.u128(),
+                collateral: p.collateral_reserve.u128(),
+                fee_bps: p.fee_bps,
+            },
+        )
+    }))
+}
+
+/// What the bidder sends for one auction, and what it expects.
+struct BidTx {
+    msgs: Vec<cosmrs::Any>,
+    /// Expected profit before the fee, base units.
+    edge: i128,
+    flash: bool,
+}
+
+/// Plans the bid on `a` (see the module doc); `None` when it does not pay.
+#[allow(clippy::too_many_arguments)]
+async fn plan(
+    ctx: &Ctx,
+    cfg: &BidderConfig,
+    sender: &cosmrs::AccountId,
+    a: &AuctionResponse,
+    reference: Decimal,
+    venue: Option<&Resale>,
+    receiver: Option<&str>,
+) -> Result<Option<BidTx>> {
+    let d = &ctx.deployment;
+    let base = d.plan.base_denom.as_str();
+    let max_spend = u128::from(cfg.max_spend);
+    let min_profit = i128::from(cfg.min_profit);
+    let estimate = |flash: bool| {
+        if flash {
+            FLASH_GAS_ESTIMATE
+        } else {
+            BID_GAS_ESTIMATE
+        }
+    };
+    let fee_est = |flash: bool| {
+        ctx.fee_in_base(Wallet::gas_limit(
+            &ctx.client,
+            Gas::Simulate,
+            estimate(flash),
+        ))
+        .unwrap_or(0)
+    };
+    if a.needs_reset || a.lot.is_zero() || a.price.is_zero() {
+        return Ok(None);
+    }
+    let Some(venue) = venue else {
+        // No venue: the margin rule against the reference, the fee taken off the edge.
+        let Some((units, max_price, funds)) = plan_bid(a, reference, cfg.margin, max_spend) else {
+            return Ok(None);
+        };
+        let worth = units.mul_floor(reference).u128() as i128;
+        let edge = worth - funds.u128() as i128;
+        if edge - fee_est(false) as i128 <= min_profit.min(0) {
+            return Ok(None);
+        }
+        let msg = execute_msg(
+            sender,
+            &d.liquidator,
+            &liquidator::ExecuteMsg::Bid {
+                auction_id: a.id,
+                max_collateral: units,
+                max_price,
+                callback: None,
+            },
+            &[(funds.u128(), base)],
+        )?;
+        return Ok(Some(BidTx {
+            msgs: vec![msg],
+            edge,
+            flash: false,
+        }));
+    };
+    let (pool, pool_addr) = match venue {
+        Resale::OnChain(addr, p) => (*p, Some(addr.as_str())),
+        Resale::Depth(p) => (*p, None),
+    };
+    let flash = cfg.flash && pool_addr.is_some() && receiver.is_some();
+    let budget = if flash { u128::MAX } else { max_spend };
+    let Some(plan) = economics::plan_resale_bid(
+        a.price,
+        a.lot.u128(),
+        &pool,
+        budget,
+        fee_est(flash),
+        min_profit,
+    ) else {
+        ctx.metrics.unprofitable("bidder");
+        return Ok(None);
+    };
+    let edge = plan.proceeds as i128 - plan.cost as i128;
+    let units = Uint128::new(plan.units);
+    // A bid on this auction at the price seen, paying `funds` base (none for a flash bid).
+    let bid = |callback: Option<FlashCallback>, funds: u128| {
+        execute_msg(
+            sender,
+            &d.liquidator,
+            &liquidator::ExecuteMsg::Bid {
+                auction_id: a.id,
+                max_collateral: units,
+                max_price: a.price,
+                callback,
+            },
+            &[(funds, base)],
+        )
+    };
+    let msgs = match (flash, pool_addr, receiver) {
+        (true, Some(_), Some(receiver)) => {
+            // The receiver must make back the fee and the least profit, or the bid reverts.
+            let floor = (fee_est(true) as i128 + min_profit).max(0) as u128;
+            let sale = venue::FlashSale {
+                beneficiary: sender.to_string(),
+                min_profit: Uint128::new(floor),
+            };
+            let data = cosmwasm_std::to_json_binary(&sale).map_err(|e| anyhow::anyhow!("{e}"))?;
+            vec![bid(
+                Some(FlashCallback {
+                    contract: receiver.to_string(),
+                    data: Some(data),
+                }),
+                0,
+            )?]
+        }
+        (_, Some(pool_addr), _) => {
+            // Buy and sell in one transaction: the swap refuses less than cost + fee + profit.
+            let min_out = (plan.cost as i128 + fee_est(false) as i128 + min_profit).max(0) as u128;
+            vec![
+                bid(None, plan.cost)?,
+                execute_msg(
+                    sender,
+                    pool_addr,
+                    &venue::PoolExecuteMsg::Swap {
+                        min_out: Uint128::new(min_out),
+                        to: None,
+                    },
+                    &[(plan.units, a.denom.as_str())],
+                )?,
+            ]
+        }
+        _ => vec![bid(None, plan.cost)?],
+    };
+    Ok(Some(BidTx { msgs, edge, flash }))
+}
+
+/// Runs the bidder until shutdown: every block, for every live auction, the most profitable
+/// bid given where the lot sells — a venue pool (sized where the pool's marginal price meets
+/// the auction's, then sold in the same transaction, or flash-bid through the receiver with
+/// no inventory), a configured depth, or the margin rule against the oracle — counting the
+/// fee (simulated) against the edge; only bids making `min_profit` are sent.
 pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -> Result<()> {
     let d = ctx.deployment.clone();
     let inflight = InFlight::default();
     let http = reqwest::Client::new();
+    let receiver = cfg.flash_receiver.clone().or(d.flash_receiver.clone());
+    if cfg.flash && receiver.is_none() {
+        anyhow::bail!("bidder.flash needs a flash receiver: bidder.flash_receiver, or `keeper deploy --venues` on the devnet");
+    }
+    let sender = wallet.lock().await.signer.address.clone();
     let mut blocks = BlockLoop::default();
     while let Some(height) = blocks.next(&mut ctx, "bidder").await {
         let auctions = match all_auctions(&ctx.client, &d.liquidator).await {
@@ -70,6 +271,9 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                 continue;
             }
         };
+        if auctions.is_empty() {
+            continue;
+        }
         let mut refs: BTreeMap<String, Decimal> = BTreeMap::new();
         if let Some(url) = &cfg.reference_url {
             match super::feeder::fetch_prices(&http, url).await {
@@ -80,6 +284,7 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                 }
             }
         }
+        let mut venues: BTreeMap<String, Option<Resale>> = BTreeMap::new();
         for a in auctions {
             if ctx.stopping() {
                 break;
@@ -95,37 +300,121 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                 },
             };
             refs.insert(a.denom.clone(), reference);
-            let Some((units, max_price, funds)) =
-                plan_bid(&a, reference, cfg.margin, u128::from(cfg.max_spend))
-            else {
-                continue;
-            };
+            if !venues.contains_key(&a.denom) {
+                let v = match resale(&ctx, &cfg, &a.denom).await {
+                    Some(Ok(v)) => Some(v),
+                    Some(Err(e)) => {
+                        tracing::warn!("bidder: venue of {}: {e}", a.denom);
+                        continue;
+                    }
+                    None => None,
+                };
+                venues.insert(a.denom.clone(), v);
+            }
             let key = format!("auction-{}", a.id);
             if !inflight.claim(&key, height) {
                 continue;
             }
-            let sender = wallet.lock().await.signer.address.clone();
-            let msg = execute_msg(
+            let venue = venues.get(&a.denom).and_then(Option::as_ref);
+            let tx = match plan(
+                &ctx,
+                &cfg,
                 &sender,
-                &d.liquidator,
-                &liquidator::ExecuteMsg::Bid {
-                    auction_id: a.id,
-                    max_collateral: units,
-                    max_price,
-                    callback: None,
-                },
-                &[(funds.u128(), d.plan.base_denom.as_str())],
-            )?;
-            let (metrics, denom) = (ctx.metrics.clone(), a.denom.clone());
+                &a,
+                reference,
+                venue,
+                receiver.as_deref(),
+            )
+            .await
+            {
+                Ok(Some(tx)) => tx,
+                Ok(None) => {
+                    inflight.release(&key);
+                    continue;
+                }
+                Err(e) => {
+                    inflight.release(&key);
+                    tracing::warn!("bidder: planning a bid on {}: {e:#}", a.id);
+                    continue;
+                }
+            };
+            // The simulation gives the real gas: the bid must still pay after its fee.
+            let sim = {
+                let mut w = wallet.lock().await;
+                w.simulate_many_full(&ctx.client, std::slice::from_ref(&tx.msgs))
+                    .await
+            };
+            let gas = match sim.map(|mut v| v.remove(0)) {
+                Ok(Ok(s)) => Wallet::gas_limit(&ctx.client, Gas::Simulate, s.gas_used),
+                Ok(Err(e)) => {
+                    ctx.metrics.tx("bidder", Outcome::Dropped);
+                    tracing::info!(
+                        auction = a.id,
+                        "bidder: dropped: {}",
+                        super::short(&e.to_string())
+                    );
+                    inflight.release(&key);
+                    continue;
+                }
+                Err(e) => {
+                    inflight.release(&key);
+                    tracing::warn!("bidder: {e}");
+                    break;
+                }
+            };
+            if let Some(fee) = ctx.fee_in_base(gas) {
+                let edge = tx.edge;
+                if edge - (fee as i128) < i128::from(cfg.min_profit) {
+                    ctx.metrics.unprofitable("bidder");
+                    tracing::info!(
+                        auction = a.id,
+                        edge,
+                        fee,
+                        "bidder: skipped, does not pay after fees"
+                    );
+                    inflight.release(&key);
+                    continue;
+                }
+            }
+            let (metrics, denom, flash) = (ctx.metrics.clone(), a.denom.clone(), tx.flash);
             let landed = move |out: &breakwater_chain::client::TxOutcome| {
                 let bought: u128 = out
                     .attrs("wasm", "slice")
                     .filter_map(|v| v.parse::<u128>().ok())
                     .sum();
                 metrics.bid(&denom, bought);
+                let profit: u128 = if flash {
+                    out.attrs("wasm", "profit")
+                        .filter_map(|v| v.parse::<u128>().ok())
+                        .sum()
+                } else {
+                    let paid: u128 = out
+                        .attrs("wasm", "owe")
+                        .filter_map(|v| v.parse::<u128>().ok())
+                        .sum();
+                    let got: u128 = out
+                        .attrs("wasm", "return")
+                        .filter_map(|v| {
+                            v.trim_end_matches(|c: char| !c.is_ascii_digit())
+                                .parse::<u128>()
+                                .ok()
+                        })
+                        .sum();
+                    got.saturating_sub(paid)
+                };
+                metrics.reward("bidder", profit);
             };
-            if let Err(e) =
-                submit_tracked(&ctx, "bidder", &wallet, &inflight, key, vec![msg], landed).await
+            if let Err(e) = submit_tracked_with(
+                &ctx,
+                "bidder",
+                &wallet,
+                &inflight,
+                key,
+                tx.msgs,
+                Gas::Fixed(gas),
+                landed,
+            )
+            .await
             {
                 tracing::warn!("bidder: {e}");
                 break;

@@ -170,14 +170,14 @@ pub async fn run(mut ctx: Ctx, cfg: FeederConfig, wallets: Vec<SharedWallet>) ->
                 .submit_with("feeder", w, &[any], "SubmitPrices", gas)
                 .await
             {
-                Ok(Some(hash)) => sent.push(hash),
+                Ok(Some(sent_tx)) => sent.push(sent_tx),
                 Ok(None) => {}
                 Err(e) => tracing::warn!("feeder: {e}"),
             }
         }
-        for hash in sent {
+        for (hash, fee) in sent {
             let c = ctx.clone();
-            tokio::spawn(async move { c.confirm("feeder", &hash, "SubmitPrices").await });
+            tokio::spawn(async move { c.confirm("feeder", &hash, fee, "SubmitPrices").await });
         }
         tracing::info!(?prices, "prices submitted");
         last_sent = prices;

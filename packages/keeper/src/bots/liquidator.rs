@@ -5,13 +5,18 @@
 //! scan), submit `Liquidate` for each unhealthy one not already in flight, lowest health
 //! factor first, and refresh the watchlist (accounts below `watch_health_factor`, with their
 //! holdings). The fast path is what lands a liquidation in the block after the price update
-//! however many accounts the market has. Each liquidation is simulated first: one refused (healed,
-//! throttled, another keeper won) is dropped. An account is never submitted twice while its
-//! liquidation is in flight, so never twice in one block.
-use super::{submit_batch, BlockLoop, Ctx, InFlight, Job, SharedWallet};
+//! however many accounts the market has. Liquidations go `batch` to a transaction, the
+//! transactions spread over several wallets (`accounts`) so sequences do not serialise them;
+//! each transaction is simulated first: a liquidation refused (healed, throttled, another
+//! keeper won) is taken out, one that does not pay after fees (`min_profit`) is left out. An
+//! account is never submitted twice while its liquidation is in flight, so never twice in one
+//! block.
+use super::{economics, BlockLoop, Ctx, InFlight, SharedWallet};
 use crate::config::LiquidatorConfig;
+use crate::metrics::Outcome;
 use anyhow::Result;
 use breakwater_chain::client::execute_msg;
+use breakwater_chain::client::{Gas, TxError, Wallet};
 use breakwater_chain::query::{prices, Scanner};
 use breakwater_types::market::{AccountResponse, AccountSummary, ExecuteMsg, QueryMsg};
 use breakwater_types::math::health::{compute_health, CollateralLine};
@@ -72,56 +77,314 @@ impl Watched {
     }
 }
 
-/// Liquidation jobs for `accounts` (in order), skipping those in flight, at most
-/// `max_per_block`.
-async fn jobs_for(
-    ctx: &Ctx,
-    cfg: &LiquidatorConfig,
-    wallet: &SharedWallet,
-    inflight: &InFlight,
-    first_seen: &Arc<std::sync::Mutex<HashMap<String, u64>>>,
-    height: u64,
-    accounts: impl Iterator<Item = String>,
-) -> Result<Vec<Job>> {
-    let sender = wallet.lock().await.signer.address.clone();
-    let mut jobs = vec![];
-    for addr in accounts {
-        if jobs.len() >= cfg.max_per_block || ctx.stopping() {
-            break;
-        }
-        if !inflight.claim(&addr, height) {
+/// A liquidation transaction being prepared: its borrowers and messages.
+struct Group {
+    borrowers: Vec<String>,
+    msgs: Vec<cosmrs::Any>,
+}
+
+/// Per-borrower `keeper_reward` of the `liquidate` events of a simulation or a block.
+fn rewards(events: &breakwater_chain::client::Events) -> HashMap<String, u128> {
+    let mut out = HashMap::new();
+    for (kind, attrs) in events {
+        if kind != "wasm" || !attrs.iter().any(|(k, v)| k == "action" && v == "liquidate") {
             continue;
         }
-        first_seen
+        let get = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        if let Some(b) = get("borrower") {
+            let r = get("keeper_reward")
+                .and_then(|r| r.parse::<u128>().ok())
+                .unwrap_or(0);
+            *out.entry(b).or_insert(0) += r;
+        }
+    }
+    out
+}
+
+/// Submits liquidations of `accounts` (in order, those not in flight, at most
+/// `max_per_block`): `batch` per transaction, the transactions spread across `wallets`.
+/// Each transaction is simulated first; a liquidation the chain refuses (healed, throttled,
+/// another keeper won) is taken out and the rest simulated again, and one whose keeper
+/// reward does not cover its share of the fee by `min_profit` is left out. Every wallet
+/// simulates and broadcasts its transactions at once, back to back.
+async fn submit_liquidations(
+    ctx: &Ctx,
+    cfg: &LiquidatorConfig,
+    wallets: &[SharedWallet],
+    sh: &Shared,
+    height: u64,
+    source: &str,
+    accounts: impl Iterator<Item = String>,
+) -> Result<()> {
+    let mut claimed = vec![];
+    for addr in accounts {
+        if claimed.len() >= cfg.max_per_block || ctx.stopping() {
+            break;
+        }
+        if !sh.inflight.claim(&addr, height) {
+            continue;
+        }
+        sh.first_seen
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(addr.clone())
             .or_insert(height);
-        let msg = execute_msg(
-            &sender,
-            &ctx.deployment.market,
-            &ExecuteMsg::Liquidate {
-                borrower: addr.clone(),
-            },
-            &[],
-        )?;
-        let (metrics, seen, a) = (ctx.metrics.clone(), first_seen.clone(), addr.clone());
-        let landed = move |out: &breakwater_chain::client::TxOutcome| {
-            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-            // An entry newer than the landing belongs to a later episode (the account
-            // turned unhealthy again before this confirmation was read): keep it.
-            if let Some(first) = seen.get(&a).copied().filter(|f| *f < out.height) {
-                seen.remove(&a);
-                metrics.reaction(out.height - first);
+        claimed.push(addr);
+    }
+    if claimed.is_empty() {
+        return Ok(());
+    }
+    tracing::debug!(
+        height,
+        source,
+        claimed = claimed.len(),
+        "liquidator: submitting"
+    );
+    // Transactions are assigned to wallets round robin, continuing where the last block
+    // stopped, so one wallet's sequence never carries more than its share.
+    let start = sh
+        .next_wallet
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut per_wallet: Vec<Vec<Vec<String>>> = vec![vec![]; wallets.len()];
+    for (i, chunk) in claimed.chunks(cfg.batch.max(1)).enumerate() {
+        per_wallet[(start + i) % wallets.len()].push(chunk.to_vec());
+    }
+    let runs = per_wallet
+        .into_iter()
+        .zip(wallets)
+        .filter(|(groups, _)| !groups.is_empty())
+        .map(|(groups, w)| send_groups(ctx, cfg, w, sh, groups));
+    let results = futures::future::join_all(runs).await;
+    for r in results {
+        if let Err(e) = r {
+            ctx.metrics.rpc_error();
+            tracing::warn!("liquidator: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// How one group's simulation went.
+enum Simulated {
+    /// Every liquidation left passes and pays: send with this gas limit.
+    Ready(Group, u64),
+    /// Nothing left to send.
+    Empty,
+}
+
+/// Simulates `g` until every liquidation in it passes (taking out the one the SDK names on
+/// each refusal) and pays after its share of the fee (leaving out those that do not).
+async fn prepare(
+    ctx: &Ctx,
+    cfg: &LiquidatorConfig,
+    w: &mut Wallet,
+    sh: &Shared,
+    mut g: Group,
+) -> Result<Simulated, TxError> {
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        if g.msgs.is_empty() {
+            return Ok(Simulated::Empty);
+        }
+        if rounds > cfg.batch + 3 {
+            release(sh, &g);
+            return Ok(Simulated::Empty);
+        }
+        let sim = w
+            .simulate_many_full(&ctx.client, std::slice::from_ref(&g.msgs))
+            .await?
+            .remove(0);
+        match sim {
+            Ok(s) => {
+                // Profit: each liquidation's reward against its share of the fee.
+                let limit = Wallet::gas_limit(&ctx.client, Gas::Simulate, s.gas_used);
+                let fee_each = ctx
+                    .fee_in_base(limit)
+                    .map(|f| f.div_ceil(g.borrowers.len() as u128));
+                let rewards = rewards(&s.events);
+                let keep: Vec<bool> = g
+                    .borrowers
+                    .iter()
+                    .map(|b| {
+                        let reward = rewards.get(b).copied().unwrap_or(0);
+                        match fee_each {
+                            Some(fee) => {
+                                economics::liquidation_profit(reward, fee)
+                                    >= i128::from(cfg.min_profit)
+                            }
+                            // Fees cannot be weighed: only the reward can be checked.
+                            None => reward as i128 >= i128::from(cfg.min_profit),
+                        }
+                    })
+                    .collect();
+                if keep.iter().all(|k| *k) {
+                    return Ok(Simulated::Ready(g, limit));
+                }
+                let mut kept = Group {
+                    borrowers: vec![],
+                    msgs: vec![],
+                };
+                for ((b, m), k) in g.borrowers.drain(..).zip(g.msgs.drain(..)).zip(keep) {
+                    if k {
+                        kept.borrowers.push(b);
+                        kept.msgs.push(m);
+                    } else {
+                        ctx.metrics.unprofitable("liquidator");
+                        tracing::info!(borrower = %b, "liquidator: skipped, does not pay after fees");
+                        sh.inflight.release(&b);
+                    }
+                }
+                g = kept;
+            }
+            Err(TxError::WrongSequence(m)) if rounds < 3 => {
+                tracing::debug!("liquidator: sequence moved, simulating again: {m}");
+                w.invalidate();
+            }
+            Err(e) => {
+                let log = e.to_string();
+                let at = breakwater_chain::client::failed_message_index(&log)
+                    .filter(|i| *i < g.msgs.len() && g.msgs.len() > 1);
+                ctx.metrics.tx("liquidator", Outcome::Dropped);
+                match at {
+                    Some(i) => {
+                        let b = g.borrowers.remove(i);
+                        g.msgs.remove(i);
+                        tracing::info!(borrower = %b, "liquidator: dropped: {}", super::short(&log));
+                        // Its watched holdings are stale: the next scan re-reads them.
+                        sh.watch
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&b);
+                        sh.inflight.release(&b);
+                    }
+                    None => {
+                        tracing::info!(borrowers = ?g.borrowers, "liquidator: dropped: {}", super::short(&log));
+                        release(sh, &g);
+                        return Ok(Simulated::Empty);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn release(sh: &Shared, g: &Group) {
+    for b in &g.borrowers {
+        sh.inflight.release(b);
+    }
+}
+
+/// One wallet's share of a block, group by group: simulate (see [`prepare`]) and broadcast at
+/// once, so the first transactions reach the mempool while the next are still simulated.
+async fn send_groups(
+    ctx: &Ctx,
+    cfg: &LiquidatorConfig,
+    wallet: &SharedWallet,
+    sh: &Shared,
+    groups: Vec<Vec<String>>,
+) -> Result<(), TxError> {
+    let t0 = std::time::Instant::now();
+    let mut w = wallet.lock().await;
+    let sender = w.signer.address.clone();
+    let mut pending: std::collections::VecDeque<Group> = groups
+        .into_iter()
+        .map(|borrowers| {
+            let msgs = borrowers
+                .iter()
+                .map(|b| {
+                    execute_msg(
+                        &sender,
+                        &ctx.deployment.market,
+                        &ExecuteMsg::Liquidate {
+                            borrower: b.clone(),
+                        },
+                        &[],
+                    )
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(|e| TxError::Rejected(e.to_string()))?;
+            Ok(Group { borrowers, msgs })
+        })
+        .collect::<Result<_, TxError>>()?;
+    let mut sent = 0;
+    while let Some(g) = pending.pop_front() {
+        let (g, limit) = match prepare(ctx, cfg, &mut w, sh, g).await {
+            Ok(Simulated::Ready(g, limit)) => (g, limit),
+            Ok(Simulated::Empty) => continue,
+            Err(e) => {
+                for g in &pending {
+                    release(sh, g);
+                }
+                return Err(e);
             }
         };
-        jobs.push(Job {
-            key: addr,
-            msgs: vec![msg],
-            on_landed: Box::new(landed),
-        });
+        if ctx.dry_run {
+            ctx.metrics.tx("liquidator", Outcome::Simulated);
+            tracing::info!(borrowers = ?g.borrowers, gas = limit, "dry run: would liquidate");
+            release(sh, &g);
+            continue;
+        }
+        match w.broadcast(&ctx.client, &g.msgs, Gas::Fixed(limit)).await {
+            Ok((hash, limit)) => {
+                sent += 1;
+                ctx.metrics.tx("liquidator", Outcome::Submitted);
+                ctx.metrics.batch_sent(g.borrowers.len());
+                let fee = ctx.client.gas.fee(limit);
+                let (c, sh) = (ctx.clone(), sh.clone());
+                tokio::spawn(async move {
+                    let what = format!("liquidate {}", g.borrowers.join(","));
+                    if let Some(out) = c.confirm("liquidator", &hash, fee, &what).await {
+                        if out.ok() {
+                            // Their holdings changed: the next scan re-reads them.
+                            {
+                                let mut watch = sh.watch.lock().unwrap_or_else(|p| p.into_inner());
+                                for b in &g.borrowers {
+                                    watch.remove(b);
+                                }
+                            }
+                            c.metrics.liquidated(g.borrowers.len() as u64);
+                            let paid: u128 = rewards(&out.events).values().sum();
+                            c.metrics.reward("liquidator", paid);
+                            let mut seen = sh.first_seen.lock().unwrap_or_else(|p| p.into_inner());
+                            for b in &g.borrowers {
+                                // An entry newer than the landing belongs to a later episode
+                                // (the account turned unhealthy again): keep it.
+                                if let Some(first) =
+                                    seen.get(b).copied().filter(|f| *f < out.height)
+                                {
+                                    seen.remove(b);
+                                    c.metrics.reaction(out.height - first);
+                                }
+                            }
+                        }
+                    }
+                    release(&sh, &g);
+                });
+            }
+            Err(TxError::Rejected(m))
+            | Err(TxError::WrongSequence(m))
+            | Err(TxError::InsufficientFee(m)) => {
+                ctx.metrics.tx("liquidator", Outcome::Dropped);
+                tracing::info!(borrowers = ?g.borrowers, "liquidator: dropped at broadcast: {}", super::short(&m));
+                release(sh, &g);
+            }
+            Err(e) => {
+                release(sh, &g);
+                for g in &pending {
+                    release(sh, g);
+                }
+                return Err(e);
+            }
+        }
     }
-    Ok(jobs)
+    tracing::debug!(
+        wallet = %sender,
+        sent,
+        ms = t0.elapsed().as_millis() as u64,
+        "liquidator: wallet done"
+    );
+    Ok(())
 }
 
 /// Keeps the watchlist to the accounts below `watch_health_factor` (and with debt), reading
@@ -166,16 +429,13 @@ async fn refresh_watch(
 }
 
 /// Runs the liquidator role until shutdown.
-pub async fn run(ctx: Ctx, cfg: LiquidatorConfig, wallet: SharedWallet) -> Result<()> {
-    let shared = Shared {
-        inflight: InFlight::default(),
-        first_seen: Default::default(),
-        watch: Default::default(),
-    };
+pub async fn run(ctx: Ctx, cfg: LiquidatorConfig, wallets: Vec<SharedWallet>) -> Result<()> {
+    anyhow::ensure!(!wallets.is_empty(), "the liquidator needs a wallet");
+    let shared = Shared::default();
     // The fast path and the full scan run side by side: a long scan never delays the fast
     // path's reaction to a new block.
-    let fast = fast_path(ctx.clone(), cfg.clone(), wallet.clone(), shared.clone());
-    let scan = full_scan(ctx, cfg, wallet, shared);
+    let fast = fast_path(ctx.clone(), cfg.clone(), wallets.clone(), shared.clone());
+    let scan = full_scan(ctx, cfg, wallets, shared);
     let (a, b) = tokio::join!(fast, scan);
     a.and(b)
 }
@@ -186,55 +446,83 @@ struct Shared {
     inflight: InFlight,
     first_seen: Arc<std::sync::Mutex<HashMap<String, u64>>>,
     watch: Arc<std::sync::Mutex<HashMap<String, Watched>>>,
+    next_wallet: Arc<std::sync::atomic::AtomicUsize>,
+    /// The last height the fast path finished: the full scan of a block waits for it, so
+    /// the node answers the fast path's queries and simulations first.
+    fast_done: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// Every block: the watchlist's health at the oracle's prices; submits those below 1.
 async fn fast_path(
     mut ctx: Ctx,
     cfg: LiquidatorConfig,
-    wallet: SharedWallet,
+    wallets: Vec<SharedWallet>,
     sh: Shared,
 ) -> Result<()> {
     let oracle = ctx.deployment.oracle.clone();
     let mut blocks = BlockLoop::default();
     while let Some(height) = blocks.next(&mut ctx, "liquidator").await {
-        if sh
-            .watch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
-        {
-            continue;
+        let result = fast_block(&ctx, &cfg, &wallets, &sh, &oracle, height).await;
+        sh.fast_done.send_replace(height);
+        result?;
+    }
+    Ok(())
+}
+
+/// The fast path's work for one block.
+async fn fast_block(
+    ctx: &Ctx,
+    cfg: &LiquidatorConfig,
+    wallets: &[SharedWallet],
+    sh: &Shared,
+    oracle: &str,
+    height: u64,
+) -> Result<()> {
+    if sh
+        .watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let t0 = std::time::Instant::now();
+    let p = match prices(&ctx.client, oracle).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!("liquidator: prices: {e}");
+            return Ok(());
         }
-        let p = match prices(&ctx.client, &oracle).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::warn!("liquidator: prices: {e}");
-                continue;
-            }
-        };
-        let mut crossed: Vec<(Decimal, String)> = sh
-            .watch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .filter_map(|(a, w)| w.health_at(&p).map(|h| (h, a.clone())))
-            .filter(|(h, _)| *h < Decimal::one())
-            .collect();
-        crossed.sort();
-        let jobs = jobs_for(
-            &ctx,
-            &cfg,
-            &wallet,
-            &sh.inflight,
-            &sh.first_seen,
+    };
+    let mut crossed: Vec<(Decimal, String)> = sh
+        .watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter_map(|(a, w)| w.health_at(&p).map(|h| (h, a.clone())))
+        .filter(|(h, _)| *h < Decimal::one())
+        .collect();
+    crossed.sort();
+    let n = crossed.len();
+    let priced = t0.elapsed();
+    submit_liquidations(
+        ctx,
+        cfg,
+        wallets,
+        sh,
+        height,
+        "watchlist",
+        crossed.into_iter().map(|(_, a)| a),
+    )
+    .await?;
+    if n > 0 {
+        tracing::debug!(
             height,
-            crossed.into_iter().map(|(_, a)| a),
-        )
-        .await?;
-        if let Err(e) = submit_batch(&ctx, "liquidator", &wallet, &sh.inflight, jobs).await {
-            tracing::warn!("liquidator: {e}");
-        }
+            crossed = n,
+            priced_ms = priced.as_millis() as u64,
+            submitted_ms = t0.elapsed().as_millis() as u64,
+            "liquidator fast path"
+        );
     }
     Ok(())
 }
@@ -244,14 +532,21 @@ async fn fast_path(
 async fn full_scan(
     mut ctx: Ctx,
     cfg: LiquidatorConfig,
-    wallet: SharedWallet,
+    wallets: Vec<SharedWallet>,
     sh: Shared,
 ) -> Result<()> {
     let market = ctx.deployment.market.clone();
     let mut scanner = Scanner::default();
     let (inflight, first_seen) = (sh.inflight.clone(), sh.first_seen.clone());
     let mut blocks = BlockLoop::default();
+    let mut fast_done = sh.fast_done.subscribe();
     while let Some(height) = blocks.next(&mut ctx, "liquidator").await {
+        // After the fast path's turn at this height (or 2 s).
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            fast_done.wait_for(|h| *h >= height),
+        )
+        .await;
         // Full scan.
         let accounts = match scanner
             .scan(&ctx.client, &market, cfg.page_size, cfg.concurrency)
@@ -267,7 +562,11 @@ async fn full_scan(
         let mut due: Vec<&AccountSummary> = accounts.iter().filter(|a| unhealthy(a)).collect();
         {
             let mut seen = first_seen.lock().unwrap_or_else(|p| p.into_inner());
-            seen.retain(|addr, _| due.iter().any(|a| a.address == *addr));
+            // An account healed by a liquidation still in flight keeps its entry until the
+            // confirmation records the reaction time.
+            seen.retain(|addr, _| {
+                due.iter().any(|a| a.address == *addr) || inflight.contains(addr)
+            });
             for a in &due {
                 seen.entry(a.address.clone()).or_insert(height);
             }
@@ -282,19 +581,16 @@ async fn full_scan(
                 "scan"
             );
         }
-        let jobs = jobs_for(
+        submit_liquidations(
             &ctx,
             &cfg,
-            &wallet,
-            &inflight,
-            &first_seen,
+            &wallets,
+            &sh,
             height,
+            "scan",
             due.iter().map(|a| a.address.clone()),
         )
         .await?;
-        if let Err(e) = submit_batch(&ctx, "liquidator", &wallet, &inflight, jobs).await {
-            tracing::warn!("liquidator: {e}");
-        }
         let mut watch = sh.watch.lock().unwrap_or_else(|p| p.into_inner()).clone();
         refresh_watch(&ctx, &cfg, &market, &accounts, &mut watch).await;
         *sh.watch.lock().unwrap_or_else(|p| p.into_inner()) = watch;

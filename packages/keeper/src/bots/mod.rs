@@ -1,16 +1,21 @@
 //! The keeper roles. Each runs as its own tokio task on a block loop ([`BlockLoop`]): it wakes
 //! at every new block, reads the chain, and submits what is due. Wallets are shared by key
-//! name, so two roles on one key never race for its sequence.
+//! name and HD index, so two roles on one account never race for its sequence.
 //!
 //! Robustness common to every role:
-//! - an account-sequence mismatch refetches and retries ([`breakwater_chain::client::Wallet`]);
+//! - an account-sequence mismatch refetches and retries, an "insufficient fee" raises the gas
+//!   price and retries ([`breakwater_chain::wallet::Wallet`]);
 //! - a transaction refused at simulation (the position healed, another keeper won, too early)
 //!   is logged and dropped, never retried as is; the next block re-reads the chain;
-//! - a lost RPC backs off (0.5 s doubling to 15 s) and resumes; a transaction whose inclusion
-//!   cannot be confirmed is forgotten, and the chain — not the keeper — decides next block
-//!   whether the work is still due, so a restart neither loses nor duplicates it;
+//! - RPC endpoints fail over in order ([`breakwater_chain::client::rpc`]); when none answers,
+//!   every loop backs off (0.5 s doubling to 15 s) and resumes;
+//! - a transaction's fate is read from blocks, not from the node's tx index; one that never
+//!   lands is counted `lost` and released, and the chain — not the keeper — decides next block
+//!   whether the work is still due, so a node's death neither loses nor duplicates it;
+//! - with `--dry-run` every transaction is simulated and logged, never sent;
 //! - SIGINT/SIGTERM stop every loop between blocks.
 pub mod auctions;
+pub mod economics;
 pub mod feeder;
 pub mod liquidator;
 
@@ -18,57 +23,92 @@ use crate::metrics::{Metrics, Outcome};
 use breakwater_chain::client::{Client, Gas, TxError, TxOutcome, Wallet};
 use breakwater_chain::deploy::Deployment;
 use cosmrs::Any;
+use cosmwasm_std::Decimal;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Mutex};
 
-/// Starts every role enabled in `cfg` (roles on the same key share its wallet).
+/// A wallet shared by the roles using its account.
+pub type SharedWallet = Arc<Mutex<Wallet>>;
+
+/// Every wallet the keeper signs with, by key name and HD index.
+#[derive(Default, Clone)]
+pub struct Wallets {
+    by_key: HashMap<(String, u32), SharedWallet>,
+}
+
+impl Wallets {
+    /// The first `n` accounts of key `name` (created on first use).
+    pub fn get(
+        &mut self,
+        cfg: &crate::config::Config,
+        name: &str,
+        n: u32,
+    ) -> anyhow::Result<Vec<SharedWallet>> {
+        if (0..n).all(|i| self.by_key.contains_key(&(name.to_string(), i))) {
+            return Ok((0..n)
+                .map(|i| self.by_key[&(name.to_string(), i)].clone())
+                .collect());
+        }
+        let signers = cfg.signers(name, n)?;
+        Ok(signers
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                self.by_key
+                    .entry((name.to_string(), i as u32))
+                    .or_insert_with(|| Arc::new(Mutex::new(Wallet::new(s))))
+                    .clone()
+            })
+            .collect())
+    }
+
+    /// `(key name, HD index, wallet)` of every wallet, sorted.
+    pub fn all(&self) -> Vec<(String, u32, SharedWallet)> {
+        let mut v: Vec<_> = self
+            .by_key
+            .iter()
+            .map(|((k, i), w)| (k.clone(), *i, w.clone()))
+            .collect();
+        v.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        v
+    }
+}
+
+/// Starts every role enabled in `cfg`; returns the tasks and the wallets they use.
 pub fn spawn(
     cfg: &crate::config::Config,
     ctx: &Ctx,
-) -> anyhow::Result<tokio::task::JoinSet<anyhow::Result<()>>> {
-    let mut wallets: HashMap<String, SharedWallet> = HashMap::new();
-    let mut wallet = |name: &str| -> anyhow::Result<SharedWallet> {
-        if let Some(w) = wallets.get(name) {
-            return Ok(w.clone());
-        }
-        let w = Arc::new(Mutex::new(Wallet::new(cfg.signer(name)?)));
-        wallets.insert(name.to_string(), w.clone());
-        Ok(w)
-    };
+) -> anyhow::Result<(tokio::task::JoinSet<anyhow::Result<()>>, Wallets)> {
+    let mut wallets = Wallets::default();
     let mut tasks = tokio::task::JoinSet::new();
     if cfg.feeder.enabled {
-        let ws = cfg
-            .feeder
-            .keys
-            .iter()
-            .map(|k| wallet(k))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut ws = vec![];
+        for k in &cfg.feeder.keys {
+            ws.extend(wallets.get(cfg, k, 1)?);
+        }
         tasks.spawn(feeder::run(ctx.clone(), cfg.feeder.clone(), ws));
     }
     if cfg.liquidator.enabled {
-        let w = wallet(&cfg.liquidator.key)?;
-        tasks.spawn(liquidator::run(ctx.clone(), cfg.liquidator.clone(), w));
+        let ws = wallets.get(cfg, &cfg.liquidator.key, cfg.liquidator.accounts)?;
+        tasks.spawn(liquidator::run(ctx.clone(), cfg.liquidator.clone(), ws));
     }
     if cfg.bidder.enabled {
-        let w = wallet(&cfg.bidder.key)?;
+        let w = wallets.get(cfg, &cfg.bidder.key, 1)?.remove(0);
         tasks.spawn(auctions::run_bidder(ctx.clone(), cfg.bidder.clone(), w));
     }
     if cfg.resetter.enabled {
-        let w = wallet(&cfg.resetter.key)?;
+        let w = wallets.get(cfg, &cfg.resetter.key, 1)?.remove(0);
         tasks.spawn(auctions::run_resetter(ctx.clone(), cfg.resetter.clone(), w));
     }
     if cfg.backstop.enabled {
-        let w = wallet(&cfg.backstop.key)?;
+        let w = wallets.get(cfg, &cfg.backstop.key, 1)?.remove(0);
         tasks.spawn(auctions::run_backstop(ctx.clone(), cfg.backstop.clone(), w));
     }
     anyhow::ensure!(!tasks.is_empty(), "no role is enabled");
-    Ok(tasks)
+    Ok((tasks, wallets))
 }
-
-/// A wallet shared by the roles using its key.
-pub type SharedWallet = Arc<Mutex<Wallet>>;
 
 /// What every role needs.
 #[derive(Clone)]
@@ -83,29 +123,47 @@ pub struct Ctx {
     pub shutdown: watch::Receiver<bool>,
     /// Poll interval for new blocks.
     pub poll: Duration,
+    /// Simulate only: nothing is broadcast.
+    pub dry_run: bool,
+    /// Base units per fee-denom unit (`None`: unknown, profit checks cannot weigh fees).
+    pub fee_price: Option<Decimal>,
 }
 
 impl Ctx {
+    /// A context polling every 100 ms, sending for real, weighing fees at `fee_price`.
+    pub fn new(
+        client: Client,
+        deployment: Arc<Deployment>,
+        metrics: Arc<Metrics>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        Ctx {
+            client,
+            deployment,
+            metrics,
+            shutdown,
+            poll: Duration::from_millis(100),
+            dry_run: false,
+            fee_price: None,
+        }
+    }
+
     /// Whether shutdown was requested.
     pub fn stopping(&self) -> bool {
         *self.shutdown.borrow()
     }
 
-    /// Simulates and broadcasts `msgs` for `role`; counts the outcome. `Ok(None)` means
-    /// refused at simulation or CheckTx (dropped); the returned hash is to be awaited with
-    /// [`Ctx::confirm`].
-    pub async fn submit(
-        &self,
-        role: &str,
-        wallet: &SharedWallet,
-        msgs: &[Any],
-        what: &str,
-    ) -> Result<Option<String>, TxError> {
-        self.submit_with(role, wallet, msgs, what, Gas::Simulate)
-            .await
+    /// The fee of `gas_limit` at the current gas price, in base units (`None` when the fee
+    /// token's price is unknown).
+    pub fn fee_in_base(&self, gas_limit: u64) -> Option<u128> {
+        let fee = self.client.gas.fee(gas_limit);
+        let p = self.fee_price?;
+        Some(cosmwasm_std::Uint128::new(fee).mul_ceil(p).u128())
     }
 
-    /// [`Ctx::submit`] with an explicit gas rule.
+    /// Simulates and broadcasts `msgs` for `role`; counts the outcome. `Ok(None)` means
+    /// refused at simulation or CheckTx (dropped), or a dry run; the returned hash and fee
+    /// are to be awaited with [`Ctx::confirm`].
     pub async fn submit_with(
         &self,
         role: &str,
@@ -113,15 +171,38 @@ impl Ctx {
         msgs: &[Any],
         what: &str,
         gas: Gas,
-    ) -> Result<Option<String>, TxError> {
+    ) -> Result<Option<(String, u128)>, TxError> {
+        if self.dry_run {
+            let mut w = wallet.lock().await;
+            let sim = w.simulate_many_full(&self.client, &[msgs.to_vec()]).await?;
+            match sim.into_iter().next() {
+                Some(Ok(s)) => {
+                    self.metrics.tx(role, Outcome::Simulated);
+                    tracing::info!(role, what, gas = s.gas_used, "dry run: would send");
+                }
+                Some(Err(e)) => {
+                    self.metrics.tx(role, Outcome::Dropped);
+                    tracing::info!(
+                        role,
+                        what,
+                        "dry run: would be refused: {}",
+                        short(&e.to_string())
+                    );
+                }
+                None => {}
+            }
+            return Ok(None);
+        }
         let res = wallet.lock().await.broadcast(&self.client, msgs, gas).await;
         match res {
-            Ok((hash, _)) => {
+            Ok((hash, limit)) => {
                 self.metrics.tx(role, Outcome::Submitted);
                 tracing::debug!(role, what, %hash, "submitted");
-                Ok(Some(hash))
+                Ok(Some((hash, self.client.gas.fee(limit))))
             }
-            Err(TxError::Rejected(m)) | Err(TxError::WrongSequence(m)) => {
+            Err(TxError::Rejected(m))
+            | Err(TxError::WrongSequence(m))
+            | Err(TxError::InsufficientFee(m)) => {
                 self.metrics.tx(role, Outcome::Dropped);
                 tracing::info!(role, what, "dropped: {}", short(&m));
                 Ok(None)
@@ -133,30 +214,49 @@ impl Ctx {
         }
     }
 
-    /// Waits for `hash` to land; counts success or failure. `None` if it could not be
-    /// confirmed (node down or the transaction lost).
-    pub async fn confirm(&self, role: &str, hash: &str, what: &str) -> Option<TxOutcome> {
+    /// [`Ctx::submit_with`] with simulated gas.
+    pub async fn submit(
+        &self,
+        role: &str,
+        wallet: &SharedWallet,
+        msgs: &[Any],
+        what: &str,
+    ) -> Result<Option<(String, u128)>, TxError> {
+        self.submit_with(role, wallet, msgs, what, Gas::Simulate)
+            .await
+    }
+
+    /// Waits for `hash` to land; counts success or failure and the fee paid. `None` if it
+    /// never landed (lost).
+    pub async fn confirm(
+        &self,
+        role: &str,
+        hash: &str,
+        fee: u128,
+        what: &str,
+    ) -> Option<TxOutcome> {
         match self.client.wait_tx(hash).await {
-            Ok(out) if out.ok() => {
-                self.metrics.tx(role, Outcome::Succeeded);
-                tracing::info!(
-                    role,
-                    what,
-                    height = out.height,
-                    gas = out.gas_used,
-                    "landed"
-                );
-                Some(out)
-            }
             Ok(out) => {
-                self.metrics.tx(role, Outcome::Failed);
-                tracing::info!(
-                    role,
-                    what,
-                    height = out.height,
-                    "failed on chain: {}",
-                    short(&out.log)
-                );
+                self.metrics.fee(role, &self.client.fee_denom, fee);
+                if out.ok() {
+                    self.metrics.tx(role, Outcome::Succeeded);
+                    tracing::info!(
+                        role,
+                        what,
+                        height = out.height,
+                        gas = out.gas_used,
+                        "landed"
+                    );
+                } else {
+                    self.metrics.tx(role, Outcome::Failed);
+                    tracing::warn!(
+                        role,
+                        what,
+                        height = out.height,
+                        "failed on chain: {}",
+                        short(&out.log)
+                    );
+                }
                 Some(out)
             }
             Err(e) => {
@@ -174,7 +274,7 @@ pub fn short(m: &str) -> String {
     m.chars().take(240).collect()
 }
 
-/// Wakes once per new block, backing off while the node is unreachable.
+/// Wakes once per new block, backing off while no RPC endpoint answers.
 pub struct BlockLoop {
     last: u64,
     backoff: Duration,
@@ -196,11 +296,13 @@ impl BlockLoop {
             if ctx.stopping() {
                 return None;
             }
-            let wait = match ctx.client.height().await {
-                Ok(h) if h > self.last => {
+            let wait = match ctx.client.status().await {
+                Ok((h, t)) if h > self.last => {
                     self.last = h;
                     self.backoff = Duration::from_millis(500);
-                    ctx.metrics.height(h);
+                    ctx.metrics.block(h, Some(t));
+                    ctx.metrics.set_in_flight(ctx.client.in_flight());
+                    ctx.metrics.set_gas_price(ctx.client.gas.get());
                     return Some(h);
                 }
                 Ok(_) => ctx.poll,
@@ -246,6 +348,14 @@ impl InFlight {
             .remove(key);
     }
 
+    /// Whether `key` is in flight.
+    pub fn contains(&self, key: &str) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(key)
+    }
+
     /// Keys in flight.
     pub fn len(&self) -> usize {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).len()
@@ -257,90 +367,8 @@ impl InFlight {
     }
 }
 
-/// One transaction of a batch: what it acts on, its messages, and what to do once it lands.
-pub struct Job {
-    /// The in-flight key (an account, an auction).
-    pub key: String,
-    /// The messages.
-    pub msgs: Vec<Any>,
-    /// Called with the outcome if it succeeds.
-    pub on_landed: Box<dyn FnOnce(&TxOutcome) + Send>,
-}
-
-/// Submits independent jobs for the next block: simulates them all at once, then broadcasts
-/// the ones that pass back to back with their simulated gas, so none waits for another's
-/// round trip. Jobs refused at simulation are dropped and released.
-pub async fn submit_batch(
-    ctx: &Ctx,
-    role: &'static str,
-    wallet: &SharedWallet,
-    inflight: &InFlight,
-    jobs: Vec<Job>,
-) -> Result<(), TxError> {
-    if jobs.is_empty() {
-        return Ok(());
-    }
-    let mut w = wallet.lock().await;
-    let batches: Vec<Vec<Any>> = jobs.iter().map(|j| j.msgs.clone()).collect();
-    let gas = match w.simulate_many(&ctx.client, &batches).await {
-        Ok(g) => g,
-        Err(e) => {
-            for j in &jobs {
-                inflight.release(&j.key);
-            }
-            ctx.metrics.rpc_error();
-            return Err(e);
-        }
-    };
-    let mut failure = None;
-    for (job, gas) in jobs.into_iter().zip(gas) {
-        let limit = match gas {
-            Ok(l) if failure.is_none() => l,
-            Ok(_) => {
-                inflight.release(&job.key);
-                continue;
-            }
-            Err(e) => {
-                ctx.metrics.tx(role, Outcome::Dropped);
-                tracing::info!(role, what = %job.key, "dropped: {}", short(&e.to_string()));
-                inflight.release(&job.key);
-                continue;
-            }
-        };
-        match w.broadcast(&ctx.client, &job.msgs, Gas::Fixed(limit)).await {
-            Ok((hash, _)) => {
-                ctx.metrics.tx(role, Outcome::Submitted);
-                let (c, inflight, key, on_landed) =
-                    (ctx.clone(), inflight.clone(), job.key, job.on_landed);
-                tokio::spawn(async move {
-                    if let Some(out) = c.confirm(role, &hash, &key).await {
-                        if out.ok() {
-                            on_landed(&out);
-                        }
-                    }
-                    inflight.release(&key);
-                });
-            }
-            Err(TxError::Rejected(m)) | Err(TxError::WrongSequence(m)) => {
-                ctx.metrics.tx(role, Outcome::Dropped);
-                tracing::info!(role, what = %job.key, "dropped: {}", short(&m));
-                inflight.release(&job.key);
-            }
-            Err(e) => {
-                ctx.metrics.rpc_error();
-                inflight.release(&job.key);
-                failure = Some(e);
-            }
-        }
-    }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// Submits `msgs` and, in the background, waits for them to land; `on_landed` sees the
-/// outcome. The key is released when the transaction resolves either way.
+/// Submits `msgs` and, in the background, waits for them to land; `on_landed` sees a
+/// successful outcome. The key is released when the transaction resolves either way.
 pub async fn submit_tracked(
     ctx: &Ctx,
     role: &'static str,
@@ -350,11 +378,36 @@ pub async fn submit_tracked(
     msgs: Vec<Any>,
     on_landed: impl FnOnce(&TxOutcome) + Send + 'static,
 ) -> Result<(), TxError> {
-    match ctx.submit(role, wallet, &msgs, &key).await {
-        Ok(Some(hash)) => {
+    submit_tracked_with(
+        ctx,
+        role,
+        wallet,
+        inflight,
+        key,
+        msgs,
+        Gas::Simulate,
+        on_landed,
+    )
+    .await
+}
+
+/// [`submit_tracked`] with an explicit gas rule.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_tracked_with(
+    ctx: &Ctx,
+    role: &'static str,
+    wallet: &SharedWallet,
+    inflight: &InFlight,
+    key: String,
+    msgs: Vec<Any>,
+    gas: Gas,
+    on_landed: impl FnOnce(&TxOutcome) + Send + 'static,
+) -> Result<(), TxError> {
+    match ctx.submit_with(role, wallet, &msgs, &key, gas).await {
+        Ok(Some((hash, fee))) => {
             let (ctx, inflight) = (ctx.clone(), inflight.clone());
             tokio::spawn(async move {
-                if let Some(out) = ctx.confirm(role, &hash, &key).await {
+                if let Some(out) = ctx.confirm(role, &hash, fee, &key).await {
                     if out.ok() {
                         on_landed(&out);
                     }
