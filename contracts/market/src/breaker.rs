@@ -21,7 +21,7 @@ pub fn execute_set_breaker_level(
     let owner = Ownership::load(deps.storage)?.owner;
     let config = CONFIG.load(deps.storage)?;
     let guardian = config.liquidation.and_then(|l| l.guardian);
-    if info.sender != owner && Some(info.sender.as_str()) != guardian.as_deref() {
+    if info.sender != owner && Some(&info.sender) != guardian.as_ref() {
         return Err(ContractError::Unauthorized {
             expected: "the owner or the guardian",
         });

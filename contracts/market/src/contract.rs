@@ -6,7 +6,9 @@ use crate::breaker::{execute_set_breaker_level, execute_trip_breaker};
 use crate::deposit_collateral::execute_deposit_collateral;
 use crate::error::ContractError;
 use crate::interest::execute_accrue_interest;
-use crate::liquidate::execute_liquidate;
+use crate::liquidation::execute_liquidate;
+use crate::liquidation::settle::{execute_auction_proceeds, execute_reward_keeper};
+use crate::payment::{base_payment, collateral_payment};
 use crate::query::{
     query_account, query_accounts, query_collateral, query_collaterals, query_config, query_state,
     query_supplier,
@@ -14,7 +16,6 @@ use crate::query::{
 use crate::repay::execute_repay;
 use crate::risk::{execute_update_risk, query_risk};
 use crate::set_liquidation::execute_set_liquidation;
-use crate::settle::{execute_auction_proceeds, execute_reward_keeper};
 use crate::state::{Config, Liquidation, MarketState, CONFIG, STATE};
 use crate::supply::execute_supply;
 use crate::sweep_reserves::execute_sweep_reserves;
@@ -29,40 +30,13 @@ use breakwater_types::ownership::{instantiate_owned, Ownership};
 use breakwater_types::MigrateMsg;
 use cosmwasm_std::{
     to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, Storage,
-    Uint128, Uint256,
 };
-use cw_utils::{must_pay, nonpayable, PaymentError};
+use cw_utils::nonpayable;
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:breakwater-market";
 /// cw2 contract version (the crate version).
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Converts an attached amount into the market's 128-bit accounting.
-pub fn to_u128(amount: Uint256) -> Result<Uint128, ContractError> {
-    Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge {
-        amount: amount.to_string(),
-    })
-}
-
-/// The base-asset amount attached: exactly one coin, of the base denom, positive.
-fn base_payment(info: &MessageInfo, base_denom: &str) -> Result<Uint128, ContractError> {
-    to_u128(must_pay(info, base_denom)?)
-}
-
-/// The single collateral coin attached to a deposit: exactly one coin, positive. Whether the
-/// denom is a listed collateral is checked by the handler.
-fn collateral_payment(info: &MessageInfo) -> Result<(String, Uint128), ContractError> {
-    let coin = match info.funds.as_slice() {
-        [] => return Err(PaymentError::NoFunds {}.into()),
-        [coin] => coin,
-        _ => return Err(PaymentError::MultipleDenoms {}.into()),
-    };
-    if coin.amount.is_zero() {
-        return Err(ContractError::ZeroAmount);
-    }
-    Ok((coin.denom.clone(), to_u128(coin.amount)?))
-}
 
 /// An optional beneficiary address, the sender by default.
 fn beneficiary(deps: Deps, info: &MessageInfo, other: Option<String>) -> Result<Addr, StdError> {
@@ -75,7 +49,7 @@ fn beneficiary(deps: Deps, info: &MessageInfo, other: Option<String>) -> Result<
 /// The liquidation set-up, if `sender` is its liquidator.
 fn only_liquidator(storage: &dyn Storage, sender: &Addr) -> Result<Liquidation, ContractError> {
     match CONFIG.load(storage)?.liquidation {
-        Some(l) if l.liquidator == sender.as_str() => Ok(l),
+        Some(l) if l.liquidator.addr() == sender => Ok(l),
         _ => Err(ContractError::Unauthorized {
             expected: "the liquidator",
         }),
@@ -241,61 +215,4 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let attrs = migrate_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new().add_attributes(attrs))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use breakwater_types::error::CommonError;
-    use cosmwasm_std::testing::{message_info, MockApi};
-    use cosmwasm_std::Coin;
-
-    fn info(funds: &[Coin]) -> MessageInfo {
-        message_info(&MockApi::default().addr_make("user"), funds)
-    }
-
-    #[test]
-    fn collateral_payment_requires_exactly_one_positive_coin() {
-        assert!(matches!(
-            collateral_payment(&info(&[])),
-            Err(ContractError::Common(CommonError::Payment(
-                PaymentError::NoFunds {}
-            )))
-        ));
-        let two = [Coin::new(1u128, "a"), Coin::new(1u128, "b")];
-        assert!(matches!(
-            collateral_payment(&info(&two)),
-            Err(ContractError::Common(CommonError::Payment(
-                PaymentError::MultipleDenoms {}
-            )))
-        ));
-        assert!(matches!(
-            collateral_payment(&info(&[Coin::new(0u128, "a")])),
-            Err(ContractError::ZeroAmount)
-        ));
-        let huge = Coin::new(Uint256::from(u128::MAX) + Uint256::one(), "a");
-        assert!(matches!(
-            collateral_payment(&info(&[huge])),
-            Err(ContractError::AmountTooLarge { .. })
-        ));
-        let (denom, amount) = collateral_payment(&info(&[Coin::new(5u128, "a")])).unwrap();
-        assert_eq!((denom.as_str(), amount.u128()), ("a", 5));
-    }
-
-    #[test]
-    fn base_payment_requires_the_base_denom() {
-        assert!(matches!(
-            base_payment(&info(&[Coin::new(5u128, "x")]), "uusdc"),
-            Err(ContractError::Common(CommonError::Payment(
-                PaymentError::MissingDenom(_)
-            )))
-        ));
-        let huge = Coin::new(Uint256::MAX, "uusdc");
-        assert!(matches!(
-            base_payment(&info(&[huge]), "uusdc"),
-            Err(ContractError::AmountTooLarge { .. })
-        ));
-        let amount = base_payment(&info(&[Coin::new(5u128, "uusdc")]), "uusdc").unwrap();
-        assert_eq!(amount.u128(), 5);
-    }
 }

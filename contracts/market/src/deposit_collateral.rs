@@ -1,6 +1,5 @@
 //! `DepositCollateral { on_behalf_of }`: credit collateral to an account.
 use crate::error::ContractError;
-use crate::seizure::room;
 use crate::state::{load_account, save_account, COLLATERALS, CONFIG};
 use cosmwasm_std::{Addr, DepsMut, MessageInfo, Response, Uint128};
 
@@ -45,7 +44,11 @@ pub fn execute_deposit_collateral(
         });
     }
     if let Some(liq) = &config.liquidation {
-        if room(&deps.querier, liq, &denom).is_err() {
+        if liq
+            .liquidator
+            .query_room_caps(&deps.querier, &denom)
+            .is_err()
+        {
             return Err(ContractError::NotDepositable {
                 denom,
                 reason: "the liquidator cannot auction it",

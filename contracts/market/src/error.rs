@@ -160,18 +160,16 @@ pub enum ContractError {
         expected: &'static str,
     },
 
+    /// A liquidation the planner refuses (healthy, paused, throttled, too small) or cannot
+    /// compute.
+    #[error(transparent)]
+    Plan(#[from] breakwater_types::liquidation::PlanError),
+
     /// A liquidation of an account that owes nothing.
     #[error("nothing to liquidate: {address} has no debt")]
     NothingToLiquidate {
         /// The account.
         address: String,
-    },
-
-    /// A liquidation of a healthy account.
-    #[error("account is healthy (health factor {health_factor}): only accounts below 1 may be liquidated")]
-    Healthy {
-        /// The account's health factor.
-        health_factor: Decimal,
     },
 
     /// A borrow while the circuit breaker is at level 1 or above.
@@ -180,36 +178,6 @@ pub enum ContractError {
         /// The breaker level.
         level: u8,
     },
-
-    /// A liquidation above the hard floor while the breaker is at level 2 or above.
-    #[error("liquidations are paused by the circuit breaker (level {level}) except for accounts below the hard floor")]
-    AuctionsPaused {
-        /// The breaker level.
-        level: u8,
-    },
-
-    /// A liquidation above the hard floor of an account holding a collateral without an active
-    /// price.
-    #[error("liquidation paused: the oracle price of {denom} is {status} (only accounts below the hard floor are liquidated)")]
-    LiquidationPaused {
-        /// The collateral.
-        denom: String,
-        /// The oracle status name.
-        status: String,
-    },
-
-    /// No room under the liquidator's caps for the auction a liquidation needs.
-    #[error("liquidation throttled: no auction room for {denom} (room left {room})")]
-    NoRoom {
-        /// The collateral(s), comma-separated.
-        denom: String,
-        /// Room left under the caps, base units.
-        room: Uint128,
-    },
-
-    /// A partial liquidation that would repay nothing.
-    #[error("liquidation too small: it would repay nothing")]
-    LiquidationTooSmall,
 
     /// A breaker level above 3.
     #[error("invalid breaker level {level}: must be 0 to 3")]

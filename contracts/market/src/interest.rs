@@ -134,7 +134,7 @@ pub fn execute_accrue_interest(
 mod tests {
     use super::*;
     use crate::state::Liquidation;
-    use breakwater_types::adapters::OracleContract;
+    use breakwater_types::adapters::{BackstopContract, LiquidatorContract, OracleContract};
     use breakwater_types::market::LiquidationParams;
     use cosmwasm_std::Addr;
 
@@ -150,8 +150,8 @@ mod tests {
     fn with_liquidation(params: MarketParams, share: Decimal) -> Config {
         Config {
             liquidation: Some(Liquidation {
-                liquidator: "liquidator".to_string(),
-                backstop: "backstop".to_string(),
+                liquidator: LiquidatorContract(Addr::unchecked("liquidator")),
+                backstop: BackstopContract(Addr::unchecked("backstop")),
                 guardian: None,
                 params: LiquidationParams {
                     backstop_reserve_share: share,

@@ -12,7 +12,8 @@
 //!   unhealthy accounts: partially to a target health factor through Dutch auctions, or the
 //!   whole position (toxic or deeply underwater accounts) to the backstop or to auctions;
 //!   shortfalls are covered by the backstop, then reserves, then socialized (see
-//!   [`liquidate`] and [`settle`]). A circuit breaker ([`breaker`]) pauses borrows, auctions
+//!   [`liquidation`]; the rules themselves are the pure planner
+//!   `breakwater_types::liquidation`). A circuit breaker ([`breaker`]) pauses borrows, auctions
 //!   and bids.
 //! - The backstop's share of new reserves rises with measured risk: a permissionless crank
 //!   ([`risk`]) counts the debt a fall of each collateral would make liquidatable and compares
@@ -30,21 +31,19 @@ pub mod deposit_collateral;
 pub mod error;
 pub mod health;
 pub mod interest;
-pub mod liquidate;
+pub mod liquidation;
 #[cfg(test)]
 mod mock;
+pub mod payment;
 pub mod query;
 pub mod repay;
 pub mod risk;
-pub mod seizure;
 pub mod set_liquidation;
-pub mod settle;
 pub mod state;
 pub mod supply;
 pub mod sweep_reserves;
 pub mod update_collateral;
 pub mod update_config;
-pub mod whole_position;
 pub mod withdraw;
 pub mod withdraw_collateral;
 

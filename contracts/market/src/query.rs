@@ -23,7 +23,7 @@ pub fn query_config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         oracle: config.oracle.addr().to_string(),
         base_denom: config.base_denom,
         params: config.params,
-        liquidation: config.liquidation,
+        liquidation: config.liquidation.map(Into::into),
     })
 }
 

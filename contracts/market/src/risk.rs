@@ -12,10 +12,9 @@ use crate::error::ContractError;
 use crate::health::{health_of, price_holdings, PriceCache, PricedLine};
 use crate::interest::{accrue, accrued_state, rates};
 use crate::state::{
-    CollateralTally, Config, Liquidation, RiskPass, ACCOUNTS, COLLATERALS, CONFIG, RISK_PASS,
-    RISK_SNAPSHOT, STATE,
+    CollateralTally, Config, RiskPass, ACCOUNTS, COLLATERALS, CONFIG, RISK_PASS, RISK_SNAPSHOT,
+    STATE,
 };
-use breakwater_types::adapters::{BackstopContract, BackstopUnchecked};
 use breakwater_types::math::health::value;
 use breakwater_types::page_limit;
 use breakwater_types::risk::{
@@ -35,18 +34,10 @@ fn max_age(config: &Config) -> u64 {
         .map_or(RiskShareParams::default().max_age, |r| r.max_age)
 }
 
-/// The backstop of the liquidation set-up.
-fn backstop(deps: Deps, liq: &Liquidation) -> Result<BackstopContract, ContractError> {
-    Ok(BackstopUnchecked(liq.backstop.clone()).check(deps.api)?)
-}
-
 /// The pool's value, `None` without a liquidation set-up or when the backstop cannot value it.
 fn pool_value(deps: Deps, config: &Config) -> Option<Uint128> {
     let liq = config.liquidation.as_ref()?;
-    backstop(deps, liq)
-        .ok()?
-        .query_pool_value(&deps.querier)
-        .ok()
+    liq.backstop.query_pool_value(&deps.querier).ok()
 }
 
 /// `UpdateRisk { limit }`: anyone walks the next `limit` accounts of the pass under way.

@@ -2,7 +2,9 @@
 use crate::error::ContractError;
 use crate::interest::accrue;
 use crate::state::{Liquidation, COLLATERALS, CONFIG, STATE};
-use cosmwasm_std::{DepsMut, Env, MessageInfo, Order, Response, StdResult};
+use breakwater_types::adapters::{BackstopUnchecked, LiquidatorUnchecked};
+use breakwater_types::market::LiquidationConfig;
+use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Order, Response, StdResult};
 
 /// Validates the addresses and parameters (the keeper tip against every listed collateral's
 /// penalty, see `LiquidationParams::validate_keeper_tip`), accrues under the old set-up (so the new
@@ -11,7 +13,7 @@ pub fn execute_set_liquidation(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    cfg: Liquidation,
+    cfg: LiquidationConfig,
 ) -> Result<Response, ContractError> {
     cfg.params.validate()?;
     let smallest = COLLATERALS
@@ -24,10 +26,10 @@ pub fn execute_set_liquidation(
         cfg.params.validate_keeper_tip(penalty)?;
     }
     let liq = Liquidation {
-        liquidator: deps.api.addr_validate(&cfg.liquidator)?.into_string(),
-        backstop: deps.api.addr_validate(&cfg.backstop)?.into_string(),
+        liquidator: LiquidatorUnchecked(cfg.liquidator).check(deps.api)?,
+        backstop: BackstopUnchecked(cfg.backstop).check(deps.api)?,
         guardian: match cfg.guardian {
-            Some(g) => Some(deps.api.addr_validate(&g)?.into_string()),
+            Some(g) => Some(deps.api.addr_validate(&g)?),
             None => None,
         },
         params: cfg.params,
@@ -49,9 +51,12 @@ pub fn execute_set_liquidation(
     let res = Response::new()
         .add_attribute("action", "set_liquidation")
         .add_attribute("sender", info.sender)
-        .add_attribute("liquidator", &liq.liquidator)
-        .add_attribute("backstop", &liq.backstop)
-        .add_attribute("guardian", liq.guardian.as_deref().unwrap_or_default());
+        .add_attribute("liquidator", liq.liquidator.addr())
+        .add_attribute("backstop", liq.backstop.addr())
+        .add_attribute(
+            "guardian",
+            liq.guardian.as_ref().map(Addr::as_str).unwrap_or_default(),
+        );
     config.liquidation = Some(liq);
     STATE.save(deps.storage, &state)?;
     CONFIG.save(deps.storage, &config)?;

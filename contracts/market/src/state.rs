@@ -1,14 +1,17 @@
 //! Storage layout of the market and the stored structs.
-use breakwater_types::adapters::OracleContract;
-use breakwater_types::market::{CollateralParams, LiquidationConfig, MarketParams};
+use breakwater_types::adapters::{BackstopContract, LiquidatorContract, OracleContract};
+use breakwater_types::market::{
+    CollateralParams, LiquidationConfig, LiquidationParams, MarketParams,
+};
 use breakwater_types::math::margin::Ramp;
 use breakwater_types::risk::RiskSignal;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
+use serde::{Deserialize, Serialize};
 
 /// Contract-wide configuration.
-#[cw_serde]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Config {
     /// The oracle pricing every collateral in base units.
     pub oracle: OracleContract,
@@ -21,9 +24,45 @@ pub struct Config {
     pub liquidation: Option<Liquidation>,
 }
 
-/// The liquidation set-up as stored: the message's own type, its addresses validated (and
-/// normalized) by `SetLiquidation`.
-pub type Liquidation = LiquidationConfig;
+/// The liquidation set-up, its addresses validated by `SetLiquidation`. It is stored in the
+/// message's own shape (`LiquidationConfig`, bare addresses), so the contract carries one
+/// serializer and one deserializer for both; what storage holds was validated before it was
+/// saved.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(from = "LiquidationConfig", into = "LiquidationConfig")]
+pub struct Liquidation {
+    /// The Dutch-auction liquidator.
+    pub liquidator: LiquidatorContract,
+    /// The backstop pool.
+    pub backstop: BackstopContract,
+    /// May set the breaker level besides the owner.
+    pub guardian: Option<Addr>,
+    /// Liquidation parameters.
+    pub params: LiquidationParams,
+}
+
+impl From<Liquidation> for LiquidationConfig {
+    fn from(l: Liquidation) -> Self {
+        LiquidationConfig {
+            liquidator: l.liquidator.0.into_string(),
+            backstop: l.backstop.0.into_string(),
+            guardian: l.guardian.map(Addr::into_string),
+            params: l.params,
+        }
+    }
+}
+
+impl From<LiquidationConfig> for Liquidation {
+    /// Only for what storage holds: `SetLiquidation` validated the addresses before saving.
+    fn from(c: LiquidationConfig) -> Self {
+        Liquidation {
+            liquidator: LiquidatorContract(Addr::unchecked(c.liquidator)),
+            backstop: BackstopContract(Addr::unchecked(c.backstop)),
+            guardian: c.guardian.map(Addr::unchecked),
+            params: c.params,
+        }
+    }
+}
 
 /// Market totals. `cash` is tracked here and never read from the bank, so a donation to the
 /// contract changes nothing in the accounting.
@@ -187,8 +226,10 @@ impl Account {
 /// (backstop part, then reserves, then suppliers), and only the excess goes through the
 /// waterfall again. When the borrower's last auction settles, what is left returns in reverse:
 /// suppliers (the index rises), reserves, the backstop (earmarked in `backstop_due`).
-#[cw_serde]
-#[derive(Default)]
+///
+/// Stored as a JSON array of its four amounts (one small deserializer instead of a struct's).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(from = "[Uint128; 4]", into = "[Uint128; 4]")]
 pub struct AuctionBook {
     /// Tabs of the borrower's running liquidation auctions, base units.
     pub in_auction: Uint128,
@@ -198,6 +239,23 @@ pub struct AuctionBook {
     pub by_reserves: Uint128,
     /// Provision still held that was cut from the supply index.
     pub socialized: Uint128,
+}
+
+impl From<[Uint128; 4]> for AuctionBook {
+    fn from([in_auction, by_backstop, by_reserves, socialized]: [Uint128; 4]) -> Self {
+        AuctionBook {
+            in_auction,
+            by_backstop,
+            by_reserves,
+            socialized,
+        }
+    }
+}
+
+impl From<AuctionBook> for [Uint128; 4] {
+    fn from(b: AuctionBook) -> Self {
+        [b.in_auction, b.by_backstop, b.by_reserves, b.socialized]
+    }
 }
 
 impl AuctionBook {

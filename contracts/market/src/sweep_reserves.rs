@@ -3,7 +3,6 @@
 use crate::error::ContractError;
 use crate::interest::accrue;
 use crate::state::{CONFIG, STATE};
-use breakwater_types::adapters::BackstopUnchecked;
 use cosmwasm_std::{coin, DepsMut, Env, MessageInfo, Response};
 
 /// `SweepReserves {}`: anyone pays the reserves earmarked for the backstop into its pool with
@@ -28,12 +27,11 @@ pub fn execute_sweep_reserves(
     state.reserves = state.reserves.checked_sub(amount)?;
     state.cash = state.cash.checked_sub(amount)?;
     STATE.save(deps.storage, &state)?;
-    let backstop = BackstopUnchecked(liq.backstop.clone()).check(deps.api)?;
     Ok(Response::new()
-        .add_message(backstop.fund(coin(amount.u128(), &config.base_denom))?)
+        .add_message(liq.backstop.fund(coin(amount.u128(), &config.base_denom))?)
         .add_attribute("action", "sweep_reserves")
         .add_attribute("sender", info.sender)
-        .add_attribute("backstop", &liq.backstop)
+        .add_attribute("backstop", liq.backstop.addr())
         .add_attribute("amount", amount)
         .add_attribute("reserves", state.reserves))
 }

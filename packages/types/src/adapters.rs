@@ -9,17 +9,18 @@
 //! Queries a contract acts on deserialize into lean views (`PriceView`, `MarketStateView`,
 //! `AuctionView`, ...) that skip the fields it does not read: every field of a response type
 //! the contract deserializes costs code in its wasm.
-use crate::backstop::{AbsorbQuoteResponse, ExecuteMsg as BackstopMsg, QueryMsg as BackstopQuery};
+use crate::backstop::AbsorbQuoteResponse;
 use crate::liquidator::{
     ExecuteMsg as LiquidatorMsg, FlashCallback, FlashReceiverMsg, QueryMsg as LiquidatorQuery,
     Seller,
 };
 use crate::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
-use crate::oracle::{OracleStatus, PriceResponse, QueryMsg as OracleQuery};
+use crate::oracle::{OracleStatus, PriceResponse};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{to_json_binary, Addr, Api, Coin, CosmosMsg, QuerierWrapper, StdResult};
 use cosmwasm_std::{Decimal, Uint128, WasmMsg};
-use serde::Deserialize;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 
 /// Declares a contract's unchecked and checked address wrappers.
 macro_rules! contract_ref {
@@ -46,6 +47,19 @@ macro_rules! contract_ref {
             }
         }
     };
+}
+
+/// One variant of a message enum, serialized as the enum would serialize it (`{"name":
+/// payload}`), without linking the enum's serializer for all its variants: a contract that
+/// sends one message of another contract then carries the code for that message only.
+struct Variant<T>(&'static str, T);
+
+impl<T: Serialize> Serialize for Variant<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(self.0, &self.1)?;
+        m.end()
+    }
 }
 
 /// `msg` executed on `contract` with `funds`.
@@ -105,10 +119,12 @@ impl OracleContract {
     }
 }
 
-fn price(denom: &str) -> OracleQuery {
-    OracleQuery::Price {
-        denom: denom.to_string(),
+fn price(denom: &str) -> impl Serialize + '_ {
+    #[derive(Serialize)]
+    struct Price<'a> {
+        denom: &'a str,
     }
+    Variant("price", Price { denom })
 }
 
 /// The part of the oracle's [`PriceResponse`] that contracts act on. It skips the feeder lists
@@ -201,7 +217,13 @@ impl LiquidatorContract {
         force: bool,
         lot: Coin,
     ) -> StdResult<CosmosMsg> {
-        let msg = LiquidatorMsg::StartAuction { seller, tab, force };
+        #[derive(Serialize)]
+        struct StartAuction {
+            seller: Seller,
+            tab: Uint128,
+            force: bool,
+        }
+        let msg = Variant("start_auction", StartAuction { seller, tab, force });
         execute(&self.0, &msg, vec![lot])
     }
 
@@ -238,6 +260,30 @@ impl LiquidatorContract {
             denom: denom.to_string(),
         };
         Ok(querier.query_wasm_smart::<Lean>(&self.0, &msg)?.room)
+    }
+
+    /// The caps for a new auction of `denom` as the liquidation planner reads them: the room
+    /// for one auction and what the global cap leaves for all (`Room {}`).
+    pub fn query_room_caps(
+        &self,
+        querier: &QuerierWrapper,
+        denom: &str,
+    ) -> StdResult<crate::liquidation::Room> {
+        #[derive(Deserialize)]
+        struct Lean {
+            room: Uint128,
+            global_hole: Uint128,
+            global_dirt: Uint128,
+        }
+        #[derive(Serialize)]
+        struct Room<'a> {
+            denom: &'a str,
+        }
+        let r: Lean = querier.query_wasm_smart(&self.0, &Variant("room", Room { denom }))?;
+        Ok(crate::liquidation::Room {
+            room: r.room,
+            global: r.global_hole.saturating_sub(r.global_dirt),
+        })
     }
 
     /// Units of `denom` in the backstop's running resale auctions (`ResaleLot {}.lot`).
@@ -290,7 +336,13 @@ impl BackstopContract {
         collateral: Vec<Coin>,
         debt: Uint128,
     ) -> StdResult<AbsorbQuoteResponse> {
-        querier.query_wasm_smart(&self.0, &BackstopQuery::AbsorbQuote { collateral, debt })
+        #[derive(Serialize)]
+        struct AbsorbQuote {
+            collateral: Vec<Coin>,
+            debt: Uint128,
+        }
+        let msg = Variant("absorb_quote", AbsorbQuote { collateral, debt });
+        querier.query_wasm_smart(&self.0, &msg)
     }
 
     /// `Absorb { borrower, pay }` with the position's collateral attached.
@@ -300,16 +352,29 @@ impl BackstopContract {
         pay: Uint128,
         collateral: Vec<Coin>,
     ) -> StdResult<CosmosMsg> {
-        let msg = BackstopMsg::Absorb {
-            borrower: borrower.to_string(),
-            pay,
-        };
+        #[derive(Serialize)]
+        struct Absorb<'a> {
+            borrower: &'a str,
+            pay: Uint128,
+        }
+        let msg = Variant(
+            "absorb",
+            Absorb {
+                borrower: borrower.as_str(),
+                pay,
+            },
+        );
         execute(&self.0, &msg, collateral)
     }
 
     /// `CoverShortfall { amount }`.
     pub fn cover_shortfall(&self, amount: Uint128) -> StdResult<CosmosMsg> {
-        execute(&self.0, &BackstopMsg::CoverShortfall { amount }, vec![])
+        #[derive(Serialize)]
+        struct CoverShortfall {
+            amount: Uint128,
+        }
+        let msg = Variant("cover_shortfall", CoverShortfall { amount });
+        execute(&self.0, &msg, vec![])
     }
 
     /// `FloorBidSettled { denom, base_before, units_before }` (the backstop sends it to itself
@@ -320,12 +385,18 @@ impl BackstopContract {
         base_before: Uint128,
         units_before: Uint128,
     ) -> StdResult<CosmosMsg> {
-        let msg = BackstopMsg::FloorBidSettled {
-            denom: denom.to_string(),
+        #[derive(Serialize)]
+        struct FloorBidSettled<'a> {
+            denom: &'a str,
+            base_before: Uint128,
+            units_before: Uint128,
+        }
+        let msg = FloorBidSettled {
+            denom,
             base_before,
             units_before,
         };
-        execute(&self.0, &msg, vec![])
+        execute(&self.0, &Variant("floor_bid_settled", msg), vec![])
     }
 
     /// The pool's value (its `Pool {}` total value: base, collateral at the median and what
@@ -335,13 +406,17 @@ impl BackstopContract {
         struct Lean {
             total_value: Uint128,
         }
-        let p: Lean = querier.query_wasm_smart(&self.0, &BackstopQuery::Pool {})?;
+        #[derive(Serialize)]
+        struct Pool {}
+        let p: Lean = querier.query_wasm_smart(&self.0, &Variant("pool", Pool {}))?;
         Ok(p.total_value)
     }
 
     /// `Fund {}` with `amount` attached.
     pub fn fund(&self, amount: Coin) -> StdResult<CosmosMsg> {
-        execute(&self.0, &BackstopMsg::Fund {}, vec![amount])
+        #[derive(Serialize)]
+        struct Fund {}
+        execute(&self.0, &Variant("fund", Fund {}), vec![amount])
     }
 }
 
@@ -349,5 +424,104 @@ impl FlashReceiverContract {
     /// The flash callback: the receiver holds the lot and must pay within the transaction.
     pub fn breakwater_flash(&self, msg: &FlashReceiverMsg) -> StdResult<CosmosMsg> {
         execute(&self.0, msg, vec![])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backstop::{ExecuteMsg as BackstopMsg, QueryMsg as BackstopQuery};
+    use crate::oracle::QueryMsg as OracleQuery;
+    use cosmwasm_std::{coin, to_json_string};
+
+    /// The lean single-variant messages serialize exactly as their enums do.
+    #[test]
+    fn single_variant_messages_serialize_as_their_enums() {
+        let same = |lean: &dyn erased::Json, full: String| assert_eq!(lean.json(), full);
+        same(
+            &price("uatom"),
+            to_json_string(&OracleQuery::Price {
+                denom: "uatom".into(),
+            })
+            .unwrap(),
+        );
+        #[derive(Serialize)]
+        struct Room<'a> {
+            denom: &'a str,
+        }
+        same(
+            &Variant("room", Room { denom: "uatom" }),
+            to_json_string(&LiquidatorQuery::Room {
+                denom: "uatom".into(),
+            })
+            .unwrap(),
+        );
+        let liquidator = LiquidatorContract(Addr::unchecked("liq"));
+        let backstop = BackstopContract(Addr::unchecked("bs"));
+        let wasm = |m: CosmosMsg| match m {
+            CosmosMsg::Wasm(WasmMsg::Execute { msg, .. }) => {
+                String::from_utf8(msg.to_vec()).unwrap()
+            }
+            other => panic!("{other:?}"),
+        };
+        let seller = Seller::Liquidation {
+            borrower: "b".into(),
+        };
+        let start = liquidator
+            .start_auction(seller.clone(), Uint128::new(5), true, coin(1, "uatom"))
+            .unwrap();
+        let full = LiquidatorMsg::StartAuction {
+            seller,
+            tab: Uint128::new(5),
+            force: true,
+        };
+        assert_eq!(wasm(start), to_json_string(&full).unwrap());
+        let absorb = backstop
+            .absorb(&Addr::unchecked("b"), Uint128::new(7), vec![])
+            .unwrap();
+        let full = BackstopMsg::Absorb {
+            borrower: "b".into(),
+            pay: Uint128::new(7),
+        };
+        assert_eq!(wasm(absorb), to_json_string(&full).unwrap());
+        let cover = backstop.cover_shortfall(Uint128::new(3)).unwrap();
+        let full = BackstopMsg::CoverShortfall {
+            amount: Uint128::new(3),
+        };
+        assert_eq!(wasm(cover), to_json_string(&full).unwrap());
+        let fund = backstop.fund(coin(1, "uusdc")).unwrap();
+        assert_eq!(wasm(fund), to_json_string(&BackstopMsg::Fund {}).unwrap());
+        #[derive(Serialize)]
+        struct AbsorbQuote {
+            collateral: Vec<Coin>,
+            debt: Uint128,
+        }
+        let coins = vec![coin(2, "uatom")];
+        same(
+            &Variant(
+                "absorb_quote",
+                AbsorbQuote {
+                    collateral: coins.clone(),
+                    debt: Uint128::new(9),
+                },
+            ),
+            to_json_string(&BackstopQuery::AbsorbQuote {
+                collateral: coins,
+                debt: Uint128::new(9),
+            })
+            .unwrap(),
+        );
+    }
+
+    mod erased {
+        /// Anything serializable, as JSON text.
+        pub trait Json {
+            fn json(&self) -> String;
+        }
+        impl<T: serde::Serialize> Json for T {
+            fn json(&self) -> String {
+                cosmwasm_std::to_json_string(self).unwrap()
+            }
+        }
     }
 }

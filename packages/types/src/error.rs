@@ -106,6 +106,27 @@ macro_rules! common_errors {
     };
 }
 
+/// Implements `From<E>` for an error enum with a `Math(MathError)` variant (the liquidation
+/// planner's `PlanError`), for each checked-math error `E`, so `?` works on checked arithmetic.
+#[macro_export]
+macro_rules! math_error_from {
+    ($t:ty) => {
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::OverflowError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::DivideByZeroError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::CheckedMultiplyFractionError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::CheckedMultiplyRatioError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::CheckedFromRatioError);
+        $crate::math_error_from!(@one $t, ::cosmwasm_std::ConversionOverflowError);
+    };
+    (@one $t:ty, $e:ty) => {
+        impl From<$e> for $t {
+            fn from(e: $e) -> Self {
+                Self::Math($crate::error::MathError::from(e))
+            }
+        }
+    };
+}
+
 /// A configuration parameter outside its allowed range.
 #[derive(Error, Debug)]
 pub enum ParamError {

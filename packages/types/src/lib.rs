@@ -10,6 +10,7 @@ pub mod adapters;
 pub mod backstop;
 pub mod deploy;
 pub mod error;
+pub mod liquidation;
 pub mod liquidator;
 pub mod market;
 pub mod math;

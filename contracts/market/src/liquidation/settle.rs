@@ -18,18 +18,17 @@
 //! ([`provision`]); its shortfall at settlement uses the provision first and the rest goes
 //! through the waterfall; when the borrower's last auction settles, what the provision did not
 //! use returns in reverse order (see [`crate::state::AuctionBook`]).
-use crate::contract::to_u128;
 use crate::error::ContractError;
 use crate::interest::accrue;
+use crate::payment::to_u128;
 use crate::state::{
     load_account, save_account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
 };
 use crate::state::{CONFIG, STATE};
-use breakwater_types::backstop::ExecuteMsg as BackstopMsg;
 use breakwater_types::market::LiquidationParams;
 use cosmwasm_std::{
-    coins, to_json_binary, Addr, BankMsg, Decimal, DepsMut, Env, Event, MessageInfo,
-    QuerierWrapper, Response, Uint128, WasmMsg,
+    coins, Addr, BankMsg, Decimal, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response,
+    Uint128,
 };
 
 /// The smallest positive decimal (10^-18).
@@ -58,11 +57,7 @@ pub fn cover_bad_debt(
     let mut res = res;
     let c = bad.min(backstop_base);
     if !c.is_zero() {
-        res = res.add_message(WasmMsg::Execute {
-            contract_addr: liq.backstop.to_string(),
-            msg: to_json_binary(&BackstopMsg::CoverShortfall { amount: c })?,
-            funds: vec![],
-        });
+        res = res.add_message(liq.backstop.cover_shortfall(c)?);
         state.cash = state.cash.checked_add(c)?;
         state.bad_debt_covered_by_backstop = state.bad_debt_covered_by_backstop.checked_add(c)?;
     }
@@ -178,14 +173,17 @@ fn release(state: &mut MarketState, book: &AuctionBook) -> Result<Uint128, Contr
 }
 
 /// The backstop's base balance: what `CoverShortfall` can pay (its `Pool {}.base`, read
-/// from the bank directly).
+/// from the bank directly; an amount beyond 128 bits is an error, as everywhere in the market).
 pub fn backstop_base(
     querier: &QuerierWrapper,
     liq: &Liquidation,
     base_denom: &str,
 ) -> Result<Uint128, ContractError> {
-    let amount = querier.query_balance(&liq.backstop, base_denom)?.amount;
-    Ok(Uint128::try_from(amount).unwrap_or(Uint128::MAX))
+    to_u128(
+        querier
+            .query_balance(liq.backstop.addr(), base_denom)?
+            .amount,
+    )
 }
 
 /// The keeper reward for work on a tab of `tab`, taken from free reserves (and cash):
@@ -330,12 +328,12 @@ pub fn execute_reward_keeper(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use breakwater_types::market::LiquidationConfig;
+    use breakwater_types::adapters::{BackstopContract, LiquidatorContract};
 
     fn liq() -> Liquidation {
-        LiquidationConfig {
-            liquidator: "liquidator".to_string(),
-            backstop: "backstop".to_string(),
+        Liquidation {
+            liquidator: LiquidatorContract(Addr::unchecked("liquidator")),
+            backstop: BackstopContract(Addr::unchecked("backstop")),
             guardian: None,
             params: LiquidationParams::default(),
         }

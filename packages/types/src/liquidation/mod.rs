@@ -1,0 +1,408 @@
+//! The liquidation planner: what one `Liquidate` of the market does, decided from numbers
+//! alone. No storage and no messages: the market prices the account's holdings, hands them over
+//! with its debt, the liquidation parameters and a [`Quotes`] source (the liquidator's room and
+//! the backstop's quote, queried only when the plan needs them), and applies the
+//! [`LiquidationPlan`] it gets back (storage writes, messages, events).
+//!
+//! # Health at the prices the oracle stands behind
+//! Each holding `k` is valued `value_k = floor(amount_k · p_k)` and weighted by its liquidation
+//! threshold in force: `W = Σ floor(value_k · LT_k)`, `HF = W / D` (rounded down). First at the
+//! medians: `HF >= 1` is healthy. Then at the *trusted* prices ([`Holding::trusted_price`]): the
+//! median when `Active` or `Stale` (a stale median passed the oracle's breaker when it was set),
+//! the higher of median and TWAP when `Halted` or `NoQuorum` (a wick the breaker flagged, or a
+//! record that may hold one). An account healthy there is refused as paused: a wick alone
+//! liquidates nobody. From here on every figure is at the trusted prices; `hard_floor = HF <
+//! hard_floor_health_factor`, and above it a breaker at level 2 refuses.
+//!
+//! # Seizure order and the closed form
+//! Repaying `R` of debt by seizing collateral `k` with penalty `p_k` takes value `R·(1+p_k)`
+//! and so liquidation value `R·f_k`, `f_k = LT_k·(1+p_k)` (`< 1` by validation). Holdings are
+//! seized in ascending `f_k` (per unit repaid the account loses the least liquidation value),
+//! then larger value, then denom. After repaying `R` against `k`:
+//! ```text
+//! HF' = (W − R·f_k) / (D − R)
+//! HF' > HF  ⟺  (W − R·f_k)·D > W·(D − R)  ⟺  R·W > R·f_k·D  ⟺  W/D > f_k  ⟺  HF > f_k
+//! HF' = T   ⟺  W − R·f_k = T·D − T·R    ⟺  R = (T·D − W) / (T − f_k)
+//! ```
+//! so a partial liquidation against `k` heals the account iff `HF > f_k`, and reaches the
+//! target `T` with `R = ceil((ceil(T·D) − W) / (T − f_k))`, capped at `D`. Only active holdings
+//! with `f_k < HF` and some value are candidates; none: the account is **toxic**.
+//!
+//! # Partial path (above the hard floor, not toxic)
+//! Each candidate is sized ([`Sizing`]): the target repay, capped by the holding; the dust rule
+//! (Aave v3.3: clear fully or leave at least the minimum); the liquidator's room (a throttled
+//! repay never leaves dust); at least one debt share burned. The first candidate whose repay is
+//! *useful* (`R >= min(min_debt, R_target)`) is taken, else the fitting one with the largest
+//! repay: a dust holding or one unit of room on an early candidate cannot block the account.
+//! None fits: a dust account (`D < min_debt` or collateral below `min_collateral_value`) goes
+//! down the whole-position path, any other is throttled (`NoRoom`, or `TooSmall`).
+//!
+//! # Whole-position path (toxic, below the hard floor, or dust no candidate closes)
+//! The debt is split across holdings by value ([`split_tabs`]). Above the hard floor a holding
+//! without an active price stays on the account with its share of the debt; the rest, `D_P`,
+//! goes. When every holding offered is active the backstop is asked first: if it can absorb and
+//! the holdings at its discount cover `D_P`, it pays `D_P` for the least lots that cover it
+//! ([`absorb_lots`]) and the rest stays with the borrower; if they do not cover it, it takes
+//! everything offered for its discounted value and the rest is bad debt. Otherwise each offered
+//! holding goes to auction for its tab (forced below the hard floor; above it every tab must fit
+//! its room and all of them the global cap), and the visible shortfall `Σ tab − Σ value` is
+//! provisioned at once. With no holding at all the debt is written off.
+//!
+//! # Extending
+//! New mechanisms enter as inputs or variants, not as flags in the appliers: a dynamic bonus
+//! as a function of `HF` in [`Holding`]'s penalty; waiting out a tripped breaker for accounts
+//! solvent at the TWAP as a refusal decided in [`plan_liquidation`] from the prices it already
+//! has; redistribution when the backstop is empty as a new [`LiquidationPlan`] variant chosen on
+//! the whole-position path from the [`Quotes`] answers; a depth-driven throttle through
+//! [`Room`].
+mod partial;
+mod whole;
+
+#[cfg(test)]
+mod tests;
+
+pub use partial::{repay_to_target, seizure_order, Held, Miss, Partial, Sizing};
+pub use whole::{absorb_lots, split_tabs};
+
+use crate::backstop::AbsorbQuoteResponse;
+use crate::error::MathError;
+use crate::market::{breaker, LiquidationParams};
+use crate::oracle::OracleStatus;
+use cosmwasm_std::{CheckedMultiplyFractionError, Coin, Decimal, Uint128};
+use thiserror::Error;
+
+/// One collateral holding of the account, as the oracle prices it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holding {
+    /// The denom.
+    pub denom: String,
+    /// Units held.
+    pub amount: Uint128,
+    /// Oracle median.
+    pub median: Decimal,
+    /// Oracle TWAP.
+    pub twap: Decimal,
+    /// Oracle status now.
+    pub status: OracleStatus,
+    /// Liquidation threshold in force (after any ramp).
+    pub liquidation_threshold: Decimal,
+    /// Liquidation penalty (bonus on seized collateral).
+    pub penalty: Decimal,
+}
+
+impl Holding {
+    /// The price the oracle stands behind: the median when `Active` or `Stale`, the higher of
+    /// median and TWAP (the less punitive for the borrower) when `Halted` or `NoQuorum`.
+    pub fn trusted_price(&self) -> Decimal {
+        match self.status {
+            OracleStatus::Halted { .. } | OracleStatus::NoQuorum { .. } => {
+                self.median.max(self.twap)
+            }
+            OracleStatus::Active {} | OracleStatus::Stale { .. } => self.median,
+        }
+    }
+}
+
+/// The account to liquidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position<'a> {
+    /// Its holdings, in any order.
+    pub holdings: &'a [Holding],
+    /// Its debt `D` (positive), `ceil(debt_shares · borrow_index)`.
+    pub debt: Uint128,
+    /// Its debt shares.
+    pub debt_shares: Uint128,
+    /// Base units per debt share.
+    pub borrow_index: Decimal,
+}
+
+/// The liquidator's caps for a new auction of one denom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Room {
+    /// The largest tab that may start now (the per-denom and global caps).
+    pub room: Uint128,
+    /// What the global cap leaves for all auctions together.
+    pub global: Uint128,
+}
+
+/// What the planner may ask the liquidator and the backstop. Each answer is asked for only when
+/// the plan needs it.
+pub trait Quotes {
+    /// The error of a failed query (a planning refusal converts into it).
+    type Error: From<PlanError>;
+    /// The liquidator's caps for a new auction of `denom`.
+    fn room(&mut self, denom: &str) -> Result<Room, Self::Error>;
+    /// The backstop's quote for absorbing `collateral` against `debt`.
+    fn absorb_quote(
+        &mut self,
+        collateral: Vec<Coin>,
+        debt: Uint128,
+    ) -> Result<AbsorbQuoteResponse, Self::Error>;
+    /// The backstop's base balance (what it can cover of a bad debt).
+    fn backstop_base(&mut self) -> Result<Uint128, Self::Error>;
+}
+
+/// Collateral that leaves the account: `amount` of `denom`, raising `tab` at auction (zero for
+/// an absorb).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lot {
+    /// The denom.
+    pub denom: String,
+    /// Units seized.
+    pub amount: Uint128,
+    /// Debt the auction must raise (zero when the backstop takes the lot).
+    pub tab: Uint128,
+}
+
+/// What a `Liquidate` does. Every variant burns `burned` debt shares and moves `tab` of debt
+/// out of the account.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiquidationPlan {
+    /// One auction of part of one holding, unforced; `full` when it closes the whole debt.
+    Partial {
+        /// The auction.
+        lot: Lot,
+        /// Debt shares burned (all of them when `full`).
+        burned: Uint128,
+        /// Whether it closes the whole debt (the dust rule).
+        full: bool,
+    },
+    /// The backstop takes `lots` and pays `pay` for `tab` of debt; `tab − pay` is bad debt,
+    /// covered with `base` left in the pool.
+    Absorb {
+        /// Collateral taken, in seizure order.
+        lots: Vec<Lot>,
+        /// Debt moved out of the account.
+        tab: Uint128,
+        /// Base the pool pays.
+        pay: Uint128,
+        /// Debt shares burned.
+        burned: Uint128,
+        /// The pool's base once it paid: what it can cover of the bad debt.
+        base: Uint128,
+    },
+    /// One auction per offered holding (forced below the hard floor); the visible shortfall
+    /// `provision` is booked at once, with `base` in the pool.
+    Auctions {
+        /// The auctions, in seizure order.
+        lots: Vec<Lot>,
+        /// Debt moved out of the account (`Σ lot.tab`).
+        tab: Uint128,
+        /// Debt shares burned.
+        burned: Uint128,
+        /// Below the hard floor: the auctions skip the oracle check and the caps.
+        forced: bool,
+        /// `Σ tab − Σ value` of the lots when positive.
+        provision: Uint128,
+        /// The backstop's base when `provision` is positive (zero otherwise).
+        base: Uint128,
+    },
+    /// No collateral at all: the whole debt is bad debt, covered with `base` in the pool.
+    WriteOff {
+        /// The debt written off.
+        tab: Uint128,
+        /// Debt shares burned (all).
+        burned: Uint128,
+        /// The backstop's base.
+        base: Uint128,
+    },
+}
+
+impl LiquidationPlan {
+    /// The `mode` of the market's `liquidate` event.
+    pub fn mode(&self) -> &'static str {
+        match self {
+            LiquidationPlan::Partial { full: false, .. } => "partial",
+            LiquidationPlan::Partial { full: true, .. } => "full",
+            LiquidationPlan::Absorb { .. } => "absorb",
+            LiquidationPlan::Auctions { .. } => "toxic_auction",
+            LiquidationPlan::WriteOff { .. } => "bad_debt",
+        }
+    }
+
+    /// The debt moved out of the account (the keeper reward's tab).
+    pub fn tab(&self) -> Uint128 {
+        match self {
+            LiquidationPlan::Partial { lot, .. } => lot.tab,
+            LiquidationPlan::Absorb { tab, .. }
+            | LiquidationPlan::Auctions { tab, .. }
+            | LiquidationPlan::WriteOff { tab, .. } => *tab,
+        }
+    }
+
+    /// Debt shares burned.
+    pub fn burned(&self) -> Uint128 {
+        match self {
+            LiquidationPlan::Partial { burned, .. }
+            | LiquidationPlan::Absorb { burned, .. }
+            | LiquidationPlan::Auctions { burned, .. }
+            | LiquidationPlan::WriteOff { burned, .. } => *burned,
+        }
+    }
+}
+
+/// A plan with the assessment it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The health factor at the trusted prices.
+    pub health_factor: Decimal,
+    /// Whether it is below the hard floor.
+    pub hard_floor: bool,
+    /// What to do.
+    pub plan: LiquidationPlan,
+}
+
+/// Why an account is not liquidated now.
+#[derive(Error, Debug)]
+pub enum PlanError {
+    /// The account has no debt.
+    #[error("nothing to liquidate: the account has no debt")]
+    NoDebt,
+    /// `HF >= 1` at the medians.
+    #[error(
+        "account is healthy (health factor {health_factor}): only accounts below 1 may be liquidated"
+    )]
+    Healthy {
+        /// The health factor.
+        health_factor: Decimal,
+    },
+    /// The breaker pauses liquidations above the hard floor.
+    #[error("liquidations are paused by the circuit breaker (level {level}) except for accounts below the hard floor")]
+    AuctionsPaused {
+        /// The breaker level.
+        level: u8,
+    },
+    /// A price the oracle does not stand behind blocks the liquidation.
+    #[error("liquidation paused: the oracle price of {denom} is {status} (only accounts below the hard floor are liquidated)")]
+    Paused {
+        /// The collateral.
+        denom: String,
+        /// Its status.
+        status: &'static str,
+    },
+    /// No candidate fits the auction caps.
+    #[error("liquidation throttled: no auction room for {denom} (room left {room})")]
+    NoRoom {
+        /// The collateral(s), comma-separated.
+        denom: String,
+        /// Room left.
+        room: Uint128,
+    },
+    /// The repay would burn no debt share.
+    #[error("liquidation too small: it would repay nothing")]
+    TooSmall,
+    /// A holding's value does not fit 128 bits.
+    #[error("collateral valuation overflows: {0}")]
+    Valuation(CheckedMultiplyFractionError),
+    /// Checked arithmetic that failed.
+    #[error(transparent)]
+    Math(#[from] MathError),
+}
+
+crate::math_error_from!(PlanError);
+
+/// The account's values at one set of prices.
+struct Weighed {
+    /// `Σ floor(amount · price)`.
+    collateral_value: Uint128,
+    /// `Σ floor(value · LT)`.
+    liquidation_value: Uint128,
+}
+
+fn weigh(holdings: &[Holding], price: impl Fn(&Holding) -> Decimal) -> Result<Weighed, PlanError> {
+    let mut w = Weighed {
+        collateral_value: Uint128::zero(),
+        liquidation_value: Uint128::zero(),
+    };
+    for h in holdings {
+        let v = h
+            .amount
+            .checked_mul_floor(price(h))
+            .map_err(PlanError::Valuation)?;
+        w.collateral_value = w.collateral_value.checked_add(v)?;
+        w.liquidation_value = w
+            .liquidation_value
+            .checked_add(v.mul_floor(h.liquidation_threshold))?;
+    }
+    Ok(w)
+}
+
+/// `W / D` rounded down, `Decimal::MAX` when it does not fit.
+fn health_factor(w: Uint128, debt: Uint128) -> Decimal {
+    Decimal::checked_from_ratio(w, debt).unwrap_or(Decimal::MAX)
+}
+
+/// Plans the liquidation of `position` (see the module docs), asking `quotes` only what the
+/// plan needs.
+pub fn plan_liquidation<Q: Quotes>(
+    position: &Position,
+    params: &LiquidationParams,
+    breaker_level: u8,
+    quotes: &mut Q,
+) -> Result<Planned, Q::Error> {
+    let d = position.debt;
+    if d.is_zero() {
+        return Err(PlanError::NoDebt.into());
+    }
+    let at_median = weigh(position.holdings, |h| h.median)?;
+    let hf = health_factor(at_median.liquidation_value, d);
+    if hf >= Decimal::one() {
+        return Err(PlanError::Healthy { health_factor: hf }.into());
+    }
+    let untrusted = position
+        .holdings
+        .iter()
+        .find(|h| h.trusted_price() != h.median);
+    let weighed = match untrusted {
+        None => at_median,
+        Some(h) => {
+            let w = weigh(position.holdings, Holding::trusted_price)?;
+            if health_factor(w.liquidation_value, d) >= Decimal::one() {
+                return Err(PlanError::Paused {
+                    denom: h.denom.clone(),
+                    status: h.status.name(),
+                }
+                .into());
+            }
+            w
+        }
+    };
+    let hf = health_factor(weighed.liquidation_value, d);
+    let hard_floor = hf < params.hard_floor_health_factor;
+    if !hard_floor && breaker_level >= breaker::NO_AUCTIONS {
+        return Err(PlanError::AuctionsPaused {
+            level: breaker_level,
+        }
+        .into());
+    }
+    let mut held = position
+        .holdings
+        .iter()
+        .map(Held::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    seizure_order(&mut held);
+
+    if !hard_floor {
+        let sizing = Sizing {
+            params,
+            debt: d,
+            liquidation_value: weighed.liquidation_value,
+            collateral_value: weighed.collateral_value,
+            debt_shares: position.debt_shares,
+            borrow_index: position.borrow_index,
+        };
+        if let Some(plan) = partial::plan(&sizing, &held, hf, quotes)? {
+            return Ok(Planned {
+                health_factor: hf,
+                hard_floor,
+                plan,
+            });
+        }
+    }
+    let plan = whole::plan(position, &held, hard_floor, quotes)?;
+    Ok(Planned {
+        health_factor: hf,
+        hard_floor,
+        plan,
+    })
+}

@@ -1,0 +1,228 @@
+//! The whole-position path: the tab split, unpriced holdings, the absorb lots, auctions within
+//! the caps, the provision and the write-off (see the parent module).
+use super::partial::Held;
+use super::{LiquidationPlan, Lot, PlanError, Position, Quotes};
+use cosmwasm_std::{coin, Decimal, Uint128, Uint256};
+
+/// Splits `debt` across holdings by value (`floor`), the largest (first in seizure order
+/// among equals) taking the remainder, so the tabs sum to `debt`.
+pub fn split_tabs(held: &[Held], debt: Uint128) -> Result<Vec<Uint128>, PlanError> {
+    let mut total = Uint128::zero();
+    let mut largest = 0;
+    for (i, h) in held.iter().enumerate() {
+        total = total.checked_add(h.value)?;
+        if held.get(largest).is_some_and(|l| h.value > l.value) {
+            largest = i;
+        }
+    }
+    let mut tabs = vec![];
+    let mut rest = debt;
+    for h in held {
+        let t = if total.is_zero() {
+            Uint128::zero()
+        } else {
+            debt.checked_multiply_ratio(h.value, total)?
+        };
+        rest = rest.checked_sub(t)?;
+        tabs.push(t);
+    }
+    if let Some(t) = tabs.get_mut(largest) {
+        *t = t.checked_add(rest)?;
+    }
+    Ok(tabs)
+}
+
+/// The lots an absorb at `discount` takes to cover `debt`, one per holding of `held` (in
+/// seizure order): holdings are taken whole until the next one covers the rest, which is
+/// taken in part, rounded up; the holdings after it stay with the borrower. `None` when every
+/// holding at the discount does not cover `debt` (the pool then takes all of them for their
+/// discounted value and the rest is bad debt).
+///
+/// The backstop pays at most `floor(Σ a_k·p_k·(1 − d))` for the coins attached, so the lots
+/// must satisfy `(S + u·p)·(1 − d) >= debt`, where `S` is the value of the holdings taken
+/// whole and `p` the price of the one taken in part. With the prices and `keep = 1 − d` as
+/// their 18-decimal integers `P_k` and `K`, and `S18 = Σ a_k·P_k`, the least `u` is
+///
+/// ```text
+/// u = ceil((debt·10^36 − S18·K) / (P·K))
+/// ```
+///
+/// computed exactly in 256-bit integers: every holding's value fits 128 bits, so `a·P <
+/// 2^128·10^18 < 2^188`, `a·P·K < 2^248`, and the sum of at most 16 of them and `debt·10^36`
+/// stay below `2^256`. The borrower loses the discount on what is taken, `d·(S + u·p)`, plus
+/// less than one unit of the last holding.
+pub fn absorb_lots(
+    held: &[Held],
+    debt: Uint128,
+    discount: Decimal,
+) -> Result<Option<Vec<Uint128>>, PlanError> {
+    let k = Uint256::from(Decimal::one().checked_sub(discount)?.atomics());
+    let target = Uint256::from(debt).checked_mul(Uint256::from(10u128.pow(36)))?;
+    let mut taken = Uint256::zero();
+    let mut lots = vec![];
+    for h in held {
+        let pk = Uint256::from(h.price.atomics()).checked_mul(k)?;
+        let whole = Uint256::from(h.amount).checked_mul(pk)?;
+        let next = taken.checked_add(whole)?;
+        if next >= target {
+            let need = target.checked_sub(taken)?;
+            let units = if need.is_zero() {
+                Uint256::zero()
+            } else {
+                need.checked_add(pk.checked_sub(Uint256::one())?)?
+                    .checked_div(pk)?
+            };
+            lots.push(Uint128::try_from(units)?.min(h.amount));
+            return Ok(Some(lots));
+        }
+        taken = next;
+        lots.push(h.amount);
+    }
+    Ok(None)
+}
+
+/// The whole-position path over `held` (in seizure order).
+pub(super) fn plan<Q: Quotes>(
+    position: &Position,
+    held: &[Held],
+    hard_floor: bool,
+    quotes: &mut Q,
+) -> Result<LiquidationPlan, Q::Error> {
+    let debt = position.debt;
+    if held.is_empty() {
+        return Ok(LiquidationPlan::WriteOff {
+            tab: debt,
+            burned: position.debt_shares,
+            base: quotes.backstop_base()?,
+        });
+    }
+    // Above the hard floor a holding without an active price stays with its share of the
+    // debt; the rest goes.
+    let tabs = split_tabs(held, debt)?;
+    let mut kept = Uint128::zero();
+    let mut offered: Vec<(&Held, Uint128)> = vec![];
+    for (h, tab) in held.iter().zip(tabs) {
+        if hard_floor || h.active {
+            offered.push((h, tab));
+        } else {
+            kept = kept.checked_add(tab).map_err(PlanError::from)?;
+        }
+    }
+    let unpriced = held.iter().find(|h| !h.active);
+    let paused = |h: &Held| PlanError::Paused {
+        denom: h.denom.clone(),
+        status: h.status,
+    };
+    if offered.is_empty() {
+        // Nothing priced to take: wait for the oracle.
+        return Err(paused(&held[0]).into());
+    }
+    let tab = debt.checked_sub(kept).map_err(PlanError::from)?;
+    let burned = if kept.is_zero() {
+        position.debt_shares
+    } else {
+        tab.checked_div_floor(position.borrow_index)
+            .map_err(PlanError::from)?
+    };
+    if burned.is_zero() {
+        // The priced part is worth less than one debt share: what blocks the account is its
+        // unpriced holdings (`kept` > 0, so there is one). Wait for the oracle.
+        return Err(unpriced.map_or(PlanError::TooSmall, paused).into());
+    }
+
+    if offered.iter().all(|(h, _)| h.active) {
+        let coins = offered
+            .iter()
+            .map(|(h, _)| coin(h.amount.u128(), &h.denom))
+            .collect();
+        let quote = quotes.absorb_quote(coins, tab)?;
+        if quote.can_absorb {
+            let holdings: Vec<Held> = offered.iter().map(|(h, _)| (*h).clone()).collect();
+            let lots = if quote.pay >= tab {
+                absorb_lots(&holdings, tab, quote.discount)?
+            } else {
+                None
+            };
+            let (lots, pay) = match lots {
+                Some(lots) => (lots, tab),
+                None => (
+                    holdings.iter().map(|h| h.amount).collect(),
+                    quote.pay.min(tab),
+                ),
+            };
+            return Ok(LiquidationPlan::Absorb {
+                lots: holdings
+                    .iter()
+                    .zip(lots)
+                    .filter(|(_, l)| !l.is_zero())
+                    .map(|(h, amount)| Lot {
+                        denom: h.denom.clone(),
+                        amount,
+                        tab: Uint128::zero(),
+                    })
+                    .collect(),
+                tab,
+                pay,
+                burned,
+                base: quote.available.saturating_sub(pay),
+            });
+        }
+    }
+
+    let auctioned: Vec<(&Held, Uint128)> =
+        offered.into_iter().filter(|(_, t)| !t.is_zero()).collect();
+    if !hard_floor {
+        // Every tab must fit its collateral's room, and all of them the global cap.
+        let (mut total, mut global, mut denoms) = (Uint128::zero(), Uint128::MAX, String::new());
+        for (h, t) in &auctioned {
+            let r = quotes.room(&h.denom)?;
+            if *t > r.room {
+                return Err(PlanError::NoRoom {
+                    denom: h.denom.clone(),
+                    room: r.room,
+                }
+                .into());
+            }
+            total = total.checked_add(*t).map_err(PlanError::from)?;
+            global = r.global;
+            if !denoms.is_empty() {
+                denoms.push(',');
+            }
+            denoms.push_str(&h.denom);
+        }
+        if total > global {
+            return Err(PlanError::NoRoom {
+                denom: denoms,
+                room: global,
+            }
+            .into());
+        }
+    }
+    // A tab above its lot's value is a visible shortfall: provisioned at once.
+    let (mut tabs, mut values) = (Uint128::zero(), Uint128::zero());
+    for (h, t) in &auctioned {
+        tabs = tabs.checked_add(*t).map_err(PlanError::from)?;
+        values = values.checked_add(h.value).map_err(PlanError::from)?;
+    }
+    let provision = tabs.saturating_sub(values);
+    let base = if provision.is_zero() {
+        Uint128::zero()
+    } else {
+        quotes.backstop_base()?
+    };
+    Ok(LiquidationPlan::Auctions {
+        lots: auctioned
+            .into_iter()
+            .map(|(h, t)| Lot {
+                denom: h.denom.clone(),
+                amount: h.amount,
+                tab: t,
+            })
+            .collect(),
+        tab,
+        burned,
+        forced: hard_floor,
+        provision,
+        base,
+    })
+}
