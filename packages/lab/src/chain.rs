@@ -75,6 +75,10 @@ pub trait Chain {
     fn market_state(&self) -> Result<StateResponse>;
     /// Backstop totals.
     fn backstop_pool(&self) -> Result<PoolResponse>;
+    /// Where the time went, per kind of call, if this chain measures it ([`Profiled`]).
+    fn profile(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The collateral denom the lab uses.
@@ -279,5 +283,151 @@ impl Chain for MultiTest {
         q(self
             .suite
             .backstop_query(&breakwater_types::backstop::QueryMsg::Pool {}))
+    }
+}
+
+/// A [`Chain`] that times every call of the chain it wraps: where a run's time goes, per kind
+/// of message or query (`lab run --profile` prints [`Profiled::report`] after each run).
+pub struct Profiled {
+    inner: Box<dyn Chain>,
+    stats: std::cell::RefCell<std::collections::BTreeMap<&'static str, (u64, Duration)>>,
+}
+
+use std::time::{Duration, Instant};
+
+impl Profiled {
+    /// Wraps `inner`.
+    pub fn new(inner: Box<dyn Chain>) -> Self {
+        Profiled {
+            inner,
+            stats: Default::default(),
+        }
+    }
+
+    fn record(&self, what: &'static str, start: Instant) {
+        let mut s = self.stats.borrow_mut();
+        let e = s.entry(what).or_default();
+        e.0 += 1;
+        e.1 += start.elapsed();
+    }
+
+    fn read<T>(&self, what: &'static str, f: impl FnOnce(&dyn Chain) -> T) -> T {
+        let start = Instant::now();
+        let out = f(&*self.inner);
+        self.record(what, start);
+        out
+    }
+
+    fn write<T>(
+        &mut self,
+        what: &'static str,
+        f: impl FnOnce(&mut dyn Chain) -> Result<T>,
+    ) -> Result<T> {
+        let start = Instant::now();
+        let out = f(&mut *self.inner);
+        self.record(if out.is_ok() { what } else { "refused" }, start);
+        out
+    }
+
+    /// Calls and total time per kind of call, slowest first (`refused`: calls the contracts
+    /// refused, of any kind).
+    pub fn report(&self) -> Vec<(&'static str, u64, Duration)> {
+        let mut v: Vec<_> = self
+            .stats
+            .borrow()
+            .iter()
+            .map(|(k, (n, d))| (*k, *n, *d))
+            .collect();
+        v.sort_by_key(|e| std::cmp::Reverse(e.2));
+        v
+    }
+
+    /// [`Profiled::report`] as text, one line per kind.
+    pub fn report_text(&self) -> String {
+        self.report()
+            .iter()
+            .map(|(k, n, d)| {
+                format!(
+                    "{k:>14} {n:>8} calls {:>9.3} s {:>8.1} us/call\n",
+                    d.as_secs_f64(),
+                    d.as_secs_f64() * 1e6 / (*n).max(1) as f64
+                )
+            })
+            .collect()
+    }
+}
+
+impl Chain for Profiled {
+    fn now(&self) -> u64 {
+        self.inner.now()
+    }
+    fn start(&mut self) -> Result<()> {
+        self.write("start", |c| c.start())
+    }
+    fn advance(&mut self, secs: u64) {
+        let start = Instant::now();
+        self.inner.advance(secs);
+        self.record("advance", start);
+    }
+    fn time_scale(&self) -> u64 {
+        self.inner.time_scale()
+    }
+    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()> {
+        self.write("submit_price", |c| c.submit_price(feeder, price))
+    }
+    fn price(&self) -> Result<PriceResponse> {
+        self.read("price", |c| c.price())
+    }
+    fn open_account(&mut self, i: usize, collateral: u128, debt: u128) -> Result<()> {
+        self.write("open_account", |c| c.open_account(i, collateral, debt))
+    }
+    fn supply(&mut self, amount: u128) -> Result<()> {
+        self.write("supply", |c| c.supply(amount))
+    }
+    fn fund_backstop(&mut self, amount: u128) -> Result<()> {
+        self.write("fund_backstop", |c| c.fund_backstop(amount))
+    }
+    fn liquidate(&mut self, i: usize) -> Result<()> {
+        self.write("liquidate", |c| c.liquidate(i))
+    }
+    fn account(&self, i: usize) -> Result<AccountResponse> {
+        self.read("account", |c| c.account(i))
+    }
+    fn auctions(&self) -> Result<Vec<AuctionResponse>> {
+        self.read("auctions", |c| c.auctions())
+    }
+    fn bid(
+        &mut self,
+        b: usize,
+        id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        funds: u128,
+    ) -> Result<(u128, u128)> {
+        self.write("bid", |c| c.bid(b, id, max_collateral, max_price, funds))
+    }
+    fn reset(&mut self, id: u64) -> Result<()> {
+        self.write("reset", |c| c.reset(id))
+    }
+    fn buy_at_floor(&mut self, id: u64) -> Result<()> {
+        self.write("buy_at_floor", |c| c.buy_at_floor(id))
+    }
+    fn resell(&mut self) -> Result<()> {
+        self.write("resell", |c| c.resell())
+    }
+    fn trip_breaker(&mut self) -> Result<()> {
+        self.write("trip_breaker", |c| c.trip_breaker())
+    }
+    fn set_breaker(&mut self, level: u8) -> Result<()> {
+        self.write("set_breaker", |c| c.set_breaker(level))
+    }
+    fn market_state(&self) -> Result<StateResponse> {
+        self.read("market_state", |c| c.market_state())
+    }
+    fn backstop_pool(&self) -> Result<PoolResponse> {
+        self.read("backstop_pool", |c| c.backstop_pool())
+    }
+    fn profile(&self) -> Option<String> {
+        Some(self.report_text())
     }
 }

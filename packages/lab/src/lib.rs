@@ -4,9 +4,12 @@
 //! and who pays.
 //!
 //! See `docs/LAB.md` for the model, its assumptions and its limits.
+pub mod book;
 pub mod chain;
 pub mod charts;
 pub mod depth;
+pub mod engine;
+pub mod engines;
 pub mod metrics;
 pub mod model;
 pub mod report;

@@ -13,7 +13,7 @@ use anyhow::{anyhow, bail, Context};
 use breakwater_lab::chain::Chain;
 use breakwater_lab::model::{EngineKind, Metrics, RunConfig, RunTrace, Scenario, MECHANISMS};
 use breakwater_lab::run::ChainSpec;
-use breakwater_lab::{charts, metrics, report, run, scenario, wasmd};
+use breakwater_lab::{charts, engine, metrics, report, run, scenario, wasmd};
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -60,6 +60,10 @@ struct RunArgs {
     /// Switch off one Breakwater mechanism to measure its contribution (repeatable).
     #[arg(long = "disable", value_name = "MECHANISM", value_parser = parse_mechanism)]
     disable: Vec<String>,
+    /// Time every call of the contract-backed engines to the chain and print where the time
+    /// went after each run.
+    #[arg(long)]
+    profile: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -271,24 +275,15 @@ fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
     scenario::load(name).with_context(|| format!("cannot load scenario '{name}'"))
 }
 
-/// Runs one scenario on `chain` with a progress bar (hidden when stdout is not a terminal).
-fn run_with_progress(
+/// Runs one scenario on `chain`, showing progress on `bar`.
+fn run_one(
     sc: &Scenario,
     cfg: &RunConfig,
     label: &str,
     chain: ChainChoice,
+    profile: bool,
+    bar: &ProgressBar,
 ) -> anyhow::Result<RunTrace> {
-    let bar = if std::io::stdout().is_terminal() {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
-    let style = ProgressStyle::with_template(
-        "{prefix:>30} [{bar:36.cyan/blue}] {pos:>6}/{len:6} steps {elapsed:>4} eta {eta:>4}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
     bar.set_prefix(label.to_string());
     let started = Instant::now();
     let mut on_step = |done: usize, total: usize| {
@@ -298,6 +293,9 @@ fn run_with_progress(
         bar.set_position(done as u64);
     };
     let result = match chain {
+        ChainChoice::Multitest if profile => {
+            run::run_scenario_on(sc, cfg, &mut run::multitest_profiled, &mut on_step)
+        }
         ChainChoice::Multitest => run::run_scenario(sc, cfg, &mut on_step),
         ChainChoice::Local => {
             let opts = wasmd::WasmdOptions::default();
@@ -315,6 +313,35 @@ fn run_with_progress(
         started.elapsed().as_secs_f64()
     );
     Ok(trace)
+}
+
+/// Runs every `(scenario, config, label)` job, in parallel on the embedded chain (one thread
+/// per core) and one after the other on the devnet; results in job order.
+fn run_jobs(
+    jobs: Vec<(&Scenario, RunConfig, String)>,
+    chain: ChainChoice,
+    profile: bool,
+) -> Vec<(String, anyhow::Result<RunTrace>)> {
+    let bars = indicatif::MultiProgress::new();
+    if !std::io::stdout().is_terminal() {
+        bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let style = ProgressStyle::with_template(
+        "{prefix:>30} [{bar:36.cyan/blue}] {pos:>6}/{len:6} steps {elapsed:>4} eta {eta:>4}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    let threads = match chain {
+        ChainChoice::Multitest => engine::default_threads(),
+        ChainChoice::Local => 1,
+    };
+    engine::run_parallel(jobs, threads, |(sc, cfg, label)| {
+        let bar = bars.add(ProgressBar::new(0));
+        bar.set_style(style.clone());
+        let r = run_one(sc, &cfg, &label, chain, profile, &bar);
+        bars.remove(&bar);
+        (label, r)
+    })
 }
 
 /// Display name of a run: engine plus any disabled mechanisms.
@@ -380,17 +407,20 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
         .collect();
 
     let total = scenarios.len() * configs.len();
-    let mut traces: Vec<RunTrace> = Vec::new();
-    let mut failures: Vec<String> = Vec::new();
+    let mut jobs = Vec::new();
     for sc in &scenarios {
         for cfg in &configs {
-            let label = run_label(&sc.name, cfg);
-            match run_with_progress(sc, cfg, &label, args.chain) {
-                Ok(trace) => traces.push(trace),
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    failures.push(label);
-                }
+            jobs.push((sc, cfg.clone(), run_label(&sc.name, cfg)));
+        }
+    }
+    let mut traces: Vec<RunTrace> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for (label, result) in run_jobs(jobs, args.chain, args.profile) {
+        match result {
+            Ok(trace) => traces.push(trace),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failures.push(label);
             }
         }
     }
@@ -489,6 +519,8 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let mut rows: Vec<(f64, EngineKind, Metrics)> = Vec::new();
     let mut points_json = Vec::new();
     let mut failures = Vec::new();
+    let mut jobs = Vec::new();
+    let mut values = Vec::new();
     for &v in &args.values {
         for &engine in &engines {
             let cfg = args.param.apply(
@@ -496,22 +528,30 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
                 v,
             );
             let label = format!("{param}={} / {}", report::fmt_value(v), engine.name());
-            match run_with_progress(&sc, &cfg, &label, ChainChoice::Multitest) {
-                Ok(trace) => {
-                    let m = metrics::compute(&trace);
-                    points_json.push(json!({
-                        "value": v,
-                        "engine": engine.name(),
-                        "config": cfg,
-                        "initial_debt": trace.initial_debt,
-                        "metrics": m,
-                    }));
-                    rows.push((v, engine, m));
-                }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    failures.push(label);
-                }
+            values.push((v, engine, cfg.clone()));
+            jobs.push((&sc, cfg, label));
+        }
+    }
+    for ((v, engine, cfg), (label, result)) in
+        values
+            .into_iter()
+            .zip(run_jobs(jobs, ChainChoice::Multitest, false))
+    {
+        match result {
+            Ok(trace) => {
+                let m = metrics::compute(&trace);
+                points_json.push(json!({
+                    "value": v,
+                    "engine": engine.name(),
+                    "config": cfg,
+                    "initial_debt": trace.initial_debt,
+                    "metrics": m,
+                }));
+                rows.push((v, engine, m));
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failures.push(label);
             }
         }
     }

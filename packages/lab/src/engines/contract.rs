@@ -1,0 +1,342 @@
+//! The contract-backed engines, `naive` and `breakwater`: the real oracle, market, liquidator
+//! and backstop, on any [`Chain`] (the embedded cw-multi-test chain or the wasmd devnet),
+//! configured by [`crate::run`].
+//!
+//! Each step:
+//! 1. oracle feeders submit what they saw `oracle_delay` seconds ago (in the oracle-wick
+//!    scenario one feeder reads the dislocated venue; the naive engine has only that one);
+//! 2. the breaker is tripped while the oracle reports a halt and cleared when it is active
+//!    again (Breakwater only);
+//! 3. liquidation keepers scan an off-chain index of liquidation prices (as real keepers do)
+//!    and call `Liquidate` on every account below health factor 1;
+//! 4. bidders take auction slices whose price is at least `bidder_margin` below the external
+//!    price, and dump `keeper_dump_share` of what they win into the external market — this is
+//!    the feedback loop a cascade needs; stale auctions are reset and the backstop takes lots
+//!    stuck at the floor;
+//! 5. the backstop re-sells slowly (Breakwater only);
+//! 6. the step is recorded.
+use crate::chain::Chain;
+use crate::engine::{Engine, World};
+use crate::model::{RunConfig, StepRecord};
+use crate::run::{
+    feeders, off, penalty, to_dec, ChainFactory, ChainSpec, BIDDERS, FLOOR_REFERENCE, HARD_FLOOR,
+    LT,
+};
+use anyhow::Result;
+use breakwater_types::oracle::OracleStatus;
+use cosmwasm_std::Decimal;
+
+/// One borrower as the keepers' off-chain index sees it.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    collateral: f64,
+    debt: f64,
+}
+
+impl Position {
+    /// Oracle price below which the account is liquidatable.
+    fn liquidation_price(&self) -> f64 {
+        if self.collateral <= 0.0 {
+            return f64::INFINITY;
+        }
+        self.debt / (self.collateral * LT)
+    }
+    fn health(&self, price: f64) -> f64 {
+        if self.debt <= 0.0 {
+            return f64::INFINITY;
+        }
+        self.collateral * price * LT / self.debt
+    }
+}
+
+fn f(x: Decimal) -> f64 {
+    x.to_string().parse().unwrap_or(0.0)
+}
+
+/// A contract-backed engine: the real contracts on a [`Chain`].
+pub struct ContractEngine {
+    config: RunConfig,
+    chain: Box<dyn Chain>,
+    book: Vec<Position>,
+    open: Vec<bool>,
+    initial_debt: f64,
+    depth: f64,
+    feeders: usize,
+    pen: f64,
+    capital: [f64; BIDDERS],
+    next_bidder: usize,
+    over_liquidation: f64,
+    last_resale: u64,
+    resale_every: u64,
+}
+
+impl ContractEngine {
+    /// Builds the chain with `make_chain` and opens the world's book on it: the lender
+    /// supplies, every account deposits and borrows, the backstop is funded.
+    pub fn new(
+        w: &World<'_>,
+        config: &RunConfig,
+        make_chain: &mut ChainFactory<'_>,
+    ) -> Result<Self> {
+        let p0 = w.book.p0[0];
+        let book: Vec<Position> = w
+            .book
+            .accounts
+            .iter()
+            .map(|a| Position {
+                collateral: a.units[0],
+                debt: a.debt(&w.book.p0, LT),
+            })
+            .collect();
+        let initial_debt: f64 = book.iter().map(|p| p.debt).sum();
+        let depth = w.depth[0];
+        let spec = ChainSpec {
+            builder: crate::run::builder_for(config, p0, depth),
+            feeders: feeders(config),
+            bidders: BIDDERS,
+            initial_debt,
+        };
+        let mut chain = make_chain(config, spec)?;
+        chain.supply((initial_debt * 1.25) as u128 + 1_000_000_000)?;
+        for (i, p) in book.iter().enumerate() {
+            chain.open_account(i, p.collateral as u128, p.debt as u128)?;
+        }
+        if !off(config, "backstop") && config.backstop_fraction > 0.0 {
+            chain.fund_backstop((initial_debt * config.backstop_fraction) as u128)?;
+        }
+        // The backstop is asked to re-sell every 10 minutes of contract time.
+        let resale_every = (600 / chain.time_scale().max(1)).max(1);
+        chain.start()?;
+        Ok(ContractEngine {
+            config: config.clone(),
+            open: book.iter().map(|p| p.debt > 0.0).collect(),
+            book,
+            chain,
+            initial_debt,
+            depth,
+            feeders: feeders(config),
+            pen: penalty(config.engine),
+            capital: [initial_debt * 0.02; BIDDERS],
+            next_bidder: 0,
+            over_liquidation: 0.0,
+            last_resale: 0,
+            resale_every,
+        })
+    }
+}
+
+impl ContractEngine {
+    /// The chain's own measurement of where the time went, if it takes one
+    /// ([`crate::chain::Profiled`]).
+    pub fn chain_profile(&self) -> Option<String> {
+        self.chain.profile()
+    }
+}
+
+impl Engine for ContractEngine {
+    fn initial_debt(&self) -> f64 {
+        self.initial_debt
+    }
+
+    fn step(&mut self, w: &mut World<'_>) -> Result<StepRecord> {
+        let config = &self.config;
+        let chain = &mut self.chain;
+        let (t, n) = (w.t, w.n);
+        if n > 0 {
+            chain.advance(config.step);
+        }
+        let point = w.points[0];
+
+        // 1. Feeders report what they saw `oracle_delay` ago.
+        let seen = w.seen(0, config.oracle_delay);
+        for i in 0..self.feeders {
+            let p = match (i, point.venue_price) {
+                (0, Some(v)) => v,
+                _ => seen,
+            };
+            // A feeder whose price the oracle refuses (e.g. absurd) is simply skipped.
+            let _ = chain.submit_price(i, to_dec(p));
+        }
+        let oracle = chain.price()?;
+        let oracle_price = f(oracle.median);
+
+        // 2. Breaker: trip while halted, clear when active again.
+        if !off(config, "breaker") {
+            let level = chain.market_state()?.breaker_level;
+            match oracle.status {
+                OracleStatus::Halted { .. } if level < 2 => {
+                    let _ = chain.trip_breaker();
+                }
+                OracleStatus::Active {} if level > 0 => chain.set_breaker(0)?,
+                _ => {}
+            }
+        }
+
+        // 3. Liquidation keepers, every `keeper_latency` seconds.
+        let mut liquidated = 0.0;
+        let mut seized_value = 0.0;
+        if t.is_multiple_of(config.keeper_latency.max(config.step)) {
+            let book = &self.book;
+            let open = &self.open;
+            let mut due: Vec<usize> = (0..book.len())
+                .filter(|&i| open[i] && book[i].liquidation_price() > oracle_price)
+                .collect();
+            due.sort_by(|a, b| {
+                book[*a]
+                    .health(oracle_price)
+                    .total_cmp(&book[*b].health(oracle_price))
+            });
+            // Once the throttle says there is no room, a keeper only tries accounts below the
+            // hard floor (which bypass it) for the rest of the step, as a real keeper would
+            // after reading the `Room` query.
+            let mut throttled = false;
+            for i in due {
+                let before = self.book[i];
+                if throttled && before.health(oracle_price) >= HARD_FLOOR {
+                    continue;
+                }
+                if let Err(e) = chain.liquidate(i) {
+                    throttled |= e.to_string().contains("no auction room");
+                    continue;
+                }
+                // A fully closed account may be gone from the market's books.
+                let after = match chain.account(i) {
+                    Ok(acct) => Position {
+                        collateral: acct
+                            .collaterals
+                            .iter()
+                            .map(|c| c.amount.u128() as f64)
+                            .sum(),
+                        debt: acct.debt.u128() as f64,
+                    },
+                    Err(_) => Position {
+                        collateral: 0.0,
+                        debt: 0.0,
+                    },
+                };
+                let repaid = (before.debt - after.debt).max(0.0);
+                liquidated += repaid;
+                seized_value += (before.collateral - after.collateral).max(0.0) * oracle_price;
+                // The least debt whose repayment restores HF = 1 at this price.
+                let wv = before.collateral * oracle_price * LT;
+                let r_min = ((before.debt - wv) / (1.0 - LT * (1.0 + self.pen))).max(0.0);
+                self.over_liquidation += (repaid - r_min.min(before.debt)).max(0.0);
+                self.book[i] = after;
+                self.open[i] = after.debt > 0.0;
+            }
+        }
+
+        // 4. Bidders.
+        let mut sold_value = 0.0;
+        let mut below_floor = 0.0;
+        for a in chain.auctions()? {
+            let price = f(a.price);
+            let ext = w.price(0);
+            if a.lot.is_zero() || price > ext * (1.0 - config.bidder_margin) {
+                if a.at_floor && !off(config, "backstop") {
+                    let _ = chain.buy_at_floor(a.id);
+                } else if a.needs_reset {
+                    let _ = chain.reset(a.id);
+                }
+                continue;
+            }
+            let b = self.next_bidder % BIDDERS;
+            self.next_bidder += 1;
+            let units = (self.capital[b] / price).floor().min(a.lot.u128() as f64);
+            if units < 1.0 {
+                continue;
+            }
+            let funds = (units * price).ceil() as u128 + 1;
+            let Ok((got, spent)) = chain.bid(b, a.id, units as u128, a.price, funds) else {
+                continue;
+            };
+            self.capital[b] -= spent as f64;
+            if price < FLOOR_REFERENCE * oracle_price {
+                below_floor += got as f64 * oracle_price;
+            }
+            let dump = got as f64 * config.keeper_dump_share;
+            let received = w.sell(0, dump);
+            sold_value += received;
+            // What is not dumped is held at the external price (capital tied up).
+            self.capital[b] += received;
+        }
+
+        // 5. Backstop resales.
+        if !off(config, "backstop") && t >= self.last_resale + self.resale_every {
+            self.last_resale = t;
+            let _ = chain.resell();
+        }
+
+        // 6. Record.
+        let state = chain.market_state()?;
+        let pool = chain.backstop_pool()?;
+        let min_hf = self
+            .book
+            .iter()
+            .zip(&self.open)
+            .filter(|(_, o)| **o)
+            .map(|(p, _)| p.health(oracle_price))
+            .fold(f64::INFINITY, f64::min);
+        let wall: f64 = self
+            .book
+            .iter()
+            .zip(&self.open)
+            .filter(|(p, o)| {
+                **o && p.liquidation_price() <= oracle_price
+                    && p.liquidation_price() > oracle_price * 0.99
+            })
+            .map(|(p, _)| p.collateral * oracle_price)
+            .sum();
+        let wall = if off(config, "throttle") {
+            wall
+        } else {
+            wall.min(self.depth * config.throttle_pct)
+        };
+        let k = if seized_value > 0.0 {
+            (sold_value / seized_value).min(1.0)
+        } else {
+            config.keeper_dump_share
+        };
+        let d_now = w.markets[0].depth_now(&point).max(1.0);
+        Ok(StepRecord {
+            time: t,
+            exogenous: point.price,
+            realized: w.price(0),
+            oracle: oracle_price,
+            liquidated_debt: liquidated,
+            sold_value,
+            below_floor_value: below_floor,
+            covered_bad_debt: state.bad_debt_covered_by_backstop.u128() as f64,
+            uncovered_bad_debt: state.bad_debt_socialized.u128() as f64,
+            backstop_value: pool.total_value.u128() as f64,
+            // No open debt: no health factor (not zero, which would read as insolvent).
+            min_health_factor: min_hf,
+            spiral_index: wall * (1.0 + self.pen) * k / d_now,
+            total_debt: (state.total_borrowed.u128() + state.debt_in_auction.u128()) as f64,
+            over_liquidation: self.over_liquidation,
+        })
+    }
+
+    fn finish(&mut self, _w: &mut World<'_>, last: &mut StepRecord) -> Result<()> {
+        // What open accounts and unfinished auctions cannot cover at the final price counts as
+        // uncovered.
+        let price = last.oracle;
+        let underwater: f64 = self
+            .book
+            .iter()
+            .zip(&self.open)
+            .filter(|(_, o)| **o)
+            .map(|(p, _)| (p.debt - p.collateral * price).max(0.0))
+            .sum();
+        let state = self.chain.market_state()?;
+        let lots: f64 = self
+            .chain
+            .auctions()?
+            .iter()
+            .map(|a| a.lot.u128() as f64 * price)
+            .sum();
+        let unfinished = (state.debt_in_auction.u128() as f64 - lots).max(0.0);
+        last.uncovered_bad_debt += underwater + unfinished;
+        Ok(())
+    }
+}
