@@ -79,6 +79,48 @@ pub trait Chain {
     fn profile(&self) -> Option<String> {
         None
     }
+    /// Auction `id`, or `None` once it has ended.
+    fn auction(&self, id: u64) -> Result<Option<AuctionResponse>> {
+        Ok(self.auctions()?.into_iter().find(|a| a.id == id))
+    }
+    /// The running auctions with an id above `id`.
+    fn auctions_after(&self, id: u64) -> Result<Vec<AuctionResponse>> {
+        Ok(self.auctions()?.into_iter().filter(|a| a.id > id).collect())
+    }
+    /// Like [`Chain::bid`], also reporting what is left of the auction.
+    fn bid_outcome(
+        &mut self,
+        b: usize,
+        id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        funds: u128,
+    ) -> Result<BidOutcome> {
+        let (slice, owe) = self.bid(b, id, max_collateral, max_price, funds)?;
+        Ok(BidOutcome {
+            slice,
+            owe,
+            left: self.auction(id)?.map(|a| (a.lot.u128(), a.tab.u128())),
+        })
+    }
+    /// Whether block time is exact between calls, so that an auction's price computed in the
+    /// lab with the liquidator's own curve ([`breakwater_liquidator::curve::quote`]) from the
+    /// auction's `top`, `started_at` and the oracle median equals what a query returns. True
+    /// on the embedded chain; false on a real chain, where blocks pass while the lab works.
+    fn exact_time(&self) -> bool {
+        false
+    }
+}
+
+/// What a bid did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BidOutcome {
+    /// Collateral units bought.
+    pub slice: u128,
+    /// Base units paid.
+    pub owe: u128,
+    /// `(lot, tab)` left in the auction; `None` when the bid closed it.
+    pub left: Option<(u128, u128)>,
 }
 
 /// The collateral denom the lab uses.
@@ -107,6 +149,24 @@ impl MultiTest {
             suite,
             accounts: vec![],
             bidders,
+        }
+    }
+
+    /// Every running auction with an id above `start_after`, page by page.
+    fn auctions_from(&self, mut start_after: Option<u64>) -> Result<Vec<AuctionResponse>> {
+        let mut all = vec![];
+        loop {
+            let page: AuctionsResponse = q(self.suite.liquidator_query(&LiqQuery::Auctions {
+                denom: None,
+                start_after,
+                limit: Some(100),
+            }))?;
+            let n = page.auctions.len();
+            start_after = page.auctions.last().map(|a| a.id);
+            all.extend(page.auctions);
+            if n < 100 {
+                return Ok(all);
+            }
         }
     }
 
@@ -141,7 +201,17 @@ impl Chain for MultiTest {
 
     fn open_account(&mut self, i: usize, collateral: u128, debt: u128) -> Result<()> {
         let a = self.account_addr(i);
-        self.suite.fund(&a, &[coin(collateral, COLLATERAL)]);
+        // Minted directly: the Suite's `fund` also records the address for its supply checks,
+        // a linear scan per call that a 10,000-account book cannot afford.
+        self.suite
+            .app
+            .sudo(cw_multi_test::SudoMsg::Bank(
+                cw_multi_test::BankSudo::Mint {
+                    to_address: a.to_string(),
+                    amount: vec![coin(collateral, COLLATERAL)],
+                },
+            ))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         self.suite.deposit_collateral(&a, COLLATERAL, collateral)?;
         if debt > 0 {
             self.suite.borrow(&a, debt)?;
@@ -184,23 +254,8 @@ impl Chain for MultiTest {
     }
 
     fn auctions(&self) -> Result<Vec<AuctionResponse>> {
-        let mut all = vec![];
-        let mut start_after = None;
-        loop {
-            let page: AuctionsResponse = q(self.suite.liquidator_query(&LiqQuery::Auctions {
-                denom: None,
-                start_after,
-                limit: Some(100),
-            }))?;
-            let n = page.auctions.len();
-            start_after = page.auctions.last().map(|a| a.id);
-            all.extend(page.auctions);
-            if n < 100 {
-                return Ok(all);
-            }
-        }
+        self.auctions_from(None)
     }
-
     fn bid(
         &mut self,
         b: usize,
@@ -283,6 +338,55 @@ impl Chain for MultiTest {
         q(self
             .suite
             .backstop_query(&breakwater_types::backstop::QueryMsg::Pool {}))
+    }
+
+    fn auction(&self, id: u64) -> Result<Option<AuctionResponse>> {
+        // An ended auction is gone from the liquidator's state: the query is refused.
+        Ok(self
+            .suite
+            .liquidator_query(&LiqQuery::Auction { auction_id: id })
+            .ok())
+    }
+
+    fn auctions_after(&self, id: u64) -> Result<Vec<AuctionResponse>> {
+        self.auctions_from(Some(id))
+    }
+
+    fn bid_outcome(
+        &mut self,
+        b: usize,
+        id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        funds: u128,
+    ) -> Result<BidOutcome> {
+        let bidder = self.bidders[b % self.bidders.len()].clone();
+        let res = self
+            .suite
+            .bid_with_funds(&bidder, id, max_collateral, max_price, funds)?;
+        // The liquidator's `bid` attributes say what was sold and what is left; what bidders
+        // win stays in their wallets (the lab sells it on its external market).
+        let attr = |key: &str| -> Result<String> {
+            res.events
+                .iter()
+                .flat_map(|e| &e.attributes)
+                .find(|a| a.key == key)
+                .map(|a| a.value.clone())
+                .ok_or_else(|| anyhow::anyhow!("bid response without `{key}`"))
+        };
+        let num = |key: &str| -> Result<u128> { Ok(attr(key)?.parse()?) };
+        let closed = attr("closed")? == "true";
+        Ok(BidOutcome {
+            slice: num("slice")?,
+            owe: num("owe")?,
+            left: (!closed)
+                .then(|| -> Result<(u128, u128)> { Ok((num("lot_left")?, num("tab_left")?)) })
+                .transpose()?,
+        })
+    }
+
+    fn exact_time(&self) -> bool {
+        true
     }
 }
 
@@ -429,5 +533,26 @@ impl Chain for Profiled {
     }
     fn profile(&self) -> Option<String> {
         Some(self.report_text())
+    }
+    fn auction(&self, id: u64) -> Result<Option<AuctionResponse>> {
+        self.read("auction", |c| c.auction(id))
+    }
+    fn auctions_after(&self, id: u64) -> Result<Vec<AuctionResponse>> {
+        self.read("auctions_after", |c| c.auctions_after(id))
+    }
+    fn bid_outcome(
+        &mut self,
+        b: usize,
+        id: u64,
+        max_collateral: u128,
+        max_price: Decimal,
+        funds: u128,
+    ) -> Result<BidOutcome> {
+        self.write("bid", |c| {
+            c.bid_outcome(b, id, max_collateral, max_price, funds)
+        })
+    }
+    fn exact_time(&self) -> bool {
+        self.inner.exact_time()
     }
 }

@@ -23,8 +23,11 @@ use crate::run::{
     LT,
 };
 use anyhow::Result;
+use breakwater_liquidator::curve::quote;
+use breakwater_types::liquidator::{AuctionParams, AuctionResponse};
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::Decimal;
+use std::collections::{BTreeMap, HashMap};
 
 /// One borrower as the keepers' off-chain index sees it.
 #[derive(Debug, Clone, Copy)]
@@ -53,8 +56,81 @@ fn f(x: Decimal) -> f64 {
     x.to_string().parse().unwrap_or(0.0)
 }
 
+/// The keepers' view of the running auctions. On a chain with exact block time
+/// ([`Chain::exact_time`]) it is kept up to date from the calls that change auctions (new ones
+/// are read after liquidations and resales, a bid's outcome says what is left, a reset or a
+/// backstop purchase re-reads the auction) and every auction is priced each step with the
+/// liquidator's own curve ([`quote`]) against the oracle median: exactly what a query returns,
+/// without asking the liquidator (whose answer prices every auction against the oracle) for the
+/// whole book every step. On a real chain it is the full listing, read every step.
+struct Auctions {
+    exact: bool,
+    running: BTreeMap<u64, AuctionResponse>,
+    max_id: u64,
+    params: HashMap<String, AuctionParams>,
+}
+
+impl Auctions {
+    /// Reads the auctions started since the last call.
+    fn read_new(&mut self, chain: &dyn Chain) -> Result<()> {
+        if !self.exact {
+            return Ok(());
+        }
+        for a in chain.auctions_after(self.max_id)? {
+            self.max_id = self.max_id.max(a.id);
+            self.running.insert(a.id, a);
+        }
+        Ok(())
+    }
+
+    /// Re-reads auction `id` (gone once it has ended).
+    fn reread(&mut self, chain: &dyn Chain, id: u64) -> Result<()> {
+        if !self.exact {
+            return Ok(());
+        }
+        match chain.auction(id)? {
+            Some(a) => self.running.insert(id, a),
+            None => self.running.remove(&id),
+        };
+        Ok(())
+    }
+
+    /// Brings every auction's price to now against the oracle `median`.
+    fn price_all(&mut self, chain: &dyn Chain, median: Decimal) -> Result<()> {
+        if !self.exact {
+            self.running = chain.auctions()?.into_iter().map(|a| (a.id, a)).collect();
+            return Ok(());
+        }
+        let now = chain.now();
+        for a in self.running.values_mut() {
+            let params = self
+                .params
+                .get(&a.denom)
+                .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
+            let q = quote(params, a.top, now.saturating_sub(a.started_at), median)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            a.price = q.price;
+            a.floor = q.floor;
+            a.at_floor = q.at_floor;
+            a.needs_reset = q.needs_reset;
+        }
+        #[cfg(test)]
+        {
+            // The unit tests check the view against the liquidator's own listing every step.
+            let listed: Vec<AuctionResponse> = chain.auctions()?;
+            let mine: Vec<&AuctionResponse> = self.running.values().collect();
+            assert_eq!(mine.len(), listed.len(), "auction view out of date");
+            for (m, l) in mine.iter().zip(&listed) {
+                assert_eq!(*m, l, "auction view differs from the liquidator's listing");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A contract-backed engine: the real contracts on a [`Chain`].
 pub struct ContractEngine {
+    auctions: Auctions,
     config: RunConfig,
     chain: Box<dyn Chain>,
     book: Vec<Position>,
@@ -90,8 +166,15 @@ impl ContractEngine {
             .collect();
         let initial_debt: f64 = book.iter().map(|p| p.debt).sum();
         let depth = w.depth[0];
+        let builder = crate::run::builder_for(config, p0, depth);
+        let params = builder
+            .plan()
+            .collaterals
+            .iter()
+            .map(|c| (c.params.denom.clone(), c.auction.clone()))
+            .collect();
         let spec = ChainSpec {
-            builder: crate::run::builder_for(config, p0, depth),
+            builder,
             feeders: feeders(config),
             bidders: BIDDERS,
             initial_debt,
@@ -108,6 +191,12 @@ impl ContractEngine {
         let resale_every = (600 / chain.time_scale().max(1)).max(1);
         chain.start()?;
         Ok(ContractEngine {
+            auctions: Auctions {
+                exact: chain.exact_time(),
+                running: BTreeMap::new(),
+                max_id: 0,
+                params,
+            },
             config: config.clone(),
             open: book.iter().map(|p| p.debt > 0.0).collect(),
             book,
@@ -175,6 +264,7 @@ impl Engine for ContractEngine {
         // 3. Liquidation keepers, every `keeper_latency` seconds.
         let mut liquidated = 0.0;
         let mut seized_value = 0.0;
+        let mut started = false;
         if t.is_multiple_of(config.keeper_latency.max(config.step)) {
             let book = &self.book;
             let open = &self.open;
@@ -199,6 +289,7 @@ impl Engine for ContractEngine {
                     throttled |= e.to_string().contains("no auction room");
                     continue;
                 }
+                started = true;
                 // A fully closed account may be gone from the market's books.
                 let after = match chain.account(i) {
                     Ok(acct) => Position {
@@ -227,16 +318,23 @@ impl Engine for ContractEngine {
         }
 
         // 4. Bidders.
+        if started {
+            self.auctions.read_new(chain.as_ref())?;
+        }
+        self.auctions.price_all(chain.as_ref(), oracle.median)?;
         let mut sold_value = 0.0;
         let mut below_floor = 0.0;
-        for a in chain.auctions()? {
+        let running: Vec<AuctionResponse> = self.auctions.running.values().cloned().collect();
+        for a in running {
             let price = f(a.price);
             let ext = w.price(0);
             if a.lot.is_zero() || price > ext * (1.0 - config.bidder_margin) {
                 if a.at_floor && !off(config, "backstop") {
-                    let _ = chain.buy_at_floor(a.id);
-                } else if a.needs_reset {
-                    let _ = chain.reset(a.id);
+                    if chain.buy_at_floor(a.id).is_ok() {
+                        self.auctions.reread(chain.as_ref(), a.id)?;
+                    }
+                } else if a.needs_reset && chain.reset(a.id).is_ok() {
+                    self.auctions.reread(chain.as_ref(), a.id)?;
                 }
                 continue;
             }
@@ -247,9 +345,22 @@ impl Engine for ContractEngine {
                 continue;
             }
             let funds = (units * price).ceil() as u128 + 1;
-            let Ok((got, spent)) = chain.bid(b, a.id, units as u128, a.price, funds) else {
+            let Ok(outcome) = chain.bid_outcome(b, a.id, units as u128, a.price, funds) else {
                 continue;
             };
+            let (got, spent) = (outcome.slice, outcome.owe);
+            match outcome.left {
+                Some((lot, tab)) => {
+                    if let Some(r) = self.auctions.running.get_mut(&a.id) {
+                        r.lot = lot.into();
+                        r.tab = tab.into();
+                        r.raised += cosmwasm_std::Uint128::new(spent);
+                    }
+                }
+                None => {
+                    self.auctions.running.remove(&a.id);
+                }
+            }
             self.capital[b] -= spent as f64;
             if price < FLOOR_REFERENCE * oracle_price {
                 below_floor += got as f64 * oracle_price;
@@ -264,7 +375,9 @@ impl Engine for ContractEngine {
         // 5. Backstop resales.
         if !off(config, "backstop") && t >= self.last_resale + self.resale_every {
             self.last_resale = t;
-            let _ = chain.resell();
+            if chain.resell().is_ok() {
+                self.auctions.read_new(chain.as_ref())?;
+            }
         }
 
         // 6. Record.
@@ -338,5 +451,28 @@ impl Engine for ContractEngine {
         let unfinished = (state.debt_in_auction.u128() as f64 - lots).max(0.0);
         last.uncovered_bad_debt += underwater + unfinished;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::EngineKind;
+    use crate::{default_config, run, scenario};
+
+    /// Runs a small book through every shipped scenario; `Auctions::price_all` compares its
+    /// view with the liquidator's listing at every step (see there).
+    #[test]
+    fn the_auction_view_matches_the_liquidators_listing_every_step() {
+        for name in scenario::builtin_names() {
+            let s = scenario::load(name).unwrap();
+            for engine in [EngineKind::Naive, EngineKind::Breakwater] {
+                let config = crate::model::RunConfig {
+                    accounts: 40,
+                    step: 120,
+                    ..default_config(engine)
+                };
+                run::run_scenario(&s, &config, &mut |_, _| {}).unwrap();
+            }
+        }
     }
 }
