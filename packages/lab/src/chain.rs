@@ -79,6 +79,10 @@ pub trait Chain {
     fn profile(&self) -> Option<String> {
         None
     }
+    /// The index of the borrower account at `address`, if this chain opened it.
+    fn account_of(&self, _address: &str) -> Option<usize> {
+        None
+    }
     /// Auction `id`, or `None` once it has ended.
     fn auction(&self, id: u64) -> Result<Option<AuctionResponse>> {
         Ok(self.auctions()?.into_iter().find(|a| a.id == id))
@@ -131,6 +135,7 @@ pub struct MultiTest {
     /// The Suite (public so tests can inspect it).
     pub suite: Suite,
     accounts: Vec<Addr>,
+    index: std::collections::HashMap<String, usize>,
     bidders: Vec<Addr>,
 }
 
@@ -148,6 +153,7 @@ impl MultiTest {
         MultiTest {
             suite,
             accounts: vec![],
+            index: Default::default(),
             bidders,
         }
     }
@@ -174,6 +180,7 @@ impl MultiTest {
         while self.accounts.len() <= i {
             let n = self.accounts.len();
             let a = self.suite.addr(&format!("acct{n}"));
+            self.index.insert(a.to_string(), n);
             self.accounts.push(a);
         }
         self.accounts[i].clone()
@@ -388,6 +395,10 @@ impl Chain for MultiTest {
     fn exact_time(&self) -> bool {
         true
     }
+
+    fn account_of(&self, address: &str) -> Option<usize> {
+        self.index.get(address).copied()
+    }
 }
 
 /// A [`Chain`] that times every call of the chain it wraps: where a run's time goes, per kind
@@ -554,5 +565,8 @@ impl Chain for Profiled {
     }
     fn exact_time(&self) -> bool {
         self.inner.exact_time()
+    }
+    fn account_of(&self, address: &str) -> Option<usize> {
+        self.inner.account_of(address)
     }
 }

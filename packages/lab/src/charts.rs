@@ -81,10 +81,19 @@ fn register(path: &Path) -> Result<(), String> {
         .map_err(|_| "the font could not be parsed".to_string())
 }
 
-fn engine_color(engine: EngineKind) -> RGBColor {
+/// One colour per engine (Breakwater blue, naive red, the reference grey).
+pub fn engine_color(engine: EngineKind) -> RGBColor {
     match engine {
         EngineKind::Naive => RGBColor(214, 39, 40),
         EngineKind::Breakwater => RGBColor(31, 119, 180),
+        EngineKind::Aave => RGBColor(148, 103, 189),
+        EngineKind::Compound => RGBColor(44, 160, 44),
+        EngineKind::Maker => RGBColor(255, 127, 14),
+        EngineKind::MakerFlip => RGBColor(140, 86, 75),
+        EngineKind::Liquity => RGBColor(23, 190, 207),
+        EngineKind::Mars => RGBColor(227, 119, 194),
+        EngineKind::Queue => RGBColor(188, 189, 34),
+        EngineKind::Foresight => RGBColor(60, 60, 60),
     }
 }
 
@@ -741,13 +750,15 @@ mod tests {
                 backstop_fraction: 0.05,
                 throttle_pct: 1.0,
                 target_hf: 1.05,
-                keeper_dump_share: 1.0,
-                keeper_latency: 0,
-                bidder_margin: 0.02,
+                keepers: Default::default(),
                 oracle_delay: 0,
                 disabled: vec![],
+                overrides: vec![],
             },
+            params: vec![],
             initial_debt: 1e8,
+            wall: vec![],
+            assets: vec![],
             steps,
         }
     }

@@ -16,18 +16,86 @@
 //! [`run_parallel`] spreads them over the machine's cores.
 use crate::book::Book;
 use crate::depth::ExternalMarket;
-use crate::model::{DepthParams, RunConfig, Scenario, ScenarioPoint, StepRecord};
+use crate::model::{
+    AssetStep, AssetTrace, DepthParams, RunConfig, RunTrace, Scenario, ScenarioPoint, StepRecord,
+};
+use crate::params::ParamDoc;
 use anyhow::Result;
 
 /// What every engine implements.
 pub trait Engine {
     /// Debt outstanding when the scenario starts, base units.
     fn initial_debt(&self) -> f64;
-    /// One step at `w.t` (the world has already moved there).
-    fn step(&mut self, w: &mut World<'_>) -> Result<StepRecord>;
-    /// After the last step: what is still open is booked into the last record (bad debt is
-    /// never hidden).
-    fn finish(&mut self, w: &mut World<'_>, last: &mut StepRecord) -> Result<()>;
+    /// The liquidation threshold the engine's positions were opened against (the book's
+    /// accounts sit at their health factor under it): fixes the debt of the liquidation wall.
+    fn threshold(&self) -> f64;
+    /// The parameters the engine runs with.
+    fn params(&self) -> Vec<ParamDoc>;
+    /// One step at `w.t` (the world has already moved there): act, and report the state.
+    fn step(&mut self, w: &mut World<'_>) -> Result<EngineState>;
+    /// After the last step: what is still open (bad debt of open accounts and unfinished
+    /// sales at the final price) — bad debt is never hidden.
+    fn finish(&mut self, w: &mut World<'_>) -> Result<Finish>;
+}
+
+/// An engine's state after a step (flows are in [`World::flow`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EngineState {
+    /// The engine's oracle price of each asset.
+    pub oracle: Vec<f64>,
+    /// Bad debt a pre-funded first-loss buffer covered so far.
+    pub covered_bad_debt: f64,
+    /// Bad debt nobody covered so far.
+    pub uncovered_bad_debt: f64,
+    /// The first-loss buffer's value now.
+    pub buffer_value: f64,
+    /// Lowest health factor of an open account (infinite without one).
+    pub min_health_factor: f64,
+    /// Debt outstanding, incl. debt under auction.
+    pub total_debt: f64,
+    /// Over-liquidation so far.
+    pub over_liquidation: f64,
+    /// Borrower loss so far.
+    pub borrower_loss: f64,
+    /// Debt liquidatable under the engine's rule now.
+    pub liquidatable_debt: f64,
+    /// The contract-backed engines' per-step spiral estimate (0 for the others).
+    pub spiral_index: f64,
+}
+
+/// What an engine books after the last step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Finish {
+    /// Further uncovered bad debt (open underwater accounts, unfinished sales).
+    pub uncovered: f64,
+    /// The same split per asset by collateral value.
+    pub by_asset: Vec<f64>,
+}
+
+/// One asset's flows in the current step.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AssetFlow {
+    /// Value sold into the external market.
+    pub sold_value: f64,
+    /// Debt repaid by seizing this asset.
+    pub liquidated_debt: f64,
+    /// Bad debt booked on accounts holding it.
+    pub bad_debt: f64,
+    /// Log-price move of the sales.
+    pub caused_log: f64,
+}
+
+/// What happened in the current step (reset every step).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flow {
+    /// Debt closed by liquidations.
+    pub liquidated_debt: f64,
+    /// Value sold into external markets.
+    pub sold_value: f64,
+    /// Value the protocol sold below 0.8 × its oracle price.
+    pub below_floor_value: f64,
+    /// Per asset.
+    pub assets: Vec<AssetFlow>,
 }
 
 /// The shared environment of one run.
@@ -52,23 +120,34 @@ pub struct World<'a> {
     pub points: Vec<ScenarioPoint>,
     /// Realized price of each asset at the start of every step so far (`history[a][n]`).
     pub history: Vec<Vec<f64>>,
+    /// This step's flows.
+    pub flow: Flow,
+    /// `cause_log[a][c]`: the part of asset `a`'s endogenous log offset due to sales of
+    /// collateral seized from accounts whose liquidation asset `c`'s fall caused; decays with
+    /// the market.
+    cause_log: Vec<Vec<f64>>,
 }
 
 impl<'a> World<'a> {
     /// The world of `scenario` under `config`: the book, and depth of `depth_per_pct` of each
     /// asset's collateral value per 1%.
     pub fn new(scenario: &'a Scenario, config: &'a RunConfig) -> Result<Self> {
+        let book = Book::generate(scenario, config.accounts, config.seed);
+        Self::with_book(scenario, config, book)
+    }
+
+    /// The world of `scenario` under `config` with a given book.
+    pub fn with_book(scenario: &'a Scenario, config: &'a RunConfig, book: Book) -> Result<Self> {
         let first = scenario
             .points
             .first()
             .ok_or_else(|| anyhow::anyhow!("scenario {} has no points", scenario.name))?;
-        let book = Book::generate(scenario, config.accounts, config.seed);
         let depth: Vec<f64> = book
             .collateral_value()
             .iter()
             .map(|v| config.depth.depth_per_pct * v)
             .collect();
-        let markets = depth
+        let markets: Vec<ExternalMarket> = depth
             .iter()
             .map(|d| {
                 ExternalMarket::new(DepthParams {
@@ -77,6 +156,7 @@ impl<'a> World<'a> {
                 })
             })
             .collect();
+        let assets = markets.len();
         let total = (scenario.duration() / config.step.max(1)) as usize + 1;
         Ok(World {
             scenario,
@@ -87,9 +167,16 @@ impl<'a> World<'a> {
             t: 0,
             total,
             points: vec![*first],
-            history: vec![Vec::with_capacity(total)],
+            history: vec![Vec::with_capacity(total); assets],
+            flow: Flow::default(),
+            cause_log: vec![vec![0.0; assets]; assets],
             book,
         })
+    }
+
+    /// Number of collateral assets.
+    pub fn assets(&self) -> usize {
+        self.markets.len()
     }
 
     /// Moves to step `n` (module docs, 1).
@@ -97,20 +184,41 @@ impl<'a> World<'a> {
         self.n = n;
         self.t = n as u64 * self.config.step;
         if n > 0 {
+            let h = self.config.depth.recovery_half_life;
+            let decay = if h.is_nan() || h <= 0.0 {
+                0.0
+            } else if h.is_finite() {
+                0.5f64.powf(self.config.step as f64 / h)
+            } else {
+                1.0
+            };
             for m in &mut self.markets {
                 m.advance(self.config.step);
             }
+            self.cause_log
+                .iter_mut()
+                .flatten()
+                .for_each(|c| *c *= decay);
         }
         self.points = vec![self.scenario.at(self.t)];
         for (a, m) in self.markets.iter().enumerate() {
             let p = m.price(&self.points[a]);
             self.history[a].push(p);
         }
+        self.flow = Flow {
+            assets: vec![AssetFlow::default(); self.markets.len()],
+            ..Flow::default()
+        };
     }
 
     /// Realized price of asset `a` now.
     pub fn price(&self, a: usize) -> f64 {
         self.markets[a].price(&self.points[a])
+    }
+
+    /// Realized prices of every asset now.
+    pub fn prices(&self) -> Vec<f64> {
+        (0..self.assets()).map(|a| self.price(a)).collect()
     }
 
     /// What feeders reporting `delay` seconds late see of asset `a`: the realized price at the
@@ -121,11 +229,76 @@ impl<'a> World<'a> {
         h[h.len().saturating_sub(1 + lag)]
     }
 
-    /// Sells `units` of asset `a` into its external market; returns the base value received.
+    /// Sells `units` of asset `a` into its external market for a liquidation caused by the
+    /// fall of asset `a` itself; returns the base value received.
     pub fn sell(&mut self, a: usize, units: f64) -> f64 {
-        let point = self.points[a];
-        self.markets[a].sell(units, &point)
+        let mut cause = vec![0.0; self.assets()];
+        cause[a] = 1.0;
+        self.sell_caused(a, units, &cause)
     }
+
+    /// Sells `units` of asset `a` for a liquidation whose trigger was the fall of each asset
+    /// `c` in proportion `cause[c]` (summing to 1); returns the base value received. The sale's
+    /// price impact is attributed to the causes (contagion).
+    pub fn sell_caused(&mut self, a: usize, units: f64, cause: &[f64]) -> f64 {
+        let point = self.points[a];
+        let before = self.markets[a].log_offset();
+        let got = self.markets[a].sell(units, &point);
+        let moved = self.markets[a].log_offset() - before;
+        let total: f64 = cause.iter().sum();
+        for (c, w) in cause.iter().enumerate() {
+            if total > 0.0 {
+                self.cause_log[a][c] += moved * w / total;
+            }
+        }
+        self.flow.sold_value += got;
+        self.flow.assets[a].sold_value += got;
+        self.flow.assets[a].caused_log += moved;
+        got
+    }
+
+    /// Books debt `repaid` by seizing asset `a` this step.
+    pub fn liquidated(&mut self, a: usize, repaid: f64) {
+        self.flow.liquidated_debt += repaid;
+        self.flow.assets[a].liquidated_debt += repaid;
+    }
+
+    /// Books `amount` of bad debt on an account holding `value[a]` of each asset.
+    pub fn bad_debt(&mut self, amount: f64, value: &[f64]) {
+        let total: f64 = value.iter().sum();
+        for (a, v) in value.iter().enumerate() {
+            let share = if total > 0.0 {
+                v / total
+            } else {
+                1.0 / value.len() as f64
+            };
+            self.flow.assets[a].bad_debt += amount * share;
+        }
+    }
+
+    /// The part of asset `a`'s endogenous log offset caused by other assets' falls.
+    pub fn cross_log(&self, a: usize) -> f64 {
+        self.cause_log[a]
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| *c != a)
+            .map(|(_, v)| v)
+            .sum()
+    }
+}
+
+/// The liquidation wall at the start: debt (base units) of the book's accounts opened at
+/// threshold `lt` that becomes liquidatable as every price falls from `i`% to `i + 1`% below
+/// its start (`i < 100`). An account at health `h` under its own threshold becomes
+/// liquidatable after a uniform fall of `1 − 1/h`.
+pub fn liquidation_wall(book: &Book, lt: f64) -> Vec<f64> {
+    let mut wall = vec![0.0; 100];
+    for a in &book.accounts {
+        let fall = (1.0 - 1.0 / a.hf0).max(0.0) * 100.0;
+        let i = (fall.floor() as usize).min(99);
+        wall[i] += a.debt(&book.p0, lt);
+    }
+    wall
 }
 
 /// Runs `engine` through the world's scenario; `on_step(done, total)` reports progress.
@@ -133,17 +306,73 @@ pub fn simulate(
     world: &mut World<'_>,
     engine: &mut dyn Engine,
     on_step: &mut dyn FnMut(usize, usize),
-) -> Result<Vec<StepRecord>> {
+) -> Result<RunTrace> {
     let mut steps = Vec::with_capacity(world.total);
+    let mut assets: Vec<AssetTrace> = (0..world.assets())
+        .map(|a| AssetTrace {
+            name: asset_name(world, a),
+            steps: Vec::with_capacity(world.total),
+        })
+        .collect();
     for n in 0..world.total {
         world.begin_step(n);
-        steps.push(engine.step(world)?);
+        let s = engine.step(world)?;
+        for (a, trace) in assets.iter_mut().enumerate() {
+            let f = world.flow.assets[a];
+            trace.steps.push(AssetStep {
+                exogenous: world.points[a].price,
+                realized: world.price(a),
+                oracle: s.oracle.get(a).copied().unwrap_or(f64::NAN),
+                sold_value: f.sold_value,
+                liquidated_debt: f.liquidated_debt,
+                bad_debt: f.bad_debt,
+                caused_log: f.caused_log,
+                cross_log: world.cross_log(a),
+            });
+        }
+        steps.push(StepRecord {
+            time: world.t,
+            exogenous: world.points[0].price,
+            realized: world.price(0),
+            oracle: s.oracle.first().copied().unwrap_or(f64::NAN),
+            liquidated_debt: world.flow.liquidated_debt,
+            sold_value: world.flow.sold_value,
+            below_floor_value: world.flow.below_floor_value,
+            covered_bad_debt: s.covered_bad_debt,
+            uncovered_bad_debt: s.uncovered_bad_debt,
+            backstop_value: s.buffer_value,
+            min_health_factor: s.min_health_factor,
+            spiral_index: s.spiral_index,
+            total_debt: s.total_debt,
+            over_liquidation: s.over_liquidation,
+            borrower_loss: s.borrower_loss,
+            liquidatable_debt: s.liquidatable_debt,
+        });
         on_step(n + 1, world.total);
     }
+    let fin = engine.finish(world)?;
     if let Some(last) = steps.last_mut() {
-        engine.finish(world, last)?;
+        last.uncovered_bad_debt += fin.uncovered;
     }
-    Ok(steps)
+    for (a, trace) in assets.iter_mut().enumerate() {
+        if let (Some(last), Some(b)) = (trace.steps.last_mut(), fin.by_asset.get(a)) {
+            last.bad_debt += b;
+        }
+    }
+    Ok(RunTrace {
+        scenario: world.scenario.name.clone(),
+        config: world.config.clone(),
+        params: engine.params(),
+        initial_debt: engine.initial_debt(),
+        wall: liquidation_wall(&world.book, engine.threshold()),
+        steps,
+        assets,
+    })
+}
+
+/// The name of asset `a` (`col` for a one-asset scenario).
+fn asset_name(_world: &World<'_>, _a: usize) -> String {
+    "col".to_string()
 }
 
 /// Runs `jobs` on up to `threads` threads (at least one) and returns their results in job

@@ -10,8 +10,10 @@ pub mod charts;
 pub mod depth;
 pub mod engine;
 pub mod engines;
+pub mod keepers;
 pub mod metrics;
 pub mod model;
+pub mod params;
 pub mod report;
 pub mod run;
 pub mod scenario;
@@ -37,10 +39,12 @@ pub fn default_config(engine: EngineKind) -> RunConfig {
         backstop_fraction: 0.10,
         throttle_pct: 2.0,
         target_hf: 1.05,
-        keeper_dump_share: 1.0,
-        keeper_latency: 60,
-        bidder_margin: 0.02,
+        keepers: keepers::KeeperParams {
+            dump: 1.0,
+            ..Default::default()
+        },
         oracle_delay: 60,
         disabled: vec![],
+        overrides: vec![],
     }
 }

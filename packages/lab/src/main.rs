@@ -47,7 +47,7 @@ struct RunArgs {
     #[arg(long)]
     all: bool,
     /// Engine(s) to run.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Both)]
+    #[arg(long, value_parser = parse_engines, default_value = "all", value_name = "ENGINES")]
     engine: EngineChoice,
     /// Chain to run on: the embedded cw-multi-test chain, or the local wasmd devnet in real
     /// time (start it first with `cargo run -p breakwater-keeper --bin keeper -- devnet up`;
@@ -117,21 +117,42 @@ enum ChainChoice {
     Local,
 }
 
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum EngineChoice {
-    Naive,
-    Breakwater,
-    Both,
-}
+/// Engines named on the command line: `all`, `both` (naive and breakwater), `peers` (the
+/// peers' designs and the reference), or engine names, comma-separated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EngineChoice(Vec<EngineKind>);
 
 impl EngineChoice {
-    fn kinds(self) -> Vec<EngineKind> {
-        match self {
-            EngineChoice::Naive => vec![EngineKind::Naive],
-            EngineChoice::Breakwater => vec![EngineKind::Breakwater],
-            EngineChoice::Both => vec![EngineKind::Naive, EngineKind::Breakwater],
+    fn kinds(&self) -> Vec<EngineKind> {
+        self.0.clone()
+    }
+}
+
+fn parse_engines(s: &str) -> Result<EngineChoice, String> {
+    let mut out: Vec<EngineKind> = Vec::new();
+    for name in s.split(',').map(|x| x.trim().to_ascii_lowercase()) {
+        let add: Vec<EngineKind> = match name.as_str() {
+            "all" => EngineKind::ALL.to_vec(),
+            "both" => vec![EngineKind::Naive, EngineKind::Breakwater],
+            "peers" => EngineKind::ALL
+                .into_iter()
+                .filter(|e| !e.is_contract())
+                .collect(),
+            n => vec![EngineKind::from_name(n).ok_or_else(|| {
+                format!(
+                    "unknown engine '{n}'; expected all, both, peers or some of: {}",
+                    EngineKind::ALL.map(|e| e.name()).join(", ")
+                )
+            })?],
+        };
+        for e in add {
+            if !out.contains(&e) {
+                out.push(e);
+            }
         }
     }
+    out.sort();
+    Ok(EngineChoice(out))
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,7 +236,7 @@ fn parse_mechanism(s: &str) -> Result<String, String> {
 
 /// What `lab` without arguments does.
 fn default_command() -> Command {
-    Cli::parse_from(["lab", "run", "--all", "--engine", "both"])
+    Cli::parse_from(["lab", "run", "--all", "--engine", "all"])
         .command
         .expect("the default command line names a subcommand")
 }
@@ -665,7 +686,7 @@ mod tests {
         match default_command() {
             Command::Run(a) => {
                 assert!(a.all);
-                assert_eq!(a.engine, EngineChoice::Both);
+                assert_eq!(a.engine.kinds(), EngineKind::ALL);
                 assert_eq!(a.chain, ChainChoice::Multitest);
                 assert_eq!(a.common.out_dir(a.chain), PathBuf::from("lab-out"));
                 assert!(a.common.accounts.is_none() && a.common.seed.is_none());
@@ -700,7 +721,7 @@ mod tests {
         ]);
         assert_eq!(a.scenarios, ["black-thursday", "my.json"]);
         assert!(!a.all);
-        assert_eq!(a.engine, EngineChoice::Breakwater);
+        assert_eq!(a.engine.kinds(), [EngineKind::Breakwater]);
         assert_eq!(a.common.accounts, Some(500));
         assert_eq!(a.common.seed, Some(9));
         assert_eq!(a.common.out_dir(ChainChoice::Local), PathBuf::from("x"));
@@ -777,11 +798,20 @@ mod tests {
     #[test]
     fn engine_choice_maps_to_kinds() {
         assert_eq!(
-            EngineChoice::Both.kinds(),
+            parse_engines("both").unwrap().kinds(),
             [EngineKind::Naive, EngineKind::Breakwater]
         );
-        assert_eq!(EngineChoice::Naive.kinds(), [EngineKind::Naive]);
-        assert_eq!(EngineChoice::Breakwater.kinds(), [EngineKind::Breakwater]);
+        assert_eq!(parse_engines("naive").unwrap().kinds(), [EngineKind::Naive]);
+        assert_eq!(
+            parse_engines("aave, breakwater,aave").unwrap().kinds(),
+            [EngineKind::Breakwater, EngineKind::Aave]
+        );
+        assert_eq!(parse_engines("all").unwrap().kinds(), EngineKind::ALL);
+        assert!(!parse_engines("peers")
+            .unwrap()
+            .kinds()
+            .contains(&EngineKind::Naive));
+        assert!(parse_engines("gauntlet").is_err());
     }
 
     #[test]
@@ -841,11 +871,10 @@ mod tests {
             backstop_fraction: 0.05,
             throttle_pct: 1.0,
             target_hf: 1.05,
-            keeper_dump_share: 1.0,
-            keeper_latency: 0,
-            bidder_margin: 0.02,
+            keepers: Default::default(),
             oracle_delay: 0,
             disabled: vec![],
+            overrides: vec![],
         }
     }
 

@@ -155,11 +155,10 @@ mod tests {
             backstop_fraction: 0.0,
             throttle_pct: 1.0,
             target_hf: 1.05,
-            keeper_dump_share: 1.0,
-            keeper_latency: 0,
-            bidder_margin: 0.02,
+            keepers: Default::default(),
             oracle_delay: 0,
             disabled: vec![],
+            overrides: vec![],
         }
     }
 
@@ -167,7 +166,10 @@ mod tests {
         RunTrace {
             scenario: "test".into(),
             config: config(),
+            params: vec![],
             initial_debt: 1_000_000.0,
+            wall: vec![],
+            assets: vec![],
             steps,
         }
     }

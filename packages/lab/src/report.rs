@@ -627,13 +627,15 @@ mod tests {
                 backstop_fraction: 0.05,
                 throttle_pct: 1.0,
                 target_hf: 1.05,
-                keeper_dump_share: 0.8,
-                keeper_latency: 12,
-                bidder_margin: 0.03,
+                keepers: Default::default(),
                 oracle_delay: 60,
                 disabled: vec!["floor".into(), "breaker".into()],
+                overrides: vec![],
             },
+            params: vec![],
             initial_debt: 1e6,
+            wall: vec![],
+            assets: vec![],
             steps: vec![
                 StepRecord {
                     time: 0,

@@ -2,7 +2,7 @@
 //! `breakwater` engines (one Suite plan both backends deploy), and the entry points that run a
 //! scenario through them ([`crate::engines::contract`] is the engine's step).
 use crate::chain::{Chain, MultiTest, COLLATERAL};
-use crate::engine::{simulate, Engine, World};
+use crate::engine::{simulate, World};
 use crate::engines::contract::ContractEngine;
 use crate::model::{EngineKind, RunConfig, RunTrace, Scenario};
 use anyhow::Result;
@@ -22,7 +22,7 @@ pub const MAX_LTV: f64 = 0.75;
 pub fn penalty(engine: EngineKind) -> f64 {
     match engine {
         EngineKind::Naive => 0.10,
-        EngineKind::Breakwater => 0.05,
+        _ => 0.05,
     }
 }
 /// Sales at auction below this fraction of the oracle price count as "below the floor" for
@@ -201,17 +201,22 @@ pub fn run_scenario(
     run_scenario_on(scenario, config, &mut multitest, on_step)
 }
 
-/// Runs `scenario` under `config` on the chain `make_chain` builds; `on_step(done, total)`
-/// reports progress.
+/// Runs `scenario` under `config`; a contract-backed engine runs on the chain `make_chain`
+/// builds. `on_step(done, total)` reports progress.
 pub fn run_scenario_on(
     scenario: &Scenario,
     config: &RunConfig,
     make_chain: &mut ChainFactory<'_>,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Result<RunTrace> {
+    if !config.engine.is_contract() {
+        let mut world = World::new(scenario, config)?;
+        let mut engine = crate::engines::build(&world, config)?;
+        return simulate(&mut world, engine.as_mut(), on_step);
+    }
     let mut world = World::new(scenario, config)?;
     let mut engine = ContractEngine::new(&world, config, make_chain)?;
-    let steps = simulate(&mut world, &mut engine, on_step)?;
+    let trace = simulate(&mut world, &mut engine, on_step)?;
     if let Some(p) = engine.chain_profile() {
         eprintln!(
             "{} / {}: time per chain call\n{p}",
@@ -219,10 +224,5 @@ pub fn run_scenario_on(
             config.engine.name()
         );
     }
-    Ok(RunTrace {
-        scenario: scenario.name.clone(),
-        config: config.clone(),
-        initial_debt: engine.initial_debt(),
-        steps,
-    })
+    Ok(trace)
 }

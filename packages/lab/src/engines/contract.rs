@@ -16,8 +16,9 @@
 //! 5. the backstop re-sells slowly (Breakwater only);
 //! 6. the step is recorded.
 use crate::chain::Chain;
-use crate::engine::{Engine, World};
-use crate::model::{RunConfig, StepRecord};
+use crate::engine::{Engine, EngineState, Finish, World};
+use crate::model::RunConfig;
+use crate::params::ParamDoc;
 use crate::run::{
     feeders, off, penalty, to_dec, ChainFactory, ChainSpec, BIDDERS, FLOOR_REFERENCE, HARD_FLOOR,
     LT,
@@ -142,6 +143,11 @@ pub struct ContractEngine {
     capital: [f64; BIDDERS],
     next_bidder: usize,
     over_liquidation: f64,
+    /// Per account: value taken at the external price minus debt relieved minus value given
+    /// back (borrower loss before clipping at 0).
+    loss: Vec<f64>,
+    loss_sum: f64,
+    last_oracle: Option<f64>,
     last_resale: u64,
     resale_every: u64,
 }
@@ -208,6 +214,9 @@ impl ContractEngine {
             capital: [initial_debt * 0.02; BIDDERS],
             next_bidder: 0,
             over_liquidation: 0.0,
+            loss: vec![0.0; w.book.accounts.len()],
+            loss_sum: 0.0,
+            last_oracle: None,
             last_resale: 0,
             resale_every,
         })
@@ -215,6 +224,38 @@ impl ContractEngine {
 }
 
 impl ContractEngine {
+    /// Adds `delta` to account `i`'s borrower loss.
+    fn charge(&mut self, i: usize, delta: f64) {
+        let old = self.loss[i];
+        self.loss[i] += delta;
+        self.loss_sum += self.loss[i].max(0.0) - old.max(0.0);
+    }
+
+    /// Auction `a` of a liquidation ended: the market credited what was left of the lot back
+    /// to the borrower; the keepers' index reads it and the borrower's loss shrinks by its
+    /// value at the external price `ext`.
+    fn auction_ended(&mut self, a: &AuctionResponse, ext: f64) -> Result<()> {
+        let breakwater_types::liquidator::Seller::Liquidation { borrower } = &a.seller else {
+            return Ok(());
+        };
+        let Some(i) = self.chain.account_of(borrower) else {
+            return Ok(());
+        };
+        if let Ok(acct) = self.chain.account(i) {
+            let now: f64 = acct
+                .collaterals
+                .iter()
+                .map(|c| c.amount.u128() as f64)
+                .sum();
+            let back = now - self.book[i].collateral;
+            if back > 0.0 {
+                self.book[i].collateral = now;
+                self.charge(i, -back * ext);
+            }
+        }
+        Ok(())
+    }
+
     /// The chain's own measurement of where the time went, if it takes one
     /// ([`crate::chain::Profiled`]).
     pub fn chain_profile(&self) -> Option<String> {
@@ -227,14 +268,60 @@ impl Engine for ContractEngine {
         self.initial_debt
     }
 
-    fn step(&mut self, w: &mut World<'_>) -> Result<StepRecord> {
-        let config = &self.config;
-        let chain = &mut self.chain;
+    fn threshold(&self) -> f64 {
+        LT
+    }
+
+    fn params(&self) -> Vec<ParamDoc> {
+        let c = &self.config;
+        let g = c.engine.name();
+        let doc = |name: &str, value: f64, doc: &str| ParamDoc {
+            name: format!("{g}.{name}"),
+            value,
+            doc: doc.to_string(),
+        };
+        let mut v = vec![
+            doc(
+                "liquidation_threshold",
+                LT,
+                "liquidation threshold of the collateral",
+            ),
+            doc("penalty", self.pen, "liquidation penalty"),
+        ];
+        if c.engine == crate::model::EngineKind::Breakwater {
+            v.push(doc(
+                "backstop",
+                c.backstop_fraction,
+                "backstop pool, fraction of initial debt",
+            ));
+            v.push(doc(
+                "throttle_pct",
+                c.throttle_pct,
+                "impact budget (%) deriving the auction room from depth",
+            ));
+            v.push(doc(
+                "target_hf",
+                c.target_hf,
+                "target health factor of partial liquidations",
+            ));
+            v.push(doc(
+                "hard_floor",
+                HARD_FLOOR,
+                "health factor below which nothing blocks a liquidation",
+            ));
+        }
+        v
+    }
+
+    fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
+        let config = self.config.clone();
+        let config = &config;
         let (t, n) = (w.t, w.n);
         if n > 0 {
-            chain.advance(config.step);
+            self.chain.advance(config.step);
         }
         let point = w.points[0];
+        let chain = &mut self.chain;
 
         // 1. Feeders report what they saw `oracle_delay` ago.
         let seen = w.seen(0, config.oracle_delay);
@@ -248,6 +335,7 @@ impl Engine for ContractEngine {
         }
         let oracle = chain.price()?;
         let oracle_price = f(oracle.median);
+        self.last_oracle = Some(oracle_price);
 
         // 2. Breaker: trip while halted, clear when active again.
         if !off(config, "breaker") {
@@ -261,16 +349,17 @@ impl Engine for ContractEngine {
             }
         }
 
-        // 3. Liquidation keepers, every `keeper_latency` seconds.
-        let mut liquidated = 0.0;
+        // 3. Liquidation keepers.
         let mut seized_value = 0.0;
         let mut started = false;
-        if t.is_multiple_of(config.keeper_latency.max(config.step)) {
+        let liquidatable;
+        {
             let book = &self.book;
             let open = &self.open;
             let mut due: Vec<usize> = (0..book.len())
                 .filter(|&i| open[i] && book[i].liquidation_price() > oracle_price)
                 .collect();
+            liquidatable = due.iter().map(|&i| book[i].debt).sum();
             due.sort_by(|a, b| {
                 book[*a]
                     .health(oracle_price)
@@ -285,13 +374,13 @@ impl Engine for ContractEngine {
                 if throttled && before.health(oracle_price) >= HARD_FLOOR {
                     continue;
                 }
-                if let Err(e) = chain.liquidate(i) {
+                if let Err(e) = self.chain.liquidate(i) {
                     throttled |= e.to_string().contains("no auction room");
                     continue;
                 }
                 started = true;
                 // A fully closed account may be gone from the market's books.
-                let after = match chain.account(i) {
+                let after = match self.chain.account(i) {
                     Ok(acct) => Position {
                         collateral: acct
                             .collaterals
@@ -306,32 +395,40 @@ impl Engine for ContractEngine {
                     },
                 };
                 let repaid = (before.debt - after.debt).max(0.0);
-                liquidated += repaid;
-                seized_value += (before.collateral - after.collateral).max(0.0) * oracle_price;
+                w.liquidated(0, repaid);
+                let taken = (before.collateral - after.collateral).max(0.0);
+                seized_value += taken * oracle_price;
+                let ext = w.price(0);
                 // The least debt whose repayment restores HF = 1 at this price.
                 let wv = before.collateral * oracle_price * LT;
                 let r_min = ((before.debt - wv) / (1.0 - LT * (1.0 + self.pen))).max(0.0);
                 self.over_liquidation += (repaid - r_min.min(before.debt)).max(0.0);
                 self.book[i] = after;
                 self.open[i] = after.debt > 0.0;
+                self.charge(i, taken * ext - repaid);
             }
         }
+        let chain = &mut self.chain;
 
         // 4. Bidders.
         if started {
             self.auctions.read_new(chain.as_ref())?;
         }
         self.auctions.price_all(chain.as_ref(), oracle.median)?;
-        let mut sold_value = 0.0;
-        let mut below_floor = 0.0;
+        let mut ended: Vec<AuctionResponse> = vec![];
         let running: Vec<AuctionResponse> = self.auctions.running.values().cloned().collect();
+        let margin = config.keepers.margin;
         for a in running {
+            let chain = &mut self.chain;
             let price = f(a.price);
             let ext = w.price(0);
-            if a.lot.is_zero() || price > ext * (1.0 - config.bidder_margin) {
+            if a.lot.is_zero() || price > ext * (1.0 - margin) {
                 if a.at_floor && !off(config, "backstop") {
                     if chain.buy_at_floor(a.id).is_ok() {
                         self.auctions.reread(chain.as_ref(), a.id)?;
+                        if !self.auctions.running.contains_key(&a.id) {
+                            ended.push(a.clone());
+                        }
                     }
                 } else if a.needs_reset && chain.reset(a.id).is_ok() {
                     self.auctions.reread(chain.as_ref(), a.id)?;
@@ -359,18 +456,22 @@ impl Engine for ContractEngine {
                 }
                 None => {
                     self.auctions.running.remove(&a.id);
+                    ended.push(a.clone());
                 }
             }
             self.capital[b] -= spent as f64;
             if price < FLOOR_REFERENCE * oracle_price {
-                below_floor += got as f64 * oracle_price;
+                w.flow.below_floor_value += got as f64 * oracle_price;
             }
-            let dump = got as f64 * config.keeper_dump_share;
+            let dump = got as f64 * config.keepers.dump_share;
             let received = w.sell(0, dump);
-            sold_value += received;
             // What is not dumped is held at the external price (capital tied up).
             self.capital[b] += received;
         }
+        for a in &ended {
+            self.auction_ended(a, w.price(0))?;
+        }
+        let chain = &mut self.chain;
 
         // 5. Backstop resales.
         if !off(config, "backstop") && t >= self.last_resale + self.resale_every {
@@ -406,34 +507,31 @@ impl Engine for ContractEngine {
             wall.min(self.depth * config.throttle_pct)
         };
         let k = if seized_value > 0.0 {
-            (sold_value / seized_value).min(1.0)
+            (w.flow.sold_value / seized_value).min(1.0)
         } else {
-            config.keeper_dump_share
+            config.keepers.dump_share
         };
         let d_now = w.markets[0].depth_now(&point).max(1.0);
-        Ok(StepRecord {
-            time: t,
-            exogenous: point.price,
-            realized: w.price(0),
-            oracle: oracle_price,
-            liquidated_debt: liquidated,
-            sold_value,
-            below_floor_value: below_floor,
+        Ok(EngineState {
+            oracle: vec![oracle_price],
             covered_bad_debt: state.bad_debt_covered_by_backstop.u128() as f64,
             uncovered_bad_debt: state.bad_debt_socialized.u128() as f64,
-            backstop_value: pool.total_value.u128() as f64,
+            buffer_value: pool.total_value.u128() as f64,
             // No open debt: no health factor (not zero, which would read as insolvent).
             min_health_factor: min_hf,
-            spiral_index: wall * (1.0 + self.pen) * k / d_now,
             total_debt: (state.total_borrowed.u128() + state.debt_in_auction.u128()) as f64,
             over_liquidation: self.over_liquidation,
+            borrower_loss: self.loss_sum,
+            liquidatable_debt: liquidatable,
+            spiral_index: wall * (1.0 + self.pen) * k / d_now,
         })
     }
 
-    fn finish(&mut self, _w: &mut World<'_>, last: &mut StepRecord) -> Result<()> {
+    fn finish(&mut self, w: &mut World<'_>) -> Result<Finish> {
         // What open accounts and unfinished auctions cannot cover at the final price counts as
         // uncovered.
-        let price = last.oracle;
+        let price = w.history[0].last().copied().unwrap_or(0.0);
+        let price = self.last_oracle.unwrap_or(price);
         let underwater: f64 = self
             .book
             .iter()
@@ -449,11 +547,13 @@ impl Engine for ContractEngine {
             .map(|a| a.lot.u128() as f64 * price)
             .sum();
         let unfinished = (state.debt_in_auction.u128() as f64 - lots).max(0.0);
-        last.uncovered_bad_debt += underwater + unfinished;
-        Ok(())
+        let uncovered = underwater + unfinished;
+        Ok(Finish {
+            uncovered,
+            by_asset: vec![uncovered],
+        })
     }
 }
-
 #[cfg(test)]
 mod tests {
     use crate::model::EngineKind;

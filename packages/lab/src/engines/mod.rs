@@ -1,3 +1,20 @@
 //! The engines: the contract-backed `naive` and `breakwater` ([`contract`]), the peers'
-//! designs modelled in Rust, and the `foresight` reference.
+//! designs modelled in Rust (`design/peers.md`), and the `foresight` reference.
+pub mod aave;
 pub mod contract;
+pub mod kit;
+#[cfg(test)]
+pub mod testkit;
+
+use crate::engine::{Engine, World};
+use crate::model::{EngineKind, RunConfig};
+use anyhow::{bail, Result};
+
+/// Builds the peer or reference engine `config.engine` on the world's book (the
+/// contract-backed engines are built by [`crate::run`], which also builds their chain).
+pub fn build(w: &World<'_>, config: &RunConfig) -> Result<Box<dyn Engine>> {
+    Ok(match config.engine {
+        EngineKind::Aave => Box::new(aave::Aave::new(w, config)?),
+        e => bail!("engine {} is not available yet", e.name()),
+    })
+}
