@@ -1,8 +1,10 @@
 //! The engines: the contract-backed `naive` and `breakwater` ([`contract`]), the peers'
 //! designs modelled in Rust (`design/peers.md`), and the `foresight` reference.
 pub mod aave;
+pub mod compound;
 pub mod contract;
 pub mod kit;
+pub mod maker;
 #[cfg(test)]
 pub mod testkit;
 
@@ -15,6 +17,8 @@ use anyhow::{bail, Result};
 pub fn build(w: &World<'_>, config: &RunConfig) -> Result<Box<dyn Engine>> {
     Ok(match config.engine {
         EngineKind::Aave => Box::new(aave::Aave::new(w, config)?),
+        EngineKind::Compound => Box::new(compound::Compound::new(w, config)?),
+        EngineKind::Maker => Box::new(maker::Maker::new(w, config)?),
         e => bail!("engine {} is not available yet", e.name()),
     })
 }
