@@ -180,7 +180,7 @@ impl<'a> World<'a> {
     }
 
     /// Moves to step `n` (module docs, 1).
-    fn begin_step(&mut self, n: usize) {
+    pub(crate) fn begin_step(&mut self, n: usize) {
         self.n = n;
         self.t = n as u64 * self.config.step;
         if n > 0 {
@@ -209,6 +209,12 @@ impl<'a> World<'a> {
             assets: vec![AssetFlow::default(); self.markets.len()],
             ..Flow::default()
         };
+    }
+
+    /// The exogenous price of asset `a` at time `t` (any time: only the reference engine reads
+    /// ahead).
+    pub fn exogenous_at(&self, _a: usize, t: u64) -> f64 {
+        self.scenario.at(t).price
     }
 
     /// Realized price of asset `a` now.

@@ -17,10 +17,10 @@
 //!   Accounts that keep any collateral are not cleaned up: what they owe beyond it at the end
 //!   is uncovered too.
 use crate::engine::{Engine, EngineState, Finish, World};
-use crate::engines::kit::{cause, keeper_sells, min_repay, Borrowers, Ledger, SpotOracle};
-use crate::keepers::{Keepers, UNIT};
+use crate::engines::kit::{cause, keeper_sells, min_repay, Core, Ledger, SpotOracle, Turn};
+use crate::keepers::UNIT;
 use crate::model::RunConfig;
-use crate::params::{ParamDoc, ParamSet};
+use crate::params::ParamSet;
 use anyhow::Result;
 
 crate::param_set! {
@@ -76,30 +76,19 @@ pub fn dust_ok(p: &AaveParams, r: f64, debt: f64, s: f64, held: f64, price: f64)
 /// The Aave engine.
 pub struct Aave {
     p: AaveParams,
-    b: Borrowers,
-    keepers: Keepers,
+    core: Core,
     oracle: SpotOracle,
     ledger: Ledger,
-    initial_debt: f64,
-    over_liquidation: f64,
 }
 
 impl Aave {
     /// Opens the world's book under Aave's parameters (with the run's overrides).
     pub fn new(w: &World<'_>, config: &RunConfig) -> Result<Self> {
         let p = AaveParams::with_overrides(&config.overrides)?;
-        let b = Borrowers::open(&w.book, p.lt);
-        let initial_debt = b.total_debt();
         Ok(Aave {
-            keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
-            oracle: SpotOracle {
-                delay: config.oracle_delay,
-                single_venue: false,
-            },
+            core: Core::open(w, config, &p, p.lt),
+            oracle: SpotOracle::aggregated(config),
             ledger: Ledger::new(0.0),
-            initial_debt,
-            over_liquidation: 0.0,
-            b,
             p,
         })
     }
@@ -111,25 +100,19 @@ impl Aave {
         let lb = 1.0 + p.bonus;
         // Collateral a keeper receives per unit seized (the rest is the protocol fee).
         let keep = 1.0 - p.protocol_fee * (1.0 - 1.0 / lb);
-        loop {
-            let pos = &self.b.pos[i];
-            let hf = pos.health(price, p.lt);
-            if !pos.open() || hf >= 1.0 {
-                return;
-            }
-            let Some(k) = self.keepers.next_keeper() else {
-                return;
-            };
-            let a = pos.largest(price);
-            let (debt, held) = (pos.debt, pos.units[a]);
-            if held <= 0.0 {
-                return;
-            }
+        while let Some(Turn {
+            k,
+            a,
+            hf,
+            debt,
+            held,
+        }) = self.core.turn(i, price)
+        {
             let r_max = max_repay(&p, hf, held * price[a], debt);
             let (_, s_max, fee_max) = seize(&p, r_max, held, price[a]);
             // The keeper's cost per unit it receives.
             let unit_cost = price[a] / (lb * keep);
-            let u = self.keepers.units_to_buy(
+            let u = self.core.keepers.units_to_buy(
                 k,
                 &w.markets[a],
                 &w.points[a],
@@ -147,7 +130,7 @@ impl Aave {
                 let down = r.min(debt - min).min((held * price[a] - min) / lb);
                 let full = seize(&p, r_max, held, price[a]);
                 let full_ok = dust_ok(&p, full.0, debt, full.1, held, price[a])
-                    && self.keepers.units_to_buy(
+                    && self.core.keepers.units_to_buy(
                         k,
                         &w.markets[a],
                         &w.points[a],
@@ -163,26 +146,26 @@ impl Aave {
                     return;
                 }
             }
-            if !self.keepers.send(k) {
+            if !self.core.keepers.send(k) {
                 continue;
             }
             let ext = w.price(a);
-            let why = cause(&self.b.pos[i], &self.b.p0, price);
-            let value_before: Vec<f64> = self.b.pos[i]
+            let why = cause(&self.core.b.pos[i], &self.core.b.p0, price);
+            let value_before: Vec<f64> = self.core.b.pos[i]
                 .units
                 .iter()
                 .zip(price)
                 .map(|(u, p)| u * p)
                 .collect();
-            let w_lt = self.b.pos[i].value(price) * p.lt;
-            self.over_liquidation += (r - min_repay(debt, w_lt, p.lt, p.bonus)).max(0.0);
-            let pos = &mut self.b.pos[i];
+            let w_lt = self.core.b.pos[i].value(price) * p.lt;
+            self.core.over_liquidation += (r - min_repay(debt, w_lt, p.lt, p.bonus)).max(0.0);
+            let pos = &mut self.core.b.pos[i];
             pos.debt -= r;
             pos.units[a] = (pos.units[a] - s).max(0.0);
             w.liquidated(a, r);
-            self.b.charge(i, s * ext, r);
-            keeper_sells(w, &mut self.keepers, k, a, s - fee, r, &why);
-            let pos = &mut self.b.pos[i];
+            self.core.b.charge(i, s * ext, r);
+            keeper_sells(w, &mut self.core.keepers, k, a, s - fee, r, &why);
+            let pos = &mut self.core.b.pos[i];
             if pos.units.iter().all(|u| *u <= 0.0) && pos.debt > 0.0 {
                 // No collateral left: the rest of the debt is burned into the deficit.
                 let deficit = pos.debt;
@@ -195,47 +178,22 @@ impl Aave {
 }
 
 impl Engine for Aave {
-    fn initial_debt(&self) -> f64 {
-        self.initial_debt
-    }
-
-    fn threshold(&self) -> f64 {
-        self.p.lt
-    }
-
-    fn params(&self) -> Vec<ParamDoc> {
-        self.p.docs()
-    }
+    crate::core_basics!();
 
     fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
         let price = self.oracle.prices(w);
-        self.keepers.begin_step();
-        let lt = self.p.lt;
-        let (due, liquidatable) = self.b.due(
-            w.n,
-            self.keepers.latency(),
-            |x| x.health(&price, lt) < 1.0,
-            |x| x.health(&price, lt),
-        );
+        let (due, liquidatable) = self.core.begin(w.n, &price);
         for i in due {
             self.liquidate(w, i, &price);
         }
-        Ok(EngineState {
-            covered_bad_debt: self.ledger.covered(),
-            uncovered_bad_debt: self.ledger.uncovered(),
-            buffer_value: 0.0,
-            min_health_factor: self.b.min_health(&price, lt),
-            total_debt: self.b.total_debt(),
-            over_liquidation: self.over_liquidation,
-            borrower_loss: self.b.loss(),
-            liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
-            oracle: price,
-        })
+        let l = &self.ledger;
+        Ok(self
+            .core
+            .state(price, (l.covered(), l.uncovered(), 0.0), liquidatable))
     }
 
     fn finish(&mut self, w: &mut World<'_>) -> Result<Finish> {
-        Ok(self.b.underwater(&w.prices()))
+        Ok(self.core.b.underwater(&w.prices()))
     }
 }
 
@@ -315,7 +273,7 @@ mod tests {
         // Debt 1e10·0.83/1.05 = 7.9e9 base units ($7,900); collateral worth 6e9 at the low: at
         // least 1.9e9 short (more with slippage and the bonus).
         assert!(last.uncovered_bad_debt > 1.5e9, "{last:?}");
-        assert!(e.b.pos[0].units[0] <= 0.0 && e.b.pos[0].debt == 0.0);
+        assert!(e.core.b.pos[0].units[0] <= 0.0 && e.core.b.pos[0].debt == 0.0);
         assert_eq!(last.covered_bad_debt, 0.0);
     }
 }

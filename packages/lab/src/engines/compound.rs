@@ -20,12 +20,9 @@
 //!   replays happened under Compound v2's Open Price Feed, whose reporter was one venue; the
 //!   default `single_venue = 1` reads that venue, `0` reads the aggregate.
 use crate::engine::{Engine, EngineState, Finish, World};
-use crate::engines::kit::{
-    cause, keeper_sells, min_repay, value_shares, Borrowers, Ledger, SpotOracle,
-};
-use crate::keepers::Keepers;
+use crate::engines::kit::{cause, keeper_sells, min_repay, value_shares, Core, Ledger, SpotOracle};
 use crate::model::RunConfig;
-use crate::params::{ParamDoc, ParamSet};
+use crate::params::ParamSet;
 use anyhow::Result;
 
 crate::param_set! {
@@ -55,10 +52,8 @@ pub fn storefront_price(p: &CompoundParams, price: f64) -> f64 {
 /// The Compound engine.
 pub struct Compound {
     p: CompoundParams,
-    b: Borrowers,
-    keepers: Keepers,
+    core: Core,
     oracle: SpotOracle,
-    initial_debt: f64,
     /// Reserves, base units (may go negative).
     reserves: f64,
     reserves0: f64,
@@ -67,7 +62,6 @@ pub struct Compound {
     /// Collateral the protocol holds, per asset, and the mix of causes behind it.
     stock: Vec<f64>,
     stock_cause: Vec<Vec<f64>>,
-    over_liquidation: f64,
     last_price: Vec<f64>,
 }
 
@@ -75,25 +69,21 @@ impl Compound {
     /// Opens the world's book under Comet's parameters.
     pub fn new(w: &World<'_>, config: &RunConfig) -> Result<Self> {
         let p = CompoundParams::with_overrides(&config.overrides)?;
-        let b = Borrowers::open(&w.book, p.lt);
-        let initial_debt = b.total_debt();
-        let reserves0 = p.reserves * initial_debt;
+        let core = Core::open(w, config, &p, p.lt);
+        let reserves0 = p.reserves * core.initial_debt;
         let n = w.assets();
         Ok(Compound {
-            keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
+            core,
             oracle: SpotOracle {
                 delay: config.oracle_delay,
                 single_venue: p.single_venue >= 0.5,
             },
-            initial_debt,
             reserves: reserves0,
             reserves0,
             spent: 0.0,
             stock: vec![0.0; n],
             stock_cause: vec![vec![0.0; n]; n],
-            over_liquidation: 0.0,
             last_price: w.book.p0.clone(),
-            b,
             p,
         })
     }
@@ -108,19 +98,19 @@ impl Compound {
     }
 
     fn absorb(&mut self, w: &mut World<'_>, i: usize, price: &[f64]) {
-        let pos = &self.b.pos[i];
+        let pos = &self.core.b.pos[i];
         let v = pos.value(price);
         let d = pos.debt;
         let (_, kept, spent) = absorb_amounts(&self.p, v, d);
-        let why = cause(pos, &self.b.p0, price);
+        let why = cause(pos, &self.core.b.p0, price);
         let shares = value_shares(pos, price);
         let ext = w.prices();
         let v_ext = pos.value(&ext);
         // Effective bonus: the account gives `v` of collateral for `LF·v` of credit.
         let w_lt = v * self.p.lt;
-        self.over_liquidation +=
+        self.core.over_liquidation +=
             (d - min_repay(d, w_lt, self.p.lt, 1.0 / self.p.lf - 1.0)).max(0.0);
-        let units = self.b.pos[i].units.clone();
+        let units = self.core.b.pos[i].units.clone();
         for (a, u) in units.iter().enumerate() {
             if *u > 0.0 {
                 let old = self.stock[a];
@@ -145,24 +135,26 @@ impl Compound {
                     .collect::<Vec<_>>(),
             );
         }
-        self.b.charge(i, v_ext, d);
-        self.b.refund(i, kept);
-        let pos = &mut self.b.pos[i];
+        self.core.b.charge(i, v_ext, d);
+        self.core.b.refund(i, kept);
+        let pos = &mut self.core.b.pos[i];
         pos.units.iter_mut().for_each(|u| *u = 0.0);
         pos.debt = 0.0;
     }
 
     fn storefront(&mut self, w: &mut World<'_>, price: &[f64]) {
-        let target = self.p.target_reserves * self.initial_debt;
+        let target = self.p.target_reserves * self.core.initial_debt;
         for (a, &pa) in price.iter().enumerate() {
             let q = storefront_price(&self.p, pa);
             let mut idle = 0;
-            while self.reserves < target && self.stock[a] > 0.0 && idle < self.keepers.capital.len()
+            while self.reserves < target
+                && self.stock[a] > 0.0
+                && idle < self.core.keepers.capital.len()
             {
-                let Some(k) = self.keepers.next_keeper() else {
+                let Some(k) = self.core.keepers.next_keeper() else {
                     return;
                 };
-                let u = self.keepers.units_to_buy(
+                let u = self.core.keepers.units_to_buy(
                     k,
                     &w.markets[a],
                     &w.points[a],
@@ -175,7 +167,7 @@ impl Compound {
                     continue;
                 }
                 idle = 0;
-                if !self.keepers.send(k) {
+                if !self.core.keepers.send(k) {
                     continue;
                 }
                 let paid = u * q;
@@ -183,40 +175,23 @@ impl Compound {
                 self.reserves += paid;
                 self.spent -= paid;
                 let why = self.stock_cause[a].clone();
-                keeper_sells(w, &mut self.keepers, k, a, u, paid, &why);
+                keeper_sells(w, &mut self.core.keepers, k, a, u, paid, &why);
             }
         }
     }
 }
 
 impl Engine for Compound {
-    fn initial_debt(&self) -> f64 {
-        self.initial_debt
-    }
-
-    fn threshold(&self) -> f64 {
-        self.p.lt
-    }
-
-    fn params(&self) -> Vec<ParamDoc> {
-        self.p.docs()
-    }
+    crate::core_basics!();
 
     fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
         let price = self.oracle.prices(w);
-        self.keepers.begin_step();
-        let lt = self.p.lt;
-        let (due, liquidatable) = self.b.due(
-            w.n,
-            self.keepers.latency(),
-            |x| x.health(&price, lt) < 1.0,
-            |x| x.health(&price, lt),
-        );
+        let (due, liquidatable) = self.core.begin(w.n, &price);
         for i in due {
-            let Some(k) = self.keepers.next_keeper() else {
+            let Some(k) = self.core.keepers.next_keeper() else {
                 break;
             };
-            if self.keepers.send(k) {
+            if self.core.keepers.send(k) {
                 self.absorb(w, i, &price);
             }
         }
@@ -224,18 +199,11 @@ impl Engine for Compound {
         self.last_price = price.clone();
         let l = self.ledger(&price);
         let stock: f64 = self.stock.iter().zip(&price).map(|(u, p)| u * p).sum();
-        Ok(EngineState {
-            covered_bad_debt: l.covered(),
-            uncovered_bad_debt: l.uncovered(),
-            buffer_value: self.reserves + stock,
-            min_health_factor: self.b.min_health(&price, lt),
-            total_debt: self.b.total_debt(),
-            over_liquidation: self.over_liquidation,
-            borrower_loss: self.b.loss(),
-            liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
-            oracle: price,
-        })
+        Ok(self.core.state(
+            price,
+            (l.covered(), l.uncovered(), self.reserves + stock),
+            liquidatable,
+        ))
     }
 
     fn finish(&mut self, w: &mut World<'_>) -> Result<Finish> {
@@ -244,7 +212,7 @@ impl Engine for Compound {
         let ext = w.prices();
         let before = self.ledger(&self.last_price).uncovered();
         let after = self.ledger(&ext).uncovered();
-        let mut f = self.b.underwater(&ext);
+        let mut f = self.core.b.underwater(&ext);
         let extra = after - before;
         f.uncovered += extra;
         let stock_value: Vec<f64> = self.stock.iter().zip(&ext).map(|(u, p)| u * p).collect();
@@ -291,9 +259,9 @@ mod tests {
         cfg.depth.depth_per_pct = 10.0;
         let mut w = one_account_world(&s, &cfg, 1e9, 1.05);
         let mut e = Compound::new(&w, &cfg).unwrap();
-        let initial = e.initial_debt;
+        let initial = e.core.initial_debt;
         let trace = crate::engine::simulate(&mut w, &mut e, &mut |_, _| {}).unwrap();
-        assert!(e.b.pos[0].debt == 0.0, "absorbed");
+        assert!(e.core.b.pos[0].debt == 0.0, "absorbed");
         assert!(e.spent > 0.0 || e.stock[0] == 0.0);
         // Debt 8.52e9 against collateral worth 7e9: a loss of about 1.5e9 beyond the starting
         // reserves (1% of the debt).

@@ -2,8 +2,10 @@
 //! the oracle each protocol reads, the accounting of bad debt against a first-loss buffer,
 //! borrower loss, and which asset's fall caused a liquidation.
 use crate::book::Book;
-use crate::engine::{Finish, World};
+use crate::engine::{EngineState, Finish, World};
 use crate::keepers::Keepers;
+use crate::model::RunConfig;
+use crate::params::{ParamDoc, ParamSet};
 
 /// A borrower's position in a peer engine: collateral units per asset and debt (base units).
 #[derive(Debug, Clone, PartialEq)]
@@ -239,6 +241,14 @@ pub struct SpotOracle {
 }
 
 impl SpotOracle {
+    /// The aggregated feed `config.oracle_delay` seconds late (Chainlink, Pyth, a median).
+    pub fn aggregated(config: &RunConfig) -> Self {
+        SpotOracle {
+            delay: config.oracle_delay,
+            single_venue: false,
+        }
+    }
+
     /// Every asset's price now.
     pub fn prices(&self, w: &World<'_>) -> Vec<f64> {
         (0..w.assets())
@@ -329,6 +339,143 @@ pub fn keeper_sells(
     let got = w.sell_caused(a, units * share, cause);
     keepers.capital[k] += got - cost;
     got
+}
+
+/// What every account-based peer engine holds: its borrowers and keepers, the threshold their
+/// positions were opened at, and its parameters.
+pub struct Core {
+    /// The borrowers.
+    pub b: Borrowers,
+    /// The keepers.
+    pub keepers: Keepers,
+    /// Liquidation threshold: an account is liquidatable below health 1 under it.
+    pub lt: f64,
+    /// Debt at the start.
+    pub initial_debt: f64,
+    /// Over-liquidation so far.
+    pub over_liquidation: f64,
+    /// The engine's parameters as documented.
+    pub params: Vec<ParamDoc>,
+}
+
+impl Core {
+    /// Opens the world's book at threshold `lt` with parameters `p`.
+    pub fn open<P: ParamSet>(w: &World<'_>, config: &RunConfig, p: &P, lt: f64) -> Self {
+        let b = Borrowers::open(&w.book, lt);
+        let initial_debt = b.total_debt();
+        Core {
+            keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
+            b,
+            lt,
+            initial_debt,
+            over_liquidation: 0.0,
+            params: p.docs(),
+        }
+    }
+
+    /// A step begins at oracle prices `price`: the keepers get their turns; returns the
+    /// accounts below health 1 they act on (most unhealthy first) and the debt below health 1.
+    pub fn begin(&mut self, n: usize, price: &[f64]) -> (Vec<usize>, f64) {
+        self.keepers.begin_step();
+        let lt = self.lt;
+        self.b.due(
+            n,
+            self.keepers.latency(),
+            |x| x.health(price, lt) < 1.0,
+            |x| x.health(price, lt),
+        )
+    }
+
+    /// The next liquidation of account `i` at oracle prices `price`, if it is still below
+    /// health 1 and a keeper has a turn: the keeper, the collateral it seizes (the largest
+    /// holding), the health factor, the debt and the units held of that collateral.
+    pub fn turn(&mut self, i: usize, price: &[f64]) -> Option<Turn> {
+        let pos = &self.b.pos[i];
+        let hf = pos.health(price, self.lt);
+        if !pos.open() || hf >= 1.0 {
+            return None;
+        }
+        let k = self.keepers.next_keeper()?;
+        let a = pos.largest(price);
+        (pos.units[a] > 0.0).then(|| Turn {
+            k,
+            a,
+            hf,
+            debt: pos.debt,
+            held: pos.units[a],
+        })
+    }
+
+    /// Debt left on accounts without collateral.
+    pub fn stranded(&self) -> f64 {
+        self.b
+            .pos
+            .iter()
+            .filter(|x| x.open() && x.units.iter().all(|u| *u <= 0.0))
+            .map(|x| x.debt)
+            .sum()
+    }
+
+    /// What open accounts with collateral owe beyond it at the final prices `p` (debt on
+    /// accounts without collateral is reported every step as [`Core::stranded`]).
+    pub fn underwater_with_collateral(&self, p: &[f64]) -> Finish {
+        let mut f = self.b.underwater(p);
+        f.uncovered -= self.stranded();
+        f
+    }
+
+    /// The engine's state after a step.
+    pub fn state(
+        &self,
+        price: Vec<f64>,
+        ledger: (f64, f64, f64),
+        liquidatable: f64,
+    ) -> EngineState {
+        let (covered, uncovered, buffer) = ledger;
+        EngineState {
+            covered_bad_debt: covered,
+            uncovered_bad_debt: uncovered,
+            buffer_value: buffer,
+            min_health_factor: self.b.min_health(&price, self.lt),
+            total_debt: self.b.total_debt(),
+            over_liquidation: self.over_liquidation,
+            borrower_loss: self.b.loss(),
+            liquidatable_debt: liquidatable,
+            spiral_index: 0.0,
+            oracle: price,
+        }
+    }
+}
+
+/// One keeper's turn at liquidating an account ([`Core::turn`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Turn {
+    /// The keeper.
+    pub k: usize,
+    /// The collateral seized.
+    pub a: usize,
+    /// Health factor before.
+    pub hf: f64,
+    /// Debt before.
+    pub debt: f64,
+    /// Units of `a` held before.
+    pub held: f64,
+}
+
+/// The [`crate::engine::Engine`] methods an engine with a `core: Core` field gets from it.
+#[macro_export]
+macro_rules! core_basics {
+    () => {
+        fn initial_debt(&self) -> f64 {
+            self.core.initial_debt
+        }
+        fn threshold(&self) -> f64 {
+            self.core.lt
+        }
+        fn params(&self) -> Vec<$crate::params::ParamDoc> {
+            self.core.params.clone()
+        }
+    };
 }
 
 #[cfg(test)]

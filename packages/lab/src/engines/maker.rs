@@ -141,6 +141,138 @@ pub fn open_vaults(b: &Borrowers) -> Vec<Vault> {
     v
 }
 
+/// What both Maker engines hold: vaults, the OSM, the keepers and the surplus buffer.
+pub struct VaultBook {
+    /// The borrowers (for borrower loss).
+    pub b: Borrowers,
+    /// The vaults.
+    pub vaults: Vec<Vault>,
+    /// The keepers.
+    pub keepers: Keepers,
+    /// The OSM.
+    pub osm: Osm,
+    /// Bad debt against the surplus buffer.
+    pub ledger: Ledger,
+    /// Debt at the start.
+    pub initial_debt: f64,
+    /// Over-liquidation so far.
+    pub over_liquidation: f64,
+    /// Liquidation ratio.
+    pub mat: f64,
+    /// The engine's parameters as documented.
+    pub params: Vec<ParamDoc>,
+}
+
+impl VaultBook {
+    /// Opens the world's vaults at liquidation ratio `mat`, an OSM poked every `hop` seconds
+    /// and a surplus buffer of `surplus` × initial debt.
+    pub fn open<P: ParamSet>(
+        w: &World<'_>,
+        config: &RunConfig,
+        p: &P,
+        mat: f64,
+        hop: f64,
+        surplus: f64,
+    ) -> Self {
+        let b = Borrowers::open(&w.book, 1.0 / mat);
+        let initial_debt = b.total_debt();
+        VaultBook {
+            vaults: open_vaults(&b),
+            keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
+            osm: Osm::new(hop.max(1.0) as u64, SpotOracle::aggregated(config)),
+            ledger: Ledger::new(surplus * initial_debt),
+            initial_debt,
+            over_liquidation: 0.0,
+            mat,
+            params: p.docs(),
+            b,
+        }
+    }
+
+    /// A step begins: the OSM price, the keepers' turns, and the unsafe vaults they act on
+    /// with the debt unsafe now.
+    pub fn begin(&mut self, w: &World<'_>) -> (Vec<f64>, Vec<usize>, f64) {
+        let price = self.osm.prices(w);
+        self.keepers.begin_step();
+        let (due, debt) = unsafe_vaults(
+            &mut self.vaults,
+            &price,
+            self.mat,
+            w.n,
+            self.keepers.latency(),
+        );
+        (price, due, debt)
+    }
+
+    /// Books an auction of asset `a` that raised `raised` for debt `due`: the penalty to the
+    /// surplus, a shortfall from it.
+    pub fn settle(&mut self, w: &mut World<'_>, a: usize, raised: f64, due: f64) {
+        let net = raised - due;
+        if net >= 0.0 {
+            self.ledger.gains += net;
+        } else {
+            self.ledger.losses += -net;
+            let mut value = vec![0.0; w.assets()];
+            value[a] = 1.0;
+            w.bad_debt(-net, &value);
+        }
+    }
+
+    /// The state after a step, with `in_auction` debt still to be raised.
+    pub fn state(&self, price: Vec<f64>, in_auction: f64, liquidatable: f64) -> EngineState {
+        let lt = 1.0 / self.mat;
+        EngineState {
+            covered_bad_debt: self.ledger.covered(),
+            uncovered_bad_debt: self.ledger.uncovered(),
+            buffer_value: self.ledger.buffer(),
+            min_health_factor: self
+                .vaults
+                .iter()
+                .filter(|v| v.art > 0.0)
+                .map(|v| v.ink * price[v.asset] * lt / v.art)
+                .fold(f64::INFINITY, f64::min),
+            total_debt: self.vaults.iter().map(|v| v.art).sum::<f64>() + in_auction,
+            over_liquidation: self.over_liquidation,
+            borrower_loss: self.b.loss(),
+            liquidatable_debt: liquidatable,
+            spiral_index: 0.0,
+            oracle: price,
+        }
+    }
+
+    /// After the last step: open vaults underwater at `ext`, and each unfinished auction's
+    /// `(asset, debt still to raise, lot)` booked as a loss beyond the lot's value.
+    pub fn finish(&mut self, ext: &[f64], unfinished: &[(usize, f64, f64)]) -> Finish {
+        let mut f = vaults_underwater(&self.vaults, ext);
+        let before = self.ledger.uncovered();
+        for &(a, owed, lot) in unfinished {
+            let short = owed - lot * ext[a];
+            if short > 0.0 {
+                self.ledger.losses += short;
+                f.by_asset[a] += short;
+            }
+        }
+        f.uncovered += self.ledger.uncovered() - before;
+        f
+    }
+}
+
+/// The [`Engine`] methods of an engine with a `vb: VaultBook` field.
+macro_rules! vault_basics {
+    () => {
+        fn initial_debt(&self) -> f64 {
+            self.vb.initial_debt
+        }
+        fn threshold(&self) -> f64 {
+            1.0 / self.vb.mat
+        }
+        fn params(&self) -> Vec<$crate::params::ParamDoc> {
+            self.vb.params.clone()
+        }
+    };
+}
+pub(crate) use vault_basics;
+
 struct Clip {
     vault: usize,
     lot: f64,
@@ -156,85 +288,65 @@ struct Clip {
 /// The Maker 2.0 engine.
 pub struct Maker {
     p: MakerParams,
-    b: Borrowers,
-    vaults: Vec<Vault>,
+    vb: VaultBook,
     clips: Vec<Clip>,
-    keepers: Keepers,
-    osm: Osm,
-    ledger: Ledger,
-    initial_debt: f64,
     /// Debt under auction (with penalty) per asset, and its cap.
     dirt: Vec<f64>,
     hole: Vec<f64>,
-    over_liquidation: f64,
 }
 
 impl Maker {
     /// Opens the world's book under Maker's parameters.
     pub fn new(w: &World<'_>, config: &RunConfig) -> Result<Self> {
         let p = MakerParams::with_overrides(&config.overrides)?;
-        let b = Borrowers::open(&w.book, 1.0 / p.mat);
-        let vaults = open_vaults(&b);
-        let initial_debt = b.total_debt();
+        let vb = VaultBook::open(w, config, &p, p.mat, p.osm_hop, p.surplus);
         let mut per_asset = vec![0.0; w.assets()];
-        for v in &vaults {
+        for v in &vb.vaults {
             per_asset[v.asset] += v.art;
         }
         Ok(Maker {
-            keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
-            osm: Osm::new(
-                p.osm_hop.max(1.0) as u64,
-                SpotOracle {
-                    delay: config.oracle_delay,
-                    single_venue: false,
-                },
-            ),
-            ledger: Ledger::new(p.surplus * initial_debt),
             dirt: vec![0.0; w.assets()],
             hole: per_asset.iter().map(|d| d * p.hole).collect(),
             clips: vec![],
-            over_liquidation: 0.0,
-            initial_debt,
-            vaults,
-            b,
+            vb,
             p,
         })
     }
 
     fn room(&self, a: usize) -> f64 {
-        let global = self.p.hole_global * self.initial_debt - self.dirt.iter().sum::<f64>();
+        let global = self.p.hole_global * self.vb.initial_debt - self.dirt.iter().sum::<f64>();
         global.min(self.hole[a] - self.dirt[a])
     }
 
     fn bark(&mut self, w: &mut World<'_>, v: usize, price: &[f64]) {
-        let a = self.vaults[v].asset;
-        let Some(dart) = bark_amount(&self.p, self.vaults[v].art, self.room(a)) else {
+        let a = self.vb.vaults[v].asset;
+        let Some(dart) = bark_amount(&self.p, self.vb.vaults[v].art, self.room(a)) else {
             return;
         };
         let tab = dart * self.p.chop;
         let reward = self.p.tip * UNIT + self.p.chip * tab;
-        let Some(k) = self.keepers.next_keeper() else {
+        let Some(k) = self.vb.keepers.next_keeper() else {
             return;
         };
-        if !self.keepers.worth_calling(reward) || !self.keepers.send(k) {
+        if !self.vb.keepers.worth_calling(reward) || !self.vb.keepers.send(k) {
             return;
         }
-        let vault = &mut self.vaults[v];
+        let vault = &mut self.vb.vaults[v];
         let dink = vault.ink * dart / vault.art;
         // Over-liquidation: the whole vault's worth of debt closed beyond what restores safety.
         let w_lt = vault.ink * price[a] / self.p.mat;
-        self.over_liquidation += (dart
+        self.vb.over_liquidation += (dart
             - crate::engines::kit::min_repay(vault.art, w_lt, 1.0 / self.p.mat, self.p.chop - 1.0))
         .max(0.0);
         vault.ink -= dink;
         vault.art -= dart;
         let acct = vault.acct;
         self.dirt[a] += tab;
-        self.ledger.losses += reward;
+        self.vb.ledger.losses += reward;
         w.liquidated(a, dart);
         let mut cause = vec![0.0; price.len()];
         cause[a] = 1.0;
-        self.b.charge(acct, dink * w.price(a), dart);
+        self.vb.b.charge(acct, dink * w.price(a), dart);
         self.clips.push(Clip {
             vault: v,
             lot: dink,
@@ -253,16 +365,16 @@ impl Maker {
         let chost = p.dust * UNIT * p.chop;
         let mut ended = vec![];
         for c in 0..self.clips.len() {
-            let a = self.vaults[self.clips[c].vault].asset;
+            let a = self.vb.vaults[self.clips[c].vault].asset;
             let elapsed = w.t.saturating_sub(self.clips[c].tic);
             if needs_redo(&p, self.clips[c].top, elapsed) {
                 if stopped[a] {
                     continue;
                 }
-                let Some(k) = self.keepers.next_keeper() else {
+                let Some(k) = self.vb.keepers.next_keeper() else {
                     continue;
                 };
-                if self.keepers.send(k) {
+                if self.vb.keepers.send(k) {
                     let clip = &mut self.clips[c];
                     let pays = clip.tab >= chost && clip.lot * price[a] >= chost;
                     let reward = if pays {
@@ -270,7 +382,7 @@ impl Maker {
                     } else {
                         0.0
                     };
-                    self.ledger.losses += reward;
+                    self.vb.ledger.losses += reward;
                     clip.top = price[a] * p.buf;
                     clip.tic = w.t;
                 }
@@ -280,13 +392,13 @@ impl Maker {
             let mut idle = 0;
             while self.clips[c].lot > 0.0
                 && self.clips[c].tab > 0.0
-                && idle < self.keepers.capital.len()
+                && idle < self.vb.keepers.capital.len()
             {
-                let Some(k) = self.keepers.next_keeper() else {
+                let Some(k) = self.vb.keepers.next_keeper() else {
                     break;
                 };
                 let clip = &self.clips[c];
-                let want = self.keepers.units_to_buy(
+                let want = self.vb.keepers.units_to_buy(
                     k,
                     &w.markets[a],
                     &w.points[a],
@@ -301,7 +413,7 @@ impl Maker {
                     continue;
                 };
                 idle = 0;
-                if !self.keepers.send(k) {
+                if !self.vb.keepers.send(k) {
                     continue;
                 }
                 let clip = &mut self.clips[c];
@@ -309,11 +421,13 @@ impl Maker {
                 clip.tab -= owe;
                 clip.raised += owe;
                 self.dirt[a] -= owe;
-                if unit < 0.8 * price[a] {
-                    w.flow.below_floor_value += slice * price[a];
+                // Below 0.8 x the external price (the OSM price lags).
+                let ext = w.price(a);
+                if unit < 0.8 * ext {
+                    w.flow.below_floor_value += slice * ext;
                 }
                 let cause = clip.cause.clone();
-                keeper_sells(w, &mut self.keepers, k, a, slice, owe, &cause);
+                keeper_sells(w, &mut self.vb.keepers, k, a, slice, owe, &cause);
                 if clip.tab <= 1e-6 || clip.lot <= 1e-12 {
                     ended.push(c);
                     break;
@@ -330,46 +444,15 @@ impl Maker {
     /// Books an auction that ended (tab paid, or lot sold out).
     fn end(&mut self, w: &mut World<'_>, clip: Clip) {
         let v = clip.vault;
-        let a = self.vaults[v].asset;
+        let a = self.vb.vaults[v].asset;
         self.dirt[a] = (self.dirt[a] - clip.tab.max(0.0)).max(0.0);
         if clip.lot > 0.0 {
             // Tab covered: the rest of the lot goes back to the vault.
-            self.vaults[v].ink += clip.lot;
-            let acct = self.vaults[v].acct;
-            self.b.refund(acct, clip.lot * w.price(a));
+            self.vb.vaults[v].ink += clip.lot;
+            let acct = self.vb.vaults[v].acct;
+            self.vb.b.refund(acct, clip.lot * w.price(a));
         }
-        let net = clip.raised - clip.due;
-        if net >= 0.0 {
-            self.ledger.gains += net;
-        } else {
-            self.ledger.losses += -net;
-            let mut value = vec![0.0; w.assets()];
-            value[a] = 1.0;
-            w.bad_debt(-net, &value);
-        }
-    }
-
-    fn state(&self, price: Vec<f64>, liquidatable: f64) -> EngineState {
-        let lt = 1.0 / self.p.mat;
-        let min_hf = self
-            .vaults
-            .iter()
-            .filter(|v| v.art > 0.0)
-            .map(|v| v.ink * price[v.asset] * lt / v.art)
-            .fold(f64::INFINITY, f64::min);
-        let in_auction: f64 = self.clips.iter().map(|c| c.due - c.raised.min(c.due)).sum();
-        EngineState {
-            covered_bad_debt: self.ledger.covered(),
-            uncovered_bad_debt: self.ledger.uncovered(),
-            buffer_value: self.ledger.buffer(),
-            min_health_factor: min_hf,
-            total_debt: self.vaults.iter().map(|v| v.art).sum::<f64>() + in_auction,
-            over_liquidation: self.over_liquidation,
-            borrower_loss: self.b.loss(),
-            liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
-            oracle: price,
-        }
+        self.vb.settle(w, a, clip.raised, clip.due);
     }
 }
 
@@ -417,57 +500,32 @@ pub fn vaults_underwater(vaults: &[Vault], p: &[f64]) -> Finish {
 }
 
 impl Engine for Maker {
-    fn initial_debt(&self) -> f64 {
-        self.initial_debt
-    }
-
-    fn threshold(&self) -> f64 {
-        1.0 / self.p.mat
-    }
-
-    fn params(&self) -> Vec<ParamDoc> {
-        self.p.docs()
-    }
+    vault_basics!();
 
     fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
-        let price = self.osm.prices(w);
+        let (price, due, liquidatable) = self.vb.begin(w);
         let stopped: Vec<bool> = price
             .iter()
-            .zip(self.osm.next())
+            .zip(self.vb.osm.next())
             .map(|(cur, nxt)| *nxt < cur * self.p.tolerance)
             .collect();
-        self.keepers.begin_step();
-        let (due, liquidatable) = unsafe_vaults(
-            &mut self.vaults,
-            &price,
-            self.p.mat,
-            w.n,
-            self.keepers.latency(),
-        );
         for v in due {
-            if !stopped[self.vaults[v].asset] {
+            if !stopped[self.vb.vaults[v].asset] {
                 self.bark(w, v, &price);
             }
         }
         self.auctions(w, &price, &stopped);
-        Ok(self.state(price, liquidatable))
+        let in_auction: f64 = self.clips.iter().map(|c| c.due - c.raised.min(c.due)).sum();
+        Ok(self.vb.state(price, in_auction, liquidatable))
     }
 
     fn finish(&mut self, w: &mut World<'_>) -> Result<Finish> {
-        let ext = w.prices();
-        let mut f = vaults_underwater(&self.vaults, &ext);
-        // Unfinished auctions: the debt they still have to raise beyond the lot's value.
-        let before = self.ledger.uncovered();
-        for c in &self.clips {
-            let a = self.vaults[c.vault].asset;
-            let short = (c.due - c.raised) - c.lot * ext[a];
-            if short > 0.0 {
-                self.ledger.losses += short;
-                f.by_asset[a] += short;
-            }
-        }
-        f.uncovered += self.ledger.uncovered() - before;
-        Ok(f)
+        let unfinished: Vec<(usize, f64, f64)> = self
+            .clips
+            .iter()
+            .map(|c| (self.vb.vaults[c.vault].asset, c.due - c.raised, c.lot))
+            .collect();
+        Ok(self.vb.finish(&w.prices(), &unfinished))
     }
 }
 
@@ -569,6 +627,6 @@ mod tests {
             last.covered_bad_debt + last.uncovered_bad_debt > 0.9e9,
             "{last:?}"
         );
-        assert!(e.vaults[0].art == 0.0);
+        assert!(e.vb.vaults[0].art == 0.0);
     }
 }

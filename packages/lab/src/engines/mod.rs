@@ -3,8 +3,13 @@
 pub mod aave;
 pub mod compound;
 pub mod contract;
+pub mod foresight;
 pub mod kit;
+pub mod liquity;
 pub mod maker;
+pub mod maker_flip;
+pub mod mars;
+pub mod queue;
 #[cfg(test)]
 pub mod testkit;
 
@@ -19,6 +24,11 @@ pub fn build(w: &World<'_>, config: &RunConfig) -> Result<Box<dyn Engine>> {
         EngineKind::Aave => Box::new(aave::Aave::new(w, config)?),
         EngineKind::Compound => Box::new(compound::Compound::new(w, config)?),
         EngineKind::Maker => Box::new(maker::Maker::new(w, config)?),
-        e => bail!("engine {} is not available yet", e.name()),
+        EngineKind::Liquity => Box::new(liquity::Liquity::new(w, config)?),
+        EngineKind::Mars => Box::new(mars::Mars::new(w, config)?),
+        EngineKind::Queue => Box::new(queue::Queue::new(w, config)?),
+        EngineKind::MakerFlip => Box::new(maker_flip::MakerFlip::new(w, config)?),
+        EngineKind::Foresight => Box::new(foresight::Foresight::new(w, config)?),
+        e => bail!("engine {} runs on a chain: see crate::run", e.name()),
     })
 }
