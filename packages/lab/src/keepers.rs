@@ -60,6 +60,8 @@ pub struct Keepers {
     pub gas_spent: f64,
     /// Transactions that failed so far.
     pub failed: u64,
+    /// Collateral a keeper bought and holds, per keeper and asset: `(units, base paid)`.
+    pub inventory: Vec<Vec<(f64, f64)>>,
 }
 
 impl Keepers {
@@ -73,6 +75,7 @@ impl Keepers {
             rng: rand::rngs::StdRng::seed_from_u64(seed ^ 0x6b65_6570_6572),
             gas_spent: 0.0,
             failed: 0,
+            inventory: vec![vec![]; n],
             p,
         }
     }

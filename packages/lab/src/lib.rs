@@ -22,7 +22,7 @@ pub mod wasmd;
 use model::{DepthKind, DepthParams, EngineKind, RunConfig};
 
 /// The default configuration of `engine`: 10,000 accounts, one-minute steps, a linear book,
-/// keepers that dump everything they win, and (for Breakwater) every mechanism on.
+/// realistic keepers (`keepers::KeeperParams`), and (for Breakwater) every mechanism on.
 pub fn default_config(engine: EngineKind) -> RunConfig {
     RunConfig {
         engine,
@@ -39,10 +39,7 @@ pub fn default_config(engine: EngineKind) -> RunConfig {
         backstop_fraction: 0.10,
         throttle_pct: 2.0,
         target_hf: 1.05,
-        keepers: keepers::KeeperParams {
-            dump: 1.0,
-            ..Default::default()
-        },
+        keepers: keepers::KeeperParams::default(),
         oracle_delay: 60,
         disabled: vec![],
         overrides: vec![],

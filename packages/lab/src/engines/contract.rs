@@ -17,11 +17,11 @@
 //! 6. the step is recorded.
 use crate::chain::Chain;
 use crate::engine::{Engine, EngineState, Finish, World};
+use crate::keepers::Keepers;
 use crate::model::RunConfig;
 use crate::params::ParamDoc;
 use crate::run::{
-    feeders, off, penalty, to_dec, ChainFactory, ChainSpec, BIDDERS, FLOOR_REFERENCE, HARD_FLOOR,
-    LT,
+    feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, HARD_FLOOR, LT,
 };
 use anyhow::Result;
 use breakwater_liquidator::curve::quote;
@@ -140,8 +140,9 @@ pub struct ContractEngine {
     depth: f64,
     feeders: usize,
     pen: f64,
-    capital: [f64; BIDDERS],
-    next_bidder: usize,
+    keepers: Keepers,
+    /// Step since which each account has been liquidatable (keeper latency).
+    due_since: Vec<Option<usize>>,
     over_liquidation: f64,
     /// Per account: value taken at the external price minus debt relieved minus value given
     /// back (borrower loss before clipping at 0).
@@ -182,7 +183,7 @@ impl ContractEngine {
         let spec = ChainSpec {
             builder,
             feeders: feeders(config),
-            bidders: BIDDERS,
+            bidders: (config.keepers.count.round() as usize).max(1),
             initial_debt,
         };
         let mut chain = make_chain(config, spec)?;
@@ -211,8 +212,8 @@ impl ContractEngine {
             depth,
             feeders: feeders(config),
             pen: penalty(config.engine),
-            capital: [initial_debt * 0.02; BIDDERS],
-            next_bidder: 0,
+            keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
+            due_since: vec![None; w.book.accounts.len()],
             over_liquidation: 0.0,
             loss: vec![0.0; w.book.accounts.len()],
             loss_sum: 0.0,
@@ -350,16 +351,28 @@ impl Engine for ContractEngine {
         }
 
         // 3. Liquidation keepers.
+        self.keepers.begin_step();
+        let latency = self.keepers.latency();
         let mut seized_value = 0.0;
         let mut started = false;
         let liquidatable;
         {
             let book = &self.book;
             let open = &self.open;
-            let mut due: Vec<usize> = (0..book.len())
-                .filter(|&i| open[i] && book[i].liquidation_price() > oracle_price)
-                .collect();
-            liquidatable = due.iter().map(|&i| book[i].debt).sum();
+            let mut due: Vec<usize> = vec![];
+            let mut debt = 0.0;
+            for i in 0..book.len() {
+                if open[i] && book[i].liquidation_price() > oracle_price {
+                    debt += book[i].debt;
+                    let since = *self.due_since[i].get_or_insert(n);
+                    if n >= since + latency {
+                        due.push(i);
+                    }
+                } else {
+                    self.due_since[i] = None;
+                }
+            }
+            liquidatable = debt;
             due.sort_by(|a, b| {
                 book[*a]
                     .health(oracle_price)
@@ -372,6 +385,15 @@ impl Engine for ContractEngine {
             for i in due {
                 let before = self.book[i];
                 if throttled && before.health(oracle_price) >= HARD_FLOOR {
+                    continue;
+                }
+                // The caller expects the keeper reward and, bidding, the penalty.
+                let Some(k) = self.keepers.next_keeper() else {
+                    break;
+                };
+                if !self.keepers.worth_calling(before.debt * (self.pen + 0.001))
+                    || !self.keepers.send(k)
+                {
                     continue;
                 }
                 if let Err(e) = self.chain.liquidate(i) {
@@ -417,28 +439,45 @@ impl Engine for ContractEngine {
         self.auctions.price_all(chain.as_ref(), oracle.median)?;
         let mut ended: Vec<AuctionResponse> = vec![];
         let running: Vec<AuctionResponse> = self.auctions.running.values().cloned().collect();
-        let margin = config.keepers.margin;
+        let visible_from = (self.keepers.latency() as u64 * config.step) as i64;
         for a in running {
             let chain = &mut self.chain;
             let price = f(a.price);
-            let ext = w.price(0);
-            if a.lot.is_zero() || price > ext * (1.0 - margin) {
+            if (chain.now() as i64 - a.started_at as i64) < visible_from {
+                continue;
+            }
+            let Some(b) = self.keepers.next_keeper() else {
+                break;
+            };
+            // The contracts' flash bids let a keeper pay after receiving the lot.
+            let units = if a.lot.is_zero() {
+                0.0
+            } else {
+                self.keepers
+                    .units_to_buy(
+                        b,
+                        &w.markets[0],
+                        &w.points[0],
+                        price,
+                        a.lot.u128() as f64,
+                        true,
+                    )
+                    .floor()
+            };
+            if units < 1.0 {
                 if a.at_floor && !off(config, "backstop") {
-                    if chain.buy_at_floor(a.id).is_ok() {
+                    if self.keepers.send(b) && chain.buy_at_floor(a.id).is_ok() {
                         self.auctions.reread(chain.as_ref(), a.id)?;
                         if !self.auctions.running.contains_key(&a.id) {
                             ended.push(a.clone());
                         }
                     }
-                } else if a.needs_reset && chain.reset(a.id).is_ok() {
+                } else if a.needs_reset && self.keepers.send(b) && chain.reset(a.id).is_ok() {
                     self.auctions.reread(chain.as_ref(), a.id)?;
                 }
                 continue;
             }
-            let b = self.next_bidder % BIDDERS;
-            self.next_bidder += 1;
-            let units = (self.capital[b] / price).floor().min(a.lot.u128() as f64);
-            if units < 1.0 {
+            if !self.keepers.send(b) {
                 continue;
             }
             let funds = (units * price).ceil() as u128 + 1;
@@ -459,14 +498,15 @@ impl Engine for ContractEngine {
                     ended.push(a.clone());
                 }
             }
-            self.capital[b] -= spent as f64;
-            if price < FLOOR_REFERENCE * oracle_price {
+            self.keepers.capital[b] -= spent as f64;
+            // (With a hair of tolerance: the floor is the oracle times 0.8 rounded up.)
+            if price < FLOOR_REFERENCE * oracle_price * (1.0 - 1e-9) {
                 w.flow.below_floor_value += got as f64 * oracle_price;
             }
             let dump = got as f64 * config.keepers.dump_share;
             let received = w.sell(0, dump);
             // What is not dumped is held at the external price (capital tied up).
-            self.capital[b] += received;
+            self.keepers.capital[b] += received;
         }
         for a in &ended {
             self.auction_ended(a, w.price(0))?;

@@ -478,6 +478,67 @@ macro_rules! core_basics {
     };
 }
 
+/// A keeper that had to take `units` of asset `a` for `cost` (a queue fill, a won English
+/// auction: it could not size the purchase to the market) sells them. Dump-everything keepers
+/// sell their dump share at once. A realistic keeper adds them to what it holds and sells only
+/// as much as keeps the marginal price at or above its average cost, holding the rest until
+/// selling pays ([`sell_inventory`]). Returns the proceeds, which go to its capital.
+pub fn keeper_takes(
+    w: &mut World<'_>,
+    keepers: &mut Keepers,
+    k: usize,
+    a: usize,
+    units: f64,
+    cost: f64,
+    cause: &[f64],
+) -> f64 {
+    if keepers.dumping() {
+        return keeper_sells(w, keepers, k, a, units, cost, cause);
+    }
+    keepers.capital[k] -= cost;
+    let inv = &mut keepers.inventory[k];
+    if inv.len() < w.assets() {
+        inv.resize(w.assets(), (0.0, 0.0));
+    }
+    inv[a].0 += units;
+    inv[a].1 += cost;
+    sell_held(w, keepers, k, a, cause)
+}
+
+/// Realistic keepers sell what they hold wherever it now pays (module docs of
+/// [`keeper_takes`]); the sales are attributed to each asset's own fall.
+pub fn sell_inventory(w: &mut World<'_>, keepers: &mut Keepers) {
+    for k in 0..keepers.inventory.len() {
+        for a in 0..keepers.inventory[k].len() {
+            if keepers.inventory[k][a].0 > 0.0 {
+                let mut cause = vec![0.0; w.assets()];
+                cause[a] = 1.0;
+                sell_held(w, keepers, k, a, &cause);
+            }
+        }
+    }
+}
+
+fn sell_held(w: &mut World<'_>, keepers: &mut Keepers, k: usize, a: usize, cause: &[f64]) -> f64 {
+    let (units, paid) = keepers.inventory[k][a];
+    if units <= 0.0 {
+        return 0.0;
+    }
+    let unit_cost = paid / units;
+    let q = w.markets[a]
+        .units_to_price(unit_cost, &w.points[a])
+        .min(units);
+    if q <= 0.0 {
+        return 0.0;
+    }
+    let got = w.sell_caused(a, q, cause);
+    let inv = &mut keepers.inventory[k][a];
+    inv.1 *= 1.0 - q / units;
+    inv.0 -= q;
+    keepers.capital[k] += got;
+    got
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@
 //! - Accounting as Maker 2.0: raised beyond the debt closed goes to the surplus buffer,
 //!   shortfalls are drawn from it, beyond it the loss is uncovered.
 use crate::engine::{Engine, EngineState, Finish, World};
-use crate::engines::kit::{keeper_sells, min_repay};
+use crate::engines::kit::{keeper_takes, min_repay, sell_inventory};
 use crate::engines::maker::{vault_basics, VaultBook};
 use crate::keepers::UNIT;
 use crate::model::RunConfig;
@@ -236,8 +236,9 @@ impl MakerFlip {
         }
         let mut cause = vec![0.0; w.assets()];
         cause[a] = 1.0;
-        // The bid was paid when made: the winner sells the lot for itself.
-        keeper_sells(w, &mut self.vb.keepers, k, a, flip.lot, 0.0, &cause);
+        // The bid was paid when made (and taken from its capital): the winner sells the lot.
+        self.vb.keepers.capital[k] += flip.bid;
+        keeper_takes(w, &mut self.vb.keepers, k, a, flip.lot, flip.bid, &cause);
         self.vb.settle(w, a, flip.bid, flip.due);
     }
 }
@@ -247,6 +248,7 @@ impl Engine for MakerFlip {
 
     fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
         let (price, due, liquidatable) = self.vb.begin(w);
+        sell_inventory(w, &mut self.vb.keepers);
         // Deal what has ended; restart what ended without a bid.
         let mut i = 0;
         while i < self.flips.len() {

@@ -16,7 +16,7 @@
 //!   active only after `waiting_period` seconds. The protocol never sells.
 //! - No bad-debt accounting: debt left when the collateral runs out stays (uncovered).
 use crate::engine::{Engine, EngineState, Finish, World};
-use crate::engines::kit::{cause, min_repay, Core, SpotOracle};
+use crate::engines::kit::{cause, keeper_takes, min_repay, sell_inventory, Core, SpotOracle};
 use crate::model::RunConfig;
 use crate::params::ParamSet;
 use anyhow::Result;
@@ -109,6 +109,39 @@ impl Queue {
         })
     }
 
+    /// Keepers bid their free capital again (active after the waiting period).
+    fn rebid(&mut self, now: u64) {
+        let slots = self
+            .bids
+            .first()
+            .and_then(|a| a.first())
+            .map_or(0, |k| k.len());
+        if slots == 0 {
+            return;
+        }
+        let (lo, hi) = Self::slot_range(&self.p, slots);
+        let assets = self.bids.len();
+        for k in 0..self.core.keepers.capital.len() {
+            let free = self.core.keepers.capital[k];
+            if free <= 0.0 {
+                continue;
+            }
+            self.core.keepers.capital[k] = 0.0;
+            let each = free / (assets * (hi - lo + 1)) as f64;
+            for asset in 0..assets {
+                for slot in lo..=hi {
+                    self.pending.push(Pending {
+                        asset,
+                        keeper: k,
+                        slot,
+                        amount: each,
+                        active_at: now + self.p.waiting_period.max(0.0) as u64,
+                    });
+                }
+            }
+        }
+    }
+
     fn slot_range(p: &QueueParams, slots: usize) -> (usize, usize) {
         let hi = (p.bid_slot_max.max(0.0) as usize).min(slots - 1);
         let lo = (p.bid_slot_min.max(0.0) as usize).min(hi);
@@ -182,8 +215,8 @@ impl Queue {
         w.liquidated(a, r);
         self.core.b.charge(i, q * ext, r);
         self.core.b.refund(i, repay - r);
-        // Bidders: pro rata within each slot; they claim, pay the fee, sell, and bid again.
-        let share = self.core.keepers.p.dump_share.clamp(0.0, 1.0);
+        // Bidders: pro rata within each slot; they claim, pay the fee, and sell (what they
+        // get back is bid again, see `step`).
         for (slot, u) in units.iter().enumerate() {
             if *u <= 0.0 || slots[slot] <= 0.0 {
                 continue;
@@ -199,14 +232,8 @@ impl Queue {
                 let spent = mine * spent_frac;
                 self.bids[a][kk][slot] -= spent;
                 let won = u * mine / slots[slot] * (1.0 - self.p.withdrawal_fee);
-                let got = w.sell_caused(a, won * share, &why) + won * (1.0 - share) * ext;
-                self.pending.push(Pending {
-                    asset: a,
-                    keeper: kk,
-                    slot,
-                    amount: got,
-                    active_at: w.t + self.p.waiting_period.max(0.0) as u64,
-                });
+                self.core.keepers.capital[kk] += spent;
+                keeper_takes(w, &mut self.core.keepers, kk, a, won, spent, &why);
             }
         }
     }
@@ -225,6 +252,10 @@ impl Engine for Queue {
         for b in ready {
             self.bids[b.asset][b.keeper][b.slot] += b.amount;
         }
+        // What bidders hold they sell where it pays; what they have in hand they bid again,
+        // spread over their slots and assets as at the start.
+        sell_inventory(w, &mut self.core.keepers);
+        self.rebid(w.t);
         let (due, liquidatable) = self.core.begin(w.n, &price);
         for i in due {
             self.liquidate(w, i, &price);
@@ -271,19 +302,18 @@ mod tests {
         cfg.keepers.capital = 0.5;
         let mut w = world(&s, &cfg, &[(1e9, 1.1), (1e9, 1.12)]);
         let mut e = Queue::new(&w, &cfg).unwrap();
-        let mut filled_at = None;
+        let mut bid_again = false;
         for n in 0..w.total {
             w.begin_step(n);
             e.step(&mut w).unwrap();
-            if let Some(first) = e.pending.iter().map(|p| p.active_at).min() {
-                let at = *filled_at.get_or_insert(w.t);
-                assert_eq!(
-                    first,
-                    at + 600,
+            for b in &e.pending {
+                bid_again = true;
+                assert!(
+                    b.active_at > w.t && b.active_at <= w.t + 600,
                     "bids re-enter only after the waiting period"
                 );
             }
         }
-        assert!(filled_at.is_some(), "a liquidation filled");
+        assert!(bid_again, "a liquidation filled and its bidders bid again");
     }
 }
