@@ -12,6 +12,10 @@
 //! `1.08 + 1.9·u²` with `u` uniform (between 1.08 and 2.98, skewed toward the low end). In a
 //! scenario whose name contains `whale`, account 0 holds 30% as much collateral as all the
 //! others together, at HF 1.25.
+//!
+//! With several collaterals, half of the accounts (on average) hold all of them, their value
+//! split by uniformly drawn weights (cross-margin), and the others hold one collateral drawn
+//! uniformly.
 use crate::model::Scenario;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
@@ -49,7 +53,10 @@ pub struct Book {
 impl Book {
     /// Generates `accounts` borrowers from `seed` for `scenario` (module docs).
     pub fn generate(scenario: &Scenario, accounts: usize, seed: u64) -> Book {
-        let p0 = vec![scenario.points.first().map_or(1.0, |p| p.price)];
+        let n = scenario.assets();
+        let p0: Vec<f64> = (0..n)
+            .map(|a| scenario.path(a).first().map_or(1.0, |p| p.price))
+            .collect();
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         // Collateral value log-normal around $5,000 (6-decimal base units).
         let sizes = LogNormal::new((5_000e6f64).ln(), 1.2).expect("valid log-normal");
@@ -57,16 +64,30 @@ impl Book {
             .map(|_| {
                 let value: f64 = sizes.sample(&mut rng).min(5e12);
                 let hf0 = 1.08 + rng.gen::<f64>().powi(2) * 1.9;
+                let weights: Vec<f64> = if n == 1 {
+                    vec![1.0]
+                } else if rng.gen::<f64>() < 0.5 {
+                    let w: Vec<f64> = (0..n).map(|_| rng.gen::<f64>() + 1e-9).collect();
+                    let total: f64 = w.iter().sum();
+                    w.iter().map(|x| x / total).collect()
+                } else {
+                    let pick = rng.gen_range(0..n);
+                    (0..n).map(|a| if a == pick { 1.0 } else { 0.0 }).collect()
+                };
                 BookAccount {
-                    units: vec![(value / p0[0]).floor()],
+                    units: (0..n)
+                        .map(|a| (value * weights[a] / p0[a]).floor())
+                        .collect(),
                     hf0,
                 }
             })
             .collect();
         if scenario.name.contains("whale") && !book.is_empty() {
-            let others: f64 = book.iter().map(|a| a.units[0]).sum();
+            let others: Vec<f64> = (0..n)
+                .map(|a| book.iter().map(|x| x.units[a]).sum())
+                .collect();
             book[0] = BookAccount {
-                units: vec![(others * 0.3).floor()],
+                units: others.iter().map(|u| (u * 0.3).floor()).collect(),
                 hf0: 1.25,
             };
         }

@@ -79,6 +79,40 @@ pub trait Chain {
     fn profile(&self) -> Option<String> {
         None
     }
+    /// Feeder `feeder` submits a price for each `(denom, price)` in one message. The default
+    /// serves a chain with the one collateral [`COLLATERAL`].
+    fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
+        for (denom, price) in prices {
+            one_collateral(denom)?;
+            self.submit_price(feeder, *price)?;
+        }
+        Ok(())
+    }
+    /// The oracle's record of `denom`.
+    fn price_of(&self, denom: &str) -> Result<PriceResponse> {
+        one_collateral(denom)?;
+        self.price()
+    }
+    /// Creates account `i` holding `collateral` (`(denom, units)`) and borrowing `debt`.
+    fn open_position(&mut self, i: usize, collateral: &[(String, u128)], debt: u128) -> Result<()> {
+        match collateral {
+            [(denom, units)] => {
+                one_collateral(denom)?;
+                self.open_account(i, *units, debt)
+            }
+            _ => anyhow::bail!("this chain runs one collateral, {COLLATERAL}"),
+        }
+    }
+    /// Asks the backstop to re-sell a slice of `denom`.
+    fn resell_denom(&mut self, denom: &str) -> Result<()> {
+        one_collateral(denom)?;
+        self.resell()
+    }
+    /// Raises the market breaker while the oracle reports a halt of `denom`.
+    fn trip_breaker_of(&mut self, denom: &str) -> Result<()> {
+        one_collateral(denom)?;
+        self.trip_breaker()
+    }
     /// The index of the borrower account at `address`, if this chain opened it.
     fn account_of(&self, _address: &str) -> Option<usize> {
         None
@@ -113,6 +147,15 @@ pub trait Chain {
     /// on the embedded chain; false on a real chain, where blocks pass while the lab works.
     fn exact_time(&self) -> bool {
         false
+    }
+}
+
+/// Refuses any collateral but [`COLLATERAL`] (the default methods of [`Chain`]).
+fn one_collateral(denom: &str) -> Result<()> {
+    if denom == COLLATERAL {
+        Ok(())
+    } else {
+        anyhow::bail!("this chain runs one collateral, {COLLATERAL}, not {denom}")
     }
 }
 
@@ -399,6 +442,58 @@ impl Chain for MultiTest {
     fn account_of(&self, address: &str) -> Option<usize> {
         self.index.get(address).copied()
     }
+
+    fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
+        let f = self.suite.feeders[feeder].clone();
+        let list: Vec<(&str, Decimal)> = prices.iter().map(|(d, p)| (d.as_str(), *p)).collect();
+        self.suite.submit_prices(&f, &list)?;
+        Ok(())
+    }
+
+    fn price_of(&self, denom: &str) -> Result<PriceResponse> {
+        q(self.suite.oracle_price(denom))
+    }
+
+    fn open_position(&mut self, i: usize, collateral: &[(String, u128)], debt: u128) -> Result<()> {
+        let a = self.account_addr(i);
+        let held: Vec<&(String, u128)> = collateral.iter().filter(|(_, u)| *u > 0).collect();
+        let coins: Vec<cosmwasm_std::Coin> = held.iter().map(|(d, u)| coin(*u, d)).collect();
+        // Minted directly (see `open_account`).
+        self.suite
+            .app
+            .sudo(cw_multi_test::SudoMsg::Bank(
+                cw_multi_test::BankSudo::Mint {
+                    to_address: a.to_string(),
+                    amount: coins.clone(),
+                },
+            ))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (d, u) in held {
+            self.suite.deposit_collateral(&a, d, *u)?;
+        }
+        if debt > 0 {
+            self.suite.borrow(&a, debt)?;
+        }
+        Ok(())
+    }
+
+    fn resell_denom(&mut self, denom: &str) -> Result<()> {
+        let keeper = self.suite.keeper.clone();
+        let msg = BackstopMsg::Resell {
+            denom: denom.to_string(),
+        };
+        self.suite.backstop_execute(&keeper, &msg, &[])?;
+        Ok(())
+    }
+
+    fn trip_breaker_of(&mut self, denom: &str) -> Result<()> {
+        let keeper = self.suite.keeper.clone();
+        let msg = MarketMsg::TripBreaker {
+            denom: denom.to_string(),
+        };
+        self.suite.market_execute(&keeper, &msg, &[])?;
+        Ok(())
+    }
 }
 
 /// A [`Chain`] that times every call of the chain it wraps: where a run's time goes, per kind
@@ -568,5 +663,20 @@ impl Chain for Profiled {
     }
     fn account_of(&self, address: &str) -> Option<usize> {
         self.inner.account_of(address)
+    }
+    fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
+        self.write("submit_price", |c| c.submit_prices(feeder, prices))
+    }
+    fn price_of(&self, denom: &str) -> Result<PriceResponse> {
+        self.read("price", |c| c.price_of(denom))
+    }
+    fn open_position(&mut self, i: usize, collateral: &[(String, u128)], debt: u128) -> Result<()> {
+        self.write("open_account", |c| c.open_position(i, collateral, debt))
+    }
+    fn resell_denom(&mut self, denom: &str) -> Result<()> {
+        self.write("resell", |c| c.resell_denom(denom))
+    }
+    fn trip_breaker_of(&mut self, denom: &str) -> Result<()> {
+        self.write("trip_breaker", |c| c.trip_breaker_of(denom))
     }
 }

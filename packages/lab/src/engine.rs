@@ -138,14 +138,25 @@ impl<'a> World<'a> {
 
     /// The world of `scenario` under `config` with a given book.
     pub fn with_book(scenario: &'a Scenario, config: &'a RunConfig, book: Book) -> Result<Self> {
-        let first = scenario
-            .points
-            .first()
-            .ok_or_else(|| anyhow::anyhow!("scenario {} has no points", scenario.name))?;
+        if scenario.points.is_empty() {
+            anyhow::bail!("scenario {} has no points", scenario.name);
+        }
+        // Each asset's depth: `depth_per_pct` of its collateral value, times `depth.<asset>`
+        // when a scenario or the command line sets it.
         let depth: Vec<f64> = book
             .collateral_value()
             .iter()
-            .map(|v| config.depth.depth_per_pct * v)
+            .enumerate()
+            .map(|(a, v)| {
+                let key = format!("depth.{}", scenario.asset_name(a));
+                let mult = config
+                    .overrides
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == key)
+                    .map_or(1.0, |(_, m)| *m);
+                config.depth.depth_per_pct * v * mult
+            })
             .collect();
         let markets: Vec<ExternalMarket> = depth
             .iter()
@@ -166,7 +177,9 @@ impl<'a> World<'a> {
             n: 0,
             t: 0,
             total,
-            points: vec![*first],
+            points: (0..scenario.assets())
+                .map(|a| scenario.at_asset(a, 0))
+                .collect(),
             history: vec![Vec::with_capacity(total); assets],
             flow: Flow::default(),
             cause_log: vec![vec![0.0; assets]; assets],
@@ -200,7 +213,9 @@ impl<'a> World<'a> {
                 .flatten()
                 .for_each(|c| *c *= decay);
         }
-        self.points = vec![self.scenario.at(self.t)];
+        self.points = (0..self.markets.len())
+            .map(|a| self.scenario.at_asset(a, self.t))
+            .collect();
         for (a, m) in self.markets.iter().enumerate() {
             let p = m.price(&self.points[a]);
             self.history[a].push(p);
@@ -213,8 +228,8 @@ impl<'a> World<'a> {
 
     /// The exogenous price of asset `a` at time `t` (any time: only the reference engine reads
     /// ahead).
-    pub fn exogenous_at(&self, _a: usize, t: u64) -> f64 {
-        self.scenario.at(t).price
+    pub fn exogenous_at(&self, a: usize, t: u64) -> f64 {
+        self.scenario.at_asset(a, t).price
     }
 
     /// Realized price of asset `a` now.
@@ -377,8 +392,8 @@ pub fn simulate(
 }
 
 /// The name of asset `a` (`col` for a one-asset scenario).
-fn asset_name(_world: &World<'_>, _a: usize) -> String {
-    "col".to_string()
+fn asset_name(world: &World<'_>, a: usize) -> String {
+    world.scenario.asset_name(a).to_string()
 }
 
 /// Runs `jobs` on up to `threads` threads (at least one) and returns their results in job

@@ -16,7 +16,7 @@ pub struct ScenarioPoint {
     pub venue_price: Option<f64>,
 }
 
-/// A crash scenario: a named, documented exogenous path.
+/// A crash scenario: a named, documented exogenous path of one or more collaterals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     /// Short name (file stem), e.g. `black-thursday`.
@@ -25,7 +25,31 @@ pub struct Scenario {
     pub event: String,
     /// What history recorded under naive engines.
     pub history: String,
-    /// Points in time order, starting at time 0.
+    /// The first (or only) collateral's points in time order, starting at time 0.
+    pub points: Vec<ScenarioPoint>,
+    /// The first collateral's name (`col` in a file with unnamed columns).
+    #[serde(default = "default_asset")]
+    pub asset: String,
+    /// Further collaterals, at the same times as `points`.
+    #[serde(default)]
+    pub more: Vec<AssetPath>,
+    /// Parameter overrides the scenario carries (`# set: name=value`), applied before the
+    /// command line's.
+    #[serde(default)]
+    pub settings: Vec<(String, f64)>,
+}
+
+/// The name of the collateral of a one-asset scenario.
+pub fn default_asset() -> String {
+    "col".to_string()
+}
+
+/// One further collateral's path in a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetPath {
+    /// Its name.
+    pub name: String,
+    /// Its points, at the scenario's times.
     pub points: Vec<ScenarioPoint>,
 }
 

@@ -1,7 +1,7 @@
 //! The contract-backed runs: the configuration of the real contracts for the `naive` and
 //! `breakwater` engines (one Suite plan both backends deploy), and the entry points that run a
 //! scenario through them ([`crate::engines::contract`] is the engine's step).
-use crate::chain::{Chain, MultiTest, COLLATERAL};
+use crate::chain::{Chain, MultiTest};
 use crate::engine::{simulate, World};
 use crate::engines::contract::ContractEngine;
 use crate::model::{EngineKind, RunConfig, RunTrace, Scenario};
@@ -87,16 +87,32 @@ pub fn feeders(config: &RunConfig) -> usize {
 
 /// The contracts' configuration for `config`: the Suite builder whose plan both backends
 /// deploy.
-pub fn builder_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> SuiteBuilder {
+/// The chain denom of collateral `name`: `ucol` for the one collateral of a one-asset
+/// scenario ([`crate::chain::COLLATERAL`]), else `u<name>`.
+pub fn denom(name: &str) -> String {
+    format!("u{name}")
+}
+
+/// The contracts' configuration for `config` with one collateral per `(denom, start price,
+/// depth per 1%)`.
+pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBuilder {
     let naive = config.engine == EngineKind::Naive;
-    let collateral = CollateralParams {
-        denom: COLLATERAL.to_string(),
-        max_ltv: to_dec(MAX_LTV),
-        liquidation_threshold: to_dec(LT),
-        liquidation_penalty: to_dec(penalty(config.engine)),
-        supply_cap: Uint128::new(10u128.pow(30)),
-        depth: Uint128::new(depth_per_pct.max(1.0) as u128),
-    };
+    let collaterals: Vec<(CollateralParams, Decimal)> = assets
+        .iter()
+        .map(|(denom, p0, depth_per_pct)| {
+            (
+                CollateralParams {
+                    denom: denom.clone(),
+                    max_ltv: to_dec(MAX_LTV),
+                    liquidation_threshold: to_dec(LT),
+                    liquidation_penalty: to_dec(penalty(config.engine)),
+                    supply_cap: Uint128::new(10u128.pow(30)),
+                    depth: Uint128::new(depth_per_pct.max(1.0) as u128),
+                },
+                to_dec(*p0),
+            )
+        })
+        .collect();
     let single_feeder = off(config, "median_oracle");
     let oracle = OracleParams {
         max_age: 600,
@@ -171,12 +187,15 @@ pub fn builder_for(config: &RunConfig, p0: f64, depth_per_pct: f64) -> SuiteBuil
             breakwater
         }
     };
-    SuiteBuilder::new()
-        .only_collaterals(vec![(collateral, to_dec(p0))])
+    let mut builder = SuiteBuilder::new()
+        .only_collaterals(collaterals)
         .oracle_params(oracle)
         .feeders(feeders(config))
-        .liquidation_params(liquidation)
-        .auction_params(COLLATERAL, auction)
+        .liquidation_params(liquidation);
+    for (denom, _, _) in assets {
+        builder = builder.auction_params(denom, auction.clone());
+    }
+    builder
         .global_hole(10u128.pow(30))
         .impact_budget_pct(to_dec(config.throttle_pct.clamp(0.01, 50.0)))
         .backstop_params(BackstopParams {

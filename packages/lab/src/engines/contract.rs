@@ -2,26 +2,28 @@
 //! and backstop, on any [`Chain`] (the embedded cw-multi-test chain or the wasmd devnet),
 //! configured by [`crate::run`].
 //!
-//! Each step:
-//! 1. oracle feeders submit what they saw `oracle_delay` seconds ago (in the oracle-wick
-//!    scenario one feeder reads the dislocated venue; the naive engine has only that one);
-//! 2. the breaker is tripped while the oracle reports a halt and cleared when it is active
-//!    again (Breakwater only);
-//! 3. liquidation keepers scan an off-chain index of liquidation prices (as real keepers do)
-//!    and call `Liquidate` on every account below health factor 1;
-//! 4. bidders take auction slices whose price is at least `bidder_margin` below the external
-//!    price, and dump `keeper_dump_share` of what they win into the external market — this is
-//!    the feedback loop a cascade needs; stale auctions are reset and the backstop takes lots
-//!    stuck at the floor;
+//! Each collateral of the scenario is listed on the market (cross-margin accounts hold the
+//! book's mix). Each step:
+//! 1. oracle feeders submit what they saw `oracle_delay` seconds ago, every collateral in one
+//!    message (in the oracle-wick scenario one feeder reads the dislocated venue; the naive
+//!    engine has only that one);
+//! 2. the breaker is tripped while the oracle reports a halt of a collateral and cleared when
+//!    every price is active again (Breakwater only);
+//! 3. liquidation keepers keep an off-chain index of the accounts (as real keepers do) and call
+//!    `Liquidate` on those below health factor 1 at the oracle, when it pays (keeper model);
+//! 4. bidders take the auction slices they can sell at a profit on the collateral's external
+//!    market (the contracts' flash bids let them pay after receiving) — the feedback loop a
+//!    cascade needs; stale auctions are reset and the backstop takes lots stuck at the floor;
 //! 5. the backstop re-sells slowly (Breakwater only);
 //! 6. the step is recorded.
 use crate::chain::Chain;
 use crate::engine::{Engine, EngineState, Finish, World};
+use crate::engines::kit::cause;
 use crate::keepers::Keepers;
 use crate::model::RunConfig;
 use crate::params::ParamDoc;
 use crate::run::{
-    feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, HARD_FLOOR, LT,
+    denom, feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, HARD_FLOOR, LT,
 };
 use anyhow::Result;
 use breakwater_liquidator::curve::quote;
@@ -31,25 +33,27 @@ use cosmwasm_std::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
 /// One borrower as the keepers' off-chain index sees it.
-#[derive(Debug, Clone, Copy)]
-struct Position {
-    collateral: f64,
-    debt: f64,
-}
+type Position = crate::engines::kit::Pos;
 
-impl Position {
-    /// Oracle price below which the account is liquidatable.
-    fn liquidation_price(&self) -> f64 {
-        if self.collateral <= 0.0 {
-            return f64::INFINITY;
-        }
-        self.debt / (self.collateral * LT)
-    }
-    fn health(&self, price: f64) -> f64 {
-        if self.debt <= 0.0 {
-            return f64::INFINITY;
-        }
-        self.collateral * price * LT / self.debt
+/// The account's position as the market reports it (nothing once fully closed).
+fn read_position(chain: &dyn Chain, i: usize, denoms: &[String]) -> Position {
+    match chain.account(i) {
+        Ok(acct) => Position {
+            units: denoms
+                .iter()
+                .map(|d| {
+                    acct.collaterals
+                        .iter()
+                        .find(|c| &c.denom == d)
+                        .map_or(0.0, |c| c.amount.u128() as f64)
+                })
+                .collect(),
+            debt: acct.debt.u128() as f64,
+        },
+        Err(_) => Position {
+            units: vec![0.0; denoms.len()],
+            debt: 0.0,
+        },
     }
 }
 
@@ -96,8 +100,8 @@ impl Auctions {
         Ok(())
     }
 
-    /// Brings every auction's price to now against the oracle `median`.
-    fn price_all(&mut self, chain: &dyn Chain, median: Decimal) -> Result<()> {
+    /// Brings every auction's price to now against the oracle medians by denom.
+    fn price_all(&mut self, chain: &dyn Chain, medians: &HashMap<String, Decimal>) -> Result<()> {
         if !self.exact {
             self.running = chain.auctions()?.into_iter().map(|a| (a.id, a)).collect();
             return Ok(());
@@ -108,6 +112,9 @@ impl Auctions {
                 .params
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
+            let median = *medians
+                .get(&a.denom)
+                .ok_or_else(|| anyhow::anyhow!("no oracle price for {}", a.denom))?;
             let q = quote(params, a.top, now.saturating_sub(a.started_at), median)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             a.price = q.price;
@@ -136,8 +143,11 @@ pub struct ContractEngine {
     chain: Box<dyn Chain>,
     book: Vec<Position>,
     open: Vec<bool>,
+    /// Each account's start prices' cause weights when last liquidated (for contagion).
+    why: Vec<Vec<f64>>,
+    p0: Vec<f64>,
+    denoms: Vec<String>,
     initial_debt: f64,
-    depth: f64,
     feeders: usize,
     pen: f64,
     keepers: Keepers,
@@ -148,7 +158,7 @@ pub struct ContractEngine {
     /// back (borrower loss before clipping at 0).
     loss: Vec<f64>,
     loss_sum: f64,
-    last_oracle: Option<f64>,
+    last_oracle: Option<Vec<f64>>,
     last_resale: u64,
     resale_every: u64,
 }
@@ -161,19 +171,25 @@ impl ContractEngine {
         config: &RunConfig,
         make_chain: &mut ChainFactory<'_>,
     ) -> Result<Self> {
-        let p0 = w.book.p0[0];
         let book: Vec<Position> = w
             .book
             .accounts
             .iter()
             .map(|a| Position {
-                collateral: a.units[0],
+                units: a.units.clone(),
                 debt: a.debt(&w.book.p0, LT),
             })
             .collect();
         let initial_debt: f64 = book.iter().map(|p| p.debt).sum();
-        let depth = w.depth[0];
-        let builder = crate::run::builder_for(config, p0, depth);
+        let denoms: Vec<String> = (0..w.assets())
+            .map(|a| denom(w.scenario.asset_name(a)))
+            .collect();
+        let assets: Vec<(String, f64, f64)> = denoms
+            .iter()
+            .enumerate()
+            .map(|(a, d)| (d.clone(), w.book.p0[a], w.depth[a]))
+            .collect();
+        let builder = crate::run::builder_for(config, &assets);
         let params = builder
             .plan()
             .collaterals
@@ -189,7 +205,13 @@ impl ContractEngine {
         let mut chain = make_chain(config, spec)?;
         chain.supply((initial_debt * 1.25) as u128 + 1_000_000_000)?;
         for (i, p) in book.iter().enumerate() {
-            chain.open_account(i, p.collateral as u128, p.debt as u128)?;
+            let coll: Vec<(String, u128)> = denoms
+                .iter()
+                .zip(&p.units)
+                .filter(|(_, u)| **u >= 1.0)
+                .map(|(d, u)| (d.clone(), *u as u128))
+                .collect();
+            chain.open_position(i, &coll, p.debt as u128)?;
         }
         if !off(config, "backstop") && config.backstop_fraction > 0.0 {
             chain.fund_backstop((initial_debt * config.backstop_fraction) as u128)?;
@@ -197,6 +219,7 @@ impl ContractEngine {
         // The backstop is asked to re-sell every 10 minutes of contract time.
         let resale_every = (600 / chain.time_scale().max(1)).max(1);
         chain.start()?;
+        let n = book.len();
         Ok(ContractEngine {
             auctions: Auctions {
                 exact: chain.exact_time(),
@@ -206,16 +229,18 @@ impl ContractEngine {
             },
             config: config.clone(),
             open: book.iter().map(|p| p.debt > 0.0).collect(),
+            why: vec![vec![]; n],
+            p0: w.book.p0.clone(),
             book,
             chain,
             initial_debt,
-            depth,
+            denoms,
             feeders: feeders(config),
             pen: penalty(config.engine),
             keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
-            due_since: vec![None; w.book.accounts.len()],
+            due_since: vec![None; n],
             over_liquidation: 0.0,
-            loss: vec![0.0; w.book.accounts.len()],
+            loss: vec![0.0; n],
             loss_sum: 0.0,
             last_oracle: None,
             last_resale: 0,
@@ -235,26 +260,41 @@ impl ContractEngine {
     /// Auction `a` of a liquidation ended: the market credited what was left of the lot back
     /// to the borrower; the keepers' index reads it and the borrower's loss shrinks by its
     /// value at the external price `ext`.
-    fn auction_ended(&mut self, a: &AuctionResponse, ext: f64) -> Result<()> {
+    fn auction_ended(&mut self, a: &AuctionResponse, ext: &[f64]) -> Result<()> {
         let breakwater_types::liquidator::Seller::Liquidation { borrower } = &a.seller else {
             return Ok(());
         };
         let Some(i) = self.chain.account_of(borrower) else {
             return Ok(());
         };
-        if let Ok(acct) = self.chain.account(i) {
-            let now: f64 = acct
-                .collaterals
-                .iter()
-                .map(|c| c.amount.u128() as f64)
-                .sum();
-            let back = now - self.book[i].collateral;
-            if back > 0.0 {
-                self.book[i].collateral = now;
-                self.charge(i, -back * ext);
-            }
+        let now = read_position(self.chain.as_ref(), i, &self.denoms);
+        let back: f64 = now
+            .units
+            .iter()
+            .zip(&self.book[i].units)
+            .zip(ext)
+            .map(|((n, b), p)| (n - b).max(0.0) * p)
+            .sum();
+        if back > 0.0 {
+            self.book[i].units = now.units;
+            self.charge(i, -back);
         }
         Ok(())
+    }
+
+    /// Which asset's fall caused the sale of an auction: the liquidated account's, or the
+    /// auctioned collateral's own for a backstop resale.
+    fn cause_of(&self, a: &AuctionResponse, asset: usize) -> Vec<f64> {
+        if let breakwater_types::liquidator::Seller::Liquidation { borrower } = &a.seller {
+            if let Some(i) = self.chain.account_of(borrower) {
+                if !self.why[i].is_empty() {
+                    return self.why[i].clone();
+                }
+            }
+        }
+        let mut c = vec![0.0; self.denoms.len()];
+        c[asset] = 1.0;
+        c
     }
 
     /// The chain's own measurement of where the time went, if it takes one
@@ -321,31 +361,51 @@ impl Engine for ContractEngine {
         if n > 0 {
             self.chain.advance(config.step);
         }
-        let point = w.points[0];
-        let chain = &mut self.chain;
+        let assets = self.denoms.len();
 
-        // 1. Feeders report what they saw `oracle_delay` ago.
-        let seen = w.seen(0, config.oracle_delay);
+        // 1. Feeders report what they saw `oracle_delay` ago (feeder 0 reads a dislocated
+        // venue when the scenario has one), every collateral in one message.
         for i in 0..self.feeders {
-            let p = match (i, point.venue_price) {
-                (0, Some(v)) => v,
-                _ => seen,
-            };
-            // A feeder whose price the oracle refuses (e.g. absurd) is simply skipped.
-            let _ = chain.submit_price(i, to_dec(p));
+            let prices: Vec<(String, Decimal)> = (0..assets)
+                .map(|a| {
+                    let p = match (i, w.points[a].venue_price) {
+                        (0, Some(v)) => v,
+                        _ => w.seen(a, config.oracle_delay),
+                    };
+                    (self.denoms[a].clone(), to_dec(p))
+                })
+                .collect();
+            // A feeder whose prices the oracle refuses (e.g. absurd) is simply skipped.
+            let _ = self.chain.submit_prices(i, &prices);
         }
-        let oracle = chain.price()?;
-        let oracle_price = f(oracle.median);
-        self.last_oracle = Some(oracle_price);
+        let records = self
+            .denoms
+            .iter()
+            .map(|d| self.chain.price_of(d))
+            .collect::<Result<Vec<_>>>()?;
+        let oracle: Vec<f64> = records.iter().map(|r| f(r.median)).collect();
+        let medians: HashMap<String, Decimal> = self
+            .denoms
+            .iter()
+            .cloned()
+            .zip(records.iter().map(|r| r.median))
+            .collect();
+        self.last_oracle = Some(oracle.clone());
 
-        // 2. Breaker: trip while halted, clear when active again.
+        // 2. Breaker: trip while a price is halted, clear when every one is active again.
         if !off(config, "breaker") {
-            let level = chain.market_state()?.breaker_level;
-            match oracle.status {
-                OracleStatus::Halted { .. } if level < 2 => {
-                    let _ = chain.trip_breaker();
+            let level = self.chain.market_state()?.breaker_level;
+            let halted = records
+                .iter()
+                .position(|r| matches!(r.status, OracleStatus::Halted { .. }));
+            let all_active = records
+                .iter()
+                .all(|r| matches!(r.status, OracleStatus::Active {}));
+            match halted {
+                Some(a) if level < 2 => {
+                    let _ = self.chain.trip_breaker_of(&self.denoms[a]);
                 }
-                OracleStatus::Active {} if level > 0 => chain.set_breaker(0)?,
+                None if all_active && level > 0 => self.chain.set_breaker(0)?,
                 _ => {}
             }
         }
@@ -353,99 +413,91 @@ impl Engine for ContractEngine {
         // 3. Liquidation keepers.
         self.keepers.begin_step();
         let latency = self.keepers.latency();
-        let mut seized_value = 0.0;
         let mut started = false;
-        let liquidatable;
-        {
-            let book = &self.book;
-            let open = &self.open;
-            let mut due: Vec<usize> = vec![];
-            let mut debt = 0.0;
-            for i in 0..book.len() {
-                if open[i] && book[i].liquidation_price() > oracle_price {
-                    debt += book[i].debt;
-                    let since = *self.due_since[i].get_or_insert(n);
-                    if n >= since + latency {
-                        due.push(i);
-                    }
-                } else {
-                    self.due_since[i] = None;
+        let mut due: Vec<usize> = vec![];
+        let mut liquidatable = 0.0;
+        for i in 0..self.book.len() {
+            if self.open[i] && self.book[i].health(&oracle, LT) < 1.0 {
+                liquidatable += self.book[i].debt;
+                let since = *self.due_since[i].get_or_insert(n);
+                if n >= since + latency {
+                    due.push(i);
                 }
-            }
-            liquidatable = debt;
-            due.sort_by(|a, b| {
-                book[*a]
-                    .health(oracle_price)
-                    .total_cmp(&book[*b].health(oracle_price))
-            });
-            // Once the throttle says there is no room, a keeper only tries accounts below the
-            // hard floor (which bypass it) for the rest of the step, as a real keeper would
-            // after reading the `Room` query.
-            let mut throttled = false;
-            for i in due {
-                let before = self.book[i];
-                if throttled && before.health(oracle_price) >= HARD_FLOOR {
-                    continue;
-                }
-                // The caller expects the keeper reward and, bidding, the penalty.
-                let Some(k) = self.keepers.next_keeper() else {
-                    break;
-                };
-                if !self.keepers.worth_calling(before.debt * (self.pen + 0.001))
-                    || !self.keepers.send(k)
-                {
-                    continue;
-                }
-                if let Err(e) = self.chain.liquidate(i) {
-                    throttled |= e.to_string().contains("no auction room");
-                    continue;
-                }
-                started = true;
-                // A fully closed account may be gone from the market's books.
-                let after = match self.chain.account(i) {
-                    Ok(acct) => Position {
-                        collateral: acct
-                            .collaterals
-                            .iter()
-                            .map(|c| c.amount.u128() as f64)
-                            .sum(),
-                        debt: acct.debt.u128() as f64,
-                    },
-                    Err(_) => Position {
-                        collateral: 0.0,
-                        debt: 0.0,
-                    },
-                };
-                let repaid = (before.debt - after.debt).max(0.0);
-                w.liquidated(0, repaid);
-                let taken = (before.collateral - after.collateral).max(0.0);
-                seized_value += taken * oracle_price;
-                let ext = w.price(0);
-                // The least debt whose repayment restores HF = 1 at this price.
-                let wv = before.collateral * oracle_price * LT;
-                let r_min = ((before.debt - wv) / (1.0 - LT * (1.0 + self.pen))).max(0.0);
-                self.over_liquidation += (repaid - r_min.min(before.debt)).max(0.0);
-                self.book[i] = after;
-                self.open[i] = after.debt > 0.0;
-                self.charge(i, taken * ext - repaid);
+            } else {
+                self.due_since[i] = None;
             }
         }
-        let chain = &mut self.chain;
+        due.sort_by(|a, b| {
+            self.book[*a]
+                .health(&oracle, LT)
+                .total_cmp(&self.book[*b].health(&oracle, LT))
+        });
+        // Once the throttle says there is no room, a keeper only tries accounts below the hard
+        // floor (which bypass it) for the rest of the step, as a real keeper would after
+        // reading the `Room` query.
+        let mut throttled = false;
+        let ext = w.prices();
+        for i in due {
+            let before = self.book[i].clone();
+            if throttled && before.health(&oracle, LT) >= HARD_FLOOR {
+                continue;
+            }
+            // The caller expects the keeper reward and, bidding, the penalty.
+            let Some(k) = self.keepers.next_keeper() else {
+                break;
+            };
+            if !self.keepers.worth_calling(before.debt * (self.pen + 0.001))
+                || !self.keepers.send(k)
+            {
+                continue;
+            }
+            if let Err(e) = self.chain.liquidate(i) {
+                throttled |= e.to_string().contains("no auction room");
+                continue;
+            }
+            started = true;
+            let after = read_position(self.chain.as_ref(), i, &self.denoms);
+            let repaid = (before.debt - after.debt).max(0.0);
+            let taken: Vec<f64> = before
+                .units
+                .iter()
+                .zip(&after.units)
+                .map(|(b, a)| (b - a).max(0.0))
+                .collect();
+            let taken_value: Vec<f64> = taken.iter().zip(&oracle).map(|(u, p)| u * p).collect();
+            let total_taken: f64 = taken_value.iter().sum();
+            for (a, v) in taken_value.iter().enumerate() {
+                if total_taken > 0.0 {
+                    w.liquidated(a, repaid * v / total_taken);
+                }
+            }
+            // The least debt whose repayment restores HF = 1 at this price.
+            let wv = before.value(&oracle) * LT;
+            let r_min = ((before.debt - wv) / (1.0 - LT * (1.0 + self.pen))).max(0.0);
+            self.over_liquidation += (repaid - r_min.min(before.debt)).max(0.0);
+            self.why[i] = cause(&before, &self.p0, &oracle);
+            self.open[i] = after.debt > 0.0;
+            self.book[i] = after;
+            let taken_ext: f64 = taken.iter().zip(&ext).map(|(u, p)| u * p).sum();
+            self.charge(i, taken_ext - repaid);
+        }
 
         // 4. Bidders.
         if started {
-            self.auctions.read_new(chain.as_ref())?;
+            self.auctions.read_new(self.chain.as_ref())?;
         }
-        self.auctions.price_all(chain.as_ref(), oracle.median)?;
+        self.auctions.price_all(self.chain.as_ref(), &medians)?;
         let mut ended: Vec<AuctionResponse> = vec![];
         let running: Vec<AuctionResponse> = self.auctions.running.values().cloned().collect();
         let visible_from = (self.keepers.latency() as u64 * config.step) as i64;
         for a in running {
-            let chain = &mut self.chain;
             let price = f(a.price);
-            if (chain.now() as i64 - a.started_at as i64) < visible_from {
+            if (self.chain.now() as i64 - a.started_at as i64) < visible_from {
                 continue;
             }
+            let Some(asset) = self.denoms.iter().position(|d| *d == a.denom) else {
+                continue;
+            };
             let Some(b) = self.keepers.next_keeper() else {
                 break;
             };
@@ -456,14 +508,15 @@ impl Engine for ContractEngine {
                 self.keepers
                     .units_to_buy(
                         b,
-                        &w.markets[0],
-                        &w.points[0],
+                        &w.markets[asset],
+                        &w.points[asset],
                         price,
                         a.lot.u128() as f64,
                         true,
                     )
                     .floor()
             };
+            let chain = &mut self.chain;
             if units < 1.0 {
                 if a.at_floor && !off(config, "backstop") {
                     if self.keepers.send(b) && chain.buy_at_floor(a.id).is_ok() {
@@ -500,60 +553,44 @@ impl Engine for ContractEngine {
             }
             self.keepers.capital[b] -= spent as f64;
             // (With a hair of tolerance: the floor is the oracle times 0.8 rounded up.)
-            if price < FLOOR_REFERENCE * oracle_price * (1.0 - 1e-9) {
-                w.flow.below_floor_value += got as f64 * oracle_price;
+            if price < FLOOR_REFERENCE * oracle[asset] * (1.0 - 1e-9) {
+                w.flow.below_floor_value += got as f64 * oracle[asset];
             }
+            let why = self.cause_of(&a, asset);
             let dump = got as f64 * config.keepers.dump_share;
-            let received = w.sell(0, dump);
+            let received = w.sell_caused(asset, dump, &why);
             // What is not dumped is held at the external price (capital tied up).
             self.keepers.capital[b] += received;
         }
+        let ext = w.prices();
         for a in &ended {
-            self.auction_ended(a, w.price(0))?;
+            self.auction_ended(a, &ext)?;
         }
-        let chain = &mut self.chain;
 
         // 5. Backstop resales.
         if !off(config, "backstop") && t >= self.last_resale + self.resale_every {
             self.last_resale = t;
-            if chain.resell().is_ok() {
-                self.auctions.read_new(chain.as_ref())?;
+            let mut any = false;
+            for d in self.denoms.clone() {
+                any |= self.chain.resell_denom(&d).is_ok();
+            }
+            if any {
+                self.auctions.read_new(self.chain.as_ref())?;
             }
         }
 
         // 6. Record.
-        let state = chain.market_state()?;
-        let pool = chain.backstop_pool()?;
+        let state = self.chain.market_state()?;
+        let pool = self.chain.backstop_pool()?;
         let min_hf = self
             .book
             .iter()
             .zip(&self.open)
             .filter(|(_, o)| **o)
-            .map(|(p, _)| p.health(oracle_price))
+            .map(|(p, _)| p.health(&oracle, LT))
             .fold(f64::INFINITY, f64::min);
-        let wall: f64 = self
-            .book
-            .iter()
-            .zip(&self.open)
-            .filter(|(p, o)| {
-                **o && p.liquidation_price() <= oracle_price
-                    && p.liquidation_price() > oracle_price * 0.99
-            })
-            .map(|(p, _)| p.collateral * oracle_price)
-            .sum();
-        let wall = if off(config, "throttle") {
-            wall
-        } else {
-            wall.min(self.depth * config.throttle_pct)
-        };
-        let k = if seized_value > 0.0 {
-            (w.flow.sold_value / seized_value).min(1.0)
-        } else {
-            config.keepers.dump_share
-        };
-        let d_now = w.markets[0].depth_now(&point).max(1.0);
         Ok(EngineState {
-            oracle: vec![oracle_price],
+            oracle,
             covered_bad_debt: state.bad_debt_covered_by_backstop.u128() as f64,
             uncovered_bad_debt: state.bad_debt_socialized.u128() as f64,
             buffer_value: pool.total_value.u128() as f64,
@@ -563,34 +600,57 @@ impl Engine for ContractEngine {
             over_liquidation: self.over_liquidation,
             borrower_loss: self.loss_sum,
             liquidatable_debt: liquidatable,
-            spiral_index: wall * (1.0 + self.pen) * k / d_now,
+            spiral_index: 0.0,
         })
     }
 
     fn finish(&mut self, w: &mut World<'_>) -> Result<Finish> {
-        // What open accounts and unfinished auctions cannot cover at the final price counts as
-        // uncovered.
-        let price = w.history[0].last().copied().unwrap_or(0.0);
-        let price = self.last_oracle.unwrap_or(price);
-        let underwater: f64 = self
-            .book
-            .iter()
-            .zip(&self.open)
-            .filter(|(_, o)| **o)
-            .map(|(p, _)| (p.debt - p.collateral * price).max(0.0))
-            .sum();
+        // What open accounts and unfinished auctions cannot cover at the final oracle prices
+        // counts as uncovered.
+        let price = self.last_oracle.clone().unwrap_or_else(|| w.prices());
+        let mut by_asset = vec![0.0; price.len()];
+        let mut underwater = 0.0;
+        for (p, _) in self.book.iter().zip(&self.open).filter(|(_, o)| **o) {
+            let short = p.debt - p.value(&price);
+            if short > 0.0 {
+                underwater += short;
+                for (a, s) in crate::engines::kit::value_shares(p, &price)
+                    .iter()
+                    .enumerate()
+                {
+                    by_asset[a] += short * s;
+                }
+            }
+        }
         let state = self.chain.market_state()?;
-        let lots: f64 = self
-            .chain
-            .auctions()?
+        let lots: Vec<f64> = self
+            .denoms
             .iter()
-            .map(|a| a.lot.u128() as f64 * price)
-            .sum();
-        let unfinished = (state.debt_in_auction.u128() as f64 - lots).max(0.0);
-        let uncovered = underwater + unfinished;
+            .zip(&price)
+            .map(|(d, p)| {
+                self.chain
+                    .auctions()
+                    .map(|all| {
+                        all.iter()
+                            .filter(|a| &a.denom == d)
+                            .map(|a| a.lot.u128() as f64 * p)
+                            .sum::<f64>()
+                    })
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        let unfinished = (state.debt_in_auction.u128() as f64 - lots.iter().sum::<f64>()).max(0.0);
+        let total_lots: f64 = lots.iter().sum();
+        for (a, l) in lots.iter().enumerate() {
+            by_asset[a] += if total_lots > 0.0 {
+                unfinished * l / total_lots
+            } else {
+                unfinished / lots.len() as f64
+            };
+        }
         Ok(Finish {
-            uncovered,
-            by_asset: vec![uncovered],
+            uncovered: underwater + unfinished,
+            by_asset,
         })
     }
 }

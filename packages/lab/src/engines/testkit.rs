@@ -24,6 +24,9 @@ pub fn flat_then(points: &[(u64, f64)]) -> Scenario {
         event: String::new(),
         history: String::new(),
         points: pts,
+        asset: crate::model::default_asset(),
+        more: vec![],
+        settings: vec![],
     }
 }
 
