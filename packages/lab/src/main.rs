@@ -36,6 +36,8 @@ enum Command {
     Sweep(SweepArgs),
     /// List the built-in scenarios and the events they model.
     Scenarios,
+    /// List every parameter a scenario (`# set:`) or `--set` can override, with its default.
+    Params,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -96,6 +98,18 @@ struct CommonArgs {
     /// Simulation step in seconds [default: the engine's default configuration].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     step: Option<u64>,
+    /// Override a parameter for every run (repeatable): `aave.close_factor=0.4`,
+    /// `keepers.gas=5`, `depth.eth=0.5`, ... (`lab params` lists them; a scenario's own
+    /// `# set:` lines apply first).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    set: Vec<(String, f64)>,
+}
+
+fn parse_set(s: &str) -> Result<(String, f64), String> {
+    let (name, value) =
+        breakwater_lab::params::parse_assignment(s).map_err(|e| format!("{e:#}"))?;
+    breakwater_lab::engines::check_param(&name).map_err(|e| format!("{e:#}"))?;
+    Ok((name, value))
 }
 
 impl CommonArgs {
@@ -213,9 +227,9 @@ impl SweepParam {
         let mut cfg = base.clone();
         match self {
             SweepParam::Depth => cfg.depth.depth_per_pct = base.depth.depth_per_pct * v,
-            SweepParam::Backstop => cfg.backstop_fraction = v,
-            SweepParam::Throttle => cfg.throttle_pct = v,
-            SweepParam::TargetHf => cfg.target_hf = v,
+            SweepParam::Backstop => cfg.overrides.push(("breakwater.backstop".into(), v)),
+            SweepParam::Throttle => cfg.overrides.push(("breakwater.throttle_pct".into(), v)),
+            SweepParam::TargetHf => cfg.overrides.push(("breakwater.target_hf".into(), v)),
         }
         cfg
     }
@@ -247,6 +261,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(&args),
         Command::Sweep(args) => cmd_sweep(&args),
         Command::Scenarios => cmd_scenarios(),
+        Command::Params => cmd_params(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -430,8 +445,11 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
     let total = scenarios.len() * configs.len();
     let mut jobs = Vec::new();
     for sc in &scenarios {
+        let settings = [sc.settings.clone(), args.common.set.clone()].concat();
         for cfg in &configs {
-            jobs.push((sc, cfg.clone(), run_label(&sc.name, cfg)));
+            let cfg = breakwater_lab::engines::with_settings(cfg.clone(), &settings)?;
+            let label = run_label(&sc.name, &cfg);
+            jobs.push((sc, cfg, label));
         }
     }
     let mut traces: Vec<RunTrace> = Vec::new();
@@ -626,6 +644,24 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
             failures.join(", ")
         );
     }
+    Ok(())
+}
+
+fn cmd_params() -> anyhow::Result<()> {
+    let all = breakwater_lab::engines::all_params();
+    let width = all.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    for p in &all {
+        println!(
+            "{:<width$}  {:>10}  {}",
+            p.name,
+            report::fmt_value(p.value),
+            p.doc
+        );
+    }
+    println!(
+        "{:<width$}  {:>10}  multiplies collateral <asset>'s external depth",
+        "depth.<asset>", "1"
+    );
     Ok(())
 }
 
@@ -868,9 +904,6 @@ mod tests {
                 depth_per_pct: 2_000.0,
                 recovery_half_life: 600.0,
             },
-            backstop_fraction: 0.05,
-            throttle_pct: 1.0,
-            target_hf: 1.05,
             keepers: Default::default(),
             oracle_delay: 0,
             disabled: vec![],
@@ -885,16 +918,17 @@ mod tests {
             SweepParam::Depth.apply(&base, 0.25).depth.depth_per_pct,
             500.0
         );
+        let bw = |c: &RunConfig| breakwater_lab::run::bw(c);
+        assert_eq!(bw(&SweepParam::Backstop.apply(&base, 0.2)).backstop, 0.2);
         assert_eq!(
-            SweepParam::Backstop.apply(&base, 0.2).backstop_fraction,
-            0.2
+            bw(&SweepParam::Throttle.apply(&base, 3.0)).throttle_pct,
+            3.0
         );
-        assert_eq!(SweepParam::Throttle.apply(&base, 3.0).throttle_pct, 3.0);
-        assert_eq!(SweepParam::TargetHf.apply(&base, 1.2).target_hf, 1.2);
+        assert_eq!(bw(&SweepParam::TargetHf.apply(&base, 1.2)).target_hf, 1.2);
         let changed = SweepParam::Throttle.apply(&base, 3.0);
         assert_eq!(
             RunConfig {
-                throttle_pct: 1.0,
+                overrides: vec![],
                 ..changed
             },
             base

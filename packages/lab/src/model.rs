@@ -159,12 +159,6 @@ pub struct RunConfig {
     pub step: u64,
     /// External market depth.
     pub depth: DepthParams,
-    /// Backstop pool size as a fraction of total debt (Breakwater only).
-    pub backstop_fraction: f64,
-    /// Impact budget in percent deriving the auction caps from depth (Breakwater only).
-    pub throttle_pct: f64,
-    /// Target health factor of partial liquidations (Breakwater only).
-    pub target_hf: f64,
     /// The keepers.
     pub keepers: KeeperParams,
     /// Oracle feeders' delay reading the external market, seconds.
@@ -176,7 +170,26 @@ pub struct RunConfig {
     pub overrides: Vec<(String, f64)>,
 }
 
-/// Mechanisms that can be switched off one at a time.
+/// Breakwater's mechanisms that `--disable NAME` switches off one at a time, with what
+/// switching each off means. To add one: list it here and read `run::off(config, NAME)` where
+/// the contracts are configured ([`crate::run::builder_for`]) or where the engine acts
+/// ([`crate::engines::contract`]).
+pub const MECHANISM_DOCS: &[(&str, &str)] = &[
+    (
+        "throttle",
+        "no cap on debt under auction (the room derived from depth)",
+    ),
+    ("floor", "auctions may fall to 1% of the oracle price"),
+    (
+        "backstop",
+        "no backstop pool: no cover, no absorb, no purchase at the floor, no resales",
+    ),
+    ("partial", "every liquidation closes the whole position"),
+    ("median_oracle", "one feeder, no outlier exclusion"),
+    ("breaker", "no circuit breaker"),
+];
+
+/// The names of [`MECHANISM_DOCS`].
 pub const MECHANISMS: &[&str] = &[
     "throttle",
     "floor",

@@ -5,6 +5,7 @@ use crate::chain::{Chain, MultiTest};
 use crate::engine::{simulate, World};
 use crate::engines::contract::ContractEngine;
 use crate::model::{EngineKind, RunConfig, RunTrace, Scenario};
+use crate::params::ParamSet;
 use anyhow::Result;
 use breakwater_testing::{dec, default_liquidation_params, SuiteBuilder};
 use breakwater_types::backstop::BackstopParams;
@@ -14,22 +15,55 @@ use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::{Decimal, Uint128};
 use std::str::FromStr;
 
+crate::param_set! {
+    /// Breakwater's configuration in the lab (the `breakwater` engine; the naive engine is the
+    /// same contracts configured as in [`builder_for`]). Each mechanism can also be switched
+    /// off with `--disable` ([`crate::model::MECHANISMS`]).
+    pub struct BreakwaterParams("breakwater") {
+        backstop = 0.10, "backstop pool at the start, fraction of initial debt";
+        throttle_pct = 2.0, "impact budget (%) from which the liquidator's room is derived: room = depth x budget";
+        target_hf = 1.05, "target health factor of partial liquidations";
+        penalty = 0.05, "liquidation penalty";
+        hard_floor = 0.85, "below this health factor nothing blocks a liquidation (whole position, absorb)";
+        buf = 1.05, "auction start: top = oracle x buf";
+        cut = 0.98, "stair-step: the price is multiplied by cut every step";
+        step = 60.0, "seconds per stair-step";
+        tail = 3600.0, "seconds after which an auction may be reset";
+        cusp = 0.5, "an auction below cusp x top may be reset";
+        max_discount = 0.2, "the floor: no sale to ordinary bidders below oracle x (1 - max_discount)";
+        feeders = 3.0, "oracle feeders";
+        quorum = 2.0, "fresh feeders the median needs";
+        outlier = 0.15, "a feeder further than this from the median is excluded";
+        breaker_move = 0.25, "the oracle halts an asset moving further than this from its TWAP";
+        breaker_cooldown = 300.0, "seconds a halt lasts";
+        twap_window = 1800.0, "TWAP window, seconds";
+        resale_interval = 600.0, "seconds between the backstop's resales";
+        resale_fraction = 0.05, "share of its holding the backstop re-sells each time";
+        min_debt = 100.0, "dust: a partial liquidation must leave at least this many dollars of debt and of collateral";
+    }
+}
+
 /// Liquidation threshold of the lab's collateral.
 pub const LT: f64 = 0.80;
 /// Loan-to-value of the lab's collateral.
 pub const MAX_LTV: f64 = 0.75;
-/// Liquidation penalty: a fixed 10% spread for the naive engine, 5% for Breakwater.
-pub fn penalty(engine: EngineKind) -> f64 {
-    match engine {
+/// Liquidation penalty: a fixed 10% spread for the naive engine, `breakwater.penalty` for
+/// Breakwater.
+pub fn penalty(config: &RunConfig) -> f64 {
+    match config.engine {
         EngineKind::Naive => 0.10,
-        _ => 0.05,
+        _ => bw(config).penalty,
     }
+}
+
+/// Breakwater's parameters with the run's overrides (defaults on a bad override, which the
+/// command line has already refused).
+pub fn bw(config: &RunConfig) -> BreakwaterParams {
+    BreakwaterParams::with_overrides(&config.overrides).unwrap_or_default()
 }
 /// Sales at auction below this fraction of the oracle price count as "below the floor" for
 /// both engines (Breakwater's floor is `1 − max_discount = 0.8`).
 pub const FLOOR_REFERENCE: f64 = 0.8;
-/// Breakwater's hard-floor health factor in the lab.
-pub const HARD_FLOOR: f64 = 0.85;
 /// Number of competing bidders.
 pub const BIDDERS: usize = 5;
 
@@ -81,7 +115,7 @@ pub fn feeders(config: &RunConfig) -> usize {
     if off(config, "median_oracle") {
         1
     } else {
-        3
+        (bw(config).feeders.round() as usize).max(1)
     }
 }
 
@@ -97,6 +131,8 @@ pub fn denom(name: &str) -> String {
 /// depth per 1%)`.
 pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBuilder {
     let naive = config.engine == EngineKind::Naive;
+    let b = bw(config);
+    let secs = |x: f64| x.max(0.0).round() as u64;
     let collaterals: Vec<(CollateralParams, Decimal)> = assets
         .iter()
         .map(|(denom, p0, depth_per_pct)| {
@@ -105,7 +141,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                     denom: denom.clone(),
                     max_ltv: to_dec(MAX_LTV),
                     liquidation_threshold: to_dec(LT),
-                    liquidation_penalty: to_dec(penalty(config.engine)),
+                    liquidation_penalty: to_dec(penalty(config)),
                     supply_cap: Uint128::new(10u128.pow(30)),
                     depth: Uint128::new(depth_per_pct.max(1.0) as u128),
                 },
@@ -116,16 +152,28 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
     let single_feeder = off(config, "median_oracle");
     let oracle = OracleParams {
         max_age: 600,
-        min_feeders: if single_feeder { 1 } else { 2 },
-        max_deviation: if single_feeder { dec("1") } else { dec("0.15") },
-        twap_window: 1_800,
+        min_feeders: if single_feeder {
+            1
+        } else {
+            b.quorum.round().max(1.0) as u32
+        },
+        max_deviation: if single_feeder {
+            dec("1")
+        } else {
+            to_dec(b.outlier)
+        },
+        twap_window: secs(b.twap_window),
         twap_capacity: 60,
         breaker_move: if off(config, "breaker") {
             dec("10")
         } else {
-            dec("0.25")
+            to_dec(b.breaker_move)
         },
-        cooldown: if off(config, "breaker") { 0 } else { 300 },
+        cooldown: if off(config, "breaker") {
+            0
+        } else {
+            secs(b.breaker_cooldown)
+        },
     };
     let huge = Uint128::new(10u128.pow(30));
     let liquidation = if naive || off(config, "partial") {
@@ -138,10 +186,10 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         }
     } else {
         LiquidationParams {
-            target_health_factor: to_dec(config.target_hf),
-            hard_floor_health_factor: to_dec(HARD_FLOOR),
-            min_debt: Uint128::new(100_000_000),
-            min_collateral_value: Uint128::new(100_000_000),
+            target_health_factor: to_dec(b.target_hf),
+            hard_floor_health_factor: to_dec(b.hard_floor),
+            min_debt: Uint128::new((b.min_debt * 1e6) as u128),
+            min_collateral_value: Uint128::new((b.min_debt * 1e6) as u128),
             ..default_liquidation_params()
         }
     };
@@ -158,14 +206,14 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         }
     } else {
         let breakwater = AuctionParams {
-            buf: dec("1.05"),
+            buf: to_dec(b.buf),
             curve: PriceCurve::StairStep {
-                step: 60,
-                cut: dec("0.98"),
+                step: secs(b.step).max(1),
+                cut: to_dec(b.cut),
             },
-            tail: 3_600,
-            cusp: dec("0.5"),
-            max_discount: dec("0.2"),
+            tail: secs(b.tail),
+            cusp: to_dec(b.cusp),
+            max_discount: to_dec(b.max_discount),
             dust: Uint128::new(1_000_000),
             hole: if off(config, "throttle") {
                 Some(huge)
@@ -197,10 +245,10 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
     }
     builder
         .global_hole(10u128.pow(30))
-        .impact_budget_pct(to_dec(config.throttle_pct.clamp(0.01, 50.0)))
+        .impact_budget_pct(to_dec(b.throttle_pct.clamp(0.01, 50.0)))
         .backstop_params(BackstopParams {
-            resale_interval: 600,
-            resale_fraction: dec("0.05"),
+            resale_interval: secs(b.resale_interval),
+            resale_fraction: to_dec(b.resale_fraction),
             ..BackstopParams::default()
         })
 }

@@ -23,7 +23,7 @@ use crate::keepers::Keepers;
 use crate::model::RunConfig;
 use crate::params::ParamDoc;
 use crate::run::{
-    denom, feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, HARD_FLOOR, LT,
+    bw, denom, feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, LT,
 };
 use anyhow::Result;
 use breakwater_liquidator::curve::quote;
@@ -150,6 +150,7 @@ pub struct ContractEngine {
     initial_debt: f64,
     feeders: usize,
     pen: f64,
+    hard_floor: f64,
     keepers: Keepers,
     /// Step since which each account has been liquidatable (keeper latency).
     due_since: Vec<Option<usize>>,
@@ -213,8 +214,9 @@ impl ContractEngine {
                 .collect();
             chain.open_position(i, &coll, p.debt as u128)?;
         }
-        if !off(config, "backstop") && config.backstop_fraction > 0.0 {
-            chain.fund_backstop((initial_debt * config.backstop_fraction) as u128)?;
+        let backstop = bw(config).backstop;
+        if !off(config, "backstop") && backstop > 0.0 {
+            chain.fund_backstop((initial_debt * backstop) as u128)?;
         }
         // The backstop is asked to re-sell every 10 minutes of contract time.
         let resale_every = (600 / chain.time_scale().max(1)).max(1);
@@ -236,7 +238,8 @@ impl ContractEngine {
             initial_debt,
             denoms,
             feeders: feeders(config),
-            pen: penalty(config.engine),
+            pen: penalty(config),
+            hard_floor: bw(config).hard_floor,
             keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
             due_since: vec![None; n],
             over_liquidation: 0.0,
@@ -314,42 +317,22 @@ impl Engine for ContractEngine {
     }
 
     fn params(&self) -> Vec<ParamDoc> {
+        use crate::params::ParamSet;
         let c = &self.config;
-        let g = c.engine.name();
-        let doc = |name: &str, value: f64, doc: &str| ParamDoc {
-            name: format!("{g}.{name}"),
-            value,
-            doc: doc.to_string(),
-        };
-        let mut v = vec![
-            doc(
-                "liquidation_threshold",
-                LT,
-                "liquidation threshold of the collateral",
-            ),
-            doc("penalty", self.pen, "liquidation penalty"),
-        ];
+        let mut v = vec![ParamDoc {
+            name: format!("{}.liquidation_threshold", c.engine.name()),
+            value: LT,
+            doc: "liquidation threshold of the collateral".into(),
+        }];
         if c.engine == crate::model::EngineKind::Breakwater {
-            v.push(doc(
-                "backstop",
-                c.backstop_fraction,
-                "backstop pool, fraction of initial debt",
-            ));
-            v.push(doc(
-                "throttle_pct",
-                c.throttle_pct,
-                "impact budget (%) deriving the auction room from depth",
-            ));
-            v.push(doc(
-                "target_hf",
-                c.target_hf,
-                "target health factor of partial liquidations",
-            ));
-            v.push(doc(
-                "hard_floor",
-                HARD_FLOOR,
-                "health factor below which nothing blocks a liquidation",
-            ));
+            v.extend(bw(c).docs());
+        } else {
+            v.push(ParamDoc {
+                name: "naive.penalty".into(),
+                value: self.pen,
+                doc: "liquidation penalty (whole positions, auction linear to 0 in 10 minutes)"
+                    .into(),
+            });
         }
         v
     }
@@ -439,7 +422,7 @@ impl Engine for ContractEngine {
         let ext = w.prices();
         for i in due {
             let before = self.book[i].clone();
-            if throttled && before.health(&oracle, LT) >= HARD_FLOOR {
+            if throttled && before.health(&oracle, LT) >= self.hard_floor {
                 continue;
             }
             // The caller expects the keeper reward and, bidding, the penalty.
