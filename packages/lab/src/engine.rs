@@ -59,8 +59,6 @@ pub struct EngineState {
     pub borrower_loss: f64,
     /// Debt liquidatable under the engine's rule now.
     pub liquidatable_debt: f64,
-    /// The contract-backed engines' per-step spiral estimate (0 for the others).
-    pub spiral_index: f64,
 }
 
 /// What an engine books after the last step.
@@ -81,8 +79,6 @@ pub struct AssetFlow {
     pub liquidated_debt: f64,
     /// Bad debt booked on accounts holding it.
     pub bad_debt: f64,
-    /// Log-price move of the sales.
-    pub caused_log: f64,
 }
 
 /// What happened in the current step (reset every step).
@@ -274,7 +270,6 @@ impl<'a> World<'a> {
         }
         self.flow.sold_value += got;
         self.flow.assets[a].sold_value += got;
-        self.flow.assets[a].caused_log += moved;
         got
     }
 
@@ -335,11 +330,16 @@ pub fn simulate(
             steps: Vec::with_capacity(world.total),
         })
         .collect();
+    // The endogenous log offset of each asset at the end of the previous step.
+    let mut last_e: Vec<f64> = world.markets.iter().map(|m| m.log_offset()).collect();
     for n in 0..world.total {
         world.begin_step(n);
         let s = engine.step(world)?;
         for (a, trace) in assets.iter_mut().enumerate() {
             let f = world.flow.assets[a];
+            let e = world.markets[a].log_offset();
+            let caused_log = e - last_e[a];
+            last_e[a] = e;
             trace.steps.push(AssetStep {
                 exogenous: world.points[a].price,
                 realized: world.price(a),
@@ -347,7 +347,7 @@ pub fn simulate(
                 sold_value: f.sold_value,
                 liquidated_debt: f.liquidated_debt,
                 bad_debt: f.bad_debt,
-                caused_log: f.caused_log,
+                caused_log,
                 cross_log: world.cross_log(a),
             });
         }
@@ -363,7 +363,6 @@ pub fn simulate(
             uncovered_bad_debt: s.uncovered_bad_debt,
             backstop_value: s.buffer_value,
             min_health_factor: s.min_health_factor,
-            spiral_index: s.spiral_index,
             total_debt: s.total_debt,
             over_liquidation: s.over_liquidation,
             borrower_loss: s.borrower_loss,
@@ -449,6 +448,91 @@ pub fn default_threads() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A toy engine with a known loop: accounts spread so that every 1% fall of its oracle
+    /// (the market price at the start of the step) makes collateral worth `L'` liquidatable,
+    /// all of it sold at once into a linear book of depth `D = 2·L'` that never recovers. A 1%
+    /// exogenous fall then triggers 0.5%, which triggers 0.25%, ...: the loop gain is 1/2 and
+    /// the endogenous fall totals 1%.
+    struct Toy {
+        units: f64,
+        liq: Vec<f64>,
+        open: Vec<bool>,
+    }
+
+    impl Engine for Toy {
+        fn initial_debt(&self) -> f64 {
+            1.0
+        }
+        fn threshold(&self) -> f64 {
+            0.8
+        }
+        fn params(&self) -> Vec<ParamDoc> {
+            vec![]
+        }
+        fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
+            let oracle = w.seen(0, 0);
+            let mut any = false;
+            for i in 0..self.liq.len() {
+                if self.open[i] && self.liq[i] > oracle {
+                    self.open[i] = false;
+                    w.sell(0, self.units);
+                    any = true;
+                }
+            }
+            Ok(EngineState {
+                oracle: vec![oracle],
+                liquidatable_debt: if any { 1.0 } else { 0.0 },
+                min_health_factor: f64::INFINITY,
+                ..Default::default()
+            })
+        }
+        fn finish(&mut self, _w: &mut World<'_>) -> Result<Finish> {
+            Ok(Finish {
+                uncovered: 0.0,
+                by_asset: vec![0.0],
+            })
+        }
+    }
+
+    #[test]
+    fn the_realised_loop_gain_of_a_constructed_cascade_is_one_half() {
+        let s = crate::engines::testkit::flat_then(&[(60, 10.0), (120, 9.9), (7_200, 9.9)]);
+        let mut config = crate::engines::testkit::config(crate::model::EngineKind::Foresight);
+        config.depth.recovery_half_life = f64::INFINITY;
+        // 4,000 accounts, one every 0.01% of price: 100 per 1% = 1/40 of the value; a depth
+        // of 5% of the value per 1% makes L'/D = 1/2.
+        config.depth.depth_per_pct = 0.05;
+        let n = 4_000;
+        let units = 1e6;
+        let book = Book {
+            p0: vec![10.0],
+            accounts: (0..n)
+                .map(|_| crate::book::BookAccount {
+                    units: vec![units],
+                    hf0: 2.0,
+                })
+                .collect(),
+        };
+        let mut w = World::with_book(&s, &config, book).unwrap();
+        let mut toy = Toy {
+            units,
+            liq: (1..=n).map(|j| 10.0 * (1.0 - j as f64 * 1e-4)).collect(),
+            open: vec![true; n],
+        };
+        let trace = simulate(&mut w, &mut toy, &mut |_, _| {}).unwrap();
+        let m = crate::metrics::compute(&trace);
+        assert!(
+            (m.loop_gain - 0.5).abs() < 0.02,
+            "loop gain {}",
+            m.loop_gain
+        );
+        assert!(
+            (m.endogenous_impact_pct - 1.0).abs() < 0.05,
+            "endogenous {}",
+            m.endogenous_impact_pct
+        );
+    }
 
     #[test]
     fn parallel_results_keep_job_order() {

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod depth;
 pub mod engine;
 pub mod engines;
+pub mod families;
 pub mod keepers;
 pub mod metrics;
 pub mod model;

@@ -484,6 +484,9 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
             );
         }
         print!("{}", report::table(&rows));
+        println!("\n{}", report::TABLE_NOTES);
+        print!("{}", summary_matrices(&rows));
+        print_contagion(&traces, &all_metrics);
         print_files(out, &files);
     }
 
@@ -522,6 +525,57 @@ fn write_scenario_charts(out: &Path, scenarios: &[Scenario], traces: &[RunTrace]
         }
     }
     files
+}
+
+/// The engines × scenarios matrices of the headline metrics.
+fn summary_matrices(rows: &[(String, EngineKind, Metrics)]) -> String {
+    [
+        report::matrix("Uncovered bad debt, % of initial debt", rows, |m| {
+            report::fmt_pct(m.uncovered_bad_debt_pct)
+        }),
+        report::matrix("Endogenous impact, pp", rows, |m| {
+            report::fmt_pp(m.endogenous_impact_pct)
+        }),
+        report::matrix("Borrower loss, % of initial debt", rows, |m| {
+            report::fmt_pct(m.borrower_loss_pct)
+        }),
+    ]
+    .join("\n")
+}
+
+/// Per-collateral lines of runs with several collaterals.
+fn print_contagion(traces: &[RunTrace], metrics: &[Metrics]) {
+    let multi: Vec<(&RunTrace, &Metrics)> = traces
+        .iter()
+        .zip(metrics)
+        .filter(|(t, _)| t.assets.len() > 1)
+        .collect();
+    if multi.is_empty() {
+        return;
+    }
+    println!("\nContagion (per collateral: liquidated, bad debt, impact, impact caused by other collaterals' liquidations):");
+    for (t, m) in multi {
+        let cells: Vec<String> = m
+            .assets
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} liq {} bad {} impact {} cross {}",
+                    a.name,
+                    report::fmt_usd(a.liquidated_debt),
+                    report::fmt_usd(a.bad_debt),
+                    report::fmt_pp(a.endogenous_impact_pct),
+                    report::fmt_pp(a.cross_impact_pct)
+                )
+            })
+            .collect();
+        println!(
+            "  {} / {}: {}",
+            t.scenario,
+            t.config.engine.name(),
+            cells.join("; ")
+        );
+    }
 }
 
 fn print_files(out: &Path, files: &[PathBuf]) {

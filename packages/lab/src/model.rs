@@ -228,9 +228,6 @@ pub struct StepRecord {
     pub backstop_value: f64,
     /// Lowest health factor among open accounts with debt (the engine's own definition).
     pub min_health_factor: f64,
-    /// Spiral index `g = L' · (1 + p) · k / D` estimated this step (the contract-backed
-    /// engines' original per-step estimate).
-    pub spiral_index: f64,
     /// Total debt outstanding incl. debt in auction (base units).
     pub total_debt: f64,
     /// Value borrowers lost beyond the minimum needed to restore health (cumulative).
@@ -257,7 +254,8 @@ pub struct AssetStep {
     pub liquidated_debt: f64,
     /// Bad debt booked this step on accounts holding this asset (split by collateral value).
     pub bad_debt: f64,
-    /// Log-price move caused by this step's liquidation-driven sales of this asset (≤ 0).
+    /// Net change of this asset's endogenous log offset over the step: this step's
+    /// liquidation-driven sales (≤ 0) plus the recovery since the previous step (≥ 0).
     pub caused_log: f64,
     /// Endogenous log offset now attributable to liquidations caused by other assets' falls.
     pub cross_log: f64,
@@ -314,10 +312,41 @@ pub struct Metrics {
     pub over_liquidation: f64,
     /// Collateral value sold below the floor or for nothing, base units.
     pub below_floor_value: f64,
-    /// Largest drop of the backstop pool's value, percent of its start.
+    /// Largest drop of the first-loss buffer's value, percent of its start (100: exhausted).
     pub backstop_drawdown_pct: f64,
-    /// Highest spiral index seen.
-    pub max_spiral_index: f64,
+    /// Borrower loss (penalties plus collateral taken below the external price, net of what
+    /// came back), base units.
+    pub borrower_loss: f64,
+    /// The same as a percentage of initial debt.
+    pub borrower_loss_pct: f64,
+    /// Realised loop gain: the price move caused by liquidation-driven sales per unit of the
+    /// oracle move that triggered them ([`crate::metrics`]).
+    pub loop_gain: f64,
+    /// The liquidation wall at the start: the most debt liquidatable in one 1% slice of a
+    /// uniform fall, percent of initial debt.
+    pub wall_peak_pct: f64,
+    /// The fall (percent) at which that slice starts.
+    pub wall_peak_at: f64,
+    /// Debt liquidatable within a 10% / 20% / 30% fall, percent of initial debt.
+    pub wall_within: [f64; 3],
     /// Lowest health factor reached by an open account.
     pub min_health_factor: f64,
+    /// Per collateral: liquidations, bad debt, impact and contagion.
+    pub assets: Vec<AssetMetrics>,
+}
+
+/// One collateral's share of a run (contagion).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AssetMetrics {
+    /// The collateral.
+    pub name: String,
+    /// Debt repaid by seizing it, base units.
+    pub liquidated_debt: f64,
+    /// Bad debt booked on accounts holding it (split by collateral value), base units.
+    pub bad_debt: f64,
+    /// Endogenous impact: its realized max drawdown minus the exogenous one, pp.
+    pub endogenous_impact_pct: f64,
+    /// The largest part of its price fall (percent of the exogenous price) caused by sales
+    /// of it seized from accounts whose liquidation another collateral's fall caused.
+    pub cross_impact_pct: f64,
 }

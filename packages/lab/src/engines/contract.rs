@@ -583,7 +583,6 @@ impl Engine for ContractEngine {
             over_liquidation: self.over_liquidation,
             borrower_loss: self.loss_sum,
             liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
         })
     }
 

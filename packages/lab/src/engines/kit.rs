@@ -441,7 +441,6 @@ impl Core {
             over_liquidation: self.over_liquidation,
             borrower_loss: self.b.loss(),
             liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
             oracle: price,
         }
     }

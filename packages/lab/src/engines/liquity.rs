@@ -318,7 +318,6 @@ impl Engine for Liquity {
             over_liquidation: self.over_liquidation,
             borrower_loss: self.b.loss() + self.redistribution_loss,
             liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
             oracle: price,
         })
     }

@@ -235,7 +235,6 @@ impl VaultBook {
             over_liquidation: self.over_liquidation,
             borrower_loss: self.b.loss(),
             liquidatable_debt: liquidatable,
-            spiral_index: 0.0,
             oracle: price,
         }
     }
