@@ -9,6 +9,7 @@ use breakwater_types::liquidator::{AuctionResponse, AuctionsResponse, QueryMsg a
 use breakwater_types::market::{AccountResponse, ExecuteMsg as MarketMsg, StateResponse};
 use breakwater_types::oracle::PriceResponse;
 use cosmwasm_std::{coin, Addr, Decimal, StdResult};
+use std::str::FromStr;
 
 /// cosmwasm-std 3's `StdError` is not a `std::error::Error`: convert it by message.
 fn q<T>(r: StdResult<T>) -> Result<T> {
@@ -141,6 +142,22 @@ pub trait Chain {
             left: self.auction(id)?.map(|a| (a.lot.u128(), a.tab.u128())),
         })
     }
+    /// The chain's whole state, to start later runs from it ([`Chain::restore`]); `None` when
+    /// the chain cannot (a real chain).
+    fn snapshot(&self) -> Option<ChainSnapshot> {
+        None
+    }
+    /// Puts the chain back into `snapshot` (taken from a chain built from the same plan);
+    /// false when the chain cannot.
+    fn restore(&mut self, _snapshot: &ChainSnapshot) -> Result<bool> {
+        Ok(false)
+    }
+    /// Resets auction `id`; returns its new `(top, started_at)`, or `None` when the reset
+    /// closed it (a lot worth less than dust).
+    fn reset_outcome(&mut self, id: u64) -> Result<Option<(Decimal, u64)>> {
+        self.reset(id)?;
+        Ok(self.auction(id)?.map(|a| (a.top, a.started_at)))
+    }
     /// Whether block time is exact between calls, so that an auction's price computed in the
     /// lab with the liquidator's own curve ([`breakwater_liquidator::curve::quote`]) from the
     /// auction's `top`, `started_at` and the oracle median equals what a query returns. True
@@ -148,6 +165,15 @@ pub trait Chain {
     fn exact_time(&self) -> bool {
         false
     }
+}
+
+/// The state of an embedded chain: every storage record, the block, and how many borrower
+/// accounts it opened. Cheap to share between runs of one thread.
+#[derive(Clone)]
+pub struct ChainSnapshot {
+    records: std::rc::Rc<Vec<(Vec<u8>, Vec<u8>)>>,
+    block: cosmwasm_std::BlockInfo,
+    accounts: usize,
 }
 
 /// Refuses any collateral but [`COLLATERAL`] (the default methods of [`Chain`]).
@@ -443,6 +469,56 @@ impl Chain for MultiTest {
         self.index.get(address).copied()
     }
 
+    fn snapshot(&self) -> Option<ChainSnapshot> {
+        use cosmwasm_std::Storage;
+        let records = self
+            .suite
+            .app
+            .storage()
+            .range(None, None, cosmwasm_std::Order::Ascending)
+            .collect();
+        Some(ChainSnapshot {
+            records: std::rc::Rc::new(records),
+            block: self.suite.app.block_info(),
+            accounts: self.accounts.len(),
+        })
+    }
+
+    fn restore(&mut self, snapshot: &ChainSnapshot) -> Result<bool> {
+        use cosmwasm_std::Storage;
+        let mut storage = cosmwasm_std::testing::MockStorage::new();
+        for (k, v) in snapshot.records.iter() {
+            storage.set(k, v);
+        }
+        *self.suite.app.storage_mut() = storage;
+        self.suite.app.set_block(snapshot.block.clone());
+        if snapshot.accounts > 0 {
+            self.account_addr(snapshot.accounts - 1);
+        }
+        Ok(true)
+    }
+
+    fn reset_outcome(&mut self, id: u64) -> Result<Option<(Decimal, u64)>> {
+        let keeper = self.suite.keeper.clone();
+        let res = self.suite.reset_auction(&keeper, id)?;
+        // The liquidator's `reset` attributes say whether it closed the auction and the new top.
+        let attr = |key: &str| {
+            res.events
+                .iter()
+                .flat_map(|e| &e.attributes)
+                .find(|a| a.key == key)
+                .map(|a| a.value.clone())
+        };
+        if attr("closed").as_deref() == Some("true") {
+            return Ok(None);
+        }
+        let top = attr("top").ok_or_else(|| anyhow::anyhow!("reset response without `top`"))?;
+        Ok(Some((
+            Decimal::from_str(&top).map_err(|e| anyhow::anyhow!("{e}"))?,
+            self.suite.now(),
+        )))
+    }
+
     fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
         let f = self.suite.feeders[feeder].clone();
         let list: Vec<(&str, Decimal)> = prices.iter().map(|(d, p)| (d.as_str(), *p)).collect();
@@ -660,6 +736,15 @@ impl Chain for Profiled {
     }
     fn exact_time(&self) -> bool {
         self.inner.exact_time()
+    }
+    fn reset_outcome(&mut self, id: u64) -> Result<Option<(Decimal, u64)>> {
+        self.write("reset", |c| c.reset_outcome(id))
+    }
+    fn snapshot(&self) -> Option<ChainSnapshot> {
+        self.read("snapshot", |c| c.snapshot())
+    }
+    fn restore(&mut self, snapshot: &ChainSnapshot) -> Result<bool> {
+        self.write("restore", |c| c.restore(snapshot))
     }
     fn account_of(&self, address: &str) -> Option<usize> {
         self.inner.account_of(address)

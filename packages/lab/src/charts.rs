@@ -658,6 +658,74 @@ pub fn scenario_charts(
     Ok(written)
 }
 
+/// The distribution charts of a stress run: for each of uncovered bad debt, endogenous impact
+/// and borrower loss, every engine's empirical distribution over the paths (share of paths at
+/// or below each value; a curve further left is better). Returns the paths.
+pub fn stress_charts(
+    out_dir: &Path,
+    summary: &crate::stress::Summary,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ensure_font()?;
+    std::fs::create_dir_all(out_dir)?;
+    let stem = format!("stress-{}", file_stem(&summary.family));
+    type Pick = fn(&crate::stress::PathResult) -> f64;
+    let metrics: [(&str, &str, Pick); 3] = [
+        ("uncovered", "uncovered bad debt (% of initial debt)", |r| {
+            r.uncovered_pct
+        }),
+        ("impact", "endogenous impact (pp)", |r| r.impact_pp),
+        ("borrower-loss", "borrower loss (% of initial debt)", |r| {
+            r.borrower_loss_pct
+        }),
+    ];
+    let mut written = vec![];
+    for (key, desc, f) in metrics {
+        let mut lines = vec![];
+        for e in &summary.engines {
+            let Some(kind) = EngineKind::from_name(&e.engine) else {
+                continue;
+            };
+            let mut v: Vec<f64> = summary
+                .results
+                .iter()
+                .filter(|r| r.engine == e.engine)
+                .map(f)
+                .filter(|x| x.is_finite())
+                .collect();
+            v.sort_by(f64::total_cmp);
+            let n = v.len().max(1) as f64;
+            let pts: Vec<(f64, f64)> = v
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (*x, (i + 1) as f64 / n * 100.0))
+                .collect();
+            let mut line = Line::new(e.engine.clone(), engine_color(kind), pts);
+            line = match kind {
+                EngineKind::Breakwater => line.width(3),
+                EngineKind::Foresight => line.dashed(),
+                _ => line,
+            };
+            lines.push(line);
+        }
+        let path = out_dir.join(format!("{stem}-{key}.png"));
+        draw(
+            &path,
+            &Chart {
+                title: format!("{}: {desc} over {} paths", summary.family, summary.paths),
+                x_desc: desc.to_string(),
+                y_desc: "share of paths at or below (%)".into(),
+                y_fmt: fmt_axis_ratio,
+                lines,
+                hline: Some((95.0, "95th percentile".into())),
+                y_from_zero: true,
+                legend: SeriesLabelPosition::LowerRight,
+            },
+        )?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// Axis description of a sweep parameter.
 pub fn param_desc(param: &str) -> String {
     match param {

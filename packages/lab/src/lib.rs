@@ -18,6 +18,7 @@ pub mod params;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod stress;
 pub mod wasmd;
 
 use model::{DepthKind, DepthParams, EngineKind, RunConfig};

@@ -38,6 +38,12 @@ enum Command {
     Scenarios,
     /// List every parameter a scenario (`# set:`) or `--set` can override, with its default.
     Params,
+    /// Run the engines on many generated paths of a crash family; report the distributions.
+    Stress(StressArgs),
+    /// Merge the shard files of a stress run (from `lab stress --shard i/N`).
+    Merge(MergeArgs),
+    /// Write paths of a crash family as scenario files (to look at, or run with `lab run`).
+    Paths(PathsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -66,6 +72,61 @@ struct RunArgs {
     /// went after each run.
     #[arg(long)]
     profile: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct StressArgs {
+    /// The family: a built-in name (jump-diffusion, v-wick, flash-crash, slow-bleed,
+    /// terminal-collapse, oracle-dislocation), a family file, or files:DIR.
+    #[arg(long, value_name = "NAME|FILE")]
+    family: String,
+    /// Number of paths.
+    #[arg(long, default_value_t = 100, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    paths: usize,
+    /// Engine(s) to run.
+    #[arg(long, value_parser = parse_engines, default_value = "all", value_name = "ENGINES")]
+    engine: EngineChoice,
+    /// Run only shard I of N (paths p with p mod N = I) and write its shard file; merge the
+    /// shards with `lab merge`.
+    #[arg(long, value_name = "I/N", value_parser = breakwater_lab::stress::parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Set a family parameter (repeatable): NAME=VALUE or NAME=LO..HI.
+    #[arg(long = "family-param", value_name = "NAME=RANGE")]
+    family_params: Vec<String>,
+    /// Switch off one Breakwater mechanism (repeatable).
+    #[arg(long = "disable", value_name = "MECHANISM", value_parser = parse_mechanism)]
+    disable: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+struct PathsArgs {
+    /// The family (as for `lab stress`).
+    #[arg(long, value_name = "NAME|FILE")]
+    family: String,
+    /// Number of paths, from path 0.
+    #[arg(long, default_value_t = 5)]
+    paths: usize,
+    /// Seed of the paths.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Set a family parameter (repeatable): NAME=VALUE or NAME=LO..HI.
+    #[arg(long = "family-param", value_name = "NAME=RANGE")]
+    family_params: Vec<String>,
+    /// Output directory.
+    #[arg(long, default_value = "lab-out/paths")]
+    out: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+struct MergeArgs {
+    /// Directories (or files) holding `stress-*.json` shard files.
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Where to write the summary and charts [default: the first directory].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -262,6 +323,9 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep(&args),
         Command::Scenarios => cmd_scenarios(),
         Command::Params => cmd_params(),
+        Command::Stress(args) => cmd_stress(&args),
+        Command::Merge(args) => cmd_merge(&args),
+        Command::Paths(args) => cmd_paths(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -698,6 +762,143 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
             failures.join(", ")
         );
     }
+    Ok(())
+}
+
+/// The family `name` with `--family-param` settings applied.
+fn load_family(name: &str, params: &[String]) -> anyhow::Result<breakwater_lab::families::Family> {
+    use breakwater_lab::families::{parse_range, Family};
+    let mut family = Family::load(name)?;
+    for p in params {
+        let (k, v) = p.split_once('=').ok_or_else(|| {
+            anyhow!("--family-param: expected NAME=VALUE or NAME=LO..HI, found `{p}`")
+        })?;
+        family.set(k.trim(), parse_range(v)?)?;
+    }
+    Ok(family)
+}
+
+fn cmd_paths(args: &PathsArgs) -> anyhow::Result<()> {
+    let family = load_family(&args.family, &args.family_params)?;
+    std::fs::create_dir_all(&args.out)?;
+    let mut files = vec![];
+    for i in 0..args.paths {
+        let s = family.path(args.seed, i)?;
+        let path = args.out.join(format!("{}.csv", report::file_stem(&s.name)));
+        std::fs::write(&path, scenario::to_text(&s))?;
+        files.push(path);
+    }
+    print_files(&args.out, &files);
+    Ok(())
+}
+
+fn cmd_stress(args: &StressArgs) -> anyhow::Result<()> {
+    use breakwater_lab::stress;
+    let family = load_family(&args.family, &args.family_params)?;
+    // The book's seed is the stress seed: every path faces the same book.
+    let mut common = args.common.clone();
+    if common.accounts.is_none() {
+        common.accounts = Some(1_000);
+    }
+    let seed = common.seed.unwrap_or(42);
+    let configs: Vec<RunConfig> = args
+        .engine
+        .kinds()
+        .iter()
+        .map(|&e| {
+            let mut cfg = base_config(e, &common, ChainChoice::Multitest);
+            if e == EngineKind::Breakwater {
+                cfg.disabled = args.disable.clone();
+            }
+            breakwater_lab::engines::with_settings(cfg, &common.set)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let shard = args.shard.unwrap_or((0, 1));
+    let out = common
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("lab-out/stress"));
+    let n_paths = stress::shard_paths(args.paths, shard).len();
+    eprintln!(
+        "stress: family {}, paths {} of {} (shard {}/{}), {} engines, {} accounts, {} threads",
+        family.name,
+        n_paths,
+        args.paths,
+        shard.0,
+        shard.1,
+        configs.len(),
+        common.accounts.unwrap_or(0),
+        engine::default_threads()
+    );
+    let started = Instant::now();
+    let last = std::sync::Mutex::new(Instant::now());
+    let progress = |done: usize, total: usize| {
+        let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
+        if done == total || l.elapsed().as_secs() >= 10 {
+            *l = Instant::now();
+            eprintln!(
+                "  {done}/{total} runs, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let result = stress::run_shard(
+        &family,
+        seed,
+        args.paths,
+        shard,
+        &configs,
+        engine::default_threads(),
+        &progress,
+    );
+    for r in result.results.iter().filter(|r| r.error.is_some()) {
+        eprintln!(
+            "error: path {} / {}: {}",
+            r.path,
+            r.engine,
+            r.error.as_deref().unwrap_or("")
+        );
+    }
+    let file = stress::write_shard(&out, &result)?;
+    eprintln!("wrote {} ({:.1} s)", file.display(), result.seconds);
+    if args.shard.is_none() {
+        merge_and_report(&[result], &out)?;
+    } else {
+        println!(
+            "shard {}/{} written to {}; merge all shards with `lab merge DIR...`",
+            shard.0,
+            shard.1,
+            file.display()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_merge(args: &MergeArgs) -> anyhow::Result<()> {
+    let shards = breakwater_lab::stress::read_shards(&args.dirs)?;
+    let out = args.out.clone().unwrap_or_else(|| args.dirs[0].clone());
+    let out = if out.is_file() {
+        out.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        out
+    };
+    merge_and_report(&shards, &out)
+}
+
+fn merge_and_report(shards: &[breakwater_lab::stress::Shard], out: &Path) -> anyhow::Result<()> {
+    let summary = breakwater_lab::stress::merge(shards)?;
+    let mut files = breakwater_lab::stress::write_summary(out, &summary)?;
+    match charts::stress_charts(out, &summary) {
+        Ok(paths) => files.extend(paths),
+        Err(e) => eprintln!("warning: stress charts skipped: {e:#}"),
+    }
+    println!();
+    print!("{}", breakwater_lab::stress::table(&summary));
+    println!(
+        "{} shard(s), {:.1} s of run time in total",
+        summary.shards, summary.seconds
+    );
+    print_files(out, &files);
     Ok(())
 }
 

@@ -32,6 +32,12 @@ use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
+thread_local! {
+    /// Chains just after the book was opened, by configuration and book (this thread's).
+    static SETUPS: std::cell::RefCell<HashMap<String, crate::chain::ChainSnapshot>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
 /// One borrower as the keepers' off-chain index sees it.
 type Position = crate::engines::kit::Pos;
 
@@ -98,6 +104,21 @@ impl Auctions {
             None => self.running.remove(&id),
         };
         Ok(())
+    }
+
+    /// Auction `id` was reset: it restarted at `top` at `started_at`, or closed (`None`).
+    fn restarted(&mut self, id: u64, outcome: Option<(Decimal, u64)>) {
+        match outcome {
+            Some((top, started_at)) => {
+                if let Some(a) = self.running.get_mut(&id) {
+                    a.top = top;
+                    a.started_at = started_at;
+                }
+            }
+            None => {
+                self.running.remove(&id);
+            }
+        }
     }
 
     /// Brings every auction's price to now against the oracle medians by denom.
@@ -204,19 +225,39 @@ impl ContractEngine {
             initial_debt,
         };
         let mut chain = make_chain(config, spec)?;
-        chain.supply((initial_debt * 1.25) as u128 + 1_000_000_000)?;
-        for (i, p) in book.iter().enumerate() {
-            let coll: Vec<(String, u128)> = denoms
-                .iter()
-                .zip(&p.units)
-                .filter(|(_, u)| **u >= 1.0)
-                .map(|(d, u)| (d.clone(), *u as u128))
-                .collect();
-            chain.open_position(i, &coll, p.debt as u128)?;
-        }
-        let backstop = bw(config).backstop;
-        if !off(config, "backstop") && backstop > 0.0 {
-            chain.fund_backstop((initial_debt * backstop) as u128)?;
+        // Opening the book is the same work for every run with this configuration and book:
+        // the embedded chain keeps its state after the first and starts later runs from it.
+        let key = serde_json::to_string(&(config, &assets, initial_debt, book.len()))?;
+        let cached = SETUPS.with(|c| c.borrow().get(&key).cloned());
+        let restored = match &cached {
+            Some(snapshot) => chain.restore(snapshot)?,
+            None => false,
+        };
+        if !restored {
+            chain.supply((initial_debt * 1.25) as u128 + 1_000_000_000)?;
+            for (i, p) in book.iter().enumerate() {
+                let coll: Vec<(String, u128)> = denoms
+                    .iter()
+                    .zip(&p.units)
+                    .filter(|(_, u)| **u >= 1.0)
+                    .map(|(d, u)| (d.clone(), *u as u128))
+                    .collect();
+                chain.open_position(i, &coll, p.debt as u128)?;
+            }
+            let backstop = bw(config).backstop;
+            if !off(config, "backstop") && backstop > 0.0 {
+                chain.fund_backstop((initial_debt * backstop) as u128)?;
+            }
+            if let Some(snapshot) = chain.snapshot() {
+                SETUPS.with(|c| {
+                    let mut c = c.borrow_mut();
+                    // A handful of books per thread at most (the engines of one run).
+                    if c.len() >= 8 {
+                        c.clear();
+                    }
+                    c.insert(key, snapshot);
+                });
+            }
         }
         // The backstop is asked to re-sell every 10 minutes of contract time.
         let resale_every = (600 / chain.time_scale().max(1)).max(1);
@@ -415,9 +456,9 @@ impl Engine for ContractEngine {
                 .health(&oracle, LT)
                 .total_cmp(&self.book[*b].health(&oracle, LT))
         });
-        // Once the throttle says there is no room, a keeper only tries accounts below the hard
-        // floor (which bypass it) for the rest of the step, as a real keeper would after
-        // reading the `Room` query.
+        // Once the throttle says there is no room (or the breaker or the oracle pauses
+        // liquidations), a keeper only tries accounts below the hard floor (which bypass it)
+        // for the rest of the step, as a real keeper would after reading the `Room` query.
         let mut throttled = false;
         let ext = w.prices();
         for i in due {
@@ -435,7 +476,12 @@ impl Engine for ContractEngine {
                 continue;
             }
             if let Err(e) = self.chain.liquidate(i) {
-                throttled |= e.to_string().contains("no auction room");
+                // Throttled or paused (breaker, oracle): a keeper that read why tries only
+                // accounts below the hard floor, which nothing blocks, for the rest of the step.
+                let why = e.to_string();
+                throttled |= why.contains("no auction room")
+                    || why.contains("paused by the circuit breaker")
+                    || why.contains("liquidation paused");
                 continue;
             }
             started = true;
@@ -508,8 +554,10 @@ impl Engine for ContractEngine {
                             ended.push(a.clone());
                         }
                     }
-                } else if a.needs_reset && self.keepers.send(b) && chain.reset(a.id).is_ok() {
-                    self.auctions.reread(chain.as_ref(), a.id)?;
+                } else if a.needs_reset && self.keepers.send(b) {
+                    if let Ok(outcome) = chain.reset_outcome(a.id) {
+                        self.auctions.restarted(a.id, outcome);
+                    }
                 }
                 continue;
             }
@@ -638,8 +686,34 @@ impl Engine for ContractEngine {
 }
 #[cfg(test)]
 mod tests {
+    use super::SETUPS;
     use crate::model::EngineKind;
     use crate::{default_config, run, scenario};
+
+    /// A run that starts from the chain state kept after opening the book gives exactly the
+    /// numbers of a run that opens it from scratch (in a new thread, with no kept state).
+    #[test]
+    fn a_run_from_the_kept_set_up_equals_a_fresh_run() {
+        let s = scenario::load("black-thursday").unwrap();
+        let config = crate::model::RunConfig {
+            accounts: 30,
+            step: 300,
+            ..default_config(EngineKind::Breakwater)
+        };
+        let first = run::run_scenario(&s, &config, &mut |_, _| {}).unwrap();
+        let again = run::run_scenario(&s, &config, &mut |_, _| {}).unwrap();
+        assert!(
+            SETUPS.with(|c| !c.borrow().is_empty()),
+            "the set-up was kept"
+        );
+        let (s2, c2) = (s.clone(), config.clone());
+        let fresh =
+            std::thread::spawn(move || run::run_scenario(&s2, &c2, &mut |_, _| {}).unwrap())
+                .join()
+                .unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first, fresh);
+    }
 
     /// Runs a small book through every shipped scenario; `Auctions::price_all` compares its
     /// view with the liquidator's listing at every step (see there).
