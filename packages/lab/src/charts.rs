@@ -914,6 +914,7 @@ mod tests {
             initial_debt: 1e8,
             wall: vec![],
             assets: vec![],
+            largest_account_liquidations: None,
             steps,
         }
     }

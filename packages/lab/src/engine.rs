@@ -31,6 +31,10 @@ pub trait Engine {
     fn threshold(&self) -> f64;
     /// The parameters the engine runs with.
     fn params(&self) -> Vec<ParamDoc>;
+    /// How many liquidations account `i` went through, if the engine counts them.
+    fn liquidations_of(&self, _i: usize) -> Option<u32> {
+        None
+    }
     /// One step at `w.t` (the world has already moved there): act, and report the state.
     fn step(&mut self, w: &mut World<'_>) -> Result<EngineState>;
     /// After the last step: what is still open (bad debt of open accounts and unfinished
@@ -379,7 +383,13 @@ pub fn simulate(
             last.bad_debt += b;
         }
     }
+    let largest = (0..world.book.accounts.len()).max_by(|a, b| {
+        world.book.accounts[*a]
+            .value(&world.book.p0)
+            .total_cmp(&world.book.accounts[*b].value(&world.book.p0))
+    });
     Ok(RunTrace {
+        largest_account_liquidations: largest.and_then(|i| engine.liquidations_of(i)),
         scenario: world.scenario.name.clone(),
         config: world.config.clone(),
         params: engine.params(),

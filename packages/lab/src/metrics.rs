@@ -265,6 +265,7 @@ mod tests {
             initial_debt: 1_000_000.0,
             wall: vec![],
             assets: vec![],
+            largest_account_liquidations: None,
             steps,
         }
     }

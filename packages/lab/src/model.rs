@@ -289,6 +289,10 @@ pub struct RunTrace {
     pub steps: Vec<StepRecord>,
     /// Per asset, one record per step.
     pub assets: Vec<AssetTrace>,
+    /// How many liquidations the book's largest account went through (the whale in
+    /// toxic-whale), when the engine counts them.
+    #[serde(default)]
+    pub largest_account_liquidations: Option<u32>,
 }
 
 /// The metrics every run reports.

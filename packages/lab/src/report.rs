@@ -767,6 +767,7 @@ mod tests {
             initial_debt: 1e6,
             wall: vec![],
             assets: vec![],
+            largest_account_liquidations: None,
             steps: vec![
                 StepRecord {
                     time: 0,

@@ -180,6 +180,7 @@ pub struct ContractEngine {
     /// back (borrower loss before clipping at 0).
     loss: Vec<f64>,
     loss_sum: f64,
+    liquidations: Vec<u32>,
     last_oracle: Option<Vec<f64>>,
     last_resale: u64,
     resale_every: u64,
@@ -286,6 +287,7 @@ impl ContractEngine {
             over_liquidation: 0.0,
             loss: vec![0.0; n],
             loss_sum: 0.0,
+            liquidations: vec![0; n],
             last_oracle: None,
             last_resale: 0,
             resale_every,
@@ -355,6 +357,10 @@ impl Engine for ContractEngine {
 
     fn threshold(&self) -> f64 {
         LT
+    }
+
+    fn liquidations_of(&self, i: usize) -> Option<u32> {
+        self.liquidations.get(i).copied()
     }
 
     fn params(&self) -> Vec<ParamDoc> {
@@ -509,6 +515,7 @@ impl Engine for ContractEngine {
             self.book[i] = after;
             let taken_ext: f64 = taken.iter().zip(&ext).map(|(u, p)| u * p).sum();
             self.charge(i, taken_ext - repaid);
+            self.liquidations[i] += 1;
         }
 
         // 4. Bidders.

@@ -56,6 +56,8 @@ pub struct Borrowers {
     loss_sum: f64,
     /// Step at which each account was first seen liquidatable in its current episode.
     pub due_since: Vec<Option<usize>>,
+    /// How many liquidations each account went through.
+    pub liquidations: Vec<u32>,
 }
 
 impl Borrowers {
@@ -76,6 +78,7 @@ impl Borrowers {
             loss: vec![0.0; n],
             loss_sum: 0.0,
             due_since: vec![None; n],
+            liquidations: vec![0; n],
         }
     }
 
@@ -91,6 +94,9 @@ impl Borrowers {
 
     /// Account `i` lost `value_taken` of collateral (at the external price) for `debt_relieved`.
     pub fn charge(&mut self, i: usize, value_taken: f64, debt_relieved: f64) {
+        if debt_relieved > 0.0 {
+            self.liquidations[i] += 1;
+        }
         let old = self.loss[i];
         self.loss[i] += value_taken - debt_relieved;
         self.loss_sum += self.loss[i].max(0.0) - old.max(0.0);
@@ -473,6 +479,9 @@ macro_rules! core_basics {
         }
         fn params(&self) -> Vec<$crate::params::ParamDoc> {
             self.core.params.clone()
+        }
+        fn liquidations_of(&self, i: usize) -> Option<u32> {
+            self.core.b.liquidations.get(i).copied()
         }
     };
 }

@@ -257,6 +257,10 @@ impl Engine for Liquity {
         self.p.docs()
     }
 
+    fn liquidations_of(&self, i: usize) -> Option<u32> {
+        self.b.liquidations.get(i).copied()
+    }
+
     fn step(&mut self, w: &mut World<'_>) -> Result<EngineState> {
         let price = self.oracle.prices(w);
         self.keepers.begin_step();

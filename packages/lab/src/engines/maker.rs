@@ -268,6 +268,9 @@ macro_rules! vault_basics {
         fn params(&self) -> Vec<$crate::params::ParamDoc> {
             self.vb.params.clone()
         }
+        fn liquidations_of(&self, i: usize) -> Option<u32> {
+            self.vb.b.liquidations.get(i).copied()
+        }
     };
 }
 pub(crate) use vault_basics;
