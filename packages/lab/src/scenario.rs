@@ -83,11 +83,18 @@ const NAMES: &[&str] = &[
 ];
 
 /// Scenarios that are loadable by name but not part of `--all` (not in [`builtin_names`]):
-/// `devnet-flash`, the short real-time scenario `lab run --chain local` defaults to.
-const EXTRAS: &[(&str, &str)] = &[(
-    "devnet-flash",
-    include_str!("../scenarios/devnet-flash.csv"),
-)];
+/// `devnet-flash`, the short real-time scenario `lab run --chain local` defaults to, and
+/// `two-asset-contagion`, two correlated collaterals with cross-margin accounts (contagion).
+const EXTRAS: &[(&str, &str)] = &[
+    (
+        "devnet-flash",
+        include_str!("../scenarios/devnet-flash.csv"),
+    ),
+    (
+        "two-asset-contagion",
+        include_str!("../scenarios/two-asset-contagion.csv"),
+    ),
+];
 
 /// Names of the four built-in scenarios (see `/work/shared/design/scenarios.md`).
 pub fn builtin_names() -> &'static [&'static str] {
@@ -654,6 +661,22 @@ mod tests {
     }
 
     #[test]
+    fn the_two_asset_scenario_crashes_the_alt_harder() {
+        let s = load("two-asset-contagion").unwrap();
+        assert_eq!(s.assets(), 2);
+        assert!(!builtin_names().contains(&"two-asset-contagion"));
+        let low = |a: usize| {
+            s.path(a)
+                .iter()
+                .map(|p| p.price)
+                .fold(f64::INFINITY, f64::min)
+        };
+        assert!((low(0) / 10.0 - 0.8).abs() < 0.01 && (low(1) / 10.0 - 0.45).abs() < 0.01);
+        let thinnest = s.path(1).iter().map(|p| p.depth_mult).fold(1.0, f64::min);
+        assert!(thinnest <= 0.05);
+    }
+
+    #[test]
     fn several_collaterals_and_settings() {
         let text = "# name: two\n# set: keepers.gas=3\n# set: aave.bonus = 0.07\n\
                     time_s,price:eth,depth_mult:eth,venue_price:eth,price:alt,depth_mult:alt,venue_price:alt\n\
@@ -777,7 +800,7 @@ mod tests {
     #[test]
     fn devnet_flash_is_short_and_not_in_all() {
         assert!(!builtin_names().contains(&"devnet-flash"));
-        assert_eq!(extra_names(), ["devnet-flash"]);
+        assert_eq!(extra_names(), ["devnet-flash", "two-asset-contagion"]);
         let s = load("devnet-flash").unwrap();
         assert_eq!(s.name, "devnet-flash");
         assert!(!s.event.is_empty() && !s.history.is_empty());

@@ -181,6 +181,8 @@ pub struct ContractEngine {
     loss: Vec<f64>,
     loss_sum: f64,
     liquidations: Vec<u32>,
+    /// Bad debt the market had booked by the end of the previous step.
+    booked: f64,
     last_oracle: Option<Vec<f64>>,
     last_resale: u64,
     resale_every: u64,
@@ -288,6 +290,7 @@ impl ContractEngine {
             loss: vec![0.0; n],
             loss_sum: 0.0,
             liquidations: vec![0; n],
+            booked: 0.0,
             last_oracle: None,
             last_resale: 0,
             resale_every,
@@ -627,6 +630,22 @@ impl Engine for ContractEngine {
             .filter(|(_, o)| **o)
             .map(|(p, _)| p.health(&oracle, LT))
             .fold(f64::INFINITY, f64::min);
+        // Bad debt the market booked this step, split between the collaterals in proportion to
+        // this step's liquidations and sales of each (the market does not say which account).
+        let booked = (state.bad_debt_covered_by_backstop.u128()
+            + state.bad_debt_covered_by_reserves.u128()
+            + state.bad_debt_socialized.u128()) as f64;
+        let new = booked - self.booked;
+        self.booked = booked;
+        if new > 0.0 {
+            let weights: Vec<f64> = w
+                .flow
+                .assets
+                .iter()
+                .map(|f| f.liquidated_debt + f.sold_value)
+                .collect();
+            w.bad_debt(new, &weights);
+        }
         Ok(EngineState {
             oracle,
             covered_bad_debt: state.bad_debt_covered_by_backstop.u128() as f64,
