@@ -242,6 +242,16 @@ impl<'a> World<'a> {
         (0..self.assets()).map(|a| self.price(a)).collect()
     }
 
+    /// The depth a feeder would report for asset `a` with its price: the base value whose sale
+    /// now moves the external price down by `band` (e.g. 0.02 for 2%), from the market's
+    /// depth model — for oracles that accept a depth figure with each price.
+    pub fn depth_within(&self, a: usize, band: f64) -> f64 {
+        let p = self.price(a);
+        let units =
+            self.markets[a].units_to_price(p * (1.0 - band.clamp(0.0, 0.99)), &self.points[a]);
+        self.markets[a].quote_sell(units, &self.points[a])
+    }
+
     /// What feeders reporting `delay` seconds late see of asset `a`: the realized price at the
     /// start of the step `delay / step` steps ago (the first step's before that).
     pub fn seen(&self, a: usize, delay: u64) -> f64 {
@@ -542,6 +552,22 @@ mod tests {
             "endogenous {}",
             m.endogenous_impact_pct
         );
+    }
+
+    #[test]
+    fn feeders_can_report_the_depth_within_a_band() {
+        let s = crate::engines::testkit::flat_then(&[(600, 10.0)]);
+        let config = crate::engines::testkit::config(crate::model::EngineKind::Breakwater);
+        let mut w = crate::engines::testkit::world(&s, &config, &[(1e9, 1.5)]);
+        w.begin_step(0);
+        // Linear book: depth_per_pct = 2% of 1e10 = 2e8 per 1%; a 2% band holds about 4e8 of
+        // value (sold at the average of 10 and 9.8).
+        let d = w.depth_within(0, 0.02);
+        assert!((d / (2.0 * 2e8 * 0.99) - 1.0).abs() < 1e-9, "{d}");
+        // Thinner books report less.
+        let before = w.depth_within(0, 0.02);
+        w.sell(0, 1e7);
+        assert!(w.depth_within(0, 0.02) < before);
     }
 
     #[test]

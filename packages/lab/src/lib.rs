@@ -1,7 +1,9 @@
 //! Breakwater's cascade lab: drives the real contracts (on the embedded cw-multi-test chain or
-//! the local wasmd devnet, through [`chain::Chain`]) through crash scenarios, side by side
-//! with a naive engine made of the same contracts, and reports whether liquidations cascade
-//! and who pays.
+//! the local wasmd devnet, through [`chain::Chain`]) through crash scenarios and generated
+//! crash families, side by side with a naive engine made of the same contracts, with models of
+//! the leading protocols' liquidation designs ([`engines`]) and a reference that knows the path,
+//! all behind one interface ([`engine::Engine`]), and reports whether liquidations cascade and
+//! who pays.
 //!
 //! See `docs/LAB.md` for the model, its assumptions and its limits.
 pub mod book;

@@ -1,9 +1,10 @@
 //! `lab`: the Breakwater cascade lab command line.
 //!
-//! `lab` with no arguments runs every built-in scenario through both engines
-//! (`lab run --all --engine both`), writes charts, CSV and JSON into `lab-out/` and prints a
-//! side-by-side table. `lab run --chain local` runs on the local wasmd devnet instead of the
-//! embedded chain (see `breakwater_lab::wasmd`).
+//! `lab` with no arguments runs every built-in scenario through every engine
+//! (`lab run --all --engine all`), writes charts, CSV and JSON into `lab-out/` and prints the
+//! tables. `lab stress` runs a crash family, `lab merge` combines its shards. `lab run --chain
+//! local` runs on the local wasmd devnet instead of the embedded chain (see
+//! `breakwater_lab::wasmd`).
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,8 +20,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-/// Breakwater cascade lab: crash scenarios through the real contracts, naive engine vs
-/// Breakwater. Without a subcommand, runs every built-in scenario with both engines.
+/// Breakwater cascade lab: crash scenarios and crash families through Breakwater's real
+/// contracts, a naive configuration of them, and models of Aave, Compound, Maker, Liquity,
+/// Mars and an ORCA-style queue, against a reference that knows the path. Without a
+/// subcommand, runs every built-in scenario with every engine.
 #[derive(Parser, Debug)]
 #[command(name = "lab", version, about)]
 struct Cli {

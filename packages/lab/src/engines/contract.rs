@@ -397,7 +397,8 @@ impl Engine for ContractEngine {
         let assets = self.denoms.len();
 
         // 1. Feeders report what they saw `oracle_delay` ago (feeder 0 reads a dislocated
-        // venue when the scenario has one), every collateral in one message.
+        // venue when the scenario has one), every collateral in one message. (An oracle that
+        // takes a depth figure with each price would get `w.depth_within(a, band)` here.)
         for i in 0..self.feeders {
             let prices: Vec<(String, Decimal)> = (0..assets)
                 .map(|a| {
