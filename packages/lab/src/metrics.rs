@@ -38,8 +38,9 @@
 //! - **liquidation wall** at the start ([`RunTrace::wall`]): its largest 1% slice (percent of
 //!   initial debt) and where it starts, and the debt liquidatable within 10/20/30% falls.
 //! - **contagion**, per asset: liquidations and bad debt booked on it, its endogenous impact,
-//!   and the largest part of its fall caused by sales of it seized from accounts whose
-//!   liquidation another asset's fall caused (cross impact).
+//!   and the part of that impact caused by sales of it seized from accounts whose liquidation
+//!   another asset's fall caused (cross impact: the impact times the other causes' share of
+//!   the endogenous price offset at its deepest).
 //! - **min health factor**: the smallest finite health factor (NaN and ±inf ignored);
 //!   `f64::INFINITY` when no step has a finite one (no open account with debt).
 use crate::model::{AssetMetrics, Metrics, RunTrace, StepRecord};
@@ -77,11 +78,8 @@ pub fn compute(trace: &RunTrace) -> Metrics {
                     .sum(),
                 bad_debt: a.steps.iter().map(|s| finite_or_zero(s.bad_debt)).sum(),
                 endogenous_impact_pct: dd(|s| s.realized) - dd(|s| s.exogenous),
-                cross_impact_pct: max_finite(
-                    a.steps.iter().map(|s| (1.0 - s.cross_log.exp()) * 100.0),
-                )
-                .unwrap_or(0.0)
-                .max(0.0),
+                cross_impact_pct: cross_share(&a.steps)
+                    * (dd(|s| s.realized) - dd(|s| s.exogenous)).max(0.0),
             }
         })
         .collect();
@@ -132,6 +130,24 @@ pub fn compute(trace: &RunTrace) -> Metrics {
         min_health_factor: min_finite(steps.iter().map(|s| s.min_health_factor))
             .unwrap_or(f64::INFINITY),
         assets,
+    }
+}
+
+/// The share of an asset's endogenous price offset caused by other assets' liquidations, at
+/// the step where that offset is largest (0 when it never fell below the exogenous price).
+pub fn cross_share(steps: &[crate::model::AssetStep]) -> f64 {
+    let mut e = 0.0f64;
+    let mut worst = (0.0f64, 0.0f64);
+    for s in steps {
+        e += s.caused_log;
+        if e < worst.0 {
+            worst = (e, s.cross_log);
+        }
+    }
+    if worst.0 < 0.0 {
+        (worst.1 / worst.0).clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }
 

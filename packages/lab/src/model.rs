@@ -350,7 +350,7 @@ pub struct AssetMetrics {
     pub bad_debt: f64,
     /// Endogenous impact: its realized max drawdown minus the exogenous one, pp.
     pub endogenous_impact_pct: f64,
-    /// The largest part of its price fall (percent of the exogenous price) caused by sales
-    /// of it seized from accounts whose liquidation another collateral's fall caused.
+    /// The part of its endogenous impact (pp) caused by sales of it seized from accounts
+    /// whose liquidation another collateral's fall caused.
     pub cross_impact_pct: f64,
 }

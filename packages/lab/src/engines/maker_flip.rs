@@ -4,8 +4,8 @@
 //! - Vaults and the OSM as in [`crate::engines::maker`]; unsafe when `ink·P_osm/mat < art`.
 //! - `bite`: a keeper starts an auction of `lot = min(ink, lump)` (a vault larger than `lump`
 //!   is bitten several times) for `tab = dart·chop` with `dart = art·lot/ink`, at a starting
-//!   bid of 0. No keeper reward; keepers bite every unsafe vault they see (it makes the
-//!   auctions they bid in).
+//!   bid of 0. No keeper reward: keepers bite every unsafe vault they see with the transactions
+//!   their bids leave (it makes the auctions they bid in).
 //! - `tend` (while `bid < tab`): a bid must beat the current one by `beg` (any positive bid
 //!   beats 0) and lock the bidder's base until it is outbid or the auction ends (no flash: the
 //!   bid is paid when made). Each bid sets `tic = now + ttl`.
@@ -264,12 +264,10 @@ impl Engine for MakerFlip {
             }
             i += 1;
         }
-        for v in due {
-            self.bite(w, v, &price);
-        }
         // Keepers spend their transactions where they gain most first: a bid on an auction
         // nobody has bid on (it wins the whole lot for almost nothing if unopposed), then
-        // outbidding others; oldest auctions first.
+        // outbidding others, oldest auctions first; a `bite` pays nothing, so it gets the
+        // turns left (below).
         let latency = self.vb.keepers.latency() as u64 * w.config.step;
         let (tau, now) = (self.p.tau.max(1.0) as u64, w.t);
         let visible = move |f: &Flip| f.end.saturating_sub(tau) + latency <= now;
@@ -282,21 +280,21 @@ impl Engine for MakerFlip {
             };
             self.bid(w, f, k);
         }
+        // Each keeper tries each auction at most once a step (a failed transaction is retried
+        // next step, not resent in a loop).
         for f in 0..self.flips.len() {
             if !visible(&self.flips[f]) {
                 continue;
             }
-            let mut idle = 0;
-            while idle < self.vb.keepers.capital.len() {
+            for _ in 0..self.vb.keepers.capital.len() {
                 let Some(k) = self.vb.keepers.next_keeper() else {
                     break;
                 };
-                if self.bid(w, f, k) {
-                    idle = 0;
-                } else {
-                    idle += 1;
-                }
+                self.bid(w, f, k);
             }
+        }
+        for v in due {
+            self.bite(w, v, &price);
         }
         let in_auction: f64 = self.flips.iter().map(|f| (f.due - f.bid).max(0.0)).sum();
         Ok(self.vb.state(price, in_auction, liquidatable))
