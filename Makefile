@@ -1,8 +1,16 @@
 # One task runner. The README names `make lab` (the main job) and `make test` (every check).
-.PHONY: lab test wasm schema schema-write ts-client ts-client-write fmt lint tools fuzz devnet-up devnet-down deploy keeper e2e chain-bench chain-throughput keeper-release
+.PHONY: lab stress lab-bench test wasm schema schema-write ts-client ts-client-write fmt lint tools fuzz devnet-up devnet-down deploy keeper e2e chain-bench chain-throughput keeper-release
 
-lab:             ## the main job: every crash scenario, naive vs Breakwater, table + charts in lab-out/
+lab:             ## the main job: every engine x every shipped scenario, tables + charts in lab-out/
 	cargo run --release --locked -p breakwater-lab --bin lab -- $(ARGS)
+
+stress:          ## a crash family through every engine: make stress ARGS="--family v-wick --paths 1000"
+	cargo run --release --locked -p breakwater-lab --bin lab -- stress $(ARGS)
+
+lab-bench:       ## the lab's benchmarks (docs/BENCHMARKS.md): black-thursday at 10,000 accounts, stress 1,000 x 1,000
+	cargo build --release --locked -p breakwater-lab --bin lab
+	/usr/bin/time -v target/release/lab run --scenario black-thursday --engine all --out lab-out/bench-bt
+	/usr/bin/time -v target/release/lab stress --family v-wick --paths 1000 --accounts 1000 --out lab-out/bench-stress
 
 test:            ## every check CI runs: fmt, clippy, tests, schema diff, wasm + cosmwasm-check
 	scripts/test.sh

@@ -81,10 +81,19 @@ fn register(path: &Path) -> Result<(), String> {
         .map_err(|_| "the font could not be parsed".to_string())
 }
 
-fn engine_color(engine: EngineKind) -> RGBColor {
+/// One colour per engine (Breakwater blue, naive red, the reference grey).
+pub fn engine_color(engine: EngineKind) -> RGBColor {
     match engine {
         EngineKind::Naive => RGBColor(214, 39, 40),
         EngineKind::Breakwater => RGBColor(31, 119, 180),
+        EngineKind::Aave => RGBColor(148, 103, 189),
+        EngineKind::Compound => RGBColor(44, 160, 44),
+        EngineKind::Maker => RGBColor(255, 127, 14),
+        EngineKind::MakerFlip => RGBColor(140, 86, 75),
+        EngineKind::Liquity => RGBColor(23, 190, 207),
+        EngineKind::Mars => RGBColor(227, 119, 194),
+        EngineKind::Queue => RGBColor(188, 189, 34),
+        EngineKind::Foresight => RGBColor(60, 60, 60),
     }
 }
 
@@ -264,17 +273,15 @@ fn draw(path: &Path, chart: &Chart) -> anyhow::Result<()> {
 
     for line in &chart.lines {
         let style = line.color.stroke_width(line.width);
+        // Every point inside the plot area: no line is ever drawn outside it.
+        let clip = |(x, y): (f64, f64)| (x.clamp(x0, x1), y.clamp(y0, y1));
+        let points: Vec<(f64, f64)> = line.points.iter().copied().map(clip).collect();
         let anno = match line.stroke {
             Stroke::Solid => ctx
-                .draw_series(LineSeries::new(line.points.iter().copied(), style))
+                .draw_series(LineSeries::new(points.iter().copied(), style))
                 .map_err(plot_err)?,
             Stroke::Dashed => ctx
-                .draw_series(DashedLineSeries::new(
-                    line.points.iter().copied(),
-                    8,
-                    5,
-                    style,
-                ))
+                .draw_series(DashedLineSeries::new(points.iter().copied(), 8, 5, style))
                 .map_err(plot_err)?,
         };
         anno.label(line.label.as_str());
@@ -320,10 +327,9 @@ fn fmt_price(v: f64) -> String {
     }
 }
 
-/// The spiral chart switches to a log axis when `g` exceeds this.
-const LOG_SPIRAL_ABOVE: f64 = 20.0;
-/// Smallest `g` shown on the log axis (`g = 0` has no logarithm).
-const LOG_SPIRAL_FLOOR: f64 = 0.001;
+/// A chart switches to a log axis when its largest engine peak exceeds the smallest
+/// non-zero one this many times (one engine would flatten the others).
+const LOG_RATIO: f64 = 30.0;
 
 /// Label of a log10 axis position `v`: the value `10^v`.
 fn fmt_log_axis(v: f64) -> String {
@@ -350,14 +356,41 @@ fn fmt_axis_ratio(v: f64) -> String {
     }
 }
 
+fn fmt_axis_usd(v: f64) -> String {
+    format!("${}", fmt_amount(v))
+}
+
 /// Series of one quantity of a trace against time in hours.
 fn series(trace: &RunTrace, f: impl Fn(&crate::model::StepRecord) -> f64) -> Vec<(f64, f64)> {
     trace.steps.iter().map(|s| (hours(s.time), f(s))).collect()
 }
 
-/// Writes the charts of one scenario comparing engines (one line per trace):
-/// `<scenario>-price.png`, `-liquidations.png`, `-bad-debt.png`, `-backstop.png` and
-/// `-spiral.png` (spiral index `g` over time with the `g = 1` threshold). Returns the paths.
+/// Whether lines peaking at `peaks` need a log axis to stay readable together.
+fn needs_log(peaks: &[f64]) -> bool {
+    let nonzero: Vec<f64> = peaks.iter().copied().filter(|p| *p > 0.0).collect();
+    let (lo, hi) = nonzero.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
+        (lo.min(*p), hi.max(*p))
+    });
+    nonzero.len() > 1 && hi / lo > LOG_RATIO
+}
+
+/// An engine's line style: Breakwater thick, the reference dashed.
+fn engine_line(t: &RunTrace, label: String, points: Vec<(f64, f64)>) -> Line {
+    let line = Line::new(label, engine_color(t.config.engine), points);
+    match t.config.engine {
+        EngineKind::Breakwater => line.width(3),
+        EngineKind::Foresight => line.dashed(),
+        _ => line,
+    }
+}
+
+/// Writes the charts of one scenario, every engine on each (a log axis when one engine dwarfs
+/// the others), and returns their paths:
+/// `<scenario>-price.png` (exogenous and realized price of each collateral),
+/// `-liquidations.png` (debt liquidated per step, dollars), `-bad-debt.png` (uncovered bad debt,
+/// cumulative, % of initial debt), `-buffer.png` (first-loss buffer, % of its start),
+/// `-wall.png` (the liquidation wall at the start) and `-loop.png` (cumulative price fall
+/// caused by liquidation sales).
 pub fn scenario_charts(
     out_dir: &Path,
     scenario: &str,
@@ -386,94 +419,121 @@ pub fn scenario_charts(
         }
     };
     let mut written = Vec::new();
+    let many = sorted.len() > 4;
+    let legend = if many {
+        SeriesLabelPosition::LowerLeft
+    } else {
+        SeriesLabelPosition::UpperRight
+    };
 
-    // Price: exogenous (the scenario path, identical for all engines), realized and oracle.
-    let mut lines = vec![Line::new("exogenous", GREY, series(sorted[0], |s| s.exogenous)).width(3)];
-    for t in &sorted {
-        let c = engine_color(t.config.engine);
-        lines.push(Line::new(
-            format!("realized ({})", name(t)),
-            c,
-            series(t, |s| s.realized),
-        ));
-        lines.push(
-            Line::new(
-                format!("oracle ({})", name(t)),
-                light(c),
-                series(t, |s| s.oracle),
-            )
-            .dashed(),
-        );
+    // Price of each collateral: exogenous (the scenario, the same for every engine) and each
+    // engine's realized price.
+    let assets = sorted[0].assets.len().max(1);
+    for a in 0..assets {
+        let path_of = |t: &RunTrace, f: fn(&crate::model::AssetStep) -> f64| -> Vec<(f64, f64)> {
+            match t.assets.get(a) {
+                Some(at) => t
+                    .steps
+                    .iter()
+                    .zip(&at.steps)
+                    .map(|(s, x)| (hours(s.time), f(x)))
+                    .collect(),
+                None => series(t, |s| s.realized),
+            }
+        };
+        let mut lines =
+            vec![Line::new("exogenous", GREY, path_of(sorted[0], |x| x.exogenous)).width(4)];
+        for t in &sorted {
+            lines.push(engine_line(t, name(t), path_of(t, |x| x.realized)));
+        }
+        let asset_name = sorted[0].assets.get(a).map_or("col", |x| x.name.as_str());
+        let file = if a == 0 {
+            format!("{stem}-price.png")
+        } else {
+            format!("{stem}-price-{}.png", file_stem(asset_name))
+        };
+        let path = out_dir.join(file);
+        draw(
+            &path,
+            &Chart {
+                title: format!("{scenario}: {asset_name} price, exogenous vs realized per engine"),
+                x_desc: x_desc.clone(),
+                y_desc: "price (base units per collateral unit)".into(),
+                y_fmt: fmt_price,
+                lines,
+                hline: None,
+                y_from_zero: false,
+                legend: SeriesLabelPosition::LowerLeft,
+            },
+        )?;
+        written.push(path);
     }
-    let path = out_dir.join(format!("{stem}-price.png"));
-    draw(
-        &path,
-        &Chart {
-            title: format!("{scenario}: collateral price, exogenous vs realized"),
-            x_desc: x_desc.clone(),
-            y_desc: "price (base units per collateral unit)".into(),
-            y_fmt: fmt_price,
-            lines,
-            hline: None,
-            y_from_zero: false,
-            legend: SeriesLabelPosition::UpperRight,
-        },
-    )?;
-    written.push(path);
 
-    // Liquidations per step.
+    // Liquidations per step, in dollars; log axis when one engine dwarfs the others.
+    let peaks: Vec<f64> = sorted
+        .iter()
+        .map(|t| {
+            t.steps
+                .iter()
+                .map(|s| s.liquidated_debt)
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    let log = needs_log(&peaks);
     let lines = sorted
         .iter()
         .map(|t| {
-            Line::new(
-                name(t),
-                engine_color(t.config.engine),
-                series(t, |s| s.liquidated_debt),
-            )
+            let pts = series(t, |s| {
+                let usd = s.liquidated_debt / 1e6;
+                if log {
+                    (1.0 + usd).log10()
+                } else {
+                    usd
+                }
+            });
+            engine_line(t, name(t), pts)
         })
         .collect();
     let path = out_dir.join(format!("{stem}-liquidations.png"));
     draw(
         &path,
         &Chart {
-            title: format!("{scenario}: debt liquidated per step"),
+            title: format!("{scenario}: debt liquidated per {step_s} s step"),
             x_desc: x_desc.clone(),
-            y_desc: format!("liquidated debt per {step_s} s step (base units)"),
-            y_fmt: fmt_amount,
+            y_desc: if log {
+                "liquidated debt per step, dollars (log scale)".into()
+            } else {
+                "liquidated debt per step, dollars".into()
+            },
+            y_fmt: if log { fmt_log_axis } else { fmt_axis_usd },
             lines,
             hline: None,
             y_from_zero: true,
-            legend: SeriesLabelPosition::UpperRight,
+            legend: if many {
+                SeriesLabelPosition::UpperRight
+            } else {
+                legend.clone()
+            },
         },
     )?;
     written.push(path);
 
-    // Bad debt, cumulative.
-    let mut lines = Vec::new();
-    for t in &sorted {
-        let c = engine_color(t.config.engine);
-        lines.push(Line::new(
-            format!("uncovered ({})", name(t)),
-            c,
-            series(t, |s| s.uncovered_bad_debt),
-        ));
-        lines.push(
-            Line::new(
-                format!("covered by backstop ({})", name(t)),
-                light(c),
-                series(t, |s| s.covered_bad_debt),
-            )
-            .dashed(),
-        );
-    }
+    // Uncovered bad debt, cumulative, % of initial debt.
+    let lines = sorted
+        .iter()
+        .map(|t| {
+            let d = t.initial_debt.max(1.0);
+            engine_line(t, name(t), series(t, |s| s.uncovered_bad_debt / d * 100.0))
+        })
+        .collect();
     let path = out_dir.join(format!("{stem}-bad-debt.png"));
     draw(
         &path,
         &Chart {
-            title: format!("{scenario}: cumulative bad debt"),
+            title: format!("{scenario}: uncovered bad debt, cumulative"),
             x_desc: x_desc.clone(),
-            y_desc: "bad debt (base units)".into(),
-            y_fmt: fmt_amount,
+            y_desc: "uncovered bad debt (% of initial debt)".into(),
+            y_fmt: fmt_axis_ratio,
             lines,
             hline: None,
             y_from_zero: true,
@@ -482,79 +542,187 @@ pub fn scenario_charts(
     )?;
     written.push(path);
 
-    // Backstop value.
+    // First-loss buffers, % of their start (engines without one are left out).
+    let lines: Vec<Line> = sorted
+        .iter()
+        .filter(|t| t.steps.first().is_some_and(|s| s.backstop_value > 0.0))
+        .map(|t| {
+            let v0 = t.steps[0].backstop_value;
+            engine_line(t, name(t), series(t, |s| s.backstop_value / v0 * 100.0))
+        })
+        .collect();
+    if !lines.is_empty() {
+        let path = out_dir.join(format!("{stem}-buffer.png"));
+        draw(
+            &path,
+            &Chart {
+                title: format!("{scenario}: first-loss buffer (backstop, reserves, surplus, pool)"),
+                x_desc: x_desc.clone(),
+                y_desc: "buffer value (% of its start)".into(),
+                y_fmt: fmt_axis_ratio,
+                lines,
+                hline: Some((0.0, "exhausted".into())),
+                y_from_zero: true,
+                legend: SeriesLabelPosition::LowerLeft,
+            },
+        )?;
+        written.push(path);
+    }
+
+    // The liquidation wall at the start.
     let lines = sorted
         .iter()
         .map(|t| {
-            Line::new(
-                name(t),
-                engine_color(t.config.engine),
-                series(t, |s| s.backstop_value),
-            )
+            let d = t.initial_debt.max(1.0);
+            let pts = t
+                .wall
+                .iter()
+                .enumerate()
+                .take(60)
+                .map(|(i, w)| (i as f64, w / d * 100.0))
+                .collect();
+            engine_line(t, name(t), pts).markers()
         })
         .collect();
-    let path = out_dir.join(format!("{stem}-backstop.png"));
+    let path = out_dir.join(format!("{stem}-wall.png"));
     draw(
         &path,
         &Chart {
-            title: format!("{scenario}: backstop pool value"),
-            x_desc: x_desc.clone(),
-            y_desc: "backstop value (base units)".into(),
-            y_fmt: fmt_amount,
+            title: format!("{scenario}: liquidation wall L' at the start"),
+            x_desc: "uniform fall of every collateral price (%)".into(),
+            y_desc: "debt becoming liquidatable per 1% (% of initial debt)".into(),
+            y_fmt: fmt_axis_ratio,
             lines,
             hline: None,
             y_from_zero: true,
-            legend: SeriesLabelPosition::LowerLeft,
-        },
-    )?;
-    written.push(path);
-
-    // Spiral index. `g` explodes (by orders of magnitude) when depth evaporates: then the axis
-    // is logarithmic, so `g = 1` and the spikes stay readable on one chart.
-    let max_g = sorted
-        .iter()
-        .flat_map(|t| t.steps.iter().map(|s| s.spiral_index))
-        .filter(|g| g.is_finite())
-        .fold(0.0, f64::max);
-    let log = max_g > LOG_SPIRAL_ABOVE;
-    let lines = sorted
-        .iter()
-        .map(|t| {
-            let points = series(t, |s| {
-                if log {
-                    s.spiral_index.max(LOG_SPIRAL_FLOOR).log10()
-                } else {
-                    s.spiral_index
-                }
-            });
-            Line::new(name(t), engine_color(t.config.engine), points)
-        })
-        .collect();
-    let (y_desc, y_fmt, threshold): (String, fn(f64) -> String, f64) = if log {
-        (
-            format!("spiral index g (log scale; below {LOG_SPIRAL_FLOOR} drawn at it)"),
-            fmt_log_axis,
-            0.0,
-        )
-    } else {
-        ("spiral index g (dimensionless)".into(), fmt_axis_ratio, 1.0)
-    };
-    let path = out_dir.join(format!("{stem}-spiral.png"));
-    draw(
-        &path,
-        &Chart {
-            title: format!("{scenario}: spiral index g = L'(1+p)k/D"),
-            x_desc,
-            y_desc,
-            y_fmt,
-            lines,
-            hline: Some((threshold, "g = 1: cascade sustains itself".into())),
-            y_from_zero: !log,
             legend: SeriesLabelPosition::UpperRight,
         },
     )?;
     written.push(path);
 
+    // The loop: cumulative price fall caused by liquidation-driven sales.
+    let caused: Vec<Vec<(f64, f64)>> = sorted
+        .iter()
+        .map(|t| {
+            let mut acc = 0.0;
+            t.steps
+                .iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    acc += t
+                        .assets
+                        .iter()
+                        .map(|a| (-a.steps[n].caused_log).max(0.0))
+                        .sum::<f64>();
+                    (hours(s.time), acc * 100.0)
+                })
+                .collect()
+        })
+        .collect();
+    let peaks: Vec<f64> = caused
+        .iter()
+        .map(|c| c.last().map_or(0.0, |p| p.1))
+        .collect();
+    let log = needs_log(&peaks);
+    let lines = sorted
+        .iter()
+        .zip(caused)
+        .map(|(t, pts)| {
+            let pts = pts
+                .into_iter()
+                .map(|(x, y)| (x, if log { (1.0 + y).log10() } else { y }))
+                .collect();
+            engine_line(t, name(t), pts)
+        })
+        .collect();
+    let path = out_dir.join(format!("{stem}-loop.png"));
+    draw(
+        &path,
+        &Chart {
+            title: format!("{scenario}: price fall caused by liquidation sales, cumulative"),
+            x_desc,
+            y_desc: if log {
+                "cumulative log-price fall from liquidation sales, % (log scale)".into()
+            } else {
+                "cumulative log-price fall from liquidation sales, %".into()
+            },
+            y_fmt: if log { fmt_log_axis } else { fmt_axis_ratio },
+            lines,
+            hline: None,
+            y_from_zero: true,
+            legend: SeriesLabelPosition::UpperLeft,
+        },
+    )?;
+    written.push(path);
+
+    Ok(written)
+}
+
+/// The distribution charts of a stress run: for each of uncovered bad debt, endogenous impact
+/// and borrower loss, every engine's empirical distribution over the paths (share of paths at
+/// or below each value; a curve further left is better). Returns the paths.
+pub fn stress_charts(
+    out_dir: &Path,
+    summary: &crate::stress::Summary,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ensure_font()?;
+    std::fs::create_dir_all(out_dir)?;
+    let stem = format!("stress-{}", file_stem(&summary.family));
+    type Pick = fn(&crate::stress::PathResult) -> f64;
+    let metrics: [(&str, &str, Pick); 3] = [
+        ("uncovered", "uncovered bad debt (% of initial debt)", |r| {
+            r.uncovered_pct
+        }),
+        ("impact", "endogenous impact (pp)", |r| r.impact_pp),
+        ("borrower-loss", "borrower loss (% of initial debt)", |r| {
+            r.borrower_loss_pct
+        }),
+    ];
+    let mut written = vec![];
+    for (key, desc, f) in metrics {
+        let mut lines = vec![];
+        for e in &summary.engines {
+            let Some(kind) = EngineKind::from_name(&e.engine) else {
+                continue;
+            };
+            let mut v: Vec<f64> = summary
+                .results
+                .iter()
+                .filter(|r| r.engine == e.engine)
+                .map(f)
+                .filter(|x| x.is_finite())
+                .collect();
+            v.sort_by(f64::total_cmp);
+            let n = v.len().max(1) as f64;
+            let pts: Vec<(f64, f64)> = v
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (*x, (i + 1) as f64 / n * 100.0))
+                .collect();
+            let mut line = Line::new(e.engine.clone(), engine_color(kind), pts);
+            line = match kind {
+                EngineKind::Breakwater => line.width(3),
+                EngineKind::Foresight => line.dashed(),
+                _ => line,
+            };
+            lines.push(line);
+        }
+        let path = out_dir.join(format!("{stem}-{key}.png"));
+        draw(
+            &path,
+            &Chart {
+                title: format!("{}: {desc} over {} paths", summary.family, summary.paths),
+                x_desc: desc.to_string(),
+                y_desc: "share of paths at or below (%)".into(),
+                y_fmt: fmt_axis_ratio,
+                lines,
+                hline: Some((95.0, "95th percentile".into())),
+                y_from_zero: true,
+                legend: SeriesLabelPosition::LowerRight,
+            },
+        )?;
+        written.push(path);
+    }
     Ok(written)
 }
 
@@ -721,7 +889,6 @@ mod tests {
                     covered_bad_debt: 500.0 * x,
                     backstop_value: 5e6 - 1e4 * x,
                     min_health_factor: 1.2,
-                    spiral_index: if i == 120 { 5e4 } else { 1.5 - x / 200.0 },
                     ..Default::default()
                 }
             })
@@ -738,16 +905,16 @@ mod tests {
                     depth_per_pct: 1e6,
                     recovery_half_life: 600.0,
                 },
-                backstop_fraction: 0.05,
-                throttle_pct: 1.0,
-                target_hf: 1.05,
-                keeper_dump_share: 1.0,
-                keeper_latency: 0,
-                bidder_margin: 0.02,
+                keepers: Default::default(),
                 oracle_delay: 0,
                 disabled: vec![],
+                overrides: vec![],
             },
+            params: vec![],
             initial_debt: 1e8,
+            wall: vec![],
+            assets: vec![],
+            largest_account_liquidations: None,
             steps,
         }
     }
@@ -764,7 +931,8 @@ mod tests {
         let naive = trace(EngineKind::Naive);
         let bw = trace(EngineKind::Breakwater);
         let paths = scenario_charts(&dir, "chart-test", &[&bw, &naive]).unwrap();
-        assert_eq!(paths.len(), 5);
+        // price, liquidations, bad debt, buffer, wall, loop.
+        assert_eq!(paths.len(), 6);
         for p in &paths {
             let bytes = std::fs::read(p).unwrap();
             assert_eq!(&bytes[1..4], b"PNG", "{}", p.display());

@@ -135,6 +135,38 @@ impl ExternalMarket {
         received
     }
 
+    /// Units whose sale now takes the realized price down to `target` (0 when it is already at
+    /// or below it): the most a seller can sell with the marginal price staying at or above
+    /// `target`. Linear book: `(P0 − target)/λ` (not below the book's floor); pool:
+    /// `x·(sqrt(P0/target) − 1)`; square root: `V·(ln(P0/target)/σ)² / P0`.
+    pub fn units_to_price(&self, target: f64, point: &ScenarioPoint) -> f64 {
+        let p0 = self.price(point);
+        if !(is_pos(target) && is_pos(point.price)) || target >= p0 {
+            return 0.0;
+        }
+        let d = self.params.depth_per_pct.max(f64::MIN_POSITIVE) * mult(point);
+        match self.params.kind {
+            DepthKind::LinearBook => {
+                let lambda = point.price * point.price / (100.0 * d);
+                let floor = point.price * PRICE_FLOOR_FRACTION;
+                (p0 - target.max(floor)) / lambda
+            }
+            DepthKind::ConstantProduct => {
+                let x = cp_base_reserve(d, p0, point.price) / p0;
+                x * ((p0 / target).sqrt() - 1.0)
+            }
+            DepthKind::SquareRoot => {
+                let i = (p0 / target).ln();
+                sqrt_volume(d) * (i / SQRT_SIGMA).powi(2) / p0
+            }
+        }
+    }
+
+    /// Base value a sale of `units` would receive now, without selling.
+    pub fn quote_sell(&self, units: f64, point: &ScenarioPoint) -> f64 {
+        self.clone().sell(units, point)
+    }
+
     /// Buy `value` worth of base (arbitrage/keepers buying): mirror of [`sell`](Self::sell);
     /// returns the collateral units obtained and pushes the endogenous impact up. Non-positive
     /// or non-finite `value` does nothing and returns 0.
@@ -512,6 +544,30 @@ mod tests {
         assert_eq!(mk.sell(-1.0, &pt(10.0, 1.0)), 0.0);
         assert_eq!(mk.buy(f64::NAN, &pt(10.0, 1.0)), 0.0);
         assert_eq!(mk.impact(), 0.0);
+    }
+
+    #[test]
+    fn selling_units_to_price_lands_on_the_target() {
+        for k in KINDS {
+            for m in [1.0, 0.1] {
+                let mut mk = market(k);
+                let p = pt(10.0, m);
+                mk.sell(D / 20.0, &p);
+                let p0 = mk.price(&p);
+                let target = p0 * 0.93;
+                let u = mk.units_to_price(target, &p);
+                assert!(u > 0.0);
+                let before = mk.clone();
+                mk.sell(u, &p);
+                assert!(
+                    (mk.price(&p) / target - 1.0).abs() < 1e-9,
+                    "{k:?} m={m}: {} vs {target}",
+                    mk.price(&p)
+                );
+                assert_eq!(before.units_to_price(p0 * 1.01, &p), 0.0);
+                assert_eq!(before.quote_sell(u, &p), before.clone().sell(u, &p));
+            }
+        }
     }
 
     #[test]

@@ -1,23 +1,32 @@
 //! Breakwater's cascade lab: drives the real contracts (on the embedded cw-multi-test chain or
-//! the local wasmd devnet, through [`chain::Chain`]) through crash scenarios, side by side
-//! with a naive engine made of the same contracts, and reports whether liquidations cascade
-//! and who pays.
+//! the local wasmd devnet, through [`chain::Chain`]) through crash scenarios and generated
+//! crash families, side by side with a naive engine made of the same contracts, with models of
+//! the leading protocols' liquidation designs ([`engines`]) and a reference that knows the path,
+//! all behind one interface ([`engine::Engine`]), and reports whether liquidations cascade and
+//! who pays.
 //!
 //! See `docs/LAB.md` for the model, its assumptions and its limits.
+pub mod book;
 pub mod chain;
 pub mod charts;
 pub mod depth;
+pub mod engine;
+pub mod engines;
+pub mod families;
+pub mod keepers;
 pub mod metrics;
 pub mod model;
+pub mod params;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod stress;
 pub mod wasmd;
 
 use model::{DepthKind, DepthParams, EngineKind, RunConfig};
 
 /// The default configuration of `engine`: 10,000 accounts, one-minute steps, a linear book,
-/// keepers that dump everything they win, and (for Breakwater) every mechanism on.
+/// realistic keepers (`keepers::KeeperParams`), and (for Breakwater) every mechanism on.
 pub fn default_config(engine: EngineKind) -> RunConfig {
     RunConfig {
         engine,
@@ -31,13 +40,9 @@ pub fn default_config(engine: EngineKind) -> RunConfig {
             depth_per_pct: 0.02,
             recovery_half_life: 1_800.0,
         },
-        backstop_fraction: 0.10,
-        throttle_pct: 2.0,
-        target_hf: 1.05,
-        keeper_dump_share: 1.0,
-        keeper_latency: 60,
-        bidder_margin: 0.02,
+        keepers: keepers::KeeperParams::default(),
         oracle_delay: 60,
         disabled: vec![],
+        overrides: vec![],
     }
 }

@@ -1,9 +1,10 @@
 //! `lab`: the Breakwater cascade lab command line.
 //!
-//! `lab` with no arguments runs every built-in scenario through both engines
-//! (`lab run --all --engine both`), writes charts, CSV and JSON into `lab-out/` and prints a
-//! side-by-side table. `lab run --chain local` runs on the local wasmd devnet instead of the
-//! embedded chain (see `breakwater_lab::wasmd`).
+//! `lab` with no arguments runs every built-in scenario through every engine
+//! (`lab run --all --engine all`), writes charts, CSV and JSON into `lab-out/` and prints the
+//! tables. `lab stress` runs a crash family, `lab merge` combines its shards. `lab run --chain
+//! local` runs on the local wasmd devnet instead of the embedded chain (see
+//! `breakwater_lab::wasmd`).
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,14 +14,16 @@ use anyhow::{anyhow, bail, Context};
 use breakwater_lab::chain::Chain;
 use breakwater_lab::model::{EngineKind, Metrics, RunConfig, RunTrace, Scenario, MECHANISMS};
 use breakwater_lab::run::ChainSpec;
-use breakwater_lab::{charts, metrics, report, run, scenario, wasmd};
+use breakwater_lab::{charts, engine, metrics, report, run, scenario, wasmd};
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-/// Breakwater cascade lab: crash scenarios through the real contracts, naive engine vs
-/// Breakwater. Without a subcommand, runs every built-in scenario with both engines.
+/// Breakwater cascade lab: crash scenarios and crash families through Breakwater's real
+/// contracts, a naive configuration of them, and models of Aave, Compound, Maker, Liquity,
+/// Mars and an ORCA-style queue, against a reference that knows the path. Without a
+/// subcommand, runs every built-in scenario with every engine.
 #[derive(Parser, Debug)]
 #[command(name = "lab", version, about)]
 struct Cli {
@@ -36,6 +39,14 @@ enum Command {
     Sweep(SweepArgs),
     /// List the built-in scenarios and the events they model.
     Scenarios,
+    /// List every parameter a scenario (`# set:`) or `--set` can override, with its default.
+    Params,
+    /// Run the engines on many generated paths of a crash family; report the distributions.
+    Stress(StressArgs),
+    /// Merge the shard files of a stress run (from `lab stress --shard i/N`).
+    Merge(MergeArgs),
+    /// Write paths of a crash family as scenario files (to look at, or run with `lab run`).
+    Paths(PathsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -47,7 +58,7 @@ struct RunArgs {
     #[arg(long)]
     all: bool,
     /// Engine(s) to run.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Both)]
+    #[arg(long, value_parser = parse_engines, default_value = "all", value_name = "ENGINES")]
     engine: EngineChoice,
     /// Chain to run on: the embedded cw-multi-test chain, or the local wasmd devnet in real
     /// time (start it first with `cargo run -p breakwater-keeper --bin keeper -- devnet up`;
@@ -60,6 +71,65 @@ struct RunArgs {
     /// Switch off one Breakwater mechanism to measure its contribution (repeatable).
     #[arg(long = "disable", value_name = "MECHANISM", value_parser = parse_mechanism)]
     disable: Vec<String>,
+    /// Time every call of the contract-backed engines to the chain and print where the time
+    /// went after each run.
+    #[arg(long)]
+    profile: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct StressArgs {
+    /// The family: a built-in name (jump-diffusion, v-wick, flash-crash, slow-bleed,
+    /// terminal-collapse, oracle-dislocation), a family file, or files:DIR.
+    #[arg(long, value_name = "NAME|FILE")]
+    family: String,
+    /// Number of paths.
+    #[arg(long, default_value_t = 100, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    paths: usize,
+    /// Engine(s) to run.
+    #[arg(long, value_parser = parse_engines, default_value = "all", value_name = "ENGINES")]
+    engine: EngineChoice,
+    /// Run only shard I of N (paths p with p mod N = I) and write its shard file; merge the
+    /// shards with `lab merge`.
+    #[arg(long, value_name = "I/N", value_parser = breakwater_lab::stress::parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Set a family parameter (repeatable): NAME=VALUE or NAME=LO..HI.
+    #[arg(long = "family-param", value_name = "NAME=RANGE")]
+    family_params: Vec<String>,
+    /// Switch off one Breakwater mechanism (repeatable).
+    #[arg(long = "disable", value_name = "MECHANISM", value_parser = parse_mechanism)]
+    disable: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+struct PathsArgs {
+    /// The family (as for `lab stress`).
+    #[arg(long, value_name = "NAME|FILE")]
+    family: String,
+    /// Number of paths, from path 0.
+    #[arg(long, default_value_t = 5)]
+    paths: usize,
+    /// Seed of the paths.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Set a family parameter (repeatable): NAME=VALUE or NAME=LO..HI.
+    #[arg(long = "family-param", value_name = "NAME=RANGE")]
+    family_params: Vec<String>,
+    /// Output directory.
+    #[arg(long, default_value = "lab-out/paths")]
+    out: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+struct MergeArgs {
+    /// Directories (or files) holding `stress-*.json` shard files.
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Where to write the summary and charts [default: the first directory].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -92,6 +162,18 @@ struct CommonArgs {
     /// Simulation step in seconds [default: the engine's default configuration].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     step: Option<u64>,
+    /// Override a parameter for every run (repeatable): `aave.close_factor=0.4`,
+    /// `keepers.gas=5`, `depth.eth=0.5`, ... (`lab params` lists them; a scenario's own
+    /// `# set:` lines apply first).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    set: Vec<(String, f64)>,
+}
+
+fn parse_set(s: &str) -> Result<(String, f64), String> {
+    let (name, value) =
+        breakwater_lab::params::parse_assignment(s).map_err(|e| format!("{e:#}"))?;
+    breakwater_lab::engines::check_param(&name).map_err(|e| format!("{e:#}"))?;
+    Ok((name, value))
 }
 
 impl CommonArgs {
@@ -113,21 +195,42 @@ enum ChainChoice {
     Local,
 }
 
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum EngineChoice {
-    Naive,
-    Breakwater,
-    Both,
-}
+/// Engines named on the command line: `all`, `both` (naive and breakwater), `peers` (the
+/// peers' designs and the reference), or engine names, comma-separated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EngineChoice(Vec<EngineKind>);
 
 impl EngineChoice {
-    fn kinds(self) -> Vec<EngineKind> {
-        match self {
-            EngineChoice::Naive => vec![EngineKind::Naive],
-            EngineChoice::Breakwater => vec![EngineKind::Breakwater],
-            EngineChoice::Both => vec![EngineKind::Naive, EngineKind::Breakwater],
+    fn kinds(&self) -> Vec<EngineKind> {
+        self.0.clone()
+    }
+}
+
+fn parse_engines(s: &str) -> Result<EngineChoice, String> {
+    let mut out: Vec<EngineKind> = Vec::new();
+    for name in s.split(',').map(|x| x.trim().to_ascii_lowercase()) {
+        let add: Vec<EngineKind> = match name.as_str() {
+            "all" => EngineKind::ALL.to_vec(),
+            "both" => vec![EngineKind::Naive, EngineKind::Breakwater],
+            "peers" => EngineKind::ALL
+                .into_iter()
+                .filter(|e| !e.is_contract())
+                .collect(),
+            n => vec![EngineKind::from_name(n).ok_or_else(|| {
+                format!(
+                    "unknown engine '{n}'; expected all, both, peers or some of: {}",
+                    EngineKind::ALL.map(|e| e.name()).join(", ")
+                )
+            })?],
+        };
+        for e in add {
+            if !out.contains(&e) {
+                out.push(e);
+            }
         }
     }
+    out.sort();
+    Ok(EngineChoice(out))
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,9 +291,9 @@ impl SweepParam {
         let mut cfg = base.clone();
         match self {
             SweepParam::Depth => cfg.depth.depth_per_pct = base.depth.depth_per_pct * v,
-            SweepParam::Backstop => cfg.backstop_fraction = v,
-            SweepParam::Throttle => cfg.throttle_pct = v,
-            SweepParam::TargetHf => cfg.target_hf = v,
+            SweepParam::Backstop => cfg.overrides.push(("breakwater.backstop".into(), v)),
+            SweepParam::Throttle => cfg.overrides.push(("breakwater.throttle_pct".into(), v)),
+            SweepParam::TargetHf => cfg.overrides.push(("breakwater.target_hf".into(), v)),
         }
         cfg
     }
@@ -211,7 +314,7 @@ fn parse_mechanism(s: &str) -> Result<String, String> {
 
 /// What `lab` without arguments does.
 fn default_command() -> Command {
-    Cli::parse_from(["lab", "run", "--all", "--engine", "both"])
+    Cli::parse_from(["lab", "run", "--all", "--engine", "all"])
         .command
         .expect("the default command line names a subcommand")
 }
@@ -222,6 +325,10 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(&args),
         Command::Sweep(args) => cmd_sweep(&args),
         Command::Scenarios => cmd_scenarios(),
+        Command::Params => cmd_params(),
+        Command::Stress(args) => cmd_stress(&args),
+        Command::Merge(args) => cmd_merge(&args),
+        Command::Paths(args) => cmd_paths(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -271,24 +378,15 @@ fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
     scenario::load(name).with_context(|| format!("cannot load scenario '{name}'"))
 }
 
-/// Runs one scenario on `chain` with a progress bar (hidden when stdout is not a terminal).
-fn run_with_progress(
+/// Runs one scenario on `chain`, showing progress on `bar`.
+fn run_one(
     sc: &Scenario,
     cfg: &RunConfig,
     label: &str,
     chain: ChainChoice,
+    profile: bool,
+    bar: &ProgressBar,
 ) -> anyhow::Result<RunTrace> {
-    let bar = if std::io::stdout().is_terminal() {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
-    let style = ProgressStyle::with_template(
-        "{prefix:>30} [{bar:36.cyan/blue}] {pos:>6}/{len:6} steps {elapsed:>4} eta {eta:>4}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
     bar.set_prefix(label.to_string());
     let started = Instant::now();
     let mut on_step = |done: usize, total: usize| {
@@ -298,6 +396,9 @@ fn run_with_progress(
         bar.set_position(done as u64);
     };
     let result = match chain {
+        ChainChoice::Multitest if profile => {
+            run::run_scenario_on(sc, cfg, &mut run::multitest_profiled, &mut on_step)
+        }
         ChainChoice::Multitest => run::run_scenario(sc, cfg, &mut on_step),
         ChainChoice::Local => {
             let opts = wasmd::WasmdOptions::default();
@@ -315,6 +416,35 @@ fn run_with_progress(
         started.elapsed().as_secs_f64()
     );
     Ok(trace)
+}
+
+/// Runs every `(scenario, config, label)` job, in parallel on the embedded chain (one thread
+/// per core) and one after the other on the devnet; results in job order.
+fn run_jobs(
+    jobs: Vec<(&Scenario, RunConfig, String)>,
+    chain: ChainChoice,
+    profile: bool,
+) -> Vec<(String, anyhow::Result<RunTrace>)> {
+    let bars = indicatif::MultiProgress::new();
+    if !std::io::stdout().is_terminal() {
+        bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let style = ProgressStyle::with_template(
+        "{prefix:>30} [{bar:36.cyan/blue}] {pos:>6}/{len:6} steps {elapsed:>4} eta {eta:>4}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    let threads = match chain {
+        ChainChoice::Multitest => engine::default_threads(),
+        ChainChoice::Local => 1,
+    };
+    engine::run_parallel(jobs, threads, |(sc, cfg, label)| {
+        let bar = bars.add(ProgressBar::new(0));
+        bar.set_style(style.clone());
+        let r = run_one(sc, &cfg, &label, chain, profile, &bar);
+        bars.remove(&bar);
+        (label, r)
+    })
 }
 
 /// Display name of a run: engine plus any disabled mechanisms.
@@ -380,17 +510,23 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
         .collect();
 
     let total = scenarios.len() * configs.len();
+    let mut jobs = Vec::new();
+    for sc in &scenarios {
+        let settings = [sc.settings.clone(), args.common.set.clone()].concat();
+        for cfg in &configs {
+            let cfg = breakwater_lab::engines::with_settings(cfg.clone(), &settings)?;
+            let label = run_label(&sc.name, &cfg);
+            jobs.push((sc, cfg, label));
+        }
+    }
     let mut traces: Vec<RunTrace> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
-    for sc in &scenarios {
-        for cfg in &configs {
-            let label = run_label(&sc.name, cfg);
-            match run_with_progress(sc, cfg, &label, args.chain) {
-                Ok(trace) => traces.push(trace),
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    failures.push(label);
-                }
+    for (label, result) in run_jobs(jobs, args.chain, args.profile) {
+        match result {
+            Ok(trace) => traces.push(trace),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failures.push(label);
             }
         }
     }
@@ -415,6 +551,9 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
             );
         }
         print!("{}", report::table(&rows));
+        println!("\n{}", report::TABLE_NOTES);
+        print!("{}", summary_matrices(&rows));
+        print_contagion(&traces, &all_metrics);
         print_files(out, &files);
     }
 
@@ -455,6 +594,57 @@ fn write_scenario_charts(out: &Path, scenarios: &[Scenario], traces: &[RunTrace]
     files
 }
 
+/// The engines × scenarios matrices of the headline metrics.
+fn summary_matrices(rows: &[(String, EngineKind, Metrics)]) -> String {
+    [
+        report::matrix("Uncovered bad debt, % of initial debt", rows, |m| {
+            report::fmt_pct(m.uncovered_bad_debt_pct)
+        }),
+        report::matrix("Endogenous impact, pp", rows, |m| {
+            report::fmt_pp(m.endogenous_impact_pct)
+        }),
+        report::matrix("Borrower loss, % of initial debt", rows, |m| {
+            report::fmt_pct(m.borrower_loss_pct)
+        }),
+    ]
+    .join("\n")
+}
+
+/// Per-collateral lines of runs with several collaterals.
+fn print_contagion(traces: &[RunTrace], metrics: &[Metrics]) {
+    let multi: Vec<(&RunTrace, &Metrics)> = traces
+        .iter()
+        .zip(metrics)
+        .filter(|(t, _)| t.assets.len() > 1)
+        .collect();
+    if multi.is_empty() {
+        return;
+    }
+    println!("\nContagion (per collateral: liquidated, bad debt, impact, impact caused by other collaterals' liquidations):");
+    for (t, m) in multi {
+        let cells: Vec<String> = m
+            .assets
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} liq {} bad {} impact {} cross {}",
+                    a.name,
+                    report::fmt_usd(a.liquidated_debt),
+                    report::fmt_usd(a.bad_debt),
+                    report::fmt_pp(a.endogenous_impact_pct),
+                    report::fmt_pp(a.cross_impact_pct)
+                )
+            })
+            .collect();
+        println!(
+            "  {} / {}: {}",
+            t.scenario,
+            t.config.engine.name(),
+            cells.join("; ")
+        );
+    }
+}
+
 fn print_files(out: &Path, files: &[PathBuf]) {
     println!("\n{} files written to {}:", files.len(), out.display());
     for f in files {
@@ -489,6 +679,8 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let mut rows: Vec<(f64, EngineKind, Metrics)> = Vec::new();
     let mut points_json = Vec::new();
     let mut failures = Vec::new();
+    let mut jobs = Vec::new();
+    let mut values = Vec::new();
     for &v in &args.values {
         for &engine in &engines {
             let cfg = args.param.apply(
@@ -496,22 +688,30 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
                 v,
             );
             let label = format!("{param}={} / {}", report::fmt_value(v), engine.name());
-            match run_with_progress(&sc, &cfg, &label, ChainChoice::Multitest) {
-                Ok(trace) => {
-                    let m = metrics::compute(&trace);
-                    points_json.push(json!({
-                        "value": v,
-                        "engine": engine.name(),
-                        "config": cfg,
-                        "initial_debt": trace.initial_debt,
-                        "metrics": m,
-                    }));
-                    rows.push((v, engine, m));
-                }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    failures.push(label);
-                }
+            values.push((v, engine, cfg.clone()));
+            jobs.push((&sc, cfg, label));
+        }
+    }
+    for ((v, engine, cfg), (label, result)) in
+        values
+            .into_iter()
+            .zip(run_jobs(jobs, ChainChoice::Multitest, false))
+    {
+        match result {
+            Ok(trace) => {
+                let m = metrics::compute(&trace);
+                points_json.push(json!({
+                    "value": v,
+                    "engine": engine.name(),
+                    "config": cfg,
+                    "initial_debt": trace.initial_debt,
+                    "metrics": m,
+                }));
+                rows.push((v, engine, m));
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failures.push(label);
             }
         }
     }
@@ -565,6 +765,161 @@ fn cmd_sweep(args: &SweepArgs) -> anyhow::Result<()> {
             failures.join(", ")
         );
     }
+    Ok(())
+}
+
+/// The family `name` with `--family-param` settings applied.
+fn load_family(name: &str, params: &[String]) -> anyhow::Result<breakwater_lab::families::Family> {
+    use breakwater_lab::families::{parse_range, Family};
+    let mut family = Family::load(name)?;
+    for p in params {
+        let (k, v) = p.split_once('=').ok_or_else(|| {
+            anyhow!("--family-param: expected NAME=VALUE or NAME=LO..HI, found `{p}`")
+        })?;
+        family.set(k.trim(), parse_range(v)?)?;
+    }
+    Ok(family)
+}
+
+fn cmd_paths(args: &PathsArgs) -> anyhow::Result<()> {
+    let family = load_family(&args.family, &args.family_params)?;
+    std::fs::create_dir_all(&args.out)?;
+    let mut files = vec![];
+    for i in 0..args.paths {
+        let s = family.path(args.seed, i)?;
+        let path = args.out.join(format!("{}.csv", report::file_stem(&s.name)));
+        std::fs::write(&path, scenario::to_text(&s))?;
+        files.push(path);
+    }
+    print_files(&args.out, &files);
+    Ok(())
+}
+
+fn cmd_stress(args: &StressArgs) -> anyhow::Result<()> {
+    use breakwater_lab::stress;
+    let family = load_family(&args.family, &args.family_params)?;
+    // The book's seed is the stress seed: every path faces the same book.
+    let mut common = args.common.clone();
+    if common.accounts.is_none() {
+        common.accounts = Some(1_000);
+    }
+    let seed = common.seed.unwrap_or(42);
+    let configs: Vec<RunConfig> = args
+        .engine
+        .kinds()
+        .iter()
+        .map(|&e| {
+            let mut cfg = base_config(e, &common, ChainChoice::Multitest);
+            if e == EngineKind::Breakwater {
+                cfg.disabled = args.disable.clone();
+            }
+            breakwater_lab::engines::with_settings(cfg, &common.set)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let shard = args.shard.unwrap_or((0, 1));
+    let out = common
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("lab-out/stress"));
+    let n_paths = stress::shard_paths(args.paths, shard).len();
+    eprintln!(
+        "stress: family {}, paths {} of {} (shard {}/{}), {} engines, {} accounts, {} threads",
+        family.name,
+        n_paths,
+        args.paths,
+        shard.0,
+        shard.1,
+        configs.len(),
+        common.accounts.unwrap_or(0),
+        engine::default_threads()
+    );
+    let started = Instant::now();
+    let last = std::sync::Mutex::new(Instant::now());
+    let progress = |done: usize, total: usize| {
+        let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
+        if done == total || l.elapsed().as_secs() >= 10 {
+            *l = Instant::now();
+            eprintln!(
+                "  {done}/{total} runs, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let result = stress::run_shard(
+        &family,
+        seed,
+        args.paths,
+        shard,
+        &configs,
+        engine::default_threads(),
+        &progress,
+    );
+    for r in result.results.iter().filter(|r| r.error.is_some()) {
+        eprintln!(
+            "error: path {} / {}: {}",
+            r.path,
+            r.engine,
+            r.error.as_deref().unwrap_or("")
+        );
+    }
+    let file = stress::write_shard(&out, &result)?;
+    eprintln!("wrote {} ({:.1} s)", file.display(), result.seconds);
+    if args.shard.is_none() {
+        merge_and_report(&[result], &out)?;
+    } else {
+        println!(
+            "shard {}/{} written to {}; merge all shards with `lab merge DIR...`",
+            shard.0,
+            shard.1,
+            file.display()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_merge(args: &MergeArgs) -> anyhow::Result<()> {
+    let shards = breakwater_lab::stress::read_shards(&args.dirs)?;
+    let out = args.out.clone().unwrap_or_else(|| args.dirs[0].clone());
+    let out = if out.is_file() {
+        out.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        out
+    };
+    merge_and_report(&shards, &out)
+}
+
+fn merge_and_report(shards: &[breakwater_lab::stress::Shard], out: &Path) -> anyhow::Result<()> {
+    let summary = breakwater_lab::stress::merge(shards)?;
+    let mut files = breakwater_lab::stress::write_summary(out, &summary)?;
+    match charts::stress_charts(out, &summary) {
+        Ok(paths) => files.extend(paths),
+        Err(e) => eprintln!("warning: stress charts skipped: {e:#}"),
+    }
+    println!();
+    print!("{}", breakwater_lab::stress::table(&summary));
+    println!(
+        "{} shard(s), {:.1} s of run time in total",
+        summary.shards, summary.seconds
+    );
+    print_files(out, &files);
+    Ok(())
+}
+
+fn cmd_params() -> anyhow::Result<()> {
+    let all = breakwater_lab::engines::all_params();
+    let width = all.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    for p in &all {
+        println!(
+            "{:<width$}  {:>10}  {}",
+            p.name,
+            report::fmt_value(p.value),
+            p.doc
+        );
+    }
+    println!(
+        "{:<width$}  {:>10}  multiplies collateral <asset>'s external depth",
+        "depth.<asset>", "1"
+    );
     Ok(())
 }
 
@@ -625,7 +980,7 @@ mod tests {
         match default_command() {
             Command::Run(a) => {
                 assert!(a.all);
-                assert_eq!(a.engine, EngineChoice::Both);
+                assert_eq!(a.engine.kinds(), EngineKind::ALL);
                 assert_eq!(a.chain, ChainChoice::Multitest);
                 assert_eq!(a.common.out_dir(a.chain), PathBuf::from("lab-out"));
                 assert!(a.common.accounts.is_none() && a.common.seed.is_none());
@@ -660,7 +1015,7 @@ mod tests {
         ]);
         assert_eq!(a.scenarios, ["black-thursday", "my.json"]);
         assert!(!a.all);
-        assert_eq!(a.engine, EngineChoice::Breakwater);
+        assert_eq!(a.engine.kinds(), [EngineKind::Breakwater]);
         assert_eq!(a.common.accounts, Some(500));
         assert_eq!(a.common.seed, Some(9));
         assert_eq!(a.common.out_dir(ChainChoice::Local), PathBuf::from("x"));
@@ -737,11 +1092,20 @@ mod tests {
     #[test]
     fn engine_choice_maps_to_kinds() {
         assert_eq!(
-            EngineChoice::Both.kinds(),
+            parse_engines("both").unwrap().kinds(),
             [EngineKind::Naive, EngineKind::Breakwater]
         );
-        assert_eq!(EngineChoice::Naive.kinds(), [EngineKind::Naive]);
-        assert_eq!(EngineChoice::Breakwater.kinds(), [EngineKind::Breakwater]);
+        assert_eq!(parse_engines("naive").unwrap().kinds(), [EngineKind::Naive]);
+        assert_eq!(
+            parse_engines("aave, breakwater,aave").unwrap().kinds(),
+            [EngineKind::Breakwater, EngineKind::Aave]
+        );
+        assert_eq!(parse_engines("all").unwrap().kinds(), EngineKind::ALL);
+        assert!(!parse_engines("peers")
+            .unwrap()
+            .kinds()
+            .contains(&EngineKind::Naive));
+        assert!(parse_engines("gauntlet").is_err());
     }
 
     #[test]
@@ -798,14 +1162,10 @@ mod tests {
                 depth_per_pct: 2_000.0,
                 recovery_half_life: 600.0,
             },
-            backstop_fraction: 0.05,
-            throttle_pct: 1.0,
-            target_hf: 1.05,
-            keeper_dump_share: 1.0,
-            keeper_latency: 0,
-            bidder_margin: 0.02,
+            keepers: Default::default(),
             oracle_delay: 0,
             disabled: vec![],
+            overrides: vec![],
         }
     }
 
@@ -816,16 +1176,17 @@ mod tests {
             SweepParam::Depth.apply(&base, 0.25).depth.depth_per_pct,
             500.0
         );
+        let bw = |c: &RunConfig| breakwater_lab::run::bw(c);
+        assert_eq!(bw(&SweepParam::Backstop.apply(&base, 0.2)).backstop, 0.2);
         assert_eq!(
-            SweepParam::Backstop.apply(&base, 0.2).backstop_fraction,
-            0.2
+            bw(&SweepParam::Throttle.apply(&base, 3.0)).throttle_pct,
+            3.0
         );
-        assert_eq!(SweepParam::Throttle.apply(&base, 3.0).throttle_pct, 3.0);
-        assert_eq!(SweepParam::TargetHf.apply(&base, 1.2).target_hf, 1.2);
+        assert_eq!(bw(&SweepParam::TargetHf.apply(&base, 1.2)).target_hf, 1.2);
         let changed = SweepParam::Throttle.apply(&base, 3.0);
         assert_eq!(
             RunConfig {
-                throttle_pct: 1.0,
+                overrides: vec![],
                 ..changed
             },
             base

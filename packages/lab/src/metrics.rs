@@ -14,11 +14,36 @@
 //! - **over-liquidation**: the last cumulative value; **below-floor value**: `Σ` of the per-step
 //!   values.
 //! - **backstop drawdown**: `max_t (peak_t − v_t) / v_0 · 100`, with `peak_t` the running maximum
-//!   of the backstop value; 0 when `v_0` is 0 (no backstop).
-//! - **max spiral index**: the largest finite `g`; 0 when none is finite.
+//!   of the first-loss buffer's value, capped at 100 (exhausted: what it could not cover is
+//!   uncovered bad debt); 0 when `v_0` is 0 (no buffer).
+//! - **borrower loss**: the last step's cumulative value: for each account, the value at the
+//!   external price of the collateral taken from it, minus the debt relieved, minus what came
+//!   back (leftovers, surpluses), never below 0 per account (an underwater account defaults:
+//!   that is bad debt, not a borrower loss); summed. It is the penalties paid plus collateral
+//!   sold below the external price, in one number.
+//! - **over-liquidation** (kept for comparison with the lab's earlier tables): debt force-closed
+//!   beyond the least repayment that would have restored health 1 at that moment, given the
+//!   engine's penalty — what partial liquidation saves borrowers; whole-position designs
+//!   (Compound's absorb, Liquity, the naive engine) score high by construction.
+//! - **loop gain** (realised): over the steps in which the engine had debt liquidatable or
+//!   liquidation-driven sales, `G = Σ caused / Σ trigger`, where `caused` is the net fall of an
+//!   asset's endogenous log offset over the step (the price move the liquidation sales caused,
+//!   less what arbitrage recovered since the previous step; rises count 0) and `trigger` the
+//!   fall of the engine's own oracle log price since the previous step (the move its
+//!   liquidations react to, including the previous step's liquidation-driven fall), summed
+//!   over assets. In a linear loop where each 1% of trigger causes `G`% of sales-driven fall,
+//!   an exogenous fall `x` ends with an endogenous fall `x·G/(1 − G)`; a cascade feeds itself
+//!   as `G → 1`. When the oracle tracks the market, `G` is the share of the fall during
+//!   liquidation activity that the liquidations themselves caused.
+//! - **liquidation wall** at the start ([`RunTrace::wall`]): its largest 1% slice (percent of
+//!   initial debt) and where it starts, and the debt liquidatable within 10/20/30% falls.
+//! - **contagion**, per asset: liquidations and bad debt booked on it, its endogenous impact,
+//!   and the part of that impact caused by sales of it seized from accounts whose liquidation
+//!   another asset's fall caused (cross impact: the impact times the other causes' share of
+//!   the endogenous price offset at its deepest).
 //! - **min health factor**: the smallest finite health factor (NaN and ±inf ignored);
 //!   `f64::INFINITY` when no step has a finite one (no open account with debt).
-use crate::model::{Metrics, RunTrace, StepRecord};
+use crate::model::{AssetMetrics, Metrics, RunTrace, StepRecord};
 
 /// Quiet steps (no liquidation) that separate two liquidation waves.
 pub const WAVE_GAP_STEPS: usize = 10;
@@ -37,12 +62,52 @@ pub fn compute(trace: &RunTrace) -> Metrics {
 
     let realized_dd = drawdown_from_start_pct(steps.iter().map(|s| s.realized));
     let exogenous_dd = drawdown_from_start_pct(steps.iter().map(|s| s.exogenous));
+    let assets: Vec<AssetMetrics> = trace
+        .assets
+        .iter()
+        .map(|a| {
+            let dd = |f: fn(&crate::model::AssetStep) -> f64| {
+                drawdown_from_start_pct(a.steps.iter().map(f))
+            };
+            AssetMetrics {
+                name: a.name.clone(),
+                liquidated_debt: a
+                    .steps
+                    .iter()
+                    .map(|s| finite_or_zero(s.liquidated_debt))
+                    .sum(),
+                bad_debt: a.steps.iter().map(|s| finite_or_zero(s.bad_debt)).sum(),
+                endogenous_impact_pct: dd(|s| s.realized) - dd(|s| s.exogenous),
+                cross_impact_pct: cross_share(&a.steps)
+                    * (dd(|s| s.realized) - dd(|s| s.exogenous)).max(0.0),
+            }
+        })
+        .collect();
+    // The worst asset's impact (the first's when the trace has no per-asset records).
+    let endogenous_impact_pct = assets
+        .iter()
+        .map(|a| a.endogenous_impact_pct)
+        .fold(realized_dd - exogenous_dd, f64::max);
+    let pct = |x: f64| {
+        if trace.initial_debt > 0.0 && trace.initial_debt.is_finite() {
+            x / trace.initial_debt * 100.0
+        } else {
+            0.0
+        }
+    };
+    let (wall_peak_at, wall_peak) =
+        trace
+            .wall
+            .iter()
+            .enumerate()
+            .fold((0, 0.0), |m, (i, w)| if *w > m.1 { (i, *w) } else { m });
+    let within = |x: usize| pct(trace.wall.iter().take(x).sum());
 
     Metrics {
         uncovered_bad_debt,
         uncovered_bad_debt_pct,
         covered_bad_debt: finite_or_zero(last.covered_bad_debt),
-        endogenous_impact_pct: realized_dd - exogenous_dd,
+        endogenous_impact_pct,
         liquidated_debt: steps
             .iter()
             .map(|s| finite_or_zero(s.liquidated_debt))
@@ -54,10 +119,59 @@ pub fn compute(trace: &RunTrace) -> Metrics {
             .iter()
             .map(|s| finite_or_zero(s.below_floor_value))
             .sum(),
-        backstop_drawdown_pct: backstop_drawdown_pct(steps.iter().map(|s| s.backstop_value)),
-        max_spiral_index: max_finite(steps.iter().map(|s| s.spiral_index)).unwrap_or(0.0),
+        backstop_drawdown_pct: backstop_drawdown_pct(steps.iter().map(|s| s.backstop_value))
+            .min(100.0),
+        borrower_loss: finite_or_zero(last.borrower_loss),
+        borrower_loss_pct: pct(finite_or_zero(last.borrower_loss)),
+        loop_gain: loop_gain(trace),
+        wall_peak_pct: pct(wall_peak),
+        wall_peak_at: wall_peak_at as f64,
+        wall_within: [within(10), within(20), within(30)],
         min_health_factor: min_finite(steps.iter().map(|s| s.min_health_factor))
             .unwrap_or(f64::INFINITY),
+        assets,
+    }
+}
+
+/// The share of an asset's endogenous price offset caused by other assets' liquidations, at
+/// the step where that offset is largest (0 when it never fell below the exogenous price).
+pub fn cross_share(steps: &[crate::model::AssetStep]) -> f64 {
+    let mut e = 0.0f64;
+    let mut worst = (0.0f64, 0.0f64);
+    for s in steps {
+        e += s.caused_log;
+        if e < worst.0 {
+            worst = (e, s.cross_log);
+        }
+    }
+    if worst.0 < 0.0 {
+        (worst.1 / worst.0).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The realised loop gain of a run (module docs): `Σ caused / Σ trigger` over the active steps
+/// and every asset; 0 when nothing triggered.
+pub fn loop_gain(trace: &RunTrace) -> f64 {
+    let (mut caused, mut trigger) = (0.0, 0.0);
+    for a in &trace.assets {
+        for (n, s) in a.steps.iter().enumerate().skip(1) {
+            let active = trace.steps[n].liquidatable_debt > 0.0 || s.sold_value > 0.0;
+            if !active {
+                continue;
+            }
+            let prev = a.steps[n - 1].oracle;
+            if prev > 0.0 && s.oracle > 0.0 && prev.is_finite() && s.oracle.is_finite() {
+                trigger += (prev / s.oracle).ln().max(0.0);
+            }
+            caused += (-s.caused_log).max(0.0);
+        }
+    }
+    if trigger > 0.0 {
+        caused / trigger
+    } else {
+        0.0
     }
 }
 
@@ -152,14 +266,10 @@ mod tests {
                 depth_per_pct: 1_000.0,
                 recovery_half_life: 600.0,
             },
-            backstop_fraction: 0.0,
-            throttle_pct: 1.0,
-            target_hf: 1.05,
-            keeper_dump_share: 1.0,
-            keeper_latency: 0,
-            bidder_margin: 0.02,
+            keepers: Default::default(),
             oracle_delay: 0,
             disabled: vec![],
+            overrides: vec![],
         }
     }
 
@@ -167,7 +277,11 @@ mod tests {
         RunTrace {
             scenario: "test".into(),
             config: config(),
+            params: vec![],
             initial_debt: 1_000_000.0,
+            wall: vec![],
+            assets: vec![],
+            largest_account_liquidations: None,
             steps,
         }
     }
@@ -317,18 +431,60 @@ mod tests {
     }
 
     #[test]
-    fn spiral_index_and_health_factor_ignore_non_finite_values() {
-        let g = [0.2, f64::NAN, 1.7, f64::INFINITY, 0.9];
+    fn health_factor_ignores_non_finite_values() {
         let hf = [1.3, f64::INFINITY, 0.82, f64::NAN, 1.1];
         let steps = (0..5)
             .map(|i| StepRecord {
-                spiral_index: g[i],
                 min_health_factor: hf[i],
                 ..step(i as u64)
             })
             .collect();
         let m = compute(&trace(steps));
-        assert_eq!(m.max_spiral_index, 1.7);
         assert_eq!(m.min_health_factor, 0.82);
+    }
+
+    /// A trace where the oracle falls 1%, then the sales it triggers push the price half as
+    /// far, which the oracle sees next step, and so on: the loop gain is 1/2 by construction.
+    #[test]
+    fn the_loop_gain_of_a_halving_cascade_is_one_half() {
+        use crate::model::{AssetStep, AssetTrace};
+        let mut oracle = 100.0f64;
+        let mut asset = vec![AssetStep {
+            oracle,
+            ..Default::default()
+        }];
+        let mut steps = vec![step(0)];
+        let mut fall = 0.01f64;
+        for i in 1..40u64 {
+            oracle *= 1.0 - fall;
+            let caused = (1.0 - fall / 2.0).ln();
+            asset.push(AssetStep {
+                oracle,
+                caused_log: caused,
+                sold_value: 1.0,
+                ..Default::default()
+            });
+            steps.push(StepRecord {
+                liquidatable_debt: 1.0,
+                ..step(i)
+            });
+            fall /= 2.0;
+        }
+        // A quiet tail: the oracle keeps falling but nothing is liquidatable: not counted.
+        for i in 40..50u64 {
+            oracle *= 0.9;
+            asset.push(AssetStep {
+                oracle,
+                ..Default::default()
+            });
+            steps.push(step(i));
+        }
+        let mut t = trace(steps);
+        t.assets = vec![AssetTrace {
+            name: "col".into(),
+            steps: asset,
+        }];
+        let g = compute(&t).loop_gain;
+        assert!((g - 0.5).abs() < 0.01, "{g}");
     }
 }

@@ -1,5 +1,6 @@
 //! The lab's shared data model: scenarios, depth, run configuration, the per-step trace and
 //! the metrics computed from it. Every other module works on these types.
+use crate::keepers::KeeperParams;
 use serde::{Deserialize, Serialize};
 
 /// One point of a scenario's exogenous path.
@@ -15,7 +16,7 @@ pub struct ScenarioPoint {
     pub venue_price: Option<f64>,
 }
 
-/// A crash scenario: a named, documented exogenous path.
+/// A crash scenario: a named, documented exogenous path of one or more collaterals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     /// Short name (file stem), e.g. `black-thursday`.
@@ -24,7 +25,31 @@ pub struct Scenario {
     pub event: String,
     /// What history recorded under naive engines.
     pub history: String,
-    /// Points in time order, starting at time 0.
+    /// The first (or only) collateral's points in time order, starting at time 0.
+    pub points: Vec<ScenarioPoint>,
+    /// The first collateral's name (`col` in a file with unnamed columns).
+    #[serde(default = "default_asset")]
+    pub asset: String,
+    /// Further collaterals, at the same times as `points`.
+    #[serde(default)]
+    pub more: Vec<AssetPath>,
+    /// Parameter overrides the scenario carries (`# set: name=value`), applied before the
+    /// command line's.
+    #[serde(default)]
+    pub settings: Vec<(String, f64)>,
+}
+
+/// The name of the collateral of a one-asset scenario.
+pub fn default_asset() -> String {
+    "col".to_string()
+}
+
+/// One further collateral's path in a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetPath {
+    /// Its name.
+    pub name: String,
+    /// Its points, at the scenario's times.
     pub points: Vec<ScenarioPoint>,
 }
 
@@ -51,23 +76,73 @@ pub struct DepthParams {
     pub recovery_half_life: f64,
 }
 
-/// Which engine configuration to run.
+/// An engine: the two configurations of the real contracts, the peers' designs modelled in the
+/// lab (`design/peers.md`), and the `foresight` reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
 pub enum EngineKind {
-    /// One spot feeder, full liquidation at a fixed 10% spread, lots bought and dumped at once,
-    /// no throttle, no floor, no backstop, no breaker.
+    /// The real contracts configured naively: one spot feeder, full liquidation at a fixed 10%
+    /// spread, lots bought and dumped at once, no throttle, no floor, no backstop, no breaker.
     Naive,
-    /// Every mechanism on.
+    /// The real contracts with every mechanism on.
     Breakwater,
+    /// Aave v3.3: close factor, bonus and protocol fee, the dust rule, deficit booking.
+    Aave,
+    /// Compound III (Comet): absorb into reserves, storefront sales, negative reserves.
+    Compound,
+    /// Maker Liquidations 2.0: OSM delay, `bark` with hole/Hole and dust, Dutch auctions.
+    Maker,
+    /// Maker Liquidations 1.2 (`flip.sol`): English tend/dent auctions, as in March 2020.
+    MakerFlip,
+    /// Liquity v2: stability-pool offset, redistribution, shutdown below the SCR.
+    Liquity,
+    /// Mars red-bank: dynamic bonus, target health factor, protocol fee.
+    Mars,
+    /// An ORCA/Anchor-style premium bid queue.
+    Queue,
+    /// The reference: knows the path and de-risks ahead of each fall within the depth.
+    Foresight,
 }
 
 impl EngineKind {
-    /// Lower-case name used in file names and tables.
+    /// Every engine, in table order.
+    pub const ALL: [EngineKind; 10] = [
+        EngineKind::Naive,
+        EngineKind::Breakwater,
+        EngineKind::Aave,
+        EngineKind::Compound,
+        EngineKind::Maker,
+        EngineKind::MakerFlip,
+        EngineKind::Liquity,
+        EngineKind::Mars,
+        EngineKind::Queue,
+        EngineKind::Foresight,
+    ];
+
+    /// Lower-case name used on the command line, in file names and tables.
     pub fn name(self) -> &'static str {
         match self {
             EngineKind::Naive => "naive",
             EngineKind::Breakwater => "breakwater",
+            EngineKind::Aave => "aave",
+            EngineKind::Compound => "compound",
+            EngineKind::Maker => "maker",
+            EngineKind::MakerFlip => "maker-flip",
+            EngineKind::Liquity => "liquity",
+            EngineKind::Mars => "mars",
+            EngineKind::Queue => "queue",
+            EngineKind::Foresight => "foresight",
         }
+    }
+
+    /// The engine called `name`.
+    pub fn from_name(name: &str) -> Option<EngineKind> {
+        EngineKind::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Whether the engine runs the real contracts on a chain.
+    pub fn is_contract(self) -> bool {
+        matches!(self, EngineKind::Naive | EngineKind::Breakwater)
     }
 }
 
@@ -84,25 +159,37 @@ pub struct RunConfig {
     pub step: u64,
     /// External market depth.
     pub depth: DepthParams,
-    /// Backstop pool size as a fraction of total debt (Breakwater only).
-    pub backstop_fraction: f64,
-    /// Impact budget in percent deriving the auction caps from depth (Breakwater only).
-    pub throttle_pct: f64,
-    /// Target health factor of partial liquidations (Breakwater only).
-    pub target_hf: f64,
-    /// Share of won collateral keepers sell straight into the external market.
-    pub keeper_dump_share: f64,
-    /// Keeper latency, seconds (how stale their view of the chain is).
-    pub keeper_latency: u64,
-    /// Profit margin bidders require below the external price.
-    pub bidder_margin: f64,
+    /// The keepers.
+    pub keepers: KeeperParams,
     /// Oracle feeders' delay reading the external market, seconds.
     pub oracle_delay: u64,
     /// Mechanisms switched off (names from [`MECHANISMS`]) to measure their contribution.
     pub disabled: Vec<String>,
+    /// Parameter overrides by full name (`aave.close_factor`, `keepers.gas`, ...), from the
+    /// scenario file and the command line, in that order (later wins).
+    pub overrides: Vec<(String, f64)>,
 }
 
-/// Mechanisms that can be switched off one at a time.
+/// Breakwater's mechanisms that `--disable NAME` switches off one at a time, with what
+/// switching each off means. To add one: list it here and read `run::off(config, NAME)` where
+/// the contracts are configured ([`crate::run::builder_for`]) or where the engine acts
+/// ([`crate::engines::contract`]).
+pub const MECHANISM_DOCS: &[(&str, &str)] = &[
+    (
+        "throttle",
+        "no cap on debt under auction (the room derived from depth)",
+    ),
+    ("floor", "auctions may fall to 1% of the oracle price"),
+    (
+        "backstop",
+        "no backstop pool: no cover, no absorb, no purchase at the floor, no resales",
+    ),
+    ("partial", "every liquidation closes the whole position"),
+    ("median_oracle", "one feeder, no outlier exclusion"),
+    ("breaker", "no circuit breaker"),
+];
+
+/// The names of [`MECHANISM_DOCS`].
 pub const MECHANISMS: &[&str] = &[
     "throttle",
     "floor",
@@ -117,32 +204,70 @@ pub const MECHANISMS: &[&str] = &[
 pub struct StepRecord {
     /// Seconds since start.
     pub time: u64,
-    /// Exogenous price.
+    /// Exogenous price (first asset).
     pub exogenous: f64,
-    /// Realized external price (exogenous × endogenous impact).
+    /// Realized external price (exogenous × endogenous impact, first asset).
     pub realized: f64,
-    /// Oracle median.
+    /// The engine's oracle price (first asset).
     pub oracle: f64,
     /// Debt closed by liquidations started this step (base units).
     pub liquidated_debt: f64,
     /// Collateral value sold into the external market this step (base units).
     pub sold_value: f64,
-    /// Collateral value sold at auction below the floor or for nothing (base units).
+    /// Collateral value sold by the protocol below 0.8 × its oracle price, or for nothing
+    /// (base units, this step).
     pub below_floor_value: f64,
-    /// Bad debt covered by the backstop so far (base units, cumulative).
+    /// Bad debt covered by a pre-funded first-loss buffer so far (base units, cumulative):
+    /// Breakwater's backstop, Compound's reserves, Maker's surplus buffer, Liquity's stability
+    /// pool.
     pub covered_bad_debt: f64,
-    /// Bad debt socialized or left uncovered so far (base units, cumulative).
+    /// Bad debt nobody covered so far (socialized, deficit, negative reserves; base units,
+    /// cumulative).
     pub uncovered_bad_debt: f64,
-    /// Backstop pool value (base units).
+    /// The first-loss buffer's value (base units).
     pub backstop_value: f64,
-    /// Lowest health factor among open accounts with debt.
+    /// Lowest health factor among open accounts with debt (the engine's own definition).
     pub min_health_factor: f64,
-    /// Spiral index `g = L' · (1 + p) · k / D` estimated this step.
-    pub spiral_index: f64,
     /// Total debt outstanding incl. debt in auction (base units).
     pub total_debt: f64,
     /// Value borrowers lost beyond the minimum needed to restore health (cumulative).
     pub over_liquidation: f64,
+    /// Borrower loss so far: penalties paid plus collateral taken below the external price,
+    /// per account net of what was given back, summed over accounts (base units, cumulative).
+    pub borrower_loss: f64,
+    /// Debt that is liquidatable under the engine's own rule at this step (base units).
+    pub liquidatable_debt: f64,
+}
+
+/// One asset of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct AssetStep {
+    /// Exogenous price.
+    pub exogenous: f64,
+    /// Realized external price at the end of the step.
+    pub realized: f64,
+    /// The engine's oracle price.
+    pub oracle: f64,
+    /// Collateral value of this asset sold into its external market this step.
+    pub sold_value: f64,
+    /// Debt repaid this step by seizing this asset.
+    pub liquidated_debt: f64,
+    /// Bad debt booked this step on accounts holding this asset (split by collateral value).
+    pub bad_debt: f64,
+    /// Net change of this asset's endogenous log offset over the step: this step's
+    /// liquidation-driven sales (≤ 0) plus the recovery since the previous step (≥ 0).
+    pub caused_log: f64,
+    /// Endogenous log offset now attributable to liquidations caused by other assets' falls.
+    pub cross_log: f64,
+}
+
+/// One asset's path through a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AssetTrace {
+    /// The asset's name.
+    pub name: String,
+    /// One record per step.
+    pub steps: Vec<AssetStep>,
 }
 
 /// A whole run.
@@ -152,10 +277,22 @@ pub struct RunTrace {
     pub scenario: String,
     /// The configuration.
     pub config: RunConfig,
+    /// The engine's parameters as the run used them.
+    pub params: Vec<crate::params::ParamDoc>,
     /// Initial total debt (base units).
     pub initial_debt: f64,
+    /// The liquidation wall at the start: `wall[i]` is the debt (base units) that becomes
+    /// liquidatable under the engine's rule as every collateral price falls from `i`% to
+    /// `i + 1`% below its start.
+    pub wall: Vec<f64>,
     /// One record per step.
     pub steps: Vec<StepRecord>,
+    /// Per asset, one record per step.
+    pub assets: Vec<AssetTrace>,
+    /// How many liquidations the book's largest account went through (the whale in
+    /// toxic-whale), when the engine counts them.
+    #[serde(default)]
+    pub largest_account_liquidations: Option<u32>,
 }
 
 /// The metrics every run reports.
@@ -179,10 +316,41 @@ pub struct Metrics {
     pub over_liquidation: f64,
     /// Collateral value sold below the floor or for nothing, base units.
     pub below_floor_value: f64,
-    /// Largest drop of the backstop pool's value, percent of its start.
+    /// Largest drop of the first-loss buffer's value, percent of its start (100: exhausted).
     pub backstop_drawdown_pct: f64,
-    /// Highest spiral index seen.
-    pub max_spiral_index: f64,
+    /// Borrower loss (penalties plus collateral taken below the external price, net of what
+    /// came back), base units.
+    pub borrower_loss: f64,
+    /// The same as a percentage of initial debt.
+    pub borrower_loss_pct: f64,
+    /// Realised loop gain: the price move caused by liquidation-driven sales per unit of the
+    /// oracle move that triggered them ([`crate::metrics`]).
+    pub loop_gain: f64,
+    /// The liquidation wall at the start: the most debt liquidatable in one 1% slice of a
+    /// uniform fall, percent of initial debt.
+    pub wall_peak_pct: f64,
+    /// The fall (percent) at which that slice starts.
+    pub wall_peak_at: f64,
+    /// Debt liquidatable within a 10% / 20% / 30% fall, percent of initial debt.
+    pub wall_within: [f64; 3],
     /// Lowest health factor reached by an open account.
     pub min_health_factor: f64,
+    /// Per collateral: liquidations, bad debt, impact and contagion.
+    pub assets: Vec<AssetMetrics>,
+}
+
+/// One collateral's share of a run (contagion).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AssetMetrics {
+    /// The collateral.
+    pub name: String,
+    /// Debt repaid by seizing it, base units.
+    pub liquidated_debt: f64,
+    /// Bad debt booked on accounts holding it (split by collateral value), base units.
+    pub bad_debt: f64,
+    /// Endogenous impact: its realized max drawdown minus the exogenous one, pp.
+    pub endogenous_impact_pct: f64,
+    /// The part of its endogenous impact (pp) caused by sales of it seized from accounts
+    /// whose liquidation another collateral's fall caused.
+    pub cross_impact_pct: f64,
 }

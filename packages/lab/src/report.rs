@@ -11,11 +11,11 @@ use crate::metrics::WAVE_GAP_STEPS;
 use crate::model::{EngineKind, Metrics, RunTrace, StepRecord};
 
 /// Width of the metric-name column.
-const LABEL_WIDTH: usize = 22;
+const LABEL_WIDTH: usize = 18;
 /// Separator before each scenario's column group.
 const SEP: &str = " |";
 /// Width of one value cell, including its leading space.
-const CELL_WIDTH: usize = 11;
+const CELL_WIDTH: usize = 10;
 /// Tables are split into blocks no wider than this.
 const MAX_WIDTH: usize = 120;
 
@@ -42,6 +42,18 @@ pub fn fmt_amount(x: f64) -> String {
         }
     }
     format!("{sign}{a:.0}")
+}
+
+/// Formats an amount of base units (6 decimals) in dollars (`1.23e12` → `"$1.23M"`).
+pub fn fmt_usd(base_units: f64) -> String {
+    if !base_units.is_finite() {
+        return "n/a".into();
+    }
+    let d = fmt_amount(base_units / 1e6);
+    match d.strip_prefix('-') {
+        Some(rest) => format!("-${rest}"),
+        None => format!("${d}"),
+    }
 }
 
 /// Formats a percentage (`4.5` → `"4.5%"`, `0.123` → `"0.12%"`, `250.0` → `"250%"`).
@@ -138,53 +150,127 @@ struct Row {
 const ROWS: &[Row] = &[
     Row {
         label: "Uncovered bad debt",
-        value: |m| fmt_amount(m.uncovered_bad_debt),
+        value: |m| fmt_usd(m.uncovered_bad_debt),
     },
     Row {
-        label: "  % of initial debt",
+        label: "  % of debt",
         value: |m| fmt_pct(m.uncovered_bad_debt_pct),
     },
     Row {
-        label: "Covered by backstop",
-        value: |m| fmt_amount(m.covered_bad_debt),
+        label: "Covered by buffer",
+        value: |m| fmt_usd(m.covered_bad_debt),
     },
     Row {
         label: "Endogenous impact",
         value: |m| fmt_pp(m.endogenous_impact_pct),
     },
     Row {
+        label: "Borrower loss",
+        value: |m| fmt_usd(m.borrower_loss),
+    },
+    Row {
+        label: "  % of debt",
+        value: |m| fmt_pct(m.borrower_loss_pct),
+    },
+    Row {
         label: "Liquidated debt",
-        value: |m| fmt_amount(m.liquidated_debt),
+        value: |m| fmt_usd(m.liquidated_debt),
     },
     Row {
-        label: "Peak liquidation/step",
-        value: |m| fmt_amount(m.peak_step_liquidation),
+        label: "Peak liq. / step",
+        value: |m| fmt_usd(m.peak_step_liquidation),
     },
     Row {
-        label: "Liquidation waves",
+        label: "Waves",
         value: |m| m.waves.to_string(),
     },
     Row {
         label: "Over-liquidation",
-        value: |m| fmt_amount(m.over_liquidation),
+        value: |m| fmt_usd(m.over_liquidation),
     },
     Row {
-        label: "Sold below floor/at 0",
-        value: |m| fmt_amount(m.below_floor_value),
+        label: "Sold < 0.8x / at 0",
+        value: |m| fmt_usd(m.below_floor_value),
     },
     Row {
-        label: "Backstop drawdown",
+        label: "Buffer drawdown",
         value: |m| fmt_pct(m.backstop_drawdown_pct),
     },
     Row {
-        label: "Max spiral index g",
-        value: |m| fmt_ratio(m.max_spiral_index),
+        label: "Loop gain",
+        value: |m| fmt_ratio(m.loop_gain),
+    },
+    Row {
+        label: "Wall peak, %/1%",
+        value: |m| format!("{}@{}", fmt_plain(m.wall_peak_pct), m.wall_peak_at),
     },
     Row {
         label: "Min health factor",
         value: |m| fmt_hf(m.min_health_factor),
     },
 ];
+
+/// What the rows mean, printed under every table.
+pub const TABLE_NOTES: &str = "\
+Amounts in dollars of the base asset; % of the engine's initial debt. Uncovered: bad debt no
+buffer covered (socialized, deficit, negative reserves, underwater at the end). Buffer: the
+engine's pre-funded first loss (Breakwater's backstop, Compound's reserves, Maker's surplus,
+Liquity's stability pool). Impact: realized minus exogenous drawdown of the worst collateral.
+Borrower loss: penalties plus collateral taken below the external price, net of what came back.
+Over-liquidation: debt force-closed beyond the repayment that restores health 1 (whole-position
+designs score high by construction). Sold < 0.8x: collateral sold below 0.8 x its price or for
+nothing. Loop gain: price fall caused by liquidation sales per unit of the oracle fall that
+triggered them (a cascade feeds itself as it nears 1). Wall peak: the largest share of debt
+liquidatable in one 1% slice of a uniform fall @ where it starts (% fall). Waves: runs of
+liquidation separated by >= 10 quiet steps.
+";
+
+/// An engines × scenarios matrix of one metric: a row per engine, a column per scenario.
+pub fn matrix(
+    title: &str,
+    rows: &[(String, EngineKind, Metrics)],
+    cell: impl Fn(&Metrics) -> String,
+) -> String {
+    let mut scenarios: Vec<&str> = Vec::new();
+    let mut engines: Vec<EngineKind> = Vec::new();
+    for (s, e, _) in rows {
+        if !scenarios.contains(&s.as_str()) {
+            scenarios.push(s);
+        }
+        if !engines.contains(e) {
+            engines.push(*e);
+        }
+    }
+    engines.sort();
+    let width = scenarios
+        .iter()
+        .map(|s| s.chars().count().clamp(9, 19))
+        .collect::<Vec<_>>();
+    let mut out = String::new();
+    let _ = writeln!(out, "{title}");
+    let _ = write!(out, "{:<12}", "engine");
+    for (s, w) in scenarios.iter().zip(&width) {
+        let _ = write!(out, " {:>w$}", truncate(s, *w));
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "{}",
+        "-".repeat(12 + width.iter().map(|w| w + 1).sum::<usize>())
+    );
+    for e in engines {
+        let _ = write!(out, "{:<12}", e.name());
+        for (s, w) in scenarios.iter().zip(&width) {
+            let text = rows
+                .iter()
+                .find(|(rs, re, _)| rs == s && *re == e)
+                .map_or("-".to_string(), |(_, _, m)| cell(m));
+            let _ = write!(out, " {:>w$}", truncate(&text, *w));
+        }
+        out.push('\n');
+    }
+    out
+}
 
 /// A scenario's columns: one per engine, in engine order.
 struct Group<'a> {
@@ -230,11 +316,7 @@ pub fn table(rows: &[(String, EngineKind, Metrics)]) -> String {
     if !block.is_empty() {
         render_block(&mut out, &block);
     }
-    let _ = writeln!(
-        out,
-        "Impact: realized minus exogenous drawdown from the start. Waves: liquidation runs \
-         separated by >= {WAVE_GAP_STEPS} quiet steps."
-    );
+    let _ = WAVE_GAP_STEPS;
     out.lines()
         .map(|l| l.trim_end().to_string() + "\n")
         .collect()
@@ -293,11 +375,11 @@ pub fn sweep_table(param: &str, rows: &[(f64, EngineKind, Metrics)]) -> String {
         "uncovered",
         "unc. %",
         "impact",
+        "borrower",
         "liquidated",
         "peak/step",
-        "waves",
         "bstop dd",
-        "max g",
+        "loop gain",
         "min HF",
     ];
     let mut out = String::new();
@@ -310,14 +392,14 @@ pub fn sweep_table(param: &str, rows: &[(f64, EngineKind, Metrics)]) -> String {
     for (value, engine, m) in rows {
         let _ = write!(out, "{:>10} {:>10}", fmt_value(*value), engine.name());
         let cells = [
-            fmt_amount(m.uncovered_bad_debt),
+            fmt_usd(m.uncovered_bad_debt),
             fmt_pct(m.uncovered_bad_debt_pct),
             fmt_pp(m.endogenous_impact_pct),
-            fmt_amount(m.liquidated_debt),
-            fmt_amount(m.peak_step_liquidation),
-            m.waves.to_string(),
+            fmt_pct(m.borrower_loss_pct),
+            fmt_usd(m.liquidated_debt),
+            fmt_usd(m.peak_step_liquidation),
             fmt_pct(m.backstop_drawdown_pct),
-            fmt_ratio(m.max_spiral_index),
+            fmt_ratio(m.loop_gain),
             fmt_hf(m.min_health_factor),
         ];
         for c in cells {
@@ -387,14 +469,16 @@ pub fn write_outputs(
                 "scenario": t.scenario,
                 "engine": t.config.engine.name(),
                 "config": t.config,
+                "params": t.params,
                 "initial_debt": t.initial_debt,
                 "steps": t.steps.len(),
+                "wall": t.wall,
                 "metrics": m,
             })
         })
         .collect();
     let path = out_dir.join("summary.json");
-    let text = serde_json::to_string_pretty(&json!({ "runs": runs }))?;
+    let text = serde_json::to_string_pretty(&json!({ "provenance": provenance(), "runs": runs }))?;
     write_file(&path, text + "\n")?;
     written.push(path);
 
@@ -426,7 +510,8 @@ pub fn write_outputs(
 const SUMMARY_HEADER: &str = "scenario,engine,accounts,seed,step_s,disabled,initial_debt,steps,\
 uncovered_bad_debt,uncovered_bad_debt_pct,covered_bad_debt,endogenous_impact_pct,\
 liquidated_debt,peak_step_liquidation,waves,over_liquidation,below_floor_value,\
-backstop_drawdown_pct,max_spiral_index,min_health_factor";
+backstop_drawdown_pct,borrower_loss,borrower_loss_pct,loop_gain,wall_peak_pct,wall_peak_at,\
+min_health_factor";
 
 fn summary_line(t: &RunTrace, m: &Metrics) -> String {
     let c = &t.config;
@@ -449,7 +534,11 @@ fn summary_line(t: &RunTrace, m: &Metrics) -> String {
         num(m.over_liquidation),
         num(m.below_floor_value),
         num(m.backstop_drawdown_pct),
-        num(m.max_spiral_index),
+        num(m.borrower_loss),
+        num(m.borrower_loss_pct),
+        num(m.loop_gain),
+        num(m.wall_peak_pct),
+        num(m.wall_peak_at),
         num(m.min_health_factor),
     ]
     .join(",")
@@ -457,7 +546,7 @@ fn summary_line(t: &RunTrace, m: &Metrics) -> String {
 
 const TRACE_HEADER: &str = "time_s,time_h,exogenous,realized,oracle,liquidated_debt,sold_value,\
 below_floor_value,covered_bad_debt,uncovered_bad_debt,backstop_value,min_health_factor,\
-spiral_index,total_debt,over_liquidation";
+total_debt,over_liquidation,borrower_loss,liquidatable_debt";
 
 /// The step trace as CSV, one line per step.
 pub fn trace_csv(steps: &[StepRecord]) -> String {
@@ -478,14 +567,54 @@ pub fn trace_csv(steps: &[StepRecord]) -> String {
             num(s.uncovered_bad_debt),
             num(s.backstop_value),
             num(s.min_health_factor),
-            num(s.spiral_index),
             num(s.total_debt),
             num(s.over_liquidation),
+            num(s.borrower_loss),
+            num(s.liquidatable_debt),
         ];
         out.push_str(&fields.join(","));
         out.push('\n');
     }
     out
+}
+
+/// Where a run's numbers come from: the repository commit (and whether the work tree had
+/// changes), the lab's version, and the checksums of the optimized wasm in `artifacts/` (the
+/// embedded chain runs the same contract source natively; the devnet runs these files).
+pub fn provenance() -> serde_json::Value {
+    let root = crate::wasmd::workspace_root();
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty());
+    let wasm: serde_json::Map<String, serde_json::Value> =
+        fs::read_to_string(root.join("artifacts/checksums.txt"))
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| l.split_once("  "))
+                    .map(|(sum, file)| (file.to_string(), json!(sum)))
+                    .collect()
+            })
+            .unwrap_or_default();
+    json!({
+        "commit": commit,
+        "dirty": dirty,
+        "lab_version": env!("CARGO_PKG_VERSION"),
+        "wasm_sha256": if wasm.is_empty() {
+            json!("artifacts/ not built (scripts/build-wasm.sh)")
+        } else {
+            serde_json::Value::Object(wasm)
+        },
+    })
 }
 
 /// A CSV number: shortest round-trip representation; `inf`, `-inf`, `NaN` for non-finite values.
@@ -544,7 +673,7 @@ mod tests {
     fn metrics(bad: f64) -> Metrics {
         Metrics {
             uncovered_bad_debt: bad,
-            uncovered_bad_debt_pct: bad / 1e6,
+            uncovered_bad_debt_pct: bad / 1e12,
             min_health_factor: 0.9,
             waves: 3,
             ..Default::default()
@@ -563,7 +692,7 @@ mod tests {
         for n in names {
             // Breakwater first: the table must still put naive on the left.
             rows.push((n.to_string(), EngineKind::Breakwater, metrics(0.0)));
-            rows.push((n.to_string(), EngineKind::Naive, metrics(5_670_000.0)));
+            rows.push((n.to_string(), EngineKind::Naive, metrics(5_670_000e6)));
         }
         let t = table(&rows);
         for line in t.lines() {
@@ -573,16 +702,21 @@ mod tests {
             assert!(t.contains(n), "{t}");
         }
         let engines = t.lines().nth(1).unwrap();
-        assert!(engines.find("naive").unwrap() < engines.find("breakwater").unwrap());
+        assert!(engines.find("naive").unwrap() < engines.find("breakwat").unwrap());
         let bad = t
             .lines()
             .find(|l| l.starts_with("Uncovered bad debt"))
             .unwrap();
-        assert_eq!(bad.matches("5.67M").count(), 4, "{bad}");
-        assert_eq!(
-            ROWS.len() + 3,
-            t.lines().take_while(|l| !l.starts_with("Impact")).count()
-        );
+        assert_eq!(bad.matches("$5.67M").count(), 4, "{bad}");
+        assert_eq!(ROWS.len() + 3, t.lines().count());
+        // Ten engines on one scenario still fit in 120 columns.
+        let all: Vec<_> = EngineKind::ALL
+            .iter()
+            .map(|e| ("black-thursday".to_string(), *e, metrics(1.0)))
+            .collect();
+        assert!(table(&all).lines().all(|l| l.chars().count() <= 120));
+        assert_eq!(fmt_usd(1.5e12), "$1.50M");
+        assert_eq!(fmt_usd(-2.5e9), "-$2.50K");
     }
 
     #[test]
@@ -624,16 +758,16 @@ mod tests {
                     depth_per_pct: 1e6,
                     recovery_half_life: 900.0,
                 },
-                backstop_fraction: 0.05,
-                throttle_pct: 1.0,
-                target_hf: 1.05,
-                keeper_dump_share: 0.8,
-                keeper_latency: 12,
-                bidder_margin: 0.03,
+                keepers: Default::default(),
                 oracle_delay: 60,
                 disabled: vec!["floor".into(), "breaker".into()],
+                overrides: vec![],
             },
+            params: vec![],
             initial_debt: 1e6,
+            wall: vec![],
+            assets: vec![],
+            largest_account_liquidations: None,
             steps: vec![
                 StepRecord {
                     time: 0,

@@ -22,10 +22,14 @@
 //!
 //! * Lines whose first non-blank character is `#` are header lines. `# key: value` with key
 //!   `name`, `event` or `history` (case-insensitive) sets that field; repeating a key appends a
-//!   new line to the field. Every other `#` line is a comment. Blank lines are ignored.
-//!   Without a `name` line the scenario is named after the file (the `fallback_name`).
-//! * The first other line is the column header, exactly `time_s,price,depth_mult,venue_price`
-//!   (spaces around names are allowed).
+//!   new line to the field. `# set: NAME=VALUE` overrides a parameter for every run of the
+//!   scenario (`lab params` lists them; the command line's `--set` wins). Every other `#` line
+//!   is a comment. Blank lines are ignored. Without a `name` line the scenario is named after
+//!   the file (the `fallback_name`).
+//! * The first other line is the column header: `time_s,price,depth_mult,venue_price` for one
+//!   collateral (named `col`), or one group `price:NAME,depth_mult:NAME,venue_price:NAME` per
+//!   collateral after `time_s` (spaces around names are allowed). Every row then has one
+//!   value per column (the last venue_price may be left off).
 //! * Then one row per point:
 //!   * `time_s`: whole seconds since the start; the first row is `0`; strictly increasing;
 //!   * `price`: exogenous collateral price on the main venue, `> 0`;
@@ -37,13 +41,22 @@
 //!   between two rows that both have one (so a wick is the run of rows with the column set).
 //!   Before the first and after the last row the path is held constant.
 //!
+//! A file with several collaterals:
+//!
+//! ```text
+//! # name: two-assets
+//! time_s,price:eth,depth_mult:eth,venue_price:eth,price:alt,depth_mult:alt,venue_price:alt
+//! 0,10,1,,10,1,
+//! 600,9,0.8,,6,0.2,
+//! ```
+//!
 //! Errors name the offending line (1-based). [`to_text`] writes the same format and
 //! [`parse`] of its output gives back an identical [`Scenario`].
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::model::{Scenario, ScenarioPoint};
+use crate::model::{AssetPath, Scenario, ScenarioPoint};
 
 /// The column header every scenario file carries.
 pub const HEADER: &str = "time_s,price,depth_mult,venue_price";
@@ -70,11 +83,18 @@ const NAMES: &[&str] = &[
 ];
 
 /// Scenarios that are loadable by name but not part of `--all` (not in [`builtin_names`]):
-/// `devnet-flash`, the short real-time scenario `lab run --chain local` defaults to.
-const EXTRAS: &[(&str, &str)] = &[(
-    "devnet-flash",
-    include_str!("../scenarios/devnet-flash.csv"),
-)];
+/// `devnet-flash`, the short real-time scenario `lab run --chain local` defaults to, and
+/// `two-asset-contagion`, two correlated collaterals with cross-margin accounts (contagion).
+const EXTRAS: &[(&str, &str)] = &[
+    (
+        "devnet-flash",
+        include_str!("../scenarios/devnet-flash.csv"),
+    ),
+    (
+        "two-asset-contagion",
+        include_str!("../scenarios/two-asset-contagion.csv"),
+    ),
+];
 
 /// Names of the four built-in scenarios (see `/work/shared/design/scenarios.md`).
 pub fn builtin_names() -> &'static [&'static str] {
@@ -92,8 +112,9 @@ pub fn parse(text: &str, fallback_name: &str) -> Result<Scenario> {
     let mut name: Option<String> = None;
     let mut event: Option<String> = None;
     let mut history: Option<String> = None;
-    let mut header_seen = false;
-    let mut points: Vec<ScenarioPoint> = Vec::new();
+    let mut settings: Vec<(String, f64)> = Vec::new();
+    let mut assets: Option<Vec<String>> = None;
+    let mut paths: Vec<Vec<ScenarioPoint>> = Vec::new();
 
     for (idx, raw) in text.lines().enumerate() {
         let lineno = idx + 1;
@@ -103,7 +124,14 @@ pub fn parse(text: &str, fallback_name: &str) -> Result<Scenario> {
         }
         if let Some(rest) = line.strip_prefix('#') {
             if let Some((key, value)) = rest.split_once(':') {
-                let slot = match key.trim().to_ascii_lowercase().as_str() {
+                let key = key.trim().to_ascii_lowercase();
+                if key == "set" {
+                    let a = crate::params::parse_assignment(value.trim())
+                        .with_context(|| format!("line {lineno}: `# set:`"))?;
+                    settings.push(a);
+                    continue;
+                }
+                let slot = match key.as_str() {
                     "name" => Some(&mut name),
                     "event" => Some(&mut event),
                     "history" => Some(&mut history),
@@ -122,38 +150,38 @@ pub fn parse(text: &str, fallback_name: &str) -> Result<Scenario> {
             }
             continue;
         }
-        if !header_seen {
-            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-            if cols != ["time_s", "price", "depth_mult", "venue_price"] {
-                bail!("line {lineno}: expected the column header `{HEADER}`, found `{line}`");
-            }
-            header_seen = true;
+        let Some(names) = &assets else {
+            let names = parse_header(line, lineno)?;
+            paths = vec![Vec::new(); names.len()];
+            assets = Some(names);
             continue;
-        }
-        let point = parse_row(line, lineno)?;
-        if let Some(prev) = points.last() {
-            if point.time <= prev.time {
+        };
+        let row = parse_row(line, lineno, names.len())?;
+        for (path, point) in paths.iter_mut().zip(row) {
+            if let Some(prev) = path.last() {
+                if point.time <= prev.time {
+                    bail!(
+                        "line {lineno}: time_s must be strictly increasing ({} after {})",
+                        point.time,
+                        prev.time
+                    );
+                }
+            } else if point.time != 0 {
                 bail!(
-                    "line {lineno}: time_s must be strictly increasing ({} after {})",
-                    point.time,
-                    prev.time
+                    "line {lineno}: the first point must be at time_s 0, found {}",
+                    point.time
                 );
             }
-        } else if point.time != 0 {
-            bail!(
-                "line {lineno}: the first point must be at time_s 0, found {}",
-                point.time
-            );
+            path.push(point);
         }
-        points.push(point);
     }
-    if !header_seen {
+    let Some(names) = assets else {
         bail!(
             "no column header `{HEADER}` found (line {})",
             text.lines().count() + 1
         );
-    }
-    if points.is_empty() {
+    };
+    if paths[0].is_empty() {
         bail!(
             "no data rows after the column header (line {})",
             text.lines().count() + 1
@@ -163,19 +191,70 @@ pub fn parse(text: &str, fallback_name: &str) -> Result<Scenario> {
     if name.is_empty() {
         bail!("the scenario has no name (empty `# name:` and no fallback name)");
     }
+    let mut paths = paths.into_iter();
+    let points = paths.next().unwrap_or_default();
+    let more = names
+        .iter()
+        .skip(1)
+        .zip(paths)
+        .map(|(n, points)| AssetPath {
+            name: n.clone(),
+            points,
+        })
+        .collect();
     Ok(Scenario {
         name,
         event: event.unwrap_or_default(),
         history: history.unwrap_or_default(),
         points,
+        asset: names[0].clone(),
+        more,
+        settings,
     })
 }
 
-fn parse_row(line: &str, lineno: usize) -> Result<ScenarioPoint> {
+/// The collaterals a column header names (module docs).
+fn parse_header(line: &str, lineno: usize) -> Result<Vec<String>> {
+    let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+    if cols == ["time_s", "price", "depth_mult", "venue_price"] {
+        return Ok(vec![crate::model::default_asset()]);
+    }
+    let bad = || {
+        anyhow!(
+            "line {lineno}: expected the column header `{HEADER}` or `time_s` followed by \
+             `price:NAME,depth_mult:NAME,venue_price:NAME` per collateral, found `{line}`"
+        )
+    };
+    if cols.first() != Some(&"time_s") || !(cols.len() - 1).is_multiple_of(3) || cols.len() < 4 {
+        return Err(bad());
+    }
+    let mut names: Vec<String> = Vec::new();
+    for group in cols[1..].chunks(3) {
+        let name = group[0].strip_prefix("price:").ok_or_else(bad)?.trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || group[1] != format!("depth_mult:{name}")
+            || group[2] != format!("venue_price:{name}")
+        {
+            return Err(bad());
+        }
+        if names.iter().any(|n| n == name) {
+            bail!("line {lineno}: collateral `{name}` named twice");
+        }
+        names.push(name.to_string());
+    }
+    Ok(names)
+}
+
+fn parse_row(line: &str, lineno: usize, assets: usize) -> Result<Vec<ScenarioPoint>> {
     let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-    if fields.len() < 3 || fields.len() > 4 {
+    let full = 1 + 3 * assets;
+    if fields.len() < full - 1 || fields.len() > full {
         bail!(
-            "line {lineno}: expected 4 comma-separated fields `{HEADER}` (venue_price may be empty), found {}",
+            "line {lineno}: expected {full} comma-separated fields (the last venue_price may be \
+             empty or left off), found {}",
             fields.len()
         );
     }
@@ -185,18 +264,20 @@ fn parse_row(line: &str, lineno: usize) -> Result<ScenarioPoint> {
             fields[0]
         )
     })?;
-    let price = positive(fields[1], "price", lineno)?;
-    let depth_mult = positive(fields[2], "depth_mult", lineno)?;
-    let venue_price = match fields.get(3) {
-        Some(v) if !v.is_empty() => Some(positive(v, "venue_price", lineno)?),
-        _ => None,
-    };
-    Ok(ScenarioPoint {
-        time,
-        price,
-        depth_mult,
-        venue_price,
-    })
+    (0..assets)
+        .map(|a| {
+            let f = |i: usize| fields.get(1 + 3 * a + i).copied().unwrap_or("");
+            Ok(ScenarioPoint {
+                time,
+                price: positive(f(0), "price", lineno)?,
+                depth_mult: positive(f(1), "depth_mult", lineno)?,
+                venue_price: match f(2) {
+                    "" => None,
+                    v => Some(positive(v, "venue_price", lineno)?),
+                },
+            })
+        })
+        .collect()
 }
 
 fn positive(field: &str, what: &str, lineno: usize) -> Result<f64> {
@@ -218,19 +299,40 @@ pub fn to_text(s: &Scenario) -> String {
         "# Breakwater cascade-lab scenario file (format: see packages/lab/src/scenario.rs).\n",
     );
     out.push_str(
-        "# `# key: value` lines set name/event/history; then the column header and one row per\n",
+        "# `# key: value` lines set name/event/history, `# set: NAME=VALUE` a parameter; then the\n",
     );
-    out.push_str("# point (whole seconds from 0, strictly increasing; price and depth_mult > 0;\n");
-    out.push_str("# venue_price > 0 or empty). Values are interpolated linearly between rows.\n");
+    out.push_str(
+        "# column header and one row per point (whole seconds from 0, strictly increasing;\n",
+    );
+    out.push_str(
+        "# price and depth_mult > 0; venue_price > 0 or empty). Values are interpolated\n",
+    );
+    out.push_str("# linearly between rows.\n");
     push_field(&mut out, "name", &s.name);
     push_field(&mut out, "event", &s.event);
     push_field(&mut out, "history", &s.history);
-    out.push_str(HEADER);
+    for (k, v) in &s.settings {
+        out.push_str(&format!("# set: {k}={v}\n"));
+    }
+    let single = s.more.is_empty() && s.asset == crate::model::default_asset();
+    if single {
+        out.push_str(HEADER);
+    } else {
+        out.push_str("time_s");
+        for a in 0..s.assets() {
+            let n = s.asset_name(a);
+            out.push_str(&format!(",price:{n},depth_mult:{n},venue_price:{n}"));
+        }
+    }
     out.push('\n');
-    for p in &s.points {
-        out.push_str(&format!("{},{},{},", p.time, p.price, p.depth_mult));
-        if let Some(v) = p.venue_price {
-            out.push_str(&v.to_string());
+    for (i, p) in s.points.iter().enumerate() {
+        out.push_str(&p.time.to_string());
+        for a in 0..s.assets() {
+            let q = s.path(a)[i];
+            out.push_str(&format!(",{},{},", q.price, q.depth_mult));
+            if let Some(v) = q.venue_price {
+                out.push_str(&v.to_string());
+            }
         }
         out.push('\n');
     }
@@ -286,7 +388,35 @@ impl Scenario {
     ///
     /// Panics if the scenario has no points ([`parse`] never produces one).
     pub fn at(&self, t: u64) -> ScenarioPoint {
-        let pts = &self.points;
+        self.at_asset(0, t)
+    }
+
+    /// Number of collaterals.
+    pub fn assets(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// The name of collateral `a`.
+    pub fn asset_name(&self, a: usize) -> &str {
+        if a == 0 {
+            &self.asset
+        } else {
+            &self.more[a - 1].name
+        }
+    }
+
+    /// The points of collateral `a`.
+    pub fn path(&self, a: usize) -> &[ScenarioPoint] {
+        if a == 0 {
+            &self.points
+        } else {
+            &self.more[a - 1].points
+        }
+    }
+
+    /// Like [`Scenario::at`], for collateral `a`.
+    pub fn at_asset(&self, a: usize, t: u64) -> ScenarioPoint {
+        let pts = self.path(a);
         assert!(!pts.is_empty(), "scenario `{}` has no points", self.name);
         let first = pts[0];
         let last = pts[pts.len() - 1];
@@ -523,8 +653,60 @@ mod tests {
                     venue_price: None,
                 },
             ],
+            asset: "col".into(),
+            more: vec![],
+            settings: vec![("keepers.gas".into(), 2.5)],
         };
         assert_eq!(parse(&to_text(&s), "y").unwrap(), s);
+    }
+
+    #[test]
+    fn the_two_asset_scenario_crashes_the_alt_harder() {
+        let s = load("two-asset-contagion").unwrap();
+        assert_eq!(s.assets(), 2);
+        assert!(!builtin_names().contains(&"two-asset-contagion"));
+        let low = |a: usize| {
+            s.path(a)
+                .iter()
+                .map(|p| p.price)
+                .fold(f64::INFINITY, f64::min)
+        };
+        assert!((low(0) / 10.0 - 0.8).abs() < 0.01 && (low(1) / 10.0 - 0.45).abs() < 0.01);
+        let thinnest = s.path(1).iter().map(|p| p.depth_mult).fold(1.0, f64::min);
+        assert!(thinnest <= 0.05);
+    }
+
+    #[test]
+    fn several_collaterals_and_settings() {
+        let text = "# name: two\n# set: keepers.gas=3\n# set: aave.bonus = 0.07\n\
+                    time_s,price:eth,depth_mult:eth,venue_price:eth,price:alt,depth_mult:alt,venue_price:alt\n\
+                    0,10,1,,5,1,\n600,9,0.8,8.5,2,0.1\n";
+        let s = parse(text, "f").unwrap();
+        assert_eq!(s.assets(), 2);
+        assert_eq!((s.asset_name(0), s.asset_name(1)), ("eth", "alt"));
+        assert_eq!(s.at_asset(1, 300).price, 3.5);
+        assert!((s.at_asset(1, 300).depth_mult - 0.55).abs() < 1e-12);
+        assert_eq!(s.at(600).venue_price, Some(8.5));
+        assert_eq!(s.at_asset(1, 600).venue_price, None);
+        assert_eq!(
+            s.settings,
+            [
+                ("keepers.gas".to_string(), 3.0),
+                ("aave.bonus".to_string(), 0.07)
+            ]
+        );
+        assert_eq!(parse(&to_text(&s), "g").unwrap(), s);
+        // Every group of three columns must name the same collateral.
+        assert!(err("time_s,price:a,depth_mult:b,venue_price:a\n0,1,1,\n").contains("line 1"));
+        assert!(err(
+            "time_s,price:a,depth_mult:a,venue_price:a,price:a,depth_mult:a,venue_price:a\n"
+        )
+        .contains("named twice"));
+        assert!(err("time_s,price:a,depth_mult:a,venue_price:a\n0,1,1,,2\n").contains("line 2"));
+        assert!(
+            err("# set: nonsense\ntime_s,price,depth_mult,venue_price\n0,1,1,\n")
+                .contains("line 1")
+        );
     }
 
     #[test]
@@ -618,7 +800,7 @@ mod tests {
     #[test]
     fn devnet_flash_is_short_and_not_in_all() {
         assert!(!builtin_names().contains(&"devnet-flash"));
-        assert_eq!(extra_names(), ["devnet-flash"]);
+        assert_eq!(extra_names(), ["devnet-flash", "two-asset-contagion"]);
         let s = load("devnet-flash").unwrap();
         assert_eq!(s.name, "devnet-flash");
         assert!(!s.event.is_empty() && !s.history.is_empty());

@@ -118,12 +118,12 @@ pub fn local_plan(plan: &DeployPlan) -> DeployPlan {
 }
 
 /// The run configuration of a devnet run, before command-line overrides: [`LOCAL_ACCOUNTS`]
-/// accounts, [`LOCAL_STEP`]-second steps, keepers every step, feeders one step late, and the
+/// accounts, [`LOCAL_STEP`]-second steps, keepers acting at once, feeders one step late, and the
 /// external market's recovery half-life divided by [`TIME_SCALE`] like the contracts' clocks.
 pub fn local_config(mut cfg: RunConfig) -> RunConfig {
     cfg.accounts = LOCAL_ACCOUNTS;
     cfg.step = LOCAL_STEP;
-    cfg.keeper_latency = 0;
+    cfg.keepers.latency = 0.0;
     cfg.oracle_delay = LOCAL_STEP;
     cfg.depth.recovery_half_life /= TIME_SCALE as f64;
     cfg
@@ -382,7 +382,7 @@ impl Wasmd {
 
         let engine_index = match config.engine {
             EngineKind::Naive => 0,
-            EngineKind::Breakwater => 1,
+            _ => 1,
         };
         let first_account = opts.first_hd_index + engine_index * ENGINE_HD_STRIDE;
         let faucet_mnemonic = mnemonic(devnet::FAUCET)?;
@@ -1057,7 +1057,7 @@ mod tests {
         let cfg = local_config(crate::default_config(EngineKind::Breakwater));
         assert_eq!(cfg.accounts, LOCAL_ACCOUNTS);
         assert_eq!(cfg.step, LOCAL_STEP);
-        assert_eq!(cfg.keeper_latency, 0);
+        assert_eq!(cfg.keepers.latency, 0.0);
         assert_eq!(cfg.oracle_delay, LOCAL_STEP);
         assert_eq!(cfg.depth.recovery_half_life, 180.0);
     }
