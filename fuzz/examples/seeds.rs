@@ -43,6 +43,7 @@ fn main() {
         liquidation_penalty: dec("0.05"),
         supply_cap: u(1_000_000_000_000),
         depth: u(1_000_000_000),
+        dynamic_bonus: None,
     };
     let oracle_params = or::OracleParams {
         min_feeders: 2,

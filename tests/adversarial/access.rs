@@ -47,6 +47,7 @@ fn fake_collateral() -> CollateralParams {
         liquidation_penalty: dec("0.01"),
         supply_cap: Uint128::MAX,
         depth: Uint128::MAX,
+        dynamic_bonus: None,
     }
 }
 

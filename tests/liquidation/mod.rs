@@ -2,6 +2,7 @@
 //! keeper rewards and reserve sweeps, end to end through the liquidator and the backstop.
 mod admin;
 mod bad_debt;
+mod bonus;
 mod breaker;
 mod flow;
 mod helpers;

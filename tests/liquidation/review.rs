@@ -630,6 +630,7 @@ fn a_keeper_tip_above_min_debt_times_the_penalty_is_refused() {
         liquidation_penalty: dec("0.01"),
         supply_cap: Uint128::new(1_000_000),
         depth: Uint128::new(1_000_000),
+        dynamic_bonus: None,
     });
     assert_err(s.market_execute(&owner, &list, &[]), "keeper_tip");
 }
@@ -649,6 +650,7 @@ fn a_collateral_without_a_price_or_an_auction_config_is_not_depositable() {
         liquidation_penalty: dec("0.05"),
         supply_cap: Uint128::new(1_000_000),
         depth: Uint128::new(1_000_000),
+        dynamic_bonus: None,
     });
     s.market_execute(&owner, &list, &[]).unwrap();
     let attacker = s.addr("attacker");

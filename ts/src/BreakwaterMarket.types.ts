@@ -16,10 +16,16 @@ export interface InstantiateMsg {
 export interface CollateralParams {
   denom: string;
   depth: Uint128;
+  dynamic_bonus?: DynamicBonus | null;
   liquidation_penalty: Decimal;
   liquidation_threshold: Decimal;
   max_ltv: Decimal;
   supply_cap: Uint128;
+}
+export interface DynamicBonus {
+  min: Decimal;
+  slope: Decimal;
+  start: Decimal;
 }
 export interface MarketParams {
   interest: InterestRateModel;
@@ -116,6 +122,7 @@ export type OwnershipMsg = {
 };
 export interface CollateralUpdate {
   depth?: Uint128 | null;
+  dynamic_bonus?: DynamicBonus | null;
   liquidation_penalty?: Decimal | null;
   liquidation_threshold?: Decimal | null;
   max_ltv?: Decimal | null;

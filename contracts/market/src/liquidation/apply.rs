@@ -178,8 +178,11 @@ pub fn apply(
         AUCTION_BOOKS.save(storage, &ctx.borrower, &ctx.book)?;
     }
     STATE.save(storage, &ctx.state)?;
-    let res = ctx
-        .res
+    let mut res = std::mem::take(&mut ctx.res);
+    if let LiquidationPlan::Partial { bonus, .. } = plan {
+        res = res.add_attribute("bonus", bonus.to_string());
+    }
+    let res = res
         .add_attribute("action", "liquidate")
         .add_attribute("borrower", ctx.borrower.as_str())
         .add_attribute("keeper", keeper.as_str())

@@ -61,6 +61,7 @@ pub fn execute_liquidate(
         status: l.status,
         liquidation_threshold: l.line.liquidation_threshold,
         penalty: l.penalty,
+        dynamic_bonus: l.dynamic_bonus,
     })
     .collect();
     let position = Position {

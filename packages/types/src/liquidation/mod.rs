@@ -14,6 +14,12 @@
 //! liquidates nobody. From here on every figure is at the trusted prices; `hard_floor = HF <
 //! hard_floor_health_factor`, and above it a breaker at level 2 refuses.
 //!
+//! # The bonus in force
+//! Each holding's penalty `p_k` is its collateral's fixed `liquidation_penalty`, or, with a
+//! [`DynamicBonus`], `min(start + slope·(1 − HF), max(min(CR − 1, penalty), min))` at the
+//! health factor and collateral ratio at the trusted prices ([`Holding::bonus_at`]). Everything
+//! below (the factors, the toxic frontier, the lot sizes) uses the bonus in force.
+//!
 //! # Seizure order and the closed form
 //! Repaying `R` of debt by seizing collateral `k` with penalty `p_k` takes value `R·(1+p_k)`
 //! and so liquidation value `R·f_k`, `f_k = LT_k·(1+p_k)` (`< 1` by validation). Holdings are
@@ -66,7 +72,7 @@ pub use whole::{absorb_lots, split_tabs};
 
 use crate::backstop::AbsorbQuoteResponse;
 use crate::error::MathError;
-use crate::market::{breaker, LiquidationParams};
+use crate::market::{breaker, DynamicBonus, LiquidationParams};
 use crate::oracle::OracleStatus;
 use cosmwasm_std::{CheckedMultiplyFractionError, Coin, Decimal, Uint128};
 use thiserror::Error;
@@ -86,8 +92,10 @@ pub struct Holding {
     pub status: OracleStatus,
     /// Liquidation threshold in force (after any ramp).
     pub liquidation_threshold: Decimal,
-    /// Liquidation penalty (bonus on seized collateral).
+    /// Liquidation penalty (bonus on seized collateral); with a dynamic bonus, its cap.
     pub penalty: Decimal,
+    /// The collateral's dynamic bonus, if any.
+    pub dynamic_bonus: Option<DynamicBonus>,
 }
 
 impl Holding {
@@ -100,6 +108,14 @@ impl Holding {
             }
             OracleStatus::Active {} | OracleStatus::Stale { .. } => self.median,
         }
+    }
+
+    /// The bonus in force at health factor `hf` and collateral ratio `cr`: the dynamic bonus
+    /// when set (capped by the penalty), else the fixed penalty.
+    pub fn bonus_at(&self, hf: Decimal, cr: Decimal) -> Decimal {
+        self.dynamic_bonus
+            .as_ref()
+            .map_or(self.penalty, |b| b.at(hf, cr, self.penalty))
     }
 }
 
@@ -162,6 +178,9 @@ pub enum LiquidationPlan {
     Partial {
         /// The auction.
         lot: Lot,
+        /// The bonus in force on the lot (the penalty, or the dynamic bonus at the account's
+        /// health).
+        bonus: Decimal,
         /// Debt shares burned (all of them when `full`).
         burned: Uint128,
         /// Whether it closes the whole debt (the dust rule).
@@ -375,10 +394,13 @@ pub fn plan_liquidation<Q: Quotes>(
         }
         .into());
     }
+    // The bonus in force: at the health factor and the collateral ratio (both rounded down)
+    // at the trusted prices.
+    let cr = health_factor(weighed.collateral_value, d);
     let mut held = position
         .holdings
         .iter()
-        .map(Held::new)
+        .map(|h| Held::new(h, h.bonus_at(hf, cr)))
         .collect::<Result<Vec<_>, _>>()?;
     seizure_order(&mut held);
 

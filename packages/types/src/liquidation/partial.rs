@@ -26,10 +26,10 @@ pub struct Held {
 }
 
 impl Held {
-    /// Prices `h` at its trusted price.
-    pub fn new(h: &Holding) -> Result<Held, PlanError> {
+    /// Prices `h` at its trusted price, with the penalty in force `penalty`.
+    pub fn new(h: &Holding, penalty: Decimal) -> Result<Held, PlanError> {
         let price = h.trusted_price();
-        let bonus = Decimal::one().checked_add(h.penalty)?;
+        let bonus = Decimal::one().checked_add(penalty)?;
         Ok(Held {
             denom: h.denom.clone(),
             amount: h.amount,
@@ -260,6 +260,10 @@ pub(super) fn plan<Q: Quotes>(
     if let Some((h, part)) = best {
         return Ok(Some(LiquidationPlan::Partial {
             full: part.tab == sizing.debt,
+            bonus: h
+                .bonus
+                .checked_sub(Decimal::one())
+                .map_err(PlanError::from)?,
             lot: Lot {
                 denom: h.denom.clone(),
                 amount: part.lot,

@@ -171,6 +171,41 @@ fn lots_round_up_and_tabs_split_by_value_summing_to_the_debt() {
 }
 
 #[test]
+fn the_dynamic_bonus_rises_as_health_falls_up_to_the_equity_and_the_penalty() {
+    let b = DynamicBonus {
+        start: d("0.02"),
+        slope: d("0.5"),
+        min: d("0.04"),
+    };
+    let max = d("0.10");
+    // Near HF 1 the bonus is the start; it rises by half of every unit of health lost.
+    assert_eq!(b.at(d("1"), d("2"), max), d("0.02"));
+    assert_eq!(b.at(d("0.96"), d("2"), max), d("0.04"));
+    assert_eq!(b.at(d("0.9"), d("2"), max), d("0.07"));
+    // Capped by the penalty...
+    assert_eq!(b.at(d("0.5"), d("2"), max), d("0.10"));
+    // ...and by the equity (CR − 1), but never below `min` through that cap.
+    assert_eq!(b.at(d("0.5"), d("1.06"), max), d("0.06"));
+    assert_eq!(b.at(d("0.5"), d("1.01"), max), d("0.04"));
+    assert_eq!(b.at(d("0.5"), d("0.9"), max), d("0.04"));
+    // Rounded up: 1/3 · 10^-18 of health lost still adds one atomic unit.
+    let tiny = Decimal::one() - Decimal::new(Uint128::one());
+    let third = DynamicBonus {
+        slope: d("0.333333333333333333"),
+        ..b.clone()
+    };
+    assert_eq!(
+        third.at(tiny, d("2"), max),
+        d("0.02") + Decimal::new(Uint128::one())
+    );
+    assert_eq!(b.least(), d("0.02"));
+    // The recommended rule: half the penalty at HF 1, the full penalty at HF 1 − p/2.
+    let r = DynamicBonus::recommended(max);
+    assert_eq!(r.at(d("1"), d("2"), max), d("0.05"));
+    assert_eq!(r.at(d("0.95"), d("2"), max), d("0.10"));
+}
+
+#[test]
 fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() {
     let h = |median: &str, twap: &str, status: OracleStatus| Holding {
         denom: "uatom".to_string(),
@@ -180,6 +215,7 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
         status,
         liquidation_threshold: d("0.7"),
         penalty: d("0.05"),
+        dynamic_bonus: None,
     };
     let halted = OracleStatus::Halted {
         since: 1,
@@ -293,10 +329,11 @@ fn holding(i: usize) -> impl Strategy<Value = Holding> {
         1u64..=5_000_000, // price in 10^-3 units: 0.001 to 5,000
         70u64..=130,      // TWAP as % of the median
         status(),
-        50u64..=90, // LT %
-        0u64..=15,  // penalty %
+        50u64..=90,                                                 // LT %
+        0u64..=15,                                                  // penalty %
+        proptest::option::of((0u64..=100, 0u64..=300, 0u64..=100)), // dynamic bonus
     )
-        .prop_map(move |(amount, milli, twap_pct, status, lt, pen)| {
+        .prop_map(move |(amount, milli, twap_pct, status, lt, pen, dynamic)| {
             let median = Decimal::from_ratio(milli, 1_000u64);
             let lt = Decimal::percent(lt);
             // Keep LT·(1 + p) < 1, as validation does.
@@ -310,6 +347,12 @@ fn holding(i: usize) -> impl Strategy<Value = Holding> {
                 status,
                 liquidation_threshold: lt,
                 penalty: pen,
+                // start and min as % of the penalty, slope in %.
+                dynamic_bonus: dynamic.map(|(start, slope, min)| DynamicBonus {
+                    start: pen * Decimal::percent(start),
+                    slope: Decimal::percent(slope),
+                    min: pen * Decimal::percent(min),
+                }),
             }
         })
 }
@@ -366,6 +409,14 @@ fn w_of(holdings: &[Holding]) -> u128 {
                 .mul_floor(h.liquidation_threshold)
                 .u128()
         })
+        .sum()
+}
+
+/// The trusted collateral value of `holdings`.
+fn cv_of(holdings: &[Holding]) -> u128 {
+    holdings
+        .iter()
+        .map(|h| h.amount.mul_floor(h.trusted_price()).u128())
         .sum()
 }
 
@@ -456,13 +507,21 @@ proptest! {
             prop_assert!(plan.burned().mul_floor(pos.borrow_index) <= plan.tab());
         }
         match plan {
-            LiquidationPlan::Partial { lot, burned, full } => {
+            LiquidationPlan::Partial { lot, burned, full, bonus } => {
                 prop_assert!(!planned.hard_floor);
                 let h = find(pos.holdings, &lot.denom);
                 prop_assert!(h.status.is_active());
                 prop_assert!(lot.amount <= h.amount && !lot.amount.is_zero());
                 prop_assert_eq!(*full, lot.tab == pos.debt);
-                let bonus = Decimal::one() + h.penalty;
+                // The bonus in force: the dynamic rule at the trusted HF and CR, never above
+                // the penalty, and never above the equity unless floored by `min`.
+                let cr = Decimal::from_ratio(cv_of(pos.holdings), pos.debt);
+                prop_assert_eq!(*bonus, h.bonus_at(planned.health_factor, cr));
+                prop_assert!(*bonus <= h.penalty);
+                if let Some(b) = &h.dynamic_bonus {
+                    prop_assert!(*bonus <= (cr - Decimal::one().min(cr)).max(b.min));
+                }
+                let bonus = Decimal::one() + *bonus;
                 prop_assert!(h.liquidation_threshold * bonus < planned.health_factor);
                 // Rounding favours the protocol: the lot covers the repay and its penalty.
                 prop_assert!(mul(lot.amount, h.median) >= mul(lot.tab, bonus));
@@ -554,9 +613,17 @@ proptest! {
         prop_assert!((f(planned.health_factor) - hf).abs() <= 1e-9 * hf.max(1.0) + 4.0 * pos.holdings.len() as f64 / debt,
             "HF {} vs reference {}", planned.health_factor, hf);
         match &planned.plan {
-            LiquidationPlan::Partial { lot, full: false, .. } => {
+            LiquidationPlan::Partial { lot, full: false, bonus, .. } => {
                 let h = find(pos.holdings, &lot.denom);
-                let fk = f(h.liquidation_threshold) * (1.0 + f(h.penalty));
+                // The reference bonus: Mars's rule in f64 (the planner's rounds up by at
+                // most 10^-18).
+                let cr = cv_of(pos.holdings) as f64 / debt;
+                let reference = h.dynamic_bonus.as_ref().map_or(f(h.penalty), |b| {
+                    let cap = (cr - 1.0).min(f(h.penalty)).max(f(b.min));
+                    (f(b.start) + f(b.slope) * (1.0 - f(planned.health_factor)).max(0.0)).min(cap)
+                });
+                prop_assert!((f(*bonus) - reference).abs() <= 1e-9, "bonus {} vs reference {}", bonus, reference);
+                let fk = f(h.liquidation_threshold) * (1.0 + f(*bonus));
                 let t = f(c.params.target_health_factor);
                 let r = (t * debt - w) / (t - fk);
                 let uncapped = mul(lot.amount, h.median) < mul(h.amount, h.median)
