@@ -654,6 +654,7 @@ fn main() {
                     &bs::ExecuteMsg::Absorb {
                         borrower: debtor.clone(),
                         pay: u(50_000_000),
+                        halted: false,
                     },
                 ),
             ],
@@ -815,6 +816,7 @@ fn main() {
                     &bs::QueryMsg::AbsorbQuote {
                         collateral: vec![Coin::new(Uint256::from(100_000_000u128), "uatom")],
                         debt: u(650_000_000),
+                        halted: false,
                     },
                 ),
             ],

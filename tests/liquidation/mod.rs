@@ -12,3 +12,4 @@ mod review;
 mod rewards;
 mod seizure;
 mod throttle;
+mod wick;

@@ -144,6 +144,7 @@ export interface LiquidationParams {
   min_debt: Uint128;
   risk_share?: RiskShareParams | null;
   target_health_factor: Decimal;
+  wick?: WickParams | null;
 }
 export interface RiskShareParams {
   exposure_full: Decimal;
@@ -152,6 +153,10 @@ export interface RiskShareParams {
   max_share: Decimal;
   spiral_full: Decimal;
   spiral_start: Decimal;
+}
+export interface WickParams {
+  max_premium: Decimal;
+  max_wait: number;
 }
 export type QueryMsg = {
   config: {};

@@ -262,6 +262,54 @@ pub struct LiquidationParams {
     /// `backstop_reserve_share` (and is what a set-up stored before the rule existed reads as).
     #[serde(default)]
     pub risk_share: Option<RiskShareParams>,
+    /// Do not liquidate into a wick (see [`WickParams`]); `None` keeps the review's rule (the
+    /// TWAP counts unbounded while a price is not active, and a tripped holding is kept or
+    /// force-auctioned) and is what a set-up stored before the rule existed reads as.
+    #[serde(default)]
+    pub wick: Option<WickParams>,
+}
+
+/// Do not liquidate into a wick. While a holding's price is `Halted` or `NoQuorum` the account
+/// is judged at the less punitive of median and TWAP, within two bounds: the TWAP counts for
+/// at most `median · (1 + max_premium)`, and only for `max_wait` seconds after the status
+/// began (then the median alone counts). An account liquidatable at the median but not at
+/// that price waits (`LiquidationPaused`, naming when its wait ends at the latest). An
+/// account liquidatable at both is transferred: the backstop may absorb a `Halted` holding
+/// (the pool values it at the higher of median and TWAP, at least the market's bounded price),
+/// so it is not kept on the account nor auctioned into the wick; a
+/// forced auction stays the last resort below the hard floor when the pool cannot pay.
+#[cw_serde]
+pub struct WickParams {
+    /// The TWAP's largest advantage over the median (0 to 10; default 1: the TWAP counts for
+    /// at most twice the median, a halving).
+    pub max_premium: Decimal,
+    /// Seconds a `Halted` or `NoQuorum` status earns the TWAP (60 s to 1 day; default 1,800).
+    pub max_wait: u64,
+}
+
+impl Default for WickParams {
+    fn default() -> Self {
+        WickParams {
+            max_premium: Decimal::one(),
+            max_wait: 1_800,
+        }
+    }
+}
+
+impl WickParams {
+    /// Checks the documented ranges.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        check_range(
+            "wick.max_premium",
+            self.max_premium,
+            Decimal::zero(),
+            Decimal::percent(1_000),
+        )?;
+        if !(60..=86_400).contains(&self.max_wait) {
+            return Err(invalid("wick.max_wait", "must be 60 s to 1 day"));
+        }
+        Ok(())
+    }
 }
 
 impl LiquidationParams {
@@ -291,6 +339,9 @@ impl LiquidationParams {
         )?;
         if let Some(r) = &self.risk_share {
             r.validate(self.backstop_reserve_share)?;
+        }
+        if let Some(w) = &self.wick {
+            w.validate()?;
         }
         Ok(())
     }
@@ -322,7 +373,8 @@ impl LiquidationParams {
 impl Default for LiquidationParams {
     /// Target HF 1.05 (Mars); hard floor 0.8; dust $1,000 of a 6-decimal base (Aave v3.3);
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
-    /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]).
+    /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]); no
+    /// liquidation into a wick ([`WickParams::default`]).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -334,6 +386,7 @@ impl Default for LiquidationParams {
             keeper_reward_cap: Uint128::new(500_000_000),
             backstop_reserve_share: Decimal::percent(50),
             risk_share: Some(RiskShareParams::default()),
+            wick: Some(WickParams::default()),
         }
     }
 }

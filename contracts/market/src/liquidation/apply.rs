@@ -144,7 +144,11 @@ pub fn apply(
                     .filter_map(|(d, _)| lots.iter().find(|l| &l.denom == d))
                     .map(|l| coin(l.amount.u128(), &l.denom))
                     .collect();
-                let msg = ctx.liq.backstop.absorb(&ctx.borrower, *pay, funds)?;
+                let halted = ctx.liq.params.wick.is_some();
+                let msg = ctx
+                    .liq
+                    .backstop
+                    .absorb(&ctx.borrower, *pay, halted, funds)?;
                 ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
             }
             for l in lots {

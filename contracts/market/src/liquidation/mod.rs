@@ -69,6 +69,7 @@ pub fn execute_liquidate(
         debt,
         debt_shares: account.debt_shares,
         borrow_index: state.borrow_index,
+        now,
     };
     let mut quotes = quotes::LiveQuotes {
         querier: deps.querier,

@@ -72,7 +72,7 @@ pub use whole::{absorb_lots, split_tabs};
 
 use crate::backstop::AbsorbQuoteResponse;
 use crate::error::MathError;
-use crate::market::{breaker, DynamicBonus, LiquidationParams};
+use crate::market::{breaker, DynamicBonus, LiquidationParams, WickParams};
 use crate::oracle::OracleStatus;
 use cosmwasm_std::{CheckedMultiplyFractionError, Coin, Decimal, Uint128};
 use thiserror::Error;
@@ -110,6 +110,34 @@ impl Holding {
         }
     }
 
+    /// When its price stopped being one the oracle stands behind (`Halted` or `NoQuorum`).
+    pub fn untrusted_since(&self) -> Option<u64> {
+        match self.status {
+            OracleStatus::Halted { since, .. } | OracleStatus::NoQuorum { since, .. } => {
+                Some(since)
+            }
+            OracleStatus::Active {} | OracleStatus::Stale { .. } => None,
+        }
+    }
+
+    /// `self` with its TWAP bounded by `wick` at `now` (see [`WickParams`]): at most `median ·
+    /// (1 + max_premium)` (rounded down), and the median once the status is older than
+    /// `max_wait`. The trusted price of the result is the bounded one.
+    pub fn bounded(&self, wick: &WickParams, now: u64) -> Holding {
+        let mut h = self.clone();
+        if let Some(since) = self.untrusted_since() {
+            h.twap = if now >= since.saturating_add(wick.max_wait) {
+                h.median
+            } else {
+                let top = Decimal::one()
+                    .saturating_add(wick.max_premium)
+                    .saturating_mul(h.median);
+                h.twap.min(top)
+            };
+        }
+        h
+    }
+
     /// The bonus in force at health factor `hf` and collateral ratio `cr`: the dynamic bonus
     /// when set (capped by the penalty), else the fixed penalty.
     pub fn bonus_at(&self, hf: Decimal, cr: Decimal) -> Decimal {
@@ -130,6 +158,8 @@ pub struct Position<'a> {
     pub debt_shares: Uint128,
     /// Base units per debt share.
     pub borrow_index: Decimal,
+    /// Block time, seconds (bounds the wait out of a wick).
+    pub now: u64,
 }
 
 /// The liquidator's caps for a new auction of one denom.
@@ -148,11 +178,13 @@ pub trait Quotes {
     type Error: From<PlanError>;
     /// The liquidator's caps for a new auction of `denom`.
     fn room(&mut self, denom: &str) -> Result<Room, Self::Error>;
-    /// The backstop's quote for absorbing `collateral` against `debt`.
+    /// The backstop's quote for absorbing `collateral` against `debt`; `halted`: a `Halted`
+    /// price counts (at the higher of median and TWAP) instead of refusing.
     fn absorb_quote(
         &mut self,
         collateral: Vec<Coin>,
         debt: Uint128,
+        halted: bool,
     ) -> Result<AbsorbQuoteResponse, Self::Error>;
     /// The backstop's base balance (what it can cover of a bad debt).
     fn backstop_base(&mut self) -> Result<Uint128, Self::Error>;
@@ -299,6 +331,17 @@ pub enum PlanError {
         /// Its status.
         status: &'static str,
     },
+    /// Do not liquidate into a wick: healthy at the bounded trusted price, the account waits
+    /// until `until` at the latest (see [`WickParams`]).
+    #[error("liquidation paused: the oracle price of {denom} is {status}; the account is healthy at the trusted price and waits out the wick until {until} at the latest")]
+    WaitingOutWick {
+        /// The collateral.
+        denom: String,
+        /// Its status.
+        status: &'static str,
+        /// When the TWAP stops counting, seconds since the epoch.
+        until: u64,
+    },
     /// No candidate fits the auction caps.
     #[error("liquidation throttled: no auction room for {denom} (room left {room})")]
     NoRoom {
@@ -363,6 +406,23 @@ pub fn plan_liquidation<Q: Quotes>(
     if d.is_zero() {
         return Err(PlanError::NoDebt.into());
     }
+    let bounded: Vec<Holding>;
+    let bounded_position: Position;
+    let position = match &params.wick {
+        Some(w) => {
+            bounded = position
+                .holdings
+                .iter()
+                .map(|h| h.bounded(w, position.now))
+                .collect();
+            bounded_position = Position {
+                holdings: &bounded,
+                ..position.clone()
+            };
+            &bounded_position
+        }
+        None => position,
+    };
     let at_median = weigh(position.holdings, |h| h.median)?;
     let hf = health_factor(at_median.liquidation_value, d);
     if hf >= Decimal::one() {
@@ -377,9 +437,14 @@ pub fn plan_liquidation<Q: Quotes>(
         Some(h) => {
             let w = weigh(position.holdings, Holding::trusted_price)?;
             if health_factor(w.liquidation_value, d) >= Decimal::one() {
-                return Err(PlanError::Paused {
-                    denom: h.denom.clone(),
-                    status: h.status.name(),
+                let (denom, status) = (h.denom.clone(), h.status.name());
+                return Err(match (&params.wick, h.untrusted_since()) {
+                    (Some(wick), Some(since)) => PlanError::WaitingOutWick {
+                        denom,
+                        status,
+                        until: since.saturating_add(wick.max_wait),
+                    },
+                    _ => PlanError::Paused { denom, status },
                 }
                 .into());
             }
@@ -421,7 +486,7 @@ pub fn plan_liquidation<Q: Quotes>(
             });
         }
     }
-    let plan = whole::plan(position, &held, hard_floor, quotes)?;
+    let plan = whole::plan(position, &held, hard_floor, params.wick.is_some(), quotes)?;
     Ok(Planned {
         health_factor: hf,
         hard_floor,

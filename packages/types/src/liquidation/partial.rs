@@ -2,6 +2,7 @@
 //! (see the parent module for the derivations).
 use super::{Holding, LiquidationPlan, Lot, PlanError, Quotes};
 use crate::market::LiquidationParams;
+use crate::oracle::OracleStatus;
 use cosmwasm_std::{Decimal, Uint128};
 
 /// One holding, priced at the trusted price, with its seizure figures.
@@ -21,6 +22,8 @@ pub struct Held {
     pub factor: Decimal,
     /// Whether its oracle price is active (an unforced auction needs one).
     pub active: bool,
+    /// Whether its oracle price is halted (a breaker trip).
+    pub halted: bool,
     /// Its oracle status's name.
     pub status: &'static str,
 }
@@ -41,6 +44,7 @@ impl Held {
             bonus,
             factor: h.liquidation_threshold.checked_mul(bonus)?,
             active: h.status.is_active(),
+            halted: matches!(h.status, OracleStatus::Halted { .. }),
             status: h.status.name(),
         })
     }

@@ -24,6 +24,7 @@ fn held(denom: &str, amount: u128, price: &str, lt: &str, penalty: &str) -> Held
         bonus,
         factor: d(lt) * bonus,
         active: true,
+        halted: false,
         status: "active",
     }
 }
@@ -205,9 +206,9 @@ fn the_dynamic_bonus_rises_as_health_falls_up_to_the_equity_and_the_penalty() {
     assert_eq!(r.at(d("0.95"), d("2"), max), d("0.10"));
 }
 
-#[test]
-fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() {
-    let h = |median: &str, twap: &str, status: OracleStatus| Holding {
+/// One unit of `uatom` (LT 0.7, penalty 5%) priced `median`, `twap`, `status`.
+fn one_unit(median: &str, twap: &str, status: OracleStatus) -> Holding {
+    Holding {
         denom: "uatom".to_string(),
         amount: u(1),
         median: d(median),
@@ -216,7 +217,12 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
         liquidation_threshold: d("0.7"),
         penalty: d("0.05"),
         dynamic_bonus: None,
-    };
+    }
+}
+
+#[test]
+fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() {
+    let h = one_unit;
     let halted = OracleStatus::Halted {
         since: 1,
         jump: Decimal::percent(27),
@@ -241,6 +247,59 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
     );
 }
 
+#[test]
+fn the_wick_rule_bounds_the_twaps_advantage_and_how_long_it_counts() {
+    let w = WickParams {
+        max_premium: d("0.5"),
+        max_wait: 600,
+    };
+    let h = one_unit;
+    let halted = OracleStatus::Halted {
+        since: 1_000,
+        jump: Decimal::percent(50),
+    };
+    // Within the wait: the TWAP counts, but for at most 1.5 × the median.
+    assert_eq!(
+        h("8", "10", halted.clone())
+            .bounded(&w, 1_000)
+            .trusted_price(),
+        d("10")
+    );
+    assert_eq!(
+        h("5", "10", halted.clone())
+            .bounded(&w, 1_599)
+            .trusted_price(),
+        d("7.5")
+    );
+    // Once the status is `max_wait` old, the median alone.
+    assert_eq!(
+        h("8", "10", halted.clone())
+            .bounded(&w, 1_600)
+            .trusted_price(),
+        d("8")
+    );
+    let no_quorum = OracleStatus::NoQuorum {
+        since: 1_000,
+        fresh: 1,
+        required: 2,
+    };
+    assert_eq!(
+        h("8", "10", no_quorum.clone())
+            .bounded(&w, 1_599)
+            .trusted_price(),
+        d("10")
+    );
+    assert_eq!(
+        h("8", "10", no_quorum).bounded(&w, 1_600).trusted_price(),
+        d("8")
+    );
+    // Active and stale prices are untouched; bounding twice changes nothing.
+    let active = h("8", "10", OracleStatus::Active {});
+    assert_eq!(active.bounded(&w, 5_000), active);
+    let once = h("5", "10", halted).bounded(&w, 1_100);
+    assert_eq!(once.bounded(&w, 1_100), once);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Whole plans, property-tested.
 
@@ -248,7 +307,7 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
 /// computed the way it computes it (the medians, `floor(Σ a·p·(1 − d))`).
 struct Fixed {
     rooms: BTreeMap<String, Room>,
-    prices: BTreeMap<String, (Decimal, bool)>,
+    prices: BTreeMap<String, Holding>,
     available: Uint128,
     discount: Decimal,
     asked_rooms: usize,
@@ -264,8 +323,9 @@ impl Quotes for Fixed {
         &mut self,
         collateral: Vec<Coin>,
         debt: Uint128,
+        halted: bool,
     ) -> Result<AbsorbQuoteResponse, PlanError> {
-        let (value, active) = backstop_value(&self.prices, &collateral, self.discount);
+        let (value, active) = backstop_value(&self.prices, &collateral, self.discount, halted);
         let pay = if Uint256::from(debt) < value {
             debt
         } else {
@@ -283,17 +343,25 @@ impl Quotes for Fixed {
     }
 }
 
-/// `floor(Σ a·p·(1 − d))` as the backstop values coins, and whether every price is active.
+/// `floor(Σ a·p·(1 − d))` as the backstop values coins, and whether every price counts
+/// (active, or halted when `halted`).
 fn backstop_value(
-    prices: &BTreeMap<String, (Decimal, bool)>,
+    prices: &BTreeMap<String, Holding>,
     coins: &[Coin],
     discount: Decimal,
+    halted: bool,
 ) -> (Uint256, bool) {
     let mut sum = Decimal256::zero();
     let mut active = true;
     for c in coins {
-        let (p, a) = prices[&c.denom];
-        active &= a;
+        let h = &prices[&c.denom];
+        let tripped = halted && matches!(h.status, OracleStatus::Halted { .. });
+        active &= h.status.is_active() || tripped;
+        let p = if tripped {
+            h.median.max(h.twap)
+        } else {
+            h.median
+        };
         sum += Decimal256::from_atomics(c.amount, 0).unwrap() * Decimal256::from(p);
     }
     let keep = Decimal256::from(Decimal::one() - discount);
@@ -313,6 +381,22 @@ struct Case {
     global: u128,
     available: u128,
     discount: Decimal,
+    /// Block time (the wick rule's clock; the generated statuses began at 1).
+    now: u64,
+}
+
+impl Case {
+    /// The holdings as the planner judges them (the TWAPs bounded by the wick rule).
+    fn judged(&self) -> Vec<Holding> {
+        match &self.params.wick {
+            Some(w) => self
+                .holdings
+                .iter()
+                .map(|h| h.bounded(w, self.now))
+                .collect(),
+            None => self.holdings.clone(),
+        }
+    }
 }
 
 fn status() -> impl Strategy<Value = OracleStatus> {
@@ -379,22 +463,26 @@ fn case() -> impl Strategy<Value = Case> {
                     0u128..=20_000_000_000_000
                 ],
                 0u64..=10,
+                any::<bool>(),
+                prop_oneof![Just(0u64), Just(1_900u64), 0u64..=4_000],
             )
         })
         .prop_map(
-            |(holdings, hf, idx, min, rooms, global, available, disc)| Case {
+            |(holdings, hf, idx, min, rooms, global, available, disc, wick, now)| Case {
                 holdings,
                 hf,
                 index: Decimal::percent(idx),
                 params: LiquidationParams {
                     min_debt: Uint128::new(min),
                     min_collateral_value: Uint128::new(min),
+                    wick: wick.then(WickParams::default),
                     ..LiquidationParams::default()
                 },
                 rooms,
                 global,
                 available,
                 discount: Decimal::percent(disc),
+                now,
             },
         )
 }
@@ -423,7 +511,7 @@ fn cv_of(holdings: &[Holding]) -> u128 {
 /// Runs the planner on `c`: the position (debt sized for the health factor aimed at) and the
 /// quotes.
 fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
-    let w = w_of(&c.holdings).max(1) as f64;
+    let w = w_of(&c.judged()).max(1) as f64;
     let debt = ((w / c.hf).ceil() as u128).max(1);
     let shares = Uint128::new(debt)
         .checked_div_floor(c.index)
@@ -435,6 +523,7 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         debt,
         debt_shares: shares,
         borrow_index: c.index,
+        now: c.now,
     };
     let mut quotes = Fixed {
         rooms: c
@@ -455,7 +544,7 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         prices: c
             .holdings
             .iter()
-            .map(|h| (h.denom.clone(), (h.median, h.status.is_active())))
+            .map(|h| (h.denom.clone(), h.clone()))
             .collect(),
         available: Uint128::new(c.available),
         discount: c.discount,
@@ -480,7 +569,9 @@ proptest! {
     /// Every plan respects the rules on the position it was made for.
     #[test]
     fn plans_keep_the_rules(c in case()) {
-        let (pos, planned, quotes) = run(&c);
+        let (raw, planned, quotes) = run(&c);
+        let judged = c.judged();
+        let pos = Position { holdings: &judged, ..raw };
         let d0 = pos.debt.u128();
         let planned = match planned {
             Ok(p) => p,
@@ -491,6 +582,17 @@ proptest! {
             Err(PlanError::Paused { denom, .. }) => {
                 // A paused refusal always names a holding that is not active.
                 prop_assert!(!find(pos.holdings, &denom).status.is_active());
+                return Ok(());
+            }
+            Err(PlanError::WaitingOutWick { denom, until, .. }) => {
+                // Waiting is bounded: only under the wick rule, for a holding whose status is
+                // younger than `max_wait`, the account below 1 at the medians.
+                let h = find(pos.holdings, &denom);
+                let wick = c.params.wick.as_ref();
+                prop_assert!(wick.is_some() && !h.status.is_active());
+                prop_assert_eq!(Some(until), h.untrusted_since().map(|s| s + wick.unwrap().max_wait));
+                prop_assert!(c.now < until);
+                prop_assert!(h.twap <= h.median * (Decimal::one() + wick.unwrap().max_premium));
                 return Ok(());
             }
             Err(PlanError::NoRoom { .. }) | Err(PlanError::TooSmall) => {
@@ -558,22 +660,25 @@ proptest! {
             LiquidationPlan::Absorb { lots, tab, pay, .. } => {
                 prop_assert!(pay <= tab);
                 let coins: Vec<Coin> = lots.iter().map(|l| Coin::new(l.amount, &l.denom)).collect();
+                let wick = c.params.wick.is_some();
                 for l in lots {
                     let h = find(pos.holdings, &l.denom);
-                    prop_assert!(h.status.is_active());
+                    // Only prices the pool counts: active, or halted under the wick rule.
+                    let halted = matches!(h.status, OracleStatus::Halted { .. });
+                    prop_assert!(h.status.is_active() || (wick && halted));
                     prop_assert!(l.amount <= h.amount);
                 }
                 // The pool is never short: it pays at most its own quote of what it gets.
-                let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount);
+                let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount, wick);
                 prop_assert!(Uint256::from(*pay) <= quote);
                 // When it pays the debt in full, the borrower loses at most the discount on
                 // what is taken plus one unit of the last lot.
                 if pay == tab {
                     let value: Decimal256 = lots
                         .iter()
-                        .map(|l| mul(l.amount, find(pos.holdings, &l.denom).median))
+                        .map(|l| mul(l.amount, find(pos.holdings, &l.denom).trusted_price()))
                         .fold(Decimal256::zero(), |a, b| a + b);
-                    let last = lots.last().map_or(Decimal::zero(), |l| find(pos.holdings, &l.denom).median);
+                    let last = lots.last().map_or(Decimal::zero(), |l| find(pos.holdings, &l.denom).trusted_price());
                     let loss = value - Decimal256::from_atomics(*pay, 0).unwrap().min(value);
                     let bound = value * Decimal256::from(c.discount) + Decimal256::from(last) + Decimal256::one();
                     prop_assert!(loss <= bound, "loss {} above {}", loss, bound);
@@ -581,6 +686,15 @@ proptest! {
             }
             LiquidationPlan::Auctions { lots, tab, forced, .. } => {
                 prop_assert_eq!(*forced, planned.hard_floor);
+                // Never into a wick the pool could have taken: under the wick rule a halted
+                // holding is auctioned only below the hard floor (forced, the last resort).
+                if c.params.wick.is_some() {
+                    for l in lots {
+                        let h = find(pos.holdings, &l.denom);
+                        let halted = matches!(h.status, OracleStatus::Halted { .. });
+                        prop_assert!(*forced || !halted);
+                    }
+                }
                 let sum: u128 = lots.iter().map(|l| l.tab.u128()).sum();
                 prop_assert_eq!(sum, tab.u128());
                 let mut seen = 0u128;
@@ -604,7 +718,9 @@ proptest! {
     /// holding.
     #[test]
     fn plans_agree_with_the_f64_reference(c in case()) {
-        let (pos, planned, quotes) = run(&c);
+        let (raw, planned, quotes) = run(&c);
+        let judged = c.judged();
+        let pos = Position { holdings: &judged, ..raw };
         let Ok(planned) = planned else { return Ok(()); };
         let debt = pos.debt.u128() as f64;
         let price = |h: &Holding| f(h.trusted_price());
@@ -641,8 +757,8 @@ proptest! {
             LiquidationPlan::Absorb { lots, tab, pay, .. } if pay == tab && !lots.is_empty() => {
                 let keep = 1.0 - f(c.discount);
                 let (init, last) = lots.split_at(lots.len() - 1);
-                let s: f64 = init.iter().map(|l| l.amount.u128() as f64 * f(find(pos.holdings, &l.denom).median)).sum();
-                let p = f(find(pos.holdings, &last[0].denom).median);
+                let s: f64 = init.iter().map(|l| l.amount.u128() as f64 * f(find(pos.holdings, &l.denom).trusted_price())).sum();
+                let p = f(find(pos.holdings, &last[0].denom).trusted_price());
                 let u_ref = ((tab.u128() as f64 - s * keep) / (p * keep)).ceil();
                 let u = last[0].amount.u128() as f64;
                 let whole = find(pos.holdings, &last[0].denom).amount.u128() as f64;
@@ -668,6 +784,7 @@ fn the_generated_cases_reach_every_kind_of_plan() {
             Ok(p) => p.plan.mode(),
             Err(PlanError::Healthy { .. }) => "healthy",
             Err(PlanError::Paused { .. }) => "paused",
+            Err(PlanError::WaitingOutWick { .. }) => "wick",
             Err(PlanError::NoRoom { .. }) => "no_room",
             Err(PlanError::TooSmall) => "too_small",
             Err(_) => "other",
@@ -682,6 +799,13 @@ fn the_generated_cases_reach_every_kind_of_plan() {
             *seen
                 .entry(if partial { "absorb_part" } else { "absorb_all" })
                 .or_default() += 1;
+            let halted = lots.iter().any(|l| {
+                let h = c.holdings.iter().find(|h| h.denom == l.denom).unwrap();
+                matches!(h.status, OracleStatus::Halted { .. })
+            });
+            if halted {
+                *seen.entry("absorb_halted").or_default() += 1;
+            }
         }
     }
     for kind in [
@@ -689,9 +813,11 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         "full",
         "absorb_part",
         "absorb_all",
+        "absorb_halted",
         "toxic_auction",
         "healthy",
         "paused",
+        "wick",
         "no_room",
     ] {
         assert!(
