@@ -12,4 +12,5 @@ mod review;
 mod rewards;
 mod seizure;
 mod throttle;
+mod transfer;
 mod wick;

@@ -614,6 +614,12 @@ impl World {
         }
         if mode == "partial" {
             self.check_partial(&acc0, &acc1, e, &sent.before);
+        } else if mode == "partial_absorb" {
+            // Issue 14's transfer before sale: the pool repays part of the debt.
+            assert!(
+                acc1.debt < acc0.debt,
+                "{at}: a partial absorb repaid nothing: {acc1:?}"
+            );
         } else {
             // Above the hard floor the debt share of holdings without an active price stays
             // with them (SECURITY.md R4).

@@ -113,6 +113,7 @@ export type ExecuteMsg = {
 } | {
   ownership: OwnershipMsg;
 };
+export type WhenThrottled = "wait" | "transfer";
 export type OwnershipMsg = {
   transfer_ownership: {
     new_owner: string;
@@ -144,6 +145,7 @@ export interface LiquidationParams {
   min_debt: Uint128;
   risk_share?: RiskShareParams | null;
   target_health_factor: Decimal;
+  when_throttled?: WhenThrottled & string;
   wick?: WickParams | null;
 }
 export interface RiskShareParams {

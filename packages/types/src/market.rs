@@ -267,6 +267,24 @@ pub struct LiquidationParams {
     /// force-auctioned) and is what a set-up stored before the rule existed reads as.
     #[serde(default)]
     pub wick: Option<WickParams>,
+    /// What a partial liquidation does when the liquidator has no room for a useful auction:
+    /// `transfer` it to the backstop (a partial absorb, the default), or `wait` for room (JSON
+    /// without the field, or a set-up stored before the rule existed, reads as `wait`).
+    #[serde(default)]
+    pub when_throttled: WhenThrottled,
+}
+
+/// Transfer before sale: what happens to an account that needs only partial healing when the
+/// liquidator has no room for a useful auction of it.
+#[cw_serde]
+#[derive(Copy, Default)]
+pub enum WhenThrottled {
+    /// Refuse (`LiquidationThrottled`): the account waits for auction room.
+    #[default]
+    Wait,
+    /// The backstop pays the repay `R` and takes the collateral its discount justifies (a
+    /// partial absorb); when it cannot, the account waits as with `wait`.
+    Transfer,
 }
 
 /// Do not liquidate into a wick. While a holding's price is `Halted` or `NoQuorum` the account
@@ -374,7 +392,8 @@ impl Default for LiquidationParams {
     /// Target HF 1.05 (Mars); hard floor 0.8; dust $1,000 of a 6-decimal base (Aave v3.3);
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
     /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]); no
-    /// liquidation into a wick ([`WickParams::default`]).
+    /// liquidation into a wick ([`WickParams::default`]); a throttled partial liquidation is
+    /// transferred to the backstop ([`WhenThrottled::Transfer`]).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -387,6 +406,7 @@ impl Default for LiquidationParams {
             backstop_reserve_share: Decimal::percent(50),
             risk_share: Some(RiskShareParams::default()),
             wick: Some(WickParams::default()),
+            when_throttled: WhenThrottled::Transfer,
         }
     }
 }

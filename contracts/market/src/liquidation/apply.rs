@@ -157,6 +157,16 @@ pub fn apply(
             ctx.state.cash = ctx.state.cash.checked_add(*pay)?;
             ctx.cover(tab.checked_sub(*pay)?, *base)?;
         }
+        LiquidationPlan::PartialAbsorb { lot, .. } => {
+            let funds = vec![coin(lot.amount.u128(), &lot.denom)];
+            let msg = ctx
+                .liq
+                .backstop
+                .absorb(&ctx.borrower, lot.tab, false, funds)?;
+            ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
+            ctx.seize(storage, &lot.denom, lot.amount)?;
+            ctx.state.cash = ctx.state.cash.checked_add(lot.tab)?;
+        }
         LiquidationPlan::Auctions {
             lots,
             forced,

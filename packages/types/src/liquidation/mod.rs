@@ -43,6 +43,15 @@
 //! None fits: a dust account (`D < min_debt` or collateral below `min_collateral_value`) goes
 //! down the whole-position path, any other is throttled (`NoRoom`, or `TooSmall`).
 //!
+//! # Transfer before sale
+//! With [`WhenThrottled::Transfer`](crate::market::WhenThrottled), when no candidate fits a
+//! useful auction (no room, or only a repay below `min(min_debt, R_target)`), the backstop is
+//! asked to take part of one holding instead (see [`transfer`]): at its discount `δ` it pays
+//! `R` for `u` units with `u·p·(1 − δ) >= R`, so repaying `R` removes `R·f` of `W` with
+//! `f = LT / (1 − δ)`, and the closed form above gives `R` with that factor. Candidates are the
+//! active holdings with `f < HF` in seizure order; the first whose transfer the pool can pay
+//! and that is useful is taken. None: the account is throttled as before.
+//!
 //! # Whole-position path (toxic, below the hard floor, or dust no candidate closes)
 //! The debt is split across holdings by value ([`split_tabs`]). Above the hard floor a holding
 //! without an active price stays on the account with its share of the debt; the rest, `D_P`,
@@ -62,12 +71,14 @@
 //! the whole-position path from the [`Quotes`] answers; a depth-driven throttle through
 //! [`Room`].
 mod partial;
+mod transfer;
 mod whole;
 
 #[cfg(test)]
 mod tests;
 
 pub use partial::{repay_to_target, seizure_order, Held, Miss, Partial, Sizing};
+pub use transfer::absorb_factor;
 pub use whole::{absorb_lots, split_tabs};
 
 use crate::backstop::AbsorbQuoteResponse;
@@ -232,6 +243,16 @@ pub enum LiquidationPlan {
         /// The pool's base once it paid: what it can cover of the bad debt.
         base: Uint128,
     },
+    /// Transfer before sale: the backstop pays `lot.tab` of debt and takes `lot` (part of one
+    /// holding, what its discount justifies); `full` when it closes the whole debt.
+    PartialAbsorb {
+        /// The collateral taken (`tab`: the debt repaid, which the pool pays).
+        lot: Lot,
+        /// Debt shares burned (all of them when `full`).
+        burned: Uint128,
+        /// Whether it closes the whole debt.
+        full: bool,
+    },
     /// One auction per offered holding (forced below the hard floor); the visible shortfall
     /// `provision` is booked at once, with `base` in the pool.
     Auctions {
@@ -266,6 +287,7 @@ impl LiquidationPlan {
             LiquidationPlan::Partial { full: false, .. } => "partial",
             LiquidationPlan::Partial { full: true, .. } => "full",
             LiquidationPlan::Absorb { .. } => "absorb",
+            LiquidationPlan::PartialAbsorb { .. } => "partial_absorb",
             LiquidationPlan::Auctions { .. } => "toxic_auction",
             LiquidationPlan::WriteOff { .. } => "bad_debt",
         }
@@ -274,7 +296,9 @@ impl LiquidationPlan {
     /// The debt moved out of the account (the keeper reward's tab).
     pub fn tab(&self) -> Uint128 {
         match self {
-            LiquidationPlan::Partial { lot, .. } => lot.tab,
+            LiquidationPlan::Partial { lot, .. } | LiquidationPlan::PartialAbsorb { lot, .. } => {
+                lot.tab
+            }
             LiquidationPlan::Absorb { tab, .. }
             | LiquidationPlan::Auctions { tab, .. }
             | LiquidationPlan::WriteOff { tab, .. } => *tab,
@@ -285,6 +309,7 @@ impl LiquidationPlan {
     pub fn burned(&self) -> Uint128 {
         match self {
             LiquidationPlan::Partial { burned, .. }
+            | LiquidationPlan::PartialAbsorb { burned, .. }
             | LiquidationPlan::Absorb { burned, .. }
             | LiquidationPlan::Auctions { burned, .. }
             | LiquidationPlan::WriteOff { burned, .. } => *burned,

@@ -1,7 +1,7 @@
 //! The partial path: the seizure order, the closed-form repay, and the search over candidates
 //! (see the parent module for the derivations).
 use super::{Holding, LiquidationPlan, Lot, PlanError, Quotes};
-use crate::market::LiquidationParams;
+use crate::market::{LiquidationParams, WhenThrottled};
 use crate::oracle::OracleStatus;
 use cosmwasm_std::{Decimal, Uint128};
 
@@ -20,6 +20,8 @@ pub struct Held {
     pub bonus: Decimal,
     /// `LT_now × (1 + penalty)`: liquidation value lost per unit of debt repaid.
     pub factor: Decimal,
+    /// `LT_now`, the liquidation threshold in force.
+    pub threshold: Decimal,
     /// Whether its oracle price is active (an unforced auction needs one).
     pub active: bool,
     /// Whether its oracle price is halted (a breaker trip).
@@ -43,6 +45,7 @@ impl Held {
                 .map_err(PlanError::Valuation)?,
             bonus,
             factor: h.liquidation_threshold.checked_mul(bonus)?,
+            threshold: h.liquidation_threshold,
             active: h.status.is_active(),
             halted: matches!(h.status, OracleStatus::Halted { .. }),
             status: h.status.name(),
@@ -259,6 +262,13 @@ pub(super) fn plan<Q: Quotes>(
                 most_room = most_room.max(r);
             }
             Err(_) => too_small = true,
+        }
+    }
+    let useful = best.as_ref().is_some_and(|(_, p)| sizing.useful(p));
+    let throttled = !no_room.is_empty() || best.is_some();
+    if !useful && throttled && sizing.params.when_throttled == WhenThrottled::Transfer {
+        if let Some(plan) = super::transfer::plan(sizing, held, hf, quotes)? {
+            return Ok(Some(plan));
         }
     }
     if let Some((h, part)) = best {

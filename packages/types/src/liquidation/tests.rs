@@ -4,6 +4,7 @@
 //! what is taken) and cross-checked against an `f64` reference of the closed forms.
 use super::*;
 use crate::backstop::AbsorbQuoteResponse;
+use crate::market::WhenThrottled;
 use crate::math::reference::{d, f};
 use cosmwasm_std::{Decimal256, Uint256};
 use proptest::prelude::*;
@@ -23,6 +24,7 @@ fn held(denom: &str, amount: u128, price: &str, lt: &str, penalty: &str) -> Held
         value: u(amount).mul_floor(price),
         bonus,
         factor: d(lt) * bonus,
+        threshold: d(lt),
         active: true,
         halted: false,
         status: "active",
@@ -463,26 +465,36 @@ fn case() -> impl Strategy<Value = Case> {
                     0u128..=20_000_000_000_000
                 ],
                 0u64..=10,
-                any::<bool>(),
-                prop_oneof![Just(0u64), Just(1_900u64), 0u64..=4_000],
+                (
+                    any::<bool>(),
+                    prop_oneof![Just(0u64), Just(1_900u64), 0u64..=4_000],
+                    any::<bool>(),
+                ),
             )
         })
         .prop_map(
-            |(holdings, hf, idx, min, rooms, global, available, disc, wick, now)| Case {
-                holdings,
-                hf,
-                index: Decimal::percent(idx),
-                params: LiquidationParams {
-                    min_debt: Uint128::new(min),
-                    min_collateral_value: Uint128::new(min),
-                    wick: wick.then(WickParams::default),
-                    ..LiquidationParams::default()
-                },
-                rooms,
-                global,
-                available,
-                discount: Decimal::percent(disc),
-                now,
+            |(holdings, hf, idx, min, rooms, global, available, disc, (wick, now, transfer))| {
+                Case {
+                    holdings,
+                    hf,
+                    index: Decimal::percent(idx),
+                    params: LiquidationParams {
+                        min_debt: Uint128::new(min),
+                        min_collateral_value: Uint128::new(min),
+                        wick: wick.then(WickParams::default),
+                        when_throttled: if transfer {
+                            WhenThrottled::Transfer
+                        } else {
+                            WhenThrottled::Wait
+                        },
+                        ..LiquidationParams::default()
+                    },
+                    rooms,
+                    global,
+                    available,
+                    discount: Decimal::percent(disc),
+                    now,
+                }
             },
         )
 }
@@ -684,6 +696,42 @@ proptest! {
                     prop_assert!(loss <= bound, "loss {} above {}", loss, bound);
                 }
             }
+            LiquidationPlan::PartialAbsorb { lot, burned, full } => {
+                // Only when transfers are on, above the hard floor, of an active holding.
+                prop_assert_eq!(c.params.when_throttled, WhenThrottled::Transfer);
+                prop_assert!(!planned.hard_floor);
+                let h = find(pos.holdings, &lot.denom);
+                prop_assert!(h.status.is_active());
+                prop_assert!(lot.amount <= h.amount && !lot.amount.is_zero());
+                prop_assert_eq!(*full, lot.tab == pos.debt);
+                // It heals: f = LT / (1 − δ) below the health factor.
+                let f = absorb_factor(h.liquidation_threshold, c.discount).unwrap();
+                prop_assert!(f < planned.health_factor);
+                // The pool is never short: the repay is within its quote of the lot and its base.
+                let coins = [Coin::new(lot.amount, &lot.denom)];
+                let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount, false);
+                prop_assert!(Uint256::from(lot.tab) <= quote);
+                prop_assert!(lot.tab.u128() <= c.available);
+                // The borrower loses at most the discount on what is taken, plus one unit.
+                let taken = mul(lot.amount, h.median);
+                let repaid = Decimal256::from_atomics(lot.tab, 0).unwrap();
+                let bound = taken * Decimal256::from(c.discount) + Decimal256::from(h.median) + Decimal256::one();
+                prop_assert!(taken - repaid.min(taken) <= bound, "loss above the discount");
+                // The health factor does not fall (one unit of rounding, as for auctions).
+                let after: Vec<Holding> = pos.holdings.iter().map(|x| {
+                    let mut x = x.clone();
+                    if x.denom == lot.denom { x.amount -= lot.amount; }
+                    x
+                }).collect();
+                let (w0, w1) = (w_of(pos.holdings), w_of(&after));
+                let d1 = (pos.debt_shares - *burned).mul_ceil(pos.borrow_index).u128();
+                let tol = Uint128::one().mul_ceil(h.median * h.liquidation_threshold).u128()
+                    + 1 + Uint128::one().mul_ceil(pos.borrow_index).u128();
+                prop_assert!(
+                    Uint256::from(w1 + tol) * Uint256::from(d0) >= Uint256::from(w0) * Uint256::from(d1),
+                    "HF fell: {}/{} -> {}/{}", w0, d0, w1, d1
+                );
+            }
             LiquidationPlan::Auctions { lots, tab, forced, .. } => {
                 prop_assert_eq!(*forced, planned.hard_floor);
                 // Never into a wick the pool could have taken: under the wick rule a halted
@@ -814,6 +862,7 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         "absorb_part",
         "absorb_all",
         "absorb_halted",
+        "partial_absorb",
         "toxic_auction",
         "healthy",
         "paused",
