@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds every contract for wasm32, lowers the bulk-memory instructions the CosmWasm VM rejects,
-# optimizes for size, validates each with cosmwasm-check, enforces wasmd's upload limit
-# (reporting the project's smaller size goal), and writes artifacts/<contract>.wasm and
-# artifacts/checksums.txt.
+# Builds every contract for wasm32, replaces the symbol demangler (code no call path can reach
+# on wasm32, see below) with `unreachable`, lowers the bulk-memory instructions the CosmWasm VM
+# rejects, optimizes for size, validates each with cosmwasm-check, enforces the project's size
+# limit (400,000 bytes per contract) and wasmd's upload limit, and writes
+# artifacts/<contract>.wasm and artifacts/checksums.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -11,19 +12,30 @@ bw_tools_ensure
 # The four protocol contracts, then the devnet venue (a pool and a flash receiver the keeper's
 # bidder uses on the local chain; not part of the protocol).
 CONTRACTS=(${BREAKWATER_CONTRACTS:-oracle market liquidator backstop devnet-pool flash-receiver})
-# Hard limit: wasmd's MaxWasmSize (800 KiB) -- larger code cannot be stored on chain.
-MAX_BYTES=${BREAKWATER_MAX_WASM_BYTES:-819200}
-# The project's goal (docs/BENCHMARKS.md): at most 400 KiB per contract. Reported, not fatal
-# yet: it becomes the limit once the market is under it.
-GOAL_BYTES=409600
+# wasmd's MaxWasmSize (800 KiB): larger code cannot be stored on chain.
+MAX_BYTES=819200
+# The project's limit (docs/BENCHMARKS.md, issue 11): at most 400 KB per optimized contract,
+# read strictly as 400,000 bytes. Fatal for every contract except those listed in OVER_LIMIT,
+# which are still over it: for them it is reported (and wasmd's limit stays fatal). Remove a
+# contract from the list once it is under the limit.
+LIMIT_BYTES=${BREAKWATER_WASM_LIMIT:-400000}
+OVER_LIMIT=(${BREAKWATER_WASM_OVER_LIMIT-market})
 OUT=artifacts
 mkdir -p "$OUT"
 
 pkgs=()
 for c in "${CONTRACTS[@]}"; do pkgs+=(-p "breakwater-$c"); done
+# Panic locations name their files: shorter paths (and wasm that does not depend on where the
+# checkout and the cargo registry are).
+remap="--remap-path-prefix=$PWD=/breakwater"
+for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$d" ] && remap="$remap --remap-path-prefix=${d%/}=/crates"
+done
 echo "[wasm] cargo build --release --target wasm32-unknown-unknown ${pkgs[*]}"
-RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=--allow-undefined" \
+RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=--allow-undefined $remap" \
   cargo build --release --lib --locked --target wasm32-unknown-unknown "${pkgs[@]}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 : > "$OUT/checksums.txt"
 status=0
@@ -31,15 +43,27 @@ for c in "${CONTRACTS[@]}"; do
   raw="target/wasm32-unknown-unknown/release/breakwater_${c//-/_}.wasm"
   out="$OUT/breakwater_${c//-/_}.wasm"
   [ -f "$raw" ] || { echo "[wasm] missing $raw" >&2; exit 1; }
+  # rustc_demangle is linked only through the Display of std's Backtrace, which cosmwasm-std
+  # boxes into every StdError; it runs only on the symbol names of captured frames, and on
+  # wasm32-unknown-unknown std captures none (cosmwasm-std stores Backtrace::disabled(), and
+  # std's tracer and symbolizer there are no-ops). Snipping it saves about 26 KB per contract.
+  node scripts/wasm-snip.mjs "$BINARYEN_DIR" "$raw" "$tmp/snipped.wasm" 'rustc_demangle' >/dev/null
   "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
-    --strip-debug --strip-target-features "$raw" -o "$out"
+    --strip-debug --strip-producers --strip-target-features "$tmp/snipped.wasm" -o "$out"
   size=$(stat -c %s "$out")
-  goal="within the 400 KiB goal"
-  [ "$size" -gt "$GOAL_BYTES" ] && goal="over the 400 KiB goal by $(( size - GOAL_BYTES )) bytes"
-  echo "[wasm] $out: $size bytes ($(( size / 1024 )) KiB), $goal"
+  exempt=no
+  for e in "${OVER_LIMIT[@]}"; do [ "$e" = "$c" ] && exempt=yes; done
   if [ "$size" -gt "$MAX_BYTES" ]; then
     echo "[wasm] error: $out is $size bytes, over wasmd's $MAX_BYTES-byte upload limit" >&2
     status=1
+  elif [ "$size" -gt "$LIMIT_BYTES" ] && [ "$exempt" = no ]; then
+    echo "[wasm] error: $out is $size bytes, over the $LIMIT_BYTES-byte limit by $(( size - LIMIT_BYTES ))" >&2
+    status=1
+  elif [ "$size" -gt "$LIMIT_BYTES" ]; then
+    echo "[wasm] $out: $size bytes, OVER the $LIMIT_BYTES-byte limit by $(( size - LIMIT_BYTES )) (listed in OVER_LIMIT: reported, not fatal)"
+  else
+    echo "[wasm] $out: $size bytes, $(( LIMIT_BYTES - size )) under the $LIMIT_BYTES-byte limit"
+    [ "$exempt" = yes ] && echo "[wasm] note: $c is under the limit now: remove it from OVER_LIMIT in $0"
   fi
   (cd "$OUT" && sha256sum "breakwater_${c//-/_}.wasm") >> "$OUT/checksums.txt"
 done

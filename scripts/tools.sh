@@ -44,7 +44,9 @@ bw_ensure_wasm_opt() {
   fi
   [ -x "$bin" ] || bw_die "wasm-opt not found at $bin after install"
   WASM_OPT="$bin"
-  export WASM_OPT
+  # The binaryen.js beside it serves scripts/wasm-snip.mjs.
+  BINARYEN_DIR="$dir"
+  export WASM_OPT BINARYEN_DIR
 }
 
 # cosmwasm-check 3.0.10 (3.0.11 needs rustc 1.96). Takes ~4.5 minutes once, then cached.

@@ -122,7 +122,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             start_after,
             limit,
         } => to_json_binary(&q::auctions(deps, env, denom, start_after, limit)?)?,
-        QueryMsg::Room { denom } => to_json_binary(&q::room(deps, denom)?)?,
+        QueryMsg::Room { denom } => to_json_binary(&q::room(deps, env, denom)?)?,
         QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
         QueryMsg::ResaleLot { denom } => to_json_binary(&q::resale_lot(deps, denom)?)?,
     })

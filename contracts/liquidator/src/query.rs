@@ -87,16 +87,19 @@ pub fn resale_lot(deps: Deps, denom: String) -> Result<ResaleLotResponse, Contra
 }
 
 /// Room under the caps of `denom`.
-pub fn room(deps: Deps, denom: String) -> Result<RoomResponse, ContractError> {
+pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &denom)?;
-    // The oracle's measured depth (only read when the cap derives from depth); a collateral it
-    // cannot price yet has none.
+    // The oracle's measured depth in force (only read when the cap derives from depth), the
+    // same figure its price query reports, read raw: the market asks for the room on every
+    // liquidation, and a price query inside it would cost a contract call.
     let measured = match p.hole {
         Some(_) => None,
-        None => oracle_price(&deps.querier, &cfg, &denom)
+        None => cfg
+            .oracle
+            .query_depth(&deps.querier, &denom, env.block.time.seconds())
             .ok()
-            .and_then(|v| v.depth),
+            .flatten(),
     };
     let r = room_of(deps, &cfg, &p, &denom, measured)?;
     Ok(RoomResponse {

@@ -111,7 +111,8 @@ pub struct PendingFlash {
 /// Addresses and caps.
 pub const CONFIG: Item<Config> = Item::new("config");
 /// Auction parameters per collateral.
-pub const COLLATERALS: Map<&str, AuctionParams> = Map::new("collaterals");
+pub const COLLATERALS: Map<&str, AuctionParams> =
+    Map::new(breakwater_types::liquidator::AUCTION_PARAMS_NAMESPACE);
 /// Running auctions by id.
 pub const AUCTIONS: Map<u64, Auction> = Map::new("auctions");
 /// Index of running auctions by collateral.

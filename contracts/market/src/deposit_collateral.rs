@@ -44,11 +44,7 @@ pub fn execute_deposit_collateral(
         });
     }
     if let Some(liq) = &config.liquidation {
-        if liq
-            .liquidator
-            .query_room_caps(&deps.querier, &denom)
-            .is_err()
-        {
+        if !liq.liquidator.auctions(&deps.querier, &denom)? {
             return Err(ContractError::NotDepositable {
                 denom,
                 reason: "the liquidator cannot auction it",

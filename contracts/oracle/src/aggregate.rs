@@ -105,7 +105,7 @@ pub fn refresh(
 
     // 1-2. Fresh submissions, medianized; their depth reports aggregated (see `depth`).
     let (fresh, depths) = fresh_submissions(storage, denom, params.max_age, now)?;
-    depth::refresh_depth(storage, denom, params, now, &depths)?;
+    let depth = depth::aggregate_depth(params, now, &depths)?;
     let medianized = medianize(fresh, params.max_deviation);
     let required = params.min_feeders;
     let kept_count = medianized.as_ref().map_or(0, |m| m.kept.len());
@@ -130,6 +130,7 @@ pub fn refresh(
                 &StatusRecord {
                     status: status.clone(),
                     healthy_since: None,
+                    depth,
                 },
             )?;
             return Ok(Refreshed {
@@ -231,6 +232,7 @@ pub fn refresh(
         &StatusRecord {
             status: status.clone(),
             healthy_since,
+            depth,
         },
     )?;
     Ok(Refreshed {

@@ -2,9 +2,7 @@
 use crate::error::ContractError;
 use crate::feeders::validate_new_feeders;
 use crate::ring;
-use crate::state::{
-    load_asset, AssetConfig, ASSETS, DEPTHS, PRICES, RING_META, STATUS, SUBMISSIONS,
-};
+use crate::state::{load_asset, AssetConfig, ASSETS, PRICES, RING_META, STATUS, SUBMISSIONS};
 use breakwater_types::oracle::{AssetInit, OracleParams};
 use cosmwasm_std::{Addr, Api, DepsMut, Order, Response, StdResult, Storage};
 
@@ -78,7 +76,6 @@ pub fn remove_asset(deps: DepsMut, denom: String) -> Result<Response, ContractEr
     }
     ring::clear(deps.storage, &denom)?;
     PRICES.remove(deps.storage, &denom);
-    DEPTHS.remove(deps.storage, &denom);
     STATUS.remove(deps.storage, &denom);
     ASSETS.remove(deps.storage, &denom);
     Ok(Response::new()

@@ -16,9 +16,9 @@
 //! liar can only lower it, which throttles more, never less. The depth is exported only while
 //! fresh; consumers fall back to what they were configured with when it is not.
 use crate::error::ContractError;
-use crate::state::{DepthRecord, DEPTHS};
+use crate::state::DepthRecord;
 use breakwater_types::oracle::OracleParams;
-use cosmwasm_std::{OverflowError, OverflowOperation, Storage, Uint128};
+use cosmwasm_std::{OverflowError, OverflowOperation, Uint128};
 
 /// The lower median of `values` (see the module docs), `None` when empty.
 pub fn lower_median(values: &[Uint128]) -> Option<Uint128> {
@@ -27,19 +27,16 @@ pub fn lower_median(values: &[Uint128]) -> Option<Uint128> {
     v.get(v.len().checked_sub(1)? / 2).copied()
 }
 
-/// Aggregates the fresh `reports` (`(submission time, depth)`) of `denom` at `now`: stores the
-/// record when a quorum reported, drops it otherwise (a feeder's newer submission without a
-/// depth withdraws its report). Returns the depth aggregated now, if any.
-pub fn refresh_depth(
-    storage: &mut dyn Storage,
-    denom: &str,
+/// Aggregates the fresh `reports` (`(submission time, depth)`) at `now`: the record to store
+/// when a quorum reported, `None` otherwise (a feeder's newer submission without a depth
+/// withdraws its report).
+pub fn aggregate_depth(
     params: &OracleParams,
     now: u64,
     reports: &[(u64, Uint128)],
-) -> Result<Option<Uint128>, ContractError> {
+) -> Result<Option<DepthRecord>, ContractError> {
     let required = usize::try_from(params.min_feeders).unwrap_or(usize::MAX);
     if reports.len() < required {
-        DEPTHS.remove(storage, denom);
         return Ok(None);
     }
     let depths: Vec<Uint128> = reports.iter().map(|(_, d)| *d).collect();
@@ -52,16 +49,11 @@ pub fn refresh_depth(
     let fresh_until = nth
         .checked_add(params.max_age)
         .ok_or_else(|| ContractError::from(OverflowError::new(OverflowOperation::Add)))?;
-    DEPTHS.save(
-        storage,
-        denom,
-        &DepthRecord {
-            depth,
-            measured_at: now,
-            fresh_until,
-        },
-    )?;
-    Ok(Some(depth))
+    Ok(Some(DepthRecord {
+        depth,
+        measured_at: now,
+        fresh_until,
+    }))
 }
 
 /// The depth in force at `now`: the record's, while fresh.
@@ -91,24 +83,19 @@ mod tests {
 
     #[test]
     fn fewer_reports_than_the_quorum_leave_the_depth_unknown() {
-        let mut st = cosmwasm_std::testing::MockStorage::new();
         let params = OracleParams {
             min_feeders: 2,
             ..OracleParams::default()
         };
-        assert_eq!(
-            refresh_depth(&mut st, "a", &params, 100, &[(100, u(7))]).unwrap(),
-            None
-        );
-        assert!(DEPTHS.may_load(&st, "a").unwrap().is_none());
-        let got = refresh_depth(&mut st, "a", &params, 100, &[(90, u(7)), (100, u(9))]).unwrap();
-        assert_eq!(got, Some(u(7)));
-        let r = DEPTHS.load(&st, "a").unwrap();
+        assert_eq!(aggregate_depth(&params, 100, &[(100, u(7))]).unwrap(), None);
+        let r = aggregate_depth(&params, 100, &[(90, u(7)), (100, u(9))])
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.depth, u(7));
         // The second-newest report (90) plus max_age (60).
         assert_eq!((r.measured_at, r.fresh_until), (100, 150));
         assert_eq!(depth_at(Some(&r), 150), Some(u(7)));
         assert_eq!(depth_at(Some(&r), 151), None);
-        refresh_depth(&mut st, "a", &params, 120, &[(120, u(1))]).unwrap();
-        assert!(DEPTHS.may_load(&st, "a").unwrap().is_none());
+        assert_eq!(aggregate_depth(&params, 120, &[(120, u(1))]).unwrap(), None);
     }
 }

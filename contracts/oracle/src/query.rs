@@ -1,9 +1,7 @@
 //! Queries. Staleness is evaluated at query time (see [`crate::status::effective_status`]).
 use crate::depth::depth_at;
 use crate::error::ContractError;
-use crate::state::{
-    load_asset, AssetConfig, PriceRecord, ASSETS, DEPTHS, PRICES, STATUS, SUBMISSIONS,
-};
+use crate::state::{load_asset, AssetConfig, PriceRecord, ASSETS, PRICES, STATUS, SUBMISSIONS};
 use crate::status::effective_status;
 use breakwater_types::oracle::{
     AssetResponse, AssetsResponse, ConfigResponse, ExcludedFeeder, FeederInfo, FeedersResponse,
@@ -22,10 +20,9 @@ fn price_response(
     now: u64,
 ) -> Result<PriceResponse, ContractError> {
     // A price record is always written together with a status; default defensively.
-    let stored = STATUS
+    let (stored, depth) = STATUS
         .may_load(storage, &denom)?
-        .map_or(OracleStatus::Active {}, |s| s.status);
-    let depth = DEPTHS.may_load(storage, &denom)?;
+        .map_or((OracleStatus::Active {}, None), |s| (s.status, s.depth));
     Ok(PriceResponse {
         depth: depth_at(depth.as_ref(), now),
         depth_measured_at: depth.map(|d| d.measured_at),

@@ -31,8 +31,8 @@ pub struct Submission {
     pub price: Decimal,
     /// Block time of the submission, seconds since the epoch.
     pub time: u64,
-    /// The market depth reported with it, if any.
-    #[serde(default)]
+    /// The market depth reported with it, if any (not written when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth: Option<Uint128>,
 }
 
@@ -54,6 +54,12 @@ pub struct StatusRecord {
     pub status: OracleStatus,
     /// Start of the current streak of healthy updates while `status` is not active.
     pub healthy_since: Option<u64>,
+    /// The depth aggregated at this update, when a quorum of fresh reports carried one. Kept
+    /// here rather than in a map of its own: every update already writes this record and
+    /// every price query already reads it, so the depth costs no storage operation of its own
+    /// (and nothing at all while feeders send none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<DepthRecord>,
 }
 
 /// The last quorum price of an asset. Exists once a quorum has priced the asset.
@@ -104,12 +110,10 @@ pub const ASSETS: Map<&str, AssetConfig> = Map::new("assets");
 /// Latest submission per (denom, feeder). Only current feeders have entries.
 pub const SUBMISSIONS: Map<(&str, &Addr), Submission> = Map::new("submissions");
 /// Stored status per denom (present once anything was submitted).
-pub const STATUS: Map<&str, StatusRecord> = Map::new("status");
+pub const STATUS: Map<&str, StatusRecord> = Map::new(breakwater_types::oracle::STATUS_NAMESPACE);
 /// Last quorum price per denom.
 pub const PRICES: Map<&str, PriceRecord> = Map::new("prices");
 /// Observation ring buffer slots per (denom, slot).
 pub const RING: Map<(&str, u32), Observation> = Map::new("ring");
-/// Measured market depth per denom (present once a quorum of feeders reported one).
-pub const DEPTHS: Map<&str, DepthRecord> = Map::new("depths");
 /// Ring buffer bookkeeping per denom.
 pub const RING_META: Map<&str, RingMeta> = Map::new("ring_meta");

@@ -17,8 +17,9 @@ use crate::liquidator::{
 use crate::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
 use crate::oracle::{OracleStatus, PriceResponse};
 use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{from_json, Decimal, Empty, Uint128, WasmMsg};
 use cosmwasm_std::{to_json_binary, Addr, Api, Coin, CosmosMsg, QuerierWrapper, StdResult};
-use cosmwasm_std::{Decimal, Uint128, WasmMsg};
+use cw_storage_plus::Map;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +112,37 @@ impl OracleContract {
     /// The fields of `denom`'s price record a contract acts on (see [`PriceView`]).
     pub fn query_price_view(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<PriceView> {
         querier.query_wasm_smart(&self.0, &price(denom))
+    }
+
+    /// The oracle's measured depth of `denom` in force at `now` (base value per 1% move; what
+    /// [`PriceView::depth`] reports), read raw from the asset's status record: no contract
+    /// call, so a caller that needs only the depth does not pay for a price query. `None`
+    /// while no quorum of fresh reports carries one.
+    pub fn query_depth(
+        &self,
+        querier: &QuerierWrapper,
+        denom: &str,
+        now: u64,
+    ) -> StdResult<Option<Uint128>> {
+        #[derive(Deserialize)]
+        struct Lean {
+            #[serde(default)]
+            depth: Option<LeanDepth>,
+        }
+        #[derive(Deserialize)]
+        struct LeanDepth {
+            depth: Uint128,
+            fresh_until: u64,
+        }
+        let key = Map::<&str, Empty>::new(crate::oracle::STATUS_NAMESPACE).key(denom);
+        let Some(raw) = querier.query_wasm_raw(self.0.as_str(), key.to_vec())? else {
+            return Ok(None);
+        };
+        let record: Lean = from_json(raw)?;
+        Ok(record
+            .depth
+            .filter(|d| now <= d.fresh_until)
+            .map(|d| d.depth))
     }
 
     /// The full price record of `denom` (median, TWAP, volatility, status, feeders).
@@ -248,6 +280,15 @@ impl LiquidatorContract {
     /// `FinishFlash {}` (the liquidator sends it to itself).
     pub fn finish_flash(&self) -> StdResult<CosmosMsg> {
         execute(&self.0, &LiquidatorMsg::FinishFlash {}, vec![])
+    }
+
+    /// Whether the liquidator has auction parameters for `denom`, i.e. can auction it: a raw
+    /// read of its storage, no contract call.
+    pub fn auctions(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<bool> {
+        let key = Map::<&str, Empty>::new(crate::liquidator::AUCTION_PARAMS_NAMESPACE).key(denom);
+        Ok(querier
+            .query_wasm_raw(self.0.as_str(), key.to_vec())?
+            .is_some())
     }
 
     /// Room under the caps for a new auction of `denom` (`Room {}.room`).

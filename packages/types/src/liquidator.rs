@@ -9,6 +9,11 @@ use crate::math::auction::{curve_price, time_to_reach};
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Decimal, Uint128};
 
+/// Storage namespace of the liquidator's per-collateral auction parameters
+/// (`Map<&str, AuctionParams>`); read raw by
+/// [`LiquidatorContract::auctions`](crate::adapters::LiquidatorContract::auctions).
+pub const AUCTION_PARAMS_NAMESPACE: &str = "collaterals";
+
 /// How the auction price falls from the top price `top` as time `t` (seconds) passes.
 #[cw_serde]
 pub enum PriceCurve {

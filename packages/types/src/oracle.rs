@@ -16,6 +16,10 @@ pub const MIN_PRICE: Decimal = Decimal::new(Uint128::new(1_000_000));
 pub const MAX_PRICES_PER_SUBMISSION: usize = 64;
 /// The most feeders one asset may have.
 pub const MAX_FEEDERS_PER_ASSET: usize = 32;
+/// Storage namespace of the oracle's per-asset status records (`Map<&str, StatusRecord>`),
+/// which also carry the measured depth; read raw by
+/// [`OracleContract::query_depth`](crate::adapters::OracleContract::query_depth).
+pub const STATUS_NAMESPACE: &str = "status";
 
 /// Per-asset oracle parameters.
 #[cw_serde]

@@ -1,6 +1,7 @@
 //! A transaction's fate without the node's tx index: every transaction this client
 //! broadcasts is registered (by hash, before it is sent) with a scanner that reads each new
-//! block once, hashes its transactions, and reads the block's results for those it waits for.
+//! block once the application has committed it, hashes its transactions, and reads the
+//! block's results for those it waits for.
 //! A transaction is lost when it is not in a block within the inclusion timeout, or earlier
 //! when its sender's account sequence has moved past it in blocks already scanned without it
 //! (another transaction took that sequence, e.g. after the node holding it in its mempool
@@ -174,10 +175,18 @@ impl Tracker {
                 return;
             }
             self.expire();
-            let latest = match rpc.call(|c| async move { c.latest_block().await }).await {
-                Ok(b) => b.block.header.height.value(),
+            // The application's last committed height, not the block store's: CometBFT
+            // stores a block and its results before the application commits its state, and
+            // an outcome reported in that window lets the caller simulate its next transaction
+            // against the state before this one (a Repay right after a Borrow was refused as
+            // "owes nothing" on wasmd).
+            let latest = match rpc.call(|c| async move { c.abci_info().await }).await {
+                Ok(info) => info.last_block_height.value(),
                 Err(e) => {
-                    tracing::debug!("tx scanner: latest block: {}", super::rpc::first_line(&e));
+                    tracing::debug!(
+                        "tx scanner: committed height: {}",
+                        super::rpc::first_line(&e)
+                    );
                     tokio::time::sleep(self.poll).await;
                     continue;
                 }
