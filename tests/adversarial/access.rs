@@ -362,11 +362,11 @@ fn a_stranger_cannot_send_any_privileged_liquidator_message() {
 
 /// Threat: a stranger sends the backstop's privileged messages: drawing pool funds as if
 /// covering a shortfall, absorbing worthless collateral for base, locking a fake returned
-/// provision, changing the cooldown or the absorb discount, booking a fake floor-bid gain, or
+/// provision or fake resale proceeds, changing the cooldown or the absorb discount, booking a fake floor-bid gain, or
 /// taking ownership.
 ///
 /// Why it holds: `CoverShortfall`, `ProvisionReturned` and `Absorb` accept only the insured
-/// market, checked first;
+/// market, checked first; `ResaleProceeds` only the liquidator;
 /// `FloorBidSettled` only the backstop itself; `UpdateParams` and ownership transfer only the
 /// owner. The pool is unchanged.
 #[test]
@@ -388,6 +388,14 @@ fn a_stranger_cannot_send_any_privileged_backstop_message() {
             },
             vec![],
             "unauthorized: only the market may do this",
+        ),
+        (
+            BackstopMsg::ResaleProceeds {
+                denom: ATOM.to_string(),
+                sold: Uint128::new(1_000_000),
+            },
+            vec![],
+            "unauthorized: only the liquidator may do this",
         ),
         (
             BackstopMsg::ProvisionReturned {

@@ -292,6 +292,33 @@ fn units_sent_to_the_pool_before_its_first_absorb_of_the_denom_reach_the_price_g
     );
 }
 
+/// Threat (found by the extended property harness): the pool counts collateral on resale at the
+/// median, and its Dutch resale auction starts above it. A bid early in the auction paid more
+/// than the median for the units, and the difference reached the share price at once, so a
+/// depositor joining just before the bid captured its share.
+///
+/// Why it holds: the liquidator pays a resale's proceeds with `ResaleProceeds { denom, sold }`,
+/// and the pool locks what the bid paid above the units' value at the median as a gain.
+#[test]
+fn a_deposit_just_before_a_resale_bid_above_the_median_captures_none_of_its_premium() {
+    let (mut s, _) = pool_after_floor_purchase(&[]);
+    let keeper = s.keeper.clone();
+    age(&mut s, WEEK);
+    let id = auction_id(&s.backstop_resell(&keeper, ATOM).unwrap());
+    let a = s.auction(id);
+    let median = s.oracle_price(ATOM).unwrap().median;
+    assert!(a.price > median, "the resale starts above the median");
+    let attacker = depositor(&mut s, "attacker", 90_000_000_000);
+    let a0 = value(&s, &attacker);
+    s.fund(&keeper, &[coin(10_000_000_000, USDC)]);
+    s.bid(&keeper, id, a.lot.u128(), a.price).unwrap();
+    assert!(
+        value(&s, &attacker) <= a0 + 1,
+        "the depositor captured {} at once",
+        value(&s, &attacker) - a0
+    );
+}
+
 /// Threat (review item 13): a depositor's withdrawal window opens; before its `Withdraw` lands,
 /// anyone sends `Resell`, which moves a tenth of a held collateral from the pool's account to
 /// a resale auction. The pool's value (and the depositor's quote) still counts those units,

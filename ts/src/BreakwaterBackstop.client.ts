@@ -98,6 +98,13 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
   }: {
     amount: Uint128;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  resaleProceeds: ({
+    denom,
+    sold
+  }: {
+    denom: string;
+    sold: Uint128;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   absorb: ({
     borrower,
     halted,
@@ -159,6 +166,7 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
     this.fund = this.fund.bind(this);
     this.coverShortfall = this.coverShortfall.bind(this);
     this.provisionReturned = this.provisionReturned.bind(this);
+    this.resaleProceeds = this.resaleProceeds.bind(this);
     this.absorb = this.absorb.bind(this);
     this.buyAtFloor = this.buyAtFloor.bind(this);
     this.floorBidSettled = this.floorBidSettled.bind(this);
@@ -216,6 +224,20 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
     return await this.client.execute(this.sender, this.contractAddress, {
       provision_returned: {
         amount
+      }
+    }, fee_, memo_, funds_);
+  };
+  resaleProceeds = async ({
+    denom,
+    sold
+  }: {
+    denom: string;
+    sold: Uint128;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      resale_proceeds: {
+        denom,
+        sold
       }
     }, fee_, memo_, funds_);
   };

@@ -42,6 +42,11 @@ export type ExecuteMsg = {
     amount: Uint128;
   };
 } | {
+  resale_proceeds: {
+    denom: string;
+    sold: Uint128;
+  };
+} | {
   absorb: {
     borrower: string;
     halted?: boolean;

@@ -60,7 +60,7 @@ fn only_market(storage: &dyn Storage, sender: &cosmwasm_std::Addr) -> Result<(),
     Ok(())
 }
 
-/// Dispatches every message. Only `Deposit`, `Fund` (base) and `Absorb` (collateral) accept
+/// Dispatches every message. Only `Deposit`, `Fund`, `ResaleProceeds` (base) and `Absorb` (collateral) accept
 /// funds; market and owner messages check the sender first.
 #[cfg_attr(not(feature = "library"), cosmwasm_std::entry_point)]
 pub fn execute(
@@ -88,6 +88,12 @@ pub fn execute(
             only_market(deps.storage, &info.sender)?;
             cw_utils::nonpayable(&info)?;
             cover::cover_shortfall(deps, env, info, amount)
+        }
+        ExecuteMsg::ResaleProceeds { denom, sold } => {
+            if CONFIG.load(deps.storage)?.liquidator.addr() != info.sender {
+                return Err(unauthorized("the liquidator"));
+            }
+            crate::profit::resale_proceeds(deps, env, info, denom, sold)
         }
         ExecuteMsg::ProvisionReturned { amount } => {
             only_market(deps.storage, &info.sender)?;

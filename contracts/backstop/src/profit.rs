@@ -184,6 +184,50 @@ pub fn provision_returned(
         .add_attribute("locked_shares", locked))
 }
 
+/// `ResaleProceeds { denom, sold }` from the liquidator (checked by the caller), with the bid's
+/// base attached: locks what it paid above the `sold` units' value at the median (rounded
+/// down, so the locked gain rounds up), the value the pool counted while they were on sale. A
+/// sale below that value is a loss and reaches the price at once. When the pool or the units
+/// cannot be valued nothing is locked: a bid must not fail on it.
+pub fn resale_proceeds(
+    deps: DepsMut,
+    env: Env,
+    info: cosmwasm_std::MessageInfo,
+    denom: String,
+    sold: Uint128,
+) -> Result<Response, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let proceeds = match info.funds.as_slice() {
+        [] => Uint128::zero(),
+        _ => crate::deposit::paid_base(&info, &cfg.base_denom)?,
+    };
+    let worth = cfg
+        .oracle
+        .query_price_view(&deps.querier, &denom)
+        .ok()
+        .and_then(|p| sold.checked_mul_floor(p.median).ok());
+    let gain = worth.map_or(Uint128::zero(), |w| proceeds.saturating_sub(w));
+    let mut locked = Uint128::zero();
+    if !gain.is_zero() {
+        if let Ok(pool) = pool_value(deps.as_ref(), &env.contract.address, &cfg, Uint128::zero()) {
+            locked = lock_gain(
+                deps.storage,
+                env.block.time.seconds(),
+                cfg.params.profit_unlock_period,
+                gain,
+                pool.total,
+            )?;
+        }
+    }
+    Ok(Response::new()
+        .add_attribute("action", "resale_proceeds")
+        .add_attribute("denom", denom)
+        .add_attribute("sold", sold)
+        .add_attribute("proceeds", proceeds)
+        .add_attribute("gain", gain)
+        .add_attribute("locked_shares", locked))
+}
+
 /// Helper so callers can divide a 256-bit product by a 128-bit count, rounding up, into `u64`.
 trait DivCeil {
     fn checked_div_ceil_u256(self, by: Uint128) -> Result<u64, ContractError>;

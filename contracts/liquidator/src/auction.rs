@@ -169,7 +169,14 @@ pub fn release(
                 .as_ref()
                 .ok_or_else(|| unauthorized::<ContractError>("the backstop"))?;
             book_resale_sold(storage, denom, *sold)?;
-            Ok(vec![send(backstop.addr(), base(*proceeds))])
+            // A message, not a transfer: the pool locks what the bid paid above the units'
+            // value as a gain.
+            let funds = if proceeds.is_zero() {
+                vec![]
+            } else {
+                vec![base(*proceeds)]
+            };
+            Ok(vec![backstop.resale_proceeds(denom, *sold, funds)?])
         }
     }
 }

@@ -447,6 +447,23 @@ impl BackstopContract {
         execute(&self.0, &msg, vec![])
     }
 
+    /// `ResaleProceeds { denom, sold }` with the bid's `proceeds` attached (the liquidator, when a
+    /// bid buys from the pool's resale auction).
+    pub fn resale_proceeds(
+        &self,
+        denom: &str,
+        sold: Uint128,
+        proceeds: Vec<Coin>,
+    ) -> StdResult<CosmosMsg> {
+        #[derive(Serialize)]
+        struct ResaleProceeds<'a> {
+            denom: &'a str,
+            sold: Uint128,
+        }
+        let msg = Variant("resale_proceeds", ResaleProceeds { denom, sold });
+        execute(&self.0, &msg, proceeds)
+    }
+
     /// `FloorBidSettled { denom, base_before, units_before }` (the backstop sends it to itself
     /// after its floor bid).
     pub fn floor_bid_settled(

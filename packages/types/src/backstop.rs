@@ -130,6 +130,15 @@ pub enum ExecuteMsg {
         /// Base units returned to the pool.
         amount: Uint128,
     },
+    /// Liquidator: the attached base is what a bid paid for `sold` units of `denom` from the
+    /// pool's resale auction. What it paid above those units' value at the median (which the
+    /// pool counted while they were on sale) is a gain, locked like every other gain.
+    ResaleProceeds {
+        /// The collateral sold.
+        denom: String,
+        /// Units sold.
+        sold: Uint128,
+    },
     /// Market: take a whole position (attached collateral coins) and pay `pay` base units.
     Absorb {
         /// The absorbed account.
