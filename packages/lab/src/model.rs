@@ -187,6 +187,16 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
     ("partial", "every liquidation closes the whole position"),
     ("median_oracle", "one feeder, no outlier exclusion"),
     ("breaker", "no circuit breaker"),
+    (
+        "depth_measured",
+        "issue 14: feeders send no depth with their prices, so the liquidator's room follows \
+         the owner-set depth only",
+    ),
+    (
+        "risk_share",
+        "issue 14: LiquidationParams.risk_share None, the backstop's share of new reserves \
+         stays at backstop_reserve_share whatever the measured risk",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -197,6 +207,8 @@ pub const MECHANISMS: &[&str] = &[
     "partial",
     "median_oracle",
     "breaker",
+    "depth_measured",
+    "risk_share",
 ];
 
 /// What happened in one simulation step.

@@ -190,6 +190,11 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hard_floor_health_factor: to_dec(b.hard_floor),
             min_debt: Uint128::new((b.min_debt * 1e6) as u128),
             min_collateral_value: Uint128::new((b.min_debt * 1e6) as u128),
+            risk_share: if off(config, "risk_share") {
+                None
+            } else {
+                default_liquidation_params().risk_share
+            },
             ..default_liquidation_params()
         }
     };
