@@ -176,13 +176,23 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         },
     };
     let huge = Uint128::new(10u128.pow(30));
+    // Issue-14 rules of the market's liquidation parameters: on for Breakwater unless
+    // disabled, off for the naive engine.
+    let issue14 = LiquidationParams {
+        risk_share: if off(config, "risk_share") {
+            None
+        } else {
+            default_liquidation_params().risk_share
+        },
+        ..default_liquidation_params()
+    };
     let liquidation = if naive || off(config, "partial") {
         LiquidationParams {
             // Everything is "dust": every liquidation closes the whole position.
             min_debt: huge,
             min_collateral_value: huge,
             hard_floor_health_factor: dec("0.000001"),
-            ..default_liquidation_params()
+            ..issue14
         }
     } else {
         LiquidationParams {
@@ -190,12 +200,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hard_floor_health_factor: to_dec(b.hard_floor),
             min_debt: Uint128::new((b.min_debt * 1e6) as u128),
             min_collateral_value: Uint128::new((b.min_debt * 1e6) as u128),
-            risk_share: if off(config, "risk_share") {
-                None
-            } else {
-                default_liquidation_params().risk_share
-            },
-            ..default_liquidation_params()
+            ..issue14
         }
     };
     let auction = if naive {
@@ -297,4 +302,39 @@ pub fn run_scenario_on(
         );
     }
     Ok(trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::default_config;
+
+    fn plan(engine: EngineKind, disabled: &[&str]) -> breakwater_types::deploy::DeployPlan {
+        let config = RunConfig {
+            disabled: disabled.iter().map(|d| d.to_string()).collect(),
+            ..default_config(engine)
+        };
+        builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
+            .plan()
+            .clone()
+    }
+
+    #[test]
+    fn issue_14_switches_map_to_their_contract_parameters() {
+        let on = plan(EngineKind::Breakwater, &[]);
+        assert!(on.liquidation.risk_share.is_some());
+        let off = plan(EngineKind::Breakwater, &["risk_share"]);
+        assert_eq!(off.liquidation.risk_share, None);
+        // Only that parameter moves.
+        assert_eq!(
+            LiquidationParams {
+                risk_share: None,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+        assert_eq!(off.collaterals, on.collaterals);
+        // The naive engine has none of them.
+        assert_eq!(plan(EngineKind::Naive, &[]).liquidation.risk_share, None);
+    }
 }
