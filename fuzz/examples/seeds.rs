@@ -43,6 +43,7 @@ fn main() {
         liquidation_penalty: dec("0.05"),
         supply_cap: u(1_000_000_000_000),
         depth: u(1_000_000_000),
+        dynamic_bonus: None,
     };
     let oracle_params = or::OracleParams {
         min_feeders: 2,
@@ -653,6 +654,7 @@ fn main() {
                     &bs::ExecuteMsg::Absorb {
                         borrower: debtor.clone(),
                         pay: u(50_000_000),
+                        halted: false,
                     },
                 ),
             ],
@@ -814,6 +816,7 @@ fn main() {
                     &bs::QueryMsg::AbsorbQuote {
                         collateral: vec![Coin::new(Uint256::from(100_000_000u128), "uatom")],
                         debt: u(650_000_000),
+                        halted: false,
                     },
                 ),
             ],

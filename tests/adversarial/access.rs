@@ -47,6 +47,7 @@ fn fake_collateral() -> CollateralParams {
         liquidation_penalty: dec("0.01"),
         supply_cap: Uint128::MAX,
         depth: Uint128::MAX,
+        dynamic_bonus: None,
     }
 }
 
@@ -390,6 +391,7 @@ fn a_stranger_cannot_send_any_privileged_backstop_message() {
             BackstopMsg::Absorb {
                 borrower: x.to_string(),
                 pay: Uint128::new(5_000_000_000),
+                halted: false,
             },
             vec![coin(1_000_000, ATOM)],
             "unauthorized: only the market may do this",

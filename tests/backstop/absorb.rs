@@ -19,6 +19,7 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
     let absorb_msg = |pay: u128| ExecuteMsg::Absorb {
         borrower: borrower.clone(),
         pay: Uint128::new(pay),
+        halted: false,
     };
     // 100 uatom at 10 + 1 ueth at 3,000 = 4,000; 5% off = 3,800.
     let coll = vec![coin(100, "uatom"), coin(1, "ueth")];
@@ -50,6 +51,17 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
     assert!(!quote(&s, &coll, 5_000).can_absorb);
     let err = exec(&mut s, &market, absorb_msg(100), &coll).unwrap_err();
     assert!(err.contains("halted"), "{err}");
+    // Unless the market transfers it under its wick rule (`halted`): the halted ueth then
+    // counts at the higher of median and TWAP (here the 3,900 print, a wick up).
+    let q: AbsorbQuoteResponse = s
+        .backstop_query(&QueryMsg::AbsorbQuote {
+            collateral: coll.clone(),
+            debt: Uint128::new(5_000),
+            halted: true,
+        })
+        .unwrap();
+    assert!(q.can_absorb);
+    assert_eq!(q.pay.u128(), 4_655, "(1,000 + 3,900) · 0.95");
     s.feed("ueth", dec("3000"));
     s.advance_time_feeding(330);
     assert!(s.oracle_price("ueth").unwrap().status.is_active());
@@ -74,6 +86,7 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
         .backstop_query(&QueryMsg::AbsorbQuote {
             collateral: vec![coin(10, "ueth")],
             debt: Uint128::new(100_000),
+            halted: false,
         })
         .unwrap();
     assert_eq!((q.pay.u128(), q.can_absorb), (28_500, false));

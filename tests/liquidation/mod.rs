@@ -2,6 +2,7 @@
 //! keeper rewards and reserve sweeps, end to end through the liquidator and the backstop.
 mod admin;
 mod bad_debt;
+mod bonus;
 mod breaker;
 mod flow;
 mod helpers;
@@ -11,3 +12,5 @@ mod review;
 mod rewards;
 mod seizure;
 mod throttle;
+mod transfer;
+mod wick;

@@ -20,6 +20,7 @@ fn params(denom: &str) -> CollateralParams {
         liquidation_penalty: dec("0.1"),
         supply_cap: Uint128::new(1_000_000_000),
         depth: Uint128::new(1_000_000),
+        dynamic_bonus: None,
     }
 }
 

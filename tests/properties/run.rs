@@ -428,8 +428,16 @@ impl World {
         let mut w = Uint128::zero();
         for c in &acc.collaterals {
             let price = match c.oracle_status {
-                OracleStatus::Halted { .. } | OracleStatus::NoQuorum { .. } => {
-                    let twap = self.suite.oracle_price(&c.denom).expect("priced").twap;
+                OracleStatus::Halted { since, .. } | OracleStatus::NoQuorum { since, .. } => {
+                    let mut twap = self.suite.oracle_price(&c.denom).expect("priced").twap;
+                    // Issue 14's wick rule bounds the TWAP's advantage and how long it counts.
+                    if let Some(w) = &default_liquidation_params().wick {
+                        twap = if self.suite.now() >= since + w.max_wait {
+                            c.price
+                        } else {
+                            twap.min((Decimal::one() + w.max_premium) * c.price)
+                        };
+                    }
                     c.price.max(twap)
                 }
                 _ => c.price,
@@ -520,12 +528,14 @@ impl World {
                 "{at}: liquidated above the hard floor at breaker {level}"
             );
             // What goes to auction (or to the backstop) needs an active price above the
-            // hard floor.
+            // hard floor; under issue 14's wick rule the backstop may take a halted one.
             let seized = get(e, "denom");
+            let wick = params.wick.is_some() && mode == "absorb";
             for c in &acc0.collaterals {
                 let taken = seized.split(',').any(|d| d == c.denom);
+                let halted = matches!(c.oracle_status, OracleStatus::Halted { .. });
                 assert!(
-                    !taken || c.oracle_status.is_active(),
+                    !taken || c.oracle_status.is_active() || (wick && halted),
                     "{at}: {mode} liquidation above the hard floor seized {} on a non-active \
                      price: {acc0:?}",
                     c.denom
@@ -604,6 +614,12 @@ impl World {
         }
         if mode == "partial" {
             self.check_partial(&acc0, &acc1, e, &sent.before);
+        } else if mode == "partial_absorb" {
+            // Issue 14's transfer before sale: the pool repays part of the debt.
+            assert!(
+                acc1.debt < acc0.debt,
+                "{at}: a partial absorb repaid nothing: {acc1:?}"
+            );
         } else {
             // Above the hard floor the debt share of holdings without an active price stays
             // with them (SECURITY.md R4).

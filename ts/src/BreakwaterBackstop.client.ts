@@ -18,10 +18,12 @@ export interface BreakwaterBackstopReadOnlyInterface {
   config: () => Promise<ConfigResponse>;
   absorbQuote: ({
     collateral,
-    debt
+    debt,
+    halted
   }: {
     collateral: Coin[];
     debt: Uint128;
+    halted: boolean;
   }) => Promise<AbsorbQuoteResponse>;
 }
 export class BreakwaterBackstopQueryClient implements BreakwaterBackstopReadOnlyInterface {
@@ -58,15 +60,18 @@ export class BreakwaterBackstopQueryClient implements BreakwaterBackstopReadOnly
   };
   absorbQuote = async ({
     collateral,
-    debt
+    debt,
+    halted
   }: {
     collateral: Coin[];
     debt: Uint128;
+    halted: boolean;
   }): Promise<AbsorbQuoteResponse> => {
     return this.client.queryContractSmart(this.contractAddress, {
       absorb_quote: {
         collateral,
-        debt
+        debt,
+        halted
       }
     });
   };
@@ -90,9 +95,11 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   absorb: ({
     borrower,
+    halted,
     pay
   }: {
     borrower: string;
+    halted: boolean;
     pay: Uint128;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   buyAtFloor: ({
@@ -197,14 +204,17 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
   };
   absorb = async ({
     borrower,
+    halted,
     pay
   }: {
     borrower: string;
+    halted: boolean;
     pay: Uint128;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       absorb: {
         borrower,
+        halted,
         pay
       }
     }, fee_, memo_, funds_);

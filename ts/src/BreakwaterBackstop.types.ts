@@ -40,6 +40,7 @@ export type ExecuteMsg = {
 } | {
   absorb: {
     borrower: string;
+    halted?: boolean;
     pay: Uint128;
   };
 } | {
@@ -81,6 +82,7 @@ export type QueryMsg = {
   absorb_quote: {
     collateral: Coin[];
     debt: Uint128;
+    halted?: boolean;
   };
 };
 export type Uint256 = string;

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, Decimal, InstantiateMsg, CollateralParams, MarketParams, InterestRateModel, MarginParams, ExecuteMsg, OwnershipMsg, CollateralUpdate, LiquidationConfig, LiquidationParams, RiskShareParams, QueryMsg, MigrateMsg, OracleStatus, AccountResponse, CollateralPosition, AccountsResponse, AccountSummary, CollateralResponse, Ramp, CollateralsResponse, ConfigResponse, RiskResponse, RiskPassProgress, RiskSnapshot, CollateralRisk, FallRisk, StateResponse, SupplierResponse } from "./BreakwaterMarket.types";
+import { Uint128, Decimal, InstantiateMsg, CollateralParams, DynamicBonus, MarketParams, InterestRateModel, MarginParams, ExecuteMsg, WhenThrottled, OwnershipMsg, CollateralUpdate, LiquidationConfig, LiquidationParams, RiskShareParams, WickParams, QueryMsg, MigrateMsg, OracleStatus, AccountResponse, CollateralPosition, AccountsResponse, AccountSummary, CollateralResponse, Ramp, CollateralsResponse, ConfigResponse, RiskResponse, RiskPassProgress, RiskSnapshot, CollateralRisk, FallRisk, StateResponse, SupplierResponse } from "./BreakwaterMarket.types";
 export interface BreakwaterMarketReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -174,6 +174,7 @@ export interface BreakwaterMarketInterface extends BreakwaterMarketReadOnlyInter
   addCollateral: ({
     denom,
     depth,
+    dynamicBonus,
     liquidationPenalty,
     liquidationThreshold,
     maxLtv,
@@ -181,6 +182,7 @@ export interface BreakwaterMarketInterface extends BreakwaterMarketReadOnlyInter
   }: {
     denom: string;
     depth: Uint128;
+    dynamicBonus?: DynamicBonus;
     liquidationPenalty: Decimal;
     liquidationThreshold: Decimal;
     maxLtv: Decimal;
@@ -354,6 +356,7 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
   addCollateral = async ({
     denom,
     depth,
+    dynamicBonus,
     liquidationPenalty,
     liquidationThreshold,
     maxLtv,
@@ -361,6 +364,7 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
   }: {
     denom: string;
     depth: Uint128;
+    dynamicBonus?: DynamicBonus;
     liquidationPenalty: Decimal;
     liquidationThreshold: Decimal;
     maxLtv: Decimal;
@@ -370,6 +374,7 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
       add_collateral: {
         denom,
         depth,
+        dynamic_bonus: dynamicBonus,
         liquidation_penalty: liquidationPenalty,
         liquidation_threshold: liquidationThreshold,
         max_ltv: maxLtv,

@@ -16,10 +16,16 @@ export interface InstantiateMsg {
 export interface CollateralParams {
   denom: string;
   depth: Uint128;
+  dynamic_bonus?: DynamicBonus | null;
   liquidation_penalty: Decimal;
   liquidation_threshold: Decimal;
   max_ltv: Decimal;
   supply_cap: Uint128;
+}
+export interface DynamicBonus {
+  min: Decimal;
+  slope: Decimal;
+  start: Decimal;
 }
 export interface MarketParams {
   interest: InterestRateModel;
@@ -107,6 +113,7 @@ export type ExecuteMsg = {
 } | {
   ownership: OwnershipMsg;
 };
+export type WhenThrottled = "wait" | "transfer";
 export type OwnershipMsg = {
   transfer_ownership: {
     new_owner: string;
@@ -116,6 +123,7 @@ export type OwnershipMsg = {
 };
 export interface CollateralUpdate {
   depth?: Uint128 | null;
+  dynamic_bonus?: DynamicBonus | null;
   liquidation_penalty?: Decimal | null;
   liquidation_threshold?: Decimal | null;
   max_ltv?: Decimal | null;
@@ -137,6 +145,8 @@ export interface LiquidationParams {
   min_debt: Uint128;
   risk_share?: RiskShareParams | null;
   target_health_factor: Decimal;
+  when_throttled?: WhenThrottled & string;
+  wick?: WickParams | null;
 }
 export interface RiskShareParams {
   exposure_full: Decimal;
@@ -145,6 +155,10 @@ export interface RiskShareParams {
   max_share: Decimal;
   spiral_full: Decimal;
   spiral_start: Decimal;
+}
+export interface WickParams {
+  max_premium: Decimal;
+  max_wait: number;
 }
 export type QueryMsg = {
   config: {};

@@ -35,15 +35,23 @@ fn amounts(coins: &[Coin]) -> Result<Vec<(String, Uint128)>, ContractError> {
         .collect()
 }
 
-/// Quotes absorbing `collateral` for a debt of `debt` (`None`: no cap).
+/// Quotes absorbing `collateral` for a debt of `debt` (`None`: no cap); `halted`: a `Halted`
+/// price counts at its median instead of making the quote inactive.
 pub fn quote(
     deps: Deps,
     env: &Env,
     cfg: &Config,
     collateral: &[Coin],
     debt: Option<Uint128>,
+    halted: bool,
 ) -> Result<Quote, ContractError> {
-    let v = value_discounted(deps, cfg, &amounts(collateral)?, cfg.params.absorb_discount)?;
+    let v = value_discounted(
+        deps,
+        cfg,
+        &amounts(collateral)?,
+        cfg.params.absorb_discount,
+        halted,
+    )?;
     let value = Uint128::try_from(v.discounted).unwrap_or(Uint128::MAX);
     let pay = match debt {
         Some(d) if Uint256::from(d) < v.discounted => d,
@@ -62,9 +70,10 @@ pub fn absorb_quote(
     env: Env,
     collateral: Vec<Coin>,
     debt: Uint128,
+    halted: bool,
 ) -> Result<AbsorbQuoteResponse, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
-    let q = quote(deps, &env, &cfg, &collateral, Some(debt))?;
+    let q = quote(deps, &env, &cfg, &collateral, Some(debt), halted)?;
     Ok(AbsorbQuoteResponse {
         can_absorb: q.can_absorb(),
         pay: q.pay,
@@ -75,13 +84,14 @@ pub fn absorb_quote(
 
 /// Takes the attached collateral and pays `pay` base to the market (the sender, checked by
 /// the caller). `pay` must not exceed the pool's own quote of the attached collateral nor its
-/// base balance, and every price must be active.
+/// base balance, and every price must be active (or `Halted`, when `halted`).
 pub fn absorb(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
     borrower: String,
     pay: Uint128,
+    halted: bool,
 ) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let borrower = deps.api.addr_validate(&borrower)?;
@@ -89,7 +99,7 @@ pub fn absorb(
         return Err(ContractError::NoCollateral);
     }
     // Base is never attached, so the balance is the pool's own.
-    let q = quote(deps.as_ref(), &env, &cfg, &info.funds, None)?;
+    let q = quote(deps.as_ref(), &env, &cfg, &info.funds, None, halted)?;
     if let Some((denom, status)) = q.inactive {
         return Err(ContractError::OraclePaused { denom, status });
     }

@@ -89,9 +89,13 @@ pub fn execute(
             cw_utils::nonpayable(&info)?;
             cover::cover_shortfall(deps, env, info, amount)
         }
-        ExecuteMsg::Absorb { borrower, pay } => {
+        ExecuteMsg::Absorb {
+            borrower,
+            pay,
+            halted,
+        } => {
             only_market(deps.storage, &info.sender)?;
-            absorb::absorb(deps, env, info, borrower, pay)
+            absorb::absorb(deps, env, info, borrower, pay, halted)
         }
         ExecuteMsg::BuyAtFloor { auction_id } => {
             cw_utils::nonpayable(&info)?;
@@ -125,9 +129,11 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         QueryMsg::Pool {} => to_json_binary(&q::pool(deps, env)?)?,
         QueryMsg::Depositor { address } => to_json_binary(&q::depositor(deps, env, address)?)?,
         QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
-        QueryMsg::AbsorbQuote { collateral, debt } => {
-            to_json_binary(&absorb::absorb_quote(deps, env, collateral, debt)?)?
-        }
+        QueryMsg::AbsorbQuote {
+            collateral,
+            debt,
+            halted,
+        } => to_json_binary(&absorb::absorb_quote(deps, env, collateral, debt, halted)?)?,
     })
 }
 

@@ -145,16 +145,19 @@ pub fn pool_value(
 pub struct Valuation {
     /// `floor(Σ amount · median · (1 − discount))`, exact before the final rounding.
     pub discounted: Uint256,
-    /// The first denom whose price is not active, with its status name.
+    /// The first denom whose price is not active (nor `Halted`, when halted prices count),
+    /// with its status name.
     pub inactive: Option<(String, String)>,
 }
 
-/// Values `coins` at the oracle median less `discount`. The base asset is refused.
+/// Values `coins` at the oracle median less `discount`; `halted`: a `Halted` price counts as
+/// active, at the higher of its median and TWAP. The base asset is refused.
 pub fn value_discounted(
     deps: Deps,
     cfg: &Config,
     coins: &[(String, Uint128)],
     discount: Decimal,
+    halted: bool,
 ) -> Result<Valuation, ContractError> {
     let mut sum = Decimal256::zero();
     let mut inactive = None;
@@ -165,12 +168,20 @@ pub fn value_discounted(
             });
         }
         let p = cfg.oracle.query_price_view(&deps.querier, denom)?;
-        if inactive.is_none() && !p.status.is_active() {
+        let tripped = matches!(p.status, OracleStatus::Halted { .. });
+        if inactive.is_none() && !p.status.is_active() && !(halted && tripped) {
             inactive = Some((denom.clone(), p.status.name().to_string()));
         }
+        // A halted price the market transfers counts at what the oracle stands behind: the
+        // higher of median and TWAP (a wick down is not bought at the wick).
+        let price = if halted && tripped {
+            p.median.max(p.twap)
+        } else {
+            p.median
+        };
         let v = Decimal256::from_atomics(Uint256::from(*amount), 0)
             .map_err(StdError::from)?
-            .checked_mul(Decimal256::from(p.median))
+            .checked_mul(Decimal256::from(price))
             .map_err(StdError::from)?;
         sum = sum.checked_add(v).map_err(StdError::from)?;
     }

@@ -50,7 +50,7 @@ pub fn execute_add_collateral(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     if let Some(liq) = &config.liquidation {
-        liq.params.validate_keeper_tip(params.liquidation_penalty)?;
+        liq.params.validate_keeper_tip(params.least_bonus())?;
     }
     let p = params.clone();
     list_collateral(deps.storage, &config.base_denom, params)?;
@@ -62,5 +62,6 @@ pub fn execute_add_collateral(
         .add_attribute("liquidation_threshold", p.liquidation_threshold.to_string())
         .add_attribute("liquidation_penalty", p.liquidation_penalty.to_string())
         .add_attribute("supply_cap", p.supply_cap)
-        .add_attribute("depth", p.depth))
+        .add_attribute("depth", p.depth)
+        .add_attribute("dynamic_bonus", p.dynamic_bonus.is_some().to_string()))
 }

@@ -8,7 +8,7 @@
 //! ```
 use crate::error::ContractError;
 use crate::state::{CollateralState, Config, COLLATERALS};
-use breakwater_types::market::MarginParams;
+use breakwater_types::market::{DynamicBonus, MarginParams};
 use breakwater_types::math::health::{compute_health, CollateralLine, Health};
 use breakwater_types::math::margin::effective_ltv;
 use breakwater_types::oracle::OracleStatus;
@@ -104,6 +104,8 @@ pub struct PricedLine {
     pub status: OracleStatus,
     /// Its liquidation penalty (bonus on seized collateral).
     pub penalty: Decimal,
+    /// Its dynamic liquidation bonus, if any.
+    pub dynamic_bonus: Option<DynamicBonus>,
     /// Its valuation line (at the median).
     pub line: CollateralLine,
     /// Its oracle TWAP.
@@ -126,6 +128,7 @@ pub fn price_holdings(
                 denom: denom.clone(),
                 status: priced.status.clone(),
                 penalty: priced.collateral.params.liquidation_penalty,
+                dynamic_bonus: priced.collateral.params.dynamic_bonus.clone(),
                 line: priced.line(*amount, &config.params.margin, now),
                 twap: priced.twap,
             })

@@ -25,6 +25,7 @@ pub fn collateral(denom: &str) -> CollateralParams {
         liquidation_penalty: Decimal::percent(5),
         supply_cap: Uint128::new(u128::MAX),
         depth: Uint128::new(1_000_000),
+        dynamic_bonus: None,
     }
 }
 

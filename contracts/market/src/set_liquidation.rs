@@ -18,7 +18,7 @@ pub fn execute_set_liquidation(
     cfg.params.validate()?;
     let smallest = COLLATERALS
         .range(deps.storage, None, None, Order::Ascending)
-        .map(|c| c.map(|(_, c)| c.params.liquidation_penalty))
+        .map(|c| c.map(|(_, c)| c.params.least_bonus()))
         .collect::<StdResult<Vec<_>>>()?
         .into_iter()
         .min();

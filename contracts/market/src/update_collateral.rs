@@ -43,6 +43,9 @@ pub fn execute_update_collateral(
     if let Some(v) = update.depth {
         p.depth = v;
     }
+    if let Some(v) = update.dynamic_bonus {
+        p.dynamic_bonus = Some(v);
+    }
     if let Some(target) = update.liquidation_threshold {
         p.liquidation_threshold = target;
         collateral.threshold_ramp = if target == lt_now {
@@ -77,7 +80,7 @@ pub fn execute_update_collateral(
     }
     validate_threshold_penalty(high, p.liquidation_penalty)?;
     if let Some(liq) = &config.liquidation {
-        liq.params.validate_keeper_tip(p.liquidation_penalty)?;
+        liq.params.validate_keeper_tip(p.least_bonus())?;
     }
     collateral.params = p;
     COLLATERALS.save(deps.storage, &denom, &collateral)?;
@@ -94,5 +97,6 @@ pub fn execute_update_collateral(
         .add_attribute("ramp_end", r.end.to_string())
         .add_attribute("liquidation_penalty", q.liquidation_penalty.to_string())
         .add_attribute("supply_cap", q.supply_cap)
-        .add_attribute("depth", q.depth))
+        .add_attribute("depth", q.depth)
+        .add_attribute("dynamic_bonus", q.dynamic_bonus.is_some().to_string()))
 }

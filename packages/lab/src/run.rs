@@ -144,6 +144,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                     liquidation_penalty: to_dec(penalty(config)),
                     supply_cap: Uint128::new(10u128.pow(30)),
                     depth: Uint128::new(depth_per_pct.max(1.0) as u128),
+                    dynamic_bonus: None,
                 },
                 to_dec(*p0),
             )

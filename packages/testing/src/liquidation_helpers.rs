@@ -192,6 +192,7 @@ impl Suite {
         self.backstop_query(&backstop::QueryMsg::AbsorbQuote {
             collateral,
             debt: Uint128::new(debt),
+            halted: false,
         })
         .unwrap_or_else(|e| panic!("absorb quote failed: {e}"))
     }

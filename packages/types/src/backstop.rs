@@ -128,6 +128,12 @@ pub enum ExecuteMsg {
         borrower: String,
         /// Base units paid to the market.
         pay: Uint128,
+        /// Accept collateral whose oracle price is `Halted` (a breaker trip), valued at the
+        /// higher of its median and TWAP (the price the oracle stands behind): the market's
+        /// wick rule transfers such a holding instead of auctioning it into the wick. Absent:
+        /// `false`, only active prices.
+        #[serde(default)]
+        halted: bool,
     },
     /// Anyone: buy an auction's lot at the floor price with pool funds (buyer of last resort).
     BuyAtFloor {
@@ -180,6 +186,10 @@ pub enum QueryMsg {
         collateral: Vec<cosmwasm_std::Coin>,
         /// The position's debt, base units.
         debt: Uint128,
+        /// As `Absorb`'s `halted`: quote a `Halted` price at the higher of median and TWAP
+        /// instead of refusing.
+        #[serde(default)]
+        halted: bool,
     },
 }
 

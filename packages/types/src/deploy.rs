@@ -55,6 +55,7 @@ fn collateral(denom: &str, ltv: u64, lt: u64, penalty: u64, price: Decimal) -> C
             liquidation_penalty: Decimal::permille(penalty),
             supply_cap: Uint128::new(1_000_000_000_000_000),
             depth: Uint128::new(10_000_000_000),
+            dynamic_bonus: None,
         },
         auction: test_auction_params(),
         price,

@@ -5,7 +5,7 @@ use crate::math::margin::Ramp;
 use crate::oracle::OracleStatus;
 use crate::risk::RiskShareParams;
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Decimal, Uint128};
+use cosmwasm_std::{Decimal, Uint128, Uint256};
 
 /// The most collateral assets a market may list (bounds every per-account loop).
 pub const MAX_COLLATERALS: usize = 16;
@@ -100,9 +100,88 @@ pub struct CollateralParams {
     /// Base-asset value the external market absorbs per 1% price move; the basis of the
     /// liquidator's throttling caps (must be positive).
     pub depth: Uint128,
+    /// A liquidation bonus that grows as health falls (Mars); `None` (the default): the fixed
+    /// `liquidation_penalty`. With it, `liquidation_penalty` is the bonus's cap.
+    #[serde(default)]
+    pub dynamic_bonus: Option<DynamicBonus>,
+}
+
+/// A liquidation bonus that grows as the account's health falls (Mars's rule), so liquidations
+/// near `HF = 1` cost borrowers little and deep ones still attract bidders:
+///
+/// ```text
+/// bonus(HF, CR) = min(start + slope · (1 − HF),  max(min(CR − 1, liquidation_penalty), min))
+/// ```
+/// where `HF` is the account's health factor and `CR = collateral value / debt` (unweighted),
+/// both at the prices the oracle stands behind and both rounded down. The cap `CR − 1` keeps
+/// the bonus from taking more than the account's equity; `min` keeps a floor under that cap
+/// (so a bonus can be below `min` near `HF = 1`). The bonus never exceeds
+/// `liquidation_penalty`, so `LT · (1 + bonus) < 1` holds as it does for the fixed penalty.
+/// Rounding: `slope · (1 − HF)` is rounded up (the bidder or the pool that takes the risk is
+/// never short of its bonus by rounding), the cap is taken at the rounded-down `CR`.
+///
+/// Recommended ([`DynamicBonus::recommended`]): `start = min = liquidation_penalty / 2`,
+/// `slope = 1` (Mars's WETH slope): half the penalty at `HF = 1`, the full penalty once health
+/// fell by half the penalty.
+#[cw_serde]
+pub struct DynamicBonus {
+    /// Bonus at `HF = 1` (0 to `liquidation_penalty`).
+    pub start: Decimal,
+    /// Bonus added per unit of health lost (0 to 10).
+    pub slope: Decimal,
+    /// Floor of the cap (0 to `liquidation_penalty`).
+    pub min: Decimal,
+}
+
+impl DynamicBonus {
+    /// The recommended rule for a collateral of liquidation penalty `max` (see the type).
+    pub fn recommended(max: Decimal) -> DynamicBonus {
+        let half = max.checked_div(Decimal::percent(200)).unwrap_or(max);
+        DynamicBonus {
+            start: half,
+            slope: Decimal::one(),
+            min: half,
+        }
+    }
+
+    /// The bonus in force at health factor `hf` and collateral ratio `cr`, capped by `max`.
+    pub fn at(&self, hf: Decimal, cr: Decimal, max: Decimal) -> Decimal {
+        let fall = Decimal::one().saturating_sub(hf);
+        let rising = self.start.saturating_add(mul_ceil(self.slope, fall));
+        let cap = cr
+            .saturating_sub(Decimal::one())
+            .min(max)
+            .max(self.min)
+            .min(max);
+        rising.min(cap)
+    }
+
+    /// The least bonus it can give (what the keeper tip is checked against).
+    pub fn least(&self) -> Decimal {
+        self.start.min(self.min)
+    }
+}
+
+/// `a · b` rounded up at 18 decimals, `Decimal::MAX` when it does not fit.
+fn mul_ceil(a: Decimal, b: Decimal) -> Decimal {
+    let unit = Uint256::from(10u128.pow(18));
+    let num = a.atomics().full_mul(b.atomics());
+    let q = num.checked_add(unit - Uint256::one()).map(|n| n / unit);
+    q.ok()
+        .and_then(|q| Uint128::try_from(q).ok())
+        .map_or(Decimal::MAX, Decimal::new)
 }
 
 impl CollateralParams {
+    /// The least bonus a liquidation of this collateral can give.
+    pub fn least_bonus(&self) -> Decimal {
+        self.dynamic_bonus
+            .as_ref()
+            .map_or(self.liquidation_penalty, |b| {
+                b.least().min(self.liquidation_penalty)
+            })
+    }
+
     /// Checks every range documented on the fields.
     pub fn validate(&self) -> Result<(), ParamError> {
         if self.denom.is_empty() {
@@ -126,6 +205,17 @@ impl CollateralParams {
         validate_threshold_penalty(self.liquidation_threshold, self.liquidation_penalty)?;
         if self.depth.is_zero() {
             return Err(invalid("depth", "must be positive"));
+        }
+        if let Some(b) = &self.dynamic_bonus {
+            let cap = self.liquidation_penalty;
+            check_range("dynamic_bonus.start", b.start, Decimal::zero(), cap)?;
+            check_range(
+                "dynamic_bonus.slope",
+                b.slope,
+                Decimal::zero(),
+                Decimal::percent(1_000),
+            )?;
+            check_range("dynamic_bonus.min", b.min, Decimal::zero(), cap)?;
         }
         Ok(())
     }
@@ -172,6 +262,72 @@ pub struct LiquidationParams {
     /// `backstop_reserve_share` (and is what a set-up stored before the rule existed reads as).
     #[serde(default)]
     pub risk_share: Option<RiskShareParams>,
+    /// Do not liquidate into a wick (see [`WickParams`]); `None` keeps the review's rule (the
+    /// TWAP counts unbounded while a price is not active, and a tripped holding is kept or
+    /// force-auctioned) and is what a set-up stored before the rule existed reads as.
+    #[serde(default)]
+    pub wick: Option<WickParams>,
+    /// What a partial liquidation does when the liquidator has no room for a useful auction:
+    /// `transfer` it to the backstop (a partial absorb, the default), or `wait` for room (JSON
+    /// without the field, or a set-up stored before the rule existed, reads as `wait`).
+    #[serde(default)]
+    pub when_throttled: WhenThrottled,
+}
+
+/// Transfer before sale: what happens to an account that needs only partial healing when the
+/// liquidator has no room for a useful auction of it.
+#[cw_serde]
+#[derive(Copy, Default)]
+pub enum WhenThrottled {
+    /// Refuse (`LiquidationThrottled`): the account waits for auction room.
+    #[default]
+    Wait,
+    /// The backstop pays the repay `R` and takes the collateral its discount justifies (a
+    /// partial absorb); when it cannot, the account waits as with `wait`.
+    Transfer,
+}
+
+/// Do not liquidate into a wick. While a holding's price is `Halted` or `NoQuorum` the account
+/// is judged at the less punitive of median and TWAP, within two bounds: the TWAP counts for
+/// at most `median · (1 + max_premium)`, and only for `max_wait` seconds after the status
+/// began (then the median alone counts). An account liquidatable at the median but not at
+/// that price waits (`LiquidationPaused`, naming when its wait ends at the latest). An
+/// account liquidatable at both is transferred: the backstop may absorb a `Halted` holding
+/// (the pool values it at the higher of median and TWAP, at least the market's bounded price),
+/// so it is not kept on the account nor auctioned into the wick; a
+/// forced auction stays the last resort below the hard floor when the pool cannot pay.
+#[cw_serde]
+pub struct WickParams {
+    /// The TWAP's largest advantage over the median (0 to 10; default 1: the TWAP counts for
+    /// at most twice the median, a halving).
+    pub max_premium: Decimal,
+    /// Seconds a `Halted` or `NoQuorum` status earns the TWAP (60 s to 1 day; default 1,800).
+    pub max_wait: u64,
+}
+
+impl Default for WickParams {
+    fn default() -> Self {
+        WickParams {
+            max_premium: Decimal::one(),
+            max_wait: 1_800,
+        }
+    }
+}
+
+impl WickParams {
+    /// Checks the documented ranges.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        check_range(
+            "wick.max_premium",
+            self.max_premium,
+            Decimal::zero(),
+            Decimal::percent(1_000),
+        )?;
+        if !(60..=86_400).contains(&self.max_wait) {
+            return Err(invalid("wick.max_wait", "must be 60 s to 1 day"));
+        }
+        Ok(())
+    }
 }
 
 impl LiquidationParams {
@@ -201,6 +357,9 @@ impl LiquidationParams {
         )?;
         if let Some(r) = &self.risk_share {
             r.validate(self.backstop_reserve_share)?;
+        }
+        if let Some(w) = &self.wick {
+            w.validate()?;
         }
         Ok(())
     }
@@ -232,7 +391,9 @@ impl LiquidationParams {
 impl Default for LiquidationParams {
     /// Target HF 1.05 (Mars); hard floor 0.8; dust $1,000 of a 6-decimal base (Aave v3.3);
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
-    /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]).
+    /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]); no
+    /// liquidation into a wick ([`WickParams::default`]); a throttled partial liquidation is
+    /// transferred to the backstop ([`WhenThrottled::Transfer`]).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -244,6 +405,8 @@ impl Default for LiquidationParams {
             keeper_reward_cap: Uint128::new(500_000_000),
             backstop_reserve_share: Decimal::percent(50),
             risk_share: Some(RiskShareParams::default()),
+            wick: Some(WickParams::default()),
+            when_throttled: WhenThrottled::Transfer,
         }
     }
 }
@@ -302,6 +465,10 @@ pub struct CollateralUpdate {
     pub supply_cap: Option<Uint128>,
     /// New depth.
     pub depth: Option<Uint128>,
+    /// A new dynamic bonus. To go back to the fixed penalty, set `start = min =
+    /// liquidation_penalty` and `slope = 0` (the bonus is then the penalty at every health).
+    #[serde(default)]
+    pub dynamic_bonus: Option<DynamicBonus>,
 }
 
 /// Market execute messages.
@@ -622,6 +789,7 @@ mod tests {
             liquidation_penalty: Decimal::percent(5),
             supply_cap: Uint128::new(1_000_000),
             depth: Uint128::new(1_000_000),
+            dynamic_bonus: None,
         }
     }
 

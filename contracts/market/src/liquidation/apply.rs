@@ -144,7 +144,11 @@ pub fn apply(
                     .filter_map(|(d, _)| lots.iter().find(|l| &l.denom == d))
                     .map(|l| coin(l.amount.u128(), &l.denom))
                     .collect();
-                let msg = ctx.liq.backstop.absorb(&ctx.borrower, *pay, funds)?;
+                let halted = ctx.liq.params.wick.is_some();
+                let msg = ctx
+                    .liq
+                    .backstop
+                    .absorb(&ctx.borrower, *pay, halted, funds)?;
                 ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
             }
             for l in lots {
@@ -152,6 +156,16 @@ pub fn apply(
             }
             ctx.state.cash = ctx.state.cash.checked_add(*pay)?;
             ctx.cover(tab.checked_sub(*pay)?, *base)?;
+        }
+        LiquidationPlan::PartialAbsorb { lot, .. } => {
+            let funds = vec![coin(lot.amount.u128(), &lot.denom)];
+            let msg = ctx
+                .liq
+                .backstop
+                .absorb(&ctx.borrower, lot.tab, false, funds)?;
+            ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
+            ctx.seize(storage, &lot.denom, lot.amount)?;
+            ctx.state.cash = ctx.state.cash.checked_add(lot.tab)?;
         }
         LiquidationPlan::Auctions {
             lots,
@@ -178,8 +192,11 @@ pub fn apply(
         AUCTION_BOOKS.save(storage, &ctx.borrower, &ctx.book)?;
     }
     STATE.save(storage, &ctx.state)?;
-    let res = ctx
-        .res
+    let mut res = std::mem::take(&mut ctx.res);
+    if let LiquidationPlan::Partial { bonus, .. } = plan {
+        res = res.add_attribute("bonus", bonus.to_string());
+    }
+    let res = res
         .add_attribute("action", "liquidate")
         .add_attribute("borrower", ctx.borrower.as_str())
         .add_attribute("keeper", keeper.as_str())

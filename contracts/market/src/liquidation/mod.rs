@@ -61,6 +61,7 @@ pub fn execute_liquidate(
         status: l.status,
         liquidation_threshold: l.line.liquidation_threshold,
         penalty: l.penalty,
+        dynamic_bonus: l.dynamic_bonus,
     })
     .collect();
     let position = Position {
@@ -68,6 +69,7 @@ pub fn execute_liquidate(
         debt,
         debt_shares: account.debt_shares,
         borrow_index: state.borrow_index,
+        now,
     };
     let mut quotes = quotes::LiveQuotes {
         querier: deps.querier,

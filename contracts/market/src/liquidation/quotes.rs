@@ -28,11 +28,12 @@ impl Quotes for LiveQuotes<'_> {
         &mut self,
         collateral: Vec<Coin>,
         debt: Uint128,
+        halted: bool,
     ) -> Result<AbsorbQuoteResponse, ContractError> {
         Ok(self
             .liq
             .backstop
-            .query_absorb_quote(&self.querier, collateral, debt)?)
+            .query_absorb_quote(&self.querier, collateral, debt, halted)?)
     }
 
     fn backstop_base(&mut self) -> Result<Uint128, ContractError> {

@@ -90,6 +90,7 @@ fn plan() -> DeployPlan {
                     liquidation_penalty: p(50),
                     supply_cap: Uint128::new(10u128.pow(16)),
                     depth: Uint128::new(10u128.pow(11)),
+                    dynamic_bonus: None,
                 },
                 auction: AuctionParams {
                     buf: p(1050),

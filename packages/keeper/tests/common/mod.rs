@@ -54,6 +54,7 @@ pub fn plan() -> DeployPlan {
                 liquidation_penalty: p(50),
                 supply_cap: Uint128::new(10u128.pow(15)),
                 depth: Uint128::new(10u128.pow(11)),
+                dynamic_bonus: None,
             },
             auction: AuctionParams {
                 buf: p(1050),

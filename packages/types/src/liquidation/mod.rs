@@ -14,6 +14,12 @@
 //! liquidates nobody. From here on every figure is at the trusted prices; `hard_floor = HF <
 //! hard_floor_health_factor`, and above it a breaker at level 2 refuses.
 //!
+//! # The bonus in force
+//! Each holding's penalty `p_k` is its collateral's fixed `liquidation_penalty`, or, with a
+//! [`DynamicBonus`], `min(start + slope·(1 − HF), max(min(CR − 1, penalty), min))` at the
+//! health factor and collateral ratio at the trusted prices ([`Holding::bonus_at`]). Everything
+//! below (the factors, the toxic frontier, the lot sizes) uses the bonus in force.
+//!
 //! # Seizure order and the closed form
 //! Repaying `R` of debt by seizing collateral `k` with penalty `p_k` takes value `R·(1+p_k)`
 //! and so liquidation value `R·f_k`, `f_k = LT_k·(1+p_k)` (`< 1` by validation). Holdings are
@@ -37,6 +43,15 @@
 //! None fits: a dust account (`D < min_debt` or collateral below `min_collateral_value`) goes
 //! down the whole-position path, any other is throttled (`NoRoom`, or `TooSmall`).
 //!
+//! # Transfer before sale
+//! With [`WhenThrottled::Transfer`](crate::market::WhenThrottled), when no candidate fits a
+//! useful auction (no room, or only a repay below `min(min_debt, R_target)`), the backstop is
+//! asked to take part of one holding instead (see [`transfer`]): at its discount `δ` it pays
+//! `R` for `u` units with `u·p·(1 − δ) >= R`, so repaying `R` removes `R·f` of `W` with
+//! `f = LT / (1 − δ)`, and the closed form above gives `R` with that factor. Candidates are the
+//! active holdings with `f < HF` in seizure order; the first whose transfer the pool can pay
+//! and that is useful is taken. None: the account is throttled as before.
+//!
 //! # Whole-position path (toxic, below the hard floor, or dust no candidate closes)
 //! The debt is split across holdings by value ([`split_tabs`]). Above the hard floor a holding
 //! without an active price stays on the account with its share of the debt; the rest, `D_P`,
@@ -56,17 +71,19 @@
 //! the whole-position path from the [`Quotes`] answers; a depth-driven throttle through
 //! [`Room`].
 mod partial;
+mod transfer;
 mod whole;
 
 #[cfg(test)]
 mod tests;
 
 pub use partial::{repay_to_target, seizure_order, Held, Miss, Partial, Sizing};
+pub use transfer::absorb_factor;
 pub use whole::{absorb_lots, split_tabs};
 
 use crate::backstop::AbsorbQuoteResponse;
 use crate::error::MathError;
-use crate::market::{breaker, LiquidationParams};
+use crate::market::{breaker, DynamicBonus, LiquidationParams, WickParams};
 use crate::oracle::OracleStatus;
 use cosmwasm_std::{CheckedMultiplyFractionError, Coin, Decimal, Uint128};
 use thiserror::Error;
@@ -86,8 +103,10 @@ pub struct Holding {
     pub status: OracleStatus,
     /// Liquidation threshold in force (after any ramp).
     pub liquidation_threshold: Decimal,
-    /// Liquidation penalty (bonus on seized collateral).
+    /// Liquidation penalty (bonus on seized collateral); with a dynamic bonus, its cap.
     pub penalty: Decimal,
+    /// The collateral's dynamic bonus, if any.
+    pub dynamic_bonus: Option<DynamicBonus>,
 }
 
 impl Holding {
@@ -100,6 +119,42 @@ impl Holding {
             }
             OracleStatus::Active {} | OracleStatus::Stale { .. } => self.median,
         }
+    }
+
+    /// When its price stopped being one the oracle stands behind (`Halted` or `NoQuorum`).
+    pub fn untrusted_since(&self) -> Option<u64> {
+        match self.status {
+            OracleStatus::Halted { since, .. } | OracleStatus::NoQuorum { since, .. } => {
+                Some(since)
+            }
+            OracleStatus::Active {} | OracleStatus::Stale { .. } => None,
+        }
+    }
+
+    /// `self` with its TWAP bounded by `wick` at `now` (see [`WickParams`]): at most `median ·
+    /// (1 + max_premium)` (rounded down), and the median once the status is older than
+    /// `max_wait`. The trusted price of the result is the bounded one.
+    pub fn bounded(&self, wick: &WickParams, now: u64) -> Holding {
+        let mut h = self.clone();
+        if let Some(since) = self.untrusted_since() {
+            h.twap = if now >= since.saturating_add(wick.max_wait) {
+                h.median
+            } else {
+                let top = Decimal::one()
+                    .saturating_add(wick.max_premium)
+                    .saturating_mul(h.median);
+                h.twap.min(top)
+            };
+        }
+        h
+    }
+
+    /// The bonus in force at health factor `hf` and collateral ratio `cr`: the dynamic bonus
+    /// when set (capped by the penalty), else the fixed penalty.
+    pub fn bonus_at(&self, hf: Decimal, cr: Decimal) -> Decimal {
+        self.dynamic_bonus
+            .as_ref()
+            .map_or(self.penalty, |b| b.at(hf, cr, self.penalty))
     }
 }
 
@@ -114,6 +169,8 @@ pub struct Position<'a> {
     pub debt_shares: Uint128,
     /// Base units per debt share.
     pub borrow_index: Decimal,
+    /// Block time, seconds (bounds the wait out of a wick).
+    pub now: u64,
 }
 
 /// The liquidator's caps for a new auction of one denom.
@@ -132,11 +189,13 @@ pub trait Quotes {
     type Error: From<PlanError>;
     /// The liquidator's caps for a new auction of `denom`.
     fn room(&mut self, denom: &str) -> Result<Room, Self::Error>;
-    /// The backstop's quote for absorbing `collateral` against `debt`.
+    /// The backstop's quote for absorbing `collateral` against `debt`; `halted`: a `Halted`
+    /// price counts (at the higher of median and TWAP) instead of refusing.
     fn absorb_quote(
         &mut self,
         collateral: Vec<Coin>,
         debt: Uint128,
+        halted: bool,
     ) -> Result<AbsorbQuoteResponse, Self::Error>;
     /// The backstop's base balance (what it can cover of a bad debt).
     fn backstop_base(&mut self) -> Result<Uint128, Self::Error>;
@@ -162,6 +221,9 @@ pub enum LiquidationPlan {
     Partial {
         /// The auction.
         lot: Lot,
+        /// The bonus in force on the lot (the penalty, or the dynamic bonus at the account's
+        /// health).
+        bonus: Decimal,
         /// Debt shares burned (all of them when `full`).
         burned: Uint128,
         /// Whether it closes the whole debt (the dust rule).
@@ -180,6 +242,16 @@ pub enum LiquidationPlan {
         burned: Uint128,
         /// The pool's base once it paid: what it can cover of the bad debt.
         base: Uint128,
+    },
+    /// Transfer before sale: the backstop pays `lot.tab` of debt and takes `lot` (part of one
+    /// holding, what its discount justifies); `full` when it closes the whole debt.
+    PartialAbsorb {
+        /// The collateral taken (`tab`: the debt repaid, which the pool pays).
+        lot: Lot,
+        /// Debt shares burned (all of them when `full`).
+        burned: Uint128,
+        /// Whether it closes the whole debt.
+        full: bool,
     },
     /// One auction per offered holding (forced below the hard floor); the visible shortfall
     /// `provision` is booked at once, with `base` in the pool.
@@ -215,6 +287,7 @@ impl LiquidationPlan {
             LiquidationPlan::Partial { full: false, .. } => "partial",
             LiquidationPlan::Partial { full: true, .. } => "full",
             LiquidationPlan::Absorb { .. } => "absorb",
+            LiquidationPlan::PartialAbsorb { .. } => "partial_absorb",
             LiquidationPlan::Auctions { .. } => "toxic_auction",
             LiquidationPlan::WriteOff { .. } => "bad_debt",
         }
@@ -223,7 +296,9 @@ impl LiquidationPlan {
     /// The debt moved out of the account (the keeper reward's tab).
     pub fn tab(&self) -> Uint128 {
         match self {
-            LiquidationPlan::Partial { lot, .. } => lot.tab,
+            LiquidationPlan::Partial { lot, .. } | LiquidationPlan::PartialAbsorb { lot, .. } => {
+                lot.tab
+            }
             LiquidationPlan::Absorb { tab, .. }
             | LiquidationPlan::Auctions { tab, .. }
             | LiquidationPlan::WriteOff { tab, .. } => *tab,
@@ -234,6 +309,7 @@ impl LiquidationPlan {
     pub fn burned(&self) -> Uint128 {
         match self {
             LiquidationPlan::Partial { burned, .. }
+            | LiquidationPlan::PartialAbsorb { burned, .. }
             | LiquidationPlan::Absorb { burned, .. }
             | LiquidationPlan::Auctions { burned, .. }
             | LiquidationPlan::WriteOff { burned, .. } => *burned,
@@ -279,6 +355,17 @@ pub enum PlanError {
         denom: String,
         /// Its status.
         status: &'static str,
+    },
+    /// Do not liquidate into a wick: healthy at the bounded trusted price, the account waits
+    /// until `until` at the latest (see [`WickParams`]).
+    #[error("liquidation paused: the oracle price of {denom} is {status}; the account is healthy at the trusted price and waits out the wick until {until} at the latest")]
+    WaitingOutWick {
+        /// The collateral.
+        denom: String,
+        /// Its status.
+        status: &'static str,
+        /// When the TWAP stops counting, seconds since the epoch.
+        until: u64,
     },
     /// No candidate fits the auction caps.
     #[error("liquidation throttled: no auction room for {denom} (room left {room})")]
@@ -344,6 +431,23 @@ pub fn plan_liquidation<Q: Quotes>(
     if d.is_zero() {
         return Err(PlanError::NoDebt.into());
     }
+    let bounded: Vec<Holding>;
+    let bounded_position: Position;
+    let position = match &params.wick {
+        Some(w) => {
+            bounded = position
+                .holdings
+                .iter()
+                .map(|h| h.bounded(w, position.now))
+                .collect();
+            bounded_position = Position {
+                holdings: &bounded,
+                ..position.clone()
+            };
+            &bounded_position
+        }
+        None => position,
+    };
     let at_median = weigh(position.holdings, |h| h.median)?;
     let hf = health_factor(at_median.liquidation_value, d);
     if hf >= Decimal::one() {
@@ -358,9 +462,14 @@ pub fn plan_liquidation<Q: Quotes>(
         Some(h) => {
             let w = weigh(position.holdings, Holding::trusted_price)?;
             if health_factor(w.liquidation_value, d) >= Decimal::one() {
-                return Err(PlanError::Paused {
-                    denom: h.denom.clone(),
-                    status: h.status.name(),
+                let (denom, status) = (h.denom.clone(), h.status.name());
+                return Err(match (&params.wick, h.untrusted_since()) {
+                    (Some(wick), Some(since)) => PlanError::WaitingOutWick {
+                        denom,
+                        status,
+                        until: since.saturating_add(wick.max_wait),
+                    },
+                    _ => PlanError::Paused { denom, status },
                 }
                 .into());
             }
@@ -375,10 +484,13 @@ pub fn plan_liquidation<Q: Quotes>(
         }
         .into());
     }
+    // The bonus in force: at the health factor and the collateral ratio (both rounded down)
+    // at the trusted prices.
+    let cr = health_factor(weighed.collateral_value, d);
     let mut held = position
         .holdings
         .iter()
-        .map(Held::new)
+        .map(|h| Held::new(h, h.bonus_at(hf, cr)))
         .collect::<Result<Vec<_>, _>>()?;
     seizure_order(&mut held);
 
@@ -399,7 +511,7 @@ pub fn plan_liquidation<Q: Quotes>(
             });
         }
     }
-    let plan = whole::plan(position, &held, hard_floor, quotes)?;
+    let plan = whole::plan(position, &held, hard_floor, params.wick.is_some(), quotes)?;
     Ok(Planned {
         health_factor: hf,
         hard_floor,

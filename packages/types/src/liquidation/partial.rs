@@ -1,7 +1,8 @@
 //! The partial path: the seizure order, the closed-form repay, and the search over candidates
 //! (see the parent module for the derivations).
 use super::{Holding, LiquidationPlan, Lot, PlanError, Quotes};
-use crate::market::LiquidationParams;
+use crate::market::{LiquidationParams, WhenThrottled};
+use crate::oracle::OracleStatus;
 use cosmwasm_std::{Decimal, Uint128};
 
 /// One holding, priced at the trusted price, with its seizure figures.
@@ -19,17 +20,21 @@ pub struct Held {
     pub bonus: Decimal,
     /// `LT_now × (1 + penalty)`: liquidation value lost per unit of debt repaid.
     pub factor: Decimal,
+    /// `LT_now`, the liquidation threshold in force.
+    pub threshold: Decimal,
     /// Whether its oracle price is active (an unforced auction needs one).
     pub active: bool,
+    /// Whether its oracle price is halted (a breaker trip).
+    pub halted: bool,
     /// Its oracle status's name.
     pub status: &'static str,
 }
 
 impl Held {
-    /// Prices `h` at its trusted price.
-    pub fn new(h: &Holding) -> Result<Held, PlanError> {
+    /// Prices `h` at its trusted price, with the penalty in force `penalty`.
+    pub fn new(h: &Holding, penalty: Decimal) -> Result<Held, PlanError> {
         let price = h.trusted_price();
-        let bonus = Decimal::one().checked_add(h.penalty)?;
+        let bonus = Decimal::one().checked_add(penalty)?;
         Ok(Held {
             denom: h.denom.clone(),
             amount: h.amount,
@@ -40,7 +45,9 @@ impl Held {
                 .map_err(PlanError::Valuation)?,
             bonus,
             factor: h.liquidation_threshold.checked_mul(bonus)?,
+            threshold: h.liquidation_threshold,
             active: h.status.is_active(),
+            halted: matches!(h.status, OracleStatus::Halted { .. }),
             status: h.status.name(),
         })
     }
@@ -257,9 +264,20 @@ pub(super) fn plan<Q: Quotes>(
             Err(_) => too_small = true,
         }
     }
+    let useful = best.as_ref().is_some_and(|(_, p)| sizing.useful(p));
+    let throttled = !no_room.is_empty() || best.is_some();
+    if !useful && throttled && sizing.params.when_throttled == WhenThrottled::Transfer {
+        if let Some(plan) = super::transfer::plan(sizing, held, hf, quotes)? {
+            return Ok(Some(plan));
+        }
+    }
     if let Some((h, part)) = best {
         return Ok(Some(LiquidationPlan::Partial {
             full: part.tab == sizing.debt,
+            bonus: h
+                .bonus
+                .checked_sub(Decimal::one())
+                .map_err(PlanError::from)?,
             lot: Lot {
                 denom: h.denom.clone(),
                 amount: part.lot,

@@ -4,6 +4,7 @@
 //! what is taken) and cross-checked against an `f64` reference of the closed forms.
 use super::*;
 use crate::backstop::AbsorbQuoteResponse;
+use crate::market::WhenThrottled;
 use crate::math::reference::{d, f};
 use cosmwasm_std::{Decimal256, Uint256};
 use proptest::prelude::*;
@@ -23,7 +24,9 @@ fn held(denom: &str, amount: u128, price: &str, lt: &str, penalty: &str) -> Held
         value: u(amount).mul_floor(price),
         bonus,
         factor: d(lt) * bonus,
+        threshold: d(lt),
         active: true,
+        halted: false,
         status: "active",
     }
 }
@@ -171,8 +174,43 @@ fn lots_round_up_and_tabs_split_by_value_summing_to_the_debt() {
 }
 
 #[test]
-fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() {
-    let h = |median: &str, twap: &str, status: OracleStatus| Holding {
+fn the_dynamic_bonus_rises_as_health_falls_up_to_the_equity_and_the_penalty() {
+    let b = DynamicBonus {
+        start: d("0.02"),
+        slope: d("0.5"),
+        min: d("0.04"),
+    };
+    let max = d("0.10");
+    // Near HF 1 the bonus is the start; it rises by half of every unit of health lost.
+    assert_eq!(b.at(d("1"), d("2"), max), d("0.02"));
+    assert_eq!(b.at(d("0.96"), d("2"), max), d("0.04"));
+    assert_eq!(b.at(d("0.9"), d("2"), max), d("0.07"));
+    // Capped by the penalty...
+    assert_eq!(b.at(d("0.5"), d("2"), max), d("0.10"));
+    // ...and by the equity (CR − 1), but never below `min` through that cap.
+    assert_eq!(b.at(d("0.5"), d("1.06"), max), d("0.06"));
+    assert_eq!(b.at(d("0.5"), d("1.01"), max), d("0.04"));
+    assert_eq!(b.at(d("0.5"), d("0.9"), max), d("0.04"));
+    // Rounded up: 1/3 · 10^-18 of health lost still adds one atomic unit.
+    let tiny = Decimal::one() - Decimal::new(Uint128::one());
+    let third = DynamicBonus {
+        slope: d("0.333333333333333333"),
+        ..b.clone()
+    };
+    assert_eq!(
+        third.at(tiny, d("2"), max),
+        d("0.02") + Decimal::new(Uint128::one())
+    );
+    assert_eq!(b.least(), d("0.02"));
+    // The recommended rule: half the penalty at HF 1, the full penalty at HF 1 − p/2.
+    let r = DynamicBonus::recommended(max);
+    assert_eq!(r.at(d("1"), d("2"), max), d("0.05"));
+    assert_eq!(r.at(d("0.95"), d("2"), max), d("0.10"));
+}
+
+/// One unit of `uatom` (LT 0.7, penalty 5%) priced `median`, `twap`, `status`.
+fn one_unit(median: &str, twap: &str, status: OracleStatus) -> Holding {
+    Holding {
         denom: "uatom".to_string(),
         amount: u(1),
         median: d(median),
@@ -180,7 +218,13 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
         status,
         liquidation_threshold: d("0.7"),
         penalty: d("0.05"),
-    };
+        dynamic_bonus: None,
+    }
+}
+
+#[test]
+fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() {
+    let h = one_unit;
     let halted = OracleStatus::Halted {
         since: 1,
         jump: Decimal::percent(27),
@@ -205,6 +249,59 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
     );
 }
 
+#[test]
+fn the_wick_rule_bounds_the_twaps_advantage_and_how_long_it_counts() {
+    let w = WickParams {
+        max_premium: d("0.5"),
+        max_wait: 600,
+    };
+    let h = one_unit;
+    let halted = OracleStatus::Halted {
+        since: 1_000,
+        jump: Decimal::percent(50),
+    };
+    // Within the wait: the TWAP counts, but for at most 1.5 × the median.
+    assert_eq!(
+        h("8", "10", halted.clone())
+            .bounded(&w, 1_000)
+            .trusted_price(),
+        d("10")
+    );
+    assert_eq!(
+        h("5", "10", halted.clone())
+            .bounded(&w, 1_599)
+            .trusted_price(),
+        d("7.5")
+    );
+    // Once the status is `max_wait` old, the median alone.
+    assert_eq!(
+        h("8", "10", halted.clone())
+            .bounded(&w, 1_600)
+            .trusted_price(),
+        d("8")
+    );
+    let no_quorum = OracleStatus::NoQuorum {
+        since: 1_000,
+        fresh: 1,
+        required: 2,
+    };
+    assert_eq!(
+        h("8", "10", no_quorum.clone())
+            .bounded(&w, 1_599)
+            .trusted_price(),
+        d("10")
+    );
+    assert_eq!(
+        h("8", "10", no_quorum).bounded(&w, 1_600).trusted_price(),
+        d("8")
+    );
+    // Active and stale prices are untouched; bounding twice changes nothing.
+    let active = h("8", "10", OracleStatus::Active {});
+    assert_eq!(active.bounded(&w, 5_000), active);
+    let once = h("5", "10", halted).bounded(&w, 1_100);
+    assert_eq!(once.bounded(&w, 1_100), once);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Whole plans, property-tested.
 
@@ -212,7 +309,7 @@ fn the_trusted_price_is_the_median_unless_the_oracle_does_not_stand_behind_it() 
 /// computed the way it computes it (the medians, `floor(Σ a·p·(1 − d))`).
 struct Fixed {
     rooms: BTreeMap<String, Room>,
-    prices: BTreeMap<String, (Decimal, bool)>,
+    prices: BTreeMap<String, Holding>,
     available: Uint128,
     discount: Decimal,
     asked_rooms: usize,
@@ -228,8 +325,9 @@ impl Quotes for Fixed {
         &mut self,
         collateral: Vec<Coin>,
         debt: Uint128,
+        halted: bool,
     ) -> Result<AbsorbQuoteResponse, PlanError> {
-        let (value, active) = backstop_value(&self.prices, &collateral, self.discount);
+        let (value, active) = backstop_value(&self.prices, &collateral, self.discount, halted);
         let pay = if Uint256::from(debt) < value {
             debt
         } else {
@@ -247,17 +345,25 @@ impl Quotes for Fixed {
     }
 }
 
-/// `floor(Σ a·p·(1 − d))` as the backstop values coins, and whether every price is active.
+/// `floor(Σ a·p·(1 − d))` as the backstop values coins, and whether every price counts
+/// (active, or halted when `halted`).
 fn backstop_value(
-    prices: &BTreeMap<String, (Decimal, bool)>,
+    prices: &BTreeMap<String, Holding>,
     coins: &[Coin],
     discount: Decimal,
+    halted: bool,
 ) -> (Uint256, bool) {
     let mut sum = Decimal256::zero();
     let mut active = true;
     for c in coins {
-        let (p, a) = prices[&c.denom];
-        active &= a;
+        let h = &prices[&c.denom];
+        let tripped = halted && matches!(h.status, OracleStatus::Halted { .. });
+        active &= h.status.is_active() || tripped;
+        let p = if tripped {
+            h.median.max(h.twap)
+        } else {
+            h.median
+        };
         sum += Decimal256::from_atomics(c.amount, 0).unwrap() * Decimal256::from(p);
     }
     let keep = Decimal256::from(Decimal::one() - discount);
@@ -277,6 +383,22 @@ struct Case {
     global: u128,
     available: u128,
     discount: Decimal,
+    /// Block time (the wick rule's clock; the generated statuses began at 1).
+    now: u64,
+}
+
+impl Case {
+    /// The holdings as the planner judges them (the TWAPs bounded by the wick rule).
+    fn judged(&self) -> Vec<Holding> {
+        match &self.params.wick {
+            Some(w) => self
+                .holdings
+                .iter()
+                .map(|h| h.bounded(w, self.now))
+                .collect(),
+            None => self.holdings.clone(),
+        }
+    }
 }
 
 fn status() -> impl Strategy<Value = OracleStatus> {
@@ -293,10 +415,11 @@ fn holding(i: usize) -> impl Strategy<Value = Holding> {
         1u64..=5_000_000, // price in 10^-3 units: 0.001 to 5,000
         70u64..=130,      // TWAP as % of the median
         status(),
-        50u64..=90, // LT %
-        0u64..=15,  // penalty %
+        50u64..=90,                                                 // LT %
+        0u64..=15,                                                  // penalty %
+        proptest::option::of((0u64..=100, 0u64..=300, 0u64..=100)), // dynamic bonus
     )
-        .prop_map(move |(amount, milli, twap_pct, status, lt, pen)| {
+        .prop_map(move |(amount, milli, twap_pct, status, lt, pen, dynamic)| {
             let median = Decimal::from_ratio(milli, 1_000u64);
             let lt = Decimal::percent(lt);
             // Keep LT·(1 + p) < 1, as validation does.
@@ -310,6 +433,12 @@ fn holding(i: usize) -> impl Strategy<Value = Holding> {
                 status,
                 liquidation_threshold: lt,
                 penalty: pen,
+                // start and min as % of the penalty, slope in %.
+                dynamic_bonus: dynamic.map(|(start, slope, min)| DynamicBonus {
+                    start: pen * Decimal::percent(start),
+                    slope: Decimal::percent(slope),
+                    min: pen * Decimal::percent(min),
+                }),
             }
         })
 }
@@ -336,22 +465,36 @@ fn case() -> impl Strategy<Value = Case> {
                     0u128..=20_000_000_000_000
                 ],
                 0u64..=10,
+                (
+                    any::<bool>(),
+                    prop_oneof![Just(0u64), Just(1_900u64), 0u64..=4_000],
+                    any::<bool>(),
+                ),
             )
         })
         .prop_map(
-            |(holdings, hf, idx, min, rooms, global, available, disc)| Case {
-                holdings,
-                hf,
-                index: Decimal::percent(idx),
-                params: LiquidationParams {
-                    min_debt: Uint128::new(min),
-                    min_collateral_value: Uint128::new(min),
-                    ..LiquidationParams::default()
-                },
-                rooms,
-                global,
-                available,
-                discount: Decimal::percent(disc),
+            |(holdings, hf, idx, min, rooms, global, available, disc, (wick, now, transfer))| {
+                Case {
+                    holdings,
+                    hf,
+                    index: Decimal::percent(idx),
+                    params: LiquidationParams {
+                        min_debt: Uint128::new(min),
+                        min_collateral_value: Uint128::new(min),
+                        wick: wick.then(WickParams::default),
+                        when_throttled: if transfer {
+                            WhenThrottled::Transfer
+                        } else {
+                            WhenThrottled::Wait
+                        },
+                        ..LiquidationParams::default()
+                    },
+                    rooms,
+                    global,
+                    available,
+                    discount: Decimal::percent(disc),
+                    now,
+                }
             },
         )
 }
@@ -369,10 +512,18 @@ fn w_of(holdings: &[Holding]) -> u128 {
         .sum()
 }
 
+/// The trusted collateral value of `holdings`.
+fn cv_of(holdings: &[Holding]) -> u128 {
+    holdings
+        .iter()
+        .map(|h| h.amount.mul_floor(h.trusted_price()).u128())
+        .sum()
+}
+
 /// Runs the planner on `c`: the position (debt sized for the health factor aimed at) and the
 /// quotes.
 fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
-    let w = w_of(&c.holdings).max(1) as f64;
+    let w = w_of(&c.judged()).max(1) as f64;
     let debt = ((w / c.hf).ceil() as u128).max(1);
     let shares = Uint128::new(debt)
         .checked_div_floor(c.index)
@@ -384,6 +535,7 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         debt,
         debt_shares: shares,
         borrow_index: c.index,
+        now: c.now,
     };
     let mut quotes = Fixed {
         rooms: c
@@ -404,7 +556,7 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         prices: c
             .holdings
             .iter()
-            .map(|h| (h.denom.clone(), (h.median, h.status.is_active())))
+            .map(|h| (h.denom.clone(), h.clone()))
             .collect(),
         available: Uint128::new(c.available),
         discount: c.discount,
@@ -429,7 +581,9 @@ proptest! {
     /// Every plan respects the rules on the position it was made for.
     #[test]
     fn plans_keep_the_rules(c in case()) {
-        let (pos, planned, quotes) = run(&c);
+        let (raw, planned, quotes) = run(&c);
+        let judged = c.judged();
+        let pos = Position { holdings: &judged, ..raw };
         let d0 = pos.debt.u128();
         let planned = match planned {
             Ok(p) => p,
@@ -440,6 +594,17 @@ proptest! {
             Err(PlanError::Paused { denom, .. }) => {
                 // A paused refusal always names a holding that is not active.
                 prop_assert!(!find(pos.holdings, &denom).status.is_active());
+                return Ok(());
+            }
+            Err(PlanError::WaitingOutWick { denom, until, .. }) => {
+                // Waiting is bounded: only under the wick rule, for a holding whose status is
+                // younger than `max_wait`, the account below 1 at the medians.
+                let h = find(pos.holdings, &denom);
+                let wick = c.params.wick.as_ref();
+                prop_assert!(wick.is_some() && !h.status.is_active());
+                prop_assert_eq!(Some(until), h.untrusted_since().map(|s| s + wick.unwrap().max_wait));
+                prop_assert!(c.now < until);
+                prop_assert!(h.twap <= h.median * (Decimal::one() + wick.unwrap().max_premium));
                 return Ok(());
             }
             Err(PlanError::NoRoom { .. }) | Err(PlanError::TooSmall) => {
@@ -456,13 +621,21 @@ proptest! {
             prop_assert!(plan.burned().mul_floor(pos.borrow_index) <= plan.tab());
         }
         match plan {
-            LiquidationPlan::Partial { lot, burned, full } => {
+            LiquidationPlan::Partial { lot, burned, full, bonus } => {
                 prop_assert!(!planned.hard_floor);
                 let h = find(pos.holdings, &lot.denom);
                 prop_assert!(h.status.is_active());
                 prop_assert!(lot.amount <= h.amount && !lot.amount.is_zero());
                 prop_assert_eq!(*full, lot.tab == pos.debt);
-                let bonus = Decimal::one() + h.penalty;
+                // The bonus in force: the dynamic rule at the trusted HF and CR, never above
+                // the penalty, and never above the equity unless floored by `min`.
+                let cr = Decimal::from_ratio(cv_of(pos.holdings), pos.debt);
+                prop_assert_eq!(*bonus, h.bonus_at(planned.health_factor, cr));
+                prop_assert!(*bonus <= h.penalty);
+                if let Some(b) = &h.dynamic_bonus {
+                    prop_assert!(*bonus <= (cr - Decimal::one().min(cr)).max(b.min));
+                }
+                let bonus = Decimal::one() + *bonus;
                 prop_assert!(h.liquidation_threshold * bonus < planned.health_factor);
                 // Rounding favours the protocol: the lot covers the repay and its penalty.
                 prop_assert!(mul(lot.amount, h.median) >= mul(lot.tab, bonus));
@@ -499,29 +672,77 @@ proptest! {
             LiquidationPlan::Absorb { lots, tab, pay, .. } => {
                 prop_assert!(pay <= tab);
                 let coins: Vec<Coin> = lots.iter().map(|l| Coin::new(l.amount, &l.denom)).collect();
+                let wick = c.params.wick.is_some();
                 for l in lots {
                     let h = find(pos.holdings, &l.denom);
-                    prop_assert!(h.status.is_active());
+                    // Only prices the pool counts: active, or halted under the wick rule.
+                    let halted = matches!(h.status, OracleStatus::Halted { .. });
+                    prop_assert!(h.status.is_active() || (wick && halted));
                     prop_assert!(l.amount <= h.amount);
                 }
                 // The pool is never short: it pays at most its own quote of what it gets.
-                let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount);
+                let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount, wick);
                 prop_assert!(Uint256::from(*pay) <= quote);
                 // When it pays the debt in full, the borrower loses at most the discount on
                 // what is taken plus one unit of the last lot.
                 if pay == tab {
                     let value: Decimal256 = lots
                         .iter()
-                        .map(|l| mul(l.amount, find(pos.holdings, &l.denom).median))
+                        .map(|l| mul(l.amount, find(pos.holdings, &l.denom).trusted_price()))
                         .fold(Decimal256::zero(), |a, b| a + b);
-                    let last = lots.last().map_or(Decimal::zero(), |l| find(pos.holdings, &l.denom).median);
+                    let last = lots.last().map_or(Decimal::zero(), |l| find(pos.holdings, &l.denom).trusted_price());
                     let loss = value - Decimal256::from_atomics(*pay, 0).unwrap().min(value);
                     let bound = value * Decimal256::from(c.discount) + Decimal256::from(last) + Decimal256::one();
                     prop_assert!(loss <= bound, "loss {} above {}", loss, bound);
                 }
             }
+            LiquidationPlan::PartialAbsorb { lot, burned, full } => {
+                // Only when transfers are on, above the hard floor, of an active holding.
+                prop_assert_eq!(c.params.when_throttled, WhenThrottled::Transfer);
+                prop_assert!(!planned.hard_floor);
+                let h = find(pos.holdings, &lot.denom);
+                prop_assert!(h.status.is_active());
+                prop_assert!(lot.amount <= h.amount && !lot.amount.is_zero());
+                prop_assert_eq!(*full, lot.tab == pos.debt);
+                // It heals: f = LT / (1 − δ) below the health factor.
+                let f = absorb_factor(h.liquidation_threshold, c.discount).unwrap();
+                prop_assert!(f < planned.health_factor);
+                // The pool is never short: the repay is within its quote of the lot and its base.
+                let coins = [Coin::new(lot.amount, &lot.denom)];
+                let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount, false);
+                prop_assert!(Uint256::from(lot.tab) <= quote);
+                prop_assert!(lot.tab.u128() <= c.available);
+                // The borrower loses at most the discount on what is taken, plus one unit.
+                let taken = mul(lot.amount, h.median);
+                let repaid = Decimal256::from_atomics(lot.tab, 0).unwrap();
+                let bound = taken * Decimal256::from(c.discount) + Decimal256::from(h.median) + Decimal256::one();
+                prop_assert!(taken - repaid.min(taken) <= bound, "loss above the discount");
+                // The health factor does not fall (one unit of rounding, as for auctions).
+                let after: Vec<Holding> = pos.holdings.iter().map(|x| {
+                    let mut x = x.clone();
+                    if x.denom == lot.denom { x.amount -= lot.amount; }
+                    x
+                }).collect();
+                let (w0, w1) = (w_of(pos.holdings), w_of(&after));
+                let d1 = (pos.debt_shares - *burned).mul_ceil(pos.borrow_index).u128();
+                let tol = Uint128::one().mul_ceil(h.median * h.liquidation_threshold).u128()
+                    + 1 + Uint128::one().mul_ceil(pos.borrow_index).u128();
+                prop_assert!(
+                    Uint256::from(w1 + tol) * Uint256::from(d0) >= Uint256::from(w0) * Uint256::from(d1),
+                    "HF fell: {}/{} -> {}/{}", w0, d0, w1, d1
+                );
+            }
             LiquidationPlan::Auctions { lots, tab, forced, .. } => {
                 prop_assert_eq!(*forced, planned.hard_floor);
+                // Never into a wick the pool could have taken: under the wick rule a halted
+                // holding is auctioned only below the hard floor (forced, the last resort).
+                if c.params.wick.is_some() {
+                    for l in lots {
+                        let h = find(pos.holdings, &l.denom);
+                        let halted = matches!(h.status, OracleStatus::Halted { .. });
+                        prop_assert!(*forced || !halted);
+                    }
+                }
                 let sum: u128 = lots.iter().map(|l| l.tab.u128()).sum();
                 prop_assert_eq!(sum, tab.u128());
                 let mut seen = 0u128;
@@ -545,7 +766,9 @@ proptest! {
     /// holding.
     #[test]
     fn plans_agree_with_the_f64_reference(c in case()) {
-        let (pos, planned, quotes) = run(&c);
+        let (raw, planned, quotes) = run(&c);
+        let judged = c.judged();
+        let pos = Position { holdings: &judged, ..raw };
         let Ok(planned) = planned else { return Ok(()); };
         let debt = pos.debt.u128() as f64;
         let price = |h: &Holding| f(h.trusted_price());
@@ -554,9 +777,17 @@ proptest! {
         prop_assert!((f(planned.health_factor) - hf).abs() <= 1e-9 * hf.max(1.0) + 4.0 * pos.holdings.len() as f64 / debt,
             "HF {} vs reference {}", planned.health_factor, hf);
         match &planned.plan {
-            LiquidationPlan::Partial { lot, full: false, .. } => {
+            LiquidationPlan::Partial { lot, full: false, bonus, .. } => {
                 let h = find(pos.holdings, &lot.denom);
-                let fk = f(h.liquidation_threshold) * (1.0 + f(h.penalty));
+                // The reference bonus: Mars's rule in f64 (the planner's rounds up by at
+                // most 10^-18).
+                let cr = cv_of(pos.holdings) as f64 / debt;
+                let reference = h.dynamic_bonus.as_ref().map_or(f(h.penalty), |b| {
+                    let cap = (cr - 1.0).min(f(h.penalty)).max(f(b.min));
+                    (f(b.start) + f(b.slope) * (1.0 - f(planned.health_factor)).max(0.0)).min(cap)
+                });
+                prop_assert!((f(*bonus) - reference).abs() <= 1e-9, "bonus {} vs reference {}", bonus, reference);
+                let fk = f(h.liquidation_threshold) * (1.0 + f(*bonus));
                 let t = f(c.params.target_health_factor);
                 let r = (t * debt - w) / (t - fk);
                 let uncapped = mul(lot.amount, h.median) < mul(h.amount, h.median)
@@ -574,8 +805,8 @@ proptest! {
             LiquidationPlan::Absorb { lots, tab, pay, .. } if pay == tab && !lots.is_empty() => {
                 let keep = 1.0 - f(c.discount);
                 let (init, last) = lots.split_at(lots.len() - 1);
-                let s: f64 = init.iter().map(|l| l.amount.u128() as f64 * f(find(pos.holdings, &l.denom).median)).sum();
-                let p = f(find(pos.holdings, &last[0].denom).median);
+                let s: f64 = init.iter().map(|l| l.amount.u128() as f64 * f(find(pos.holdings, &l.denom).trusted_price())).sum();
+                let p = f(find(pos.holdings, &last[0].denom).trusted_price());
                 let u_ref = ((tab.u128() as f64 - s * keep) / (p * keep)).ceil();
                 let u = last[0].amount.u128() as f64;
                 let whole = find(pos.holdings, &last[0].denom).amount.u128() as f64;
@@ -601,6 +832,7 @@ fn the_generated_cases_reach_every_kind_of_plan() {
             Ok(p) => p.plan.mode(),
             Err(PlanError::Healthy { .. }) => "healthy",
             Err(PlanError::Paused { .. }) => "paused",
+            Err(PlanError::WaitingOutWick { .. }) => "wick",
             Err(PlanError::NoRoom { .. }) => "no_room",
             Err(PlanError::TooSmall) => "too_small",
             Err(_) => "other",
@@ -615,6 +847,13 @@ fn the_generated_cases_reach_every_kind_of_plan() {
             *seen
                 .entry(if partial { "absorb_part" } else { "absorb_all" })
                 .or_default() += 1;
+            let halted = lots.iter().any(|l| {
+                let h = c.holdings.iter().find(|h| h.denom == l.denom).unwrap();
+                matches!(h.status, OracleStatus::Halted { .. })
+            });
+            if halted {
+                *seen.entry("absorb_halted").or_default() += 1;
+            }
         }
     }
     for kind in [
@@ -622,9 +861,12 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         "full",
         "absorb_part",
         "absorb_all",
+        "absorb_halted",
+        "partial_absorb",
         "toxic_auction",
         "healthy",
         "paused",
+        "wick",
         "no_room",
     ] {
         assert!(

@@ -40,7 +40,9 @@ pub fn split_tabs(held: &[Held], debt: Uint128) -> Result<Vec<Uint128>, PlanErro
 ///
 /// The backstop pays at most `floor(Σ a_k·p_k·(1 − d))` for the coins attached, so the lots
 /// must satisfy `(S + u·p)·(1 − d) >= debt`, where `S` is the value of the holdings taken
-/// whole and `p` the price of the one taken in part. With the prices and `keep = 1 − d` as
+/// whole and `p` the price of the one taken in part, all at the trusted prices (the pool
+/// values an active price at its median, which is the trusted price, and a halted one at
+/// least as high). With the prices and `keep = 1 − d` as
 /// their 18-decimal integers `P_k` and `K`, and `S18 = Σ a_k·P_k`, the least `u` is
 ///
 /// ```text
@@ -81,11 +83,58 @@ pub fn absorb_lots(
     Ok(None)
 }
 
-/// The whole-position path over `held` (in seizure order).
+/// The holdings a branch of the whole-position path takes (those `take` accepts, with their
+/// tabs), the debt it moves out (`tab`, what the others' tabs leave) and the shares it burns;
+/// `Err` when it takes nothing or burns nothing (the oracle is waited for).
+#[allow(clippy::type_complexity)]
+fn branch<'h>(
+    position: &Position,
+    held: &'h [Held],
+    tabs: &[Uint128],
+    take: impl Fn(&Held) -> bool,
+) -> Result<Result<(Vec<(&'h Held, Uint128)>, Uint128, Uint128), PlanError>, PlanError> {
+    let mut kept = Uint128::zero();
+    let mut offered = vec![];
+    for (h, tab) in held.iter().zip(tabs) {
+        if take(h) {
+            offered.push((h, *tab));
+        } else {
+            kept = kept.checked_add(*tab)?;
+        }
+    }
+    let paused = |h: &Held| PlanError::Paused {
+        denom: h.denom.clone(),
+        status: h.status,
+    };
+    let Some(first) = held.first() else {
+        return Ok(Err(PlanError::TooSmall));
+    };
+    if offered.is_empty() {
+        // Nothing priced to take: wait for the oracle.
+        return Ok(Err(paused(first)));
+    }
+    let tab = position.debt.checked_sub(kept)?;
+    let burned = if kept.is_zero() {
+        position.debt_shares
+    } else {
+        tab.checked_div_floor(position.borrow_index)?
+    };
+    if burned.is_zero() {
+        // The part taken is worth less than one debt share: what blocks the account is the
+        // holdings kept (`kept` > 0, so there is one). Wait for the oracle.
+        let unpriced = held.iter().find(|h| !take(h));
+        return Ok(Err(unpriced.map_or(PlanError::TooSmall, paused)));
+    }
+    Ok(Ok((offered, tab, burned)))
+}
+
+/// The whole-position path over `held` (in seizure order). With `wick`, a `Halted` holding
+/// may go to the backstop (transferred, not auctioned into the wick).
 pub(super) fn plan<Q: Quotes>(
     position: &Position,
     held: &[Held],
     hard_floor: bool,
+    wick: bool,
     quotes: &mut Q,
 ) -> Result<LiquidationPlan, Q::Error> {
     let debt = position.debt;
@@ -96,79 +145,81 @@ pub(super) fn plan<Q: Quotes>(
             base: quotes.backstop_base()?,
         });
     }
-    // Above the hard floor a holding without an active price stays with its share of the
-    // debt; the rest goes.
     let tabs = split_tabs(held, debt)?;
-    let mut kept = Uint128::zero();
-    let mut offered: Vec<(&Held, Uint128)> = vec![];
-    for (h, tab) in held.iter().zip(tabs) {
-        if hard_floor || h.active {
-            offered.push((h, tab));
-        } else {
-            kept = kept.checked_add(tab).map_err(PlanError::from)?;
+    // The backstop first: it takes what it can value (active prices, and halted ones under
+    // the wick rule). Above the hard floor a holding it cannot take stays with its share of
+    // the debt; below it every holding must go, so it absorbs only when it can take them all.
+    let transferable = |h: &Held| h.active || (wick && h.halted);
+    let absorbable = branch(position, held, &tabs, |h| hard_floor || transferable(h))?;
+    if let Ok((offered, tab, burned)) = &absorbable {
+        if offered.iter().all(|(h, _)| transferable(h)) {
+            if let Some(plan) = absorb(offered, *tab, *burned, wick, quotes)? {
+                return Ok(plan);
+            }
         }
     }
-    let unpriced = held.iter().find(|h| !h.active);
-    let paused = |h: &Held| PlanError::Paused {
-        denom: h.denom.clone(),
-        status: h.status,
-    };
-    if offered.is_empty() {
-        // Nothing priced to take: wait for the oracle.
-        return Err(paused(&held[0]).into());
+    // Then auctions: above the hard floor only of active holdings (an unpriced one stays with
+    // its share of the debt), below it of everything, forced.
+    let (offered, tab, burned) = branch(position, held, &tabs, |h| hard_floor || h.active)??;
+    auctions(offered, tab, burned, hard_floor, quotes)
+}
+
+/// The backstop's absorb of `offered` for `tab`, when it can.
+fn absorb<Q: Quotes>(
+    offered: &[(&Held, Uint128)],
+    tab: Uint128,
+    burned: Uint128,
+    halted: bool,
+    quotes: &mut Q,
+) -> Result<Option<LiquidationPlan>, Q::Error> {
+    let coins = offered
+        .iter()
+        .map(|(h, _)| coin(h.amount.u128(), &h.denom))
+        .collect();
+    let quote = quotes.absorb_quote(coins, tab, halted)?;
+    if !quote.can_absorb {
+        return Ok(None);
     }
-    let tab = debt.checked_sub(kept).map_err(PlanError::from)?;
-    let burned = if kept.is_zero() {
-        position.debt_shares
+    let holdings: Vec<Held> = offered.iter().map(|(h, _)| (*h).clone()).collect();
+    let lots = if quote.pay >= tab {
+        absorb_lots(&holdings, tab, quote.discount)?
     } else {
-        tab.checked_div_floor(position.borrow_index)
-            .map_err(PlanError::from)?
+        None
     };
-    if burned.is_zero() {
-        // The priced part is worth less than one debt share: what blocks the account is its
-        // unpriced holdings (`kept` > 0, so there is one). Wait for the oracle.
-        return Err(unpriced.map_or(PlanError::TooSmall, paused).into());
-    }
-
-    if offered.iter().all(|(h, _)| h.active) {
-        let coins = offered
+    let (lots, pay) = match lots {
+        Some(lots) => (lots, tab),
+        None => (
+            holdings.iter().map(|h| h.amount).collect(),
+            quote.pay.min(tab),
+        ),
+    };
+    Ok(Some(LiquidationPlan::Absorb {
+        lots: holdings
             .iter()
-            .map(|(h, _)| coin(h.amount.u128(), &h.denom))
-            .collect();
-        let quote = quotes.absorb_quote(coins, tab)?;
-        if quote.can_absorb {
-            let holdings: Vec<Held> = offered.iter().map(|(h, _)| (*h).clone()).collect();
-            let lots = if quote.pay >= tab {
-                absorb_lots(&holdings, tab, quote.discount)?
-            } else {
-                None
-            };
-            let (lots, pay) = match lots {
-                Some(lots) => (lots, tab),
-                None => (
-                    holdings.iter().map(|h| h.amount).collect(),
-                    quote.pay.min(tab),
-                ),
-            };
-            return Ok(LiquidationPlan::Absorb {
-                lots: holdings
-                    .iter()
-                    .zip(lots)
-                    .filter(|(_, l)| !l.is_zero())
-                    .map(|(h, amount)| Lot {
-                        denom: h.denom.clone(),
-                        amount,
-                        tab: Uint128::zero(),
-                    })
-                    .collect(),
-                tab,
-                pay,
-                burned,
-                base: quote.available.saturating_sub(pay),
-            });
-        }
-    }
+            .zip(lots)
+            .filter(|(_, l)| !l.is_zero())
+            .map(|(h, amount)| Lot {
+                denom: h.denom.clone(),
+                amount,
+                tab: Uint128::zero(),
+            })
+            .collect(),
+        tab,
+        pay,
+        burned,
+        base: quote.available.saturating_sub(pay),
+    }))
+}
 
+/// One auction per offered holding with a tab (forced below the hard floor; above it within
+/// the caps), with the visible shortfall provisioned.
+fn auctions<Q: Quotes>(
+    offered: Vec<(&Held, Uint128)>,
+    tab: Uint128,
+    burned: Uint128,
+    hard_floor: bool,
+    quotes: &mut Q,
+) -> Result<LiquidationPlan, Q::Error> {
     let auctioned: Vec<(&Held, Uint128)> =
         offered.into_iter().filter(|(_, t)| !t.is_zero()).collect();
     if !hard_floor {
