@@ -10,7 +10,7 @@ use anyhow::Result;
 use breakwater_testing::{dec, default_liquidation_params, SuiteBuilder};
 use breakwater_types::backstop::BackstopParams;
 use breakwater_types::liquidator::{AuctionParams, PriceCurve};
-use breakwater_types::market::{CollateralParams, LiquidationParams};
+use breakwater_types::market::{CollateralParams, DynamicBonus, LiquidationParams, WhenThrottled};
 use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::{Decimal, Uint128};
 use std::str::FromStr;
@@ -144,7 +144,9 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                     liquidation_penalty: to_dec(penalty(config)),
                     supply_cap: Uint128::new(10u128.pow(30)),
                     depth: Uint128::new(depth_per_pct.max(1.0) as u128),
-                    dynamic_bonus: None,
+                    // Issue 14: the bonus grows as health falls, capped by the penalty.
+                    dynamic_bonus: (!off(config, "dynamic_bonus"))
+                        .then(|| DynamicBonus::recommended(to_dec(penalty(config)))),
                 },
                 to_dec(*p0),
             )
@@ -179,13 +181,24 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
     let huge = Uint128::new(10u128.pow(30));
     // Issue-14 rules of the market's liquidation parameters: on for Breakwater unless
     // disabled, off for the naive engine.
+    let defaults = default_liquidation_params();
     let issue14 = LiquidationParams {
         risk_share: if off(config, "risk_share") {
             None
         } else {
-            default_liquidation_params().risk_share
+            defaults.risk_share.clone()
         },
-        ..default_liquidation_params()
+        wick: if off(config, "wick") {
+            None
+        } else {
+            defaults.wick.clone()
+        },
+        when_throttled: if off(config, "transfer") {
+            WhenThrottled::Wait
+        } else {
+            WhenThrottled::Transfer
+        },
+        ..defaults
     };
     let liquidation = if naive || off(config, "partial") {
         LiquidationParams {
@@ -335,7 +348,45 @@ mod tests {
             off.liquidation
         );
         assert_eq!(off.collaterals, on.collaterals);
+
+        assert!(on.liquidation.wick.is_some());
+        let off = plan(EngineKind::Breakwater, &["wick"]);
+        assert_eq!(
+            LiquidationParams {
+                wick: None,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
+        assert_eq!(on.liquidation.when_throttled, WhenThrottled::Transfer);
+        let off = plan(EngineKind::Breakwater, &["transfer"]);
+        assert_eq!(
+            LiquidationParams {
+                when_throttled: WhenThrottled::Wait,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
+        let bonus = |p: &breakwater_types::deploy::DeployPlan| {
+            p.collaterals[0].params.dynamic_bonus.clone()
+        };
+        assert_eq!(
+            bonus(&on),
+            Some(DynamicBonus::recommended(
+                on.collaterals[0].params.liquidation_penalty
+            ))
+        );
+        let off = plan(EngineKind::Breakwater, &["dynamic_bonus"]);
+        assert_eq!(bonus(&off), None);
+        assert_eq!(off.liquidation, on.liquidation);
+
         // The naive engine has none of them.
-        assert_eq!(plan(EngineKind::Naive, &[]).liquidation.risk_share, None);
+        let naive = plan(EngineKind::Naive, &[]);
+        assert_eq!(naive.liquidation.risk_share, None);
+        assert_eq!(naive.liquidation.wick, None);
+        assert_eq!(naive.liquidation.when_throttled, WhenThrottled::Wait);
+        assert_eq!(bonus(&naive), None);
     }
 }
