@@ -361,10 +361,12 @@ fn a_stranger_cannot_send_any_privileged_liquidator_message() {
 }
 
 /// Threat: a stranger sends the backstop's privileged messages: drawing pool funds as if
-/// covering a shortfall, absorbing worthless collateral for base, changing the cooldown or the
-/// absorb discount, booking a fake floor-bid gain, or taking ownership.
+/// covering a shortfall, absorbing worthless collateral for base, locking a fake returned
+/// provision, changing the cooldown or the absorb discount, booking a fake floor-bid gain, or
+/// taking ownership.
 ///
-/// Why it holds: `CoverShortfall` and `Absorb` accept only the insured market, checked first;
+/// Why it holds: `CoverShortfall`, `ProvisionReturned` and `Absorb` accept only the insured
+/// market, checked first;
 /// `FloorBidSettled` only the backstop itself; `UpdateParams` and ownership transfer only the
 /// owner. The pool is unchanged.
 #[test]
@@ -382,6 +384,13 @@ fn a_stranger_cannot_send_any_privileged_backstop_message() {
     let msgs: Vec<(BackstopMsg, Vec<Coin>, &str)> = vec![
         (
             BackstopMsg::CoverShortfall {
+                amount: Uint128::new(10_000_000_000),
+            },
+            vec![],
+            "unauthorized: only the market may do this",
+        ),
+        (
+            BackstopMsg::ProvisionReturned {
                 amount: Uint128::new(10_000_000_000),
             },
             vec![],

@@ -244,6 +244,54 @@ fn a_deposit_just_before_a_floor_purchase_buys_none_of_its_discount() {
     assert!(a > 90_000_000_000 + 120_000_000 && l > LENDER + 13_000_000);
 }
 
+/// Threat (found by the extended property harness, R16's class): units of a collateral sent to
+/// the pool before it holds that denom are not in its value; they entered it at once when the
+/// pool's first purchase or absorb of the denom made it a held one, so a depositor joining just
+/// before captured their value.
+///
+/// Why it holds: when a floor purchase or an absorb makes a denom held, the units already in
+/// the pool's account count as part of the intake, and their value is locked with its gain.
+#[test]
+fn units_sent_to_the_pool_before_it_holds_their_denom_reach_the_price_gradually() {
+    let (mut s, id) = liquidated(SuiteBuilder::new());
+    let lender = s.lender.clone();
+    s.backstop_deposit(&lender, LENDER).unwrap();
+    s.advance_time_feeding(660);
+    assert!(s.auction(id).at_floor);
+    // 100 ATOM (850 USDC) land in the pool's account while it holds no ATOM.
+    let backstop = s.backstop.clone();
+    s.fund(&backstop, &[coin(100_000_000, ATOM)]);
+    let attacker = depositor(&mut s, "attacker", 90_000_000_000);
+    let a0 = value(&s, &attacker);
+    s.buy_at_floor(&attacker, id).unwrap();
+    assert!(
+        value(&s, &attacker) <= a0 + 1,
+        "the depositor captured {} at once",
+        value(&s, &attacker) - a0
+    );
+    // The units are valued, and reach the depositors as they unlock.
+    age(&mut s, WEEK);
+    assert!(value(&s, &attacker) > a0 + 700_000_000);
+}
+
+/// The same through an absorb: ATOM sent to the pool before its first ATOM absorb.
+#[test]
+fn units_sent_to_the_pool_before_its_first_absorb_of_the_denom_reach_the_price_gradually() {
+    let mut s = SuiteBuilder::new().build();
+    let lender = s.lender.clone();
+    s.backstop_deposit(&lender, LENDER).unwrap();
+    let backstop = s.backstop.clone();
+    s.fund(&backstop, &[coin(100_000_000, ATOM)]);
+    let attacker = depositor(&mut s, "attacker", 90_000_000_000);
+    let a0 = value(&s, &attacker);
+    absorb(&mut s, 1_000_000, 0);
+    assert!(
+        value(&s, &attacker) <= a0 + 1,
+        "the depositor captured {} at once",
+        value(&s, &attacker) - a0
+    );
+}
+
 /// Threat (review item 13): a depositor's withdrawal window opens; before its `Withdraw` lands,
 /// anyone sends `Resell`, which moves a tenth of a held collateral from the pool's account to
 /// a resale auction. The pool's value (and the depositor's quote) still counts those units,

@@ -543,6 +543,49 @@ fn a_provision_is_returned_to_whoever_paid_it_when_the_auction_recovers() {
     assert_books(&s);
 }
 
+/// R16 (found by the extended property harness): when a toxic auction recovers more than its
+/// lot's value at the start, the part of the provision the backstop paid comes back to the pool
+/// (`backstop_due`, which the pool counts in its value). It reached the share price at once, so
+/// a depositor joining just before the settling bid captured most of it. It must reach the
+/// price gradually, like every other gain of the pool.
+#[test]
+fn a_deposit_just_before_a_provision_returns_captures_none_of_it() {
+    let mut s = lent(SuiteBuilder::new().backstop_deposit(50_000_000));
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    s.open_position(&borrower, ETH, 2_000_000, 4_800_000_000);
+    s.feed(ETH, dec("2356"));
+    s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(
+        s.market_state().bad_debt_covered_by_backstop.u128(),
+        50_000_000
+    );
+
+    // The pool paid all it had; a depositor enters at the drawn-down price.
+    let jit = s.addr("jit");
+    s.fund(&jit, &[coin(50_000_000, USDC)]);
+    s.backstop_deposit(&jit, 50_000_000).unwrap();
+    let entered = s.backstop_depositor(&jit).value.u128();
+    let pool_before = s.backstop_pool().total_value.u128();
+
+    // A bidder pays the top price: the provision returns to the pool.
+    let a = s.auctions().remove(0);
+    s.bid(&keeper, a.id, a.lot.u128(), a.price).unwrap();
+    assert_eq!(s.market_state().backstop_due.u128(), 50_000_000);
+    let pool_after = s.backstop_pool().total_value.u128();
+    assert_eq!(pool_after, pool_before + 50_000_000, "the pool is owed it");
+    let now = s.backstop_depositor(&jit).value.u128();
+    assert!(
+        now <= entered + 2,
+        "the depositor captured {} of the returned 50000000",
+        now - entered
+    );
+    assert!(
+        s.backstop_pool().locked_shares.u128() > 0,
+        "the gain is locked"
+    );
+    assert_books(&s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // R7: smaller items.
 

@@ -65,6 +65,14 @@
 //! - **backstop**: pending shares at most the total, `total_covered` never falls.
 //!
 //! Per action:
+//! - **borrower loss is bounded** (SECURITY.md, "The harness catches these classes"): in a
+//!   partial or full close the borrower loses at most the penalty on what it repaid, in an
+//!   absorb at most the pool's discount on what was taken (plus one unit of each lot and one
+//!   debt share's worth of rounding); auctions of the whole position keep the borrower's claim
+//!   on what the tab does not need and sell no lower than the floor;
+//! - **no gain for a just-in-time backstop depositor**: across every action that moves neither
+//!   time nor a price, the price holders redeem backstop shares at does not rise beyond one
+//!   unit per valued denom (gains the pool realises reach it only as they unlock);
 //! - **liquidations**: an account with `HF < 1` is liquidated or refused for a documented
 //!   throttle or pause reason — no auction room, an oracle price that is not active, the
 //!   breaker (the market's errors, or the liquidator's surfacing through the auction start),
@@ -96,6 +104,14 @@
 //!   moves nobody's health at once; `TripBreaker` succeeds exactly on a halted price;
 //!   privileged messages from users are refused.
 //!
+//! At the end of every case ([`liveness`]):
+//! - **every refusal was temporary**: the owner restores normal conditions (breaker 0,
+//!   default auction caps), feeders feed until halts clear and the TWAP catches up, running
+//!   auctions are reset when stale and bought out, and every account unhealthy at the prices
+//!   the oracle stands behind is liquidated, round after round: each of these liquidations
+//!   must succeed, and no account may be left unhealthy. An account refused for a throttle or
+//!   pause reason during the case is therefore liquidatable in a later step.
+//!
 //! # Running
 //! `cargo test -p breakwater-tests properties` runs 24 cases (about 25 s in a debug build on
 //! one core). For a long run set `BREAKWATER_PROPTEST_CASES`, e.g.
@@ -112,6 +128,7 @@
 //! fixed).
 mod actions;
 mod checks;
+mod liveness;
 mod regressions;
 mod run;
 mod sequences;

@@ -3,7 +3,7 @@ use super::actions::{Action, BidSize, BorrowSize, Guard, RepaySize, BASE, COLLAT
 use super::checks::{assert_one_of, cost, decimal, events, get, num, THROTTLE_OR_PAUSE};
 use super::world::{root_cause, World};
 use breakwater_testing::{dec, default_auction_params, default_liquidation_params};
-use breakwater_types::backstop::ExecuteMsg as BackstopMsg;
+use breakwater_types::backstop::{BackstopParams, ExecuteMsg as BackstopMsg};
 use breakwater_types::liquidator::{
     AuctionParams, CollateralAuction, ExecuteMsg as LiquidatorMsg, Seller,
 };
@@ -45,15 +45,19 @@ impl World {
         self.step = index + 1;
         self.label = format!("{action:?}");
         self.stats.steps += 1;
-        if matches!(
+        let moves_time_or_price = matches!(
             action,
             Action::Price { .. }
                 | Action::Jump { .. }
                 | Action::Time { .. }
                 | Action::BackstopWithdraw { wait: true, .. }
-        ) {
+        );
+        if moves_time_or_price {
             self.invalidate();
         }
+        // A depositor who joins the backstop just before an action that accrues nothing and
+        // leaves after it must gain nothing (see `liveness`).
+        let pool_before = (!moves_time_or_price).then(|| self.current().pool);
         match action.clone() {
             Action::Supply { who, amount } => self.supply(who, amount),
             Action::Withdraw { who, amount } => {
@@ -223,6 +227,9 @@ impl World {
             }
             Action::Intrude { who, kind } => self.intrude(who, kind),
         }
+        if let Some(p0) = pool_before {
+            self.check_jit(&p0);
+        }
         self.check_invariants();
     }
 
@@ -373,7 +380,7 @@ impl World {
     /// median after each step (the Suite's `advance_time_feeding` with longer steps, still
     /// inside the 60 s staleness bound), so prices stay fresh and recover after a halt or a
     /// stale gap.
-    fn feed_for(&mut self, secs: u64) {
+    pub(super) fn feed_for(&mut self, secs: u64) {
         let mut left = secs;
         while left > 0 {
             let step = left.min(50);
@@ -416,7 +423,7 @@ impl World {
     /// The health factor the market judges a liquidation at (SECURITY.md R3): each holding at
     /// its median, or at the higher of median and TWAP when its price is halted or without
     /// quorum; `W = Σ floor(floor(amount · price) · LT)`.
-    fn trusted_hf(&self, acc: &AccountResponse) -> Option<Decimal> {
+    pub(super) fn trusted_hf(&self, acc: &AccountResponse) -> Option<Decimal> {
         if acc.debt.is_zero() {
             return None;
         }
@@ -494,6 +501,14 @@ impl World {
                             &allowed,
                             &format!("unhealthy account (HF {h}) not liquidated"),
                         );
+                        // Once conditions are normal again (fresh prices, breaker 0, auctions
+                        // cleared, caps restored) nothing may refuse it.
+                        assert!(
+                            !self.draining || ht >= Decimal::one(),
+                            "{at}: the drain could not liquidate an unhealthy account (HF {h}, \
+                             {ht} at trusted prices): {root}\n{acc0:?}"
+                        );
+                        self.refused.insert(target.clone());
                         self.stats.throttled += 1;
                     }
                 }
@@ -612,6 +627,13 @@ impl World {
                 );
             }
         }
+        self.check_borrower_loss(&mode, &acc0, &acc1, e, &sent.before);
+        if self.draining {
+            self.stats.drain_liquidations += 1;
+        }
+        if self.refused.remove(target) {
+            self.stats.refused_then_liquidated += 1;
+        }
         if mode == "partial" {
             self.check_partial(&acc0, &acc1, e, &sent.before);
         } else if mode == "partial_absorb" {
@@ -635,6 +657,68 @@ impl World {
             );
         }
         *self.stats.liquidations.entry(mode).or_default() += 1;
+    }
+
+    /// A borrower's loss in a liquidation is bounded by the penalty or the discount on what
+    /// was taken. The loss is what left the account, valued at the medians the liquidation
+    /// priced it at (active prices, R3), minus the debt the borrower no longer owes:
+    /// - partial and full closes seize `ceil(R·(1+p)/P)` of one collateral for a repay `R`,
+    ///   of which `floor(R/index)` debt shares are burned: loss `<= p·(repaid + index) +
+    ///   one unit of the lot + index`;
+    /// - an absorb takes lots whose value at the pool's discount covers the debt (R1): loss
+    ///   `<= discount · value taken` plus one unit of each lot (a toxic absorb takes everything
+    ///   for less than the debt: the borrower loses nothing more);
+    /// - auctions of the whole position leave the borrower its claim on every unit the tab
+    ///   does not need, and sell no lower than `oracle · (1 − max_discount)` (checked on every
+    ///   bid): their loss is that discount on what is sold. Write-offs take nothing.
+    fn check_borrower_loss(
+        &mut self,
+        mode: &str,
+        acc0: &AccountResponse,
+        acc1: &AccountResponse,
+        e: &cosmwasm_std::Event,
+        before: &super::world::Snapshot,
+    ) {
+        if !matches!(mode, "partial" | "full" | "absorb") {
+            return;
+        }
+        let at = self.at();
+        let mut taken_value = 0u128;
+        let mut one_unit_each = 0u128;
+        let mut penalty = Decimal::zero();
+        for c0 in &acc0.collaterals {
+            let left = acc1
+                .collaterals
+                .iter()
+                .find(|c| c.denom == c0.denom)
+                .map_or(0, |c| c.amount.u128());
+            let taken = c0.amount.u128() - left;
+            if taken == 0 {
+                continue;
+            }
+            taken_value += cost(taken, c0.price);
+            one_unit_each += cost(1, c0.price);
+            penalty = penalty.max(before.collateral(&c0.denom).params.liquidation_penalty);
+        }
+        let repaid = acc0.debt.u128() - acc1.debt.u128();
+        let index = index_units(&before.state);
+        let bound = if mode == "absorb" {
+            let discount = BackstopParams::default().absorb_discount;
+            Uint128::new(taken_value).mul_ceil(discount).u128() + one_unit_each + 1
+        } else {
+            Uint128::new(repaid + index).mul_ceil(penalty).u128() + one_unit_each + index + 1
+        };
+        let loss = taken_value.saturating_sub(repaid);
+        assert!(
+            loss <= bound,
+            "{at}: a {mode} liquidation cost the borrower {loss} (took {taken_value}, repaid \
+             {repaid}), above the penalty/discount bound {bound}\n  {e:?}\n  before {acc0:?}\n  \
+             after {acc1:?}"
+        );
+        self.stats.loss_checks += 1;
+        if let Some(permille) = (loss * 1_000).checked_div(bound) {
+            self.stats.max_loss_permille = self.stats.max_loss_permille.max(permille as u64);
+        }
     }
 
     fn check_partial(

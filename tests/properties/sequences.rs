@@ -43,6 +43,7 @@ pub fn run_case(s: &Scenario) {
     for (i, a) in s.actions.iter().enumerate() {
         w.run(i, a);
     }
+    w.drain();
     w.stats.max_gap_steps = s.actions.len() as u64;
     stats::record(&w.stats);
 }

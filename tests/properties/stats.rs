@@ -40,6 +40,18 @@ pub struct Stats {
     pub max_raw_vps_loss: u128,
     /// Deposits after which existing holders lost more than one base unit by the raw measure.
     pub raw_vps_losses_over_one: u64,
+    /// Actions across which a just-in-time backstop depositor was checked to gain nothing
+    /// beyond rounding, and the largest such gain seen (base units of the whole pool).
+    pub jit_checks: u64,
+    pub max_jit_gain: u128,
+    /// Liquidations whose borrower loss was checked against the penalty or discount on what
+    /// was taken, and the largest loss seen as a share of that bound (per mille).
+    pub loss_checks: u64,
+    pub max_loss_permille: u64,
+    /// Accounts refused while unhealthy that the end-of-case drain then liquidated, and the
+    /// liquidations the drain made.
+    pub refused_then_liquidated: u64,
+    pub drain_liquidations: u64,
 }
 
 impl Stats {
@@ -100,6 +112,12 @@ impl Stats {
         self.backstop_deposits_checked += other.backstop_deposits_checked;
         self.max_raw_vps_loss = self.max_raw_vps_loss.max(other.max_raw_vps_loss);
         self.raw_vps_losses_over_one += other.raw_vps_losses_over_one;
+        self.jit_checks += other.jit_checks;
+        self.max_jit_gain = self.max_jit_gain.max(other.max_jit_gain);
+        self.loss_checks += other.loss_checks;
+        self.max_loss_permille = self.max_loss_permille.max(other.max_loss_permille);
+        self.refused_then_liquidated += other.refused_then_liquidated;
+        self.drain_liquidations += other.drain_liquidations;
     }
 }
 
@@ -136,11 +154,27 @@ impl fmt::Display for Stats {
             "partial liquidations checked {} (HF dips within rounding tolerance {})",
             self.partials_checked, self.partial_hf_rounding_dips
         )?;
-        write!(
+        writeln!(
             f,
             "backstop deposits checked {} (max raw value-per-share loss of holders {} units; \
              > 1 unit in {})",
             self.backstop_deposits_checked, self.max_raw_vps_loss, self.raw_vps_losses_over_one
+        )?;
+        writeln!(
+            f,
+            "just-in-time backstop depositor checked across {} actions (largest gain {} units \
+             of pool value)",
+            self.jit_checks, self.max_jit_gain
+        )?;
+        writeln!(
+            f,
+            "borrower losses checked {} (largest {} per mille of the penalty/discount bound)",
+            self.loss_checks, self.max_loss_permille
+        )?;
+        write!(
+            f,
+            "drain: {} liquidations; {} accounts refused while unhealthy were liquidated later",
+            self.drain_liquidations, self.refused_then_liquidated
         )
     }
 }

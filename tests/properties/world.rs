@@ -13,7 +13,7 @@ use breakwater_types::market::{
 use breakwater_types::math::interest::InterestRateModel;
 use cosmwasm_std::{coin, to_json_binary, Addr, Binary, Coin, Uint128, WasmMsg};
 use cw_multi_test::{AppResponse, Executor, Module};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What each user is funded with, per denom of [`DENOMS`].
 pub const USER_FUNDING: [u128; 4] = [
@@ -165,6 +165,12 @@ pub struct World {
     pub label: String,
     /// What this case exercised.
     pub stats: Stats,
+    /// Accounts whose liquidation was refused while they were unhealthy: each must be
+    /// liquidatable in a later step (the end-of-case drain checks it).
+    pub refused: BTreeSet<Addr>,
+    /// The end-of-case drain is running: conditions are normal, so an unhealthy account's
+    /// liquidation must succeed.
+    pub draining: bool,
     /// The last snapshot, while nothing has changed since (with the block it was taken at).
     cached: Option<(u64, u64, Snapshot)>,
 }
@@ -255,6 +261,8 @@ impl World {
             step: 0,
             label: "set-up".to_string(),
             stats: Stats::default(),
+            refused: BTreeSet::new(),
+            draining: false,
             cached: None,
         };
         w.prev_gap = gap(&w.prev_state);

@@ -93,6 +93,11 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
   }: {
     amount: Uint128;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  provisionReturned: ({
+    amount
+  }: {
+    amount: Uint128;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   absorb: ({
     borrower,
     halted,
@@ -153,6 +158,7 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
     this.withdraw = this.withdraw.bind(this);
     this.fund = this.fund.bind(this);
     this.coverShortfall = this.coverShortfall.bind(this);
+    this.provisionReturned = this.provisionReturned.bind(this);
     this.absorb = this.absorb.bind(this);
     this.buyAtFloor = this.buyAtFloor.bind(this);
     this.floorBidSettled = this.floorBidSettled.bind(this);
@@ -198,6 +204,17 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       cover_shortfall: {
+        amount
+      }
+    }, fee_, memo_, funds_);
+  };
+  provisionReturned = async ({
+    amount
+  }: {
+    amount: Uint128;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      provision_returned: {
         amount
       }
     }, fee_, memo_, funds_);

@@ -38,6 +38,10 @@ export type ExecuteMsg = {
     amount: Uint128;
   };
 } | {
+  provision_returned: {
+    amount: Uint128;
+  };
+} | {
   absorb: {
     borrower: string;
     halted?: boolean;

@@ -112,10 +112,19 @@ pub fn absorb(
             available: q.available,
         });
     }
+    // Units of a denom the pool did not hold yet (sent to it by anyone before) were not in its
+    // value: they join the intake, so their value is locked with its gain.
+    let mut intake = Vec::with_capacity(info.funds.len());
     for c in &info.funds {
-        HELD.save(deps.storage, &c.denom, &())?;
+        let mut c = c.clone();
+        if !HELD.has(deps.storage, &c.denom) {
+            let held = balance(&deps.querier, &env.contract.address, &c.denom)?;
+            c.amount = c.amount.max(held.into());
+            HELD.save(deps.storage, &c.denom, &())?;
+        }
+        intake.push(c);
     }
-    let locked = crate::profit::lock_intake(deps, &env, &cfg, &info.funds, pay, true)?;
+    let locked = crate::profit::lock_intake(deps, &env, &cfg, &intake, pay, true)?;
     let collateral = info
         .funds
         .iter()

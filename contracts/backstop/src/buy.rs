@@ -97,10 +97,17 @@ pub fn buy_at_floor(
     }
     let available = balance(&deps.querier, &env.contract.address, &cfg.base_denom)?;
     let bid = size_floor_bid(a.lot, a.tab, a.price, available)?;
-    HELD.save(deps.storage, &a.denom, &())?;
     // Then, once the bid and everything it triggers (refund, proceeds, a shortfall the pool
-    // covers) have run, the pool measures what it bought and spent on its balances.
-    let units_before = balance(&deps.querier, &env.contract.address, &a.denom)?;
+    // covers) have run, the pool measures what it bought and spent on its balances. Units of a
+    // denom it did not hold yet (sent to it by anyone) were not in its value: they count as
+    // bought, so their value is locked with the purchase's gain instead of reaching the price
+    // at once.
+    let units_before = if HELD.has(deps.storage, &a.denom) {
+        balance(&deps.querier, &env.contract.address, &a.denom)?
+    } else {
+        Uint128::zero()
+    };
+    HELD.save(deps.storage, &a.denom, &())?;
     let settled = BackstopContract(env.contract.address.clone()).floor_bid_settled(
         &a.denom,
         available,

@@ -89,6 +89,11 @@ pub fn execute(
             cw_utils::nonpayable(&info)?;
             cover::cover_shortfall(deps, env, info, amount)
         }
+        ExecuteMsg::ProvisionReturned { amount } => {
+            only_market(deps.storage, &info.sender)?;
+            cw_utils::nonpayable(&info)?;
+            crate::profit::provision_returned(deps, env, amount)
+        }
         ExecuteMsg::Absorb {
             borrower,
             pay,

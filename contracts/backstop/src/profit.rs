@@ -18,8 +18,8 @@
 use crate::error::ContractError;
 use crate::pool::{pool_value, PoolValue};
 use crate::shares::shares_for_deposit;
-use crate::state::{Config, Lock, LOCKED, TOTAL_SHARES};
-use cosmwasm_std::{Coin, DepsMut, Env, StdError, Storage, Uint128};
+use crate::state::{Config, Lock, CONFIG, LOCKED, TOTAL_SHARES};
+use cosmwasm_std::{Coin, DepsMut, Env, Response, StdError, Storage, Uint128};
 
 /// Locked shares burnt by `now` (not yet settled).
 fn burnt(lock: &Lock, now: u64) -> Uint128 {
@@ -155,6 +155,33 @@ pub fn lock_intake(
         paid,
         paid_still_in,
     )
+}
+
+/// `ProvisionReturned { amount }` from the market (checked by the caller): `amount` owed back
+/// to the pool has just been added to the market's `backstop_due`, which the pool counts in its
+/// value, so it locks the amount as a gain. When the pool cannot be valued (a held denom the
+/// oracle no longer prices) nothing is locked and the gain reaches the price at once: the
+/// market sends this while settling an auction and it must not fail on it.
+pub fn provision_returned(
+    deps: DepsMut,
+    env: Env,
+    amount: Uint128,
+) -> Result<Response, ContractError> {
+    let cfg = CONFIG.load(deps.storage)?;
+    let locked = match pool_value(deps.as_ref(), &env.contract.address, &cfg, Uint128::zero()) {
+        Ok(pool) => lock_gain(
+            deps.storage,
+            env.block.time.seconds(),
+            cfg.params.profit_unlock_period,
+            amount,
+            pool.total,
+        )?,
+        Err(_) => Uint128::zero(),
+    };
+    Ok(Response::new()
+        .add_attribute("action", "provision_returned")
+        .add_attribute("amount", amount)
+        .add_attribute("locked_shares", locked))
 }
 
 /// Helper so callers can divide a 256-bit product by a 128-bit count, rounding up, into `u64`.

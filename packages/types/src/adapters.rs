@@ -395,6 +395,17 @@ impl BackstopContract {
         execute(&self.0, &msg, vec![])
     }
 
+    /// `ProvisionReturned { amount }` (the market, when a toxic auction's provision comes back
+    /// to the pool).
+    pub fn provision_returned(&self, amount: Uint128) -> StdResult<CosmosMsg> {
+        #[derive(Serialize)]
+        struct ProvisionReturned {
+            amount: Uint128,
+        }
+        let msg = Variant("provision_returned", ProvisionReturned { amount });
+        execute(&self.0, &msg, vec![])
+    }
+
     /// `FloorBidSettled { denom, base_before, units_before }` (the backstop sends it to itself
     /// after its floor bid).
     pub fn floor_bid_settled(

@@ -122,6 +122,14 @@ pub enum ExecuteMsg {
         /// Base units requested.
         amount: Uint128,
     },
+    /// Market: `amount` base units of a provision the pool paid for a toxic auction came back
+    /// (the auction recovered more than its lot's value at the start) and are now owed to the
+    /// pool in the market's `backstop_due`. The pool locks them as a gain, so they reach the
+    /// share price over `profit_unlock_period` like every other gain.
+    ProvisionReturned {
+        /// Base units returned to the pool.
+        amount: Uint128,
+    },
     /// Market: take a whole position (attached collateral coins) and pay `pay` base units.
     Absorb {
         /// The absorbed account.

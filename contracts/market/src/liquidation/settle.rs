@@ -145,7 +145,9 @@ fn use_provision(
 /// Returns what is left of `book`'s provision once its borrower's last auction settled, in
 /// reverse waterfall order: the supply index rises by `floor((d − 1) / shares)` (so suppliers
 /// gain at most `d`; the rounding goes to reserves), reserves get their part back, and the
-/// backstop's part is earmarked for it in `backstop_due`. Returns the amount released.
+/// backstop's part is earmarked for it in `backstop_due` (and the caller tells the backstop,
+/// which locks it as a gain: a deposit made just before the release must not capture it).
+/// Returns the amount released.
 fn release(state: &mut MarketState, book: &AuctionBook) -> Result<Uint128, ContractError> {
     let d = book.socialized;
     let before = state.total_supplied()?;
@@ -286,6 +288,10 @@ pub fn execute_auction_proceeds(
     if book.in_auction.is_zero() {
         let released = release(&mut state, &book)?;
         AUCTION_BOOKS.remove(deps.storage, &borrower);
+        if !book.by_backstop.is_zero() {
+            // After this message's state is saved, so the pool values the new `backstop_due`.
+            res = res.add_message(liq.backstop.provision_returned(book.by_backstop)?);
+        }
         if !released.is_zero() {
             res = res.add_event(
                 Event::new("provision_released")
