@@ -7,8 +7,8 @@ use breakwater_testing::Suite;
 use breakwater_types::backstop::{ExecuteMsg as BackstopMsg, PoolResponse};
 use breakwater_types::liquidator::{AuctionResponse, AuctionsResponse, QueryMsg as LiqQuery};
 use breakwater_types::market::{AccountResponse, ExecuteMsg as MarketMsg, StateResponse};
-use breakwater_types::oracle::PriceResponse;
-use cosmwasm_std::{coin, Addr, Decimal, StdResult};
+use breakwater_types::oracle::{ExecuteMsg as OracleMsg, PriceResponse, PriceSubmission};
+use cosmwasm_std::{coin, Addr, Decimal, StdResult, Uint128};
 use std::str::FromStr;
 
 /// cosmwasm-std 3's `StdError` is not a `std::error::Error`: convert it by message.
@@ -36,8 +36,9 @@ pub trait Chain {
     fn time_scale(&self) -> u64 {
         1
     }
-    /// Feeder `i` submits `price` for the collateral.
-    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()>;
+    /// Feeder `i` submits `price` for the collateral, with the market depth it measured
+    /// (base value per 1% move) when it reports one.
+    fn submit_price(&mut self, feeder: usize, price: Decimal, depth: Option<u128>) -> Result<()>;
     /// The oracle's record of the collateral.
     fn price(&self) -> Result<PriceResponse>;
     /// Creates account `i` with `collateral` units deposited and `debt` base borrowed.
@@ -80,12 +81,12 @@ pub trait Chain {
     fn profile(&self) -> Option<String> {
         None
     }
-    /// Feeder `feeder` submits a price for each `(denom, price)` in one message. The default
-    /// serves a chain with the one collateral [`COLLATERAL`].
-    fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
-        for (denom, price) in prices {
-            one_collateral(denom)?;
-            self.submit_price(feeder, *price)?;
+    /// Feeder `feeder` submits every price (each with its depth report, if any) in one
+    /// message. The default serves a chain with the one collateral [`COLLATERAL`].
+    fn submit_prices(&mut self, feeder: usize, prices: &[PriceSubmission]) -> Result<()> {
+        for p in prices {
+            one_collateral(&p.denom)?;
+            self.submit_price(feeder, p.price, p.depth.map(|d| d.u128()))?;
         }
         Ok(())
     }
@@ -265,10 +266,15 @@ impl Chain for MultiTest {
         self.suite.advance_time(secs);
     }
 
-    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()> {
-        let f = self.suite.feeders[feeder].clone();
-        self.suite.submit_prices(&f, &[(COLLATERAL, price)])?;
-        Ok(())
+    fn submit_price(&mut self, feeder: usize, price: Decimal, depth: Option<u128>) -> Result<()> {
+        self.submit_prices(
+            feeder,
+            &[PriceSubmission {
+                denom: COLLATERAL.to_string(),
+                price,
+                depth: depth.map(Uint128::new),
+            }],
+        )
     }
 
     fn price(&self) -> Result<PriceResponse> {
@@ -519,10 +525,12 @@ impl Chain for MultiTest {
         )))
     }
 
-    fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
+    fn submit_prices(&mut self, feeder: usize, prices: &[PriceSubmission]) -> Result<()> {
         let f = self.suite.feeders[feeder].clone();
-        let list: Vec<(&str, Decimal)> = prices.iter().map(|(d, p)| (d.as_str(), *p)).collect();
-        self.suite.submit_prices(&f, &list)?;
+        let msg = OracleMsg::SubmitPrices {
+            prices: prices.to_vec(),
+        };
+        self.suite.oracle_execute(&f, &msg, &[])?;
         Ok(())
     }
 
@@ -658,8 +666,8 @@ impl Chain for Profiled {
     fn time_scale(&self) -> u64 {
         self.inner.time_scale()
     }
-    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()> {
-        self.write("submit_price", |c| c.submit_price(feeder, price))
+    fn submit_price(&mut self, feeder: usize, price: Decimal, depth: Option<u128>) -> Result<()> {
+        self.write("submit_price", |c| c.submit_price(feeder, price, depth))
     }
     fn price(&self) -> Result<PriceResponse> {
         self.read("price", |c| c.price())
@@ -749,7 +757,7 @@ impl Chain for Profiled {
     fn account_of(&self, address: &str) -> Option<usize> {
         self.inner.account_of(address)
     }
-    fn submit_prices(&mut self, feeder: usize, prices: &[(String, Decimal)]) -> Result<()> {
+    fn submit_prices(&mut self, feeder: usize, prices: &[PriceSubmission]) -> Result<()> {
         self.write("submit_price", |c| c.submit_prices(feeder, prices))
     }
     fn price_of(&self, denom: &str) -> Result<PriceResponse> {

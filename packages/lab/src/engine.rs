@@ -120,6 +120,10 @@ pub struct World<'a> {
     pub points: Vec<ScenarioPoint>,
     /// Realized price of each asset at the start of every step so far (`history[a][n]`).
     pub history: Vec<Vec<f64>>,
+    /// The external depth of each asset at the start of every step so far, in the oracle's
+    /// unit (base value whose sale moves the price 1% down, [`World::depth_within`] at 1%):
+    /// what feeders that report depth with their price will read (`depth_history[a][n]`).
+    pub depth_history: Vec<Vec<f64>>,
     /// This step's flows.
     pub flow: Flow,
     /// `cause_log[a][c]`: the part of asset `a`'s endogenous log offset due to sales of
@@ -181,6 +185,7 @@ impl<'a> World<'a> {
                 .map(|a| scenario.at_asset(a, 0))
                 .collect(),
             history: vec![Vec::with_capacity(total); assets],
+            depth_history: vec![Vec::with_capacity(total); assets],
             flow: Flow::default(),
             cause_log: vec![vec![0.0; assets]; assets],
             book,
@@ -220,6 +225,10 @@ impl<'a> World<'a> {
             let p = m.price(&self.points[a]);
             self.history[a].push(p);
         }
+        for a in 0..self.markets.len() {
+            let d = self.depth_within(a, 0.01);
+            self.depth_history[a].push(d);
+        }
         self.flow = Flow {
             assets: vec![AssetFlow::default(); self.markets.len()],
             ..Flow::default()
@@ -257,6 +266,14 @@ impl<'a> World<'a> {
     pub fn seen(&self, a: usize, delay: u64) -> f64 {
         let lag = (delay / self.config.step.max(1)) as usize;
         let h = &self.history[a];
+        h[h.len().saturating_sub(1 + lag)]
+    }
+
+    /// The depth feeders reporting `delay` seconds late see of asset `a` (base value per 1%
+    /// move, as [`World::seen`] sees the price).
+    pub fn seen_depth(&self, a: usize, delay: u64) -> f64 {
+        let lag = (delay / self.config.step.max(1)) as usize;
+        let h = &self.depth_history[a];
         h[h.len().saturating_sub(1 + lag)]
     }
 

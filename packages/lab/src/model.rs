@@ -187,6 +187,30 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
     ("partial", "every liquidation closes the whole position"),
     ("median_oracle", "one feeder, no outlier exclusion"),
     ("breaker", "no circuit breaker"),
+    (
+        "depth_measured",
+        "issue 14: feeders send no depth with their prices, so the liquidator's room follows \
+         the owner-set depth only",
+    ),
+    (
+        "risk_share",
+        "issue 14: LiquidationParams.risk_share None, the backstop's share of new reserves \
+         stays at backstop_reserve_share whatever the measured risk",
+    ),
+    (
+        "dynamic_bonus",
+        "issue 14: CollateralParams.dynamic_bonus None, the fixed liquidation penalty instead \
+         of a bonus that grows as health falls (on: DynamicBonus::recommended(penalty))",
+    ),
+    (
+        "wick",
+        "issue 14: LiquidationParams.wick None, no waiting out a tripped breaker at the TWAP",
+    ),
+    (
+        "transfer",
+        "issue 14: LiquidationParams.when_throttled Wait, no partial absorb by the backstop \
+         when the liquidator has no room",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -197,6 +221,11 @@ pub const MECHANISMS: &[&str] = &[
     "partial",
     "median_oracle",
     "breaker",
+    "depth_measured",
+    "risk_share",
+    "dynamic_bonus",
+    "wick",
+    "transfer",
 ];
 
 /// What happened in one simulation step.

@@ -10,7 +10,7 @@ use anyhow::Result;
 use breakwater_testing::{dec, default_liquidation_params, SuiteBuilder};
 use breakwater_types::backstop::BackstopParams;
 use breakwater_types::liquidator::{AuctionParams, PriceCurve};
-use breakwater_types::market::{CollateralParams, LiquidationParams};
+use breakwater_types::market::{CollateralParams, DynamicBonus, LiquidationParams, WhenThrottled};
 use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::{Decimal, Uint128};
 use std::str::FromStr;
@@ -144,7 +144,9 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                     liquidation_penalty: to_dec(penalty(config)),
                     supply_cap: Uint128::new(10u128.pow(30)),
                     depth: Uint128::new(depth_per_pct.max(1.0) as u128),
-                    dynamic_bonus: None,
+                    // Issue 14: the bonus grows as health falls, capped by the penalty.
+                    dynamic_bonus: (!off(config, "dynamic_bonus"))
+                        .then(|| DynamicBonus::recommended(to_dec(penalty(config)))),
                 },
                 to_dec(*p0),
             )
@@ -177,13 +179,34 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         },
     };
     let huge = Uint128::new(10u128.pow(30));
+    // Issue-14 rules of the market's liquidation parameters: on for Breakwater unless
+    // disabled, off for the naive engine.
+    let defaults = default_liquidation_params();
+    let issue14 = LiquidationParams {
+        risk_share: if off(config, "risk_share") {
+            None
+        } else {
+            defaults.risk_share.clone()
+        },
+        wick: if off(config, "wick") {
+            None
+        } else {
+            defaults.wick.clone()
+        },
+        when_throttled: if off(config, "transfer") {
+            WhenThrottled::Wait
+        } else {
+            WhenThrottled::Transfer
+        },
+        ..defaults
+    };
     let liquidation = if naive || off(config, "partial") {
         LiquidationParams {
             // Everything is "dust": every liquidation closes the whole position.
             min_debt: huge,
             min_collateral_value: huge,
             hard_floor_health_factor: dec("0.000001"),
-            ..default_liquidation_params()
+            ..issue14
         }
     } else {
         LiquidationParams {
@@ -191,7 +214,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hard_floor_health_factor: to_dec(b.hard_floor),
             min_debt: Uint128::new((b.min_debt * 1e6) as u128),
             min_collateral_value: Uint128::new((b.min_debt * 1e6) as u128),
-            ..default_liquidation_params()
+            ..issue14
         }
     };
     let auction = if naive {
@@ -293,4 +316,77 @@ pub fn run_scenario_on(
         );
     }
     Ok(trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::default_config;
+
+    fn plan(engine: EngineKind, disabled: &[&str]) -> breakwater_types::deploy::DeployPlan {
+        let config = RunConfig {
+            disabled: disabled.iter().map(|d| d.to_string()).collect(),
+            ..default_config(engine)
+        };
+        builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
+            .plan()
+            .clone()
+    }
+
+    #[test]
+    fn issue_14_switches_map_to_their_contract_parameters() {
+        let on = plan(EngineKind::Breakwater, &[]);
+        assert!(on.liquidation.risk_share.is_some());
+        let off = plan(EngineKind::Breakwater, &["risk_share"]);
+        assert_eq!(off.liquidation.risk_share, None);
+        // Only that parameter moves.
+        assert_eq!(
+            LiquidationParams {
+                risk_share: None,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+        assert_eq!(off.collaterals, on.collaterals);
+
+        assert!(on.liquidation.wick.is_some());
+        let off = plan(EngineKind::Breakwater, &["wick"]);
+        assert_eq!(
+            LiquidationParams {
+                wick: None,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
+        assert_eq!(on.liquidation.when_throttled, WhenThrottled::Transfer);
+        let off = plan(EngineKind::Breakwater, &["transfer"]);
+        assert_eq!(
+            LiquidationParams {
+                when_throttled: WhenThrottled::Wait,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
+        let bonus = |p: &breakwater_types::deploy::DeployPlan| {
+            p.collaterals[0].params.dynamic_bonus.clone()
+        };
+        assert_eq!(
+            bonus(&on),
+            Some(DynamicBonus::recommended(
+                on.collaterals[0].params.liquidation_penalty
+            ))
+        );
+        let off = plan(EngineKind::Breakwater, &["dynamic_bonus"]);
+        assert_eq!(bonus(&off), None);
+        assert_eq!(off.liquidation, on.liquidation);
+
+        // The naive engine has none of them.
+        let naive = plan(EngineKind::Naive, &[]);
+        assert_eq!(naive.liquidation.risk_share, None);
+        assert_eq!(naive.liquidation.wick, None);
+        assert_eq!(naive.liquidation.when_throttled, WhenThrottled::Wait);
+        assert_eq!(bonus(&naive), None);
+    }
 }

@@ -42,7 +42,7 @@ use breakwater_types::deploy::DeployPlan;
 use breakwater_types::liquidator::{self, AuctionResponse, PriceCurve};
 use breakwater_types::market::{self, AccountResponse, StateResponse};
 use breakwater_types::oracle::{self, PriceResponse, PriceSubmission};
-use cosmwasm_std::Decimal;
+use cosmwasm_std::{Decimal, Uint128};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -445,7 +445,7 @@ impl Wasmd {
             let any = execute_msg(
                 &f.signer.address,
                 &chain.deployment.oracle,
-                &submit(price),
+                &submit(price, None),
                 &[],
             )?;
             let (h, _) = chain
@@ -706,12 +706,12 @@ impl Wasmd {
     }
 }
 
-fn submit(price: Decimal) -> oracle::ExecuteMsg {
+fn submit(price: Decimal, depth: Option<u128>) -> oracle::ExecuteMsg {
     oracle::ExecuteMsg::SubmitPrices {
         prices: vec![PriceSubmission {
             denom: COLLATERAL.to_string(),
             price,
-            depth: None,
+            depth: depth.map(Uint128::new),
         }],
     }
 }
@@ -779,7 +779,7 @@ impl Chain for Wasmd {
         TIME_SCALE
     }
 
-    fn submit_price(&mut self, feeder: usize, price: Decimal) -> Result<()> {
+    fn submit_price(&mut self, feeder: usize, price: Decimal, depth: Option<u128>) -> Result<()> {
         if !self.inner.get_mut().pending_opens.is_empty() {
             self.flush()?;
         }
@@ -793,7 +793,7 @@ impl Chain for Wasmd {
             .feeders
             .get_mut(feeder)
             .ok_or_else(|| anyhow!("no feeder {feeder} ({n} deployed)"))?;
-        let any = execute_msg(&w.signer.address, &oracle, &submit(price), &[])?;
+        let any = execute_msg(&w.signer.address, &oracle, &submit(price, depth), &[])?;
         match self
             .rt
             .block_on(w.broadcast(&self.client, &[any], Gas::Simulate))

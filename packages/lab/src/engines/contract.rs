@@ -28,8 +28,8 @@ use crate::run::{
 use anyhow::Result;
 use breakwater_liquidator::curve::quote;
 use breakwater_types::liquidator::{AuctionParams, AuctionResponse};
-use breakwater_types::oracle::OracleStatus;
-use cosmwasm_std::Decimal;
+use breakwater_types::oracle::{OracleStatus, PriceSubmission};
+use cosmwasm_std::{Decimal, Uint128};
 use std::collections::{BTreeMap, HashMap};
 
 thread_local! {
@@ -397,16 +397,25 @@ impl Engine for ContractEngine {
         let assets = self.denoms.len();
 
         // 1. Feeders report what they saw `oracle_delay` ago (feeder 0 reads a dislocated
-        // venue when the scenario has one), every collateral in one message. (An oracle that
-        // takes a depth figure with each price would get `w.depth_within(a, band)` here.)
+        // venue when the scenario has one), every collateral in one message, each price with
+        // the depth they measured in the external market at that moment (base value whose sale
+        // moves the price 1%, the unit of `CollateralParams.depth`) unless the `depth_measured`
+        // mechanism is off.
+        let report_depth = !off(config, "depth_measured");
         for i in 0..self.feeders {
-            let prices: Vec<(String, Decimal)> = (0..assets)
+            let prices: Vec<PriceSubmission> = (0..assets)
                 .map(|a| {
                     let p = match (i, w.points[a].venue_price) {
                         (0, Some(v)) => v,
                         _ => w.seen(a, config.oracle_delay),
                     };
-                    (self.denoms[a].clone(), to_dec(p))
+                    PriceSubmission {
+                        denom: self.denoms[a].clone(),
+                        price: to_dec(p),
+                        depth: report_depth.then(|| {
+                            Uint128::new(w.seen_depth(a, config.oracle_delay).max(1.0) as u128)
+                        }),
+                    }
                 })
                 .collect();
             // A feeder whose prices the oracle refuses (e.g. absurd) is simply skipped.

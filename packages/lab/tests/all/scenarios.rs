@@ -63,3 +63,31 @@ fn the_same_seed_gives_the_same_numbers() {
     let c = run::run_scenario(&s, &other, &mut |_, _| {}).unwrap();
     assert_ne!(a.initial_debt, c.initial_debt);
 }
+
+#[test]
+fn measured_depth_slows_sales_while_the_book_empties() {
+    // depth-evaporation: the depth feeders report falls to a few percent in the 12-minute
+    // window; the liquidator's room follows it, so Breakwater sells less into the empty book
+    // than with the owner-set depth alone.
+    let s = scenario::load("depth-evaporation").unwrap();
+    let on = metrics::compute(
+        &run::run_scenario(&s, &config(EngineKind::Breakwater), &mut |_, _| {}).unwrap(),
+    );
+    let off_config = RunConfig {
+        disabled: vec!["depth_measured".into()],
+        ..config(EngineKind::Breakwater)
+    };
+    let off = metrics::compute(&run::run_scenario(&s, &off_config, &mut |_, _| {}).unwrap());
+    assert!(
+        on.endogenous_impact_pct < off.endogenous_impact_pct,
+        "impact with measured depth {} >= without {}",
+        on.endogenous_impact_pct,
+        off.endogenous_impact_pct
+    );
+    assert!(
+        on.uncovered_bad_debt <= off.uncovered_bad_debt,
+        "uncovered with measured depth {} > without {}",
+        on.uncovered_bad_debt,
+        off.uncovered_bad_debt
+    );
+}
