@@ -6,6 +6,8 @@
 //! cascade lab and the tests use exactly these types.
 #![deny(missing_docs)]
 
+#[macro_use]
+mod variants;
 pub mod adapters;
 pub mod backstop;
 pub mod deploy;

@@ -471,8 +471,9 @@ pub struct CollateralUpdate {
     pub dynamic_bonus: Option<DynamicBonus>,
 }
 
+// Deserialized by `crate::variants`: one reader for every struct variant.
+cw_serde_variants! {
 /// Market execute messages.
-#[cw_serde]
 pub enum ExecuteMsg {
     /// Lender: supply the base asset (attached as funds) for supply shares.
     Supply {},
@@ -570,9 +571,11 @@ pub enum ExecuteMsg {
     /// Owner, then the proposed owner: two-step ownership transfer.
     Ownership(crate::ownership::OwnershipMsg),
 }
+}
 
+// Deserialized by `crate::variants`.
+cw_serde_variants! {
 /// Market queries. Every figure is accrued to the current block.
-#[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Owner, oracle, base denom and parameters.
@@ -619,6 +622,7 @@ pub enum QueryMsg {
         /// The lender.
         address: String,
     },
+}
 }
 
 /// Owner, oracle, base denom and parameters.
@@ -775,6 +779,217 @@ pub struct SupplierResponse {
     pub shares: Uint128,
     /// Their value in base units (rounded down).
     pub assets: Uint128,
+}
+
+/// The fields of [`ExecuteMsg`]'s struct variants (each variant uses some of them).
+#[derive(Default)]
+pub(crate) struct ExecuteBody {
+    text: Option<String>,
+    amount: Option<Uint128>,
+    update: Option<CollateralUpdate>,
+    params: Option<MarketParams>,
+    level: Option<u8>,
+    limit: Option<u32>,
+}
+
+impl crate::variants::Variants for ExecuteMsg {
+    const NAME: &'static str = "ExecuteMsg";
+    const VARIANTS: &'static [&'static str] = &[
+        "supply",
+        "withdraw",
+        "deposit_collateral",
+        "withdraw_collateral",
+        "borrow",
+        "repay",
+        "liquidate",
+        "accrue_interest",
+        "add_collateral",
+        "update_collateral",
+        "update_config",
+        "set_liquidation",
+        "auction_proceeds",
+        "reward_keeper",
+        "set_breaker_level",
+        "trip_breaker",
+        "sweep_reserves",
+        "update_risk",
+        "ownership",
+    ];
+    type Body = ExecuteBody;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "withdraw" => &["amount"],
+            "deposit_collateral" | "repay" => &["on_behalf_of"],
+            "withdraw_collateral" => &["denom", "amount"],
+            "borrow" => &["amount"],
+            "liquidate" => &["borrower"],
+            "update_collateral" => &["denom", "update"],
+            "update_config" => &["oracle", "params"],
+            "auction_proceeds" => &["borrower", "shortfall"],
+            "reward_keeper" => &["keeper", "tab"],
+            "set_breaker_level" => &["level"],
+            "trip_breaker" => &["denom"],
+            "update_risk" => &["limit"],
+            "add_collateral" | "set_liquidation" | "ownership" => return None,
+            _ => &[],
+        })
+    }
+
+    fn newtype<'de, A: serde::de::VariantAccess<'de>>(
+        variant: &str,
+        access: A,
+    ) -> Result<Self, A::Error> {
+        match variant {
+            "add_collateral" => access.newtype_variant().map(ExecuteMsg::AddCollateral),
+            "set_liquidation" => access.newtype_variant().map(ExecuteMsg::SetLiquidation),
+            "ownership" => access.newtype_variant().map(ExecuteMsg::Ownership),
+            _ => Err(crate::variants::unexpected(variant, "")),
+        }
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        variant: &str,
+        field: &str,
+        map: &mut A,
+        b: &mut ExecuteBody,
+    ) -> Result<(), A::Error> {
+        match (variant, field) {
+            ("withdraw" | "withdraw_collateral", "amount") => b.amount = map.next_value()?,
+            (_, "on_behalf_of" | "oracle") => b.text = map.next_value()?,
+            (_, "denom" | "borrower" | "keeper") => b.text = Some(map.next_value()?),
+            (_, "amount" | "shortfall" | "tab") => b.amount = Some(map.next_value()?),
+            (_, "update") => b.update = Some(map.next_value()?),
+            (_, "params") => b.params = map.next_value()?,
+            (_, "level") => b.level = Some(map.next_value()?),
+            (_, "limit") => b.limit = map.next_value()?,
+            _ => return Err(crate::variants::unexpected(variant, field)),
+        }
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, b: ExecuteBody) -> Result<Self, E> {
+        use crate::variants::required;
+        Ok(match variant {
+            "supply" => ExecuteMsg::Supply {},
+            "withdraw" => ExecuteMsg::Withdraw { amount: b.amount },
+            "deposit_collateral" => ExecuteMsg::DepositCollateral {
+                on_behalf_of: b.text,
+            },
+            "withdraw_collateral" => ExecuteMsg::WithdrawCollateral {
+                denom: required(b.text, "denom")?,
+                amount: b.amount,
+            },
+            "borrow" => ExecuteMsg::Borrow {
+                amount: required(b.amount, "amount")?,
+            },
+            "repay" => ExecuteMsg::Repay {
+                on_behalf_of: b.text,
+            },
+            "liquidate" => ExecuteMsg::Liquidate {
+                borrower: required(b.text, "borrower")?,
+            },
+            "accrue_interest" => ExecuteMsg::AccrueInterest {},
+            "update_collateral" => ExecuteMsg::UpdateCollateral {
+                denom: required(b.text, "denom")?,
+                update: required(b.update, "update")?,
+            },
+            "update_config" => ExecuteMsg::UpdateConfig {
+                oracle: b.text,
+                params: b.params,
+            },
+            "auction_proceeds" => ExecuteMsg::AuctionProceeds {
+                borrower: required(b.text, "borrower")?,
+                shortfall: required(b.amount, "shortfall")?,
+            },
+            "reward_keeper" => ExecuteMsg::RewardKeeper {
+                keeper: required(b.text, "keeper")?,
+                tab: required(b.amount, "tab")?,
+            },
+            "set_breaker_level" => ExecuteMsg::SetBreakerLevel {
+                level: required(b.level, "level")?,
+            },
+            "trip_breaker" => ExecuteMsg::TripBreaker {
+                denom: required(b.text, "denom")?,
+            },
+            "sweep_reserves" => ExecuteMsg::SweepReserves {},
+            "update_risk" => ExecuteMsg::UpdateRisk { limit: b.limit },
+            _ => return Err(crate::variants::unexpected(variant, "")),
+        })
+    }
+}
+
+/// The fields of [`QueryMsg`]'s struct variants.
+#[derive(Default)]
+pub(crate) struct QueryBody {
+    text: Option<String>,
+    limit: Option<u32>,
+}
+
+impl crate::variants::Variants for QueryMsg {
+    const NAME: &'static str = "QueryMsg";
+    const VARIANTS: &'static [&'static str] = &[
+        "config",
+        "state",
+        "collateral",
+        "collaterals",
+        "account",
+        "accounts",
+        "risk",
+        "supplier",
+    ];
+    type Body = QueryBody;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "collateral" => &["denom"],
+            "account" | "supplier" => &["address"],
+            "collaterals" | "accounts" => &["start_after", "limit"],
+            _ => &[],
+        })
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        variant: &str,
+        field: &str,
+        map: &mut A,
+        b: &mut QueryBody,
+    ) -> Result<(), A::Error> {
+        match field {
+            "denom" | "address" => b.text = Some(map.next_value()?),
+            "start_after" => b.text = map.next_value()?,
+            "limit" => b.limit = map.next_value()?,
+            _ => return Err(crate::variants::unexpected(variant, field)),
+        }
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, b: QueryBody) -> Result<Self, E> {
+        use crate::variants::required;
+        Ok(match variant {
+            "config" => QueryMsg::Config {},
+            "state" => QueryMsg::State {},
+            "collateral" => QueryMsg::Collateral {
+                denom: required(b.text, "denom")?,
+            },
+            "collaterals" => QueryMsg::Collaterals {
+                start_after: b.text,
+                limit: b.limit,
+            },
+            "account" => QueryMsg::Account {
+                address: required(b.text, "address")?,
+            },
+            "accounts" => QueryMsg::Accounts {
+                start_after: b.text,
+                limit: b.limit,
+            },
+            "risk" => QueryMsg::Risk {},
+            "supplier" => QueryMsg::Supplier {
+                address: required(b.text, "address")?,
+            },
+            _ => return Err(crate::variants::unexpected(variant, "")),
+        })
+    }
 }
 
 #[cfg(test)]

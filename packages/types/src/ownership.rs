@@ -21,9 +21,9 @@ pub struct Ownership {
     pub pending_owner: Option<Addr>,
 }
 
+cw_serde_variants! {
 /// The ownership messages every contract accepts, nested in its `ExecuteMsg` as
 /// `Ownership(OwnershipMsg)` (JSON `{"ownership": {"transfer_ownership": {...}}}`).
-#[cw_serde]
 pub enum OwnershipMsg {
     /// Owner: propose a new owner.
     TransferOwnership {
@@ -32,6 +32,39 @@ pub enum OwnershipMsg {
     },
     /// Proposed owner: accept ownership.
     AcceptOwnership {},
+}
+}
+
+impl crate::variants::Variants for OwnershipMsg {
+    const NAME: &'static str = "OwnershipMsg";
+    const VARIANTS: &'static [&'static str] = &["transfer_ownership", "accept_ownership"];
+    type Body = Option<String>;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "transfer_ownership" => &["new_owner"],
+            _ => &[],
+        })
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        _variant: &str,
+        _field: &str,
+        map: &mut A,
+        new_owner: &mut Option<String>,
+    ) -> Result<(), A::Error> {
+        *new_owner = Some(map.next_value()?);
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, new_owner: Option<String>) -> Result<Self, E> {
+        Ok(match variant {
+            "transfer_ownership" => OwnershipMsg::TransferOwnership {
+                new_owner: crate::variants::required(new_owner, "new_owner")?,
+            },
+            _ => OwnershipMsg::AcceptOwnership {},
+        })
+    }
 }
 
 impl OwnershipMsg {
