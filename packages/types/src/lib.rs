@@ -12,6 +12,7 @@ pub mod adapters;
 pub mod backstop;
 pub mod deploy;
 pub mod error;
+pub mod lean_de;
 pub mod liquidation;
 pub mod liquidator;
 pub mod market;

@@ -3,7 +3,6 @@
 //! cw-ownable 2.x pins cosmwasm-std 2, so this is a small replacement. It is shared by every
 //! contract: each `ExecuteMsg` nests [`OwnershipMsg`] as its `Ownership` variant and hands it
 //! to [`OwnershipMsg::execute`]; privileged handlers check `Ownership::assert(storage, &sender)`.
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Api, Attribute, MessageInfo, Response, StdError, Storage};
 use cw_storage_plus::Item;
 use cw_utils::PaymentError;
@@ -12,13 +11,14 @@ use thiserror::Error;
 /// Storage slot of the ownership record.
 pub const OWNERSHIP: Item<Ownership> = Item::new("ownership");
 
+crate::cw_serde_struct! {
 /// The owner and an optional proposed successor.
-#[cw_serde]
 pub struct Ownership {
     /// Current owner: the only address allowed privileged messages.
     pub owner: Addr,
     /// Proposed owner, who becomes owner by sending `AcceptOwnership`.
     pub pending_owner: Option<Addr>,
+}
 }
 
 cw_serde_variants! {

@@ -10,9 +10,7 @@
 //! serde's own error text). The one difference: the derive also accepts a struct variant's
 //! fields as a JSON array in declaration order, which no schema or client uses; this reader
 //! refuses it ("invalid type: sequence, expected struct variant ...").
-use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, VariantAccess, Visitor,
-};
+use serde::de::{self, Deserializer, EnumAccess, IgnoredAny, MapAccess, VariantAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -100,7 +98,7 @@ impl<'de, T: Variants> Visitor<'de> for EnumVisitor<T> {
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<T, A::Error> {
-        let (variant, access) = data.variant_seed(Name {
+        let (variant, access) = data.variant_seed(crate::lean_de::Name {
             names: T::VARIANTS,
             variant: true,
         })?;
@@ -114,42 +112,6 @@ impl<'de, T: Variants> Visitor<'de> for EnumVisitor<T> {
                 },
             ),
             None => T::newtype(variant, access),
-        }
-    }
-}
-
-/// Reads a variant name or a field name, one of `names`. An unknown variant is an error; an
-/// unknown field is `None` (ignored, as `cw_serde`'s derive does).
-struct Name {
-    names: &'static [&'static str],
-    variant: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Name {
-    type Value = &'static str;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
-        d.deserialize_identifier(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Name {
-    type Value = &'static str;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(if self.variant {
-            "variant identifier"
-        } else {
-            "field identifier"
-        })
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<&'static str, E> {
-        match self.names.iter().find(|n| **n == v) {
-            Some(n) => Ok(n),
-            None if self.variant => Err(E::unknown_variant(v, self.names)),
-            // Not one of the fields: the caller skips its value.
-            None => Ok(""),
         }
     }
 }
@@ -170,7 +132,7 @@ impl<'de, T: Variants> Visitor<'de> for BodyVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut body = T::Body::default();
         let mut seen = 0u64;
-        while let Some(field) = map.next_key_seed(Name {
+        while let Some(field) = map.next_key_seed(crate::lean_de::Name {
             names: self.fields,
             variant: false,
         })? {
