@@ -5,23 +5,27 @@ use breakwater_types::market::{
 };
 use breakwater_types::math::margin::Ramp;
 use breakwater_types::risk::RiskSignal;
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
 use serde::{Deserialize, Serialize};
 
-/// Contract-wide configuration.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Config {
-    /// The oracle pricing every collateral in base units.
-    pub oracle: OracleContract,
-    /// The borrowable base asset.
-    pub base_denom: String,
-    /// Market-wide parameters.
-    pub params: MarketParams,
-    /// The liquidation set-up, once configured with `SetLiquidation`.
-    #[serde(default)]
-    pub liquidation: Option<Liquidation>,
+breakwater_types::cw_serde_struct! {
+    @de
+    /// Contract-wide configuration.
+    #[derive(Serialize, Clone, Debug, PartialEq)]
+    pub struct Config {
+        /// The oracle pricing every collateral in base units.
+        pub oracle: OracleContract,
+        /// The borrowable base asset.
+        pub base_denom: String,
+        /// Market-wide parameters.
+        pub params: MarketParams,
+    }
+    defaults {
+        /// The liquidation set-up, once configured with `SetLiquidation`.
+        #[serde(default)]
+        pub liquidation: Option<Liquidation>,
+    }
 }
 
 /// The liquidation set-up, its addresses validated by `SetLiquidation`. It is stored in the
@@ -64,9 +68,9 @@ impl From<LiquidationConfig> for Liquidation {
     }
 }
 
+breakwater_types::cw_serde_struct! {
 /// Market totals. `cash` is tracked here and never read from the bank, so a donation to the
 /// contract changes nothing in the accounting.
-#[cw_serde]
 pub struct MarketState {
     /// Supply shares outstanding.
     pub total_supply_shares: Uint128,
@@ -82,6 +86,9 @@ pub struct MarketState {
     pub cash: Uint128,
     /// Time of the last accrual, seconds since the epoch.
     pub last_accrued: u64,
+}
+// Fields added after the first release: absent from older records.
+defaults {
     /// Debt handed to auctions and not yet settled, base units. The books balance as
     /// `cash + total_borrowed + debt_in_auction >= total_supplied + reserves + provision`.
     #[serde(default)]
@@ -109,6 +116,7 @@ pub struct MarketState {
     /// share of new reserves (`breakwater_types::risk`).
     #[serde(default)]
     pub risk: Option<RiskSignal>,
+}
 }
 
 impl MarketState {
@@ -157,8 +165,8 @@ impl MarketState {
     }
 }
 
+breakwater_types::cw_serde_struct! {
 /// A listed collateral.
-#[cw_serde]
 pub struct CollateralState {
     /// Its parameters; `liquidation_threshold` is the target of `threshold_ramp`.
     pub params: CollateralParams,
@@ -167,15 +175,17 @@ pub struct CollateralState {
     /// Units deposited across all accounts.
     pub total_deposited: Uint128,
 }
+}
 
+breakwater_types::cw_serde_struct! {
 /// A borrower's position.
-#[cw_serde]
 #[derive(Default)]
 pub struct Account {
     /// Collateral holdings sorted by denom, never holding a zero amount.
     pub collaterals: Vec<(String, Uint128)>,
     /// Debt shares held.
     pub debt_shares: Uint128,
+}
 }
 
 impl Account {
@@ -267,8 +277,8 @@ impl AuctionBook {
     }
 }
 
+breakwater_types::cw_serde_struct! {
 /// What an `UpdateRisk` pass has counted for one collateral.
-#[cw_serde]
 pub struct CollateralTally {
     /// The collateral denom.
     pub denom: String,
@@ -284,10 +294,11 @@ pub struct CollateralTally {
     /// Once the pass is complete: its spiral index.
     pub spiral_index: Decimal,
 }
+}
 
+breakwater_types::cw_serde_struct! {
 /// An `UpdateRisk` pass, under way or complete (the snapshot): one stored type for both keeps
 /// the wasm small.
-#[cw_serde]
 pub struct RiskPass {
     /// When it started, seconds since the epoch.
     pub started_at: u64,
@@ -310,6 +321,7 @@ pub struct RiskPass {
     /// Once complete: the largest debt liquidatable at a 20% fall over the pool's value
     /// (`None` when the pool could not be valued).
     pub exposure: Option<Decimal>,
+}
 }
 
 /// The configuration.

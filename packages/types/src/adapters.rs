@@ -124,15 +124,19 @@ impl OracleContract {
         denom: &str,
         now: u64,
     ) -> StdResult<Option<Uint128>> {
-        #[derive(Deserialize)]
-        struct Lean {
-            #[serde(default)]
-            depth: Option<LeanDepth>,
+        crate::cw_serde_struct! {
+            @de
+            struct Lean {}
+            defaults {
+                depth: Option<LeanDepth>,
+            }
         }
-        #[derive(Deserialize)]
-        struct LeanDepth {
-            depth: Uint128,
-            fresh_until: u64,
+        crate::cw_serde_struct! {
+            @de
+            struct LeanDepth {
+                depth: Uint128,
+                fresh_until: u64,
+            }
         }
         let key = Map::<&str, Empty>::new(crate::oracle::STATUS_NAMESPACE).key(denom);
         let Some(raw) = querier.query_wasm_raw(self.0.as_str(), key.to_vec())? else {
@@ -159,21 +163,25 @@ fn price(denom: &str) -> impl Serialize + '_ {
     Variant("price", Price { denom })
 }
 
-/// The part of the oracle's [`PriceResponse`] that contracts act on. It skips the feeder lists
-/// and other fields when deserializing, which keeps the contracts' wasm small.
-#[derive(Deserialize, Debug, Clone, PartialEq)]
-pub struct PriceView {
-    /// Median of the agreeing fresh submissions.
-    pub median: Decimal,
-    /// Time-weighted average of the median over the window.
-    pub twap: Decimal,
-    /// Annualized realized volatility.
-    pub volatility: Decimal,
-    /// Status at query time.
-    pub status: OracleStatus,
-    /// Market depth measured by the feeders, while fresh (base value per 1% move).
-    #[serde(default)]
-    pub depth: Option<Uint128>,
+crate::cw_serde_struct! {
+    @de
+    /// The part of the oracle's [`PriceResponse`] that contracts act on. It skips the feeder
+    /// lists and other fields when deserializing, which keeps the contracts' wasm small.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PriceView {
+        /// Median of the agreeing fresh submissions.
+        pub median: Decimal,
+        /// Time-weighted average of the median over the window.
+        pub twap: Decimal,
+        /// Annualized realized volatility.
+        pub volatility: Decimal,
+        /// Status at query time.
+        pub status: OracleStatus,
+    }
+    defaults {
+        /// Market depth measured by the feeders, while fresh (base value per 1% move).
+        pub depth: Option<Uint128>,
+    }
 }
 
 impl MarketContract {
@@ -189,13 +197,17 @@ impl MarketContract {
         querier: &QuerierWrapper,
         denom: &str,
     ) -> StdResult<Uint128> {
-        #[derive(Deserialize)]
-        struct Lean {
-            params: LeanParams,
+        crate::cw_serde_struct! {
+            @de
+            struct Lean {
+                params: LeanParams,
+            }
         }
-        #[derive(Deserialize)]
-        struct LeanParams {
-            depth: Uint128,
+        crate::cw_serde_struct! {
+            @de
+            struct LeanParams {
+                depth: Uint128,
+            }
         }
         let c: Lean = querier.query_wasm_smart(
             &self.0,
@@ -293,9 +305,11 @@ impl LiquidatorContract {
 
     /// Room under the caps for a new auction of `denom` (`Room {}.room`).
     pub fn query_room(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<Uint128> {
-        #[derive(Deserialize)]
-        struct Lean {
-            room: Uint128,
+        crate::cw_serde_struct! {
+            @de
+            struct Lean {
+                room: Uint128,
+            }
         }
         let msg = LiquidatorQuery::Room {
             denom: denom.to_string(),
@@ -310,11 +324,13 @@ impl LiquidatorContract {
         querier: &QuerierWrapper,
         denom: &str,
     ) -> StdResult<crate::liquidation::Room> {
-        #[derive(Deserialize)]
-        struct Lean {
-            room: Uint128,
-            global_hole: Uint128,
-            global_dirt: Uint128,
+        crate::cw_serde_struct! {
+            @de
+            struct Lean {
+                room: Uint128,
+                global_hole: Uint128,
+                global_dirt: Uint128,
+            }
         }
         #[derive(Serialize)]
         struct Room<'a> {
@@ -329,9 +345,11 @@ impl LiquidatorContract {
 
     /// Units of `denom` in the backstop's running resale auctions (`ResaleLot {}.lot`).
     pub fn query_resale_lot(&self, querier: &QuerierWrapper, denom: &str) -> StdResult<Uint128> {
-        #[derive(Deserialize)]
-        struct Lean {
-            lot: Uint128,
+        crate::cw_serde_struct! {
+            @de
+            struct Lean {
+                lot: Uint128,
+            }
         }
         let msg = LiquidatorQuery::ResaleLot {
             denom: denom.to_string(),
@@ -489,9 +507,11 @@ impl BackstopContract {
     /// The pool's value (its `Pool {}` total value: base, collateral at the median and what
     /// the market owes it), base units.
     pub fn query_pool_value(&self, querier: &QuerierWrapper) -> StdResult<Uint128> {
-        #[derive(Deserialize)]
-        struct Lean {
-            total_value: Uint128,
+        crate::cw_serde_struct! {
+            @de
+            struct Lean {
+                total_value: Uint128,
+            }
         }
         #[derive(Serialize)]
         struct Pool {}

@@ -210,8 +210,8 @@ pub enum QueryMsg {
     },
 }
 
+crate::cw_serde_struct! {
 /// A quote for absorbing a position.
-#[cw_serde]
 pub struct AbsorbQuoteResponse {
     /// `min(debt, oracle value · (1 − absorb_discount))`, base units (rounded down).
     pub pay: Uint128,
@@ -222,6 +222,7 @@ pub struct AbsorbQuoteResponse {
     /// The absorb discount: the pool values collateral at `median · (1 − discount)`, so the
     /// market can size the smallest lot whose discounted value covers a debt.
     pub discount: Decimal,
+}
 }
 
 /// A collateral the pool holds.

@@ -6,10 +6,13 @@
 //! cascade lab and the tests use exactly these types.
 #![deny(missing_docs)]
 
+#[macro_use]
+mod variants;
 pub mod adapters;
 pub mod backstop;
 pub mod deploy;
 pub mod error;
+pub mod lean_de;
 pub mod liquidation;
 pub mod liquidator;
 pub mod market;

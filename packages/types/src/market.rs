@@ -10,10 +10,10 @@ use cosmwasm_std::{Decimal, Uint128, Uint256};
 /// The most collateral assets a market may list (bounds every per-account loop).
 pub const MAX_COLLATERALS: usize = 16;
 
+crate::cw_serde_struct! {
 /// Dynamic margin: borrow power shrinks when realized volatility is high.
 /// `ltv_eff = max_ltv · clamp(σ_ref / σ, min_ltv_factor, 1)`
 /// (see `breakwater_types::math::margin::effective_ltv`).
-#[cw_serde]
 pub struct MarginParams {
     /// Annualized volatility at or below which the full `max_ltv` applies (0.8 = 80%/year).
     pub reference_volatility: Decimal,
@@ -21,9 +21,10 @@ pub struct MarginParams {
     /// `max_ltv · min_ltv_factor`.
     pub min_ltv_factor: Decimal,
 }
+}
 
+crate::cw_serde_struct! {
 /// Market-wide parameters.
-#[cw_serde]
 pub struct MarketParams {
     /// The borrow-rate curve.
     pub interest: InterestRateModel,
@@ -33,6 +34,7 @@ pub struct MarketParams {
     pub margin: MarginParams,
     /// Seconds over which a liquidation-threshold change ramps (1 hour to 30 days).
     pub threshold_ramp_duration: u64,
+}
 }
 
 impl MarketParams {
@@ -83,8 +85,8 @@ impl Default for MarketParams {
     }
 }
 
+crate::cw_serde_struct! {
 /// Risk parameters of one collateral asset.
-#[cw_serde]
 pub struct CollateralParams {
     /// The collateral denom.
     pub denom: String,
@@ -100,12 +102,16 @@ pub struct CollateralParams {
     /// Base-asset value the external market absorbs per 1% price move; the basis of the
     /// liquidator's throttling caps (must be positive).
     pub depth: Uint128,
+}
+defaults {
     /// A liquidation bonus that grows as health falls (Mars); `None` (the default): the fixed
     /// `liquidation_penalty`. With it, `liquidation_penalty` is the bonus's cap.
     #[serde(default)]
     pub dynamic_bonus: Option<DynamicBonus>,
 }
+}
 
+crate::cw_serde_struct! {
 /// A liquidation bonus that grows as the account's health falls (Mars's rule), so liquidations
 /// near `HF = 1` cost borrowers little and deep ones still attract bidders:
 ///
@@ -123,7 +129,6 @@ pub struct CollateralParams {
 /// Recommended ([`DynamicBonus::recommended`]): `start = min = liquidation_penalty / 2`,
 /// `slope = 1` (Mars's WETH slope): half the penalty at `HF = 1`, the full penalty once health
 /// fell by half the penalty.
-#[cw_serde]
 pub struct DynamicBonus {
     /// Bonus at `HF = 1` (0 to `liquidation_penalty`).
     pub start: Decimal,
@@ -131,6 +136,7 @@ pub struct DynamicBonus {
     pub slope: Decimal,
     /// Floor of the cap (0 to `liquidation_penalty`).
     pub min: Decimal,
+}
 }
 
 impl DynamicBonus {
@@ -233,8 +239,8 @@ pub fn validate_threshold_penalty(lt: Decimal, penalty: Decimal) -> Result<(), P
     Ok(())
 }
 
+crate::cw_serde_struct! {
 /// How the market liquidates. Defaults follow the anchors (see each field).
-#[cw_serde]
 pub struct LiquidationParams {
     /// A partial liquidation closes just enough debt to bring the health factor here
     /// (1 < x <= 2; Mars 1.05).
@@ -258,6 +264,8 @@ pub struct LiquidationParams {
     /// Share of new reserves earmarked for the backstop pool (0 to 1), paid by
     /// `SweepReserves`: the share at no risk.
     pub backstop_reserve_share: Decimal,
+}
+defaults {
     /// How the share rises with measured risk (see [`crate::risk`]); `None` keeps it at
     /// `backstop_reserve_share` (and is what a set-up stored before the rule existed reads as).
     #[serde(default)]
@@ -273,6 +281,7 @@ pub struct LiquidationParams {
     #[serde(default)]
     pub when_throttled: WhenThrottled,
 }
+}
 
 /// Transfer before sale: what happens to an account that needs only partial healing when the
 /// liquidator has no room for a useful auction of it.
@@ -287,6 +296,7 @@ pub enum WhenThrottled {
     Transfer,
 }
 
+crate::cw_serde_struct! {
 /// Do not liquidate into a wick. While a holding's price is `Halted` or `NoQuorum` the account
 /// is judged at the less punitive of median and TWAP, within two bounds: the TWAP counts for
 /// at most `median · (1 + max_premium)`, and only for `max_wait` seconds after the status
@@ -296,13 +306,13 @@ pub enum WhenThrottled {
 /// (the pool values it at the higher of median and TWAP, at least the market's bounded price),
 /// so it is not kept on the account nor auctioned into the wick; a
 /// forced auction stays the last resort below the hard floor when the pool cannot pay.
-#[cw_serde]
 pub struct WickParams {
     /// The TWAP's largest advantage over the median (0 to 10; default 1: the TWAP counts for
     /// at most twice the median, a halving).
     pub max_premium: Decimal,
     /// Seconds a `Halted` or `NoQuorum` status earns the TWAP (60 s to 1 day; default 1,800).
     pub max_wait: u64,
+}
 }
 
 impl Default for WickParams {
@@ -411,8 +421,8 @@ impl Default for LiquidationParams {
     }
 }
 
+crate::cw_serde_struct! {
 /// The contracts a market liquidates through.
-#[cw_serde]
 pub struct LiquidationConfig {
     /// The Dutch-auction liquidator.
     pub liquidator: String,
@@ -422,6 +432,7 @@ pub struct LiquidationConfig {
     pub guardian: Option<String>,
     /// Liquidation parameters.
     pub params: LiquidationParams,
+}
 }
 
 /// Circuit-breaker levels (Maker `stopped`): each includes the ones below.
@@ -436,8 +447,8 @@ pub mod breaker {
     pub const NO_BIDS: u8 = 3;
 }
 
+crate::cw_serde_struct! {
 /// Instantiates a market.
-#[cw_serde]
 pub struct InstantiateMsg {
     /// Owner; defaults to the sender.
     pub owner: Option<String>,
@@ -450,9 +461,10 @@ pub struct InstantiateMsg {
     /// Collaterals listed at instantiation.
     pub collaterals: Vec<CollateralParams>,
 }
+}
 
+crate::cw_serde_struct! {
 /// A change to a collateral's parameters; `None` leaves a field as it is.
-#[cw_serde]
 #[derive(Default)]
 pub struct CollateralUpdate {
     /// New loan-to-value for new borrows (applies at once: it never liquidates anyone).
@@ -465,14 +477,18 @@ pub struct CollateralUpdate {
     pub supply_cap: Option<Uint128>,
     /// New depth.
     pub depth: Option<Uint128>,
+}
+defaults {
     /// A new dynamic bonus. To go back to the fixed penalty, set `start = min =
     /// liquidation_penalty` and `slope = 0` (the bonus is then the penalty at every health).
     #[serde(default)]
     pub dynamic_bonus: Option<DynamicBonus>,
 }
+}
 
+// Deserialized by `crate::variants`: one reader for every struct variant.
+cw_serde_variants! {
 /// Market execute messages.
-#[cw_serde]
 pub enum ExecuteMsg {
     /// Lender: supply the base asset (attached as funds) for supply shares.
     Supply {},
@@ -570,9 +586,11 @@ pub enum ExecuteMsg {
     /// Owner, then the proposed owner: two-step ownership transfer.
     Ownership(crate::ownership::OwnershipMsg),
 }
+}
 
+// Deserialized by `crate::variants`.
+cw_serde_variants! {
 /// Market queries. Every figure is accrued to the current block.
-#[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     /// Owner, oracle, base denom and parameters.
@@ -619,6 +637,7 @@ pub enum QueryMsg {
         /// The lender.
         address: String,
     },
+}
 }
 
 /// Owner, oracle, base denom and parameters.
@@ -775,6 +794,217 @@ pub struct SupplierResponse {
     pub shares: Uint128,
     /// Their value in base units (rounded down).
     pub assets: Uint128,
+}
+
+/// The fields of [`ExecuteMsg`]'s struct variants (each variant uses some of them).
+#[derive(Default)]
+pub(crate) struct ExecuteBody {
+    text: Option<String>,
+    amount: Option<Uint128>,
+    update: Option<CollateralUpdate>,
+    params: Option<MarketParams>,
+    level: Option<u8>,
+    limit: Option<u32>,
+}
+
+impl crate::variants::Variants for ExecuteMsg {
+    const NAME: &'static str = "ExecuteMsg";
+    const VARIANTS: &'static [&'static str] = &[
+        "supply",
+        "withdraw",
+        "deposit_collateral",
+        "withdraw_collateral",
+        "borrow",
+        "repay",
+        "liquidate",
+        "accrue_interest",
+        "add_collateral",
+        "update_collateral",
+        "update_config",
+        "set_liquidation",
+        "auction_proceeds",
+        "reward_keeper",
+        "set_breaker_level",
+        "trip_breaker",
+        "sweep_reserves",
+        "update_risk",
+        "ownership",
+    ];
+    type Body = ExecuteBody;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "withdraw" => &["amount"],
+            "deposit_collateral" | "repay" => &["on_behalf_of"],
+            "withdraw_collateral" => &["denom", "amount"],
+            "borrow" => &["amount"],
+            "liquidate" => &["borrower"],
+            "update_collateral" => &["denom", "update"],
+            "update_config" => &["oracle", "params"],
+            "auction_proceeds" => &["borrower", "shortfall"],
+            "reward_keeper" => &["keeper", "tab"],
+            "set_breaker_level" => &["level"],
+            "trip_breaker" => &["denom"],
+            "update_risk" => &["limit"],
+            "add_collateral" | "set_liquidation" | "ownership" => return None,
+            _ => &[],
+        })
+    }
+
+    fn newtype<'de, A: serde::de::VariantAccess<'de>>(
+        variant: &str,
+        access: A,
+    ) -> Result<Self, A::Error> {
+        match variant {
+            "add_collateral" => access.newtype_variant().map(ExecuteMsg::AddCollateral),
+            "set_liquidation" => access.newtype_variant().map(ExecuteMsg::SetLiquidation),
+            "ownership" => access.newtype_variant().map(ExecuteMsg::Ownership),
+            _ => Err(crate::variants::unexpected(variant, "")),
+        }
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        variant: &str,
+        field: &str,
+        map: &mut A,
+        b: &mut ExecuteBody,
+    ) -> Result<(), A::Error> {
+        match (variant, field) {
+            ("withdraw" | "withdraw_collateral", "amount") => b.amount = map.next_value()?,
+            (_, "on_behalf_of" | "oracle") => b.text = map.next_value()?,
+            (_, "denom" | "borrower" | "keeper") => b.text = Some(map.next_value()?),
+            (_, "amount" | "shortfall" | "tab") => b.amount = Some(map.next_value()?),
+            (_, "update") => b.update = Some(map.next_value()?),
+            (_, "params") => b.params = map.next_value()?,
+            (_, "level") => b.level = Some(map.next_value()?),
+            (_, "limit") => b.limit = map.next_value()?,
+            _ => return Err(crate::variants::unexpected(variant, field)),
+        }
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, b: ExecuteBody) -> Result<Self, E> {
+        use crate::variants::required;
+        Ok(match variant {
+            "supply" => ExecuteMsg::Supply {},
+            "withdraw" => ExecuteMsg::Withdraw { amount: b.amount },
+            "deposit_collateral" => ExecuteMsg::DepositCollateral {
+                on_behalf_of: b.text,
+            },
+            "withdraw_collateral" => ExecuteMsg::WithdrawCollateral {
+                denom: required(b.text, "denom")?,
+                amount: b.amount,
+            },
+            "borrow" => ExecuteMsg::Borrow {
+                amount: required(b.amount, "amount")?,
+            },
+            "repay" => ExecuteMsg::Repay {
+                on_behalf_of: b.text,
+            },
+            "liquidate" => ExecuteMsg::Liquidate {
+                borrower: required(b.text, "borrower")?,
+            },
+            "accrue_interest" => ExecuteMsg::AccrueInterest {},
+            "update_collateral" => ExecuteMsg::UpdateCollateral {
+                denom: required(b.text, "denom")?,
+                update: required(b.update, "update")?,
+            },
+            "update_config" => ExecuteMsg::UpdateConfig {
+                oracle: b.text,
+                params: b.params,
+            },
+            "auction_proceeds" => ExecuteMsg::AuctionProceeds {
+                borrower: required(b.text, "borrower")?,
+                shortfall: required(b.amount, "shortfall")?,
+            },
+            "reward_keeper" => ExecuteMsg::RewardKeeper {
+                keeper: required(b.text, "keeper")?,
+                tab: required(b.amount, "tab")?,
+            },
+            "set_breaker_level" => ExecuteMsg::SetBreakerLevel {
+                level: required(b.level, "level")?,
+            },
+            "trip_breaker" => ExecuteMsg::TripBreaker {
+                denom: required(b.text, "denom")?,
+            },
+            "sweep_reserves" => ExecuteMsg::SweepReserves {},
+            "update_risk" => ExecuteMsg::UpdateRisk { limit: b.limit },
+            _ => return Err(crate::variants::unexpected(variant, "")),
+        })
+    }
+}
+
+/// The fields of [`QueryMsg`]'s struct variants.
+#[derive(Default)]
+pub(crate) struct QueryBody {
+    text: Option<String>,
+    limit: Option<u32>,
+}
+
+impl crate::variants::Variants for QueryMsg {
+    const NAME: &'static str = "QueryMsg";
+    const VARIANTS: &'static [&'static str] = &[
+        "config",
+        "state",
+        "collateral",
+        "collaterals",
+        "account",
+        "accounts",
+        "risk",
+        "supplier",
+    ];
+    type Body = QueryBody;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "collateral" => &["denom"],
+            "account" | "supplier" => &["address"],
+            "collaterals" | "accounts" => &["start_after", "limit"],
+            _ => &[],
+        })
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        variant: &str,
+        field: &str,
+        map: &mut A,
+        b: &mut QueryBody,
+    ) -> Result<(), A::Error> {
+        match field {
+            "denom" | "address" => b.text = Some(map.next_value()?),
+            "start_after" => b.text = map.next_value()?,
+            "limit" => b.limit = map.next_value()?,
+            _ => return Err(crate::variants::unexpected(variant, field)),
+        }
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, b: QueryBody) -> Result<Self, E> {
+        use crate::variants::required;
+        Ok(match variant {
+            "config" => QueryMsg::Config {},
+            "state" => QueryMsg::State {},
+            "collateral" => QueryMsg::Collateral {
+                denom: required(b.text, "denom")?,
+            },
+            "collaterals" => QueryMsg::Collaterals {
+                start_after: b.text,
+                limit: b.limit,
+            },
+            "account" => QueryMsg::Account {
+                address: required(b.text, "address")?,
+            },
+            "accounts" => QueryMsg::Accounts {
+                start_after: b.text,
+                limit: b.limit,
+            },
+            "risk" => QueryMsg::Risk {},
+            "supplier" => QueryMsg::Supplier {
+                address: required(b.text, "address")?,
+            },
+            _ => return Err(crate::variants::unexpected(variant, "")),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -201,8 +201,9 @@ pub enum QueryMsg {
     },
 }
 
+// Deserialized by `crate::variants`.
+cw_serde_variants! {
 /// Why an asset's price must not be trusted right now, and since when.
-#[cw_serde]
 pub enum OracleStatus {
     /// A fresh quorum agrees and no breaker is tripped.
     Active {},
@@ -227,6 +228,67 @@ pub enum OracleStatus {
         /// Required quorum.
         required: u32,
     },
+}
+}
+
+/// The fields of [`OracleStatus`]'s variants.
+#[derive(Default)]
+pub(crate) struct StatusBody {
+    since: Option<u64>,
+    jump: Option<Decimal>,
+    fresh: Option<u32>,
+    required: Option<u32>,
+}
+
+impl crate::variants::Variants for OracleStatus {
+    const NAME: &'static str = "OracleStatus";
+    const VARIANTS: &'static [&'static str] = &["active", "halted", "stale", "no_quorum"];
+    type Body = StatusBody;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "halted" => &["since", "jump"],
+            "stale" => &["since"],
+            "no_quorum" => &["since", "fresh", "required"],
+            _ => &[],
+        })
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        variant: &str,
+        field: &str,
+        map: &mut A,
+        b: &mut StatusBody,
+    ) -> Result<(), A::Error> {
+        match field {
+            "since" => b.since = Some(map.next_value()?),
+            "jump" => b.jump = Some(map.next_value()?),
+            "fresh" => b.fresh = Some(map.next_value()?),
+            "required" => b.required = Some(map.next_value()?),
+            _ => return Err(crate::variants::unexpected(variant, field)),
+        }
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, b: StatusBody) -> Result<Self, E> {
+        use crate::variants::required;
+        Ok(match variant {
+            "active" => OracleStatus::Active {},
+            "halted" => OracleStatus::Halted {
+                since: required(b.since, "since")?,
+                jump: required(b.jump, "jump")?,
+            },
+            "stale" => OracleStatus::Stale {
+                since: required(b.since, "since")?,
+            },
+            "no_quorum" => OracleStatus::NoQuorum {
+                since: required(b.since, "since")?,
+                fresh: required(b.fresh, "fresh")?,
+                required: required(b.required, "required")?,
+            },
+            _ => return Err(crate::variants::unexpected(variant, "")),
+        })
+    }
 }
 
 impl OracleStatus {

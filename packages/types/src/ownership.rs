@@ -3,7 +3,6 @@
 //! cw-ownable 2.x pins cosmwasm-std 2, so this is a small replacement. It is shared by every
 //! contract: each `ExecuteMsg` nests [`OwnershipMsg`] as its `Ownership` variant and hands it
 //! to [`OwnershipMsg::execute`]; privileged handlers check `Ownership::assert(storage, &sender)`.
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Api, Attribute, MessageInfo, Response, StdError, Storage};
 use cw_storage_plus::Item;
 use cw_utils::PaymentError;
@@ -12,18 +11,19 @@ use thiserror::Error;
 /// Storage slot of the ownership record.
 pub const OWNERSHIP: Item<Ownership> = Item::new("ownership");
 
+crate::cw_serde_struct! {
 /// The owner and an optional proposed successor.
-#[cw_serde]
 pub struct Ownership {
     /// Current owner: the only address allowed privileged messages.
     pub owner: Addr,
     /// Proposed owner, who becomes owner by sending `AcceptOwnership`.
     pub pending_owner: Option<Addr>,
 }
+}
 
+cw_serde_variants! {
 /// The ownership messages every contract accepts, nested in its `ExecuteMsg` as
 /// `Ownership(OwnershipMsg)` (JSON `{"ownership": {"transfer_ownership": {...}}}`).
-#[cw_serde]
 pub enum OwnershipMsg {
     /// Owner: propose a new owner.
     TransferOwnership {
@@ -32,6 +32,39 @@ pub enum OwnershipMsg {
     },
     /// Proposed owner: accept ownership.
     AcceptOwnership {},
+}
+}
+
+impl crate::variants::Variants for OwnershipMsg {
+    const NAME: &'static str = "OwnershipMsg";
+    const VARIANTS: &'static [&'static str] = &["transfer_ownership", "accept_ownership"];
+    type Body = Option<String>;
+
+    fn fields(variant: &str) -> Option<&'static [&'static str]> {
+        Some(match variant {
+            "transfer_ownership" => &["new_owner"],
+            _ => &[],
+        })
+    }
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        _variant: &str,
+        _field: &str,
+        map: &mut A,
+        new_owner: &mut Option<String>,
+    ) -> Result<(), A::Error> {
+        *new_owner = Some(map.next_value()?);
+        Ok(())
+    }
+
+    fn build<E: serde::de::Error>(variant: &str, new_owner: Option<String>) -> Result<Self, E> {
+        Ok(match variant {
+            "transfer_ownership" => OwnershipMsg::TransferOwnership {
+                new_owner: crate::variants::required(new_owner, "new_owner")?,
+            },
+            _ => OwnershipMsg::AcceptOwnership {},
+        })
+    }
 }
 
 impl OwnershipMsg {

@@ -33,8 +33,8 @@ pub const EXPOSURE_FALL: usize = 2;
 /// The liquidation wall is measured over the first fall of [`FALLS`] (5%), per 1%.
 pub const WALL_FALL: usize = 0;
 
+crate::cw_serde_struct! {
 /// How the share of new reserves earmarked for the backstop follows the measured risk.
-#[cw_serde]
 pub struct RiskShareParams {
     /// The share of new reserves earmarked for the backstop at the highest risk (at least
     /// `backstop_reserve_share`, at most 1).
@@ -52,6 +52,7 @@ pub struct RiskShareParams {
     /// snapshot is ignored (the utilization signal still applies) and a pass running longer
     /// starts over.
     pub max_age: u64,
+}
 }
 
 impl Default for RiskShareParams {
@@ -145,8 +146,8 @@ pub fn ramp(x: Decimal, start: Decimal, full: Decimal) -> Decimal {
     }
 }
 
+crate::cw_serde_struct! {
 /// The part of the last complete risk snapshot the interest accrual uses.
-#[cw_serde]
 pub struct RiskSignal {
     /// When the pass that measured it started, seconds since the epoch.
     pub measured_at: u64,
@@ -155,6 +156,7 @@ pub struct RiskSignal {
     /// The largest debt liquidatable at a 20% fall over the pool's value (`Decimal::MAX` when
     /// the pool is empty and some debt is); `None` when the pool could not be valued.
     pub exposure: Option<Decimal>,
+}
 }
 
 /// `wall · (1 + penalty) / depth`: how far, in percent, the liquidations that a 1% fall

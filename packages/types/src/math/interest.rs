@@ -1,9 +1,9 @@
 //! Kinked utilization interest curve and index growth.
 use crate::error::{check_range, invalid, ParamError};
 use crate::SECONDS_PER_YEAR;
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Decimal, StdResult, Uint128};
 
+crate::cw_serde_struct! {
 /// The borrow rate as a kinked (two-slope) function of utilization, all rates annual.
 ///
 /// ```text
@@ -12,7 +12,6 @@ use cosmwasm_std::{Decimal, StdResult, Uint128};
 /// ```
 /// where `U*` is `optimal_utilization`. The steep second slope makes leverage expensive as the
 /// pool runs dry, which pushes borrowers to repay and lenders to supply.
-#[cw_serde]
 pub struct InterestRateModel {
     /// Annual borrow rate at zero utilization.
     pub base_rate: Decimal,
@@ -22,6 +21,7 @@ pub struct InterestRateModel {
     pub slope1: Decimal,
     /// Annual rate added between optimal and full utilization.
     pub slope2: Decimal,
+}
 }
 
 impl InterestRateModel {

@@ -1,5 +1,4 @@
 //! Dynamic margin (volatility-scaled borrow power) and parameter ramps.
-use cosmwasm_schema::cw_serde;
 use cosmwasm_std::Decimal;
 
 /// Effective loan-to-value for new borrows under volatility `σ`:
@@ -29,6 +28,7 @@ pub fn effective_ltv(
     max_ltv * factor
 }
 
+crate::cw_serde_struct! {
 /// A value moving linearly from `from` (at `start`) to `to` (at `end`), times in seconds.
 ///
 /// ```text
@@ -38,7 +38,6 @@ pub fn effective_ltv(
 /// ```
 /// Liquidation thresholds change only through a ramp, so nobody is liquidated at once by a
 /// parameter change (Euler-style LTV ramping).
-#[cw_serde]
 pub struct Ramp {
     /// Value at and before `start`.
     pub from: Decimal,
@@ -48,6 +47,7 @@ pub struct Ramp {
     pub start: u64,
     /// End of the ramp, seconds since the epoch.
     pub end: u64,
+}
 }
 
 impl Ramp {
