@@ -590,10 +590,14 @@ fn a_deposit_just_before_a_provision_returns_captures_none_of_it() {
 // R7: smaller items.
 
 /// R7a. The whole-position path checked each auction against its own denom's room only, then
-/// failed with the liquidator's error when the global cap could not fit them all. It must
-/// refuse with the market's throttle error (and change nothing).
+/// failed with the liquidator's error when the global cap could not fit them all. The market
+/// now sizes the auctions to the caps itself: a toxic position above the hard floor that does
+/// not fit goes in parts (Maker's partial bark), the same fraction of every holding and of the
+/// debt, each part within the rooms; with no room left it is throttled by the market's error.
+/// (Refusing the whole position instead, the first fix, left a position larger than the caps
+/// stuck between the toxic frontier and the hard floor: found by the property harness's drain.)
 #[test]
-fn a_whole_position_that_does_not_fit_the_global_cap_is_throttled_by_the_market() {
+fn a_whole_position_that_does_not_fit_the_global_cap_auctions_the_part_that_fits() {
     let mut s = lent(
         SuiteBuilder::new()
             .liquidation_params(with_hard_floor("0.5"))
@@ -610,13 +614,40 @@ fn a_whole_position_that_does_not_fit_the_global_cap_is_throttled_by_the_market(
     s.feed_many(&[(ATOM.to_string(), dec("7")), (ETH.to_string(), dec("2100"))]);
     let h = hf(&s, &borrower);
     assert!(h < dec("0.735") && h > dec("0.5"), "{h}");
-    assert!(s.room(ATOM).room.u128() >= 3_700_000_000);
-    assert!(s.room(ETH).room.u128() >= 2_200_000_000);
+    let before = s.account(&borrower);
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
+    assert_eq!(liq_attr(&s, &res, "part"), "true");
+    let tab: u128 = liq_attr(&s, &res, "tab").parse().unwrap();
+    assert!(tab > 4_900_000_000 && tab <= 5_000_000_000, "{tab}");
+    let tabs: u128 = s.auctions().iter().map(|a| a.tab.u128()).sum();
+    assert_eq!(
+        tabs, tab,
+        "the part's auctions carry its tab, within the global cap"
+    );
+    // The same fraction of each holding and of the debt; the account keeps the rest.
+    let after = s.account(&borrower);
+    assert!(after.debt.u128() >= before.debt.u128() - tab);
+    for c in &before.collaterals {
+        let left = after
+            .collaterals
+            .iter()
+            .find(|x| x.denom == c.denom)
+            .map_or(0, |x| x.amount.u128());
+        let share = (c.amount.u128() - left) as f64 / c.amount.u128() as f64;
+        let part = tab as f64 / before.debt.u128() as f64;
+        assert!(
+            (share - part).abs() < 0.001,
+            "{}: {share} vs {part}",
+            c.denom
+        );
+    }
+    // The caps are used up: the rest waits for room, refused by the market.
     assert_err(
         s.liquidate(&keeper, &borrower),
         "liquidation throttled: no auction room",
     );
-    assert!(s.auctions().is_empty());
+    assert_books(&s);
 }
 
 /// R7b. `TripBreaker` was global and sticky: a halt on one denom paused above-floor

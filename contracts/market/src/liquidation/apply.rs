@@ -196,6 +196,9 @@ pub fn apply(
     if let LiquidationPlan::Partial { bonus, .. } = plan {
         res = res.add_attribute("bonus", bonus.to_string());
     }
+    if let LiquidationPlan::Auctions { part: true, .. } = plan {
+        res = res.add_attribute("part", "true");
+    }
     let res = res
         .add_attribute("action", "liquidate")
         .add_attribute("borrower", ctx.borrower.as_str())

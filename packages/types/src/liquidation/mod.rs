@@ -254,10 +254,14 @@ pub enum LiquidationPlan {
         full: bool,
     },
     /// One auction per offered holding (forced below the hard floor); the visible shortfall
-    /// `provision` is booked at once, with `base` in the pool.
+    /// `provision` is booked at once, with `base` in the pool. Above the hard floor, when the
+    /// whole position does not fit the room, the same fraction of every lot and tab that fits
+    /// (`part`); the rest stays with the account for the next liquidation.
     Auctions {
         /// The auctions, in seizure order.
         lots: Vec<Lot>,
+        /// Only the part of the position that fits the room.
+        part: bool,
         /// Debt moved out of the account (`Σ lot.tab`).
         tab: Uint128,
         /// Debt shares burned.

@@ -732,7 +732,13 @@ proptest! {
                     "HF fell: {}/{} -> {}/{}", w0, d0, w1, d1
                 );
             }
-            LiquidationPlan::Auctions { lots, tab, forced, .. } => {
+            LiquidationPlan::Auctions { lots, tab, forced, part, burned, .. } => {
+                // Only above the hard floor may a part of the position go, and the account's
+                // debt falls by no more than the tab moved to auction.
+                prop_assert!(!(*part && *forced));
+                if *part {
+                    prop_assert!(burned.mul_floor(pos.borrow_index) <= *tab);
+                }
                 prop_assert_eq!(*forced, planned.hard_floor);
                 // Never into a wick the pool could have taken: under the wick rule a halted
                 // holding is auctioned only below the hard floor (forced, the last resort).
@@ -748,7 +754,11 @@ proptest! {
                 let mut seen = 0u128;
                 for l in lots {
                     let h = find(pos.holdings, &l.denom);
-                    prop_assert_eq!(l.amount, h.amount);
+                    if *part {
+                        prop_assert!(l.amount <= h.amount && !l.amount.is_zero());
+                    } else {
+                        prop_assert_eq!(l.amount, h.amount);
+                    }
                     prop_assert!(*forced || h.status.is_active());
                     if !forced {
                         prop_assert!(l.tab <= quotes.rooms[&l.denom].room);

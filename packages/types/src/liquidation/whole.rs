@@ -222,38 +222,71 @@ fn auctions<Q: Quotes>(
 ) -> Result<LiquidationPlan, Q::Error> {
     let auctioned: Vec<(&Held, Uint128)> =
         offered.into_iter().filter(|(_, t)| !t.is_zero()).collect();
+    // Each auction as (holding, lot, tab): the whole holding, unless only a part fits.
+    let mut parts: Vec<(&Held, Uint128, Uint128)> =
+        auctioned.iter().map(|(h, t)| (*h, h.amount, *t)).collect();
+    let (mut tab, mut burned, mut part) = (tab, burned, false);
     if !hard_floor {
-        // Every tab must fit its collateral's room, and all of them the global cap.
-        let (mut total, mut global, mut denoms) = (Uint128::zero(), Uint128::MAX, String::new());
+        // Every tab must fit its collateral's room, and all of them the global cap. When they
+        // do not, the largest fraction `φ` of the position that fits goes (Maker's partial
+        // bark): each tab `floor(t·φ)`, each lot `ceil(amount·φ)`, debt shares
+        // `floor(burned · Σ tab' / tab)`, so the account keeps at least its share of the debt.
+        let (mut total, mut global) = (Uint128::zero(), Uint128::MAX);
+        let mut phi = Decimal::one();
+        let mut tightest = (String::new(), Uint128::zero());
         for (h, t) in &auctioned {
             let r = quotes.room(&h.denom)?;
             if *t > r.room {
-                return Err(PlanError::NoRoom {
-                    denom: h.denom.clone(),
-                    room: r.room,
+                let f = Decimal::checked_from_ratio(r.room, *t).map_err(PlanError::from)?;
+                if f < phi {
+                    phi = f;
+                    tightest = (h.denom.clone(), r.room);
                 }
-                .into());
             }
             total = total.checked_add(*t).map_err(PlanError::from)?;
             global = r.global;
-            if !denoms.is_empty() {
-                denoms.push(',');
-            }
-            denoms.push_str(&h.denom);
         }
         if total > global {
-            return Err(PlanError::NoRoom {
-                denom: denoms,
-                room: global,
+            let f = Decimal::checked_from_ratio(global, total).map_err(PlanError::from)?;
+            if f < phi {
+                phi = f;
+                let denoms: Vec<&str> = auctioned.iter().map(|(h, _)| h.denom.as_str()).collect();
+                tightest = (denoms.join(","), global);
             }
-            .into());
+        }
+        if phi < Decimal::one() {
+            let no_room = || PlanError::NoRoom {
+                denom: tightest.0.clone(),
+                room: tightest.1,
+            };
+            let mut cut = Uint128::zero();
+            for (h, lot, t) in parts.iter_mut() {
+                *t = t.checked_mul_floor(phi).map_err(PlanError::from)?;
+                *lot = h
+                    .amount
+                    .checked_mul_ceil(phi)
+                    .map_err(PlanError::from)?
+                    .min(h.amount);
+                cut = cut.checked_add(*t).map_err(PlanError::from)?;
+            }
+            let shares = burned.multiply_ratio(cut, tab);
+            if cut.is_zero() || shares.is_zero() {
+                return Err(no_room().into());
+            }
+            parts.retain(|(_, lot, t)| !t.is_zero() && !lot.is_zero());
+            (tab, burned, part) = (cut, shares, true);
         }
     }
     // A tab above its lot's value is a visible shortfall: provisioned at once.
     let (mut tabs, mut values) = (Uint128::zero(), Uint128::zero());
-    for (h, t) in &auctioned {
+    for (h, lot, t) in &parts {
         tabs = tabs.checked_add(*t).map_err(PlanError::from)?;
-        values = values.checked_add(h.value).map_err(PlanError::from)?;
+        let value = if *lot == h.amount {
+            h.value
+        } else {
+            lot.checked_mul_floor(h.price).map_err(PlanError::from)?
+        };
+        values = values.checked_add(value).map_err(PlanError::from)?;
     }
     let provision = tabs.saturating_sub(values);
     let base = if provision.is_zero() {
@@ -262,14 +295,15 @@ fn auctions<Q: Quotes>(
         quotes.backstop_base()?
     };
     Ok(LiquidationPlan::Auctions {
-        lots: auctioned
+        lots: parts
             .into_iter()
-            .map(|(h, t)| Lot {
+            .map(|(h, amount, t)| Lot {
                 denom: h.denom.clone(),
-                amount: h.amount,
+                amount,
                 tab: t,
             })
             .collect(),
+        part,
         tab,
         burned,
         forced: hard_floor,
