@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds every contract for wasm32, replaces the symbol demangler (code no call path can reach
-# on wasm32, see below) with `unreachable`, lowers the bulk-memory instructions the CosmWasm VM
-# rejects, optimizes for size, checks that bad input gets errors and not traps, validates each
-# with cosmwasm-check, enforces the project's size
-# limit (400,000 bytes per contract) and wasmd's upload limit, and writes
-# artifacts/<contract>.wasm and artifacts/checksums.txt.
+# Builds every contract for wasm32, replaces code no input can reach (the symbol demangler and
+# f64 formatting, see below) with `unreachable`, lowers the bulk-memory instructions the
+# CosmWasm VM rejects, optimizes for size, checks that bad input gets errors and not traps,
+# validates each with cosmwasm-check, enforces the project's size limit (400,000 bytes per
+# contract) and wasmd's upload limit, and writes artifacts/<contract>.wasm and
+# artifacts/checksums.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -44,17 +44,34 @@ for c in "${CONTRACTS[@]}"; do
   raw="target/wasm32-unknown-unknown/release/breakwater_${c//-/_}.wasm"
   out="$OUT/breakwater_${c//-/_}.wasm"
   [ -f "$raw" ] || { echo "[wasm] missing $raw" >&2; exit 1; }
-  # rustc_demangle is linked only through the Display of std's Backtrace, which cosmwasm-std
-  # boxes into every StdError; it runs only on the symbol names of captured frames, and on
-  # wasm32-unknown-unknown std captures none (cosmwasm-std stores Backtrace::disabled(), and
-  # std's tracer and symbolizer there are no-ops). Only symbols whose path is in
-  # rustc_demangle: std's generic functions that rustc_demangle merely instantiated
-  # (`<&str as Display>::fmt`, `str::trim_start_matches`, ... whose symbol ends in
-  # `..._14rustc_demangle`, the instantiating crate) are shared by every other caller and must
-  # stay. Snipping it saves about 25 KB per contract. scripts/check-wasm-errors.mjs (below)
-  # checks that bad input still gets errors, not traps.
-  node scripts/wasm-snip.mjs "$BINARYEN_DIR" "$raw" "$tmp/snipped.wasm" 'rustc_demangle(?!$)' >/dev/null
-  "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
+  # Code no input can reach, replaced with `unreachable` (docs/BENCHMARKS.md):
+  # - rustc_demangle's own functions. They are linked only through the Display of std's
+  #   Backtrace, which cosmwasm-std boxes into every StdError; they run only on the symbol
+  #   names of captured frames, and on wasm32-unknown-unknown std captures none
+  #   (cosmwasm-std stores Backtrace::disabled(), and std's tracer and symbolizer there are
+  #   no-ops). Only symbols whose path is in rustc_demangle: std's generic functions that
+  #   rustc_demangle merely instantiated (`<&str as Display>::fmt`, `str::trim_start_matches`,
+  #   ... whose symbol ends in `..._14rustc_demangle`, the instantiating crate) are shared by
+  #   every other caller and must stay. About 25 KB per contract.
+  # - core's f64 formatting, linked only through the `Unexpected::Float` arm of serde's
+  #   `Unexpected` Display, which serde_json never takes (it formats floats itself). Only
+  #   where scripts/check-float-arm.mjs proves it on this build's call graph; it is
+  #   conservative (a number that could be the formatter's table slot counts as a use), so
+  #   where it cannot prove it the code stays. About 18 KB per contract.
+  # scripts/check-wasm-errors.mjs then checks that bad input still gets errors, not traps.
+  float=()
+  if why=$(node scripts/check-float-arm.mjs "$BINARYEN_DIR" "$raw" 2>&1); then
+    float=('^_ZN[0-9]+_\$LT\$serde_core\.\.de\.\.WithDecimalPoint\$u20\$as\$u20\$core\.\.fmt\.\.Display\$GT\$3fmt17h[0-9a-f]{16}E$'
+      '^_RNvXs[0-9a-z]*_NtNtCs[0-9A-Za-z_]+_4core3fmt5floatdNtB[0-9a-z]+_7Display3fmt$')
+  else
+    echo "[wasm] $c: f64 formatting kept (${why#check-float-arm: })"
+  fi
+  node scripts/wasm-snip.mjs "$BINARYEN_DIR" "$raw" "$tmp/snipped.wasm" 'rustc_demangle(?!$)' "${float[@]}" >/dev/null
+  # --low-memory-unused: address arithmetic folded into load/store offsets, valid because no
+  # pointer is within 1 KiB of 4 GiB (the VM's memory is tens of MiB); --reorder-functions:
+  # the most-called functions get the shortest indices. Neither changes what the code does.
+  "$WASM_OPT" -Oz --converge --low-memory-unused --reorder-functions --enable-bulk-memory --enable-sign-ext \
+    --signext-lowering --llvm-memory-copy-fill-lowering \
     --strip-debug --strip-producers --strip-target-features "$tmp/snipped.wasm" -o "$out"
   size=$(stat -c %s "$out")
   exempt=no
