@@ -338,6 +338,34 @@ fn one_unit_of_a_stale_collateral_does_not_shield_a_toxic_account() {
     assert_conserved(&s, &before);
 }
 
+/// R20 (found by the property harness's drain in a 1000-case run): a holding whose whole
+/// seizure cannot repay one debt share (2 uosmo, worth 1 base unit: `floor(1 / 1.08) = 0`)
+/// counted as a partial candidate, so a toxic ETH account above the hard floor was refused as
+/// "too small" instead of going down the whole-position path, and stayed unliquidated until it
+/// fell below the hard floor. Such a holding is worthless to the partial path: the account is
+/// toxic and is liquidated whole.
+#[test]
+fn a_holding_worth_less_than_one_debt_share_does_not_shield_a_toxic_account() {
+    let mut s = lent(SuiteBuilder::new());
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    s.open_position(&borrower, ETH, 2_000_000, 4_800_000_000);
+    s.deposit_collateral(&borrower, OSMO, 2).unwrap();
+    s.feed(ETH, dec("2500"));
+    let h = hf(&s, &borrower);
+    assert!(
+        h > dec("0.8") && h < dec("0.866"),
+        "toxic above the hard floor: {h}"
+    );
+    let before = supplies(&s);
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
+    assert_eq!(held(&s, &borrower, ETH), 0);
+    let acc = s.account(&borrower);
+    assert!(acc.debt.is_zero(), "{acc:?} {:?}", s.auctions());
+    assert_books(&s);
+    assert_conserved(&s, &before);
+}
+
 /// R4, the reviewers' second scenario: 1 ueth (worth 0.003 USDC) while ueth is stale shielded
 /// an account that the dust rule sends down the whole-position path (debt below `min_debt`,
 /// no single holding can close it).

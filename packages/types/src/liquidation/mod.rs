@@ -32,7 +32,8 @@
 //! ```
 //! so a partial liquidation against `k` heals the account iff `HF > f_k`, and reaches the
 //! target `T` with `R = ceil((ceil(T·D) − W) / (T − f_k))`, capped at `D`. Only active holdings
-//! with `f_k < HF` and some value are candidates; none: the account is **toxic**.
+//! with `f_k < HF` whose whole seizure repays at least one debt share
+//! ([`Sizing::repays_a_share`]) are candidates; none: the account is **toxic**.
 //!
 //! # Partial path (above the hard floor, not toxic)
 //! Each candidate is sized ([`Sizing`]): the target repay, capped by the holding; the dust rule

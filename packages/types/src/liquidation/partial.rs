@@ -216,6 +216,13 @@ impl Sizing<'_> {
         }))
     }
 
+    /// Whether seizing all of `h` at its bonus repays at least one debt share:
+    /// `floor(value / (1+p))` closes the debt or is worth a share at the borrow index.
+    pub fn repays_a_share(&self, h: &Held) -> Result<bool, PlanError> {
+        let cap = h.value.checked_div_floor(h.bonus)?;
+        Ok(cap >= self.debt || !cap.checked_div_floor(self.borrow_index)?.is_zero())
+    }
+
     /// A repay is useful when it is at least `min(min_debt, need)`: a candidate whose holding
     /// or room allows less (a dust holding, one unit of room) does not stop the search.
     pub fn useful(&self, p: &Partial) -> bool {
@@ -236,10 +243,13 @@ pub(super) fn plan<Q: Quotes>(
     let mut best: Option<(&Held, Partial)> = None;
     let (mut any, mut no_room, mut most_room, mut too_small) =
         (false, String::new(), Uint128::zero(), false);
-    let candidates = held
-        .iter()
-        .filter(|h| h.active && h.factor < hf && !h.value.is_zero());
+    let candidates = held.iter().filter(|h| h.active && h.factor < hf);
     for h in candidates {
+        // A holding whose whole seizure repays less than one debt share heals nothing: it is
+        // no candidate (the account is toxic without it).
+        if !sizing.repays_a_share(h)? {
+            continue;
+        }
         any = true;
         let Ok(sized) = sizing.before_room(h)? else {
             continue;
