@@ -13,7 +13,7 @@
 // index as a value (how a `fmt::Arguments` holds a formatter); the same number as an operand
 // of arithmetic (an address offset, a mask, a bound) is not a reference. Anything else counts
 // as a reference, so an unexpected shape fails the build rather than passing it.
-import { readModule } from "./wasm-module.mjs";
+import { functionBodies, onlyFunction, readModule, referrers, tableSlots } from "./wasm-module.mjs";
 
 const [dir, input] = process.argv.slice(2);
 if (!dir || !input) {
@@ -35,53 +35,16 @@ const WITH_DECIMAL_POINT = /^_ZN\d+_\$LT\$serde_core\.\.de\.\.WithDecimalPoint\$
 const UNEXPECTED = /^_ZN\d+_\$LT\$serde_core\.\.de\.\.Unexpected\$u20\$as\$u20\$core\.\.fmt\.\.Display\$GT\$3fmt17h[0-9a-f]{16}E$/;
 const JSON_UNEXPECTED = /^_ZN\d+_\$LT\$serde_json\.\.error\.\.JsonUnexpected\$u20\$as\$u20\$core\.\.fmt\.\.Display\$GT\$3fmt17h[0-9a-f]{16}E$/;
 
-// Function bodies by name.
-const bodies = new Map();
-for (const chunk of text.split(/\n \(func \$/).slice(1)) {
-  const name = chunk.slice(0, chunk.search(/[\s)]/));
-  bodies.set(name, chunk);
-}
-const named = (re, what) => {
-  const hits = [...bodies.keys()].filter((n) => re.test(n));
-  if (hits.length !== 1) fail(`expected one function for ${what}, found ${hits.length}`);
-  return hits[0];
-};
+const bodies = functionBodies(text);
+const named = (re, what) => onlyFunction(bodies, re, what, fail);
 const f64Display = named(F64_DISPLAY, "<f64 as Display>::fmt");
 const withDecimalPoint = named(WITH_DECIMAL_POINT, "<WithDecimalPoint as Display>::fmt");
 const jsonUnexpected = named(JSON_UNEXPECTED, "<JsonUnexpected as Display>::fmt");
 const unexpected = [...bodies.keys()].find((n) => UNEXPECTED.test(n)); // may be inlined
 
-// Table slots: `(elem ... (i32.const OFFSET) $f0 $f1 ...)`.
-const slots = new Map();
-for (const m of text.matchAll(/\(elem [^\n]*?\(i32\.const (\d+)\)([^\n]*)\)/g)) {
-  const offset = Number(m[1]);
-  [...m[2].matchAll(/\$([^\s)]+)/g)].forEach((f, i) => slots.set(f[1], offset + i));
-}
+const slots = tableSlots(text);
+const referrersOf = (target) => referrers(bodies, slots, target);
 
-// Operators whose operand is a number, never a formatter: an address offset, a mask, a bound.
-const ARITHMETIC = /^\(i32\.(add|sub|mul|and|or|xor|shl|shr_u|shr_s|div_u|rem_u|lt_u|le_u|gt_u|ge_u|lt_s|le_s|gt_s|ge_s)$/;
-
-// The functions that reference `target` (see the header).
-function referrers(target) {
-  const out = new Set();
-  const slot = slots.get(target);
-  for (const [name, body] of bodies) {
-    if (name === target) continue;
-    if (body.includes(`(call $${target})`) || body.includes(`(call $${target}\n`)) out.add(name);
-    if (slot === undefined) continue;
-    const lines = body.split("\n");
-    lines.forEach((line, i) => {
-      if (line.trim() !== `(i32.const ${slot})`) return;
-      // The enclosing expression: the nearest line above that is indented less.
-      const indent = line.search(/\S/);
-      let j = i - 1;
-      while (j >= 0 && lines[j].search(/\S/) >= indent) j--;
-      const parent = j >= 0 ? lines[j].trim() : "";
-      if (!ARITHMETIC.test(parent)) out.add(name);
-    });
-  }
-  return out;
-}
 // A table slot stored as data (a vtable) would be a reference no function shows.
 const data = Buffer.concat(
   [...text.matchAll(/\(data \$\S+ \(i32\.const \d+\) "((?:[^"\\]|\\.)*)"\)/g)].map((m) =>
@@ -98,7 +61,7 @@ function inData(target) {
   return false;
 }
 const only = (target, allowed, what) => {
-  const extra = [...referrers(target)].filter((n) => !allowed.includes(n));
+  const extra = [...referrersOf(target)].filter((n) => !allowed.includes(n));
   if (extra.length) fail(`${what} is referenced by ${extra.join(", ")}`);
   if (inData(target)) fail(`the table slot of ${what} appears in the data segment`);
 };
