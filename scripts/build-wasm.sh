@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds every contract for wasm32, replaces the symbol demangler (code no call path can reach
-# on wasm32, see below) with `unreachable`, lowers the bulk-memory instructions the CosmWasm VM
-# rejects, optimizes for size, validates each with cosmwasm-check, enforces the project's size
+# Builds every contract for wasm32, replaces code no input can reach (the symbol demangler, f64
+# formatting and the Display of std's Backtrace, see below) with `unreachable`, lowers the
+# bulk-memory instructions the CosmWasm VM rejects, optimizes for size, checks that bad input
+# gets errors and not traps, validates each with cosmwasm-check, enforces the project's size
 # limit (400,000 bytes per contract) and wasmd's upload limit, and writes
 # artifacts/<contract>.wasm and artifacts/checksums.txt.
 set -euo pipefail
@@ -43,12 +44,47 @@ for c in "${CONTRACTS[@]}"; do
   raw="target/wasm32-unknown-unknown/release/breakwater_${c//-/_}.wasm"
   out="$OUT/breakwater_${c//-/_}.wasm"
   [ -f "$raw" ] || { echo "[wasm] missing $raw" >&2; exit 1; }
-  # rustc_demangle is linked only through the Display of std's Backtrace, which cosmwasm-std
-  # boxes into every StdError; it runs only on the symbol names of captured frames, and on
-  # wasm32-unknown-unknown std captures none (cosmwasm-std stores Backtrace::disabled(), and
-  # std's tracer and symbolizer there are no-ops). Snipping it saves about 26 KB per contract.
-  node scripts/wasm-snip.mjs "$BINARYEN_DIR" "$raw" "$tmp/snipped.wasm" 'rustc_demangle' >/dev/null
-  "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-sign-ext --signext-lowering --llvm-memory-copy-fill-lowering \
+  # Code no input can reach, replaced with `unreachable` (docs/BENCHMARKS.md):
+  # - rustc_demangle's own functions. They are linked only through the Display of std's
+  #   Backtrace, which cosmwasm-std boxes into every StdError; they run only on the symbol
+  #   names of captured frames, and on wasm32-unknown-unknown std captures none
+  #   (cosmwasm-std stores Backtrace::disabled(), and std's tracer and symbolizer there are
+  #   no-ops). Only symbols whose path is in rustc_demangle: std's generic functions that
+  #   rustc_demangle merely instantiated (`<&str as Display>::fmt`, `str::trim_start_matches`,
+  #   ... whose symbol ends in `..._14rustc_demangle`, the instantiating crate) are shared by
+  #   every other caller and must stay. About 25 KB per contract.
+  # - core's f64 formatting, linked only through the `Unexpected::Float` arm of serde's
+  #   `Unexpected` Display, which serde_json never takes (it formats floats itself). Only
+  #   where scripts/check-float-arm.mjs proves it on this build's call graph; it is
+  #   conservative (a number that could be the formatter's table slot counts as a use), so
+  #   where it cannot prove it the code stays. About 18 KB per contract.
+  # - `<std::backtrace::Backtrace as Display>::fmt` (with the frame printer only it calls),
+  #   where scripts/check-backtrace.mjs proves it never called: on the build, it is reachable
+  #   only through the Display slot of cosmwasm-std's private `Printable` vtable (`BT`), and
+  #   in the linked crates' sources nothing displays a `BT` (every line naming a backtrace is
+  #   a reviewed one). Conservative like the float check: where it cannot prove it the code
+  #   stays (today the devnet pool, where a constant equals the function's table index).
+  #   About 1.9 KB per contract.
+  # scripts/check-wasm-errors.mjs then checks that bad input still gets errors, not traps.
+  float=()
+  if why=$(node scripts/check-float-arm.mjs "$BINARYEN_DIR" "$raw" 2>&1); then
+    float=('^_ZN[0-9]+_\$LT\$serde_core\.\.de\.\.WithDecimalPoint\$u20\$as\$u20\$core\.\.fmt\.\.Display\$GT\$3fmt17h[0-9a-f]{16}E$'
+      '^_RNvXs[0-9a-z]*_NtNtCs[0-9A-Za-z_]+_4core3fmt5floatdNtB[0-9a-z]+_7Display3fmt$')
+  else
+    echo "[wasm] $c: f64 formatting kept (${why#check-float-arm: })"
+  fi
+  bt=()
+  if why=$(node scripts/check-backtrace.mjs "$BINARYEN_DIR" "$raw" "breakwater-$c" 2>&1); then
+    bt=('^_RNvXs[0-9a-z]*_NtCs[0-9A-Za-z_]+_3std9backtraceNtB[0-9a-z]+_9BacktraceNtNtCs[0-9A-Za-z_]+_4core3fmt7Display3fmt$')
+  else
+    echo "[wasm] $c: Backtrace's Display kept (${why#check-backtrace: })"
+  fi
+  node scripts/wasm-snip.mjs "$BINARYEN_DIR" "$raw" "$tmp/snipped.wasm" 'rustc_demangle(?!$)' "${float[@]}" "${bt[@]}" >/dev/null
+  # --low-memory-unused: address arithmetic folded into load/store offsets, valid because no
+  # pointer is within 1 KiB of 4 GiB (the VM's memory is tens of MiB); --reorder-functions:
+  # the most-called functions get the shortest indices. Neither changes what the code does.
+  "$WASM_OPT" -Oz --converge --low-memory-unused --reorder-functions --enable-bulk-memory --enable-sign-ext \
+    --signext-lowering --llvm-memory-copy-fill-lowering \
     --strip-debug --strip-producers --strip-target-features "$tmp/snipped.wasm" -o "$out"
   size=$(stat -c %s "$out")
   exempt=no
@@ -67,6 +103,9 @@ for c in "${CONTRACTS[@]}"; do
   fi
   (cd "$OUT" && sha256sum "breakwater_${c//-/_}.wasm") >> "$OUT/checksums.txt"
 done
+echo "[wasm] bad input gets errors, not traps"
+node scripts/check-wasm-errors.mjs $(for c in "${CONTRACTS[@]}"; do printf "%s " "$OUT/breakwater_${c//-/_}.wasm"; done) 2>&1 | sed 's/^/[wasm] /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "[wasm] error: a contract traps on bad input" >&2; exit 1; }
 echo "[wasm] cosmwasm-check"
 "$COSMWASM_CHECK" --available-capabilities iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2 \
   $(for c in "${CONTRACTS[@]}"; do printf "%s " "$OUT/breakwater_${c//-/_}.wasm"; done) 2>&1 | sed 's/^/[wasm] /'

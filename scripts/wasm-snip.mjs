@@ -7,23 +7,15 @@
 // Needs the name section (the release build before wasm-opt has it). Prints how many functions
 // were snipped; fails if a pattern matches nothing, so a toolchain change that renames the
 // symbols is noticed instead of silently keeping the code.
-import { readFileSync, writeFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { readModule } from "./wasm-module.mjs";
 
 const [dir, input, output, ...patterns] = process.argv.slice(2);
 if (!dir || !input || !output || patterns.length === 0) {
   console.error("usage: wasm-snip.mjs <binaryen dir> <in.wasm> <out.wasm> <regexp>...");
   process.exit(2);
 }
-const binaryen = (await import(pathToFileURL(join(dir, "node_modules/binaryen/index.js")).href))
-  .default;
-// The features rustc enables by default for wasm32-unknown-unknown (1.82 and later).
-const F = binaryen.Features;
-const features =
-  F.MutableGlobals | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt | F.SignExt |
-  F.ReferenceTypes | F.Multivalue | F.CallIndirectOverlong;
-const mod = binaryen.readBinary(readFileSync(input), features);
+const { binaryen, mod } = await readModule(dir, input);
 const res = patterns.map((p) => ({ re: new RegExp(p), hits: 0 }));
 for (let i = 0; i < mod.getNumFunctions(); i++) {
   const f = mod.getFunctionByIndex(i);

@@ -9,7 +9,7 @@
 //! as it accrues lets no deposit made just before a sweep buy a share of it.
 use crate::error::ContractError;
 use crate::state::{Config, HELD};
-use breakwater_types::adapters::LiquidatorContract;
+use breakwater_types::adapters::{query_balance_amount, LiquidatorContract};
 use breakwater_types::backstop::HeldCollateral;
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{
@@ -22,7 +22,7 @@ pub fn balance(
     contract: &Addr,
     denom: &str,
 ) -> Result<Uint128, ContractError> {
-    let amount = querier.query_balance(contract, denom)?.amount;
+    let amount = query_balance_amount(querier, contract, denom)?;
     Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge)
 }
 

@@ -1,5 +1,6 @@
 //! Entry points and state of the flash receiver.
 use crate::error::ContractError;
+use breakwater_types::adapters::query_balance_amount;
 use breakwater_types::venue::{
     FlashSale, PoolContract, ReceiverConfigResponse, ReceiverContract, ReceiverExecuteMsg,
     ReceiverInstantiateMsg, ReceiverQueryMsg,
@@ -20,10 +21,7 @@ const LIQUIDATOR: Item<Addr> = Item::new("liquidator");
 const POOLS: Map<&str, Addr> = Map::new("pools");
 
 fn balance(deps: &Deps, env: &Env, denom: &str) -> Result<Uint128, ContractError> {
-    let amount = deps
-        .querier
-        .query_balance(&env.contract.address, denom)?
-        .amount;
+    let amount = query_balance_amount(&deps.querier, &env.contract.address, denom)?;
     Uint128::try_from(amount).map_err(|e| ContractError::Std(e.into()))
 }
 

@@ -2,7 +2,9 @@
 use crate::auction::{apply_sale, oracle_price, params, price_now, release};
 use crate::error::ContractError;
 use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
-use breakwater_types::adapters::{FlashReceiverUnchecked, LiquidatorContract};
+use breakwater_types::adapters::{
+    query_balance_amount, FlashReceiverUnchecked, LiquidatorContract,
+};
 use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
 use breakwater_types::market::breaker;
@@ -127,10 +129,8 @@ pub fn bid(
                 return Err(ContractError::FlashWithFunds);
             }
             let receiver = FlashReceiverUnchecked(cb.contract).check(deps.api)?;
-            let balance_before = deps
-                .querier
-                .query_balance(&env.contract.address, &cfg.base_denom)?
-                .amount;
+            let balance_before =
+                query_balance_amount(&deps.querier, &env.contract.address, &cfg.base_denom)?;
             let balance_before =
                 Uint128::try_from(balance_before).map_err(|_| ContractError::AmountTooLarge)?;
             PENDING_FLASH.save(
@@ -173,10 +173,7 @@ pub fn finish_flash(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         .may_load(deps.storage)?
         .ok_or_else(|| unauthorized::<ContractError>("a pending flash bid"))?;
     let cfg = CONFIG.load(deps.storage)?;
-    let now = deps
-        .querier
-        .query_balance(&env.contract.address, &cfg.base_denom)?
-        .amount;
+    let now = query_balance_amount(&deps.querier, &env.contract.address, &cfg.base_denom)?;
     let now = Uint128::try_from(now).map_err(|_| ContractError::AmountTooLarge)?;
     let received = now.saturating_sub(pending.balance_before);
     if received < pending.owe {

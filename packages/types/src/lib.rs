@@ -25,10 +25,11 @@ pub mod venue;
 
 pub use error::ParamError;
 
+crate::cw_serde_struct! {
 /// Migration message shared by every contract: it carries nothing; the contract checks that
 /// the stored state is its own and older than the code, then records the new version.
-#[cosmwasm_schema::cw_serde]
 pub struct MigrateMsg {}
+}
 
 /// Seconds in a (365-day) year: the unit of every annual rate and of annualized volatility.
 pub const SECONDS_PER_YEAR: u64 = 31_536_000;

@@ -25,6 +25,7 @@ use crate::state::{
     load_account, save_account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
 };
 use crate::state::{CONFIG, STATE};
+use breakwater_types::adapters::query_balance_amount;
 use breakwater_types::market::LiquidationParams;
 use cosmwasm_std::{
     coins, Addr, BankMsg, Decimal, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response,
@@ -181,11 +182,11 @@ pub fn backstop_base(
     liq: &Liquidation,
     base_denom: &str,
 ) -> Result<Uint128, ContractError> {
-    to_u128(
-        querier
-            .query_balance(liq.backstop.addr(), base_denom)?
-            .amount,
-    )
+    to_u128(query_balance_amount(
+        querier,
+        liq.backstop.addr(),
+        base_denom,
+    )?)
 }
 
 /// The keeper reward for work on a tab of `tab`, taken from free reserves (and cash):

@@ -83,16 +83,20 @@ pub fn absorb_lots(
     Ok(None)
 }
 
-/// The holdings a branch of the whole-position path takes (those `take` accepts, with their
-/// tabs), the debt it moves out (`tab`, what the others' tabs leave) and the shares it burns;
-/// `Err` when it takes nothing or burns nothing (the oracle is waited for).
+/// The holdings a branch of the whole-position path takes (`all` of them, or those with an
+/// active price and, with `halted_too`, the halted ones; with their tabs), the debt it moves
+/// out (`tab`, what the others' tabs leave) and the shares it burns; `Err` when it takes
+/// nothing or burns nothing (the oracle is waited for). (Flags, not a closure: one copy in the
+/// wasm instead of one per caller.)
 #[allow(clippy::type_complexity)]
 fn branch<'h>(
     position: &Position,
     held: &'h [Held],
     tabs: &[Uint128],
-    take: impl Fn(&Held) -> bool,
+    all: bool,
+    halted_too: bool,
 ) -> Result<Result<(Vec<(&'h Held, Uint128)>, Uint128, Uint128), PlanError>, PlanError> {
+    let take = |h: &Held| all || h.active || (halted_too && h.halted);
     let mut kept = Uint128::zero();
     let mut offered = vec![];
     for (h, tab) in held.iter().zip(tabs) {
@@ -150,7 +154,7 @@ pub(super) fn plan<Q: Quotes>(
     // the wick rule). Above the hard floor a holding it cannot take stays with its share of
     // the debt; below it every holding must go, so it absorbs only when it can take them all.
     let transferable = |h: &Held| h.active || (wick && h.halted);
-    let absorbable = branch(position, held, &tabs, |h| hard_floor || transferable(h))?;
+    let absorbable = branch(position, held, &tabs, hard_floor, wick)?;
     if let Ok((offered, tab, burned)) = &absorbable {
         if offered.iter().all(|(h, _)| transferable(h)) {
             if let Some(plan) = absorb(offered, *tab, *burned, wick, quotes)? {
@@ -160,7 +164,7 @@ pub(super) fn plan<Q: Quotes>(
     }
     // Then auctions: above the hard floor only of active holdings (an unpriced one stays with
     // its share of the debt), below it of everything, forced.
-    let (offered, tab, burned) = branch(position, held, &tabs, |h| hard_floor || h.active)??;
+    let (offered, tab, burned) = branch(position, held, &tabs, hard_floor, false)??;
     auctions(offered, tab, burned, hard_floor, quotes)
 }
 
@@ -250,8 +254,16 @@ fn auctions<Q: Quotes>(
             let f = Decimal::checked_from_ratio(global, total).map_err(PlanError::from)?;
             if f < phi {
                 phi = f;
-                let denoms: Vec<&str> = auctioned.iter().map(|(h, _)| h.denom.as_str()).collect();
-                tightest = (denoms.join(","), global);
+                // The denoms joined with ",", written into one String (no `join`: its
+                // generic copy loop is about 1 KB of wasm used nowhere else).
+                let mut denoms = String::new();
+                for (i, (h, _)) in auctioned.iter().enumerate() {
+                    if i > 0 {
+                        denoms.push(',');
+                    }
+                    denoms.push_str(&h.denom);
+                }
+                tightest = (denoms, global);
             }
         }
         if phi < Decimal::one() {
