@@ -93,6 +93,10 @@ fn fresh_until(kept: &[Fresh], required: u32, max_age: u64) -> Result<u64, Contr
 }
 
 /// Recomputes `denom` at `now` from the stored submissions (see the module docs).
+///
+/// A function of its own in the wasm: inlined into `submit_prices` (link-time optimization
+/// does that), the two need more locals than the CosmWasm VM accepts in one function (100).
+#[inline(never)]
 pub fn refresh(
     storage: &mut dyn Storage,
     denom: &str,

@@ -41,6 +41,10 @@ macro_rules! cw_serde_struct {
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
+            // Each struct's reader stays a function of its own: inlined into its parent's
+            // (link-time optimization does that), nested readers add up to more locals than
+            // the CosmWasm VM accepts in one function (100).
+            #[inline(never)]
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 const FIELDS: &[&str] = &[
                     $( stringify!($field), )* $( $( stringify!($dfield), )* )?
