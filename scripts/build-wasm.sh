@@ -30,11 +30,10 @@ remap="--remap-path-prefix=$PWD=/breakwater"
 for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
   [ -d "$d" ] && remap="$remap --remap-path-prefix=$d="
 done
-remap="$remap --remap-path-prefix=/rustc/$(rustc -vV | sed -n 's/^commit-hash: //p')/="
 # Each contract's crate is a cdylib and an rlib (the tests link the rlib). Cargo does not apply
 # the profile's `lto = true` to a crate that is also an rlib, so a plain `cargo build` links the
 # contract without link-time optimization; `cargo rustc --crate-type cdylib` builds the cdylib
-# alone, with it (the market 401,554 -> about 347,000 bytes; docs/BENCHMARKS.md).
+# alone, with it (the market 401,554 -> 344,917 bytes; docs/BENCHMARKS.md).
 for c in "${CONTRACTS[@]}"; do
   echo "[wasm] cargo rustc --release --lib --target wasm32-unknown-unknown -p breakwater-$c --crate-type cdylib"
   RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=--allow-undefined $remap" \
