@@ -7,6 +7,7 @@ mod breaker;
 mod flow;
 mod helpers;
 mod invariant;
+mod redistribution;
 mod regressions;
 mod review;
 mod rewards;

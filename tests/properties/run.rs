@@ -533,7 +533,7 @@ impl World {
         );
         if hard {
             assert!(
-                ["absorb", "bad_debt", "toxic_auction"].contains(&mode.as_str()),
+                ["absorb", "bad_debt", "toxic_auction", "redistribute"].contains(&mode.as_str()),
                 "{at}: a hard-floor account was liquidated {mode}"
             );
         } else {
@@ -636,6 +636,43 @@ impl World {
         }
         if mode == "partial" {
             self.check_partial(&acc0, &acc1, e, &sent.before);
+        } else if mode == "redistribute" {
+            // Issue 14's redistribution: the debt moves to the other holders, nothing is sold
+            // and nothing is bad debt; the market's totals do not move.
+            let (b, a) = (&sent.before.state, &self.suite.market_state());
+            assert_eq!(
+                (a.total_debt_shares, a.debt_in_auction),
+                (b.total_debt_shares, b.debt_in_auction),
+                "{at}: a redistribution changed the market's debt"
+            );
+            assert_eq!(
+                (
+                    a.bad_debt_socialized,
+                    a.bad_debt_covered_by_backstop,
+                    a.bad_debt_covered_by_reserves
+                ),
+                (
+                    b.bad_debt_socialized,
+                    b.bad_debt_covered_by_backstop,
+                    b.bad_debt_covered_by_reserves
+                ),
+                "{at}: a redistribution booked bad debt"
+            );
+            assert_eq!(
+                a.debt_redistributed.u128() - b.debt_redistributed.u128(),
+                num(e, "tab"),
+                "{at}: debt_redistributed vs the tab"
+            );
+            let unpriced = !hard
+                && acc0
+                    .collaterals
+                    .iter()
+                    .any(|c| !c.oracle_status.is_active());
+            assert!(
+                acc1.debt.is_zero() || unpriced,
+                "{at}: a redistribution left debt {}",
+                acc1.debt
+            );
         } else if mode == "partial_absorb" {
             // Issue 14's transfer before sale: the pool repays part of the debt.
             assert!(

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, Decimal, InstantiateMsg, CollateralParams, DynamicBonus, MarketParams, InterestRateModel, MarginParams, ExecuteMsg, WhenThrottled, OwnershipMsg, CollateralUpdate, LiquidationConfig, LiquidationParams, RiskShareParams, WickParams, QueryMsg, MigrateMsg, OracleStatus, AccountResponse, CollateralPosition, AccountsResponse, AccountSummary, CollateralResponse, Ramp, CollateralsResponse, ConfigResponse, RiskResponse, RiskPassProgress, RiskSnapshot, CollateralRisk, FallRisk, StateResponse, SupplierResponse } from "./BreakwaterMarket.types";
+import { Uint128, Decimal, InstantiateMsg, CollateralParams, DynamicBonus, MarketParams, InterestRateModel, MarginParams, ExecuteMsg, WhenThrottled, OwnershipMsg, CollateralUpdate, LiquidationConfig, LiquidationParams, RedistributionParams, RiskShareParams, WickParams, QueryMsg, MigrateMsg, OracleStatus, AccountResponse, CollateralPosition, AccountsResponse, AccountSummary, Uint256, CollateralResponse, Redistribution, Ramp, CollateralsResponse, ConfigResponse, RiskResponse, RiskPassProgress, RiskSnapshot, CollateralRisk, FallRisk, StateResponse, SupplierResponse } from "./BreakwaterMarket.types";
 export interface BreakwaterMarketReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;

@@ -143,10 +143,14 @@ export interface LiquidationParams {
   keeper_tip: Uint128;
   min_collateral_value: Uint128;
   min_debt: Uint128;
+  redistribution?: RedistributionParams | null;
   risk_share?: RiskShareParams | null;
   target_health_factor: Decimal;
   when_throttled?: WhenThrottled & string;
   wick?: WickParams | null;
+}
+export interface RedistributionParams {
+  penalty_cap: Decimal;
 }
 export interface RiskShareParams {
   exposure_full: Decimal;
@@ -237,11 +241,21 @@ export interface AccountSummary {
   debt: Uint128;
   health_factor?: Decimal | null;
 }
+export type Uint256 = string;
 export interface CollateralResponse {
   liquidation_threshold_now: Decimal;
   params: CollateralParams;
+  redistribution?: Redistribution | null;
   threshold_ramp: Ramp;
   total_deposited: Uint128;
+}
+export interface Redistribution {
+  coll_error: Uint256;
+  coll_left: Uint128;
+  coll_per_stake: Uint256;
+  debt_error: Uint256;
+  debt_left: Uint128;
+  debt_per_stake: Uint256;
 }
 export interface Ramp {
   end: number;
@@ -307,6 +321,7 @@ export interface StateResponse {
   breaker_level: number;
   cash: Uint128;
   debt_in_auction: Uint128;
+  debt_redistributed?: Uint128 & string;
   last_accrued: number;
   provision: Uint128;
   reserves: Uint128;

@@ -2,7 +2,7 @@
 use crate::error::ContractError;
 use crate::health::check_new_risk;
 use crate::interest::accrue;
-use crate::state::{load_account, save_account, CONFIG, STATE};
+use crate::state::{save_account, CONFIG, STATE};
 use breakwater_types::market::breaker;
 use cosmwasm_std::{coins, BankMsg, DepsMut, Env, MessageInfo, Response, Uint128};
 
@@ -35,7 +35,7 @@ pub fn execute_borrow(
             available: liquidity,
         });
     }
-    let mut position = load_account(deps.storage, &info.sender)?;
+    let mut position = crate::redistribution::settle(deps.storage, &info.sender)?;
     if position.collaterals.is_empty() {
         return Err(ContractError::NoCollateral);
     }

@@ -1,6 +1,6 @@
 //! `DepositCollateral { on_behalf_of }`: credit collateral to an account.
 use crate::error::ContractError;
-use crate::state::{load_account, save_account, COLLATERALS, CONFIG};
+use crate::state::{save_account, COLLATERALS, CONFIG};
 use cosmwasm_std::{Addr, DepsMut, MessageInfo, Response, Uint128};
 
 /// Adds `amount` of `denom` (already received) to `account`, within the collateral's supply
@@ -51,7 +51,7 @@ pub fn execute_deposit_collateral(
             });
         }
     }
-    let mut position = load_account(deps.storage, &account)?;
+    let mut position = crate::redistribution::settle(deps.storage, &account)?;
     let held = position.collateral(&denom).checked_add(amount)?;
     position.set_collateral(&denom, held);
     collateral.total_deposited = total;

@@ -172,6 +172,14 @@ pub enum ContractError {
         address: String,
     },
 
+    /// A redistribution of a collateral no other account holds (the planner checks this
+    /// first; the market refuses rather than lose the debt).
+    #[error("cannot redistribute {denom}: no other account holds it")]
+    NoRecipients {
+        /// The collateral.
+        denom: String,
+    },
+
     /// A borrow while the circuit breaker is at level 1 or above.
     #[error("borrowing is paused by the circuit breaker (level {level})")]
     BorrowsPaused {

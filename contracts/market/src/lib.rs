@@ -36,6 +36,7 @@ pub mod liquidation;
 mod mock;
 pub mod payment;
 pub mod query;
+pub mod redistribution;
 pub mod repay;
 pub mod risk;
 pub mod set_liquidation;

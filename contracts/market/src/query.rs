@@ -2,6 +2,7 @@
 use crate::error::ContractError;
 use crate::health::{health_of, price_holdings, PriceCache};
 use crate::interest::{accrued_state, rates};
+use crate::redistribution::{pending, REDISTRIBUTIONS};
 use crate::state::{load_account, CollateralState, ACCOUNTS, COLLATERALS, CONFIG, SUPPLIERS};
 use breakwater_types::market::{
     AccountResponse, AccountSummary, AccountsResponse, CollateralPosition, CollateralResponse,
@@ -52,16 +53,22 @@ pub fn query_state(deps: Deps, env: Env) -> Result<StateResponse, ContractError>
         bad_debt_covered_by_reserves: state.bad_debt_covered_by_reserves,
         bad_debt_socialized: state.bad_debt_socialized,
         breaker_level: state.breaker_level,
+        debt_redistributed: state.debt_redistributed,
     })
 }
 
-fn collateral_response(c: CollateralState, now: u64) -> CollateralResponse {
-    CollateralResponse {
+fn collateral_response(
+    storage: &dyn cosmwasm_std::Storage,
+    c: CollateralState,
+    now: u64,
+) -> Result<CollateralResponse, ContractError> {
+    Ok(CollateralResponse {
         liquidation_threshold_now: c.threshold_ramp.value_at(now),
+        redistribution: REDISTRIBUTIONS.may_load(storage, &c.params.denom)?,
         params: c.params,
         threshold_ramp: c.threshold_ramp,
         total_deposited: c.total_deposited,
-    }
+    })
 }
 
 /// One collateral, with the threshold in force now.
@@ -73,7 +80,7 @@ pub fn query_collateral(
     let c = COLLATERALS
         .may_load(deps.storage, &denom)?
         .ok_or(ContractError::UnlistedCollateral { denom })?;
-    Ok(collateral_response(c, env.block.time.seconds()))
+    collateral_response(deps.storage, c, env.block.time.seconds())
 }
 
 /// Collaterals in denom order.
@@ -88,7 +95,7 @@ pub fn query_collaterals(
     let collaterals = COLLATERALS
         .range(deps.storage, start, None, Order::Ascending)
         .take(page_limit(limit))
-        .map(|r| Ok(collateral_response(r?.1, now)))
+        .map(|r| collateral_response(deps.storage, r?.1, now))
         .collect::<Result<_, ContractError>>()?;
     Ok(CollateralsResponse { collaterals })
 }
@@ -165,7 +172,8 @@ pub fn query_accounts(
     let mut cache = PriceCache::default();
     let accounts = page
         .into_iter()
-        .map(|(addr, account)| {
+        .map(|(addr, mut account)| {
+            pending(deps.storage, &mut account)?;
             let debt = account.debt_shares.checked_mul_ceil(state.borrow_index)?;
             let lines = price_holdings(deps, &config, &account.collaterals, now, &mut cache)?;
             let health = health_of(&lines, debt)?;

@@ -1,7 +1,7 @@
 //! `Repay { on_behalf_of }`: pay back debt; the excess is refunded.
 use crate::error::ContractError;
 use crate::interest::accrue;
-use crate::state::{load_account, save_account, CONFIG, STATE};
+use crate::state::{save_account, CONFIG, STATE};
 use cosmwasm_std::{coins, Addr, BankMsg, DepsMut, Env, MessageInfo, Response, Uint128};
 
 /// Repays `min(funds, debt)` of `account`'s debt with `funds` base units already received,
@@ -19,7 +19,7 @@ pub fn execute_repay(
     let mut state = STATE.load(deps.storage)?;
     accrue(&mut state, &config, env.block.time.seconds())?;
 
-    let mut position = load_account(deps.storage, &account)?;
+    let mut position = crate::redistribution::settle(deps.storage, &account)?;
     let debt = position.debt_shares.checked_mul_ceil(state.borrow_index)?;
     if debt.is_zero() {
         return Err(ContractError::NoDebt {

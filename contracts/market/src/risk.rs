@@ -78,6 +78,8 @@ pub fn execute_update_risk(
         .collect::<Result<Vec<_>, _>>()?;
     let mut cache = PriceCache::default();
     for (_, account) in &page {
+        let mut account = account.clone();
+        crate::redistribution::pending(deps.storage, &mut account)?;
         pass.walked = pass.walked.saturating_add(1);
         let debt = account.debt_shares.checked_mul_ceil(state.borrow_index)?;
         if debt.is_zero() {

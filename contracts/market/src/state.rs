@@ -5,7 +5,7 @@ use breakwater_types::market::{
 };
 use breakwater_types::math::margin::Ramp;
 use breakwater_types::risk::RiskSignal;
-use cosmwasm_std::{Addr, Decimal, Uint128};
+use cosmwasm_std::{Addr, Decimal, Uint128, Uint256};
 use cw_storage_plus::{Item, Map};
 use serde::{Deserialize, Serialize};
 
@@ -116,6 +116,9 @@ defaults {
     /// share of new reserves (`breakwater_types::risk`).
     #[serde(default)]
     pub risk: Option<RiskSignal>,
+    /// Debt redistributed to other borrowers so far, base units.
+    #[serde(default)]
+    pub debt_redistributed: Uint128,
 }
 }
 
@@ -138,6 +141,7 @@ impl MarketState {
             bad_debt_socialized: Uint128::zero(),
             breaker_level: 0,
             risk: None,
+            debt_redistributed: Uint128::zero(),
         }
     }
 
@@ -186,6 +190,12 @@ pub struct Account {
     /// Debt shares held.
     pub debt_shares: Uint128,
 }
+defaults {
+    /// Per collateral held that was ever redistributed: the accumulators when the account
+    /// last took its share (see [`crate::redistribution`]); sorted by denom.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<(String, Uint256, Uint256)>,
+}
 }
 
 impl Account {
@@ -217,6 +227,26 @@ impl Account {
                 if !amount.is_zero() {
                     self.collaterals.insert(i, (denom.to_string(), amount));
                 }
+            }
+        }
+    }
+
+    /// The redistribution accumulators of `denom` when the account last took its share (zero
+    /// when it never did).
+    pub fn snapshot(&self, denom: &str) -> (Uint256, Uint256) {
+        self.snapshots
+            .iter()
+            .find(|(d, _, _)| d == denom)
+            .map_or((Uint256::zero(), Uint256::zero()), |(_, c, d)| (*c, *d))
+    }
+
+    /// Sets the snapshot of `denom`.
+    pub fn set_snapshot(&mut self, denom: &str, coll: Uint256, debt: Uint256) {
+        match self.snapshots.iter_mut().find(|(d, _, _)| d == denom) {
+            Some(s) => (s.1, s.2) = (coll, debt),
+            None => {
+                self.snapshots.push((denom.to_string(), coll, debt));
+                self.snapshots.sort_by(|a, b| a.0.cmp(&b.0));
             }
         }
     }
@@ -342,15 +372,21 @@ pub const RISK_PASS: Item<RiskPass> = Item::new("risk_pass");
 /// The last complete pass: the risk snapshot.
 pub const RISK_SNAPSHOT: Item<RiskPass> = Item::new("risk_snapshot");
 
-/// Loads an account, an empty one when it does not exist.
+/// Loads an account as queries show it: an empty one when it does not exist, with what
+/// redistributions owe it taken (in memory only; see [`crate::redistribution::pending`]).
 pub fn load_account(
     storage: &dyn cosmwasm_std::Storage,
     addr: &Addr,
 ) -> cosmwasm_std::StdResult<Account> {
-    Ok(ACCOUNTS.may_load(storage, addr)?.unwrap_or_default())
+    let mut account = ACCOUNTS.may_load(storage, addr)?.unwrap_or_default();
+    crate::redistribution::pending(storage, &mut account)?;
+    Ok(account)
 }
 
-/// Saves an account, or deletes it when empty.
+/// Saves an account, or deletes it when empty. The account was loaded with
+/// [`crate::redistribution::settle`] (it owes and is owed nothing from redistributions so
+/// far): a holding new since then starts at the accumulators of now, and the snapshots of
+/// collaterals no longer held are dropped.
 pub fn save_account(
     storage: &mut dyn cosmwasm_std::Storage,
     addr: &Addr,
@@ -358,10 +394,21 @@ pub fn save_account(
 ) -> cosmwasm_std::StdResult<()> {
     if account.is_empty() {
         ACCOUNTS.remove(storage, addr);
-        Ok(())
-    } else {
-        ACCOUNTS.save(storage, addr, account)
+        return Ok(());
     }
+    let mut account = account.clone();
+    account
+        .snapshots
+        .retain(|(d, _, _)| account.collaterals.iter().any(|(c, _)| c == d));
+    for (denom, _) in account.collaterals.clone() {
+        if account.snapshots.iter().any(|(d, _, _)| *d == denom) {
+            continue;
+        }
+        if let Some(r) = crate::redistribution::REDISTRIBUTIONS.may_load(storage, &denom)? {
+            account.set_snapshot(&denom, r.coll_per_stake, r.debt_per_stake);
+        }
+    }
+    ACCOUNTS.save(storage, addr, &account)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 use crate::error::ContractError;
 use crate::health::check_new_risk;
 use crate::interest::accrue;
-use crate::state::{load_account, save_account, COLLATERALS, CONFIG, STATE};
+use crate::state::{save_account, COLLATERALS, CONFIG, STATE};
 use cosmwasm_std::{coins, BankMsg, DepsMut, Env, MessageInfo, Response, Uint128};
 
 /// Removes `amount` of `denom` (everything held when `None`) from the sender's account and
@@ -21,7 +21,7 @@ pub fn execute_withdraw_collateral(
             denom: denom.clone(),
         }
     })?;
-    let mut position = load_account(deps.storage, &info.sender)?;
+    let mut position = crate::redistribution::settle(deps.storage, &info.sender)?;
     let held = position.collateral(&denom);
     let amount = match amount {
         Some(a) if a.is_zero() => return Err(ContractError::ZeroAmount),

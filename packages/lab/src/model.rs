@@ -211,6 +211,11 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "issue 14: LiquidationParams.when_throttled Wait, no partial absorb by the backstop \
          when the liquidator has no room",
     ),
+    (
+        "redistribution",
+        "issue 14: LiquidationParams.redistribution None, a position the backstop cannot take \
+         is sold (or waits for room) instead of going to the other holders of its collateral",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -226,6 +231,7 @@ pub const MECHANISMS: &[&str] = &[
     "dynamic_bonus",
     "wick",
     "transfer",
+    "redistribution",
 ];
 
 /// What happened in one simulation step.

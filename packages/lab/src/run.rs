@@ -198,6 +198,11 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         } else {
             WhenThrottled::Transfer
         },
+        redistribution: if off(config, "redistribution") {
+            None
+        } else {
+            defaults.redistribution.clone()
+        },
         ..defaults
     };
     let liquidation = if naive || off(config, "partial") {
@@ -354,6 +359,16 @@ mod tests {
         assert_eq!(
             LiquidationParams {
                 wick: None,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
+        assert!(on.liquidation.redistribution.is_some());
+        let off = plan(EngineKind::Breakwater, &["redistribution"]);
+        assert_eq!(
+            LiquidationParams {
+                redistribution: None,
                 ..on.liquidation.clone()
             },
             off.liquidation

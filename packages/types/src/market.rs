@@ -280,7 +280,38 @@ defaults {
     /// without the field, or a set-up stored before the rule existed, reads as `wait`).
     #[serde(default)]
     pub when_throttled: WhenThrottled,
+    /// Redistribution when the backstop is exhausted (see [`RedistributionParams`]); `None`
+    /// sells instead (and is what a set-up stored before the rule existed reads as).
+    #[serde(default)]
+    pub redistribution: Option<RedistributionParams>,
 }
+}
+
+crate::cw_serde_struct! {
+/// Transfer, not sale, when the backstop is exhausted (Liquity's redistribution). A position
+/// that must go whole (toxic, below the hard floor, or throttled with no useful auction) and
+/// that the backstop cannot take in full (it cannot pay or cover the whole debt) is not
+/// auctioned when the auctions would not fit the liquidator's room: its debt and collateral
+/// are redistributed, holding by holding, to every other account holding the same collateral,
+/// in proportion to the units each holds (the debt split across holdings by value). The
+/// collateral given away per holding is capped at `tab · (1 + penalty_cap)` at the trusted
+/// price; what is above the cap stays with the borrower, whose debt is cleared. Nothing is
+/// sold and no lender loses: the loss of an insolvent position falls on the holders of its
+/// collateral. Applied lazily (per-collateral accumulators; each account takes its share the
+/// next time it is touched or queried).
+pub struct RedistributionParams {
+    /// Collateral redistributed per holding is at most its share of the debt times
+    /// `1 + penalty_cap` (0 to 1; default 10%, Liquity v2's redistribution penalty).
+    pub penalty_cap: Decimal,
+}
+}
+
+impl Default for RedistributionParams {
+    fn default() -> Self {
+        RedistributionParams {
+            penalty_cap: Decimal::percent(10),
+        }
+    }
 }
 
 /// Transfer before sale: what happens to an account that needs only partial healing when the
@@ -371,6 +402,14 @@ impl LiquidationParams {
         if let Some(w) = &self.wick {
             w.validate()?;
         }
+        if let Some(r) = &self.redistribution {
+            check_range(
+                "redistribution.penalty_cap",
+                r.penalty_cap,
+                Decimal::zero(),
+                Decimal::one(),
+            )?;
+        }
         Ok(())
     }
 }
@@ -403,7 +442,9 @@ impl Default for LiquidationParams {
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
     /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]); no
     /// liquidation into a wick ([`WickParams::default`]); a throttled partial liquidation is
-    /// transferred to the backstop ([`WhenThrottled::Transfer`]).
+    /// transferred to the backstop ([`WhenThrottled::Transfer`]); when the backstop is
+    /// exhausted, positions are redistributed rather than sold into a book without room
+    /// ([`RedistributionParams::default`]).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -417,6 +458,7 @@ impl Default for LiquidationParams {
             risk_share: Some(RiskShareParams::default()),
             wick: Some(WickParams::default()),
             when_throttled: WhenThrottled::Transfer,
+            redistribution: Some(RedistributionParams::default()),
         }
     }
 }
@@ -701,6 +743,10 @@ pub struct StateResponse {
     pub bad_debt_socialized: Uint128,
     /// Circuit-breaker level (0 normal, 1 no borrows, 2 no auctions, 3 no bids).
     pub breaker_level: u8,
+    /// Debt redistributed to other borrowers so far (see [`RedistributionParams`]), base units
+    /// at the time of each redistribution.
+    #[serde(default)]
+    pub debt_redistributed: Uint128,
 }
 
 /// One collateral's configuration and totals.
@@ -712,8 +758,38 @@ pub struct CollateralResponse {
     pub liquidation_threshold_now: Decimal,
     /// The threshold ramp (constant when no change is under way).
     pub threshold_ramp: Ramp,
-    /// Units deposited across all accounts.
+    /// Units held for accounts: their holdings and what was redistributed to them and not
+    /// yet taken.
     pub total_deposited: Uint128,
+    /// The collateral's redistribution accumulators, once a position holding it was
+    /// redistributed.
+    #[serde(default)]
+    pub redistribution: Option<Redistribution>,
+}
+
+crate::cw_serde_struct! {
+/// What was redistributed of one collateral (see [`RedistributionParams`]), applied lazily.
+/// A holder of `a` units whose snapshot is `(c0, d0)` is owed `floor(a · (coll_per_stake −
+/// c0) / 10^18)` units and `ceil(a · (debt_per_stake − d0) / 10^18)` debt shares (each capped
+/// by what is left), taken the next time its account is touched; queries show them already.
+/// Each redistribution of `u` units and `s` shares over the other holders' `T` units adds
+/// `floor((u·10^18 + coll_error) / T)` to `coll_per_stake` and keeps the remainder in
+/// `coll_error` (the same for the debt), so nothing is lost to rounding: it goes with the next.
+#[derive(Default)]
+pub struct Redistribution {
+    /// Collateral units per unit held, scaled by 10^18, since the first redistribution.
+    pub coll_per_stake: Uint256,
+    /// Debt shares per unit held, scaled by 10^18.
+    pub debt_per_stake: Uint256,
+    /// Units redistributed and not yet taken by an account (inside `total_deposited`).
+    pub coll_left: Uint128,
+    /// Debt shares redistributed and not yet taken (inside `total_debt_shares`).
+    pub debt_left: Uint128,
+    /// Scaled units not yet distributed (less than one unit per unit held).
+    pub coll_error: Uint256,
+    /// Scaled debt shares not yet distributed.
+    pub debt_error: Uint256,
+}
 }
 
 /// A page of collaterals.

@@ -4,12 +4,13 @@
 //! keeper is paid, and the `liquidate` event reports it.
 use super::settle::{cover_bad_debt, keeper_reward, pay, provision};
 use crate::error::ContractError;
+use crate::redistribution::distribute;
 use crate::state::{
     save_account, Account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS, STATE,
 };
 use breakwater_types::liquidation::{LiquidationPlan, Lot, Planned};
 use breakwater_types::liquidator::Seller;
-use cosmwasm_std::{coin, Addr, Response, Storage, Uint128};
+use cosmwasm_std::{coin, Addr, Event, Response, Storage, Uint128};
 
 /// The mutable context of one liquidation.
 pub struct Ctx<'a> {
@@ -103,6 +104,40 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Gives `lot` and `shares` debt shares (already out of the account) to the other holders
+    /// of its denom; the account's own holding left starts at the new accumulators.
+    fn redistribute(
+        &mut self,
+        storage: &mut dyn Storage,
+        lot: &Lot,
+        shares: Uint128,
+    ) -> Result<(), ContractError> {
+        let kept = self
+            .account
+            .collateral(&lot.denom)
+            .checked_sub(lot.amount)?;
+        self.account.set_collateral(&lot.denom, kept);
+        let r = distribute(storage, &lot.denom, lot.amount, shares, kept)?;
+        self.account
+            .set_snapshot(&lot.denom, r.coll_per_stake, r.debt_per_stake);
+        self.res = std::mem::take(&mut self.res).add_event(
+            Event::new("redistribution")
+                .add_attribute("denom", &lot.denom)
+                .add_attribute("amount", lot.amount)
+                .add_attribute("debt", lot.tab)
+                .add_attribute("debt_shares", shares)
+                .add_attribute("coll_per_stake", r.coll_per_stake.to_string())
+                .add_attribute("debt_per_stake", r.debt_per_stake.to_string()),
+        );
+        if !self.denoms.is_empty() {
+            self.denoms.push(',');
+            self.lots.push(',');
+        }
+        self.denoms.push_str(&lot.denom);
+        self.lots.push_str(&lot.amount.to_string());
+        Ok(())
+    }
+
     /// Covers `bad` through the waterfall with `base` in the backstop.
     fn cover(&mut self, bad: Uint128, base: Uint128) -> Result<(), ContractError> {
         if !bad.is_zero() {
@@ -124,7 +159,12 @@ pub fn apply(
     base_denom: &str,
 ) -> Result<Response, ContractError> {
     let plan = &planned.plan;
-    ctx.burn(plan.burned())?;
+    if let LiquidationPlan::Redistribute { burned, .. } = plan {
+        // The shares stay outstanding: the recipients owe them.
+        ctx.account.debt_shares = ctx.account.debt_shares.checked_sub(*burned)?;
+    } else {
+        ctx.burn(plan.burned())?;
+    }
     match plan {
         LiquidationPlan::Partial { lot, .. } => ctx.auction(storage, lot, false)?,
         LiquidationPlan::Absorb {
@@ -181,6 +221,14 @@ pub fn apply(
                 let res = std::mem::take(&mut ctx.res);
                 ctx.res = provision(res, &mut ctx.state, ctx.liq, &mut ctx.book, *loss, *base)?;
             }
+        }
+        LiquidationPlan::Redistribute {
+            lots, shares, tab, ..
+        } => {
+            for (l, s) in lots.iter().zip(shares) {
+                ctx.redistribute(storage, l, *s)?;
+            }
+            ctx.state.debt_redistributed = ctx.state.debt_redistributed.checked_add(*tab)?;
         }
         LiquidationPlan::WriteOff { tab, base, .. } => ctx.cover(*tab, *base)?,
     }

@@ -16,7 +16,7 @@ pub mod settle;
 use crate::error::ContractError;
 use crate::health::{price_holdings, PriceCache};
 use crate::interest::accrue;
-use crate::state::{ACCOUNTS, AUCTION_BOOKS, CONFIG, STATE};
+use crate::state::{AUCTION_BOOKS, CONFIG, STATE};
 use breakwater_types::liquidation::{plan_liquidation, Holding, Position};
 use cosmwasm_std::{DepsMut, Env, MessageInfo, Response};
 
@@ -36,9 +36,7 @@ pub fn execute_liquidate(
     let now = env.block.time.seconds();
     let mut state = STATE.load(deps.storage)?;
     accrue(&mut state, &config, now)?;
-    let account = ACCOUNTS
-        .may_load(deps.storage, &borrower)?
-        .unwrap_or_default();
+    let account = crate::redistribution::settle(deps.storage, &borrower)?;
     let debt = account.debt_shares.checked_mul_ceil(state.borrow_index)?;
     if debt.is_zero() {
         return Err(ContractError::NothingToLiquidate {
@@ -75,6 +73,7 @@ pub fn execute_liquidate(
         querier: deps.querier,
         liq,
         base_denom: &config.base_denom,
+        storage: deps.storage,
     };
     let planned = plan_liquidation(&position, &liq.params, state.breaker_level, &mut quotes)?;
     let book = AUCTION_BOOKS

@@ -22,7 +22,7 @@ use crate::error::ContractError;
 use crate::interest::accrue;
 use crate::payment::to_u128;
 use crate::state::{
-    load_account, save_account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
+    save_account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
 };
 use crate::state::{CONFIG, STATE};
 use breakwater_types::adapters::query_balance_amount;
@@ -241,7 +241,7 @@ pub fn execute_auction_proceeds(
 
     let mut base = Uint128::zero();
     let mut returned = vec![];
-    let mut account = load_account(deps.storage, &borrower)?;
+    let mut account = crate::redistribution::settle(deps.storage, &borrower)?;
     for c in &info.funds {
         let amount = to_u128(c.amount)?;
         if c.denom == config.base_denom {

@@ -183,6 +183,8 @@ pub struct ContractEngine {
     liquidations: Vec<u32>,
     /// Bad debt the market had booked by the end of the previous step.
     booked: f64,
+    /// Debt the market had redistributed by the end of the previous step's liquidations.
+    redistributed: u128,
     last_oracle: Option<Vec<f64>>,
     last_resale: u64,
     resale_every: u64,
@@ -291,6 +293,7 @@ impl ContractEngine {
             loss_sum: 0.0,
             liquidations: vec![0; n],
             booked: 0.0,
+            redistributed: 0,
             last_oracle: None,
             last_resale: 0,
             resale_every,
@@ -529,6 +532,34 @@ impl Engine for ContractEngine {
             let taken_ext: f64 = taken.iter().zip(&ext).map(|(u, p)| u * p).sum();
             self.charge(i, taken_ext - repaid);
             self.liquidations[i] += 1;
+        }
+
+        // Redistributions (issue 14) moved debt and collateral to other holders without a
+        // message of theirs: read every account holding collateral again. What a recipient
+        // took beyond the value it received at the external price is its loss (a gain,
+        // within the penalty cap, lowers it).
+        let redistributed = self.chain.market_state()?.debt_redistributed.u128();
+        if redistributed != self.redistributed {
+            self.redistributed = redistributed;
+            for i in 0..self.book.len() {
+                if self.book[i].units.iter().all(|u| *u <= 0.0) {
+                    continue;
+                }
+                let now = read_position(self.chain.as_ref(), i, &self.denoms);
+                let got: f64 = now
+                    .units
+                    .iter()
+                    .zip(&self.book[i].units)
+                    .zip(&ext)
+                    .map(|((n, b), p)| (n - b) * p)
+                    .sum();
+                let owed = now.debt - self.book[i].debt;
+                if got != 0.0 || owed != 0.0 {
+                    self.charge(i, owed - got);
+                    self.open[i] = now.debt > 0.0;
+                    self.book[i] = now;
+                }
+            }
         }
 
         // 4. Bidders.

@@ -200,6 +200,9 @@ pub trait Quotes {
     ) -> Result<AbsorbQuoteResponse, Self::Error>;
     /// The backstop's base balance (what it can cover of a bad debt).
     fn backstop_base(&mut self) -> Result<Uint128, Self::Error>;
+    /// Units of `denom` held by all accounts (the liquidated one included), without what was
+    /// redistributed and not yet taken: the stakes a redistribution of `denom` is shared over.
+    fn stake(&mut self, denom: &str) -> Result<Uint128, Self::Error>;
 }
 
 /// Collateral that leaves the account: `amount` of `denom`, raising `tab` at auction (zero for
@@ -274,6 +277,20 @@ pub enum LiquidationPlan {
         /// The backstop's base when `provision` is positive (zero otherwise).
         base: Uint128,
     },
+    /// The backstop is exhausted and the auctions would not fit the room: each lot, with its
+    /// share `shares` of the burned debt shares, is redistributed to the other holders of its
+    /// denom (see [`crate::market::RedistributionParams`]). Nothing is sold, nothing is bad
+    /// debt; what the penalty cap leaves stays with the borrower.
+    Redistribute {
+        /// Collateral given away, in seizure order (`tab`: the debt that goes with it).
+        lots: Vec<Lot>,
+        /// Debt shares that go with each lot (summing to `burned`).
+        shares: Vec<Uint128>,
+        /// Debt moved out of the account (`Σ lot.tab`).
+        tab: Uint128,
+        /// Debt shares taken from the account (they stay outstanding, owed by the recipients).
+        burned: Uint128,
+    },
     /// No collateral at all: the whole debt is bad debt, covered with `base` in the pool.
     WriteOff {
         /// The debt written off.
@@ -294,6 +311,7 @@ impl LiquidationPlan {
             LiquidationPlan::Absorb { .. } => "absorb",
             LiquidationPlan::PartialAbsorb { .. } => "partial_absorb",
             LiquidationPlan::Auctions { .. } => "toxic_auction",
+            LiquidationPlan::Redistribute { .. } => "redistribute",
             LiquidationPlan::WriteOff { .. } => "bad_debt",
         }
     }
@@ -306,6 +324,7 @@ impl LiquidationPlan {
             }
             LiquidationPlan::Absorb { tab, .. }
             | LiquidationPlan::Auctions { tab, .. }
+            | LiquidationPlan::Redistribute { tab, .. }
             | LiquidationPlan::WriteOff { tab, .. } => *tab,
         }
     }
@@ -317,6 +336,7 @@ impl LiquidationPlan {
             | LiquidationPlan::PartialAbsorb { burned, .. }
             | LiquidationPlan::Absorb { burned, .. }
             | LiquidationPlan::Auctions { burned, .. }
+            | LiquidationPlan::Redistribute { burned, .. }
             | LiquidationPlan::WriteOff { burned, .. } => *burned,
         }
     }
@@ -511,15 +531,36 @@ pub fn plan_liquidation<Q: Quotes>(
             debt_shares: position.debt_shares,
             borrow_index: position.borrow_index,
         };
-        if let Some(plan) = partial::plan(&sizing, &held, hf, quotes)? {
-            return Ok(Planned {
-                health_factor: hf,
-                hard_floor,
-                plan,
-            });
+        let planned = |plan| Planned {
+            health_factor: hf,
+            hard_floor,
+            plan,
+        };
+        match partial::plan(&sizing, &held, hf, quotes)? {
+            partial::Outcome::Plan(plan) => return Ok(planned(plan)),
+            partial::Outcome::Throttled(fallback) => {
+                // No useful auction fits and the backstop took no part of it: with
+                // redistribution on, the position moves whole (to the backstop if it can take
+                // all of it, else to the other holders of its collateral) before it waits.
+                if let Some(r) = &params.redistribution {
+                    let wick = params.wick.is_some();
+                    if let Some(plan) = whole::transfer_whole(position, &held, wick, r, quotes)? {
+                        return Ok(planned(plan));
+                    }
+                }
+                return fallback.map(planned).map_err(Into::into);
+            }
+            partial::Outcome::Whole => {}
         }
     }
-    let plan = whole::plan(position, &held, hard_floor, params.wick.is_some(), quotes)?;
+    let plan = whole::plan(
+        position,
+        &held,
+        hard_floor,
+        params.wick.is_some(),
+        params.redistribution.as_ref(),
+        quotes,
+    )?;
     Ok(Planned {
         health_factor: hf,
         hard_floor,

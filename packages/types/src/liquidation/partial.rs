@@ -230,16 +230,27 @@ impl Sizing<'_> {
     }
 }
 
+/// What the partial path decided.
+pub(super) enum Outcome {
+    /// A useful partial liquidation, or a transfer to the backstop.
+    Plan(LiquidationPlan),
+    /// No useful auction fits the room and the backstop took no part: what happens unless
+    /// the position moves whole (a partial auction below the useful size, or the refusal).
+    Throttled(Result<LiquidationPlan, PlanError>),
+    /// The whole-position path (toxic, or a dust account no candidate closes).
+    Whole,
+}
+
 /// The partial path over `held` (in seizure order) at health factor `hf`: the first useful
-/// candidate, else the fitting one with the largest repay. `None`: the whole-position path
-/// (toxic, or a dust account no candidate closes). Candidates that heal the account but fit
-/// no room throttle it (`NoRoom`, else `TooSmall`).
+/// candidate, else the fitting one with the largest repay (`Throttled`). `Whole`: the
+/// whole-position path (toxic, or a dust account no candidate closes). Candidates that heal
+/// the account but fit no room throttle it (`NoRoom`, else `TooSmall`).
 pub(super) fn plan<Q: Quotes>(
     sizing: &Sizing,
     held: &[Held],
     hf: Decimal,
     quotes: &mut Q,
-) -> Result<Option<LiquidationPlan>, Q::Error> {
+) -> Result<Outcome, Q::Error> {
     let mut best: Option<(&Held, Partial)> = None;
     let (mut any, mut no_room, mut most_room, mut too_small) =
         (false, String::new(), Uint128::zero(), false);
@@ -278,11 +289,11 @@ pub(super) fn plan<Q: Quotes>(
     let throttled = !no_room.is_empty() || best.is_some();
     if !useful && throttled && sizing.params.when_throttled == WhenThrottled::Transfer {
         if let Some(plan) = super::transfer::plan(sizing, held, hf, quotes)? {
-            return Ok(Some(plan));
+            return Ok(Outcome::Plan(plan));
         }
     }
     if let Some((h, part)) = best {
-        return Ok(Some(LiquidationPlan::Partial {
+        let plan = LiquidationPlan::Partial {
             full: part.tab == sizing.debt,
             bonus: h
                 .bonus
@@ -294,19 +305,23 @@ pub(super) fn plan<Q: Quotes>(
                 tab: part.tab,
             },
             burned: part.burned,
-        }));
+        };
+        return Ok(if useful {
+            Outcome::Plan(plan)
+        } else {
+            Outcome::Throttled(Ok(plan))
+        });
     }
     if any && !sizing.dust_account() {
         if !no_room.is_empty() {
-            return Err(PlanError::NoRoom {
+            return Ok(Outcome::Throttled(Err(PlanError::NoRoom {
                 denom: no_room,
                 room: most_room,
-            }
-            .into());
+            })));
         }
         if too_small {
-            return Err(PlanError::TooSmall.into());
+            return Ok(Outcome::Throttled(Err(PlanError::TooSmall)));
         }
     }
-    Ok(None)
+    Ok(Outcome::Whole)
 }

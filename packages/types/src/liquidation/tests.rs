@@ -4,7 +4,7 @@
 //! what is taken) and cross-checked against an `f64` reference of the closed forms.
 use super::*;
 use crate::backstop::AbsorbQuoteResponse;
-use crate::market::WhenThrottled;
+use crate::market::{RedistributionParams, WhenThrottled};
 use crate::math::reference::{d, f};
 use cosmwasm_std::{Decimal256, Uint256};
 use proptest::prelude::*;
@@ -313,6 +313,11 @@ struct Fixed {
     available: Uint128,
     discount: Decimal,
     asked_rooms: usize,
+    /// Units of each denom held by all accounts (the liquidated one included).
+    stakes: BTreeMap<String, Uint128>,
+    /// Debts of the absorb quotes for all the holdings offered that the pool could pay and
+    /// cover in full.
+    covered: Vec<Uint128>,
 }
 
 impl Quotes for Fixed {
@@ -333,6 +338,9 @@ impl Quotes for Fixed {
         } else {
             Uint128::try_from(value).unwrap_or(Uint128::MAX)
         };
+        if active && !pay.is_zero() && self.available >= debt && collateral.len() > 1 {
+            self.covered.push(debt);
+        }
         Ok(AbsorbQuoteResponse {
             pay,
             can_absorb: active && self.available >= pay && !pay.is_zero(),
@@ -342,6 +350,9 @@ impl Quotes for Fixed {
     }
     fn backstop_base(&mut self) -> Result<Uint128, PlanError> {
         Ok(self.available)
+    }
+    fn stake(&mut self, denom: &str) -> Result<Uint128, PlanError> {
+        Ok(self.stakes.get(denom).copied().unwrap_or_default())
     }
 }
 
@@ -385,6 +396,8 @@ struct Case {
     discount: Decimal,
     /// Block time (the wick rule's clock; the generated statuses began at 1).
     now: u64,
+    /// Units of each holding's denom held by the other accounts.
+    others: Vec<u128>,
 }
 
 impl Case {
@@ -475,11 +488,23 @@ fn case() -> impl Strategy<Value = Case> {
                     any::<bool>(),
                     prop_oneof![Just(0u64), Just(1_900u64), 0u64..=4_000],
                     any::<bool>(),
+                    any::<bool>(),
+                    proptest::collection::vec(prop_oneof![Just(0u128), 1u128..=10u128.pow(24)], n),
                 ),
             )
         })
         .prop_map(
-            |(holdings, hf, idx, min, rooms, global, available, disc, (wick, now, transfer))| {
+            |(
+                holdings,
+                hf,
+                idx,
+                min,
+                rooms,
+                global,
+                available,
+                disc,
+                (wick, now, transfer, redistribute, others),
+            )| {
                 Case {
                     holdings,
                     hf,
@@ -493,6 +518,7 @@ fn case() -> impl Strategy<Value = Case> {
                         } else {
                             WhenThrottled::Wait
                         },
+                        redistribution: redistribute.then(RedistributionParams::default),
                         ..LiquidationParams::default()
                     },
                     rooms,
@@ -500,6 +526,7 @@ fn case() -> impl Strategy<Value = Case> {
                     available,
                     discount: Decimal::percent(disc),
                     now,
+                    others,
                 }
             },
         )
@@ -567,6 +594,13 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         available: Uint128::new(c.available),
         discount: c.discount,
         asked_rooms: 0,
+        covered: vec![],
+        stakes: c
+            .holdings
+            .iter()
+            .zip(&c.others)
+            .map(|(h, o)| (h.denom.clone(), h.amount + Uint128::new(*o)))
+            .collect(),
     };
     let planned = plan_liquidation(&position, &c.params, 0, &mut quotes);
     (position, planned, quotes)
@@ -778,6 +812,31 @@ proptest! {
                 }
                 prop_assert!(*forced || seen <= c.global);
             }
+            LiquidationPlan::Redistribute { lots, shares, tab, burned } => {
+                // Only with redistribution on; never for a debt the pool could pay and cover
+                // in full (it would have absorbed it).
+                let r = c.params.redistribution.as_ref();
+                prop_assert!(r.is_some());
+                prop_assert!(!quotes.covered.contains(tab), "redistributed what the pool could take");
+                let sum: u128 = lots.iter().map(|l| l.tab.u128()).sum();
+                prop_assert_eq!(sum, tab.u128());
+                let given: u128 = shares.iter().map(|s| s.u128()).sum();
+                prop_assert_eq!(given, burned.u128());
+                prop_assert_eq!(lots.len(), shares.len());
+                for l in lots {
+                    let h = find(pos.holdings, &l.denom);
+                    let i = c.holdings.iter().position(|x| x.denom == l.denom).unwrap();
+                    // Someone else holds the denom, and its price caps the lot.
+                    prop_assert!(c.others[i] > 0);
+                    prop_assert!(l.amount <= h.amount);
+                    let keep = Decimal::one() + r.unwrap().penalty_cap;
+                    // The cap: the lot is worth at most tab·(1 + cap), rounded up to a base unit,
+                    // plus one unit of collateral.
+                    prop_assert!(mul(l.amount, h.trusted_price()) <= mul(l.tab, keep) + Decimal256::one() + Decimal256::from(h.trusted_price()));
+                    // Rounding favours the recipients: whole holdings, or at least the cap.
+                    prop_assert!(l.amount == h.amount || mul(l.amount, h.trusted_price()) >= mul(l.tab, keep));
+                }
+            }
             LiquidationPlan::WriteOff { .. } => prop_assert!(pos.holdings.is_empty()),
         }
     }
@@ -885,6 +944,7 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         "absorb_halted",
         "partial_absorb",
         "toxic_auction",
+        "redistribute",
         "healthy",
         "paused",
         "wick",

@@ -2,6 +2,7 @@
 //! the caps, the provision and the write-off (see the parent module).
 use super::partial::Held;
 use super::{LiquidationPlan, Lot, PlanError, Position, Quotes};
+use crate::market::RedistributionParams;
 use cosmwasm_std::{coin, Decimal, Uint128, Uint256};
 
 /// Splits `debt` across holdings by value (`floor`), the largest (first in seizure order
@@ -133,12 +134,15 @@ fn branch<'h>(
 }
 
 /// The whole-position path over `held` (in seizure order). With `wick`, a `Halted` holding
-/// may go to the backstop (transferred, not auctioned into the wick).
+/// may go to the backstop (transferred, not auctioned into the wick). With `redistribution`,
+/// the backstop absorbs only when it can pay or cover the whole debt, and a position it cannot
+/// take whose auctions would not fit the room is redistributed instead ([`redistribute`]).
 pub(super) fn plan<Q: Quotes>(
     position: &Position,
     held: &[Held],
     hard_floor: bool,
     wick: bool,
+    redistribution: Option<&RedistributionParams>,
     quotes: &mut Q,
 ) -> Result<LiquidationPlan, Q::Error> {
     let debt = position.debt;
@@ -157,23 +161,141 @@ pub(super) fn plan<Q: Quotes>(
     let absorbable = branch(position, held, &tabs, hard_floor, wick)?;
     if let Ok((offered, tab, burned)) = &absorbable {
         if offered.iter().all(|(h, _)| transferable(h)) {
-            if let Some(plan) = absorb(offered, *tab, *burned, wick, quotes)? {
+            let whole = redistribution.is_some();
+            if let Some(plan) = absorb(offered, *tab, *burned, wick, whole, quotes)? {
                 return Ok(plan);
             }
         }
     }
     // Then auctions: above the hard floor only of active holdings (an unpriced one stays with
-    // its share of the debt), below it of everything, forced.
+    // its share of the debt), below it of everything, forced; unless they would not fit the
+    // room and the position can be redistributed.
     let (offered, tab, burned) = branch(position, held, &tabs, hard_floor, false)??;
+    if let Some(r) = redistribution {
+        if !fits_room(&offered, quotes)? {
+            if let Some(plan) = redistribute(&offered, tab, burned, r, quotes)? {
+                return Ok(plan);
+            }
+        }
+    }
     auctions(offered, tab, burned, hard_floor, quotes)
 }
 
+/// A throttled position (no useful auction fits, no partial transfer) moves whole: to the
+/// backstop when it can pay or cover all of it, else redistributed. `None`: neither can take
+/// it (it waits, as before).
+pub(super) fn transfer_whole<Q: Quotes>(
+    position: &Position,
+    held: &[Held],
+    wick: bool,
+    redistribution: &RedistributionParams,
+    quotes: &mut Q,
+) -> Result<Option<LiquidationPlan>, Q::Error> {
+    if held.is_empty() {
+        return Ok(None);
+    }
+    let tabs = split_tabs(held, position.debt)?;
+    let transferable = |h: &Held| h.active || (wick && h.halted);
+    if let Ok((offered, tab, burned)) = branch(position, held, &tabs, false, wick)? {
+        if offered.iter().all(|(h, _)| transferable(h)) {
+            if let Some(plan) = absorb(&offered, tab, burned, wick, true, quotes)? {
+                return Ok(Some(plan));
+            }
+        }
+    }
+    match branch(position, held, &tabs, false, false)? {
+        Ok((offered, tab, burned)) => redistribute(&offered, tab, burned, redistribution, quotes),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Whether every auction of `offered` fits its collateral's room and all of them the global
+/// cap (what an unforced whole-position liquidation needs).
+fn fits_room<Q: Quotes>(offered: &[(&Held, Uint128)], quotes: &mut Q) -> Result<bool, Q::Error> {
+    let mut total = Uint128::zero();
+    let mut global = Uint128::MAX;
+    for (h, t) in offered.iter().filter(|(_, t)| !t.is_zero()) {
+        let r = quotes.room(&h.denom)?;
+        if *t > r.room {
+            return Ok(false);
+        }
+        total = total.checked_add(*t).map_err(PlanError::from)?;
+        global = r.global;
+    }
+    Ok(total <= global)
+}
+
+/// Redistribution of `offered` (each holding with its tab), moving `tab` of debt and `burned`
+/// debt shares. Each lot is the holding capped at `ceil(tab_k · (1 + penalty_cap) / price_k)`
+/// units; the shares go with the tabs, `floor(burned · tab_k / tab)`, the largest tab taking
+/// the remainder. `None` when a holding with a tab has no price to cap it at (neither active
+/// nor halted) or no other account holds its denom.
+pub(super) fn redistribute<Q: Quotes>(
+    offered: &[(&Held, Uint128)],
+    tab: Uint128,
+    burned: Uint128,
+    r: &RedistributionParams,
+    quotes: &mut Q,
+) -> Result<Option<LiquidationPlan>, Q::Error> {
+    let keep = Decimal::one()
+        .checked_add(r.penalty_cap)
+        .map_err(PlanError::from)?;
+    let mut lots = vec![];
+    let mut shares = vec![];
+    let mut given = Uint128::zero();
+    let mut largest: Option<usize> = None;
+    for (h, t) in offered.iter().filter(|(_, t)| !t.is_zero()) {
+        if !(h.active || h.halted) || h.price.is_zero() {
+            return Ok(None);
+        }
+        let others = quotes.stake(&h.denom)?.saturating_sub(h.amount);
+        if others.is_zero() {
+            return Ok(None);
+        }
+        let cap = t
+            .checked_mul_ceil(keep)
+            .map_err(PlanError::from)?
+            .checked_div_ceil(h.price)
+            .map_err(PlanError::from)?;
+        let s = burned
+            .checked_multiply_ratio(*t, tab)
+            .map_err(PlanError::from)?;
+        given = given.checked_add(s).map_err(PlanError::from)?;
+        if largest.is_none_or(|i| lots.get(i).is_some_and(|l: &Lot| *t > l.tab)) {
+            largest = Some(lots.len());
+        }
+        lots.push(Lot {
+            denom: h.denom.clone(),
+            amount: cap.min(h.amount),
+            tab: *t,
+        });
+        shares.push(s);
+    }
+    let (Some(i), false) = (largest, burned.is_zero()) else {
+        return Ok(None);
+    };
+    if let Some(s) = shares.get_mut(i) {
+        *s = s
+            .checked_add(burned.checked_sub(given).map_err(PlanError::from)?)
+            .map_err(PlanError::from)?;
+    }
+    Ok(Some(LiquidationPlan::Redistribute {
+        lots,
+        shares,
+        tab,
+        burned,
+    }))
+}
+
 /// The backstop's absorb of `offered` for `tab`, when it can.
+/// With `whole`, only when the pool can pay or cover all of `tab` (otherwise the rest would be
+/// bad debt while the position could be redistributed).
 fn absorb<Q: Quotes>(
     offered: &[(&Held, Uint128)],
     tab: Uint128,
     burned: Uint128,
     halted: bool,
+    whole: bool,
     quotes: &mut Q,
 ) -> Result<Option<LiquidationPlan>, Q::Error> {
     let coins = offered
@@ -181,7 +303,7 @@ fn absorb<Q: Quotes>(
         .map(|(h, _)| coin(h.amount.u128(), &h.denom))
         .collect();
     let quote = quotes.absorb_quote(coins, tab, halted)?;
-    if !quote.can_absorb {
+    if !quote.can_absorb || (whole && quote.available < tab) {
         return Ok(None);
     }
     let holdings: Vec<Held> = offered.iter().map(|(h, _)| (*h).clone()).collect();
