@@ -225,6 +225,7 @@ fn a_stranger_cannot_send_any_privileged_market_message() {
             MarketMsg::AuctionProceeds {
                 borrower: x.to_string(),
                 shortfall: Uint128::new(1_000_000_000),
+                denom: None,
             },
             vec![coin(1_000_000_000, ATOM)],
             "unauthorized: only the liquidator may do this",

@@ -89,6 +89,7 @@ fn every_new_privileged_message_is_refused_from_a_stranger() {
             &ExecuteMsg::AuctionProceeds {
                 borrower: borrower.clone(),
                 shortfall: Uint128::zero(),
+                denom: None,
             },
             &[coin(1_000_000, ATOM)],
         ),
@@ -113,6 +114,7 @@ fn every_new_privileged_message_is_refused_from_a_stranger() {
             &ExecuteMsg::AuctionProceeds {
                 borrower,
                 shortfall: Uint128::zero(),
+                denom: None,
             },
             &[],
         ),
@@ -135,6 +137,7 @@ fn proceeds_credit_only_listed_collateral_back_to_the_borrower() {
             &ExecuteMsg::AuctionProceeds {
                 borrower: borrower.clone(),
                 shortfall: Uint128::zero(),
+                denom: None,
             },
             &[coin(100, ATOM), coin(100, "ufoo")],
         ),
@@ -146,6 +149,7 @@ fn proceeds_credit_only_listed_collateral_back_to_the_borrower() {
             &ExecuteMsg::AuctionProceeds {
                 borrower,
                 shortfall: Uint128::zero(),
+                denom: None,
             },
             &[coin(100, ATOM)],
         )

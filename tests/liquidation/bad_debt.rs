@@ -145,6 +145,7 @@ fn proceeds_settle_only_from_the_liquidator() {
             &breakwater_types::market::ExecuteMsg::AuctionProceeds {
                 borrower: borrower.to_string(),
                 shortfall: Uint128::new(1_000_000),
+                denom: None,
             },
             &[cosmwasm_std::coin(1_000, USDC)],
         ),

@@ -56,7 +56,7 @@ fn record(s: &Suite) -> CollateralResponse {
 }
 
 #[test]
-fn a_position_is_redistributed_when_the_backstop_is_empty() {
+fn a_throttled_position_is_redistributed_in_part_when_the_backstop_is_empty() {
     let Set { mut s, alice, bob } = throttled();
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let before = supplies(&s);
@@ -71,18 +71,24 @@ fn a_position_is_redistributed_when_the_backstop_is_empty() {
     let state = s.market_state();
     assert_eq!(state.total_debt_shares, state0.total_debt_shares);
     assert_eq!(state.bad_debt_socialized.u128(), 0);
-    assert_eq!(state.debt_redistributed, d0.debt);
+    // Healed to the target like a partial liquidation, at the bonus in force (the 5%
+    // penalty, below the 10% cap): f = 0.825 · 1.05 = 0.86625,
+    // R = ceil((1.05 · 4.8·10^9 − 4.62·10^9) / (1.05 − 0.86625)) = 2,285,714,286, with
+    // ceil(ceil(R · 1.05) / 2800) = 857,143 units.
+    let tab = liq_num(&s, &res, "tab");
+    assert_eq!(tab, 2_285_714_286);
+    assert_eq!(liq_num(&s, &res, "lot"), 857_143);
+    assert_eq!(state.debt_redistributed.u128(), tab);
     assert_eq!(record(&s).total_deposited.u128(), 10_000_000);
-    // The penalty cap: ceil(4.8·10^9 · 1.1 / 2800) = 1,885,715 units go, the rest stays.
-    let acc = s.account(&borrower);
-    assert!(acc.debt.is_zero());
-    assert_eq!(eth(&s, &borrower), 2_000_000 - 1_885_715);
+    let h = f(hf(&s, &borrower));
+    assert!((1.0499..1.0502).contains(&h), "{h}");
+    assert_eq!(eth(&s, &borrower), 2_000_000 - 857_143);
     // Alice holds a quarter of the other holdings, Bob three quarters: their shares of the
     // collateral round down, of the debt shares up.
-    let (a1, b1) = (s.account(&alice), s.account(&bob));
-    assert_eq!(eth(&s, &alice), 2_000_000 + 471_428);
-    assert_eq!(eth(&s, &bob), 6_000_000 + 1_414_286);
-    let shares = d0.debt_shares.u128();
+    let (a1, b1, d1) = (s.account(&alice), s.account(&bob), s.account(&borrower));
+    assert_eq!(eth(&s, &alice), 2_000_000 + 214_285);
+    assert_eq!(eth(&s, &bob), 6_000_000 + 642_857);
+    let shares = d0.debt_shares.u128() - d1.debt_shares.u128();
     assert_eq!(
         a1.debt_shares.u128() - a0.debt_shares.u128(),
         shares.div_ceil(4)
@@ -111,7 +117,7 @@ fn an_account_takes_its_share_once_whenever_it_is_touched() {
     assert_eq!(eth(&s, &alice), shown.collaterals[0].amount.u128() + 2);
     assert_eq!(s.account(&alice).debt_shares, shown.debt_shares);
     let r = record(&s).redistribution.expect("a redistribution record");
-    assert_eq!(r.coll_left.u128(), 1_885_715 - 471_428);
+    assert_eq!(r.coll_left.u128(), 857_143 - 214_285);
     assert_books(&s);
 }
 
@@ -130,7 +136,7 @@ fn redistributed_shares_never_exceed_what_was_redistributed() {
     s.repay(&alice, 1).unwrap();
     s.repay(&bob, 1).unwrap();
     let r = record(&s).redistribution.expect("a redistribution record");
-    // Collateral: 1,885,715 − 471,428 − 1,414,286 = 1 unit left over (rounded down), kept
+    // Collateral: 857,143 − 214,285 − 642,857 = 1 unit left over (rounded down), kept
     // for the next redistribution of ueth. Debt: rounded up per account, capped by what is
     // left, so together they take exactly the shares redistributed.
     assert_eq!(r.coll_left.u128(), 1);
@@ -169,16 +175,16 @@ fn redistribution_cannot_be_gamed_by_depositing_just_before_it() {
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let mallory = s.addr("mallory");
     s.open_position(&mallory, ETH, 8_000_000, 0);
-    let debt = s.account(&borrower).debt.u128();
-    s.liquidate(&keeper, &borrower).unwrap();
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    let debt = liq_num(&s, &res, "tab");
     let acc = s.account(&mallory);
     let gained = eth(&s, &mallory) - 8_000_000;
-    assert_eq!(gained, 1_885_715 / 2);
+    assert_eq!(gained, 857_143 / 2);
     let owed = acc.debt.u128();
     assert!(owed >= debt / 2, "she owes {owed} of {debt}");
-    // Her gain at the price: at most half of the 10% cap on the debt, plus rounding.
+    // Her gain at the price: at most half of the 5% bonus on the debt, plus rounding.
     let gain = (gained * 2800).saturating_sub(owed);
-    assert!(gain <= debt / 2 / 10 + 2800, "gain {gain}");
+    assert!(gain <= debt / 2 / 20 + 2800, "gain {gain}");
     assert_err(
         s.withdraw_collateral(&mallory, ETH, Some(8_000_000)),
         "borrow limit exceeded",
@@ -230,16 +236,22 @@ fn a_backstop_that_can_take_the_whole_position_takes_it_first() {
 }
 
 #[test]
-fn below_the_hard_floor_a_position_is_redistributed_rather_than_force_sold_without_room() {
-    // At 2300 the borrower is at HF 0.79 and insolvent (4.6·10^9 of collateral against
-    // 4.8·10^9): everything goes to the other holders, who bear the loss; lenders none.
+fn a_position_is_redistributed_when_the_backstop_is_empty() {
+    // Below the hard floor, with no room: not force-sold into an empty book. At 2300 the
+    // borrower is at HF 0.79 and insolvent (4.6·10^9 of collateral against 4.8·10^9):
+    // everything goes to the other holders, who bear the loss; lenders none.
     let Set { mut s, alice, .. } = market(default_params(), 0, 0);
     s.feed(ETH, dec("2300"));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    let before = supplies(&s);
+    let debt = s.account(&borrower).debt;
     let res = s.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&s, &res, "mode"), "redistribute");
     assert_eq!(liq_attr(&s, &res, "hard_floor"), "true");
     assert_eq!(eth(&s, &borrower), 0);
+    assert!(s.account(&borrower).debt.is_zero());
+    assert_eq!(s.market_state().debt_redistributed, debt);
+    assert_conserved(&s, &before);
     assert_eq!(eth(&s, &alice), 2_000_000 + 500_000);
     let st = s.market_state();
     assert_eq!(st.bad_debt_socialized.u128(), 0);
@@ -255,4 +267,50 @@ fn with_room_a_hard_floor_position_is_still_auctioned() {
     let res = s.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
     assert_eq!(eth(&s, &alice), 2_000_000);
+}
+
+#[test]
+fn an_auction_shortfall_the_backstop_cannot_pay_goes_to_the_holders_of_its_collateral() {
+    // Room for the auction, an empty backstop: the toxic position (HF 0.85) is auctioned; its
+    // lot bought at the floor leaves a shortfall, which becomes the debt of the other ueth
+    // holders (a quarter to Alice, three quarters to Bob) instead of a supplier haircut.
+    let Set { mut s, alice, bob } = market(default_params(), 0, u128::MAX / 4);
+    let (borrower, keeper, lender) = (s.borrower.clone(), s.keeper.clone(), s.lender.clone());
+    let before = supplies(&s);
+    let debt = s.account(&borrower).debt.u128();
+    s.feed(
+        ETH,
+        cosmwasm_std::Decimal::from_ratio(debt * 85, 165_000_000u128),
+    );
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
+    let id = s.auctions()[0].id;
+    let (a0, b0) = (s.account(&alice), s.account(&bob));
+    s.advance_time_feeding(720);
+    let a = s.auction(id);
+    assert!(a.at_floor, "{a:?}");
+    s.bid(&keeper, id, a.lot.u128(), a.price).unwrap();
+    let shortfall = a.tab.u128() - a.lot.checked_mul_ceil(a.price).unwrap().u128();
+    assert!(shortfall > 500_000_000, "{shortfall}");
+    let st = s.market_state();
+    assert_eq!(st.bad_debt_socialized.u128(), 0);
+    assert_eq!(st.debt_redistributed.u128(), shortfall);
+    assert!(s.supplier(&lender).assets.u128() >= SUPPLY, "no haircut");
+    // Alice and Bob owe it in proportion to their ueth, rounded up: at least their share, and
+    // at most 0.01% more (the interest of the 12 minutes on their own debt and the rounding).
+    let (a1, b1) = (s.account(&alice), s.account(&bob));
+    let da = a1.debt.u128() - a0.debt.u128();
+    let db = b1.debt.u128() - b0.debt.u128();
+    let slack = shortfall / 10_000;
+    assert!(
+        da >= shortfall / 4 && da <= shortfall / 4 + slack,
+        "{da} of {shortfall}"
+    );
+    assert!(
+        db >= shortfall * 3 / 4 && db <= shortfall * 3 / 4 + slack,
+        "{db} of {shortfall}"
+    );
+    assert_eq!(a1.collaterals[0].amount.u128(), 2_000_000);
+    assert_books(&s);
+    assert_conserved(&s, &before);
 }

@@ -155,7 +155,10 @@ pub fn release(
             }
             // The chain accepts funds only as sorted coins.
             funds.sort_by(|a, b| a.denom.cmp(&b.denom));
-            msgs.push(cfg.market.auction_proceeds(borrower, *shortfall, funds)?);
+            msgs.push(
+                cfg.market
+                    .auction_proceeds(borrower, *shortfall, denom, funds)?,
+            );
             Ok(msgs)
         }
         Payout::Resale {

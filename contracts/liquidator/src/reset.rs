@@ -101,10 +101,12 @@ pub fn close_dust(
                 (Some(backstop), false) => msgs.push(send(backstop.addr(), lot())),
                 (None, false) => proceeds_funds = vec![lot()],
             }
-            msgs.push(
-                cfg.market
-                    .auction_proceeds(borrower, auction.tab, proceeds_funds)?,
-            );
+            msgs.push(cfg.market.auction_proceeds(
+                borrower,
+                auction.tab,
+                &auction.denom,
+                proceeds_funds,
+            )?);
         }
         StoredSeller::Backstop => {
             let backstop = cfg

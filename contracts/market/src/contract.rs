@@ -143,9 +143,10 @@ pub fn execute(
         ExecuteMsg::AuctionProceeds {
             borrower,
             shortfall,
+            denom,
         } => {
             let liq = only_liquidator(deps.storage, &info.sender)?;
-            execute_auction_proceeds(deps, env, info, liq, borrower, shortfall)
+            execute_auction_proceeds(deps, env, info, liq, borrower, shortfall, denom)
         }
         ExecuteMsg::RewardKeeper { keeper, tab } => {
             let liq = only_liquidator(deps.storage, &info.sender)?;

@@ -247,16 +247,19 @@ impl MarketContract {
         Ok(c.params.depth)
     }
 
-    /// `AuctionProceeds { borrower, shortfall }` with `funds` (proceeds and leftover lot).
+    /// `AuctionProceeds { borrower, shortfall, denom }` with `funds` (proceeds and leftover
+    /// lot) for an auction of `denom`.
     pub fn auction_proceeds(
         &self,
         borrower: &Addr,
         shortfall: Uint128,
+        denom: &str,
         funds: Vec<Coin>,
     ) -> StdResult<CosmosMsg> {
         let msg = MarketMsg::AuctionProceeds {
             borrower: borrower.to_string(),
             shortfall,
+            denom: Some(denom.to_string()),
         };
         execute(&self.0, &msg, funds)
     }

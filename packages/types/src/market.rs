@@ -288,20 +288,21 @@ defaults {
 }
 
 crate::cw_serde_struct! {
-/// Transfer, not sale, when the backstop is exhausted (Liquity's redistribution). A position
-/// that must go whole (toxic, below the hard floor, or throttled with no useful auction) and
-/// that the backstop cannot take in full (it cannot pay or cover the whole debt) is not
-/// auctioned when the auctions would not fit the liquidator's room: its debt and collateral
-/// are redistributed, holding by holding, to every other account holding the same collateral,
-/// in proportion to the units each holds (the debt split across holdings by value). The
-/// collateral given away per holding is capped at `tab · (1 + penalty_cap)` at the trusted
-/// price; what is above the cap stays with the borrower, whose debt is cleared. Nothing is
-/// sold and no lender loses: the loss of an insolvent position falls on the holders of its
-/// collateral. Applied lazily (per-collateral accumulators; each account takes its share the
-/// next time it is touched or queried).
+/// Transfer, not sale, when the backstop is exhausted (Liquity's redistribution). A throttled
+/// account (no useful auction fits the room, the backstop took no part) has part of one
+/// holding redistributed, healing it to the target like a partial liquidation; a position that
+/// must go whole (toxic or below the hard floor) that the backstop cannot take in full (it
+/// cannot pay or cover the whole debt) is redistributed instead of auctioned when the auctions
+/// would not fit the liquidator's room. The debt and collateral go, holding by holding, to
+/// every other account holding the same collateral, in proportion to the units each holds (the
+/// debt split across holdings by value). The collateral given away per unit of debt is `1 + b`
+/// at the trusted price, `b` the bonus in force capped at `penalty_cap`; what is above stays
+/// with the borrower. Nothing is sold and no lender loses: the loss of an insolvent position
+/// falls on the holders of its collateral. Applied lazily (per-collateral accumulators; each
+/// account takes its share the next time it is touched, and queries show it at once).
 pub struct RedistributionParams {
-    /// Collateral redistributed per holding is at most its share of the debt times
-    /// `1 + penalty_cap` (0 to 1; default 10%, Liquity v2's redistribution penalty).
+    /// The most a redistribution charges the borrower on top of the debt it moves (the bonus in
+    /// force counts up to it; 0 to 1; default 10%, Liquity v2's redistribution penalty).
     pub penalty_cap: Decimal,
 }
 }
@@ -589,13 +590,19 @@ pub enum ExecuteMsg {
     SetLiquidation(LiquidationConfig),
     /// Liquidator: proceeds of an auction (attached base) and, when its tab is covered, the
     /// leftover lot (attached collateral, credited back to `borrower`). A positive `shortfall`
-    /// closes an auction whose lot ran out: the market covers it from the backstop, then
-    /// reserves, and socializes the rest across suppliers.
+    /// closes an auction whose lot ran out: the market covers it from the backstop, then (with
+    /// redistribution on and `denom` given) redistributes it as debt to the other holders of
+    /// `denom`, then reserves, and socializes the rest across suppliers.
     AuctionProceeds {
         /// The liquidated account.
         borrower: String,
         /// Tab left unpaid when the lot ran out, base units.
         shortfall: Uint128,
+        /// The auction's collateral (absent from a liquidator that predates the field): with
+        /// redistribution on, a shortfall the backstop cannot pay goes as debt to the other
+        /// holders of it before reserves and suppliers (see [`RedistributionParams`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        denom: Option<String>,
     },
     /// Liquidator: reward the keeper who reset an auction, on the value the reset put back on
     /// sale.
@@ -881,6 +888,7 @@ pub(crate) struct ExecuteBody {
     params: Option<MarketParams>,
     level: Option<u8>,
     limit: Option<u32>,
+    denom: Option<String>,
 }
 
 impl crate::variants::Variants for ExecuteMsg {
@@ -917,7 +925,7 @@ impl crate::variants::Variants for ExecuteMsg {
             "liquidate" => &["borrower"],
             "update_collateral" => &["denom", "update"],
             "update_config" => &["oracle", "params"],
-            "auction_proceeds" => &["borrower", "shortfall"],
+            "auction_proceeds" => &["borrower", "shortfall", "denom"],
             "reward_keeper" => &["keeper", "tab"],
             "set_breaker_level" => &["level"],
             "trip_breaker" => &["denom"],
@@ -948,6 +956,7 @@ impl crate::variants::Variants for ExecuteMsg {
         match (variant, field) {
             ("withdraw" | "withdraw_collateral", "amount") => b.amount = map.next_value()?,
             (_, "on_behalf_of" | "oracle") => b.text = map.next_value()?,
+            ("auction_proceeds", "denom") => b.denom = map.next_value()?,
             (_, "denom" | "borrower" | "keeper") => b.text = Some(map.next_value()?),
             (_, "amount" | "shortfall" | "tab") => b.amount = Some(map.next_value()?),
             (_, "update") => b.update = Some(map.next_value()?),
@@ -992,6 +1001,7 @@ impl crate::variants::Variants for ExecuteMsg {
             "auction_proceeds" => ExecuteMsg::AuctionProceeds {
                 borrower: required(b.text, "borrower")?,
                 shortfall: required(b.amount, "shortfall")?,
+                denom: b.denom,
             },
             "reward_keeper" => ExecuteMsg::RewardKeeper {
                 keeper: required(b.text, "keeper")?,

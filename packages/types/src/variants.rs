@@ -211,6 +211,12 @@ mod tests {
             ExecuteMsg::AuctionProceeds {
                 borrower: a(),
                 shortfall: n,
+                denom: None,
+            },
+            ExecuteMsg::AuctionProceeds {
+                borrower: a(),
+                shortfall: n,
+                denom: Some(a()),
             },
             ExecuteMsg::RewardKeeper {
                 keeper: a(),

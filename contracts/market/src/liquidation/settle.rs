@@ -222,10 +222,11 @@ pub fn pay(res: Response, keeper: &Addr, reward: Uint128, base: &str) -> Respons
     })
 }
 
-/// `AuctionProceeds { borrower, shortfall }` from the liquidator (checked by the caller):
-/// attached base repays debt in auction (`cash += b`, `debt_in_auction −= b`); attached
-/// collateral is credited back to `borrower` (listed denoms only, outside the supply cap);
-/// a positive `shortfall` leaves `debt_in_auction` as bad debt and is covered.
+/// `AuctionProceeds { borrower, shortfall, denom }` from the liquidator (checked by the
+/// caller): attached base repays debt in auction (`cash += b`, `debt_in_auction −= b`);
+/// attached collateral is credited back to `borrower` (listed denoms only, outside the supply
+/// cap); a positive `shortfall` leaves `debt_in_auction` as bad debt and is covered (see
+/// [`redistribute_shortfall`] for the part the backstop cannot pay).
 pub fn execute_auction_proceeds(
     deps: DepsMut,
     env: Env,
@@ -233,6 +234,7 @@ pub fn execute_auction_proceeds(
     liq: Liquidation,
     borrower: String,
     shortfall: Uint128,
+    denom: Option<String>,
 ) -> Result<Response, ContractError> {
     let borrower = deps.api.addr_validate(&borrower)?;
     let config = CONFIG.load(deps.storage)?;
@@ -260,8 +262,6 @@ pub fn execute_auction_proceeds(
         returned.push(("returned_denom", c.denom.clone()));
         returned.push(("returned_amount", amount.to_string()));
     }
-    save_account(deps.storage, &borrower, &account)?;
-
     state.cash = state.cash.checked_add(base)?;
     state.debt_in_auction = state.debt_in_auction.saturating_sub(base);
     let bad = shortfall.min(state.debt_in_auction);
@@ -284,8 +284,24 @@ pub fn execute_auction_proceeds(
     let rest = bad.checked_sub(used)?;
     if !rest.is_zero() {
         let base = backstop_base(&deps.querier, &liq, &config.base_denom)?;
-        res = cover_bad_debt(res, &mut state, &liq, rest, base)?.0;
+        let over = rest.saturating_sub(base);
+        let moved = match (&liq.params.redistribution, &denom) {
+            (Some(_), Some(denom)) if !over.is_zero() => {
+                let (r, moved) =
+                    redistribute_shortfall(deps.storage, &mut state, &mut account, denom, over)?;
+                if let Some(e) = r {
+                    res = res.add_event(e);
+                }
+                moved
+            }
+            _ => Uint128::zero(),
+        };
+        let left = rest.checked_sub(moved)?;
+        if !left.is_zero() {
+            res = cover_bad_debt(res, &mut state, &liq, left, base)?.0;
+        }
     }
+    save_account(deps.storage, &borrower, &account)?;
     if book.in_auction.is_zero() {
         let released = release(&mut state, &book)?;
         AUCTION_BOOKS.remove(deps.storage, &borrower);
@@ -307,6 +323,41 @@ pub fn execute_auction_proceeds(
     }
     STATE.save(deps.storage, &state)?;
     Ok(res.add_attribute("debt_in_auction", state.debt_in_auction))
+}
+
+/// A shortfall `over` of an auction of `denom` that the backstop cannot pay goes, with
+/// redistribution on, as debt to the other holders of `denom` (in proportion to their
+/// holdings, lazily, as a position's would): `ceil(over / borrow_index)` new debt shares
+/// (rounded up, for the protocol) join `debt_left`, `debt_redistributed += over`, and reserves
+/// and suppliers lose nothing. Returns the event and what was moved (zero when no other
+/// account holds `denom`: the waterfall then covers it all).
+fn redistribute_shortfall(
+    storage: &mut dyn cosmwasm_std::Storage,
+    state: &mut MarketState,
+    account: &mut crate::state::Account,
+    denom: &str,
+    over: Uint128,
+) -> Result<(Option<Event>, Uint128), ContractError> {
+    let kept = account.collateral(denom);
+    if crate::redistribution::stake(storage, denom)?
+        .saturating_sub(kept)
+        .is_zero()
+    {
+        return Ok((None, Uint128::zero()));
+    }
+    let shares = over.checked_div_ceil(state.borrow_index)?;
+    state.total_debt_shares = state.total_debt_shares.checked_add(shares)?;
+    state.debt_redistributed = state.debt_redistributed.checked_add(over)?;
+    let r = crate::redistribution::distribute(storage, denom, Uint128::zero(), shares, kept)?;
+    account.set_snapshot(denom, r.coll_per_stake, r.debt_per_stake);
+    let event = Event::new("redistribution")
+        .add_attribute("denom", denom)
+        .add_attribute("amount", Uint128::zero())
+        .add_attribute("debt", over)
+        .add_attribute("debt_shares", shares)
+        .add_attribute("coll_per_stake", r.coll_per_stake.to_string())
+        .add_attribute("debt_per_stake", r.debt_per_stake.to_string());
+    Ok((Some(event), over))
 }
 
 /// `RewardKeeper { keeper, tab }` from the liquidator (checked by the caller): pays the keeper

@@ -829,12 +829,37 @@ proptest! {
                     // Someone else holds the denom, and its price caps the lot.
                     prop_assert!(c.others[i] > 0);
                     prop_assert!(l.amount <= h.amount);
-                    let keep = Decimal::one() + r.unwrap().penalty_cap;
+                    let cr = Decimal::from_ratio(cv_of(pos.holdings), pos.debt);
+                    let keep = (Decimal::one() + h.bonus_at(planned.health_factor, cr))
+                        .min(Decimal::one() + r.unwrap().penalty_cap);
                     // The cap: the lot is worth at most tab·(1 + cap), rounded up to a base unit,
                     // plus one unit of collateral.
                     prop_assert!(mul(l.amount, h.trusted_price()) <= mul(l.tab, keep) + Decimal256::one() + Decimal256::from(h.trusted_price()));
                     // Rounding favours the recipients: whole holdings, or at least the cap.
                     prop_assert!(l.amount == h.amount || mul(l.amount, h.trusted_price()) >= mul(l.tab, keep));
+                }
+                // A partial redistribution (throttled, above the hard floor) heals like a
+                // partial liquidation: the health factor does not fall beyond rounding. (With
+                // a holding unpriced, the whole-position rule keeps it with its share of the
+                // debt instead, as for absorbs and auctions.)
+                let all_active = pos.holdings.iter().all(|h| h.status.is_active());
+                if *burned < pos.debt_shares && all_active {
+                    prop_assert!(!planned.hard_floor && lots.len() == 1);
+                    let l = &lots[0];
+                    let h = find(pos.holdings, &l.denom);
+                    let after: Vec<Holding> = pos.holdings.iter().map(|x| {
+                        let mut x = x.clone();
+                        if x.denom == l.denom { x.amount -= l.amount; }
+                        x
+                    }).collect();
+                    let (w0, w1) = (w_of(pos.holdings), w_of(&after));
+                    let d1 = (pos.debt_shares - *burned).mul_ceil(pos.borrow_index).u128();
+                    let tol = Uint128::one().mul_ceil(h.median * h.liquidation_threshold).u128()
+                        + 1 + Uint128::one().mul_ceil(pos.borrow_index).u128();
+                    prop_assert!(
+                        Uint256::from(w1 + tol) * Uint256::from(d0) >= Uint256::from(w0) * Uint256::from(d1),
+                        "HF fell: {}/{} -> {}/{}", w0, d0, w1, d1
+                    );
                 }
             }
             LiquidationPlan::WriteOff { .. } => prop_assert!(pos.holdings.is_empty()),

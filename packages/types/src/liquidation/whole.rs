@@ -226,8 +226,8 @@ fn fits_room<Q: Quotes>(offered: &[(&Held, Uint128)], quotes: &mut Q) -> Result<
 }
 
 /// Redistribution of `offered` (each holding with its tab), moving `tab` of debt and `burned`
-/// debt shares. Each lot is the holding capped at `ceil(tab_k · (1 + penalty_cap) / price_k)`
-/// units; the shares go with the tabs, `floor(burned · tab_k / tab)`, the largest tab taking
+/// debt shares. Each lot is the holding capped at `ceil(tab_k · (1 + b_k) / price_k)` units,
+/// `b_k = min(bonus in force, penalty_cap)` (no more than an auction would cost the borrower); the shares go with the tabs, `floor(burned · tab_k / tab)`, the largest tab taking
 /// the remainder. `None` when a holding with a tab has no price to cap it at (neither active
 /// nor halted) or no other account holds its denom.
 pub(super) fn redistribute<Q: Quotes>(
@@ -237,7 +237,7 @@ pub(super) fn redistribute<Q: Quotes>(
     r: &RedistributionParams,
     quotes: &mut Q,
 ) -> Result<Option<LiquidationPlan>, Q::Error> {
-    let keep = Decimal::one()
+    let cap = Decimal::one()
         .checked_add(r.penalty_cap)
         .map_err(PlanError::from)?;
     let mut lots = vec![];
@@ -252,8 +252,8 @@ pub(super) fn redistribute<Q: Quotes>(
         if others.is_zero() {
             return Ok(None);
         }
-        let cap = t
-            .checked_mul_ceil(keep)
+        let most = t
+            .checked_mul_ceil(h.bonus.min(cap))
             .map_err(PlanError::from)?
             .checked_div_ceil(h.price)
             .map_err(PlanError::from)?;
@@ -266,7 +266,7 @@ pub(super) fn redistribute<Q: Quotes>(
         }
         lots.push(Lot {
             denom: h.denom.clone(),
-            amount: cap.min(h.amount),
+            amount: most.min(h.amount),
             tab: *t,
         });
         shares.push(s);
