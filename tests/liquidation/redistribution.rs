@@ -4,7 +4,9 @@
 //! its penalty cap), applied lazily.
 use super::helpers::*;
 use breakwater_testing::{dec, Suite, SuiteBuilder};
-use breakwater_types::market::{CollateralResponse, LiquidationParams, QueryMsg};
+use breakwater_types::market::{
+    CollateralResponse, LiquidationParams, QueryMsg, RedistributionParams,
+};
 use cosmwasm_std::Addr;
 
 /// The borrower's 2·10^6 ueth against 4.8·10^9.
@@ -313,4 +315,33 @@ fn an_auction_shortfall_the_backstop_cannot_pay_goes_to_the_holders_of_its_colla
     assert_eq!(a1.collaterals[0].amount.u128(), 2_000_000);
     assert_books(&s);
     assert_conserved(&s, &before);
+}
+
+#[test]
+fn with_shortfall_redistribution_off_a_shortfall_goes_to_the_waterfall() {
+    let params = LiquidationParams {
+        redistribution: Some(RedistributionParams {
+            shortfalls: false,
+            ..RedistributionParams::default()
+        }),
+        ..default_params()
+    };
+    let Set { mut s, alice, .. } = market(params, 0, u128::MAX / 4);
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    let debt = s.account(&borrower).debt.u128();
+    s.feed(
+        ETH,
+        cosmwasm_std::Decimal::from_ratio(debt * 85, 165_000_000u128),
+    );
+    s.liquidate(&keeper, &borrower).unwrap();
+    let id = s.auctions()[0].id;
+    let a0 = s.account(&alice).debt_shares;
+    s.advance_time_feeding(720);
+    let a = s.auction(id);
+    s.bid(&keeper, id, a.lot.u128(), a.price).unwrap();
+    let st = s.market_state();
+    assert!(st.bad_debt_socialized.u128() > 500_000_000);
+    assert!(st.debt_redistributed.is_zero());
+    assert_eq!(s.account(&alice).debt_shares, a0);
+    assert_books(&s);
 }

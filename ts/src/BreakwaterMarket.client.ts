@@ -215,9 +215,11 @@ export interface BreakwaterMarketInterface extends BreakwaterMarketReadOnlyInter
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   auctionProceeds: ({
     borrower,
+    denom,
     shortfall
   }: {
     borrower: string;
+    denom?: string;
     shortfall: Uint128;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   rewardKeeper: ({
@@ -432,14 +434,17 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
   };
   auctionProceeds = async ({
     borrower,
+    denom,
     shortfall
   }: {
     borrower: string;
+    denom?: string;
     shortfall: Uint128;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       auction_proceeds: {
         borrower,
+        denom,
         shortfall
       }
     }, fee_, memo_, funds_);

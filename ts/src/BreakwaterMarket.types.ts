@@ -89,6 +89,7 @@ export type ExecuteMsg = {
 } | {
   auction_proceeds: {
     borrower: string;
+    denom?: string | null;
     shortfall: Uint128;
   };
 } | {
@@ -151,6 +152,7 @@ export interface LiquidationParams {
 }
 export interface RedistributionParams {
   penalty_cap: Decimal;
+  shortfalls?: boolean;
 }
 export interface RiskShareParams {
   exposure_full: Decimal;

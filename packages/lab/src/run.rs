@@ -10,7 +10,9 @@ use anyhow::Result;
 use breakwater_testing::{dec, default_liquidation_params, SuiteBuilder};
 use breakwater_types::backstop::BackstopParams;
 use breakwater_types::liquidator::{AuctionParams, PriceCurve};
-use breakwater_types::market::{CollateralParams, DynamicBonus, LiquidationParams, WhenThrottled};
+use breakwater_types::market::{
+    CollateralParams, DynamicBonus, LiquidationParams, RedistributionParams, WhenThrottled,
+};
 use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::{Decimal, Uint128};
 use std::str::FromStr;
@@ -201,7 +203,13 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         redistribution: if off(config, "redistribution") {
             None
         } else {
-            defaults.redistribution.clone()
+            defaults
+                .redistribution
+                .clone()
+                .map(|r| RedistributionParams {
+                    shortfalls: !off(config, "redistribute_shortfalls"),
+                    ..r
+                })
         },
         ..defaults
     };
@@ -372,6 +380,15 @@ mod tests {
                 ..on.liquidation.clone()
             },
             off.liquidation
+        );
+
+        let off = plan(EngineKind::Breakwater, &["redistribute_shortfalls"]);
+        assert_eq!(
+            off.liquidation.redistribution,
+            Some(RedistributionParams {
+                shortfalls: false,
+                ..RedistributionParams::default()
+            })
         );
 
         assert_eq!(on.liquidation.when_throttled, WhenThrottled::Transfer);

@@ -305,12 +305,20 @@ pub struct RedistributionParams {
     /// force counts up to it; 0 to 1; default 10%, Liquity v2's redistribution penalty).
     pub penalty_cap: Decimal,
 }
+defaults {
+    /// Whether an auction shortfall the backstop cannot pay is redistributed as debt to the
+    /// other holders of the auction's collateral before reserves and suppliers (default on;
+    /// JSON without the field reads as off).
+    #[serde(default)]
+    pub shortfalls: bool,
+}
 }
 
 impl Default for RedistributionParams {
     fn default() -> Self {
         RedistributionParams {
             penalty_cap: Decimal::percent(10),
+            shortfalls: true,
         }
     }
 }

@@ -286,7 +286,7 @@ pub fn execute_auction_proceeds(
         let base = backstop_base(&deps.querier, &liq, &config.base_denom)?;
         let over = rest.saturating_sub(base);
         let moved = match (&liq.params.redistribution, &denom) {
-            (Some(_), Some(denom)) if !over.is_zero() => {
+            (Some(r), Some(denom)) if r.shortfalls && !over.is_zero() => {
                 let (r, moved) =
                     redistribute_shortfall(deps.storage, &mut state, &mut account, denom, over)?;
                 if let Some(e) = r {
