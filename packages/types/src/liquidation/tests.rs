@@ -606,6 +606,23 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
     (position, planned, quotes)
 }
 
+/// `W` before and after `lot` leaves the account, and the debt left once `burned` shares go.
+fn after_seizure(pos: &Position, lot: &Lot, burned: Uint128) -> (u128, u128, u128) {
+    let after: Vec<Holding> = pos
+        .holdings
+        .iter()
+        .map(|x| {
+            let mut x = x.clone();
+            if x.denom == lot.denom {
+                x.amount -= lot.amount;
+            }
+            x
+        })
+        .collect();
+    let d1 = (pos.debt_shares - burned).mul_ceil(pos.borrow_index).u128();
+    (w_of(pos.holdings), w_of(&after), d1)
+}
+
 fn find<'a>(hs: &'a [Holding], denom: &str) -> &'a Holding {
     hs.iter().find(|h| h.denom == denom).unwrap()
 }
@@ -763,13 +780,7 @@ proptest! {
                 let bound = taken * Decimal256::from(c.discount) + Decimal256::from(h.median) + Decimal256::one();
                 prop_assert!(taken - repaid.min(taken) <= bound, "loss above the discount");
                 // The health factor does not fall (one unit of rounding, as for auctions).
-                let after: Vec<Holding> = pos.holdings.iter().map(|x| {
-                    let mut x = x.clone();
-                    if x.denom == lot.denom { x.amount -= lot.amount; }
-                    x
-                }).collect();
-                let (w0, w1) = (w_of(pos.holdings), w_of(&after));
-                let d1 = (pos.debt_shares - *burned).mul_ceil(pos.borrow_index).u128();
+                let (w0, w1, d1) = after_seizure(&pos, lot, *burned);
                 let tol = Uint128::one().mul_ceil(h.median * h.liquidation_threshold).u128()
                     + 1 + Uint128::one().mul_ceil(pos.borrow_index).u128();
                 prop_assert!(
@@ -847,13 +858,7 @@ proptest! {
                     prop_assert!(!planned.hard_floor && lots.len() == 1);
                     let l = &lots[0];
                     let h = find(pos.holdings, &l.denom);
-                    let after: Vec<Holding> = pos.holdings.iter().map(|x| {
-                        let mut x = x.clone();
-                        if x.denom == l.denom { x.amount -= l.amount; }
-                        x
-                    }).collect();
-                    let (w0, w1) = (w_of(pos.holdings), w_of(&after));
-                    let d1 = (pos.debt_shares - *burned).mul_ceil(pos.borrow_index).u128();
+                    let (w0, w1, d1) = after_seizure(&pos, l, *burned);
                     let tol = Uint128::one().mul_ceil(h.median * h.liquidation_threshold).u128()
                         + 1 + Uint128::one().mul_ceil(pos.borrow_index).u128();
                     prop_assert!(

@@ -19,6 +19,17 @@ pub fn absorb_factor(lt: Decimal, discount: Decimal) -> Result<Decimal, PlanErro
     })
 }
 
+/// Debt shares a repay of `tab` burns: all of them when it closes the debt, else
+/// `floor(tab / index)`; `None` when that is none.
+fn burned_for(sizing: &Sizing, tab: Uint128) -> Result<Option<Uint128>, PlanError> {
+    let burned = if tab == sizing.debt {
+        sizing.debt_shares
+    } else {
+        tab.checked_div_floor(sizing.borrow_index)?
+    };
+    Ok((!burned.is_zero()).then_some(burned))
+}
+
 /// The first active holding of `held` (in seizure order) with `f = LT / (1 − δ) < hf` whose
 /// transfer the pool can pay and that is useful: `R = repay_to_target` with that factor (the
 /// whole debt when less than `min_debt` would be left), the least lot that covers it at the
@@ -59,15 +70,9 @@ pub(super) fn plan<Q: Quotes>(
             continue;
         }
         let full = tab == d;
-        let burned = if full {
-            sizing.debt_shares
-        } else {
-            tab.checked_div_floor(sizing.borrow_index)
-                .map_err(PlanError::from)?
-        };
-        if burned.is_zero() {
+        let Some(burned) = burned_for(sizing, tab)? else {
             continue;
-        }
+        };
         return Ok(Some(LiquidationPlan::PartialAbsorb {
             lot: Lot {
                 denom: h.denom.clone(),
@@ -127,15 +132,9 @@ pub(super) fn redistribute_part<Q: Quotes>(
         if quotes.stake(&h.denom)?.saturating_sub(h.amount).is_zero() {
             continue;
         }
-        let burned = if tab == d {
-            sizing.debt_shares
-        } else {
-            tab.checked_div_floor(sizing.borrow_index)
-                .map_err(PlanError::from)?
-        };
-        if burned.is_zero() {
+        let Some(burned) = burned_for(sizing, tab)? else {
             continue;
-        }
+        };
         return Ok(Some(LiquidationPlan::Redistribute {
             lots: vec![Lot {
                 denom: h.denom.clone(),
