@@ -35,10 +35,11 @@ fn market(params: LiquidationParams, pool: u128, hole: u128) -> Set {
 }
 
 /// The default set-up: redistribution on, an empty backstop, no room; the borrower at HF
-/// 0.825 · 2·10^6 · 2800 / 4.8·10^9 = 0.9625.
-fn throttled() -> Set {
+/// 0.825 · 2·10^6 · 2300 / 4.8·10^9 = 0.79, below the hard floor (0.8), and insolvent
+/// (4.6·10^9 of collateral against 4.8·10^9).
+fn crashed() -> Set {
     let mut m = market(default_params(), 0, 0);
-    m.s.feed(ETH, dec("2800"));
+    m.s.feed(ETH, dec("2300"));
     m
 }
 
@@ -58,54 +59,23 @@ fn record(s: &Suite) -> CollateralResponse {
 }
 
 #[test]
-fn a_throttled_position_is_redistributed_in_part_when_the_backstop_is_empty() {
-    let Set { mut s, alice, bob } = throttled();
+fn a_throttled_account_above_the_hard_floor_waits_for_room() {
+    // At HF 0.9625 (price 2800) with no room and an empty backstop the account waits: moving
+    // its debt to the other holders would only push them down in turn.
+    let Set { mut s, alice, .. } = market(default_params(), 0, 0);
+    s.feed(ETH, dec("2800"));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
-    let before = supplies(&s);
-    let state0 = s.market_state();
-    let (a0, b0, d0) = (s.account(&alice), s.account(&bob), s.account(&borrower));
-    assert_eq!(s.room(ETH).room.u128(), 0);
-    let res = s.liquidate(&keeper, &borrower).unwrap();
-    assert_eq!(liq_attr(&s, &res, "mode"), "redistribute");
-    // Nothing sold, the pool untouched, no bad debt: the market's totals do not move.
-    assert!(s.auctions().is_empty());
-    assert_eq!(s.backstop_pool().base.u128(), 0);
-    let state = s.market_state();
-    assert_eq!(state.total_debt_shares, state0.total_debt_shares);
-    assert_eq!(state.bad_debt_socialized.u128(), 0);
-    // Healed to the target like a partial liquidation, at the bonus in force (the 5%
-    // penalty, below the 10% cap): f = 0.825 · 1.05 = 0.86625,
-    // R = ceil((1.05 · 4.8·10^9 − 4.62·10^9) / (1.05 − 0.86625)) = 2,285,714,286, with
-    // ceil(ceil(R · 1.05) / 2800) = 857,143 units.
-    let tab = liq_num(&s, &res, "tab");
-    assert_eq!(tab, 2_285_714_286);
-    assert_eq!(liq_num(&s, &res, "lot"), 857_143);
-    assert_eq!(state.debt_redistributed.u128(), tab);
-    assert_eq!(record(&s).total_deposited.u128(), 10_000_000);
-    let h = f(hf(&s, &borrower));
-    assert!((1.0499..1.0502).contains(&h), "{h}");
-    assert_eq!(eth(&s, &borrower), 2_000_000 - 857_143);
-    // Alice holds a quarter of the other holdings, Bob three quarters: their shares of the
-    // collateral round down, of the debt shares up.
-    let (a1, b1, d1) = (s.account(&alice), s.account(&bob), s.account(&borrower));
-    assert_eq!(eth(&s, &alice), 2_000_000 + 214_285);
-    assert_eq!(eth(&s, &bob), 6_000_000 + 642_857);
-    let shares = d0.debt_shares.u128() - d1.debt_shares.u128();
-    assert_eq!(
-        a1.debt_shares.u128() - a0.debt_shares.u128(),
-        shares.div_ceil(4)
+    assert_err(
+        s.liquidate(&keeper, &borrower),
+        "liquidation throttled: no auction room for ueth",
     );
-    assert_eq!(
-        b1.debt_shares.u128() - b0.debt_shares.u128(),
-        (3 * shares).div_ceil(4)
-    );
-    assert_books(&s);
-    assert_conserved(&s, &before);
+    assert_eq!(eth(&s, &alice), 2_000_000);
+    assert!(s.market_state().debt_redistributed.is_zero());
 }
 
 #[test]
 fn an_account_takes_its_share_once_whenever_it_is_touched() {
-    let Set { mut s, alice, .. } = throttled();
+    let Set { mut s, alice, .. } = crashed();
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     s.liquidate(&keeper, &borrower).unwrap();
     let shown = s.account(&alice);
@@ -119,7 +89,7 @@ fn an_account_takes_its_share_once_whenever_it_is_touched() {
     assert_eq!(eth(&s, &alice), shown.collaterals[0].amount.u128() + 2);
     assert_eq!(s.account(&alice).debt_shares, shown.debt_shares);
     let r = record(&s).redistribution.expect("a redistribution record");
-    assert_eq!(r.coll_left.u128(), 857_143 - 214_285);
+    assert_eq!(r.coll_left.u128(), 2_000_000 - 500_000);
     assert_books(&s);
 }
 
@@ -127,7 +97,7 @@ fn an_account_takes_its_share_once_whenever_it_is_touched() {
 fn redistributed_shares_never_exceed_what_was_redistributed() {
     let Set {
         mut s, alice, bob, ..
-    } = throttled();
+    } = crashed();
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let shares = s.account(&borrower).debt_shares.u128();
     s.liquidate(&keeper, &borrower).unwrap();
@@ -138,10 +108,10 @@ fn redistributed_shares_never_exceed_what_was_redistributed() {
     s.repay(&alice, 1).unwrap();
     s.repay(&bob, 1).unwrap();
     let r = record(&s).redistribution.expect("a redistribution record");
-    // Collateral: 857,143 − 214,285 − 642,857 = 1 unit left over (rounded down), kept
-    // for the next redistribution of ueth. Debt: rounded up per account, capped by what is
-    // left, so together they take exactly the shares redistributed.
-    assert_eq!(r.coll_left.u128(), 1);
+    // Collateral: 2·10^6 over 8·10^6 units is exactly a quarter per unit, so nothing is left.
+    // Debt: rounded up per account, capped by what is left, so together they take exactly
+    // the shares redistributed.
+    assert_eq!(r.coll_left.u128(), 0);
     assert_eq!(r.debt_left.u128(), 0);
     let owed: u128 = [&alice, &bob, &borrower]
         .iter()
@@ -154,7 +124,7 @@ fn redistributed_shares_never_exceed_what_was_redistributed() {
 
 #[test]
 fn a_holding_deposited_after_a_redistribution_takes_none_of_it() {
-    let Set { mut s, .. } = throttled();
+    let Set { mut s, .. } = crashed();
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     s.liquidate(&keeper, &borrower).unwrap();
     let carol = s.addr("carol");
@@ -171,9 +141,9 @@ fn a_holding_deposited_after_a_redistribution_takes_none_of_it() {
 #[test]
 fn redistribution_cannot_be_gamed_by_depositing_just_before_it() {
     // Adversarial: Mallory deposits as much ueth as Alice and Bob together just before the
-    // liquidation. She takes half of it, the debt with the collateral: she gains at most her
-    // share of the penalty cap, and cannot leave with the collateral without the debt.
-    let Set { mut s, .. } = throttled();
+    // liquidation. She takes half of it, the debt with the collateral (here a loss), and
+    // cannot leave with the collateral without the debt.
+    let Set { mut s, .. } = crashed();
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let mallory = s.addr("mallory");
     s.open_position(&mallory, ETH, 8_000_000, 0);
@@ -181,12 +151,12 @@ fn redistribution_cannot_be_gamed_by_depositing_just_before_it() {
     let debt = liq_num(&s, &res, "tab");
     let acc = s.account(&mallory);
     let gained = eth(&s, &mallory) - 8_000_000;
-    assert_eq!(gained, 857_143 / 2);
+    assert_eq!(gained, 1_000_000);
     let owed = acc.debt.u128();
     assert!(owed >= debt / 2, "she owes {owed} of {debt}");
-    // Her gain at the price: at most half of the 5% bonus on the debt, plus rounding.
-    let gain = (gained * 2800).saturating_sub(owed);
-    assert!(gain <= debt / 2 / 20 + 2800, "gain {gain}");
+    // The position was insolvent: she takes a loss, not a gain (from a solvent one her gain
+    // would be at most the 5% bonus on her share of the debt).
+    assert!(gained * 2300 < owed, "{gained} units for {owed}");
     assert_err(
         s.withdraw_collateral(&mallory, ETH, Some(8_000_000)),
         "borrow limit exceeded",
@@ -242,11 +212,13 @@ fn a_position_is_redistributed_when_the_backstop_is_empty() {
     // Below the hard floor, with no room: not force-sold into an empty book. At 2300 the
     // borrower is at HF 0.79 and insolvent (4.6·10^9 of collateral against 4.8·10^9):
     // everything goes to the other holders, who bear the loss; lenders none.
-    let Set { mut s, alice, .. } = market(default_params(), 0, 0);
-    s.feed(ETH, dec("2300"));
+    let Set { mut s, alice, bob } = crashed();
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let before = supplies(&s);
-    let debt = s.account(&borrower).debt;
+    let state0 = s.market_state();
+    let (a0, b0, d0) = (s.account(&alice), s.account(&bob), s.account(&borrower));
+    let debt = d0.debt;
+    assert_eq!(s.room(ETH).room.u128(), 0);
     let res = s.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&s, &res, "mode"), "redistribute");
     assert_eq!(liq_attr(&s, &res, "hard_floor"), "true");
@@ -255,9 +227,26 @@ fn a_position_is_redistributed_when_the_backstop_is_empty() {
     assert_eq!(s.market_state().debt_redistributed, debt);
     assert_conserved(&s, &before);
     assert_eq!(eth(&s, &alice), 2_000_000 + 500_000);
+    assert_eq!(eth(&s, &bob), 6_000_000 + 1_500_000);
+    // Nothing sold, the pool untouched, no bad debt: the market's totals do not move.
     let st = s.market_state();
     assert_eq!(st.bad_debt_socialized.u128(), 0);
+    assert_eq!(st.total_debt_shares, state0.total_debt_shares);
+    assert_eq!(record(&s).total_deposited.u128(), 10_000_000);
     assert!(s.auctions().is_empty());
+    assert_eq!(s.backstop_pool().base.u128(), 0);
+    // Alice holds a quarter of the other holdings, Bob three quarters: the debt shares go in
+    // the same proportion, rounded up.
+    let shares = d0.debt_shares.u128();
+    let (a1, b1) = (s.account(&alice), s.account(&bob));
+    assert_eq!(
+        a1.debt_shares.u128() - a0.debt_shares.u128(),
+        shares.div_ceil(4)
+    );
+    assert_eq!(
+        b1.debt_shares.u128() - b0.debt_shares.u128(),
+        (3 * shares).div_ceil(4)
+    );
     assert_books(&s);
 }
 

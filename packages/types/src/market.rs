@@ -288,12 +288,11 @@ defaults {
 }
 
 crate::cw_serde_struct! {
-/// Transfer, not sale, when the backstop is exhausted (Liquity's redistribution). A throttled
-/// account (no useful auction fits the room, the backstop took no part) has part of one
-/// holding redistributed, healing it to the target like a partial liquidation; a position that
-/// must go whole (toxic or below the hard floor) that the backstop cannot take in full (it
-/// cannot pay or cover the whole debt) is redistributed instead of auctioned when the auctions
-/// would not fit the liquidator's room. The debt and collateral go, holding by holding, to
+/// Transfer, not sale, when the backstop is exhausted (Liquity's redistribution). A position
+/// that must go whole (toxic or below the hard floor) that the backstop cannot take in full
+/// (it cannot pay or cover the whole debt) is redistributed instead of auctioned when the
+/// auctions would not fit the liquidator's room (a throttled account above the hard floor
+/// waits for room as before). The debt and collateral go, holding by holding, to
 /// every other account holding the same collateral, in proportion to the units each holds (the
 /// debt split across holdings by value). The collateral given away per unit of debt is `1 + b`
 /// at the trusted price, `b` the bonus in force capped at `penalty_cap`; what is above stays

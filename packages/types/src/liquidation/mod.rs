@@ -65,18 +65,16 @@
 //! provisioned at once. With no holding at all the debt is written off.
 //!
 //! # Redistribution (when the backstop is exhausted)
-//! With [`RedistributionParams`](crate::market::RedistributionParams), nothing that the
-//! backstop cannot take is sold into a book without room: it goes to the other holders of the
-//! same collateral ([`LiquidationPlan::Redistribute`]; the market applies it lazily). A
-//! throttled account (no useful auction fits and no partial transfer) first has part of one
-//! holding redistributed, sized by the closed form with `f = LT·(1 + q)`, `q = min(bonus in
-//! force, penalty_cap)`; failing that the whole position moves, to the
-//! backstop when it can pay or cover all of it, else redistributed. On the whole-position path
-//! the backstop absorbs only when it can pay or cover the whole debt, and a position whose
+//! With [`RedistributionParams`](crate::market::RedistributionParams), a position that must go
+//! whole (toxic or below the hard floor) is not sold into a book without room when the backstop
+//! cannot take it: it goes to the other holders of the same collateral
+//! ([`LiquidationPlan::Redistribute`]; the market applies it lazily). On the whole-position
+//! path the backstop absorbs only when it can pay or cover the whole debt, and a position whose
 //! auctions would not fit the room is redistributed; each holding's lot is capped at `tab_k ·
-//! (1 + q_k)` at the trusted price. A holding no other account holds ([`Quotes::stake`]) cannot
-//! be redistributed: the plan falls back to what it was without the rule.
-//!
+//! (1 + q_k)` at the trusted price, `q_k = min(bonus in force, penalty_cap)`. A holding no other
+//! account holds ([`Quotes::stake`]) cannot be redistributed: the plan falls back to what it
+//! was without the rule. A throttled account above the hard floor waits for room as before.
+
 //! # Extending
 //! New mechanisms enter as inputs or variants, not as flags in the appliers: a dynamic bonus
 //! as a function of `HF` in [`Holding`]'s penalty; waiting out a tripped breaker for accounts
@@ -550,22 +548,12 @@ pub fn plan_liquidation<Q: Quotes>(
         };
         match partial::plan(&sizing, &held, hf, quotes)? {
             partial::Outcome::Plan(plan) => return Ok(planned(plan)),
+            // No useful auction fits and the backstop took no part of it: the account waits
+            // for room. (It is not redistributed: healing it by moving its debt to the other
+            // holders, who may then be throttled in turn, does not converge while the holders
+            // together are below 1 — measured on the devnet crash — and would pay a keeper
+            // reward on every move.)
             partial::Outcome::Throttled(fallback) => {
-                // No useful auction fits and the backstop took no part of it: with
-                // redistribution on, part of one holding goes to the other holders of its
-                // collateral (healing the account to the target), else the whole position
-                // (to the backstop if it can take all of it, else redistributed), before it
-                // waits.
-                if let Some(r) = &params.redistribution {
-                    if let Some(plan) = transfer::redistribute_part(&sizing, &held, hf, r, quotes)?
-                    {
-                        return Ok(planned(plan));
-                    }
-                    let wick = params.wick.is_some();
-                    if let Some(plan) = whole::transfer_whole(position, &held, wick, r, quotes)? {
-                        return Ok(planned(plan));
-                    }
-                }
                 return fallback.map(planned).map_err(Into::into);
             }
             partial::Outcome::Whole => {}

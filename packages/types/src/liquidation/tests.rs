@@ -849,23 +849,10 @@ proptest! {
                     // Rounding favours the recipients: whole holdings, or at least the cap.
                     prop_assert!(l.amount == h.amount || mul(l.amount, h.trusted_price()) >= mul(l.tab, keep));
                 }
-                // A partial redistribution (throttled, above the hard floor) heals like a
-                // partial liquidation: the health factor does not fall beyond rounding. (With
-                // a holding unpriced, the whole-position rule keeps it with its share of the
-                // debt instead, as for absorbs and auctions.)
+                // The whole position goes: every debt share, unless a holding without an
+                // active price stays with its share of the debt (above the hard floor).
                 let all_active = pos.holdings.iter().all(|h| h.status.is_active());
-                if *burned < pos.debt_shares && all_active {
-                    prop_assert!(!planned.hard_floor && lots.len() == 1);
-                    let l = &lots[0];
-                    let h = find(pos.holdings, &l.denom);
-                    let (w0, w1, d1) = after_seizure(&pos, l, *burned);
-                    let tol = Uint128::one().mul_ceil(h.median * h.liquidation_threshold).u128()
-                        + 1 + Uint128::one().mul_ceil(pos.borrow_index).u128();
-                    prop_assert!(
-                        Uint256::from(w1 + tol) * Uint256::from(d0) >= Uint256::from(w0) * Uint256::from(d1),
-                        "HF fell: {}/{} -> {}/{}", w0, d0, w1, d1
-                    );
-                }
+                prop_assert!(*burned == pos.debt_shares || (!all_active && !planned.hard_floor));
             }
             LiquidationPlan::WriteOff { .. } => prop_assert!(pos.holdings.is_empty()),
         }

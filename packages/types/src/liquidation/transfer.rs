@@ -1,10 +1,8 @@
 //! Transfer before sale: a partial absorb of one holding when the liquidator has no room for
-//! a useful auction, or, when the backstop cannot, a partial redistribution (see the parent
-//! module).
+//! a useful auction (see the parent module).
 use super::partial::{repay_to_target, Held, Sizing};
 use super::whole::absorb_lots;
 use super::{LiquidationPlan, Lot, PlanError, Quotes};
-use crate::market::RedistributionParams;
 use cosmwasm_std::{coin, Decimal, Uint128};
 
 /// `LT / (1 − δ)` rounded up: the liquidation value an absorb at discount `δ` removes per unit
@@ -81,69 +79,6 @@ pub(super) fn plan<Q: Quotes>(
             },
             burned,
             full,
-        }));
-    }
-    Ok(None)
-}
-
-/// Redistribution of part of one holding when the account is throttled and the backstop took
-/// no part (see [`RedistributionParams`]): in seizure order, the first active holding `k` with
-/// `f = LT_k · (1 + b) < hf`, `b = min(bonus in force, penalty_cap)`, that another account
-/// holds and that covers the repay `R = repay_to_target` with that factor (the whole debt when
-/// less than `min_debt` would be left). Its lot is `ceil(ceil(R · (1 + b)) / price)` units
-/// (the borrower pays no more than an auction's bonus would cost it) and it carries
-/// `floor(R / index)` debt shares (all of them when `R = D`), so the account is healed to the
-/// target like a partial liquidation, the recipients take `R` of debt with collateral worth
-/// `R · (1 + penalty_cap)`, and nothing more of the account moves. `None`: no holding can.
-pub(super) fn redistribute_part<Q: Quotes>(
-    sizing: &Sizing,
-    held: &[Held],
-    hf: Decimal,
-    r: &RedistributionParams,
-    quotes: &mut Q,
-) -> Result<Option<LiquidationPlan>, Q::Error> {
-    let d = sizing.debt;
-    let cap = Decimal::one()
-        .checked_add(r.penalty_cap)
-        .map_err(PlanError::from)?;
-    for h in held.iter().filter(|h| h.active && !h.price.is_zero()) {
-        let keep = h.bonus.min(cap);
-        let f = h.threshold.checked_mul(keep).map_err(PlanError::from)?;
-        if f >= hf {
-            continue;
-        }
-        let mut tab = repay_to_target(
-            d,
-            sizing.liquidation_value,
-            sizing.params.target_health_factor,
-            f,
-        )?;
-        if d.checked_sub(tab).map_err(PlanError::from)? < sizing.params.min_debt {
-            tab = d;
-        }
-        let amount = tab
-            .checked_mul_ceil(keep)
-            .map_err(PlanError::from)?
-            .checked_div_ceil(h.price)
-            .map_err(PlanError::from)?;
-        if amount.is_zero() || amount > h.amount {
-            continue;
-        }
-        if quotes.stake(&h.denom)?.saturating_sub(h.amount).is_zero() {
-            continue;
-        }
-        let Some(burned) = burned_for(sizing, tab)? else {
-            continue;
-        };
-        return Ok(Some(LiquidationPlan::Redistribute {
-            lots: vec![Lot {
-                denom: h.denom.clone(),
-                amount,
-                tab,
-            }],
-            shares: vec![burned],
-            tab,
-            burned,
         }));
     }
     Ok(None)

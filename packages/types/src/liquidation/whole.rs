@@ -181,34 +181,6 @@ pub(super) fn plan<Q: Quotes>(
     auctions(offered, tab, burned, hard_floor, quotes)
 }
 
-/// A throttled position (no useful auction fits, no partial transfer) moves whole: to the
-/// backstop when it can pay or cover all of it, else redistributed. `None`: neither can take
-/// it (it waits, as before).
-pub(super) fn transfer_whole<Q: Quotes>(
-    position: &Position,
-    held: &[Held],
-    wick: bool,
-    redistribution: &RedistributionParams,
-    quotes: &mut Q,
-) -> Result<Option<LiquidationPlan>, Q::Error> {
-    if held.is_empty() {
-        return Ok(None);
-    }
-    let tabs = split_tabs(held, position.debt)?;
-    let transferable = |h: &Held| h.active || (wick && h.halted);
-    if let Ok((offered, tab, burned)) = branch(position, held, &tabs, false, wick)? {
-        if offered.iter().all(|(h, _)| transferable(h)) {
-            if let Some(plan) = absorb(&offered, tab, burned, wick, true, quotes)? {
-                return Ok(Some(plan));
-            }
-        }
-    }
-    match branch(position, held, &tabs, false, false)? {
-        Ok((offered, tab, burned)) => redistribute(&offered, tab, burned, redistribution, quotes),
-        Err(_) => Ok(None),
-    }
-}
-
 /// Whether every auction of `offered` fits its collateral's room and all of them the global
 /// cap (what an unforced whole-position liquidation needs).
 fn fits_room<Q: Quotes>(offered: &[(&Held, Uint128)], quotes: &mut Q) -> Result<bool, Q::Error> {
