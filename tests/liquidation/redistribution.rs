@@ -9,6 +9,14 @@ use breakwater_types::market::{
 };
 use cosmwasm_std::Addr;
 
+/// The Suite's liquidation parameters with redistribution on (it is opt-in).
+fn on() -> LiquidationParams {
+    LiquidationParams {
+        redistribution: Some(RedistributionParams::default()),
+        ..default_params()
+    }
+}
+
 /// The borrower's 2·10^6 ueth against 4.8·10^9.
 const DEBT: u128 = 4_800_000_000;
 
@@ -38,7 +46,7 @@ fn market(params: LiquidationParams, pool: u128, hole: u128) -> Set {
 /// 0.825 · 2·10^6 · 2300 / 4.8·10^9 = 0.79, below the hard floor (0.8), and insolvent
 /// (4.6·10^9 of collateral against 4.8·10^9).
 fn crashed() -> Set {
-    let mut m = market(default_params(), 0, 0);
+    let mut m = market(on(), 0, 0);
     m.s.feed(ETH, dec("2300"));
     m
 }
@@ -62,7 +70,7 @@ fn record(s: &Suite) -> CollateralResponse {
 fn a_throttled_account_above_the_hard_floor_waits_for_room() {
     // At HF 0.9625 (price 2800) with no room and an empty backstop the account waits: moving
     // its debt to the other holders would only push them down in turn.
-    let Set { mut s, alice, .. } = market(default_params(), 0, 0);
+    let Set { mut s, alice, .. } = market(on(), 0, 0);
     s.feed(ETH, dec("2800"));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     assert_err(
@@ -167,7 +175,7 @@ fn redistribution_cannot_be_gamed_by_depositing_just_before_it() {
 fn a_lone_holder_of_a_collateral_waits_for_room() {
     let mut s = lent(
         SuiteBuilder::new()
-            .liquidation_params(default_params())
+            .liquidation_params(on())
             .auction_params(ETH, auction_with_hole(0))
             .backstop_deposit(0),
     );
@@ -184,7 +192,7 @@ fn a_lone_holder_of_a_collateral_waits_for_room() {
 fn without_redistribution_the_throttled_account_waits() {
     let params = LiquidationParams {
         redistribution: None,
-        ..default_params()
+        ..on()
     };
     let Set { mut s, .. } = market(params, 0, 0);
     s.feed(ETH, dec("2800"));
@@ -198,7 +206,7 @@ fn without_redistribution_the_throttled_account_waits() {
 #[test]
 fn a_backstop_that_can_take_the_whole_position_takes_it_first() {
     // A pool with base for the whole debt: transfer (part), never redistribution.
-    let Set { mut s, alice, .. } = market(default_params(), 10_000_000_000, 0);
+    let Set { mut s, alice, .. } = market(on(), 10_000_000_000, 0);
     s.feed(ETH, dec("2800"));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let res = s.liquidate(&keeper, &borrower).unwrap();
@@ -252,7 +260,7 @@ fn a_position_is_redistributed_when_the_backstop_is_empty() {
 
 #[test]
 fn with_room_a_hard_floor_position_is_still_auctioned() {
-    let Set { mut s, alice, .. } = market(default_params(), 0, u128::MAX / 4);
+    let Set { mut s, alice, .. } = market(on(), 0, u128::MAX / 4);
     s.feed(ETH, dec("2300"));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let res = s.liquidate(&keeper, &borrower).unwrap();
@@ -265,7 +273,7 @@ fn an_auction_shortfall_the_backstop_cannot_pay_goes_to_the_holders_of_its_colla
     // Room for the auction, an empty backstop: the toxic position (HF 0.85) is auctioned; its
     // lot bought at the floor leaves a shortfall, which becomes the debt of the other ueth
     // holders (a quarter to Alice, three quarters to Bob) instead of a supplier haircut.
-    let Set { mut s, alice, bob } = market(default_params(), 0, u128::MAX / 4);
+    let Set { mut s, alice, bob } = market(on(), 0, u128::MAX / 4);
     let (borrower, keeper, lender) = (s.borrower.clone(), s.keeper.clone(), s.lender.clone());
     let before = supplies(&s);
     let debt = s.account(&borrower).debt.u128();
@@ -313,7 +321,7 @@ fn with_shortfall_redistribution_off_a_shortfall_goes_to_the_waterfall() {
             shortfalls: false,
             ..RedistributionParams::default()
         }),
-        ..default_params()
+        ..on()
     };
     let Set { mut s, alice, .. } = market(params, 0, u128::MAX / 4);
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());

@@ -465,7 +465,10 @@ impl World {
         };
         let sent = self.market("liquidate", sender, &msg, &[]);
         let at = self.at();
-        let params = default_liquidation_params();
+        let params = breakwater_types::market::LiquidationParams {
+            redistribution: Some(breakwater_types::market::RedistributionParams::default()),
+            ..default_liquidation_params()
+        };
         let hard_floor = params.hard_floor_health_factor;
         let hf = acc0.health_factor;
         // The hard floor is judged at the prices the oracle stands behind (SECURITY.md R3).

@@ -205,6 +205,10 @@ impl World {
         }
         let mut builder = SuiteBuilder::new()
             .market_params(params)
+            .liquidation_params(breakwater_types::market::LiquidationParams {
+                redistribution: Some(breakwater_types::market::RedistributionParams::default()),
+                ..breakwater_testing::default_liquidation_params()
+            })
             .backstop_params(BackstopParams {
                 cooldown: 3_600,
                 withdraw_window: 7_200,

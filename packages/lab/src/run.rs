@@ -203,13 +203,11 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         redistribution: if off(config, "redistribution") {
             None
         } else {
-            defaults
-                .redistribution
-                .clone()
-                .map(|r| RedistributionParams {
-                    shortfalls: !off(config, "redistribute_shortfalls"),
-                    ..r
-                })
+            // Opt-in in the market (`None` by default): on for Breakwater in the lab.
+            Some(RedistributionParams {
+                shortfalls: !off(config, "redistribute_shortfalls"),
+                ..RedistributionParams::default()
+            })
         },
         ..defaults
     };

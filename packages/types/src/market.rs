@@ -450,9 +450,9 @@ impl Default for LiquidationParams {
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
     /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]); no
     /// liquidation into a wick ([`WickParams::default`]); a throttled partial liquidation is
-    /// transferred to the backstop ([`WhenThrottled::Transfer`]); when the backstop is
-    /// exhausted, positions are redistributed rather than sold into a book without room
-    /// ([`RedistributionParams::default`]).
+    /// transferred to the backstop ([`WhenThrottled::Transfer`]); no redistribution (opt-in,
+    /// [`RedistributionParams`]: on the devnet crash of the end-to-end test it does not settle
+    /// within 240 s, see docs/LAB.md).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -466,7 +466,7 @@ impl Default for LiquidationParams {
             risk_share: Some(RiskShareParams::default()),
             wick: Some(WickParams::default()),
             when_throttled: WhenThrottled::Transfer,
-            redistribution: Some(RedistributionParams::default()),
+            redistribution: None,
         }
     }
 }
