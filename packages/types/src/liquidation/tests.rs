@@ -707,19 +707,7 @@ proptest! {
                 prop_assert!(taken <= bound, "taken {} > bound {}: plan {:?}, holding {:?}", taken, bound, plan, h);
                 // The health factor never falls (up to the lot's one-unit round-up, the
                 // values' flooring and the shares' flooring).
-                let after: Vec<Holding> = pos
-                    .holdings
-                    .iter()
-                    .map(|x| {
-                        let mut x = x.clone();
-                        if x.denom == lot.denom {
-                            x.amount -= lot.amount;
-                        }
-                        x
-                    })
-                    .collect();
-                let (w0, w1) = (w_of(pos.holdings), w_of(&after));
-                let d1 = (pos.debt_shares - *burned).mul_ceil(pos.borrow_index).u128();
+                let (w0, w1, d1) = after_seizure(&pos, lot, *burned);
                 let tol = Uint128::one()
                     .mul_ceil(h.median * h.liquidation_threshold)
                     .u128()
