@@ -4,16 +4,40 @@
 //! its penalty cap), applied lazily.
 use super::helpers::*;
 use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_types::liquidator::AuctionResponse;
 use breakwater_types::market::{
-    CollateralResponse, LiquidationParams, QueryMsg, RedistributionParams,
+    AccountResponse, CollateralResponse, LiquidationParams, QueryMsg, RedistributionParams,
 };
 use cosmwasm_std::Addr;
 
-/// The Suite's liquidation parameters with redistribution on (it is opt-in).
+/// The Suite's liquidation parameters with redistribution on as by default.
 fn on() -> LiquidationParams {
     LiquidationParams {
         redistribution: Some(RedistributionParams::default()),
         ..default_params()
+    }
+}
+
+/// [`on`] with auction shortfalls redistributed too (off by default).
+fn shortfalls() -> LiquidationParams {
+    LiquidationParams {
+        redistribution: Some(RedistributionParams {
+            shortfalls: true,
+            ..RedistributionParams::default()
+        }),
+        ..default_params()
+    }
+}
+
+/// `params` with the recipients' floor at `h`.
+fn floor(params: LiquidationParams, h: &str) -> LiquidationParams {
+    let r = params.redistribution.clone().unwrap_or_default();
+    LiquidationParams {
+        redistribution: Some(RedistributionParams {
+            min_recipient_health: dec(h),
+            ..r
+        }),
+        ..params
     }
 }
 
@@ -29,6 +53,11 @@ struct Set {
 /// Alice holds 2·10^6 ueth and owes 10^9, Bob 6·10^6 and 3·10^9, the borrower 2·10^6 and
 /// 4.8·10^9; no auction room for ueth; a backstop holding `pool`.
 fn market(params: LiquidationParams, pool: u128, hole: u128) -> Set {
+    holders_owing(params, pool, hole, 1)
+}
+
+/// As [`market`], Alice and Bob owing `times` as much.
+fn holders_owing(params: LiquidationParams, pool: u128, hole: u128, times: u128) -> Set {
     let mut s = lent(
         SuiteBuilder::new()
             .liquidation_params(params)
@@ -36,8 +65,8 @@ fn market(params: LiquidationParams, pool: u128, hole: u128) -> Set {
             .backstop_deposit(pool),
     );
     let (alice, bob, borrower) = (s.addr("alice"), s.addr("bob"), s.borrower.clone());
-    s.open_position(&alice, ETH, 2_000_000, 1_000_000_000);
-    s.open_position(&bob, ETH, 6_000_000, 3_000_000_000);
+    s.open_position(&alice, ETH, 2_000_000, 1_000_000_000 * times);
+    s.open_position(&bob, ETH, 6_000_000, 3_000_000_000 * times);
     s.open_position(&borrower, ETH, 2_000_000, DEBT);
     Set { s, alice, bob }
 }
@@ -268,27 +297,38 @@ fn with_room_a_hard_floor_position_is_still_auctioned() {
     assert_eq!(eth(&s, &alice), 2_000_000);
 }
 
-#[test]
-fn an_auction_shortfall_the_backstop_cannot_pay_goes_to_the_holders_of_its_collateral() {
-    // Room for the auction, an empty backstop: the toxic position (HF 0.85) is auctioned; its
-    // lot bought at the floor leaves a shortfall, which becomes the debt of the other ueth
-    // holders (a quarter to Alice, three quarters to Bob) instead of a supplier haircut.
-    let Set { mut s, alice, bob } = market(on(), 0, u128::MAX / 4);
-    let (borrower, keeper, lender) = (s.borrower.clone(), s.keeper.clone(), s.lender.clone());
-    let before = supplies(&s);
+/// The borrower's toxic position (HF 0.85) auctioned with room, and its lot bought whole at
+/// the floor after 12 minutes: Alice's and Bob's accounts just before, and the auction as
+/// bought.
+fn auctioned_at_the_floor(m: &mut Set) -> (AccountResponse, AccountResponse, AuctionResponse) {
+    let s = &mut m.s;
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let debt = s.account(&borrower).debt.u128();
     s.feed(
         ETH,
         cosmwasm_std::Decimal::from_ratio(debt * 85, 165_000_000u128),
     );
     let res = s.liquidate(&keeper, &borrower).unwrap();
-    assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
+    assert_eq!(liq_attr(s, &res, "mode"), "toxic_auction");
     let id = s.auctions()[0].id;
-    let (a0, b0) = (s.account(&alice), s.account(&bob));
+    let (a0, b0) = (s.account(&m.alice), s.account(&m.bob));
     s.advance_time_feeding(720);
     let a = s.auction(id);
     assert!(a.at_floor, "{a:?}");
     s.bid(&keeper, id, a.lot.u128(), a.price).unwrap();
+    (a0, b0, a)
+}
+
+#[test]
+fn an_auction_shortfall_the_backstop_cannot_pay_goes_to_the_holders_of_its_collateral() {
+    // Room for the auction, an empty backstop: the toxic position (HF 0.85) is auctioned; its
+    // lot bought at the floor leaves a shortfall, which becomes the debt of the other ueth
+    // holders (a quarter to Alice, three quarters to Bob) instead of a supplier haircut.
+    let mut m = market(shortfalls(), 0, u128::MAX / 4);
+    let before = supplies(&m.s);
+    let (a0, b0, a) = auctioned_at_the_floor(&mut m);
+    let Set { s, alice, bob } = m;
+    let lender = s.lender.clone();
     let shortfall = a.tab.u128() - a.lot.checked_mul_ceil(a.price).unwrap().u128();
     assert!(shortfall > 500_000_000, "{shortfall}");
     let st = s.market_state();
@@ -323,22 +363,141 @@ fn with_shortfall_redistribution_off_a_shortfall_goes_to_the_waterfall() {
         }),
         ..on()
     };
-    let Set { mut s, alice, .. } = market(params, 0, u128::MAX / 4);
-    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
-    let debt = s.account(&borrower).debt.u128();
-    s.feed(
-        ETH,
-        cosmwasm_std::Decimal::from_ratio(debt * 85, 165_000_000u128),
-    );
-    s.liquidate(&keeper, &borrower).unwrap();
-    let id = s.auctions()[0].id;
-    let a0 = s.account(&alice).debt_shares;
-    s.advance_time_feeding(720);
-    let a = s.auction(id);
-    s.bid(&keeper, id, a.lot.u128(), a.price).unwrap();
+    let mut m = market(params, 0, u128::MAX / 4);
+    let (a0, _, _) = auctioned_at_the_floor(&mut m);
+    let Set { s, alice, .. } = m;
     let st = s.market_state();
     assert!(st.bad_debt_socialized.u128() > 500_000_000);
     assert!(st.debt_redistributed.is_zero());
-    assert_eq!(s.account(&alice).debt_shares, a0);
+    assert_eq!(s.account(&alice).debt_shares, a0.debt_shares);
     assert_books(&s);
+}
+
+/// As [`market`] with no backstop, Alice owing `alice` and Bob three times as much.
+fn leveraged(params: LiquidationParams, hole: u128, alice: u128) -> Set {
+    let mut m = holders_owing(params, 0, hole, 1);
+    let (a, b) = (m.alice.clone(), m.bob.clone());
+    m.s.borrow(&a, alice - 1_000_000_000).unwrap();
+    m.s.borrow(&b, 3 * alice - 3_000_000_000).unwrap();
+    m
+}
+
+/// Alice owing 3.6·10^9 and Bob 10.8·10^9 at 2300: each at HF 0.825 · 4.6 / 3.6 = 1.05, and
+/// with the borrower's position (its whole 2·10^6 ueth and 4.8·10^9) they would be together
+/// at 0.825 · 23 / 19.2 = 0.988.
+fn under_water_after(params: LiquidationParams) -> Set {
+    let mut m = leveraged(params, 0, 3_600_000_000);
+    m.s.feed(ETH, dec("2300"));
+    m
+}
+
+/// The outcome of liquidating the borrower: the plan's mode, or the error.
+fn outcome(s: &mut Suite) -> String {
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    match s.liquidate(&keeper, &borrower) {
+        Ok(res) => liq_attr(s, &res, "mode"),
+        Err(e) => e.root_cause().to_string(),
+    }
+}
+
+#[test]
+fn a_position_is_not_redistributed_onto_holders_together_under_water() {
+    // Taking the position would leave Alice and Bob together at HF 0.988, under a floor of 1:
+    // it is shed as without redistribution, and they keep what they had.
+    let Set { mut s, alice, bob } = under_water_after(floor(on(), "1"));
+    let (a0, b0) = (s.account(&alice), s.account(&bob));
+    let with = outcome(&mut s);
+    assert!(s.market_state().debt_redistributed.is_zero());
+    assert_eq!(s.account(&alice).debt_shares, a0.debt_shares);
+    assert_eq!(s.account(&bob).debt_shares, b0.debt_shares);
+    assert_eq!(eth(&s, &alice), 2_000_000);
+    assert_eq!(eth(&s, &bob), 6_000_000);
+    let without = LiquidationParams {
+        redistribution: None,
+        ..on()
+    };
+    let Set { s: mut plain, .. } = under_water_after(without);
+    assert_eq!(with, outcome(&mut plain));
+    assert_books(&s);
+}
+
+#[test]
+fn the_recipient_floor_decides_whether_holders_take_a_position() {
+    // The same market with the floor at 0.98: Alice and Bob, at 0.988 after, take it.
+    let params = LiquidationParams {
+        redistribution: Some(RedistributionParams {
+            min_recipient_health: dec("0.98"),
+            ..RedistributionParams::default()
+        }),
+        ..on()
+    };
+    let Set { mut s, alice, .. } = under_water_after(params);
+    assert_eq!(outcome(&mut s), "redistribute");
+    assert!(!s.market_state().debt_redistributed.is_zero());
+    assert!(eth(&s, &alice) > 2_000_000);
+    // And at 0.99 they do not.
+    let params = LiquidationParams {
+        redistribution: Some(RedistributionParams {
+            min_recipient_health: dec("0.99"),
+            ..RedistributionParams::default()
+        }),
+        ..on()
+    };
+    let Set { mut s, .. } = under_water_after(params);
+    assert_ne!(outcome(&mut s), "redistribute");
+    assert!(s.market_state().debt_redistributed.is_zero());
+}
+
+#[test]
+fn an_auction_shortfall_is_not_redistributed_onto_holders_together_under_water() {
+    // Room for the auction, an empty backstop, Alice and Bob leveraged, a floor of 1: the
+    // shortfall of the toxic position's auction would leave them together below 1 (Alice owing 4·10^9 and Bob
+    // 12·10^9 against 8·10^6 ueth at about 2470, HF 1.02 before), so it goes down the
+    // waterfall (reserves, then suppliers) instead.
+    let mut m = leveraged(floor(shortfalls(), "1"), u128::MAX / 4, 4_000_000_000);
+    let (a0, b0, _) = auctioned_at_the_floor(&mut m);
+    let Set { s, alice, bob } = m;
+    let st = s.market_state();
+    assert!(st.debt_redistributed.is_zero());
+    assert!(
+        !st.bad_debt_socialized.is_zero() || !st.bad_debt_covered_by_reserves.is_zero(),
+        "{st:?}"
+    );
+    assert_eq!(s.account(&alice).debt_shares, a0.debt_shares);
+    assert_eq!(s.account(&bob).debt_shares, b0.debt_shares);
+    assert_books(&s);
+}
+
+#[test]
+fn redistribution_parameters_out_of_range_are_refused_and_change_nothing() {
+    use breakwater_types::market::{ConfigResponse, ExecuteMsg};
+    let Set { mut s, .. } = market(on(), 0, 0);
+    let owner = s.owner.clone();
+    let cfg: ConfigResponse = s.market_query(&QueryMsg::Config {}).unwrap();
+    let liq = cfg.liquidation.expect("a liquidation set-up");
+    for (field, r) in [
+        (
+            "redistribution.min_recipient_health",
+            RedistributionParams {
+                min_recipient_health: dec("10.01"),
+                ..RedistributionParams::default()
+            },
+        ),
+        (
+            "redistribution.penalty_cap",
+            RedistributionParams {
+                penalty_cap: dec("1.01"),
+                ..RedistributionParams::default()
+            },
+        ),
+    ] {
+        let mut bad = liq.clone();
+        bad.params.redistribution = Some(r);
+        assert_err(
+            s.market_execute(&owner, &ExecuteMsg::SetLiquidation(bad), &[]),
+            &format!("invalid parameter `{field}`"),
+        );
+    }
+    let after: ConfigResponse = s.market_query(&QueryMsg::Config {}).unwrap();
+    assert_eq!(after.liquidation, Some(liq));
 }

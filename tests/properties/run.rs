@@ -454,6 +454,52 @@ impl World {
         w
     }
 
+    /// The recipients' floor: after a redistribution, the other holders of each collateral it
+    /// gave away are together at `min_recipient_health` or above (their summed liquidation
+    /// value over their summed debt, as the queries show them with what they are owed; within
+    /// 1%, the market's estimate counting what earlier redistributions owe them pro rata).
+    fn check_recipients(&mut self, r: &cw_multi_test::AppResponse, target: &Addr, at: &str) {
+        let denoms: Vec<String> = r
+            .events
+            .iter()
+            .filter(|e| e.ty == "wasm-redistribution")
+            .filter_map(|e| e.attributes.iter().find(|a| a.key == "denom"))
+            .map(|a| a.value.clone())
+            .collect();
+        assert!(
+            !denoms.is_empty(),
+            "{at}: a redistribution without its event"
+        );
+        let floor = breakwater_types::market::RedistributionParams::default().min_recipient_health;
+        let others: Vec<_> = self
+            .users
+            .iter()
+            .filter(|u| *u != target)
+            .map(|u| self.suite.account(u))
+            .collect();
+        for denom in denoms {
+            let (value, debt) = others
+                .iter()
+                .filter(|a| {
+                    a.collaterals
+                        .iter()
+                        .any(|c| c.denom == denom && !c.amount.is_zero())
+                })
+                .fold((0u128, 0u128), |(v, d), a| {
+                    (v + a.liquidation_value.u128(), d + a.debt.u128())
+                });
+            // `floor · 99%` of the debt, rounded down.
+            let least = Uint128::new(debt)
+                .mul_floor(floor)
+                .multiply_ratio(99u128, 100u128);
+            assert!(
+                value >= least.u128(),
+                "{at}: the holders of {denom} left together at {value} of liquidation value \
+                 against {debt} of debt (floor {floor})"
+            );
+        }
+    }
+
     /// `sender` liquidates `target`: an account with `HF < 1` is liquidated, or refused for
     /// a throttle or pause reason (never below the hard floor); a healthy or debt-free one is
     /// refused. A partial liquidation seizes a collateral with `f_k < HF` and does not lower
@@ -466,7 +512,10 @@ impl World {
         let sent = self.market("liquidate", sender, &msg, &[]);
         let at = self.at();
         let params = breakwater_types::market::LiquidationParams {
-            redistribution: Some(breakwater_types::market::RedistributionParams::default()),
+            redistribution: Some(breakwater_types::market::RedistributionParams {
+                shortfalls: true,
+                ..Default::default()
+            }),
             ..default_liquidation_params()
         };
         let hard_floor = params.hard_floor_health_factor;
@@ -676,6 +725,7 @@ impl World {
                 "{at}: a redistribution left debt {}",
                 acc1.debt
             );
+            self.check_recipients(&r, target, &at);
         } else if mode == "partial_absorb" {
             // Issue 14's transfer before sale: the pool repays part of the debt.
             assert!(

@@ -206,7 +206,11 @@ impl World {
         let mut builder = SuiteBuilder::new()
             .market_params(params)
             .liquidation_params(breakwater_types::market::LiquidationParams {
-                redistribution: Some(breakwater_types::market::RedistributionParams::default()),
+                // Auction shortfalls redistributed too (off by default), to cover both paths.
+                redistribution: Some(breakwater_types::market::RedistributionParams {
+                    shortfalls: true,
+                    ..Default::default()
+                }),
                 ..breakwater_testing::default_liquidation_params()
             })
             .backstop_params(BackstopParams {

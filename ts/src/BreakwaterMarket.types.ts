@@ -151,6 +151,7 @@ export interface LiquidationParams {
   wick?: WickParams | null;
 }
 export interface RedistributionParams {
+  min_recipient_health: Decimal;
   penalty_cap: Decimal;
   shortfalls?: boolean;
 }

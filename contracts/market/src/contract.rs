@@ -86,6 +86,7 @@ pub fn instantiate(
         },
     )?;
     STATE.save(deps.storage, &MarketState::new(env.block.time.seconds()))?;
+    crate::redistribution::HOLDERS_KEPT.save(deps.storage, &true)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)

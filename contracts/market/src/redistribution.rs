@@ -14,18 +14,182 @@
 //! debt shares taken round up; the accumulators' remainders carry into the next
 //! redistribution of the denom, so none is lost.
 //!
+//!
+//! A redistribution needs recipients who can carry it: the market keeps, per collateral, what
+//! the accounts holding it hold and owe together ([`HolderTotals`], maintained by every
+//! [`crate::state::save_account`]), and [`recipients_health`] values them after the move.
+//!
 //! [`LiquidationPlan::Redistribute`]: breakwater_types::liquidation::LiquidationPlan::Redistribute
 use crate::error::ContractError;
-use crate::state::{Account, COLLATERALS};
+use crate::health::{health_of, price_holdings, PriceCache};
+use crate::state::{Account, Config, COLLATERALS};
 use breakwater_types::market::Redistribution;
-use cosmwasm_std::{Addr, StdResult, Storage, Uint128, Uint256};
-use cw_storage_plus::Map;
+use cosmwasm_std::{Addr, Decimal, Deps, StdResult, Storage, Uint128, Uint256};
+use cw_storage_plus::{Item, Map};
 
 /// The accumulators' scale.
 const SCALE: u128 = 1_000_000_000_000_000_000;
 
 /// Redistribution accumulators by collateral denom (absent until the first one).
 pub const REDISTRIBUTIONS: Map<&str, Redistribution> = Map::new("redistributions");
+
+breakwater_types::cw_serde_struct! {
+/// What the accounts holding one collateral hold and owe together, as stored (what
+/// redistributions owe them and they have not taken is not in it).
+#[derive(Default)]
+pub struct HolderTotals {
+    /// Their debt shares.
+    pub debt_shares: Uint128,
+    /// Their units of every denom they hold (this one included), sorted by denom.
+    pub units: Vec<(String, Uint128)>,
+}
+}
+
+impl HolderTotals {
+    /// Adds (or takes away, saturating) what `account` holds and owes.
+    fn apply(&mut self, account: &Account, add: bool) {
+        let f = |a: Uint128, b: Uint128| {
+            if add {
+                a.saturating_add(b)
+            } else {
+                a.saturating_sub(b)
+            }
+        };
+        self.debt_shares = f(self.debt_shares, account.debt_shares);
+        for (denom, amount) in &account.collaterals {
+            match self.units.binary_search_by(|(d, _)| d.cmp(denom)) {
+                Ok(i) => {
+                    if let Some((_, u)) = self.units.get_mut(i) {
+                        *u = f(*u, *amount);
+                    }
+                }
+                Err(i) if add => self.units.insert(i, (denom.clone(), *amount)),
+                Err(_) => {}
+            }
+        }
+        self.units.retain(|(_, u)| !u.is_zero());
+    }
+}
+
+/// Per collateral denom: its holders' totals (absent when nobody holds it).
+pub const HOLDERS: Map<&str, HolderTotals> = Map::new("holders");
+
+/// Whether [`HOLDERS`] has been kept since the market was instantiated (a market migrated from
+/// a version without it has no complete totals and never redistributes).
+pub const HOLDERS_KEPT: Item<bool> = Item::new("holders_kept");
+
+/// Moves the holder totals of every collateral `old` or `new` holds from the stored `old`
+/// record of an account to its `new` one.
+pub fn track_holders(storage: &mut dyn Storage, old: &Account, new: &Account) -> StdResult<()> {
+    if old.collaterals == new.collaterals && old.debt_shares == new.debt_shares {
+        return Ok(());
+    }
+    let mut denoms: Vec<&String> = old
+        .collaterals
+        .iter()
+        .chain(&new.collaterals)
+        .map(|(d, _)| d)
+        .collect();
+    denoms.sort();
+    denoms.dedup();
+    for denom in denoms {
+        let mut t = HOLDERS.may_load(storage, denom)?.unwrap_or_default();
+        if !old.collateral(denom).is_zero() {
+            t.apply(old, false);
+        }
+        if !new.collateral(denom).is_zero() {
+            t.apply(new, true);
+        }
+        if t.units.is_empty() && t.debt_shares.is_zero() {
+            HOLDERS.remove(storage, denom);
+        } else {
+            HOLDERS.save(storage, denom, &t)?;
+        }
+    }
+    Ok(())
+}
+
+/// One part of a redistribution: `lot` units of `denom` and `shares` debt shares.
+pub struct Move<'a> {
+    /// The collateral.
+    pub denom: &'a str,
+    /// Its units moved.
+    pub lot: Uint128,
+    /// The debt shares moved with it.
+    pub shares: Uint128,
+}
+
+/// The lowest, over the denoms of `moves`, of the aggregate health factor of the accounts
+/// other than `own` holding that denom once they take their part of `moves`: their summed
+/// liquidation value (at the median and the thresholds in force at `now`) over their summed
+/// debt (at `index`). What is owed them by earlier redistributions and their part of each
+/// move are counted pro rata to the units of its denom they hold. `Decimal::MAX` when they owe
+/// nothing; `None` when it cannot be told (totals not kept, or a holding not priced).
+pub fn recipients_health(
+    deps: Deps,
+    config: &Config,
+    now: u64,
+    index: Decimal,
+    own: &Account,
+    moves: &[Move],
+) -> Result<Option<Decimal>, ContractError> {
+    if !HOLDERS_KEPT.may_load(deps.storage)?.unwrap_or(false) {
+        return Ok(None);
+    }
+    let mut lowest = Decimal::MAX;
+    let mut cache = PriceCache::default();
+    for m in moves {
+        let totals = HOLDERS.may_load(deps.storage, m.denom)?.unwrap_or_default();
+        let mut units = Vec::with_capacity(totals.units.len());
+        let mut shares = totals.debt_shares;
+        for (denom, held) in &totals.units {
+            let theirs = held.saturating_sub(own.collateral(denom));
+            let stake = stake(deps.storage, denom)?;
+            let mut u = theirs;
+            // What earlier redistributions of `denom` owe them and they have not taken.
+            if let Some(r) = REDISTRIBUTIONS.may_load(deps.storage, denom)? {
+                if !stake.is_zero() {
+                    u = u.saturating_add(ratio(r.coll_left, theirs, stake, false));
+                    shares = shares.saturating_add(ratio(r.debt_left, theirs, stake, true));
+                }
+            }
+            // Their part of this redistribution's move of `denom`.
+            if let Some(x) = moves.iter().find(|x| x.denom == denom.as_str()) {
+                let others = stake.saturating_sub(own.collateral(denom));
+                if !others.is_zero() {
+                    u = u.saturating_add(ratio(x.lot, theirs, others, false));
+                    shares = shares.saturating_add(ratio(x.shares, theirs, others, true));
+                }
+            }
+            units.push((denom.clone(), u));
+        }
+        if !own.collateral(m.denom).is_zero() {
+            shares = shares.saturating_sub(own.debt_shares);
+        }
+        let debt = shares.checked_mul_ceil(index)?;
+        let Ok(lines) = price_holdings(deps, config, &units, now, &mut cache) else {
+            return Ok(None);
+        };
+        if let Some(hf) = health_of(&lines, debt)?.health_factor {
+            lowest = lowest.min(hf);
+        }
+    }
+    Ok(Some(lowest))
+}
+
+/// `a · n / d` rounded up or down, saturating at 128 bits (zero when `d` is).
+fn ratio(a: Uint128, n: Uint128, d: Uint128, up: bool) -> Uint128 {
+    let d = Uint256::from(d);
+    if d.is_zero() {
+        return Uint128::zero();
+    }
+    let p = Uint256::from(a).saturating_mul(Uint256::from(n));
+    let mut q = p.checked_div(d).unwrap_or_default();
+    if up && q.saturating_mul(d) < p {
+        q = q.saturating_add(Uint256::one());
+    }
+    Uint128::try_from(q).unwrap_or(Uint128::MAX)
+}
 
 /// `a · (now − then) / 10^18`, rounded up or down, saturating at 128 bits and capped by `left`.
 fn owed(a: Uint128, now: Uint256, then: Uint256, up: bool, left: Uint128) -> Uint128 {

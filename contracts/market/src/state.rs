@@ -383,7 +383,8 @@ pub fn load_account(
     Ok(account)
 }
 
-/// Saves an account, or deletes it when empty. The account was loaded with
+/// Saves an account, or deletes it when empty, moving the holder totals of its collaterals
+/// from its stored record to it ([`crate::redistribution::track_holders`]). The account was loaded with
 /// [`crate::redistribution::settle`] (it owes and is owed nothing from redistributions so
 /// far): a holding new since then starts at the accumulators of now, and the snapshots of
 /// collaterals no longer held are dropped.
@@ -392,6 +393,8 @@ pub fn save_account(
     addr: &Addr,
     account: &Account,
 ) -> cosmwasm_std::StdResult<()> {
+    let old = ACCOUNTS.may_load(storage, addr)?.unwrap_or_default();
+    crate::redistribution::track_holders(storage, &old, account)?;
     if account.is_empty() {
         ACCOUNTS.remove(storage, addr);
         return Ok(());

@@ -159,8 +159,15 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         "pool",
     )?;
     println!(
-        "debt {} -> {}; backstop covered {}, holds {:?}",
-        before.total_borrowed, after.total_borrowed, pool.total_covered, pool.collateral
+        "debt {} -> {}; backstop covered {}, holds {:?}; redistributed {}; bad debt to \
+         reserves {}, socialized {}",
+        before.total_borrowed,
+        after.total_borrowed,
+        pool.total_covered,
+        pool.collateral,
+        after.debt_redistributed,
+        after.bad_debt_covered_by_reserves,
+        after.bad_debt_socialized
     );
     ensure!(
         metrics.tx_count("bidder", Outcome::Succeeded) > 0,

@@ -216,11 +216,6 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "issue 14: LiquidationParams.redistribution None, a position the backstop cannot take \
          is sold (or waits for room) instead of going to the other holders of its collateral",
     ),
-    (
-        "redistribute_shortfalls",
-        "issue 14: RedistributionParams.shortfalls false, an auction shortfall the backstop \
-         cannot pay goes to reserves and suppliers instead of the holders of its collateral",
-    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -237,7 +232,6 @@ pub const MECHANISMS: &[&str] = &[
     "wick",
     "transfer",
     "redistribution",
-    "redistribute_shortfalls",
 ];
 
 /// What happened in one simulation step.

@@ -42,6 +42,8 @@ crate::param_set! {
         resale_interval = 600.0, "seconds between the backstop's resales";
         resale_fraction = 0.05, "share of its holding the backstop re-sells each time";
         min_debt = 100.0, "dust: a partial liquidation must leave at least this many dollars of debt and of collateral";
+        min_recipient_health = 0.8, "redistribution: the lowest aggregate health factor the other holders of a collateral may be left with (RedistributionParams.min_recipient_health)";
+        redistribute_shortfalls = 0.0, "1: an auction shortfall the backstop cannot pay is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls, off by default)";
     }
 }
 
@@ -203,9 +205,9 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         redistribution: if off(config, "redistribution") {
             None
         } else {
-            // Opt-in in the market (`None` by default): on for Breakwater in the lab.
             Some(RedistributionParams {
-                shortfalls: !off(config, "redistribute_shortfalls"),
+                min_recipient_health: to_dec(b.min_recipient_health),
+                shortfalls: b.redistribute_shortfalls >= 0.5,
                 ..RedistributionParams::default()
             })
         },
@@ -380,11 +382,26 @@ mod tests {
             off.liquidation
         );
 
-        let off = plan(EngineKind::Breakwater, &["redistribute_shortfalls"]);
+        // The market's defaults, unless set.
         assert_eq!(
-            off.liquidation.redistribution,
+            on.liquidation.redistribution,
+            Some(RedistributionParams::default())
+        );
+        let config = RunConfig {
+            overrides: vec![
+                ("breakwater.redistribute_shortfalls".into(), 1.0),
+                ("breakwater.min_recipient_health".into(), 0.9),
+            ],
+            ..default_config(EngineKind::Breakwater)
+        };
+        let set = builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
+            .plan()
+            .clone();
+        assert_eq!(
+            set.liquidation.redistribution,
             Some(RedistributionParams {
-                shortfalls: false,
+                shortfalls: true,
+                min_recipient_health: Decimal::percent(90),
                 ..RedistributionParams::default()
             })
         );

@@ -280,8 +280,9 @@ defaults {
     /// without the field, or a set-up stored before the rule existed, reads as `wait`).
     #[serde(default)]
     pub when_throttled: WhenThrottled,
-    /// Redistribution when the backstop is exhausted (see [`RedistributionParams`]); `None`
-    /// sells instead (and is what a set-up stored before the rule existed reads as).
+    /// Redistribution when the backstop is exhausted (see [`RedistributionParams`]; on by
+    /// default); `None` sells instead (and is what JSON without the field, or a set-up stored
+    /// before the rule existed, reads as).
     #[serde(default)]
     pub redistribution: Option<RedistributionParams>,
 }
@@ -303,11 +304,19 @@ pub struct RedistributionParams {
     /// The most a redistribution charges the borrower on top of the debt it moves (the bonus in
     /// force counts up to it; 0 to 1; default 10%, Liquity v2's redistribution penalty).
     pub penalty_cap: Decimal,
+    /// The lowest aggregate health factor the other holders of a collateral may be left with
+    /// by a redistribution to them (their summed liquidation value over their summed debt,
+    /// with the move; 0 to 10; default 0.8, the default hard floor). Below it the position is
+    /// not redistributed (nor an auction shortfall) and is shed as without redistribution:
+    /// holders left together below the hard floor would go whole one after another. Keep it
+    /// at or above `hard_floor_health_factor`.
+    pub min_recipient_health: Decimal,
 }
 defaults {
     /// Whether an auction shortfall the backstop cannot pay is redistributed as debt to the
-    /// other holders of the auction's collateral before reserves and suppliers (default on;
-    /// JSON without the field reads as off).
+    /// other holders of the auction's collateral before reserves and suppliers (default off,
+    /// as is JSON without the field: debt without collateral pushes the holders nearest 1
+    /// under together, and their auctions' shortfalls come back as more of it).
     #[serde(default)]
     pub shortfalls: bool,
 }
@@ -317,7 +326,8 @@ impl Default for RedistributionParams {
     fn default() -> Self {
         RedistributionParams {
             penalty_cap: Decimal::percent(10),
-            shortfalls: true,
+            min_recipient_health: Decimal::percent(80),
+            shortfalls: false,
         }
     }
 }
@@ -417,6 +427,12 @@ impl LiquidationParams {
                 Decimal::zero(),
                 Decimal::one(),
             )?;
+            check_range(
+                "redistribution.min_recipient_health",
+                r.min_recipient_health,
+                Decimal::zero(),
+                Decimal::from_ratio(10u8, 1u8),
+            )?;
         }
         Ok(())
     }
@@ -466,7 +482,7 @@ impl Default for LiquidationParams {
             risk_share: Some(RiskShareParams::default()),
             wick: Some(WickParams::default()),
             when_throttled: WhenThrottled::Transfer,
-            redistribution: None,
+            redistribution: Some(RedistributionParams::default()),
         }
     }
 }

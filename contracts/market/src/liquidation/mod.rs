@@ -70,10 +70,10 @@ pub fn execute_liquidate(
         now,
     };
     let mut quotes = quotes::LiveQuotes {
-        querier: deps.querier,
+        deps: deps.as_ref(),
+        config: &config,
         liq,
-        base_denom: &config.base_denom,
-        storage: deps.storage,
+        now,
     };
     let planned = plan_liquidation(&position, &liq.params, state.breaker_level, &mut quotes)?;
     let book = AUCTION_BOOKS

@@ -1,30 +1,34 @@
 //! The planner's [`Quotes`] on chain: the liquidator's `Room` and the backstop's `AbsorbQuote`
 //! and base balance, queried through the typed adapters only when the plan asks, and the
-//! redistribution stakes read from storage.
+//! redistribution stakes and recipients' health read from storage (and the oracle).
 use super::settle::backstop_base;
 use crate::error::ContractError;
-use crate::state::Liquidation;
+use crate::redistribution::{recipients_health, Move};
+use crate::state::{Account, Config, Liquidation};
 use breakwater_types::backstop::AbsorbQuoteResponse;
-use breakwater_types::liquidation::{Quotes, Room};
-use cosmwasm_std::{Coin, QuerierWrapper, Storage, Uint128};
+use breakwater_types::liquidation::{Lot, Position, Quotes, Room};
+use cosmwasm_std::{Coin, Decimal, Deps, Uint128};
 
-/// Live answers from the liquidator and the backstop of `liq`.
+/// Live answers from the liquidator and the backstop of `liq`, and from the market itself.
 pub struct LiveQuotes<'a> {
-    /// The chain.
-    pub querier: QuerierWrapper<'a>,
+    /// The market's storage and the chain.
+    pub deps: Deps<'a>,
+    /// The market's configuration (prices for the recipients' health).
+    pub config: &'a Config,
     /// The liquidation set-up.
     pub liq: &'a Liquidation,
-    /// The base asset.
-    pub base_denom: &'a str,
-    /// The market's storage (the redistribution stakes).
-    pub storage: &'a dyn Storage,
+    /// Block time, seconds.
+    pub now: u64,
 }
 
 impl Quotes for LiveQuotes<'_> {
     type Error = ContractError;
 
     fn room(&mut self, denom: &str) -> Result<Room, ContractError> {
-        Ok(self.liq.liquidator.query_room_caps(&self.querier, denom)?)
+        Ok(self
+            .liq
+            .liquidator
+            .query_room_caps(&self.deps.querier, denom)?)
     }
 
     fn absorb_quote(
@@ -36,14 +40,50 @@ impl Quotes for LiveQuotes<'_> {
         Ok(self
             .liq
             .backstop
-            .query_absorb_quote(&self.querier, collateral, debt, halted)?)
+            .query_absorb_quote(&self.deps.querier, collateral, debt, halted)?)
     }
 
     fn backstop_base(&mut self) -> Result<Uint128, ContractError> {
-        backstop_base(&self.querier, self.liq, self.base_denom)
+        backstop_base(&self.deps.querier, self.liq, &self.config.base_denom)
     }
 
     fn stake(&mut self, denom: &str) -> Result<Uint128, ContractError> {
-        crate::redistribution::stake(self.storage, denom)
+        crate::redistribution::stake(self.deps.storage, denom)
+    }
+
+    fn recipients_health(
+        &mut self,
+        position: &Position,
+        lots: &[Lot],
+        shares: &[Uint128],
+    ) -> Result<Option<Decimal>, ContractError> {
+        let mut collaterals: Vec<(String, Uint128)> = position
+            .holdings
+            .iter()
+            .map(|h| (h.denom.clone(), h.amount))
+            .collect();
+        collaterals.sort();
+        let own = Account {
+            collaterals,
+            debt_shares: position.debt_shares,
+            snapshots: vec![],
+        };
+        let moves: Vec<Move> = lots
+            .iter()
+            .zip(shares)
+            .map(|(l, s)| Move {
+                denom: &l.denom,
+                lot: l.amount,
+                shares: *s,
+            })
+            .collect();
+        recipients_health(
+            self.deps,
+            self.config,
+            self.now,
+            position.borrow_index,
+            &own,
+            &moves,
+        )
     }
 }

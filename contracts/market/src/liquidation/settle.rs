@@ -287,8 +287,29 @@ pub fn execute_auction_proceeds(
         let over = rest.saturating_sub(base);
         let moved = match (&liq.params.redistribution, &denom) {
             (Some(r), Some(denom)) if r.shortfalls && !over.is_zero() => {
-                let (r, moved) =
-                    redistribute_shortfall(deps.storage, &mut state, &mut account, denom, over)?;
+                let shares = over.checked_div_ceil(state.borrow_index)?;
+                // The borrower as the holder totals count it: its stored record.
+                let stored = crate::state::ACCOUNTS
+                    .may_load(deps.storage, &borrower)?
+                    .unwrap_or_default();
+                let healthy = crate::redistribution::recipients_health(
+                    deps.as_ref(),
+                    &config,
+                    env.block.time.seconds(),
+                    state.borrow_index,
+                    &stored,
+                    &[crate::redistribution::Move {
+                        denom,
+                        lot: Uint128::zero(),
+                        shares,
+                    }],
+                )?
+                .is_some_and(|h| h >= r.min_recipient_health);
+                let (r, moved) = if healthy {
+                    redistribute_shortfall(deps.storage, &mut state, &mut account, denom, over)?
+                } else {
+                    (None, Uint128::zero())
+                };
                 if let Some(e) = r {
                     res = res.add_event(e);
                 }
@@ -326,7 +347,8 @@ pub fn execute_auction_proceeds(
 }
 
 /// A shortfall `over` of an auction of `denom` that the backstop cannot pay goes, with
-/// redistribution on, as debt to the other holders of `denom` (in proportion to their
+/// redistribution on and when it leaves them together at `min_recipient_health` or above
+/// (checked by the caller), as debt to the other holders of `denom` (in proportion to their
 /// holdings, lazily, as a position's would): `ceil(over / borrow_index)` new debt shares
 /// (rounded up, for the protocol) join `debt_left`, `debt_redistributed += over`, and reserves
 /// and suppliers lose nothing. Returns the event and what was moved (zero when no other

@@ -275,19 +275,35 @@ pub async fn settled(
     last: Decimal,
     timeout: Duration,
 ) -> Result<bool> {
+    // Progress, printed when it changes: what is left to settle and how deep it is.
+    let seen = std::cell::Cell::new((usize::MAX, usize::MAX));
+    let start = std::time::Instant::now();
     wait_until(client, timeout, || async {
         if atom_price(client, d).await?.median != last {
             return Ok(false);
         }
-        let unhealthy = ctx(all_accounts(client, d).await, "accounts")?
+        let accounts = ctx(all_accounts(client, d).await, "accounts")?;
+        let unhealthy: Vec<_> = accounts
             .iter()
             .filter(|a| bots::liquidator::unhealthy(a))
-            .count();
+            .collect();
         let running = all_auctions(client, &d.liquidator)
             .await
             .map(|a| a.len())
             .unwrap_or(usize::MAX);
-        Ok(unhealthy == 0 && running == 0)
+        if seen.get() != (unhealthy.len(), running) {
+            seen.set((unhealthy.len(), running));
+            let lowest = unhealthy.iter().filter_map(|a| a.health_factor).min();
+            let debt: u128 = unhealthy.iter().map(|a| a.debt.u128()).sum();
+            println!(
+                "settling at {:.0?}: {} of {} accounts unhealthy (lowest HF {lowest:?}, debt {debt}), \
+                 {running} auctions",
+                start.elapsed(),
+                unhealthy.len(),
+                accounts.len()
+            );
+        }
+        Ok(unhealthy.is_empty() && running == 0)
     })
     .await
 }

@@ -213,6 +213,18 @@ pub trait Quotes {
     /// Units of `denom` held by all accounts (the liquidated one included), without what was
     /// redistributed and not yet taken: the stakes a redistribution of `denom` is shared over.
     fn stake(&mut self, denom: &str) -> Result<Uint128, Self::Error>;
+    /// The lowest, over the lots' denoms, of the aggregate health factor of the other holders
+    /// of that denom once they take their part of a redistribution of `lots` and `shares` (one
+    /// per lot) away from the account of `position`: each lot and its shares split pro rata to
+    /// the units of its denom held, so the holders of one denom also take the part of the other
+    /// lots that their holdings of those denoms earn them. `None` when it cannot be told (then
+    /// nothing is redistributed).
+    fn recipients_health(
+        &mut self,
+        position: &Position,
+        lots: &[Lot],
+        shares: &[Uint128],
+    ) -> Result<Option<Decimal>, Self::Error>;
 }
 
 /// Collateral that leaves the account: `amount` of `denom`, raising `tab` at auction (zero for

@@ -318,6 +318,8 @@ struct Fixed {
     /// Debts of the absorb quotes for all the holdings offered that the pool could pay and
     /// cover in full.
     covered: Vec<Uint128>,
+    /// The recipients' aggregate health after any redistribution (`None`: unknown).
+    recipients: Option<Decimal>,
 }
 
 impl Quotes for Fixed {
@@ -353,6 +355,14 @@ impl Quotes for Fixed {
     }
     fn stake(&mut self, denom: &str) -> Result<Uint128, PlanError> {
         Ok(self.stakes.get(denom).copied().unwrap_or_default())
+    }
+    fn recipients_health(
+        &mut self,
+        _position: &Position,
+        _lots: &[Lot],
+        _shares: &[Uint128],
+    ) -> Result<Option<Decimal>, PlanError> {
+        Ok(self.recipients)
     }
 }
 
@@ -398,6 +408,8 @@ struct Case {
     now: u64,
     /// Units of each holding's denom held by the other accounts.
     others: Vec<u128>,
+    /// The other holders' aggregate health after a redistribution (`None`: unknown).
+    recipients: Option<Decimal>,
 }
 
 impl Case {
@@ -490,6 +502,11 @@ fn case() -> impl Strategy<Value = Case> {
                     any::<bool>(),
                     any::<bool>(),
                     proptest::collection::vec(prop_oneof![Just(0u128), 1u128..=10u128.pow(24)], n),
+                    prop_oneof![
+                        1 => Just(None),
+                        1 => (0u64..100).prop_map(Some),
+                        4 => (100u64..400).prop_map(Some),
+                    ],
                 ),
             )
         })
@@ -503,7 +520,7 @@ fn case() -> impl Strategy<Value = Case> {
                 global,
                 available,
                 disc,
-                (wick, now, transfer, redistribute, others),
+                (wick, now, transfer, redistribute, others, recipients),
             )| {
                 Case {
                     holdings,
@@ -527,6 +544,7 @@ fn case() -> impl Strategy<Value = Case> {
                     discount: Decimal::percent(disc),
                     now,
                     others,
+                    recipients: recipients.map(Decimal::percent),
                 }
             },
         )
@@ -595,6 +613,7 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         discount: c.discount,
         asked_rooms: 0,
         covered: vec![],
+        recipients: c.recipients,
         stakes: c
             .holdings
             .iter()
@@ -817,6 +836,8 @@ proptest! {
                 let r = c.params.redistribution.as_ref();
                 prop_assert!(r.is_some());
                 prop_assert!(!quotes.covered.contains(tab), "redistributed what the pool could take");
+                // Never onto holders it would leave together below the floor (or of unknown health).
+                prop_assert!(c.recipients.is_some_and(|h| h >= r.unwrap().min_recipient_health));
                 let sum: u128 = lots.iter().map(|l| l.tab.u128()).sum();
                 prop_assert_eq!(sum, tab.u128());
                 let given: u128 = shares.iter().map(|s| s.u128()).sum();

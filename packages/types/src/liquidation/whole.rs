@@ -173,7 +173,7 @@ pub(super) fn plan<Q: Quotes>(
     let (offered, tab, burned) = branch(position, held, &tabs, hard_floor, false)??;
     if let Some(r) = redistribution {
         if !fits_room(&offered, quotes)? {
-            if let Some(plan) = redistribute(&offered, tab, burned, r, quotes)? {
+            if let Some(plan) = redistribute(position, &offered, tab, burned, r, quotes)? {
                 return Ok(plan);
             }
         }
@@ -201,8 +201,11 @@ fn fits_room<Q: Quotes>(offered: &[(&Held, Uint128)], quotes: &mut Q) -> Result<
 /// debt shares. Each lot is the holding capped at `ceil(tab_k · (1 + b_k) / price_k)` units,
 /// `b_k = min(bonus in force, penalty_cap)` (no more than an auction would cost the borrower); the shares go with the tabs, `floor(burned · tab_k / tab)`, the largest tab taking
 /// the remainder. `None` when a holding with a tab has no price to cap it at (neither active
-/// nor halted) or no other account holds its denom.
+/// nor halted), when no other account holds its denom, or when the recipients would be left
+/// together below `min_recipient_health` (or their health cannot be told): moving debt among
+/// holders who are together under water would only push them under one after another.
 pub(super) fn redistribute<Q: Quotes>(
+    position: &Position,
     offered: &[(&Held, Uint128)],
     tab: Uint128,
     burned: Uint128,
@@ -250,6 +253,10 @@ pub(super) fn redistribute<Q: Quotes>(
         *s = s
             .checked_add(burned.checked_sub(given).map_err(PlanError::from)?)
             .map_err(PlanError::from)?;
+    }
+    match quotes.recipients_health(position, &lots, &shares)? {
+        Some(h) if h >= r.min_recipient_health => {}
+        _ => return Ok(None),
     }
     Ok(Some(LiquidationPlan::Redistribute {
         lots,
