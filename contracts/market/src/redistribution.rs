@@ -124,8 +124,24 @@ pub struct Move<'a> {
 /// liquidation value (at the median and the thresholds in force at `now`) over their summed
 /// debt (at `index`). What is owed them by earlier redistributions and their part of each
 /// move are counted pro rata to the units of its denom they hold. `Decimal::MAX` when they owe
-/// nothing; `None` when it cannot be told (totals not kept, or a holding not priced).
+/// nothing; `None` when it cannot be told (totals not kept, a holding not priced, or any
+/// failure valuing them): then nothing is redistributed, and the liquidation or the auction
+/// settlement that asked goes on without it (this check never makes either fail).
 pub fn recipients_health(
+    deps: Deps,
+    config: &Config,
+    now: u64,
+    index: Decimal,
+    own: &Account,
+    moves: &[Move],
+) -> Option<Decimal> {
+    valued_recipients(deps, config, now, index, own, moves)
+        .ok()
+        .flatten()
+}
+
+/// [`recipients_health`], with its failures.
+fn valued_recipients(
     deps: Deps,
     config: &Config,
     now: u64,

@@ -77,13 +77,13 @@ impl Quotes for LiveQuotes<'_> {
                 shares: *s,
             })
             .collect();
-        recipients_health(
+        Ok(recipients_health(
             self.deps,
             self.config,
             self.now,
             position.borrow_index,
             &own,
             &moves,
-        )
+        ))
     }
 }

@@ -303,7 +303,7 @@ pub fn execute_auction_proceeds(
                         lot: Uint128::zero(),
                         shares,
                     }],
-                )?
+                )
                 .is_some_and(|h| h >= r.min_recipient_health);
                 let (r, moved) = if healthy {
                     redistribute_shortfall(deps.storage, &mut state, &mut account, denom, over)?
