@@ -135,62 +135,51 @@ pub fn recipients_health(
     own: &Account,
     moves: &[Move],
 ) -> Option<Decimal> {
-    valued_recipients(deps, config, now, index, own, moves)
-        .ok()
-        .flatten()
-}
-
-/// [`recipients_health`], with its failures.
-fn valued_recipients(
-    deps: Deps,
-    config: &Config,
-    now: u64,
-    index: Decimal,
-    own: &Account,
-    moves: &[Move],
-) -> Result<Option<Decimal>, ContractError> {
-    if !HOLDERS_KEPT.may_load(deps.storage)?.unwrap_or(false) {
-        return Ok(None);
-    }
-    let mut lowest = Decimal::MAX;
-    let mut cache = PriceCache::default();
-    for m in moves {
-        let totals = HOLDERS.may_load(deps.storage, m.denom)?.unwrap_or_default();
-        let mut units = Vec::with_capacity(totals.units.len());
-        let mut shares = totals.debt_shares;
-        for (denom, held) in &totals.units {
-            let theirs = held.saturating_sub(own.collateral(denom));
-            let stake = stake(deps.storage, denom)?;
-            let mut u = theirs;
-            // What earlier redistributions of `denom` owe them and they have not taken.
-            if let Some(r) = REDISTRIBUTIONS.may_load(deps.storage, denom)? {
-                if !stake.is_zero() {
-                    u = u.saturating_add(ratio(r.coll_left, theirs, stake, false));
-                    shares = shares.saturating_add(ratio(r.debt_left, theirs, stake, true));
-                }
-            }
-            // Their part of this redistribution's move of `denom`.
-            if let Some(x) = moves.iter().find(|x| x.denom == denom.as_str()) {
-                let others = stake.saturating_sub(own.collateral(denom));
-                if !others.is_zero() {
-                    u = u.saturating_add(ratio(x.lot, theirs, others, false));
-                    shares = shares.saturating_add(ratio(x.shares, theirs, others, true));
-                }
-            }
-            units.push((denom.clone(), u));
-        }
-        if !own.collateral(m.denom).is_zero() {
-            shares = shares.saturating_sub(own.debt_shares);
-        }
-        let debt = shares.checked_mul_ceil(index)?;
-        let Ok(lines) = price_holdings(deps, config, &units, now, &mut cache) else {
+    let valued = || -> Result<Option<Decimal>, ContractError> {
+        if !HOLDERS_KEPT.may_load(deps.storage)?.unwrap_or(false) {
             return Ok(None);
-        };
-        if let Some(hf) = health_of(&lines, debt)?.health_factor {
-            lowest = lowest.min(hf);
         }
-    }
-    Ok(Some(lowest))
+        let mut lowest = Decimal::MAX;
+        let mut cache = PriceCache::default();
+        for m in moves {
+            let totals = HOLDERS.may_load(deps.storage, m.denom)?.unwrap_or_default();
+            let mut units = Vec::with_capacity(totals.units.len());
+            let mut shares = totals.debt_shares;
+            for (denom, held) in &totals.units {
+                let theirs = held.saturating_sub(own.collateral(denom));
+                let stake = stake(deps.storage, denom)?;
+                let mut u = theirs;
+                // What earlier redistributions of `denom` owe them and they have not taken.
+                if let Some(r) = REDISTRIBUTIONS.may_load(deps.storage, denom)? {
+                    if !stake.is_zero() {
+                        u = u.saturating_add(ratio(r.coll_left, theirs, stake, false));
+                        shares = shares.saturating_add(ratio(r.debt_left, theirs, stake, true));
+                    }
+                }
+                // Their part of this redistribution's move of `denom`.
+                if let Some(x) = moves.iter().find(|x| x.denom == denom.as_str()) {
+                    let others = stake.saturating_sub(own.collateral(denom));
+                    if !others.is_zero() {
+                        u = u.saturating_add(ratio(x.lot, theirs, others, false));
+                        shares = shares.saturating_add(ratio(x.shares, theirs, others, true));
+                    }
+                }
+                units.push((denom.clone(), u));
+            }
+            if !own.collateral(m.denom).is_zero() {
+                shares = shares.saturating_sub(own.debt_shares);
+            }
+            let debt = shares.checked_mul_ceil(index)?;
+            let Ok(lines) = price_holdings(deps, config, &units, now, &mut cache) else {
+                return Ok(None);
+            };
+            if let Some(hf) = health_of(&lines, debt)?.health_factor {
+                lowest = lowest.min(hf);
+            }
+        }
+        Ok(Some(lowest))
+    };
+    valued().ok().flatten()
 }
 
 /// `a · n / d` rounded up or down, saturating at 128 bits (zero when `d` is).
