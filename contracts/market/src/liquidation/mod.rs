@@ -74,6 +74,7 @@ pub fn execute_liquidate(
         config: &config,
         liq,
         now,
+        own: &account,
     };
     let planned = plan_liquidation(&position, &liq.params, state.breaker_level, &mut quotes)?;
     let book = AUCTION_BOOKS

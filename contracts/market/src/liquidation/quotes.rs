@@ -19,6 +19,8 @@ pub struct LiveQuotes<'a> {
     pub liq: &'a Liquidation,
     /// Block time, seconds.
     pub now: u64,
+    /// The account being liquidated, settled (as the holder totals count it).
+    pub own: &'a Account,
 }
 
 impl Quotes for LiveQuotes<'_> {
@@ -57,17 +59,6 @@ impl Quotes for LiveQuotes<'_> {
         lots: &[Lot],
         shares: &[Uint128],
     ) -> Result<Option<Decimal>, ContractError> {
-        let mut collaterals: Vec<(String, Uint128)> = position
-            .holdings
-            .iter()
-            .map(|h| (h.denom.clone(), h.amount))
-            .collect();
-        collaterals.sort();
-        let own = Account {
-            collaterals,
-            debt_shares: position.debt_shares,
-            snapshots: vec![],
-        };
         let moves: Vec<Move> = lots
             .iter()
             .zip(shares)
@@ -82,7 +73,7 @@ impl Quotes for LiveQuotes<'_> {
             self.config,
             self.now,
             position.borrow_index,
-            &own,
+            self.own,
             &moves,
         ))
     }
