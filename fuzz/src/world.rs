@@ -581,7 +581,7 @@ impl World {
 
     /// What must hold after any input that impersonated no contract: every contract still
     /// answers its main queries, and the market's books balance (`cash + total_borrowed +
-    /// debt_in_auction >= total_supplied + reserves`, `cash` and every collateral's
+    /// debt_in_auction + backstop_debt >= total_supplied + reserves`, `cash` and every collateral's
     /// `total_deposited` equal the market's bank balances).
     pub fn check_invariants(&mut self) {
         if self.impersonated {
@@ -591,7 +591,8 @@ impl World {
             self.must_query(Contract::Market, &market::QueryMsg::State {});
         let lhs = Uint256::from(st.cash)
             + Uint256::from(st.total_borrowed)
-            + Uint256::from(st.debt_in_auction);
+            + Uint256::from(st.debt_in_auction)
+            + Uint256::from(st.backstop_debt);
         let rhs = Uint256::from(st.total_supplied) + Uint256::from(st.reserves);
         assert!(lhs >= rhs, "market books: {lhs} < {rhs}: {st:?}");
         let base = self.balance(Contract::Market, DENOMS[0]);

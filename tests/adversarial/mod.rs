@@ -96,12 +96,15 @@ pub fn assert_conserved(s: &Suite, before: &[u128]) {
     assert_eq!(supplies(s), before, "total supply of {DENOMS:?}");
 }
 
-/// Asserts the market's books: `cash + total_borrowed + debt_in_auction >= total_supplied +
-/// reserves`, `cash` equals its bank balance of base, and each collateral's `total_deposited`
-/// equals its bank balance of that collateral.
+/// Asserts the market's books: `cash + total_borrowed + debt_in_auction + backstop_debt >=
+/// total_supplied + reserves`, `cash` equals its bank balance of base, and each collateral's
+/// `total_deposited` equals its bank balance of that collateral.
 pub fn assert_books(s: &Suite) {
     let st = s.market_state();
-    let lhs = st.cash.u128() + st.total_borrowed.u128() + st.debt_in_auction.u128();
+    let lhs = st.cash.u128()
+        + st.total_borrowed.u128()
+        + st.debt_in_auction.u128()
+        + st.backstop_debt.u128();
     let rhs = st.total_supplied.u128() + st.reserves.u128();
     assert!(lhs >= rhs, "books: {lhs} < {rhs}: {st:?}");
     assert_eq!(st.cash.u128(), s.balance(&s.market, USDC), "cash");

@@ -94,10 +94,12 @@ fn the_backstop_covers_a_shortfall_it_can_afford_entirely() {
 }
 
 #[test]
-fn a_shortfall_beyond_the_pool_takes_free_reserves_then_is_socialized() {
-    // No keeper reward, so the reserves are all there when the shortfall comes.
+fn without_credit_a_shortfall_beyond_the_pool_takes_free_reserves_then_is_socialized() {
+    // No keeper reward, so the reserves are all there when the shortfall comes; the pool
+    // covers with its base only (its credit: credit.rs).
     let params = LiquidationParams {
         keeper_chip: Decimal::zero(),
+        backstop_credit: None,
         ..default_params()
     };
     let pool = 100_000_000u128;

@@ -97,15 +97,21 @@ pub fn assert_conserved(suite: &Suite, before: &[u128]) {
 }
 
 /// Asserts the market's books:
-/// - `cash + total_borrowed + debt_in_auction >= total_supplied + reserves`;
+/// - `cash + total_borrowed + debt_in_auction + backstop_debt >= total_supplied + reserves`;
+/// - `backstop_due` and `backstop_debt` are never both positive;
 /// - `cash` is the market's bank balance of the base asset;
 /// - each collateral's `total_deposited` is the market's bank balance of it.
 pub fn assert_books(suite: &Suite) {
     let s = suite.market_state();
-    let lhs = s.cash.u128() + s.total_borrowed.u128() + s.debt_in_auction.u128();
+    let lhs =
+        s.cash.u128() + s.total_borrowed.u128() + s.debt_in_auction.u128() + s.backstop_debt.u128();
     let rhs = s.total_supplied.u128() + s.reserves.u128();
     assert!(lhs >= rhs, "books: {lhs} < {rhs}: {s:?}");
     assert!(s.backstop_due <= s.reserves, "{s:?}");
+    assert!(
+        s.backstop_due.is_zero() || s.backstop_debt.is_zero(),
+        "{s:?}"
+    );
     assert_eq!(s.cash.u128(), suite.balance(&suite.market, USDC), "cash");
     for d in [ATOM, OSMO, ETH] {
         let c: CollateralResponse = suite

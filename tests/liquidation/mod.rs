@@ -4,6 +4,7 @@ mod admin;
 mod bad_debt;
 mod bonus;
 mod breaker;
+mod credit;
 mod flow;
 mod helpers;
 mod invariant;

@@ -18,13 +18,16 @@ fn on() -> LiquidationParams {
     }
 }
 
-/// [`on`] with auction shortfalls redistributed too (off by default).
+/// [`on`] with auction shortfalls redistributed too (off by default), and without the
+/// backstop's credit, so that what the pool does not pay in base is what the holders take
+/// (with it the pool bears what the market owes it and a loan first: credit.rs).
 fn shortfalls() -> LiquidationParams {
     LiquidationParams {
         redistribution: Some(RedistributionParams {
             shortfalls: true,
             ..RedistributionParams::default()
         }),
+        backstop_credit: None,
         ..default_params()
     }
 }

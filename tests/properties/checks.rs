@@ -64,6 +64,7 @@ const TYPED: &[&str] = &[
     "no withdrawal request is pending",
     "withdrawal window not open yet",
     "withdrawal window closed",
+    "owes the market",
     "pays nothing: too small",
     "insufficient pool funds",
     "is not at its floor",
@@ -284,9 +285,21 @@ impl World {
                     "{}: bad debt not split exactly: {e:?}",
                     self.at()
                 );
+                let backstop = [
+                    num(e, "backstop_base"),
+                    num(e, "backstop_due"),
+                    num(e, "backstop_credit"),
+                ];
+                assert_eq!(
+                    parts[1],
+                    backstop.iter().sum::<u128>(),
+                    "{}: the backstop's part not split exactly: {e:?}",
+                    self.at()
+                );
                 for (acc, p) in self.step_bad_debt.iter_mut().zip(parts) {
                     *acc += p;
                 }
+                self.step_backstop_cash += backstop[0];
             }
             if e.ty == "wasm-deficit_socialized" {
                 self.stats.socialized_events += 1;
@@ -309,11 +322,12 @@ impl World {
 
     /// What must hold after every step:
     /// - conservation of every denom over the known addresses;
-    /// - the market's books: `cash + total_borrowed + debt_in_auction >= total_supplied +
-    ///   reserves`, the gap never shrinking and at most 10 units per step; `cash` and each
-    ///   collateral's `total_deposited` equal to the market's bank balances;
-    ///   `backstop_due <= reserves`; the accounts' debts and the suppliers' assets bracket
-    ///   the totals;
+    /// - the market's books: `cash + total_borrowed + debt_in_auction + backstop_debt >=
+    ///   total_supplied + reserves`, the gap never shrinking and at most 10 units per step;
+    ///   `cash` and each collateral's `total_deposited` equal to the market's bank balances;
+    ///   `backstop_due <= reserves`; `backstop_due` and `backstop_debt` never both positive,
+    ///   and the backstop reports the same debt; the accounts' debts and the suppliers' assets
+    ///   bracket the totals;
     /// - the supply index only falls with a socialized deficit;
     /// - `debt_in_auction` is the sum of the liquidation auctions' tabs; each of them has
     ///   `raised + tab` = its starting tab; the liquidator's dirt matches its auctions;
@@ -492,10 +506,19 @@ impl World {
         let pool = &snap.pool;
         assert_eq!(
             pool.total_covered.u128() - self.prev_covered.min(pool.total_covered.u128()),
-            self.step_bad_debt[1],
-            "{at}: the backstop's total_covered vs the cover the market booked"
+            self.step_backstop_cash,
+            "{at}: the backstop's total_covered vs the cover the market booked from its base"
+        );
+        assert_eq!(
+            pool.owed_to_market, st.backstop_debt,
+            "{at}: what the pool reports it owes vs the market's backstop_debt"
+        );
+        assert!(
+            st.backstop_due.is_zero() || st.backstop_debt.is_zero(),
+            "{at}: the market owes the pool and the pool owes the market: {st:?}"
         );
         self.step_bad_debt = [0; 4];
+        self.step_backstop_cash = 0;
         self.step_released = [0; 4];
         assert!(
             pool.pending_withdrawal_shares <= pool.total_shares,

@@ -158,6 +158,9 @@ pub struct World {
     /// What this step's `bad_debt` events booked: (amount, covered by the backstop, by
     /// reserves, socialized).
     pub step_bad_debt: [u128; 4],
+    /// Of `step_bad_debt`'s backstop part, what the pool paid in base this step (the rest was
+    /// what the market owed it or lent it).
+    pub step_backstop_cash: u128,
     /// `provision_released` events of the step: amount, to the backstop, reserves, suppliers.
     pub step_released: [u128; 4],
     /// Index of the running action (1-based) and its description, for failure messages.
@@ -265,6 +268,7 @@ impl World {
             shortfall_allowance: 0,
             prev_covered,
             step_bad_debt: [0; 4],
+            step_backstop_cash: 0,
             step_released: [0; 4],
             step: 0,
             label: "set-up".to_string(),
@@ -497,9 +501,11 @@ impl World {
     }
 }
 
-/// `cash + total_borrowed + debt_in_auction − total_supplied − reserves − provision` (the
-/// provision of running toxic auctions is already booked as a loss, see SECURITY.md R6).
+/// `cash + total_borrowed + debt_in_auction + backstop_debt − total_supplied − reserves −
+/// provision` (the provision of running toxic auctions is already booked as a loss, see
+/// SECURITY.md R6; what the market lent the backstop is an asset of the market).
 pub fn gap(s: &StateResponse) -> i128 {
-    (s.cash.u128() + s.total_borrowed.u128() + s.debt_in_auction.u128()) as i128
+    (s.cash.u128() + s.total_borrowed.u128() + s.debt_in_auction.u128() + s.backstop_debt.u128())
+        as i128
         - (s.total_supplied.u128() + s.reserves.u128() + s.provision.u128()) as i128
 }

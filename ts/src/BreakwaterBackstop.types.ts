@@ -130,6 +130,7 @@ export interface PoolResponse {
   collateral: HeldCollateral[];
   locked_shares: Uint128;
   owed_by_market: Uint128;
+  owed_to_market?: Uint128 & string;
   pending_withdrawal_shares: Uint128;
   total_covered: Uint128;
   total_shares: Uint128;

@@ -240,6 +240,7 @@ export interface BreakwaterMarketInterface extends BreakwaterMarketReadOnlyInter
     denom: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   sweepReserves: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  repayBackstopDebt: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateRisk: ({
     limit
   }: {
@@ -273,6 +274,7 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
     this.setBreakerLevel = this.setBreakerLevel.bind(this);
     this.tripBreaker = this.tripBreaker.bind(this);
     this.sweepReserves = this.sweepReserves.bind(this);
+    this.repayBackstopDebt = this.repayBackstopDebt.bind(this);
     this.updateRisk = this.updateRisk.bind(this);
     this.ownership = this.ownership.bind(this);
   }
@@ -488,6 +490,11 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
   sweepReserves = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       sweep_reserves: {}
+    }, fee_, memo_, funds_);
+  };
+  repayBackstopDebt = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      repay_backstop_debt: {}
     }, fee_, memo_, funds_);
   };
   updateRisk = async ({

@@ -108,6 +108,8 @@ export type ExecuteMsg = {
 } | {
   sweep_reserves: {};
 } | {
+  repay_backstop_debt: {};
+} | {
   update_risk: {
     limit?: number | null;
   };
@@ -137,6 +139,7 @@ export interface LiquidationConfig {
   params: LiquidationParams;
 }
 export interface LiquidationParams {
+  backstop_credit?: Decimal | null;
   backstop_reserve_share: Decimal;
   hard_floor_health_factor: Decimal;
   keeper_chip: Decimal;
@@ -315,6 +318,7 @@ export interface FallRisk {
   liquidatable: Uint128;
 }
 export interface StateResponse {
+  backstop_debt?: Uint128 & string;
   backstop_due: Uint128;
   bad_debt_covered_by_backstop: Uint128;
   bad_debt_covered_by_reserves: Uint128;

@@ -35,14 +35,19 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, C
     SHARES.save(deps.storage, &info.sender, &held)?;
     TOTAL_SHARES.save(deps.storage, &total_shares)?;
     let total_value = pool.total.checked_add(amount).map_err(StdError::from)?;
-    Ok(Response::new()
+    let mut res = Response::new()
         .add_attribute("action", "deposit")
         .add_attribute("depositor", info.sender)
         .add_attribute("amount", amount)
         .add_attribute("shares", minted)
         .add_attribute("depositor_shares", held)
         .add_attribute("total_shares", total_shares)
-        .add_attribute("total_value", total_value))
+        .add_attribute("total_value", total_value);
+    if let Some((paid, msg)) = crate::pool::repay_market(deps.as_ref(), &env.contract.address, &cfg)
+    {
+        res = res.add_message(msg).add_attribute("repaid_to_market", paid);
+    }
+    Ok(res)
 }
 
 /// Adds the attached base to the pool without minting shares. From the market (its

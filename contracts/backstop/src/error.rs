@@ -75,6 +75,12 @@ pub enum ContractError {
         /// The pool's quote.
         quote: Uint128,
     },
+    /// A withdrawal while the pool owes the market.
+    #[error("the pool owes the market {debt} (bad debt covered on credit): withdrawals wait until it is repaid")]
+    OwesMarket {
+        /// Owed, base units.
+        debt: Uint128,
+    },
     /// The pool holds less base than needed.
     #[error("insufficient pool funds: needed {needed}, available {available}")]
     InsufficientFunds {

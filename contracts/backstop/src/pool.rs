@@ -1,5 +1,6 @@
 //! Pool valuation: base balance, what the market owes the pool, and held collateral at the
-//! oracle median.
+//! oracle median, less what the pool owes the market (bad debt the market covered for it on
+//! credit, repaid by [`repay_market`] from the base the pool receives).
 //!
 //! Collateral counts what the pool holds in its bank account **plus** the lots of its own
 //! resale auctions still running at the liquidator: those units left the account but are
@@ -52,9 +53,11 @@ pub struct PoolValue {
     pub base: Uint128,
     /// Base units the market owes the pool (its `backstop_due`).
     pub owed: Uint128,
+    /// Base units the pool owes the market (its `backstop_debt`), deducted from `total`.
+    pub debt: Uint128,
     /// Non-empty collateral holdings, priced.
     pub collateral: Vec<Holding>,
-    /// `base + owed + Σ value`.
+    /// `base + owed + Σ value − debt` (zero when the debt exceeds the rest).
     pub total: Uint128,
 }
 
@@ -108,7 +111,8 @@ pub fn pool_value(
     let denoms: Vec<String> = HELD
         .keys(deps.storage, None, None, Order::Ascending)
         .collect::<Result<_, _>>()?;
-    let owed = cfg.market.query_state_view(&deps.querier)?.backstop_due;
+    let view = cfg.market.query_state_view(&deps.querier)?;
+    let (owed, debt) = (view.backstop_due, view.backstop_debt);
     let mut total = base.checked_add(owed).map_err(StdError::from)?;
     let mut collateral = vec![];
     for denom in denoms {
@@ -136,8 +140,9 @@ pub fn pool_value(
     Ok(PoolValue {
         base,
         owed,
+        debt,
         collateral,
-        total,
+        total: total.saturating_sub(debt),
     })
 }
 
@@ -198,4 +203,30 @@ pub fn value_discounted(
         discounted,
         inactive,
     })
+}
+
+/// `RepayBackstopDebt {}` to the market with `min(base balance, what the pool owes)`, when
+/// both are positive: the pool's debt to the market comes before anything else it does with
+/// base. `None` when there is nothing to repay or either cannot be read (a resale bid or a
+/// deposit never fails on it).
+pub fn repay_market(
+    deps: Deps,
+    contract: &Addr,
+    cfg: &Config,
+) -> Option<(Uint128, cosmwasm_std::CosmosMsg)> {
+    let debt = cfg
+        .market
+        .query_state_view(&deps.querier)
+        .ok()?
+        .backstop_debt;
+    let base = balance(&deps.querier, contract, &cfg.base_denom).ok()?;
+    let pay = debt.min(base);
+    if pay.is_zero() {
+        return None;
+    }
+    let msg = cfg
+        .market
+        .repay_backstop_debt(cosmwasm_std::coin(pay.u128(), &cfg.base_denom))
+        .ok()?;
+    Some((pay, msg))
 }

@@ -219,13 +219,18 @@ pub fn resale_proceeds(
             )?;
         }
     }
-    Ok(Response::new()
+    let mut res = Response::new()
         .add_attribute("action", "resale_proceeds")
         .add_attribute("denom", denom)
         .add_attribute("sold", sold)
         .add_attribute("proceeds", proceeds)
         .add_attribute("gain", gain)
-        .add_attribute("locked_shares", locked))
+        .add_attribute("locked_shares", locked);
+    if let Some((paid, msg)) = crate::pool::repay_market(deps.as_ref(), &env.contract.address, &cfg)
+    {
+        res = res.add_message(msg).add_attribute("repaid_to_market", paid);
+    }
+    Ok(res)
 }
 
 /// Helper so callers can divide a 256-bit product by a 128-bit count, rounding up, into `u64`.

@@ -19,6 +19,7 @@ pub fn pool(deps: Deps, env: Env) -> Result<PoolResponse, ContractError> {
         base: v.base,
         collateral: v.collateral.into_iter().map(|h| h.held).collect(),
         owed_by_market: v.owed,
+        owed_to_market: v.debt,
         total_value: v.total,
         total_shares,
         locked_shares,

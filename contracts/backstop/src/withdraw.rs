@@ -90,6 +90,8 @@ pub fn cancel_withdraw(deps: DepsMut, info: MessageInfo) -> Result<Response, Con
 /// base:          floor(shares · (in_account + owed_by_market) / (S + V_s)) + those units
 ///                paid in base; refused if the account holds less (SweepReserves first)
 /// ```
+/// Refused while the pool owes the market (`owed_to_market`): that debt is repaid from the
+/// pool's base before any depositor leaves.
 /// The quote (`Depositor.value`) counts the same things, so a withdrawal is paid what it was
 /// quoted, whatever `Resell` did just before it. No oracle price is read unless units under
 /// resale have to be paid in base.
@@ -130,7 +132,13 @@ pub fn payout(
         }
     }
     let base = balance(&deps.querier, contract, &cfg.base_denom)?;
-    let owed = cfg.market.query_state_view(&deps.querier)?.backstop_due;
+    let view = cfg.market.query_state_view(&deps.querier)?;
+    if !view.backstop_debt.is_zero() {
+        return Err(ContractError::OwesMarket {
+            debt: view.backstop_debt,
+        });
+    }
+    let owed = view.backstop_due;
     let all_base = base.checked_add(owed).map_err(StdError::from)?;
     let base_paid = pro_rata(shares, total_shares, all_base)?
         .checked_add(in_base)

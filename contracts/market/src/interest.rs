@@ -79,6 +79,7 @@ pub fn accrue(
         let share = l.params.backstop_share(u, kink, state.risk.as_ref(), start);
         let due = to_reserves.checked_mul_floor(share)?;
         state.backstop_due = state.backstop_due.checked_add(due)?;
+        state.net_backstop()?;
     }
     Ok(Accrual {
         interest,

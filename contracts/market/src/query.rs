@@ -49,6 +49,7 @@ pub fn query_state(deps: Deps, env: Env) -> Result<StateResponse, ContractError>
         debt_in_auction: state.debt_in_auction,
         provision: state.provision,
         backstop_due: state.backstop_due,
+        backstop_debt: state.backstop_debt,
         bad_debt_covered_by_backstop: state.bad_debt_covered_by_backstop,
         bad_debt_covered_by_reserves: state.bad_debt_covered_by_reserves,
         bad_debt_socialized: state.bad_debt_socialized,

@@ -119,6 +119,12 @@ defaults {
     /// Debt redistributed to other borrowers so far, base units.
     #[serde(default)]
     pub debt_redistributed: Uint128,
+    /// Bad debt the market covered on credit to the backstop, not yet repaid (an asset of the
+    /// market: the books balance as `cash + total_borrowed + debt_in_auction + backstop_debt
+    /// >= total_supplied + reserves + provision`). Never positive together with
+    /// `backstop_due` (see [`MarketState::net_backstop`]).
+    #[serde(default)]
+    pub backstop_debt: Uint128,
 }
 }
 
@@ -142,7 +148,21 @@ impl MarketState {
             breaker_level: 0,
             risk: None,
             debt_redistributed: Uint128::zero(),
+            backstop_debt: Uint128::zero(),
         }
+    }
+
+    /// Settles what the market owes the pool (`backstop_due`, earmarked reserves) against what
+    /// the pool owes the market (`backstop_debt`): both fall by the smaller, and so do the
+    /// reserves that held the earmark (the market keeps that cash as the repayment).
+    pub fn net_backstop(&mut self) -> Result<(), cosmwasm_std::OverflowError> {
+        let m = self.backstop_due.min(self.backstop_debt);
+        if !m.is_zero() {
+            self.backstop_due = self.backstop_due.checked_sub(m)?;
+            self.backstop_debt = self.backstop_debt.checked_sub(m)?;
+            self.reserves = self.reserves.checked_sub(m)?;
+        }
+        Ok(())
     }
 
     /// Base units owed to lenders: `floor(total_supply_shares × supply_index)`.

@@ -159,12 +159,13 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         "pool",
     )?;
     println!(
-        "debt {} -> {}; backstop covered {}, holds {:?}; redistributed {}; bad debt to \
-         reserves {}, socialized {}",
+        "debt {} -> {}; backstop covered {} (base), holds {:?}, owes the market {}; \
+         redistributed {}; bad debt to reserves {}, socialized {}",
         before.total_borrowed,
         after.total_borrowed,
         pool.total_covered,
         pool.collateral,
+        after.backstop_debt,
         after.debt_redistributed,
         after.bad_debt_covered_by_reserves,
         after.bad_debt_socialized

@@ -216,6 +216,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "issue 14: LiquidationParams.redistribution None, a position the backstop cannot take \
          is sold (or waits for room) instead of going to the other holders of its collateral",
     ),
+    (
+        "backstop_credit",
+        "issue 14: LiquidationParams.backstop_credit None, the backstop covers bad debt with its \
+         base only, not with what the market owes it nor on credit against the collateral it \
+         holds",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -232,6 +238,7 @@ pub const MECHANISMS: &[&str] = &[
     "wick",
     "transfer",
     "redistribution",
+    "backstop_credit",
 ];
 
 /// What happened in one simulation step.

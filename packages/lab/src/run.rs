@@ -44,6 +44,7 @@ crate::param_set! {
         min_debt = 100.0, "dust: a partial liquidation must leave at least this many dollars of debt and of collateral";
         min_recipient_health = 0.8, "redistribution: the lowest aggregate health factor the other holders of a collateral may be left with (RedistributionParams.min_recipient_health)";
         redistribute_shortfalls = 0.0, "1: an auction shortfall the backstop cannot pay is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls, off by default)";
+        backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
     }
 }
 
@@ -210,6 +211,11 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                 shortfalls: b.redistribute_shortfalls >= 0.5,
                 ..RedistributionParams::default()
             })
+        },
+        backstop_credit: if off(config, "backstop_credit") {
+            None
+        } else {
+            Some(to_dec(b.backstop_credit))
         },
         ..defaults
     };
@@ -406,6 +412,19 @@ mod tests {
             })
         );
 
+        assert_eq!(
+            on.liquidation.backstop_credit,
+            LiquidationParams::default().backstop_credit
+        );
+        let off = plan(EngineKind::Breakwater, &["backstop_credit"]);
+        assert_eq!(
+            LiquidationParams {
+                backstop_credit: None,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
         assert_eq!(on.liquidation.when_throttled, WhenThrottled::Transfer);
         let off = plan(EngineKind::Breakwater, &["transfer"]);
         assert_eq!(
@@ -434,6 +453,7 @@ mod tests {
         assert_eq!(naive.liquidation.risk_share, None);
         assert_eq!(naive.liquidation.wick, None);
         assert_eq!(naive.liquidation.when_throttled, WhenThrottled::Wait);
+        assert_eq!(naive.liquidation.backstop_credit, None);
         assert_eq!(bonus(&naive), None);
     }
 }

@@ -214,6 +214,17 @@ crate::cw_serde_struct! {
 }
 
 impl MarketContract {
+    /// `RepayBackstopDebt {}` with `amount` of the base attached.
+    pub fn repay_backstop_debt(&self, amount: Coin) -> StdResult<CosmosMsg> {
+        #[derive(Serialize)]
+        struct RepayBackstopDebt {}
+        execute(
+            &self.0,
+            &Variant("repay_backstop_debt", RepayBackstopDebt {}),
+            vec![amount],
+        )
+    }
+
     /// The fields of the market's `State {}` another contract acts on (see [`MarketStateView`]).
     pub fn query_state_view(&self, querier: &QuerierWrapper) -> StdResult<MarketStateView> {
         querier.query_wasm_smart(&self.0, &MarketQuery::State {})
@@ -282,6 +293,10 @@ pub struct MarketStateView {
     pub breaker_level: u8,
     /// Reserves earmarked for the backstop and not yet paid (`SweepReserves`), base units.
     pub backstop_due: Uint128,
+    /// What the market lent the backstop to cover bad debt, not yet repaid, base units
+    /// (absent from a market that predates the field: nothing).
+    #[serde(default)]
+    pub backstop_debt: Uint128,
 }
 
 impl LiquidatorContract {

@@ -247,7 +247,12 @@ pub struct PoolResponse {
     pub collateral: Vec<HeldCollateral>,
     /// Base units the market owes the pool (its `backstop_due`), counted in the value.
     pub owed_by_market: Uint128,
-    /// Base plus collateral value plus what the market owes.
+    /// What the pool owes the market: bad debt the market covered for it on credit against
+    /// its collateral (the market's `backstop_debt`), deducted from the value.
+    #[serde(default)]
+    pub owed_to_market: Uint128,
+    /// Base plus collateral value plus what the market owes, minus what the pool owes the
+    /// market (zero when that exceeds the rest).
     pub total_value: Uint128,
     /// Shares outstanding, including `locked_shares`.
     pub total_shares: Uint128,

@@ -285,6 +285,16 @@ defaults {
     /// before the rule existed, reads as).
     #[serde(default)]
     pub redistribution: Option<RedistributionParams>,
+    /// The backstop covers with everything it holds, not only its cash: bad debt beyond its
+    /// base is first paid from what the market owes the pool (`backstop_due`), then lent to
+    /// the pool against the collateral it holds, up to this fraction of that collateral's
+    /// value (at the oracle median; while the breaker halts a price, at the lower of median
+    /// and TWAP; 0 to 1; default 50%), before reserves and suppliers. The
+    /// pool repays from the base it receives (resale proceeds, deposits) and its depositors
+    /// cannot withdraw while it owes (see docs/market.md "The backstop's credit"). `None`
+    /// (and JSON without the field, or a set-up stored before the rule existed) lends nothing.
+    #[serde(default)]
+    pub backstop_credit: Option<Decimal>,
 }
 }
 
@@ -434,6 +444,9 @@ impl LiquidationParams {
                 Decimal::from_ratio(10u8, 1u8),
             )?;
         }
+        if let Some(c) = self.backstop_credit {
+            check_range("backstop_credit", c, Decimal::zero(), Decimal::one())?;
+        }
         Ok(())
     }
 }
@@ -466,9 +479,10 @@ impl Default for LiquidationParams {
     /// no flat tip and a 0.1% chip (Maker ETH-A), capped at $500; half the reserves to the
     /// backstop, rising to all of them with measured risk ([`RiskShareParams::default`]); no
     /// liquidation into a wick ([`WickParams::default`]); a throttled partial liquidation is
-    /// transferred to the backstop ([`WhenThrottled::Transfer`]); no redistribution (opt-in,
-    /// [`RedistributionParams`]: on the devnet crash of the end-to-end test it does not settle
-    /// within 240 s, see docs/LAB.md).
+    /// transferred to the backstop ([`WhenThrottled::Transfer`]); redistribution with the
+    /// recipients' floor at the hard floor and shortfalls not redistributed
+    /// ([`RedistributionParams::default`]); the backstop's credit at half the value of the
+    /// collateral it holds.
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -483,6 +497,7 @@ impl Default for LiquidationParams {
             wick: Some(WickParams::default()),
             when_throttled: WhenThrottled::Transfer,
             redistribution: Some(RedistributionParams::default()),
+            backstop_credit: Some(Decimal::percent(50)),
         }
     }
 }
@@ -555,6 +570,9 @@ defaults {
 // Deserialized by `crate::variants`: one reader for every struct variant.
 cw_serde_variants! {
 /// Market execute messages.
+// `SetLiquidation` carries every liquidation parameter; a message is built once per call, so
+// its size costs nothing worth a box in every caller.
+#[allow(clippy::large_enum_variant)]
 pub enum ExecuteMsg {
     /// Lender: supply the base asset (attached as funds) for supply shares.
     Supply {},
@@ -648,6 +666,10 @@ pub enum ExecuteMsg {
     },
     /// Anyone: pay the reserves earmarked for the backstop into its pool.
     SweepReserves {},
+    /// Anyone (the backstop, from the base it receives): repay with the attached base what
+    /// the market lent the backstop to cover bad debt (`backstop_debt`); what exceeds the debt
+    /// is sent back.
+    RepayBackstopDebt {},
     /// Anyone: walk the next `limit` accounts (default 30, at most 100) of the risk pass
     /// under way, starting one if none is; the pass that reaches the last account becomes the
     /// risk snapshot (see `breakwater_types::risk`).
@@ -777,6 +799,12 @@ pub struct StateResponse {
     /// at the time of each redistribution.
     #[serde(default)]
     pub debt_redistributed: Uint128,
+    /// What the market lent the backstop to cover bad debt and the pool has not repaid, base
+    /// units (see [`LiquidationParams::backstop_credit`]); counted with the market's assets:
+    /// `cash + total_borrowed + debt_in_auction + backstop_debt >= total_supplied + reserves +
+    /// provision`.
+    #[serde(default)]
+    pub backstop_debt: Uint128,
 }
 
 /// One collateral's configuration and totals.
@@ -934,6 +962,7 @@ impl crate::variants::Variants for ExecuteMsg {
         "set_breaker_level",
         "trip_breaker",
         "sweep_reserves",
+        "repay_backstop_debt",
         "update_risk",
         "ownership",
     ];
@@ -1037,6 +1066,7 @@ impl crate::variants::Variants for ExecuteMsg {
                 denom: required(b.text, "denom")?,
             },
             "sweep_reserves" => ExecuteMsg::SweepReserves {},
+            "repay_backstop_debt" => ExecuteMsg::RepayBackstopDebt {},
             "update_risk" => ExecuteMsg::UpdateRisk { limit: b.limit },
             _ => return Err(crate::variants::unexpected(variant, "")),
         })

@@ -2,7 +2,7 @@
 //! was taken by the planner; here the debt shares are burned, collateral leaves the account,
 //! the auctions and the absorb are sent, bad debt and provisions go through the waterfall, the
 //! keeper is paid, and the `liquidate` event reports it.
-use super::settle::{cover_bad_debt, keeper_reward, pay, provision};
+use super::settle::{cover_bad_debt, keeper_reward, pay, provision, BackstopFunds};
 use crate::error::ContractError;
 use crate::redistribution::distribute;
 use crate::state::{
@@ -30,6 +30,9 @@ pub struct Ctx<'a> {
     pub denoms: String,
     /// Lots seized, comma-separated.
     pub lots: String,
+    /// What the market may still lend the backstop for this liquidation's bad debt (see
+    /// [`super::settle::backstop_credit`]; zero unless the plan's loss exceeds the pool's base).
+    pub credit: Uint128,
 }
 
 impl<'a> Ctx<'a> {
@@ -40,6 +43,7 @@ impl<'a> Ctx<'a> {
         state: MarketState,
         account: Account,
         book: AuctionBook,
+        credit: Uint128,
     ) -> Self {
         Ctx {
             liq,
@@ -50,6 +54,16 @@ impl<'a> Ctx<'a> {
             res: Response::new(),
             denoms: String::new(),
             lots: String::new(),
+            credit,
+        }
+    }
+
+    /// The backstop's funds for a cover: `base` (the plan's reading of its balance) and the
+    /// credit left.
+    fn funds(&self, base: Uint128) -> BackstopFunds {
+        BackstopFunds {
+            base,
+            credit: self.credit,
         }
     }
 
@@ -142,7 +156,9 @@ impl<'a> Ctx<'a> {
     fn cover(&mut self, bad: Uint128, base: Uint128) -> Result<(), ContractError> {
         if !bad.is_zero() {
             let res = std::mem::take(&mut self.res);
-            self.res = cover_bad_debt(res, &mut self.state, self.liq, bad, base)?.0;
+            let mut funds = self.funds(base);
+            self.res = cover_bad_debt(res, &mut self.state, self.liq, bad, &mut funds)?.0;
+            self.credit = funds.credit;
         }
         Ok(())
     }
@@ -219,7 +235,16 @@ pub fn apply(
             }
             if !loss.is_zero() {
                 let res = std::mem::take(&mut ctx.res);
-                ctx.res = provision(res, &mut ctx.state, ctx.liq, &mut ctx.book, *loss, *base)?;
+                let mut funds = ctx.funds(*base);
+                ctx.res = provision(
+                    res,
+                    &mut ctx.state,
+                    ctx.liq,
+                    &mut ctx.book,
+                    *loss,
+                    &mut funds,
+                )?;
+                ctx.credit = funds.credit;
             }
         }
         LiquidationPlan::Redistribute {

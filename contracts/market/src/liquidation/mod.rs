@@ -17,7 +17,7 @@ use crate::error::ContractError;
 use crate::health::{price_holdings, PriceCache};
 use crate::interest::accrue;
 use crate::state::{AUCTION_BOOKS, CONFIG, STATE};
-use breakwater_types::liquidation::{plan_liquidation, Holding, Position};
+use breakwater_types::liquidation::{plan_liquidation, Holding, LiquidationPlan, Position};
 use cosmwasm_std::{DepsMut, Env, MessageInfo, Response};
 
 /// `Liquidate { borrower }`: prices the account, plans and applies.
@@ -80,7 +80,21 @@ pub fn execute_liquidate(
     let book = AUCTION_BOOKS
         .may_load(deps.storage, &borrower)?
         .unwrap_or_default();
-    let ctx = apply::Ctx::new(liq, borrower, state, account, book);
+    // The backstop's credit is read only when the plan's bad debt exceeds its base.
+    let credit = match &planned.plan {
+        LiquidationPlan::Auctions {
+            provision: loss,
+            base,
+            ..
+        }
+        | LiquidationPlan::WriteOff {
+            tab: loss, base, ..
+        } if *loss > base.checked_add(state.backstop_due)? => {
+            settle::backstop_credit(deps.as_ref(), &config, liq, &state)
+        }
+        _ => cosmwasm_std::Uint128::zero(),
+    };
+    let ctx = apply::Ctx::new(liq, borrower, state, account, book, credit);
     apply::apply(
         deps.storage,
         ctx,

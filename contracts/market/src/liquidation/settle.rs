@@ -2,75 +2,118 @@
 //! with `Liquidate`: covering bad debt and paying keepers.
 //!
 //! Bad debt `s` (an auction shortfall, or what an absorb paid below the debt) is covered in
-//! this order, and every unit lands in exactly one of the three counters:
+//! this order, and every unit lands in exactly one of the three counters (the backstop's
+//! counter takes `c + o + l`):
 //!
 //! ```text
 //! c = min(s, backstop base)          CoverShortfall { amount: c }; cash += c
-//! r = min(s − c, reserves − backstop_due)        reserves −= r
-//! d = s − c − r                      supply_index −= ceil(d / total_supply_shares)
+//! o = min(s − c, backstop_due)       backstop_due −= o; reserves −= o     (with backstop_credit)
+//! l = min(s − c − o, credit)         backstop_debt += l                   (with backstop_credit)
+//! r = min(s − c − o − l, reserves − backstop_due)        reserves −= r
+//! d = s − c − o − l − r              supply_index −= ceil(d / total_supply_shares)
 //! ```
 //! The backstop pays `min(amount, its base)` within the same transaction, and `c` never
-//! exceeds the base it holds when its message runs, so `cash` is booked at once. Rounding the
-//! index cut up makes `total_supplied` drop by at least `d`, so the books keep
-//! `cash + total_borrowed + debt_in_auction >= total_supplied + reserves + provision`.
+//! exceeds the base it holds when its message runs, so `cash` is booked at once. `o` is the
+//! pool's own money the market holds for it; `l` is lent to the pool against the collateral it
+//! holds ([`backstop_credit`]) and repaid from the base it receives (`RepayBackstopDebt`).
+//! Rounding the index cut up makes `total_supplied` drop by at least `d`, so the books keep
+//! `cash + total_borrowed + debt_in_auction + backstop_debt >= total_supplied + reserves +
+//! provision`.
 //!
 //! A toxic auction whose tab exceeds its lot's value books that visible loss when it starts
 //! ([`provision`]); its shortfall at settlement uses the provision first and the rest goes
 //! through the waterfall; when the borrower's last auction settles, what the provision did not
 //! use returns in reverse order (see [`crate::state::AuctionBook`]).
 use crate::error::ContractError;
+use crate::health::{price_holdings, PriceCache};
 use crate::interest::accrue;
 use crate::payment::to_u128;
 use crate::state::{
-    save_account, AuctionBook, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
+    save_account, AuctionBook, Config, Liquidation, MarketState, AUCTION_BOOKS, COLLATERALS,
 };
 use crate::state::{CONFIG, STATE};
 use breakwater_types::adapters::query_balance_amount;
 use breakwater_types::market::LiquidationParams;
+use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{
-    coins, Addr, BankMsg, Decimal, DepsMut, Env, Event, MessageInfo, QuerierWrapper, Response,
-    Uint128,
+    coins, Addr, BankMsg, Decimal, Deps, DepsMut, Env, Event, MessageInfo, Order, QuerierWrapper,
+    Response, Uint128,
 };
 
 /// The smallest positive decimal (10^-18).
 const EPSILON: Decimal = Decimal::new(Uint128::new(1));
 
+/// What the backstop can put towards bad debt within one message, base units; each cover
+/// takes from it.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct BackstopFunds {
+    /// Its base balance (what `CoverShortfall` can pay).
+    pub base: Uint128,
+    /// What the market may still lend it against its collateral ([`backstop_credit`]).
+    pub credit: Uint128,
+}
+
 /// Who covered a bad debt, base units.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Cover {
-    /// Paid by the backstop.
+    /// Borne by the backstop: paid from its base, from what the market owed it, or lent to it
+    /// (`from_due` and `on_credit` are the last two parts).
     pub backstop: Uint128,
+    /// Part of `backstop` taken from what the market owed the pool (`backstop_due`).
+    pub from_due: Uint128,
+    /// Part of `backstop` lent to the pool (`backstop_debt`).
+    pub on_credit: Uint128,
     /// Taken from free reserves.
     pub reserves: Uint128,
     /// Cut from the supply index.
     pub socialized: Uint128,
 }
 
-/// Covers bad debt `bad` from the backstop (holding `backstop_base` when its message runs),
-/// then free reserves, then suppliers; adds the messages and events to `res`.
+/// Covers bad debt `bad` from the backstop (`funds`: its base when its message runs and the
+/// credit left, both reduced by what this cover takes), with the backstop's credit rule also
+/// from what the market owes the pool and on credit, then free reserves, then suppliers; adds
+/// the messages and events to `res`.
 pub fn cover_bad_debt(
     res: Response,
     state: &mut MarketState,
     liq: &Liquidation,
     bad: Uint128,
-    backstop_base: Uint128,
+    funds: &mut BackstopFunds,
 ) -> Result<(Response, Cover), ContractError> {
     let mut res = res;
-    let c = bad.min(backstop_base);
+    let c = bad.min(funds.base);
+    funds.base = funds.base.checked_sub(c)?;
     if !c.is_zero() {
         res = res.add_message(liq.backstop.cover_shortfall(c)?);
         state.cash = state.cash.checked_add(c)?;
-        state.bad_debt_covered_by_backstop = state.bad_debt_covered_by_backstop.checked_add(c)?;
     }
-    let r = bad.checked_sub(c)?.min(state.free_reserves());
+    let (o, l) = if liq.params.backstop_credit.is_some() {
+        let o = bad.checked_sub(c)?.min(state.backstop_due);
+        state.backstop_due = state.backstop_due.checked_sub(o)?;
+        state.reserves = state.reserves.checked_sub(o)?;
+        let l = bad.checked_sub(c)?.checked_sub(o)?.min(funds.credit);
+        funds.credit = funds.credit.checked_sub(l)?;
+        state.backstop_debt = state.backstop_debt.checked_add(l)?;
+        (o, l)
+    } else {
+        (Uint128::zero(), Uint128::zero())
+    };
+    let by_backstop = c.checked_add(o)?.checked_add(l)?;
+    state.bad_debt_covered_by_backstop = state
+        .bad_debt_covered_by_backstop
+        .checked_add(by_backstop)?;
+    let r = bad.checked_sub(by_backstop)?.min(state.free_reserves());
     state.reserves = state.reserves.checked_sub(r)?;
     state.bad_debt_covered_by_reserves = state.bad_debt_covered_by_reserves.checked_add(r)?;
-    let d = bad.checked_sub(c)?.checked_sub(r)?;
+    let d = bad.checked_sub(by_backstop)?.checked_sub(r)?;
     res = res.add_event(
         Event::new("bad_debt")
             .add_attribute("action", "cover_bad_debt")
             .add_attribute("amount", bad)
-            .add_attribute("covered_by_backstop", c)
+            .add_attribute("covered_by_backstop", by_backstop)
+            .add_attribute("backstop_base", c)
+            .add_attribute("backstop_due", o)
+            .add_attribute("backstop_credit", l)
             .add_attribute("covered_by_reserves", r)
             .add_attribute("socialized", d),
     );
@@ -95,11 +138,84 @@ pub fn cover_bad_debt(
     Ok((
         res,
         Cover {
-            backstop: c,
+            backstop: by_backstop,
+            from_due: o,
+            on_credit: l,
             reserves: r,
             socialized: d,
         },
     ))
+}
+
+/// What the market may still lend the backstop: `floor(ratio · Σ balance · price)` over the
+/// listed collaterals in the pool's account, minus `backstop_debt`. The price is the median
+/// when active and the lower of the median and the TWAP while the breaker has halted it (a
+/// crash is when the pool is drawn on, and a wick is when the breaker trips); a stale price or
+/// one without quorum counts nothing, nor do units under resale at the liquidator. Zero
+/// without the rule, and zero when anything cannot be read: the valuation never fails a
+/// liquidation or a settlement.
+pub fn backstop_credit(
+    deps: Deps,
+    config: &Config,
+    liq: &Liquidation,
+    state: &MarketState,
+) -> Uint128 {
+    let Some(ratio) = liq.params.backstop_credit else {
+        return Uint128::zero();
+    };
+    let value = || -> Result<Uint128, ContractError> {
+        let mut held = vec![];
+        for denom in COLLATERALS.keys(deps.storage, None, None, Order::Ascending) {
+            let denom = denom?;
+            let units = to_u128(query_balance_amount(
+                &deps.querier,
+                liq.backstop.addr(),
+                &denom,
+            )?)?;
+            if !units.is_zero() {
+                held.push((denom, units));
+            }
+        }
+        let mut sum = Uint128::zero();
+        let priced = price_holdings(
+            deps,
+            config,
+            &held,
+            state.last_accrued,
+            &mut PriceCache::default(),
+        )?;
+        for l in &priced {
+            let price = match l.status {
+                OracleStatus::Active {} => l.line.price,
+                // In a wick the lower of the halted median and the TWAP.
+                OracleStatus::Halted { .. } => l.line.price.min(l.twap),
+                _ => continue,
+            };
+            sum = sum.checked_add(l.line.amount.checked_mul_floor(price)?)?;
+        }
+        Ok(sum.checked_mul_floor(ratio)?)
+    };
+    value()
+        .unwrap_or_default()
+        .saturating_sub(state.backstop_debt)
+}
+
+/// What the backstop can put towards bad debt now: its base and, when `bad` exceeds that base,
+/// its credit (queried only then).
+pub fn backstop_funds(
+    deps: Deps,
+    config: &Config,
+    liq: &Liquidation,
+    state: &MarketState,
+    bad: Uint128,
+) -> Result<BackstopFunds, ContractError> {
+    let base = backstop_base(&deps.querier, liq, &config.base_denom)?;
+    let credit = if bad > base.checked_add(state.backstop_due)? {
+        backstop_credit(deps, config, liq, state)
+    } else {
+        Uint128::zero()
+    };
+    Ok(BackstopFunds { base, credit })
 }
 
 /// Books `loss`, the visible shortfall of auctions starting now for the borrower of `book`,
@@ -111,9 +227,9 @@ pub fn provision(
     liq: &Liquidation,
     book: &mut AuctionBook,
     loss: Uint128,
-    backstop_base: Uint128,
+    funds: &mut BackstopFunds,
 ) -> Result<Response, ContractError> {
-    let (res, c) = cover_bad_debt(res, state, liq, loss, backstop_base)?;
+    let (res, c) = cover_bad_debt(res, state, liq, loss, funds)?;
     book.by_backstop = book.by_backstop.checked_add(c.backstop)?;
     book.by_reserves = book.by_reserves.checked_add(c.reserves)?;
     book.socialized = book.socialized.checked_add(c.socialized)?;
@@ -163,6 +279,7 @@ fn release(state: &mut MarketState, book: &AuctionBook) -> Result<Uint128, Contr
         .checked_add(book.by_backstop)?;
     state.reserves = state.reserves.checked_add(to_reserves)?;
     state.backstop_due = state.backstop_due.checked_add(book.by_backstop)?;
+    state.net_backstop()?;
     state.bad_debt_socialized = state.bad_debt_socialized.saturating_sub(d);
     state.bad_debt_covered_by_reserves = state
         .bad_debt_covered_by_reserves
@@ -283,8 +400,17 @@ pub fn execute_auction_proceeds(
         .add_attribute("provision_used", used);
     let rest = bad.checked_sub(used)?;
     if !rest.is_zero() {
-        let base = backstop_base(&deps.querier, &liq, &config.base_denom)?;
-        let over = rest.saturating_sub(base);
+        let mut funds = backstop_funds(deps.as_ref(), &config, &liq, &state, rest)?;
+        let base = funds.base;
+        // The backstop is first loss with everything it holds: only what it cannot bear is
+        // redistributed.
+        let backstop_can = match liq.params.backstop_credit {
+            Some(_) => base
+                .checked_add(state.backstop_due)?
+                .checked_add(funds.credit)?,
+            None => base,
+        };
+        let over = rest.saturating_sub(backstop_can);
         let moved = match (&liq.params.redistribution, &denom) {
             (Some(r), Some(denom)) if r.shortfalls && !over.is_zero() => {
                 let shares = over.checked_div_ceil(state.borrow_index)?;
@@ -319,7 +445,7 @@ pub fn execute_auction_proceeds(
         };
         let left = rest.checked_sub(moved)?;
         if !left.is_zero() {
-            res = cover_bad_debt(res, &mut state, &liq, left, base)?.0;
+            res = cover_bad_debt(res, &mut state, &liq, left, &mut funds)?.0;
         }
     }
     save_account(deps.storage, &borrower, &account)?;
@@ -433,17 +559,38 @@ mod tests {
         Uint128::new(x)
     }
 
+    /// The set-up without the backstop's credit rule.
+    fn liq_cash_only() -> Liquidation {
+        let mut l = liq();
+        l.params.backstop_credit = None;
+        l
+    }
+
+    fn funds(base: u128, credit: u128) -> BackstopFunds {
+        BackstopFunds {
+            base: u(base),
+            credit: u(credit),
+        }
+    }
+
     #[test]
     fn bad_debt_goes_to_the_backstop_then_free_reserves_then_suppliers() {
         let mut s = state();
-        let (res, cover) =
-            cover_bad_debt(Response::new(), &mut s, &liq(), u(1_000), u(700)).unwrap();
+        let (res, cover) = cover_bad_debt(
+            Response::new(),
+            &mut s,
+            &liq_cash_only(),
+            u(1_000),
+            &mut funds(700, 500),
+        )
+        .unwrap();
         assert_eq!(
             cover,
             Cover {
                 backstop: u(700),
                 reserves: u(60),
-                socialized: u(240)
+                socialized: u(240),
+                ..Cover::default()
             }
         );
         assert_eq!(res.messages.len(), 1, "CoverShortfall");
@@ -458,9 +605,72 @@ mod tests {
 
         // Fully covered by the backstop: no message beyond it, no haircut.
         let mut s = state();
-        let (res, _) = cover_bad_debt(Response::new(), &mut s, &liq(), u(10), u(700)).unwrap();
+        let mut f = funds(700, 0);
+        let (res, _) = cover_bad_debt(Response::new(), &mut s, &liq(), u(10), &mut f).unwrap();
         assert_eq!((res.messages.len(), res.events.len()), (1, 1));
         assert_eq!(s.supply_index, Decimal::one());
+        assert_eq!(
+            f.base,
+            u(690),
+            "a second cover in the message sees what is left"
+        );
+    }
+
+    #[test]
+    fn with_credit_the_backstop_bears_what_the_market_owes_it_then_a_loan_before_reserves() {
+        // 1,000 of bad debt: 300 of base, the 40 the market owes the pool, then 500 of credit;
+        // the last 160 from free reserves (60) and suppliers (100).
+        let mut s = state();
+        let mut f = funds(300, 500);
+        let (res, cover) =
+            cover_bad_debt(Response::new(), &mut s, &liq(), u(1_000), &mut f).unwrap();
+        assert_eq!(
+            cover,
+            Cover {
+                backstop: u(840),
+                from_due: u(40),
+                on_credit: u(500),
+                reserves: u(60),
+                socialized: u(100),
+            }
+        );
+        assert_eq!(f, funds(0, 0));
+        let credit = res.events[0]
+            .attributes
+            .iter()
+            .find(|a| a.key == "backstop_credit")
+            .map(|a| a.value.as_str());
+        assert_eq!(credit, Some("500"));
+        assert_eq!(s.cash, u(3_400), "only the base is paid in cash");
+        assert_eq!((s.backstop_due, s.backstop_debt), (u(0), u(500)));
+        assert_eq!(s.reserves, u(0));
+        assert_eq!(s.bad_debt_covered_by_backstop, u(840));
+        // Less bad debt: the loan takes only what is left after base and what is owed.
+        let mut s = state();
+        let mut f = funds(300, 500);
+        cover_bad_debt(Response::new(), &mut s, &liq(), u(400), &mut f).unwrap();
+        assert_eq!(
+            (s.backstop_due, s.backstop_debt, s.reserves),
+            (u(0), u(60), u(60))
+        );
+        assert_eq!(f, funds(0, 440));
+    }
+
+    #[test]
+    fn what_the_market_owes_the_pool_settles_what_the_pool_owes_it() {
+        let mut s = state();
+        s.backstop_debt = u(25);
+        s.net_backstop().unwrap();
+        assert_eq!(
+            (s.backstop_due, s.backstop_debt, s.reserves),
+            (u(15), u(0), u(75))
+        );
+        s.backstop_debt = u(100);
+        s.net_backstop().unwrap();
+        assert_eq!(
+            (s.backstop_due, s.backstop_debt, s.reserves),
+            (u(0), u(85), u(60))
+        );
     }
 
     #[test]
@@ -468,7 +678,14 @@ mod tests {
         let mut s = state();
         s.backstop_due = s.reserves;
         let before = s.total_supplied().unwrap();
-        cover_bad_debt(Response::new(), &mut s, &liq(), u(1), Uint128::zero()).unwrap();
+        cover_bad_debt(
+            Response::new(),
+            &mut s,
+            &liq_cash_only(),
+            u(1),
+            &mut funds(0, 0),
+        )
+        .unwrap();
         // 1 / 3,000 = 0.000333… rounds up at 18 decimals.
         assert_eq!(
             s.supply_index,
@@ -479,7 +696,14 @@ mod tests {
         let mut s = state();
         s.total_supply_shares = Uint128::zero();
         s.backstop_due = s.reserves;
-        cover_bad_debt(Response::new(), &mut s, &liq(), u(5), Uint128::zero()).unwrap();
+        cover_bad_debt(
+            Response::new(),
+            &mut s,
+            &liq_cash_only(),
+            u(5),
+            &mut funds(0, 0),
+        )
+        .unwrap();
         assert_eq!(
             (s.bad_debt_socialized, s.supply_index),
             (u(5), Decimal::one())

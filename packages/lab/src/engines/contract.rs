@@ -745,8 +745,33 @@ impl Engine for ContractEngine {
                 unfinished / lots.len() as f64
             };
         }
+        // What the market lent the backstop and the pool cannot repay at the final prices
+        // (its base, what the market owes it and its collateral) is uncovered too.
+        let unbacked = match self.chain.backstop_pool() {
+            Ok(pool) if !pool.owed_to_market.is_zero() => {
+                let held: f64 = pool
+                    .collateral
+                    .iter()
+                    .map(|h| {
+                        let p = self
+                            .denoms
+                            .iter()
+                            .position(|d| d == &h.denom)
+                            .map_or(0.0, |i| price[i]);
+                        h.amount.u128() as f64 * p
+                    })
+                    .sum();
+                let gross = pool.base.u128() as f64 + pool.owed_by_market.u128() as f64 + held;
+                (pool.owed_to_market.u128() as f64 - gross).max(0.0)
+            }
+            _ => 0.0,
+        };
+        let n = by_asset.len().max(1) as f64;
+        for b in by_asset.iter_mut() {
+            *b += unbacked / n;
+        }
         Ok(Finish {
-            uncovered: underwater + unfinished,
+            uncovered: underwater + unfinished + unbacked,
             by_asset,
         })
     }

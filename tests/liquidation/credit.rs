@@ -1,0 +1,267 @@
+//! The backstop's credit (issue 14): the pool is first loss with everything it holds, not only
+//! its cash. Bad debt beyond its base takes what the market owes the pool, then is lent to the
+//! pool against the collateral it holds (up to `backstop_credit` of its value), before reserves
+//! and suppliers; the pool repays from the base it receives, and its depositors wait until it
+//! has.
+use super::helpers::*;
+use breakwater_testing::{dec, Suite, SuiteBuilder};
+use breakwater_types::backstop::ExecuteMsg as BackstopMsg;
+use breakwater_types::market::{ExecuteMsg, LiquidationParams};
+use cosmwasm_std::{coin, Decimal, Uint128};
+
+/// What the pool holds in base before the shortfall.
+const POOL: u128 = 200_000_000;
+
+/// A pool of `POOL` base holding `atom` uatom (handed over by the market as an absorb paying
+/// nothing: the pool's value rises, the market's books do not move), and an ETH position
+/// liquidated as one toxic auction (HF 0.85: the pool cannot absorb it) bought whole at its
+/// floor. Returns the suite, the shortfall and the market state before it settled.
+fn shortfall_with_pool_holding(
+    params: LiquidationParams,
+    atom: u128,
+) -> (Suite, u128, breakwater_types::market::StateResponse) {
+    shortfall_with_pool_holding_then(params, atom, |_| {})
+}
+
+/// As [`shortfall_with_pool_holding`], with `before_bid` run just before the floor bid.
+fn shortfall_with_pool_holding_then(
+    params: LiquidationParams,
+    atom: u128,
+    before_bid: impl FnOnce(&mut Suite),
+) -> (Suite, u128, breakwater_types::market::StateResponse) {
+    let mut s = lent(
+        SuiteBuilder::new()
+            .liquidation_params(params)
+            .backstop_deposit(POOL),
+    );
+    if atom > 0 {
+        crate::backstop::absorb(&mut s, &[coin(atom, ATOM)], 0).unwrap();
+    }
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    s.open_position(&borrower, ETH, 2_000_000, 4_800_000_000);
+    // HF = 0.825 · 2·10^6 · p / 4.8·10^9 = 0.85.
+    s.feed(
+        ETH,
+        Decimal::from_ratio(4_800_000_000u128 * 85, 165_000_000u128),
+    );
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
+    let id = s.auctions()[0].id;
+    s.advance_time_feeding(720);
+    let a = s.auction(id);
+    assert!(a.at_floor, "{a:?}");
+    before_bid(&mut s);
+    let a = s.auction(id);
+    let before = s.market_state();
+    s.bid(&keeper, id, a.lot.u128(), a.price).unwrap();
+    let shortfall = a.tab.u128() - a.lot.checked_mul_ceil(a.price).unwrap().u128();
+    assert!(s.auctions().is_empty());
+    (s, shortfall, before)
+}
+
+/// `atom` uatom at the oracle median, rounded down.
+fn atom_value(s: &Suite, atom: u128) -> Uint128 {
+    Uint128::new(atom).mul_floor(s.oracle_price(ATOM).unwrap().median)
+}
+
+/// The most the market lends against `atom` uatom at the oracle median: half its value,
+/// each step rounded down.
+fn credit_for(s: &Suite, atom: u128) -> u128 {
+    atom_value(s, atom).mul_floor(Decimal::percent(50)).u128()
+}
+
+#[test]
+fn a_shortfall_beyond_the_pools_base_is_lent_against_the_collateral_it_holds() {
+    let atom = 200_000_000; // 2·10^9 at 10: 10^9 of credit
+    let (s, shortfall, before) = shortfall_with_pool_holding(default_params(), atom);
+    let credit = credit_for(&s, atom);
+    let due = before.backstop_due.u128();
+    assert!(
+        shortfall > POOL + due && shortfall < POOL + due + credit,
+        "{shortfall} against {POOL} + {due} + {credit}"
+    );
+    let st = s.market_state();
+    // Base, then what the market owed the pool, then the loan: suppliers lose nothing.
+    assert_eq!(st.bad_debt_covered_by_backstop.u128(), shortfall);
+    assert_eq!(st.backstop_debt.u128(), shortfall - POOL - due);
+    assert_eq!(st.bad_debt_socialized.u128(), 0);
+    assert_eq!(st.supply_index, before.supply_index);
+    // The pool counts the debt against its value.
+    let pool = s.backstop_pool();
+    assert_eq!(pool.base.u128(), 0);
+    assert_eq!(pool.owed_to_market, st.backstop_debt);
+    assert_eq!(
+        pool.total_value.u128(),
+        atom_value(&s, atom).u128() - st.backstop_debt.u128()
+    );
+    assert_books(&s);
+}
+
+#[test]
+fn the_loan_never_exceeds_its_share_of_the_collateral_the_pool_holds() {
+    let atom = 20_000_000; // 2·10^8 at 10: 10^8 of credit
+    let (s, shortfall, before) = shortfall_with_pool_holding(default_params(), atom);
+    let credit = credit_for(&s, atom);
+    let due = before.backstop_due.u128();
+    assert!(shortfall > POOL + due + credit, "{shortfall}");
+    let st = s.market_state();
+    assert_eq!(st.backstop_debt.u128(), credit);
+    assert_eq!(st.bad_debt_covered_by_backstop.u128(), POOL + due + credit);
+    let free = before.reserves.u128() - due;
+    assert_eq!(
+        st.bad_debt_socialized.u128() + st.bad_debt_covered_by_reserves.u128(),
+        shortfall - POOL - due - credit
+    );
+    assert!(st.bad_debt_covered_by_reserves.u128() <= free);
+    assert_books(&s);
+}
+
+#[test]
+fn a_halted_price_lends_at_the_lower_of_median_and_twap_and_a_stale_one_lends_nothing() {
+    use breakwater_types::oracle::OracleStatus;
+    let atom = 200_000_000;
+    // ATOM wicks 40% down just before the shortfall: the breaker halts it.
+    let (s, shortfall, before) =
+        shortfall_with_pool_holding_then(default_params(), atom, |s| s.feed(ATOM, dec("6")));
+    let p = s.oracle_price(ATOM).unwrap();
+    assert!(matches!(p.status, OracleStatus::Halted { .. }), "{p:?}");
+    assert!(p.twap > p.median, "{p:?}");
+    let credit = Uint128::new(atom)
+        .mul_floor(p.median.min(p.twap))
+        .mul_floor(Decimal::percent(50))
+        .u128();
+    let due = before.backstop_due.u128();
+    assert!(shortfall > POOL + due + credit, "{shortfall} vs {credit}");
+    assert_eq!(s.market_state().backstop_debt.u128(), credit);
+    assert_books(&s);
+
+    // ATOM goes stale (only ETH is fed for longer than the staleness limit): no credit.
+    let (s, _, _) = shortfall_with_pool_holding_then(default_params(), atom, |s| {
+        let eth = s.oracle_price(ETH).unwrap().median;
+        for _ in 0..8 {
+            s.advance_time(300);
+            s.feed(ETH, eth);
+        }
+    });
+    let p = s.oracle_price(ATOM).unwrap();
+    assert!(matches!(p.status, OracleStatus::Stale { .. }), "{p:?}");
+    let st = s.market_state();
+    assert_eq!(st.backstop_debt.u128(), 0);
+    assert!(st.bad_debt_socialized.u128() > 0);
+    assert_books(&s);
+}
+
+#[test]
+fn without_the_credit_rule_the_pool_covers_with_its_base_only() {
+    let params = LiquidationParams {
+        backstop_credit: None,
+        ..default_params()
+    };
+    let (s, shortfall, before) = shortfall_with_pool_holding(params, 100_000_000);
+    let st = s.market_state();
+    assert_eq!(st.bad_debt_covered_by_backstop.u128(), POOL);
+    assert_eq!(st.backstop_debt.u128(), 0);
+    assert_eq!(
+        st.backstop_due, before.backstop_due,
+        "earmarked reserves are kept"
+    );
+    assert!(st.bad_debt_socialized.u128() > 0, "{shortfall}");
+    assert_books(&s);
+}
+
+#[test]
+fn the_pool_repays_from_what_it_receives_and_its_depositors_wait_until_it_has() {
+    let atom = 100_000_000;
+    let (mut s, _, _) = shortfall_with_pool_holding(default_params(), atom);
+    let owed = s.market_state().backstop_debt.u128();
+    assert!(owed > 0);
+    // The depositor asks to leave; after the cooldown the window is open but the pool owes.
+    let lender = s.lender.clone();
+    let shares = s.backstop_depositor(&lender).shares;
+    s.backstop_execute(&lender, &BackstopMsg::RequestWithdraw { shares }, &[])
+        .unwrap();
+    age(&mut s, 7 * 86_400);
+    let err = s
+        .backstop_execute(&lender, &BackstopMsg::Withdraw {}, &[])
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("owes the market"), "{err:?}");
+    // A resale's proceeds go to the market first.
+    let keeper = s.keeper.clone();
+    s.backstop_resell(&keeper, ATOM).unwrap();
+    let a = s.auctions()[0].clone();
+    let cash = s.market_state().cash.u128();
+    let owe = a.lot.checked_mul_ceil(a.price).unwrap().u128();
+    s.bid(&keeper, a.id, a.lot.u128(), a.price).unwrap();
+    let st = s.market_state();
+    let repaid = owed - st.backstop_debt.u128();
+    assert!(repaid > 0 && repaid <= owe, "{repaid} of {owe}");
+    assert_eq!(st.cash.u128(), cash + repaid);
+    assert_eq!(s.backstop_pool().base.u128(), owe - repaid);
+    assert_books(&s);
+    // A deposit repays the rest; then the depositor may leave.
+    let left = st.backstop_debt.u128();
+    let bob = s.addr("bob");
+    s.fund(&bob, &[coin(left + 1_000_000, USDC)]);
+    s.backstop_deposit(&bob, left + 1_000_000).unwrap();
+    assert_eq!(s.market_state().backstop_debt.u128(), 0);
+    assert_eq!(s.backstop_pool().owed_to_market.u128(), 0);
+    s.backstop_execute(&lender, &BackstopMsg::RequestWithdraw { shares }, &[])
+        .unwrap();
+    age(&mut s, 7 * 86_400);
+    s.backstop_execute(&lender, &BackstopMsg::Withdraw {}, &[])
+        .unwrap();
+    assert_books(&s);
+}
+
+#[test]
+fn repaying_the_backstops_debt_takes_at_most_what_is_owed_and_returns_the_rest() {
+    let (mut s, _, _) = shortfall_with_pool_holding(default_params(), 100_000_000);
+    let owed = s.market_state().backstop_debt.u128();
+    let who = stranger(&s);
+    s.fund(&who, &[coin(owed + 500, USDC)]);
+    let cash = s.market_state().cash.u128();
+    let res = s
+        .market_execute(
+            &who,
+            &ExecuteMsg::RepayBackstopDebt {},
+            &[coin(owed + 500, USDC)],
+        )
+        .unwrap();
+    let st = s.market_state();
+    assert_eq!(st.backstop_debt.u128(), 0);
+    assert_eq!(st.cash.u128(), cash + owed);
+    assert_eq!(s.balance(&who, USDC), 500, "the excess comes back");
+    assert!(attr_of(&res, &s.market, "repay_backstop_debt", "refund").as_deref() == Some("500"));
+    // Nothing owed: everything comes back, nothing changes.
+    s.fund(&who, &[coin(100, USDC)]);
+    s.market_execute(&who, &ExecuteMsg::RepayBackstopDebt {}, &[coin(100, USDC)])
+        .unwrap();
+    assert_eq!(s.market_state(), st);
+    assert_eq!(s.balance(&who, USDC), 600);
+    // Without funds, or with another denom: refused.
+    assert!(s
+        .market_execute(&who, &ExecuteMsg::RepayBackstopDebt {}, &[])
+        .is_err());
+    s.fund(&who, &[coin(5, ATOM)]);
+    assert!(s
+        .market_execute(&who, &ExecuteMsg::RepayBackstopDebt {}, &[coin(5, ATOM)])
+        .is_err());
+    assert_books(&s);
+}
+
+#[test]
+fn backstop_credit_out_of_range_is_refused_and_changes_nothing() {
+    use breakwater_types::market::{ConfigResponse, QueryMsg};
+    let mut s = lent(SuiteBuilder::new());
+    let owner = s.owner.clone();
+    let cfg: ConfigResponse = s.market_query(&QueryMsg::Config {}).unwrap();
+    let liq = cfg.liquidation.expect("a liquidation set-up");
+    let mut bad = liq.clone();
+    bad.params.backstop_credit = Some(dec("1.01"));
+    assert_err(
+        s.market_execute(&owner, &ExecuteMsg::SetLiquidation(bad), &[]),
+        "invalid parameter `backstop_credit`",
+    );
+    let after: ConfigResponse = s.market_query(&QueryMsg::Config {}).unwrap();
+    assert_eq!(after.liquidation, Some(liq));
+}
