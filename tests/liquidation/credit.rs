@@ -265,3 +265,77 @@ fn backstop_credit_out_of_range_is_refused_and_changes_nothing() {
     let after: ConfigResponse = s.market_query(&QueryMsg::Config {}).unwrap();
     assert_eq!(after.liquidation, Some(liq));
 }
+
+#[test]
+fn a_loan_the_pools_collateral_no_longer_covers_is_written_down_to_reserves_and_suppliers() {
+    let atom = 200_000_000;
+    let (mut s, _, _) = shortfall_with_pool_holding(default_params(), atom);
+    let who = stranger(&s);
+    let write_down = ExecuteMsg::WriteDownBackstopDebt {};
+    let st0 = s.market_state();
+    let owed = st0.backstop_debt.u128();
+    assert!(owed > 0);
+    // Covered (2·10^9 of uatom against the loan): refused, nothing changes.
+    assert_err(
+        s.market_execute(&who, &write_down, &[]),
+        "nothing to write down",
+    );
+    assert_eq!(s.market_state(), st0);
+    // uatom falls to 2: the pool's 2·10^8 uatom are worth 4·10^8, less than it owes.
+    s.feed(ATOM, dec("2"));
+    let worth = atom_value(&s, atom)
+        .u128()
+        .min(Uint128::new(atom).mul_floor(dec("2")).u128());
+    assert!(worth < owed, "{worth} vs {owed}");
+    // Funds are refused.
+    s.fund(&who, &[coin(10, USDC)]);
+    assert!(s
+        .market_execute(&who, &write_down, &[coin(10, USDC)])
+        .is_err());
+    let before = s.market_state();
+    s.market_execute(&who, &write_down, &[]).unwrap();
+    let st = s.market_state();
+    let excess = owed - worth;
+    assert_eq!(st.backstop_debt.u128(), worth);
+    assert_eq!(
+        st.bad_debt_covered_by_backstop.u128(),
+        before.bad_debt_covered_by_backstop.u128() - excess
+    );
+    assert_eq!(
+        st.bad_debt_covered_by_reserves.u128() + st.bad_debt_socialized.u128()
+            - before.bad_debt_covered_by_reserves.u128()
+            - before.bad_debt_socialized.u128(),
+        excess
+    );
+    assert!(st.supply_index < before.supply_index);
+    assert_eq!(
+        s.backstop_pool().total_value.u128(),
+        0,
+        "the pool's shares are worth nothing"
+    );
+    assert_books(&s);
+    // Once written down, again is refused.
+    assert_err(
+        s.market_execute(&who, &write_down, &[]),
+        "nothing to write down",
+    );
+}
+
+#[test]
+fn a_write_down_waits_for_a_price_it_can_trust() {
+    let atom = 200_000_000;
+    let (mut s, _, _) = shortfall_with_pool_holding(default_params(), atom);
+    // Only ETH is fed for 40 minutes: uatom goes stale, and the pool cannot be valued.
+    let eth = s.oracle_price(ETH).unwrap().median;
+    for _ in 0..8 {
+        s.advance_time(300);
+        s.feed(ETH, eth);
+    }
+    let st = s.market_state();
+    let who = stranger(&s);
+    assert_err(
+        s.market_execute(&who, &ExecuteMsg::WriteDownBackstopDebt {}, &[]),
+        "price of uatom is not active",
+    );
+    assert_eq!(s.market_state(), st);
+}

@@ -241,6 +241,7 @@ export interface BreakwaterMarketInterface extends BreakwaterMarketReadOnlyInter
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   sweepReserves: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   repayBackstopDebt: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  writeDownBackstopDebt: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateRisk: ({
     limit
   }: {
@@ -275,6 +276,7 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
     this.tripBreaker = this.tripBreaker.bind(this);
     this.sweepReserves = this.sweepReserves.bind(this);
     this.repayBackstopDebt = this.repayBackstopDebt.bind(this);
+    this.writeDownBackstopDebt = this.writeDownBackstopDebt.bind(this);
     this.updateRisk = this.updateRisk.bind(this);
     this.ownership = this.ownership.bind(this);
   }
@@ -495,6 +497,11 @@ export class BreakwaterMarketClient extends BreakwaterMarketQueryClient implemen
   repayBackstopDebt = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       repay_backstop_debt: {}
+    }, fee_, memo_, funds_);
+  };
+  writeDownBackstopDebt = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      write_down_backstop_debt: {}
     }, fee_, memo_, funds_);
   };
   updateRisk = async ({

@@ -110,6 +110,8 @@ export type ExecuteMsg = {
 } | {
   repay_backstop_debt: {};
 } | {
+  write_down_backstop_debt: {};
+} | {
   update_risk: {
     limit?: number | null;
   };

@@ -43,7 +43,8 @@ pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, C
         .add_attribute("depositor_shares", held)
         .add_attribute("total_shares", total_shares)
         .add_attribute("total_value", total_value);
-    if let Some((paid, msg)) = crate::pool::repay_market(deps.as_ref(), &env.contract.address, &cfg)
+    if let Some((paid, msg)) =
+        crate::pool::repay_market(&cfg, pool.base.saturating_add(amount), pool.debt)
     {
         res = res.add_message(msg).add_attribute("repaid_to_market", paid);
     }

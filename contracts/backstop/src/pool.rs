@@ -205,21 +205,15 @@ pub fn value_discounted(
     })
 }
 
-/// `RepayBackstopDebt {}` to the market with `min(base balance, what the pool owes)`, when
-/// both are positive: the pool's debt to the market comes before anything else it does with
-/// base. `None` when there is nothing to repay or either cannot be read (a resale bid or a
-/// deposit never fails on it).
+/// `RepayBackstopDebt {}` to the market with `min(base, debt)`, when both are positive: the
+/// pool's debt to the market comes before anything else it does with base. `None` when there
+/// is nothing to repay (or the message cannot be built: a resale bid or a deposit never fails
+/// on it).
 pub fn repay_market(
-    deps: Deps,
-    contract: &Addr,
     cfg: &Config,
+    base: Uint128,
+    debt: Uint128,
 ) -> Option<(Uint128, cosmwasm_std::CosmosMsg)> {
-    let debt = cfg
-        .market
-        .query_state_view(&deps.querier)
-        .ok()?
-        .backstop_debt;
-    let base = balance(&deps.querier, contract, &cfg.base_denom).ok()?;
     let pay = debt.min(base);
     if pay.is_zero() {
         return None;
@@ -229,4 +223,23 @@ pub fn repay_market(
         .repay_backstop_debt(cosmwasm_std::coin(pay.u128(), &cfg.base_denom))
         .ok()?;
     Some((pay, msg))
+}
+
+/// [`repay_market`] reading what the pool owes (the market's `backstop_debt`) and its base
+/// balance; `None` when either cannot be read.
+pub fn read_and_repay_market(
+    deps: Deps,
+    contract: &Addr,
+    cfg: &Config,
+) -> Option<(Uint128, cosmwasm_std::CosmosMsg)> {
+    let debt = cfg
+        .market
+        .query_state_view(&deps.querier)
+        .ok()?
+        .backstop_debt;
+    if debt.is_zero() {
+        return None;
+    }
+    let base = balance(&deps.querier, contract, &cfg.base_denom).ok()?;
+    repay_market(cfg, base, debt)
 }

@@ -226,7 +226,8 @@ pub fn resale_proceeds(
         .add_attribute("proceeds", proceeds)
         .add_attribute("gain", gain)
         .add_attribute("locked_shares", locked);
-    if let Some((paid, msg)) = crate::pool::repay_market(deps.as_ref(), &env.contract.address, &cfg)
+    if let Some((paid, msg)) =
+        crate::pool::read_and_repay_market(deps.as_ref(), &env.contract.address, &cfg)
     {
         res = res.add_message(msg).add_attribute("repaid_to_market", paid);
     }

@@ -18,7 +18,9 @@ use crate::risk::{execute_update_risk, query_risk};
 use crate::set_liquidation::execute_set_liquidation;
 use crate::state::{Config, Liquidation, MarketState, CONFIG, STATE};
 use crate::supply::execute_supply;
-use crate::sweep_reserves::{execute_repay_backstop_debt, execute_sweep_reserves};
+use crate::sweep_reserves::{
+    execute_repay_backstop_debt, execute_sweep_reserves, execute_write_down_backstop_debt,
+};
 use crate::update_collateral::execute_update_collateral;
 use crate::update_config::execute_update_config;
 use crate::withdraw::execute_withdraw;
@@ -165,6 +167,10 @@ pub fn execute(
         ExecuteMsg::SweepReserves {} => {
             nonpayable(&info)?;
             execute_sweep_reserves(deps, env, info)
+        }
+        ExecuteMsg::WriteDownBackstopDebt {} => {
+            nonpayable(&info)?;
+            execute_write_down_backstop_debt(deps, env, info)
         }
         ExecuteMsg::RepayBackstopDebt {} => {
             let base = CONFIG.load(deps.storage)?.base_denom;

@@ -201,6 +201,15 @@ pub enum ContractError {
         denom: String,
     },
 
+    /// `WriteDownBackstopDebt` while the pool still covers what it owes.
+    #[error("nothing to write down: the backstop's base and collateral ({worth}) cover its debt to the market ({debt})")]
+    BackstopDebtCovered {
+        /// What the pool owes.
+        debt: Uint128,
+        /// What its base, what the market owes it and its collateral are worth.
+        worth: Uint128,
+    },
+
     /// `SweepReserves` with nothing earmarked for the backstop.
     #[error("nothing to sweep: no reserves are due to the backstop")]
     NothingToSweep,

@@ -28,6 +28,15 @@ breakwater_types::cw_serde_struct! {
     }
 }
 
+impl Config {
+    /// The liquidation set-up, or `LiquidationUnavailable` before `SetLiquidation`.
+    pub fn liquidation_set_up(&self) -> Result<&Liquidation, crate::ContractError> {
+        self.liquidation
+            .as_ref()
+            .ok_or(crate::ContractError::LiquidationUnavailable)
+    }
+}
+
 /// The liquidation set-up, its addresses validated by `SetLiquidation`. It is stored in the
 /// message's own shape (`LiquidationConfig`, bare addresses), so the contract carries one
 /// serializer and one deserializer for both; what storage holds was validated before it was

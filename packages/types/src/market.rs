@@ -670,6 +670,10 @@ pub enum ExecuteMsg {
     /// the market lent the backstop to cover bad debt (`backstop_debt`); what exceeds the debt
     /// is sent back.
     RepayBackstopDebt {},
+    /// Anyone: book as bad debt (free reserves, then suppliers) the part of `backstop_debt`
+    /// that the backstop's base and collateral no longer cover at the oracle (refused while
+    /// they cover it, or while a price of its collateral is neither active nor halted).
+    WriteDownBackstopDebt {},
     /// Anyone: walk the next `limit` accounts (default 30, at most 100) of the risk pass
     /// under way, starting one if none is; the pass that reaches the last account becomes the
     /// risk snapshot (see `breakwater_types::risk`).
@@ -963,6 +967,7 @@ impl crate::variants::Variants for ExecuteMsg {
         "trip_breaker",
         "sweep_reserves",
         "repay_backstop_debt",
+        "write_down_backstop_debt",
         "update_risk",
         "ownership",
     ];
@@ -1067,6 +1072,7 @@ impl crate::variants::Variants for ExecuteMsg {
             },
             "sweep_reserves" => ExecuteMsg::SweepReserves {},
             "repay_backstop_debt" => ExecuteMsg::RepayBackstopDebt {},
+            "write_down_backstop_debt" => ExecuteMsg::WriteDownBackstopDebt {},
             "update_risk" => ExecuteMsg::UpdateRisk { limit: b.limit },
             _ => return Err(crate::variants::unexpected(variant, "")),
         })

@@ -29,10 +29,7 @@ pub fn execute_liquidate(
 ) -> Result<Response, ContractError> {
     let borrower = deps.api.addr_validate(&borrower)?;
     let config = CONFIG.load(deps.storage)?;
-    let liq = config
-        .liquidation
-        .as_ref()
-        .ok_or(ContractError::LiquidationUnavailable)?;
+    let liq = config.liquidation_set_up()?;
     let now = env.block.time.seconds();
     let mut state = STATE.load(deps.storage)?;
     accrue(&mut state, &config, now)?;

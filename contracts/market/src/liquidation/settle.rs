@@ -147,13 +147,59 @@ pub fn cover_bad_debt(
     ))
 }
 
-/// What the market may still lend the backstop: `floor(ratio · Σ balance · price)` over the
-/// listed collaterals in the pool's account, minus `backstop_debt`. The price is the median
-/// when active and the lower of the median and the TWAP while the breaker has halted it (a
-/// crash is when the pool is drawn on, and a wick is when the breaker trips); a stale price or
-/// one without quorum counts nothing, nor do units under resale at the liquidator. Zero
-/// without the rule, and zero when anything cannot be read: the valuation never fails a
-/// liquidation or a settlement.
+/// The collateral the backstop holds, valued: `Σ_k floor(units_k · price_k)` over the listed
+/// collaterals, the price the median when active and the lower of median and TWAP while the
+/// breaker halts it. `strict = false` (what the market lends against): only the pool's
+/// account, and a price that is neither counts nothing. `strict = true` (what a write-down
+/// must not understate): the units under resale at the liquidator too, and such a price is an
+/// error.
+pub fn backstop_collateral_value(
+    deps: Deps,
+    config: &Config,
+    liq: &Liquidation,
+    now: u64,
+    strict: bool,
+) -> Result<Uint128, ContractError> {
+    let mut held = vec![];
+    for denom in COLLATERALS.keys(deps.storage, None, None, Order::Ascending) {
+        let denom = denom?;
+        let mut units = to_u128(query_balance_amount(
+            &deps.querier,
+            liq.backstop.addr(),
+            &denom,
+        )?)?;
+        if strict {
+            let resale = liq.liquidator.query_resale_lot(&deps.querier, &denom)?;
+            units = units.checked_add(resale)?;
+        }
+        if !units.is_zero() {
+            held.push((denom, units));
+        }
+    }
+    let mut sum = Uint128::zero();
+    for l in price_holdings(deps, config, &held, now, &mut PriceCache::default())? {
+        let price = match l.status {
+            OracleStatus::Active {} => l.line.price,
+            // In a wick the lower of the halted median and the TWAP.
+            OracleStatus::Halted { .. } => l.line.price.min(l.twap),
+            _ if strict => {
+                return Err(ContractError::PriceNotActive {
+                    denom: l.denom,
+                    status: l.status.name().to_string(),
+                })
+            }
+            _ => continue,
+        };
+        sum = sum.checked_add(l.line.amount.checked_mul_floor(price)?)?;
+    }
+    Ok(sum)
+}
+
+/// What the market may still lend the backstop: `floor(ratio · V) − backstop_debt`, `V` the
+/// collateral in the pool's account valued by [`backstop_collateral_value`] (not strict: a
+/// stale price or one without quorum counts nothing, nor do units under resale). Zero without
+/// the rule, and zero when anything cannot be read: the valuation never fails a liquidation or
+/// a settlement.
 pub fn backstop_credit(
     deps: Deps,
     config: &Config,
@@ -163,39 +209,8 @@ pub fn backstop_credit(
     let Some(ratio) = liq.params.backstop_credit else {
         return Uint128::zero();
     };
-    let value = || -> Result<Uint128, ContractError> {
-        let mut held = vec![];
-        for denom in COLLATERALS.keys(deps.storage, None, None, Order::Ascending) {
-            let denom = denom?;
-            let units = to_u128(query_balance_amount(
-                &deps.querier,
-                liq.backstop.addr(),
-                &denom,
-            )?)?;
-            if !units.is_zero() {
-                held.push((denom, units));
-            }
-        }
-        let mut sum = Uint128::zero();
-        let priced = price_holdings(
-            deps,
-            config,
-            &held,
-            state.last_accrued,
-            &mut PriceCache::default(),
-        )?;
-        for l in &priced {
-            let price = match l.status {
-                OracleStatus::Active {} => l.line.price,
-                // In a wick the lower of the halted median and the TWAP.
-                OracleStatus::Halted { .. } => l.line.price.min(l.twap),
-                _ => continue,
-            };
-            sum = sum.checked_add(l.line.amount.checked_mul_floor(price)?)?;
-        }
-        Ok(sum.checked_mul_floor(ratio)?)
-    };
-    value()
+    backstop_collateral_value(deps, config, liq, state.last_accrued, false)
+        .and_then(|v| Ok(v.checked_mul_floor(ratio)?))
         .unwrap_or_default()
         .saturating_sub(state.backstop_debt)
 }
