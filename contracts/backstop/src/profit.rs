@@ -208,8 +208,12 @@ pub fn resale_proceeds(
         .and_then(|p| sold.checked_mul_floor(p.median).ok());
     let gain = worth.map_or(Uint128::zero(), |w| proceeds.saturating_sub(w));
     let mut locked = Uint128::zero();
+    // What the pool's valuation read (its base and debt), so the repayment need not read them
+    // again.
+    let mut valued = None;
     if !gain.is_zero() {
         if let Ok(pool) = pool_value(deps.as_ref(), &env.contract.address, &cfg, Uint128::zero()) {
+            valued = Some((pool.base, pool.debt));
             locked = lock_gain(
                 deps.storage,
                 env.block.time.seconds(),
@@ -226,9 +230,11 @@ pub fn resale_proceeds(
         .add_attribute("proceeds", proceeds)
         .add_attribute("gain", gain)
         .add_attribute("locked_shares", locked);
-    if let Some((paid, msg)) =
-        crate::pool::read_and_repay_market(deps.as_ref(), &env.contract.address, &cfg)
-    {
+    let repay = match valued {
+        Some((base, debt)) => crate::pool::repay_market(&cfg, base, debt),
+        None => crate::pool::read_and_repay_market(deps.as_ref(), &env.contract.address, &cfg),
+    };
+    if let Some((paid, msg)) = repay {
         res = res.add_message(msg).add_attribute("repaid_to_market", paid);
     }
     Ok(res)

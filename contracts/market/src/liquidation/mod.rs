@@ -77,7 +77,6 @@ pub fn execute_liquidate(
     let book = AUCTION_BOOKS
         .may_load(deps.storage, &borrower)?
         .unwrap_or_default();
-    // The backstop's credit is read only when the plan's bad debt exceeds its base.
     let credit = match &planned.plan {
         LiquidationPlan::Auctions {
             provision: loss,
@@ -86,9 +85,7 @@ pub fn execute_liquidate(
         }
         | LiquidationPlan::WriteOff {
             tab: loss, base, ..
-        } if *loss > base.checked_add(state.backstop_due)? => {
-            settle::backstop_credit(deps.as_ref(), &config, liq, &state)
-        }
+        } => settle::credit_beyond(deps.as_ref(), &config, liq, &state, *loss, *base)?,
         _ => cosmwasm_std::Uint128::zero(),
     };
     let ctx = apply::Ctx::new(liq, borrower, state, account, book, credit);

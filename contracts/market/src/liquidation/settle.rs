@@ -225,12 +225,25 @@ pub fn backstop_funds(
     bad: Uint128,
 ) -> Result<BackstopFunds, ContractError> {
     let base = backstop_base(&deps.querier, liq, &config.base_denom)?;
-    let credit = if bad > base.checked_add(state.backstop_due)? {
+    let credit = credit_beyond(deps, config, liq, state, bad, base)?;
+    Ok(BackstopFunds { base, credit })
+}
+
+/// [`backstop_credit`] when bad debt `bad` exceeds what the pool's `base` and what the market
+/// owes it can pay (the only case a cover reaches the loan), zero otherwise without reading it.
+pub fn credit_beyond(
+    deps: Deps,
+    config: &Config,
+    liq: &Liquidation,
+    state: &MarketState,
+    bad: Uint128,
+    base: Uint128,
+) -> Result<Uint128, ContractError> {
+    Ok(if bad > base.checked_add(state.backstop_due)? {
         backstop_credit(deps, config, liq, state)
     } else {
         Uint128::zero()
-    };
-    Ok(BackstopFunds { base, credit })
+    })
 }
 
 /// Books `loss`, the visible shortfall of auctions starting now for the borrower of `book`,
