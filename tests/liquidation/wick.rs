@@ -9,11 +9,13 @@ use breakwater_types::oracle::OracleStatus;
 
 const POOL: u128 = 10_000_000_000;
 
+/// The wick rule with these bounds and the TWAP's whole advantage until `max_wait` (no fade).
 fn wick(max_premium: &str, max_wait: u64) -> LiquidationParams {
     LiquidationParams {
         wick: Some(WickParams {
             max_premium: dec(max_premium),
             max_wait,
+            fade: false,
         }),
         ..default_params()
     }
@@ -165,4 +167,49 @@ fn a_borrower_cannot_trip_the_breaker_to_dodge_a_due_liquidation() {
     assert_err(s.market_execute(&borrower, &trip, &[]), "not halted");
     let res = s.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&s, &res, "mode"), "partial");
+}
+
+#[test]
+fn a_long_halt_fades_the_twaps_advantage_so_the_deepest_accounts_go_first() {
+    // −27% and held: at HF 1.029 before the trip, the account is solvent at the TWAP (≈ 10) and
+    // insolvent at the median. With the fade the TWAP's advantage shrinks over `max_wait`
+    // (1,800 s): the account needs ≈ 9.72 of the ≈ 2.7 advantage, so its wait ends within
+    // the first few minutes. Without the fade it waits the whole 1,800 s, as an account at HF
+    // 0.99 at the TWAP would.
+    let mut ends = vec![];
+    for fade in [true, false] {
+        let params = LiquidationParams {
+            wick: Some(WickParams {
+                fade,
+                ..WickParams::default()
+            }),
+            ..default_params()
+        };
+        let mut s = max_ltv_account(params);
+        let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+        let since = wick_to(&mut s, "7.3");
+        assert_err(s.liquidate(&keeper, &borrower), "waits out the wick");
+        let mut waited = 0;
+        loop {
+            s.advance_time(60);
+            waited += 60;
+            assert!(matches!(
+                s.oracle_price(ATOM).unwrap().status,
+                OracleStatus::Halted { since: at, .. } if at == since
+            ));
+            match s.liquidate(&keeper, &borrower) {
+                Ok(res) => {
+                    // Insolvent at both: transferred to the pool, not sold into the wick.
+                    assert_eq!(liq_attr(&s, &res, "mode"), "absorb");
+                    assert!(s.auctions().is_empty());
+                    assert_books(&s);
+                    break;
+                }
+                Err(e) => assert!(e.to_string().contains("waits out the wick"), "{e}"),
+            }
+        }
+        ends.push(waited);
+    }
+    assert!((120..=300).contains(&ends[0]), "{ends:?}");
+    assert_eq!(ends[1], 1_800);
 }

@@ -1,5 +1,5 @@
 use super::*;
-use breakwater_types::liquidator::{AuctionsResponse, QueryMsg};
+use breakwater_types::liquidator::{AuctionParams, AuctionsResponse, QueryMsg};
 
 #[test]
 fn an_auction_starts_at_oracle_times_buf_and_steps_down_its_curve() {
@@ -188,4 +188,104 @@ fn bids_stop_at_breaker_level_three() {
     s.market_execute(&owner, &ExecuteMsg::SetBreakerLevel { level: 0 }, &[])
         .unwrap();
     s.bid(&keeper, id, 1_000_000, dec("9.35")).unwrap();
+}
+
+/// Feeds ATOM at each of `prices`, one curve step (60 s) apart.
+fn falling(s: &mut Suite, prices: &[&str]) {
+    for p in prices {
+        s.advance_time_feeding(60);
+        s.feed("uatom", dec(p));
+    }
+}
+
+/// ATOM 2% lower every minute for eleven minutes (8.5 to 6.81).
+const TWO_PCT_A_MINUTE: [&str; 11] = [
+    "8.33", "8.16", "8.0", "7.84", "7.68", "7.53", "7.38", "7.23", "7.09", "6.95", "6.81",
+];
+
+/// The Suite's auction parameters with the curve following the oracle.
+fn following() -> SuiteBuilder {
+    SuiteBuilder::new().auction_params(
+        "uatom",
+        AuctionParams {
+            follow_oracle: true,
+            ..breakwater_testing::default_auction_params()
+        },
+    )
+}
+
+#[test]
+fn an_auction_follows_a_falling_oracle_down_to_its_bidders() {
+    let (mut s, id) = liquidated(following());
+    // 4% a minute, faster than the curve's 3% steps.
+    falling(&mut s, &["8.16", "7.83", "7.52", "7.22", "6.93"]);
+    let a = s.auction(id);
+    assert_eq!(a.top, dec("9.35"), "the start price is kept");
+    // From the oracle now: 6.93 · 1.1 · 0.97^5, under the market.
+    assert_eq!(a.price, dec("6.5461294779111"));
+    let keeper = s.keeper.clone();
+    let base0 = s.balance(&keeper, "uusdc");
+    s.bid(&keeper, id, 1_000_000, dec("6.93")).unwrap();
+    assert_eq!(
+        s.balance(&keeper, "uusdc"),
+        base0 - 6_546_130,
+        "paid rounded up"
+    );
+}
+
+#[test]
+fn an_auction_anchored_at_its_start_stays_above_a_faster_fall() {
+    // The Suite's default: Maker's curve from the start price.
+    let (mut s, id) = liquidated(SuiteBuilder::new());
+    falling(&mut s, &["8.16", "7.83", "7.52", "7.22", "6.93"]);
+    let a = s.auction(id);
+    // 9.35 · 0.97^5: above the market, no keeper buys.
+    assert_eq!(a.price, dec("8.029163140295"));
+    let keeper = s.keeper.clone();
+    let err = s.bid(&keeper, id, 1_000_000, dec("6.93")).unwrap_err();
+    assert!(err.to_string().contains("above max_price"), "{err}");
+}
+
+#[test]
+fn a_following_auction_reaches_its_floor_on_time_while_the_price_falls() {
+    let (mut s, id) = liquidated(following());
+    falling(&mut s, &TWO_PCT_A_MINUTE[..10]);
+    assert!(!s.auction(id).at_floor, "1.1 · 0.97^10 = 0.811 > 0.8");
+    falling(&mut s, &TWO_PCT_A_MINUTE[10..]);
+    let a = s.auction(id);
+    // 1.1 · 0.97^11 = 0.787 of the oracle: the floor, 0.8 · 6.81, where the backstop may buy.
+    assert!(a.at_floor, "{a:?}");
+    assert_eq!(a.price, dec("5.448"));
+
+    // Anchored at the start, the same fall leaves the curve above the floor.
+    // The Suite's default: Maker's curve from the start price.
+    let (mut s, id) = liquidated(SuiteBuilder::new());
+    falling(&mut s, &TWO_PCT_A_MINUTE);
+    let a = s.auction(id);
+    assert!(!a.at_floor && a.price > dec("6.6"), "{a:?}");
+}
+
+#[test]
+fn a_following_auction_asks_more_when_the_price_recovers() {
+    let (mut s, id) = liquidated(following());
+    falling(&mut s, &["7.5", "9.0"]);
+    // 9.0 · 1.1 · 0.97^2, above the start's curve 9.35 · 0.97^2 = 8.797415.
+    assert_eq!(s.auction(id).price, dec("9.31491"));
+    let keeper = s.keeper.clone();
+    let err = s.bid(&keeper, id, 1_000_000, dec("8.8")).unwrap_err();
+    assert!(err.to_string().contains("above max_price"), "{err}");
+}
+
+#[test]
+fn a_following_auction_does_not_chase_a_halted_wick() {
+    let (mut s, id) = liquidated(following());
+    // −34% in one print: the oracle halts ATOM; its TWAP is still near 10.
+    s.advance_time(5);
+    s.feed("uatom", dec("5.6"));
+    let o = s.oracle_price("uatom").unwrap();
+    assert!(!o.status.is_active(), "{:?}", o.status);
+    let a = s.auction(id);
+    // From the higher of median and TWAP, as a forced start on a halted price: not 5.6 · 1.1.
+    assert!(a.price >= o.twap && a.price > dec("9"), "{a:?} {o:?}");
+    assert_eq!(a.floor, dec("4.48"), "the floor follows the median");
 }

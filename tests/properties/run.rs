@@ -439,10 +439,18 @@ impl World {
                     let mut twap = self.suite.oracle_price(&c.denom).expect("priced").twap;
                     // Issue 14's wick rule bounds the TWAP's advantage and how long it counts.
                     if let Some(w) = &default_liquidation_params().wick {
-                        twap = if self.suite.now() >= since + w.max_wait {
+                        let elapsed = self.suite.now().saturating_sub(since);
+                        twap = if elapsed >= w.max_wait {
                             c.price
                         } else {
-                            twap.min((Decimal::one() + w.max_premium) * c.price)
+                            let bounded = twap.min((Decimal::one() + w.max_premium) * c.price);
+                            if w.fade && bounded > c.price {
+                                // The advantage fades over the wait (rounded down).
+                                let left = Decimal::from_ratio(w.max_wait - elapsed, w.max_wait);
+                                c.price + (bounded - c.price) * left
+                            } else {
+                                bounded
+                            }
                         };
                     }
                     c.price.max(twap)

@@ -39,6 +39,7 @@ export interface AuctionParams {
   curve: PriceCurve;
   cusp: Decimal;
   dust: Uint128;
+  follow_oracle?: boolean;
   hole?: Uint128 | null;
   max_discount: Decimal;
   tail: number;

@@ -169,6 +169,7 @@ export interface RiskShareParams {
   spiral_start: Decimal;
 }
 export interface WickParams {
+  fade?: boolean;
   max_premium: Decimal;
   max_wait: number;
 }

@@ -1,6 +1,6 @@
 //! Shared auction mechanics: pricing a running auction, the caps ("room"), and the messages
 //! that settle a sale.
-use crate::curve::{quote, Quote};
+use crate::curve::{basis, quote, Quote};
 use crate::error::ContractError;
 use crate::state::{
     Auction, Config, Payout, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS,
@@ -38,7 +38,8 @@ pub fn price_now(
     oracle: &PriceView,
 ) -> StdResult<Quote> {
     let elapsed = env.block.time.seconds().saturating_sub(auction.started_at);
-    quote(params, auction.top, elapsed, oracle.median)
+    let basis = basis(oracle.median, oracle.twap, oracle.status.is_active());
+    quote(params, auction.top, elapsed, oracle.median, basis)
 }
 
 /// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct` where

@@ -30,14 +30,38 @@ pub struct Quote {
     pub needs_reset: bool,
 }
 
-/// Prices an auction started at `top`, `elapsed` seconds ago, against the current oracle price.
+/// The price a curve starts from: the median when the oracle stands behind it (`active`), else
+/// the higher of median and TWAP (a lot is not offered below the true price of a wick that
+/// reverts).
+pub fn basis(median: Decimal, twap: Decimal, active: bool) -> Decimal {
+    if active {
+        median
+    } else {
+        median.max(twap)
+    }
+}
+
+/// Prices an auction started at `top`, `elapsed` seconds ago, against the current oracle
+/// median `oracle` (the floor) and the current [`basis`].
+///
+/// The curve falls from `top` (Maker's curve), or with [`AuctionParams::follow_oracle`] from
+/// `basis · buf` now (rounded up, as at a start): the same decay, measured from the current
+/// price instead of the start price. Whether the auction is stale reads the decay alone
+/// (`top`'s own curve against `cusp · top`), so following the oracle never makes an auction
+/// reset sooner or later.
 pub fn quote(
     params: &AuctionParams,
     top: Decimal,
     elapsed: u64,
     oracle: Decimal,
+    basis: Decimal,
 ) -> StdResult<Quote> {
-    let curve = curve_price(top, &params.curve, elapsed)?;
+    let decayed = curve_price(top, &params.curve, elapsed)?;
+    let curve = if params.follow_oracle {
+        curve_price(top_price(basis, params.buf)?, &params.curve, elapsed)?
+    } else {
+        decayed
+    };
     let floor = floor_price(oracle, params.max_discount)?;
     let cusp_price = top.checked_mul(params.cusp)?;
     Ok(Quote {
@@ -45,7 +69,7 @@ pub fn quote(
         curve,
         floor,
         at_floor: curve <= floor,
-        needs_reset: elapsed > params.tail || curve < cusp_price,
+        needs_reset: elapsed > params.tail || decayed < cusp_price,
     })
 }
 
@@ -86,6 +110,7 @@ mod tests {
             max_discount: d("0.2"),
             dust: Uint128::new(100),
             hole: None,
+            follow_oracle: false,
         }
     }
 
@@ -130,10 +155,10 @@ mod tests {
     fn price_never_goes_below_the_floor() {
         let p = params(PriceCurve::Linear { duration: 1000 });
         // Oracle 100, floor 80; top 130.
-        let q = quote(&p, d("130"), 0, d("100")).unwrap();
+        let q = quote(&p, d("130"), 0, d("100"), d("100")).unwrap();
         assert_eq!(q.price, d("130"));
         assert!(!q.at_floor);
-        let q = quote(&p, d("130"), 900, d("100")).unwrap();
+        let q = quote(&p, d("130"), 900, d("100"), d("100")).unwrap();
         assert_eq!(q.curve, d("13"));
         assert_eq!(q.price, d("80"));
         assert!(q.at_floor);
@@ -143,10 +168,97 @@ mod tests {
     #[test]
     fn reset_is_due_after_tail_or_below_cusp() {
         let p = params(PriceCurve::Linear { duration: 100_000 });
-        let q = quote(&p, d("130"), 8_400, d("100")).unwrap();
+        let q = quote(&p, d("130"), 8_400, d("100"), d("100")).unwrap();
         assert!(!q.needs_reset);
-        let q = quote(&p, d("130"), 8_401, d("100")).unwrap();
+        let q = quote(&p, d("130"), 8_401, d("100"), d("100")).unwrap();
         assert!(q.needs_reset);
+    }
+
+    fn following(curve: PriceCurve) -> AuctionParams {
+        AuctionParams {
+            follow_oracle: true,
+            ..params(curve)
+        }
+    }
+
+    #[test]
+    fn a_following_curve_falls_and_rises_with_the_oracle() {
+        let c = PriceCurve::StairStep {
+            step: 60,
+            cut: d("0.9"),
+        };
+        // Started at oracle 100 (top 130); two steps later the oracle is at 50.
+        let anchored = quote(&params(c.clone()), d("130"), 120, d("50"), d("50")).unwrap();
+        assert_eq!(anchored.curve, d("105.3"), "130 · 0.9²");
+        let q = quote(&following(c.clone()), d("130"), 120, d("50"), d("50")).unwrap();
+        assert_eq!(q.curve, d("52.65"), "50 · 1.3 · 0.9²");
+        assert_eq!(q.price, d("52.65"));
+        assert_eq!(q.floor, d("40"));
+        // The oracle back above the start: the price asks more than the start's curve.
+        let q = quote(&following(c), d("130"), 120, d("120"), d("120")).unwrap();
+        assert_eq!(q.curve, d("126.36"), "120 · 1.3 · 0.9²");
+    }
+
+    #[test]
+    fn a_following_curve_reaches_its_floor_after_the_same_time_whatever_the_oracle_does() {
+        let c = PriceCurve::StairStep {
+            step: 60,
+            cut: d("0.9"),
+        };
+        // 1.3 · 0.9^4 = 0.853 > 0.8 and 1.3 · 0.9^5 = 0.768 <= 0.8: at the floor from 300 s.
+        for oracle in ["100", "37", "250"] {
+            let at = |t| quote(&following(c.clone()), d("130"), t, d(oracle), d(oracle)).unwrap();
+            assert!(!at(299).at_floor, "oracle {oracle}");
+            assert!(at(300).at_floor, "oracle {oracle}");
+            assert_eq!(at(300).price, at(300).floor);
+        }
+        // Anchored at 130, an oracle fallen to 37 keeps the curve far above the floor.
+        let q = quote(&params(c), d("130"), 300, d("37"), d("37")).unwrap();
+        assert!(!q.at_floor && q.curve > d("70"));
+    }
+
+    #[test]
+    fn following_the_oracle_does_not_move_when_an_auction_is_stale() {
+        let c = PriceCurve::Linear { duration: 1_000 };
+        for oracle in ["100", "10", "1000"] {
+            let q = |t| quote(&following(c.clone()), d("130"), t, d(oracle), d(oracle)).unwrap();
+            // cusp 0.4: the decay reaches 0.4 at 600 s.
+            assert!(!q(599).needs_reset, "oracle {oracle}");
+            assert!(q(601).needs_reset, "oracle {oracle}");
+        }
+    }
+
+    #[test]
+    fn a_following_curve_rounds_its_anchor_up() {
+        // oracle 10^-18 · 1.3 rounds up to 2 · 10^-18; an anchor rounded down would be 10^-18.
+        let tiny = Decimal::new(Uint128::one());
+        let q = quote(
+            &following(PriceCurve::Linear { duration: 100 }),
+            d("1"),
+            0,
+            tiny,
+            tiny,
+        )
+        .unwrap();
+        assert_eq!(q.curve, Decimal::new(Uint128::new(2)));
+    }
+
+    #[test]
+    fn a_following_curve_starts_from_the_basis_and_floors_at_the_median() {
+        // Not active: the higher of median and TWAP; active: the median whatever the TWAP.
+        assert_eq!(basis(d("60"), d("95"), false), d("95"));
+        assert_eq!(basis(d("120"), d("95"), false), d("120"));
+        assert_eq!(basis(d("60"), d("95"), true), d("60"));
+        let q = quote(
+            &following(PriceCurve::Linear { duration: 1_000 }),
+            d("130"),
+            0,
+            d("60"),
+            d("95"),
+        )
+        .unwrap();
+        assert_eq!(q.curve, d("123.5"), "95 · 1.3");
+        assert_eq!(q.floor, d("48"), "60 · 0.8");
     }
 
     #[test]

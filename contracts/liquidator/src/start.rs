@@ -1,6 +1,6 @@
 //! `StartAuction`: the market (liquidations) or the backstop (resales) hands over a lot.
 use crate::auction::{adjust_dirt, oracle_price, params, room};
-use crate::curve::top_price;
+use crate::curve::{basis, top_price};
 use crate::error::ContractError;
 use crate::state::{
     Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID, RESALE_LOTS,
@@ -90,12 +90,10 @@ pub fn start_auction(
     // A forced start on a price the oracle does not stand behind (a halted wick, say) starts
     // the curve from the higher of median and TWAP: a lot must not be offered below the true
     // price once the wick reverts.
-    let basis = if price.status.is_active() {
-        price.median
-    } else {
-        price.median.max(price.twap)
-    };
-    let top = top_price(basis, p.buf)?;
+    let top = top_price(
+        basis(price.median, price.twap, price.status.is_active()),
+        p.buf,
+    )?;
     let auction = Auction {
         id,
         seller: stored,

@@ -222,6 +222,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          base only, not with what the market owes it nor on credit against the collateral it \
          holds",
     ),
+    (
+        "wick_fade",
+        "issue 14: WickParams.fade false, the TWAP's whole advantage counts until the wait ends \
+         and then none (a long halt ends in a wall of liquidations at once) instead of fading \
+         over the wait",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -239,6 +245,7 @@ pub const MECHANISMS: &[&str] = &[
     "transfer",
     "redistribution",
     "backstop_credit",
+    "wick_fade",
 ];
 
 /// What happened in one simulation step.

@@ -12,6 +12,7 @@ use breakwater_types::backstop::BackstopParams;
 use breakwater_types::liquidator::{AuctionParams, PriceCurve};
 use breakwater_types::market::{
     CollateralParams, DynamicBonus, LiquidationParams, RedistributionParams, WhenThrottled,
+    WickParams,
 };
 use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::{Decimal, Uint128};
@@ -45,6 +46,7 @@ crate::param_set! {
         min_recipient_health = 0.8, "redistribution: the lowest aggregate health factor the other holders of a collateral may be left with (RedistributionParams.min_recipient_health)";
         redistribute_shortfalls = 0.0, "1: an auction shortfall the backstop cannot pay is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls, off by default)";
         backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
+        follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
 }
 
@@ -196,7 +198,10 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         wick: if off(config, "wick") {
             None
         } else {
-            defaults.wick.clone()
+            defaults.wick.clone().map(|w| WickParams {
+                fade: !off(config, "wick_fade"),
+                ..w
+            })
         },
         when_throttled: if off(config, "transfer") {
             WhenThrottled::Wait
@@ -246,6 +251,8 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             max_discount: dec("0.99"),
             dust: Uint128::zero(),
             hole: Some(huge),
+            // The naive engine keeps Maker's curve from the start price.
+            follow_oracle: false,
         }
     } else {
         let breakwater = AuctionParams {
@@ -263,6 +270,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             } else {
                 None
             },
+            follow_oracle: b.follow_oracle >= 0.5,
         };
         if off(config, "floor") {
             // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
@@ -425,6 +433,32 @@ mod tests {
             off.liquidation
         );
 
+        assert_eq!(on.liquidation.wick, Some(WickParams::default()));
+        assert!(WickParams::default().fade);
+        let off = plan(EngineKind::Breakwater, &["wick_fade"]);
+        assert_eq!(
+            LiquidationParams {
+                wick: Some(WickParams {
+                    fade: false,
+                    ..WickParams::default()
+                }),
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
+        // The auction curve follows the oracle only when asked (`breakwater.follow_oracle=1`).
+        assert!(!on.collaterals[0].auction.follow_oracle);
+        let config = RunConfig {
+            overrides: vec![("breakwater.follow_oracle".into(), 1.0)],
+            ..default_config(EngineKind::Breakwater)
+        };
+        let follow = builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
+            .plan()
+            .clone();
+        assert!(follow.collaterals[0].auction.follow_oracle);
+        assert_eq!(follow.liquidation, on.liquidation);
+
         assert_eq!(on.liquidation.when_throttled, WhenThrottled::Transfer);
         let off = plan(EngineKind::Breakwater, &["transfer"]);
         assert_eq!(
@@ -454,6 +488,7 @@ mod tests {
         assert_eq!(naive.liquidation.wick, None);
         assert_eq!(naive.liquidation.when_throttled, WhenThrottled::Wait);
         assert_eq!(naive.liquidation.backstop_credit, None);
+        assert!(!naive.collaterals[0].auction.follow_oracle);
         assert_eq!(bonus(&naive), None);
     }
 }

@@ -77,6 +77,7 @@ pub fn test_auction_params() -> AuctionParams {
         max_discount: Decimal::percent(20),
         dust: Uint128::new(1_000_000),
         hole: None,
+        follow_oracle: false,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Messages of the Dutch-auction liquidator.
 //!
 //! The market hands a seized lot to `StartAuction`; the price starts at `oracle · buf` and falls
-//! along the collateral's curve, never below the floor `oracle · (1 − max_discount)` for
+//! along the collateral's curve (from the start price, or from the current oracle price with
+//! [`AuctionParams::follow_oracle`]), never below the floor `oracle · (1 − max_discount)` for
 //! ordinary bidders. Proceeds go to the market (or to the backstop for its own resales); a
 //! covered tab returns the leftover lot to the borrower.
 use crate::error::{check_range, invalid, ParamError};
@@ -56,6 +57,15 @@ pub struct AuctionParams {
     /// from the market's depth for the collateral: `hole = depth · impact_budget_pct`, the
     /// debt whose sale would move the external price by at most `impact_budget_pct` percent.
     pub hole: Option<Uint128>,
+    /// Issue 14: the curve follows the oracle. `true`: the price is
+    /// `oracle_now · buf · decay(t)` (the discount to the current oracle price grows with
+    /// time), so an auction reaches its bidders and its floor on time however fast the price
+    /// falls, and asks more if the price recovers. `false` (the default of a stored or sent
+    /// value without the field): Maker's curve, `top · decay(t)` from the price at the
+    /// (re)start, which a price falling faster than the curve never meets until the auction
+    /// goes stale. The reset rule (`tail`, `cusp`) reads `decay(t)` either way.
+    #[serde(default)]
+    pub follow_oracle: bool,
 }
 
 impl AuctionParams {

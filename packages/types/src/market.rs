@@ -372,6 +372,15 @@ pub struct WickParams {
     /// Seconds a `Halted` or `NoQuorum` status earns the TWAP (60 s to 1 day; default 1,800).
     pub max_wait: u64,
 }
+defaults {
+    /// `true` (the default): the TWAP's advantage over the median fades linearly over
+    /// `max_wait`, so the accounts furthest under water at the median stop waiting first and
+    /// a long halt ends without a wall of liquidations at once. `false` (and JSON without the
+    /// field, or a set-up stored before the rule existed): the whole advantage counts until
+    /// `max_wait`, then none.
+    #[serde(default)]
+    pub fade: bool,
+}
 }
 
 impl Default for WickParams {
@@ -379,6 +388,7 @@ impl Default for WickParams {
         WickParams {
             max_premium: Decimal::one(),
             max_wait: 1_800,
+            fade: true,
         }
     }
 }

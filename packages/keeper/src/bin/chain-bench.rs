@@ -103,6 +103,7 @@ fn plan() -> DeployPlan {
                     max_discount: p(200),
                     dust: Uint128::new(1_000_000),
                     hole: None,
+                    follow_oracle: false,
                 },
                 price: Decimal::percent(1_000),
             })

@@ -26,7 +26,7 @@ use crate::run::{
     bw, denom, feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, LT,
 };
 use anyhow::Result;
-use breakwater_liquidator::curve::quote;
+use breakwater_liquidator::curve::{basis, quote};
 use breakwater_types::liquidator::{AuctionParams, AuctionResponse};
 use breakwater_types::oracle::{OracleStatus, PriceSubmission};
 use cosmwasm_std::{Decimal, Uint128};
@@ -121,8 +121,12 @@ impl Auctions {
         }
     }
 
-    /// Brings every auction's price to now against the oracle medians by denom.
-    fn price_all(&mut self, chain: &dyn Chain, medians: &HashMap<String, Decimal>) -> Result<()> {
+    /// Brings every auction's price to now against the oracle medians and curve bases by denom.
+    fn price_all(
+        &mut self,
+        chain: &dyn Chain,
+        medians: &HashMap<String, (Decimal, Decimal)>,
+    ) -> Result<()> {
         if !self.exact {
             self.running = chain.auctions()?.into_iter().map(|a| (a.id, a)).collect();
             return Ok(());
@@ -133,11 +137,17 @@ impl Auctions {
                 .params
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
-            let median = *medians
+            let (median, basis) = *medians
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no oracle price for {}", a.denom))?;
-            let q = quote(params, a.top, now.saturating_sub(a.started_at), median)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let q = quote(
+                params,
+                a.top,
+                now.saturating_sub(a.started_at),
+                median,
+                basis,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             a.price = q.price;
             a.floor = q.floor;
             a.at_floor = q.at_floor;
@@ -173,6 +183,8 @@ pub struct ContractEngine {
     pen: f64,
     hard_floor: f64,
     keepers: Keepers,
+    /// `BW_TRACE` set: print every refused liquidation to stderr.
+    trace: bool,
     /// Step since which each account has been liquidatable (keeper latency).
     due_since: Vec<Option<usize>>,
     over_liquidation: f64,
@@ -287,6 +299,7 @@ impl ContractEngine {
             pen: penalty(config),
             hard_floor: bw(config).hard_floor,
             keepers: Keepers::new(config.keepers.clone(), initial_debt, config.seed),
+            trace: std::env::var_os("BW_TRACE").is_some(),
             due_since: vec![None; n],
             over_liquidation: 0.0,
             loss: vec![0.0; n],
@@ -430,11 +443,16 @@ impl Engine for ContractEngine {
             .map(|d| self.chain.price_of(d))
             .collect::<Result<Vec<_>>>()?;
         let oracle: Vec<f64> = records.iter().map(|r| f(r.median)).collect();
-        let medians: HashMap<String, Decimal> = self
+        // Each denom's median (the floor) and the basis a following curve starts from.
+        let medians: HashMap<String, (Decimal, Decimal)> = self
             .denoms
             .iter()
             .cloned()
-            .zip(records.iter().map(|r| r.median))
+            .zip(
+                records
+                    .iter()
+                    .map(|r| (r.median, basis(r.median, r.twap, r.status.is_active()))),
+            )
             .collect();
         self.last_oracle = Some(oracle.clone());
 
@@ -501,6 +519,15 @@ impl Engine for ContractEngine {
                 // Throttled or paused (breaker, oracle): a keeper that read why tries only
                 // accounts below the hard floor, which nothing blocks, for the rest of the step.
                 let why = e.to_string();
+                if self.trace {
+                    // The contract's reason, its last line (docs/LAB.md "Tracing a path").
+                    let reason = why.lines().last().unwrap_or_default();
+                    eprintln!(
+                        "refused t={} account={i} hf_at_median={:.3}: {reason}",
+                        self.chain.now(),
+                        before.health(&oracle, LT),
+                    );
+                }
                 throttled |= why.contains("no auction room")
                     || why.contains("paused by the circuit breaker")
                     || why.contains("liquidation paused");

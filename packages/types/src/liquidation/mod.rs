@@ -144,17 +144,27 @@ impl Holding {
 
     /// `self` with its TWAP bounded by `wick` at `now` (see [`WickParams`]): at most `median ·
     /// (1 + max_premium)` (rounded down), and the median once the status is older than
-    /// `max_wait`. The trusted price of the result is the bounded one.
+    /// `max_wait`. With `fade`, what the TWAP adds over the median shrinks linearly over the
+    /// wait: `median + (twap − median) · left / max_wait` for `left` seconds of it left
+    /// (rounded down). The trusted price of the result is the bounded one.
     pub fn bounded(&self, wick: &WickParams, now: u64) -> Holding {
         let mut h = self.clone();
         if let Some(since) = self.untrusted_since() {
-            h.twap = if now >= since.saturating_add(wick.max_wait) {
+            let elapsed = now.saturating_sub(since);
+            h.twap = if elapsed >= wick.max_wait {
                 h.median
             } else {
                 let top = Decimal::one()
                     .saturating_add(wick.max_premium)
                     .saturating_mul(h.median);
-                h.twap.min(top)
+                let twap = h.twap.min(top);
+                match twap.checked_sub(h.median) {
+                    Ok(advantage) if wick.fade => {
+                        let left = Decimal::from_ratio(wick.max_wait - elapsed, wick.max_wait);
+                        h.median.saturating_add(advantage.saturating_mul(left))
+                    }
+                    _ => twap,
+                }
             };
         }
         h

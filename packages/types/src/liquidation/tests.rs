@@ -254,6 +254,7 @@ fn the_wick_rule_bounds_the_twaps_advantage_and_how_long_it_counts() {
     let w = WickParams {
         max_premium: d("0.5"),
         max_wait: 600,
+        fade: false,
     };
     let h = one_unit;
     let halted = OracleStatus::Halted {
@@ -300,6 +301,49 @@ fn the_wick_rule_bounds_the_twaps_advantage_and_how_long_it_counts() {
     assert_eq!(active.bounded(&w, 5_000), active);
     let once = h("5", "10", halted).bounded(&w, 1_100);
     assert_eq!(once.bounded(&w, 1_100), once);
+}
+
+#[test]
+fn a_fading_wick_rule_gives_back_the_twaps_advantage_linearly() {
+    let w = WickParams {
+        max_premium: d("0.5"),
+        max_wait: 600,
+        fade: true,
+    };
+    let halted = OracleStatus::Halted {
+        since: 1_000,
+        jump: Decimal::percent(50),
+    };
+    let at = |median: &str, twap: &str, now: u64| {
+        one_unit(median, twap, halted.clone())
+            .bounded(&w, now)
+            .trusted_price()
+    };
+    // The whole advantage at the trip, then a share of it for the time left.
+    assert_eq!(at("8", "10", 1_000), d("10"));
+    assert_eq!(at("8", "10", 1_150), d("9.5"), "8 + 2 · 450/600");
+    assert_eq!(at("8", "10", 1_300), d("9"));
+    assert_eq!(
+        at("8", "10", 1_599),
+        d("8.003333333333333332"),
+        "rounded down"
+    );
+    assert_eq!(at("8", "10", 1_600), d("8"));
+    // The premium bound first: 5 · 1.5 = 7.5, then half of what is left over 5.
+    assert_eq!(at("5", "10", 1_300), d("6.25"));
+    // A TWAP below the median (a wick up) adds nothing.
+    assert_eq!(at("10", "8", 1_100), d("10"));
+    // Without the fade the whole bounded advantage counts until the wait ends.
+    let cliff = WickParams {
+        fade: false,
+        ..w.clone()
+    };
+    assert_eq!(
+        one_unit("8", "10", halted.clone())
+            .bounded(&cliff, 1_599)
+            .trusted_price(),
+        d("10")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
