@@ -80,8 +80,10 @@ pub struct RiskReport {
     pub borrowers: usize,
     /// Their total debt, base units.
     pub total_debt: u128,
-    /// The backstop pool's value, base units.
+    /// The backstop pool's value, base units (net of what it owes the market).
     pub backstop_value: u128,
+    /// What the backstop owes the market (the backstop's credit, docs/market.md), base units.
+    pub backstop_owes_market: u128,
     /// `k` used.
     pub sold_share: String,
     /// Per collateral.
@@ -111,6 +113,14 @@ impl fmt::Display for RiskReport {
             fmt_units(self.backstop_value),
             self.sold_share
         )?;
+        if self.backstop_owes_market > 0 {
+            writeln!(
+                f,
+                "the backstop owes the market {}: its value is net of it, and it repays from \
+                 resales and deposits before any withdrawal",
+                fmt_units(self.backstop_owes_market)
+            )?;
+        }
         for c in &self.collaterals {
             writeln!(
                 f,
@@ -290,6 +300,7 @@ pub fn compute(
         borrowers: book.len(),
         total_debt: book.iter().map(|w| w.debt.u128()).sum(),
         backstop_value,
+        backstop_owes_market: 0,
         sold_share: sold_share.to_string(),
         collaterals: out,
     }
@@ -372,14 +383,17 @@ pub async fn assess(client: &Client, d: &Deployment, cfg: &RiskConfig) -> Result
             .await,
         "backstop pool",
     )?;
-    Ok(compute(
-        &book,
-        &prices,
-        &infos,
-        pool.total_value.u128(),
-        &cfg.shocks,
-        cfg.sold_share,
-    ))
+    Ok(RiskReport {
+        backstop_owes_market: pool.owed_to_market.u128(),
+        ..compute(
+            &book,
+            &prices,
+            &infos,
+            pool.total_value.u128(),
+            &cfg.shocks,
+            cfg.sold_share,
+        )
+    })
 }
 
 #[cfg(test)]
@@ -395,6 +409,17 @@ mod tests {
         }
     }
 
+    /// ATOM at 10, a 5% penalty, a configured depth of 1,000 per 1%.
+    fn atom_at_ten() -> (BTreeMap<String, Decimal>, CollateralInfo) {
+        let prices = [("uatom".to_string(), Decimal::percent(1000))].into();
+        let info = CollateralInfo {
+            denom: "uatom".into(),
+            penalty: Decimal::percent(5),
+            depth: (1_000, DepthSource::Configured),
+        };
+        (prices, info)
+    }
+
     #[test]
     fn shocks_find_the_debt_that_crosses_and_the_bad_debt() {
         // ATOM at 10, LT 0.7: 100 ATOM backs debt up to 700.
@@ -403,13 +428,7 @@ mod tests {
             account(100, 680), // HF 1.029: below 9.71 (-2.9%)
             account(100, 300), // safe until -57%
         ];
-        let prices: BTreeMap<String, Decimal> =
-            [("uatom".to_string(), Decimal::percent(1000))].into();
-        let info = CollateralInfo {
-            denom: "uatom".into(),
-            penalty: Decimal::percent(5),
-            depth: (1_000, DepthSource::Configured),
-        };
+        let (prices, info) = atom_at_ten();
         let r = compute(&book, &prices, &[info], 100, &[5, 20, 40], Decimal::one());
         let rows = &r.collaterals[0].shocks;
         assert_eq!(rows[0].liquidatable_debt, 680);
@@ -448,6 +467,26 @@ mod tests {
             Decimal::percent(50),
         );
         assert!((deeper.collaterals[0].shocks[0].spiral_index - 0.045).abs() < 0.001);
+    }
+
+    #[test]
+    fn the_report_names_what_the_backstop_owes_the_market() {
+        let book = vec![account(100, 600)];
+        let (prices, info) = atom_at_ten();
+        let r = compute(&book, &prices, &[info], 100, &[5], Decimal::one());
+        assert!(!r.to_string().contains("owes the market"));
+        let owing = RiskReport {
+            backstop_owes_market: 2_270_000_000,
+            ..r
+        };
+        assert!(
+            owing
+                .to_string()
+                .contains("the backstop owes the market 2.27G"),
+            "{owing}"
+        );
+        let json = serde_json::to_value(&owing).unwrap();
+        assert_eq!(json["backstop_owes_market"], 2_270_000_000u64);
     }
 
     #[test]
