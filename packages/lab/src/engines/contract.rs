@@ -125,7 +125,7 @@ impl Auctions {
     fn price_all(
         &mut self,
         chain: &dyn Chain,
-        medians: &HashMap<String, (Decimal, Decimal)>,
+        pricing: &HashMap<String, (Decimal, Decimal)>,
     ) -> Result<()> {
         if !self.exact {
             self.running = chain.auctions()?.into_iter().map(|a| (a.id, a)).collect();
@@ -137,7 +137,7 @@ impl Auctions {
                 .params
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
-            let (median, basis) = *medians
+            let (median, basis) = *pricing
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no oracle price for {}", a.denom))?;
             let q = quote(
@@ -444,7 +444,7 @@ impl Engine for ContractEngine {
             .collect::<Result<Vec<_>>>()?;
         let oracle: Vec<f64> = records.iter().map(|r| f(r.median)).collect();
         // Each denom's median (the floor) and the basis a following curve starts from.
-        let medians: HashMap<String, (Decimal, Decimal)> = self
+        let pricing: HashMap<String, (Decimal, Decimal)> = self
             .denoms
             .iter()
             .cloned()
@@ -520,7 +520,8 @@ impl Engine for ContractEngine {
                 // accounts below the hard floor, which nothing blocks, for the rest of the step.
                 let why = e.to_string();
                 if self.trace {
-                    // The contract's reason, its last line (docs/LAB.md "Tracing a path").
+                    // The contract's reason, its last line (docs/LAB.md "Fading the wait, and
+                    // following the oracle" traces two paths with it).
                     let reason = why.lines().last().unwrap_or_default();
                     eprintln!(
                         "refused t={} account={i} hf_at_median={:.3}: {reason}",
@@ -593,7 +594,7 @@ impl Engine for ContractEngine {
         if started {
             self.auctions.read_new(self.chain.as_ref())?;
         }
-        self.auctions.price_all(self.chain.as_ref(), &medians)?;
+        self.auctions.price_all(self.chain.as_ref(), &pricing)?;
         let mut ended: Vec<AuctionResponse> = vec![];
         let running: Vec<AuctionResponse> = self.auctions.running.values().cloned().collect();
         let visible_from = (self.keepers.latency() as u64 * config.step) as i64;
