@@ -323,6 +323,7 @@ fn main() {
                     &mk::ExecuteMsg::AuctionProceeds {
                         borrower: borrower.clone(),
                         shortfall: u(0),
+                        denom: None,
                     },
                 ),
                 line(
@@ -654,6 +655,7 @@ fn main() {
                     &bs::ExecuteMsg::Absorb {
                         borrower: debtor.clone(),
                         pay: u(50_000_000),
+                        on_credit: u(0),
                         halted: false,
                     },
                 ),

@@ -409,6 +409,7 @@ fn a_stranger_cannot_send_any_privileged_backstop_message() {
             BackstopMsg::Absorb {
                 borrower: x.to_string(),
                 pay: Uint128::new(5_000_000_000),
+                on_credit: Uint128::zero(),
                 halted: false,
             },
             vec![coin(1_000_000, ATOM)],

@@ -19,6 +19,7 @@ fn absorb(s: &mut Suite, atom: u128, pay: u128) -> AppResponse {
     let msg = BackstopMsg::Absorb {
         borrower: market.to_string(),
         pay: Uint128::new(pay),
+        on_credit: Uint128::zero(),
         halted: false,
     };
     s.backstop_execute(&market, &msg, &[coin(atom, ATOM)])

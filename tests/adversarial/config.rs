@@ -92,6 +92,7 @@ fn the_backstop_cannot_be_swapped_while_its_resales_run() {
     let absorb = BackstopMsg::Absorb {
         borrower: keeper.to_string(),
         pay: Uint128::new(90_000_000),
+        on_credit: Uint128::zero(),
         halted: false,
     };
     s.backstop_execute(&market, &absorb, &[coin(10_000_000, ATOM)])

@@ -19,6 +19,7 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
     let absorb_msg = |pay: u128| ExecuteMsg::Absorb {
         borrower: borrower.clone(),
         pay: Uint128::new(pay),
+        on_credit: Uint128::zero(),
         halted: false,
     };
     // 100 uatom at 10 + 1 ueth at 3,000 = 4,000; 5% off = 3,800.
@@ -40,6 +41,15 @@ fn absorb_checks_the_sender_the_quote_the_funds_and_the_oracle() {
     let err = exec(&mut s, &market, absorb_msg(1), &[coin(5, "uusdc")]).unwrap_err();
     assert!(err.contains("cannot be collateral"), "{err}");
     let err = exec(&mut s, &market, absorb_msg(3_801), &coll).unwrap_err();
+    assert!(err.contains("above the pool's quote"), "{err}");
+    // What the market lends the pool towards the price counts against the quote too.
+    let lent = |pay: u128, on_credit: u128| ExecuteMsg::Absorb {
+        borrower: borrower.clone(),
+        pay: Uint128::new(pay),
+        on_credit: Uint128::new(on_credit),
+        halted: false,
+    };
+    let err = exec(&mut s, &market, lent(1_000, 2_801), &coll).unwrap_err();
     assert!(err.contains("above the pool's quote"), "{err}");
     let err = exec(&mut s, &market, absorb_msg(0), &[coin(1, "uunknown")]).unwrap_err();
     assert!(err.contains("not listed"), "{err}");

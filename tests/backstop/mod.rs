@@ -46,6 +46,7 @@ pub fn absorb(
     let msg = ExecuteMsg::Absorb {
         borrower: s.addr("absorbed").to_string(),
         pay: Uint128::new(pay),
+        on_credit: Uint128::zero(),
         halted: false,
     };
     exec(s, &market, msg, coins)
@@ -163,6 +164,7 @@ fn market_only_messages_are_refused_from_a_stranger() {
             &ExecuteMsg::Absorb {
                 borrower: stranger.to_string(),
                 pay: Uint128::new(1),
+                on_credit: Uint128::zero(),
                 halted: false,
             },
             &[coin(1_000, "uatom")],
@@ -191,6 +193,7 @@ fn pool_holding_absorbed_atom() -> (breakwater_testing::Suite, cosmwasm_std::Add
         &ExecuteMsg::Absorb {
             borrower: keeper.to_string(),
             pay: Uint128::new(90_000_000),
+            on_credit: Uint128::zero(),
             halted: false,
         },
         &[coin(10_000_000, "uatom")],

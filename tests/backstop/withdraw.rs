@@ -20,6 +20,7 @@ fn a_withdrawal_waits_for_its_window_and_pays_in_kind_pro_rata() {
     let bad = ExecuteMsg::Absorb {
         borrower: "cosmwasm1x".to_string(),
         pay: Uint128::new(900),
+        on_credit: Uint128::zero(),
         halted: false,
     };
     assert!(exec(&mut s, &market, bad, &[coin(100, "uatom")]).is_err());

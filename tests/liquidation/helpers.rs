@@ -142,3 +142,12 @@ pub fn age(suite: &mut Suite, secs: u64) {
     }
     suite.advance_time_feeding(330);
 }
+
+/// Units of `denom` the backstop pool holds (0 when none).
+pub fn pool_held(s: &Suite, denom: &str) -> u128 {
+    s.backstop_pool()
+        .collateral
+        .iter()
+        .find(|c| c.denom == denom)
+        .map_or(0, |c| c.amount.u128())
+}

@@ -34,15 +34,6 @@ fn held(s: &Suite, who: &Addr, denom: &str) -> u128 {
         .map_or(0, |c| c.amount.u128())
 }
 
-/// Units of `denom` the backstop pool holds (0 when none).
-fn pool_held(s: &Suite, denom: &str) -> u128 {
-    s.backstop_pool()
-        .collateral
-        .iter()
-        .find(|c| c.denom == denom)
-        .map_or(0, |c| c.amount.u128())
-}
-
 // ---------------------------------------------------------------------------------------------
 // R1: absorb confiscated the borrower's equity.
 

@@ -260,12 +260,12 @@ impl World {
 
     /// Books the `bad_debt` events of `res` (each splits its amount exactly between the
     /// backstop, reserves and suppliers) and checks every absorb paid at most the pool's
-    /// quote.
+    /// quote (what it paid in base and what the market lent it towards the price).
     pub fn count_events(&mut self, res: &AppResponse) {
         let backstop = self.suite.backstop.clone();
         for e in events(res, &backstop, "absorb") {
             assert!(
-                num(e, "pay") <= num(e, "quote"),
+                num(e, "pay") + num(e, "on_credit") <= num(e, "quote"),
                 "{}: absorb paid above its quote: {e:?}",
                 self.at()
             );

@@ -108,10 +108,12 @@ export interface BreakwaterBackstopInterface extends BreakwaterBackstopReadOnlyI
   absorb: ({
     borrower,
     halted,
+    onCredit,
     pay
   }: {
     borrower: string;
     halted: boolean;
+    onCredit?: Uint128;
     pay: Uint128;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   buyAtFloor: ({
@@ -244,16 +246,19 @@ export class BreakwaterBackstopClient extends BreakwaterBackstopQueryClient impl
   absorb = async ({
     borrower,
     halted,
+    onCredit,
     pay
   }: {
     borrower: string;
     halted: boolean;
+    onCredit?: Uint128;
     pay: Uint128;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       absorb: {
         borrower,
         halted,
+        on_credit: onCredit,
         pay
       }
     }, fee_, memo_, funds_);

@@ -50,6 +50,7 @@ export type ExecuteMsg = {
   absorb: {
     borrower: string;
     halted?: boolean;
+    on_credit?: Uint128 & string;
     pay: Uint128;
   };
 } | {

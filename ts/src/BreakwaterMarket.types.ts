@@ -141,6 +141,7 @@ export interface LiquidationConfig {
   params: LiquidationParams;
 }
 export interface LiquidationParams {
+  absorb_on_credit?: boolean;
   backstop_credit?: Decimal | null;
   backstop_reserve_share: Decimal;
   hard_floor_health_factor: Decimal;

@@ -5,7 +5,7 @@ use crate::pool::{balance, value_discounted};
 use crate::state::{Config, CONFIG, HELD};
 use breakwater_types::backstop::AbsorbQuoteResponse;
 use cosmwasm_std::{
-    coin, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, Response, Uint128, Uint256,
+    coin, BankMsg, Coin, Deps, DepsMut, Env, MessageInfo, Response, StdError, Uint128, Uint256,
 };
 
 /// What the pool pays for `collateral` (at most `debt`) and whether it can now.
@@ -83,14 +83,16 @@ pub fn absorb_quote(
 }
 
 /// Takes the attached collateral and pays `pay` base to the market (the sender, checked by
-/// the caller). `pay` must not exceed the pool's own quote of the attached collateral nor its
-/// base balance, and every price must be active (or `Halted`, when `halted`).
+/// the caller), which lent it `on_credit` more towards the price (already booked as the pool's
+/// debt). `pay + on_credit` must not exceed the pool's own quote of the attached collateral,
+/// `pay` not its base balance, and every price must be active (or `Halted`, when `halted`).
 pub fn absorb(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
     borrower: String,
     pay: Uint128,
+    on_credit: Uint128,
     halted: bool,
 ) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
@@ -103,8 +105,12 @@ pub fn absorb(
     if let Some((denom, status)) = q.inactive {
         return Err(ContractError::OraclePaused { denom, status });
     }
-    if pay > q.pay {
-        return Err(ContractError::PayAboveQuote { pay, quote: q.pay });
+    let price = pay.checked_add(on_credit).map_err(StdError::from)?;
+    if price > q.pay {
+        return Err(ContractError::PayAboveQuote {
+            pay: price,
+            quote: q.pay,
+        });
     }
     if pay > q.available {
         return Err(ContractError::InsufficientFunds {
@@ -124,7 +130,7 @@ pub fn absorb(
         }
         intake.push(c);
     }
-    let locked = crate::profit::lock_intake(deps, &env, &cfg, &intake, pay, true)?;
+    let locked = crate::profit::lock_intake(deps, &env, &cfg, &intake, price, pay)?;
     let collateral = info
         .funds
         .iter()
@@ -136,6 +142,7 @@ pub fn absorb(
         .add_attribute("market", info.sender.as_str())
         .add_attribute("borrower", borrower)
         .add_attribute("pay", pay)
+        .add_attribute("on_credit", on_credit)
         .add_attribute("quote", q.pay)
         .add_attribute("collateral", collateral)
         .add_attribute("base_left", q.available.saturating_sub(pay))

@@ -152,7 +152,8 @@ pub fn floor_bid_settled(
     let spent = base_before.saturating_sub(balance(&deps.querier, contract, &cfg.base_denom)?);
     let bought = balance(&deps.querier, contract, &denom)?.saturating_sub(units_before);
     let bought_coin = [coin(bought.u128(), &denom)];
-    let locked = crate::profit::lock_intake(deps, &env, &cfg, &bought_coin, spent, false)?;
+    let locked =
+        crate::profit::lock_intake(deps, &env, &cfg, &bought_coin, spent, Uint128::zero())?;
     Ok(Response::new()
         .add_attribute("action", "floor_bid_settled")
         .add_attribute("denom", denom)

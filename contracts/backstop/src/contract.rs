@@ -103,10 +103,11 @@ pub fn execute(
         ExecuteMsg::Absorb {
             borrower,
             pay,
+            on_credit,
             halted,
         } => {
             only_market(deps.storage, &info.sender)?;
-            absorb::absorb(deps, env, info, borrower, pay, halted)
+            absorb::absorb(deps, env, info, borrower, pay, on_credit, halted)
         }
         ExecuteMsg::BuyAtFloor { auction_id } => {
             cw_utils::nonpayable(&info)?;

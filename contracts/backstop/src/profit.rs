@@ -102,7 +102,8 @@ pub fn lock_gain(
 
 /// Locks the gain of taking `coins` into the pool for `paid` base units: their value at the
 /// pool's prices minus `paid`, when positive. `pool` is the pool as valued with the coins in it
-/// and `paid` still in it as well when `paid_still_in` (an absorb pays after this message).
+/// and `still_in` of `paid` still in it as well (an absorb pays its base after this message;
+/// what the market lent it towards the price is already owed).
 pub fn lock_intake_gain(
     storage: &mut dyn Storage,
     now: u64,
@@ -110,20 +111,16 @@ pub fn lock_intake_gain(
     pool: &PoolValue,
     coins: &[(String, Uint128)],
     paid: Uint128,
-    paid_still_in: bool,
+    still_in: Uint128,
 ) -> Result<Uint128, ContractError> {
     let worth = pool.value_of(coins)?;
     let gain = worth.saturating_sub(paid);
-    let after = if paid_still_in {
-        pool.total.saturating_sub(paid)
-    } else {
-        pool.total
-    };
+    let after = pool.total.saturating_sub(still_in);
     lock_gain(storage, now, period, gain, after)
 }
 
-/// Locks the gain of taking `coins` for `paid` (an absorb with `paid_still_in`, a floor
-/// purchase after it settled), measured on the pool as it is now. When the pool cannot be
+/// Locks the gain of taking `coins` for `paid` (an absorb, with its base `still_in`; a floor
+/// purchase after it settled, with nothing), measured on the pool as it is now. When the pool cannot be
 /// valued (a held denom the oracle no longer prices) nothing is locked and the gain reaches
 /// the price at once: an intake is a liquidation of last resort and must not fail on it.
 pub fn lock_intake(
@@ -132,7 +129,7 @@ pub fn lock_intake(
     cfg: &Config,
     coins: &[Coin],
     paid: Uint128,
-    paid_still_in: bool,
+    still_in: Uint128,
 ) -> Result<Uint128, ContractError> {
     let Ok(pool) = pool_value(deps.as_ref(), &env.contract.address, cfg, Uint128::zero()) else {
         return Ok(Uint128::zero());
@@ -146,15 +143,7 @@ pub fn lock_intake(
         .collect::<Result<Vec<_>, ContractError>>()?;
     let now = env.block.time.seconds();
     let period = cfg.params.profit_unlock_period;
-    lock_intake_gain(
-        deps.storage,
-        now,
-        period,
-        &pool,
-        &coins,
-        paid,
-        paid_still_in,
-    )
+    lock_intake_gain(deps.storage, now, period, &pool, &coins, paid, still_in)
 }
 
 /// `ProvisionReturned { amount }` from the market (checked by the caller): `amount` owed back

@@ -46,6 +46,7 @@ crate::param_set! {
         min_recipient_health = 0.8, "redistribution: the lowest aggregate health factor the other holders of a collateral may be left with (RedistributionParams.min_recipient_health)";
         redistribute_shortfalls = 0.0, "1: an auction shortfall the backstop cannot pay is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls, off by default)";
         backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
+        absorb_on_credit = 0.0, "1: a whole position the book has no room for (or that a halt keeps from auction) is absorbed by the backstop on credit from the market when its base falls short (LiquidationParams.absorb_on_credit; off by default: it spends the credit that covers bad debt, docs/LAB.md)";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
 }
@@ -222,6 +223,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         } else {
             Some(to_dec(b.backstop_credit))
         },
+        absorb_on_credit: config.engine != EngineKind::Naive && b.absorb_on_credit >= 0.5,
         ..defaults
     };
     let liquidation = if naive || off(config, "partial") {
@@ -431,6 +433,23 @@ mod tests {
                 ..on.liquidation.clone()
             },
             off.liquidation
+        );
+
+        // Absorbing on credit: off unless set.
+        assert!(!on.liquidation.absorb_on_credit);
+        let config = RunConfig {
+            overrides: vec![("breakwater.absorb_on_credit".into(), 1.0)],
+            ..default_config(EngineKind::Breakwater)
+        };
+        let set = builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
+            .plan()
+            .clone();
+        assert_eq!(
+            LiquidationParams {
+                absorb_on_credit: true,
+                ..on.liquidation.clone()
+            },
+            set.liquidation
         );
 
         assert_eq!(on.liquidation.wick, Some(WickParams::default()));

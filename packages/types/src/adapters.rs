@@ -464,12 +464,13 @@ impl BackstopContract {
         querier.query_wasm_smart(&self.0, &msg)
     }
 
-    /// `Absorb { borrower, pay, halted }` with the position's collateral attached (`halted`
-    /// sent only when true).
+    /// `Absorb { borrower, pay, on_credit, halted }` with the position's collateral attached
+    /// (`on_credit` sent only when positive, `halted` only when true).
     pub fn absorb(
         &self,
         borrower: &Addr,
         pay: Uint128,
+        on_credit: Uint128,
         halted: bool,
         collateral: Vec<Coin>,
     ) -> StdResult<CosmosMsg> {
@@ -477,6 +478,8 @@ impl BackstopContract {
         struct Absorb<'a> {
             borrower: &'a str,
             pay: Uint128,
+            #[serde(skip_serializing_if = "Uint128::is_zero")]
+            on_credit: Uint128,
             #[serde(skip_serializing_if = "std::ops::Not::not")]
             halted: bool,
         }
@@ -485,6 +488,7 @@ impl BackstopContract {
             Absorb {
                 borrower: borrower.as_str(),
                 pay,
+                on_credit,
                 halted,
             },
         );
@@ -630,18 +634,27 @@ mod tests {
             force: true,
         };
         assert_eq!(wasm(start), to_json_string(&full).unwrap());
-        for halted in [false, true] {
+        for (halted, lent) in [(false, 0), (true, 0), (false, 4), (true, 4)] {
+            let on_credit = Uint128::new(lent);
             let absorb = backstop
-                .absorb(&Addr::unchecked("b"), Uint128::new(7), halted, vec![])
+                .absorb(
+                    &Addr::unchecked("b"),
+                    Uint128::new(7),
+                    on_credit,
+                    halted,
+                    vec![],
+                )
                 .unwrap();
             let full = BackstopMsg::Absorb {
                 borrower: "b".into(),
                 pay: Uint128::new(7),
+                on_credit,
                 halted,
             };
             let (lean, full) = (wasm(absorb), to_json_string(&full).unwrap());
-            // Without the flag the message is the one older backstops parse.
+            // Without the flag and the loan the message is the one older backstops parse.
             assert_eq!(lean.contains("halted"), halted);
+            assert_eq!(lean.contains("on_credit"), lent > 0);
             assert_eq!(
                 cosmwasm_std::from_json::<BackstopMsg>(&lean).unwrap(),
                 cosmwasm_std::from_json::<BackstopMsg>(&full).unwrap()

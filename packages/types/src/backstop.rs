@@ -145,6 +145,11 @@ pub enum ExecuteMsg {
         borrower: String,
         /// Base units paid to the market.
         pay: Uint128,
+        /// Base units of the price the market lent the pool (already booked as its debt,
+        /// `LiquidationParams::absorb_on_credit`); `pay + on_credit` stays within the pool's
+        /// quote. Absent: zero.
+        #[serde(default)]
+        on_credit: Uint128,
         /// Accept collateral whose oracle price is `Halted` (a breaker trip), valued at the
         /// higher of its median and TWAP (the price the oracle stands behind): the market's
         /// wick rule transfers such a holding instead of auctioning it into the wick. Absent:

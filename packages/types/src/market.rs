@@ -295,6 +295,17 @@ defaults {
     /// (and JSON without the field, or a set-up stored before the rule existed) lends nothing.
     #[serde(default)]
     pub backstop_credit: Option<Decimal>,
+    /// The backstop absorbs on credit: a whole position that can neither be auctioned within
+    /// the liquidator's room (nor at all: a halted holding above the hard floor) nor
+    /// redistributed, whose collateral covers its debt at the pool's discount, is absorbed
+    /// even when the pool's base cannot pay for it: what the market owes the pool, then a loan
+    /// within `backstop_credit` (its credit room plus that fraction of the absorb's price),
+    /// pay the rest, booked as `backstop_debt` and repaid like the pool's other loans (see
+    /// docs/market.md "The backstop's credit"). Nothing without `backstop_credit`. Default off
+    /// (it spends the credit that covers bad debt; docs/LAB.md "Absorbing on credit"), as is
+    /// JSON without the field or a set-up stored before the rule existed.
+    #[serde(default)]
+    pub absorb_on_credit: bool,
 }
 }
 
@@ -492,7 +503,7 @@ impl Default for LiquidationParams {
     /// transferred to the backstop ([`WhenThrottled::Transfer`]); redistribution with the
     /// recipients' floor at the hard floor and shortfalls not redistributed
     /// ([`RedistributionParams::default`]); the backstop's credit at half the value of the
-    /// collateral it holds.
+    /// collateral it holds, for bad debt (not for absorbs).
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -508,6 +519,7 @@ impl Default for LiquidationParams {
             when_throttled: WhenThrottled::Transfer,
             redistribution: Some(RedistributionParams::default()),
             backstop_credit: Some(Decimal::percent(50)),
+            absorb_on_credit: false,
         }
     }
 }

@@ -187,6 +187,7 @@ pub fn apply(
             lots,
             tab,
             pay,
+            on_credit,
             base,
             ..
         } => {
@@ -201,24 +202,31 @@ pub fn apply(
                     .map(|l| coin(l.amount.u128(), &l.denom))
                     .collect();
                 let halted = ctx.liq.params.wick.is_some();
-                let msg = ctx
-                    .liq
-                    .backstop
-                    .absorb(&ctx.borrower, *pay, halted, funds)?;
+                let msg =
+                    ctx.liq
+                        .backstop
+                        .absorb(&ctx.borrower, *pay, *on_credit, halted, funds)?;
                 ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
             }
             for l in lots {
                 ctx.seize(storage, &l.denom, l.amount)?;
             }
             ctx.state.cash = ctx.state.cash.checked_add(*pay)?;
-            ctx.cover(tab.checked_sub(*pay)?, *base)?;
+            // The rest of the price: first what the market owes the pool (earmarked
+            // reserves), then a loan to it, an asset of the market like its cover loans.
+            let st = &mut ctx.state;
+            let due = (*on_credit).min(st.backstop_due);
+            st.backstop_due = st.backstop_due.checked_sub(due)?;
+            st.reserves = st.reserves.checked_sub(due)?;
+            st.backstop_debt = st.backstop_debt.checked_add(on_credit.checked_sub(due)?)?;
+            ctx.cover(tab.checked_sub(*pay)?.checked_sub(*on_credit)?, *base)?;
         }
         LiquidationPlan::PartialAbsorb { lot, .. } => {
             let funds = vec![coin(lot.amount.u128(), &lot.denom)];
-            let msg = ctx
-                .liq
-                .backstop
-                .absorb(&ctx.borrower, lot.tab, false, funds)?;
+            let msg =
+                ctx.liq
+                    .backstop
+                    .absorb(&ctx.borrower, lot.tab, Uint128::zero(), false, funds)?;
             ctx.res = std::mem::take(&mut ctx.res).add_message(msg);
             ctx.seize(storage, &lot.denom, lot.amount)?;
             ctx.state.cash = ctx.state.cash.checked_add(lot.tab)?;
@@ -271,6 +279,11 @@ pub fn apply(
     }
     if let LiquidationPlan::Auctions { part: true, .. } = plan {
         res = res.add_attribute("part", "true");
+    }
+    if let LiquidationPlan::Absorb { on_credit, .. } = plan {
+        if !on_credit.is_zero() {
+            res = res.add_attribute("on_credit", on_credit.to_string());
+        }
     }
     let res = res
         .add_attribute("action", "liquidate")

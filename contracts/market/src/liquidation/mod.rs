@@ -72,6 +72,7 @@ pub fn execute_liquidate(
         liq,
         now,
         own: &account,
+        state: &state,
     };
     let planned = plan_liquidation(&position, &liq.params, state.breaker_level, &mut quotes)?;
     let book = AUCTION_BOOKS

@@ -1,10 +1,10 @@
 //! The planner's [`Quotes`] on chain: the liquidator's `Room` and the backstop's `AbsorbQuote`
 //! and base balance, queried through the typed adapters only when the plan asks, and the
 //! redistribution stakes and recipients' health read from storage (and the oracle).
-use super::settle::backstop_base;
+use super::settle::{backstop_base, backstop_credit};
 use crate::error::ContractError;
 use crate::redistribution::{recipients_health, Move};
-use crate::state::{Account, Config, Liquidation};
+use crate::state::{Account, Config, Liquidation, MarketState};
 use breakwater_types::backstop::AbsorbQuoteResponse;
 use breakwater_types::liquidation::{Lot, Position, Quotes, Room};
 use cosmwasm_std::{Coin, Decimal, Deps, Uint128};
@@ -21,6 +21,8 @@ pub struct LiveQuotes<'a> {
     pub now: u64,
     /// The account being liquidated, settled (as the holder totals count it).
     pub own: &'a Account,
+    /// The market's totals (what the pool already owes it).
+    pub state: &'a MarketState,
 }
 
 impl Quotes for LiveQuotes<'_> {
@@ -47,6 +49,17 @@ impl Quotes for LiveQuotes<'_> {
 
     fn backstop_base(&mut self) -> Result<Uint128, ContractError> {
         backstop_base(&self.deps.querier, self.liq, &self.config.base_denom)
+    }
+
+    fn absorb_credit(&mut self, pay: Uint128) -> Result<Uint128, ContractError> {
+        // What the market owes the pool, then its credit room and the lots' part.
+        let ratio = self.liq.params.backstop_credit.unwrap_or_default();
+        let room = backstop_credit(self.deps, self.config, self.liq, self.state);
+        Ok(self
+            .state
+            .backstop_due
+            .saturating_add(room)
+            .saturating_add(pay.mul_floor(ratio)))
     }
 
     fn stake(&mut self, denom: &str) -> Result<Uint128, ContractError> {

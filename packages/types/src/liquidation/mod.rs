@@ -220,6 +220,12 @@ pub trait Quotes {
     ) -> Result<AbsorbQuoteResponse, Self::Error>;
     /// The backstop's base balance (what it can cover of a bad debt).
     fn backstop_base(&mut self) -> Result<Uint128, Self::Error>;
+    /// What the market would put towards an absorb the pool quotes at `pay` (asked only with
+    /// [`LiquidationParams::absorb_on_credit`] when the pool's base falls short): what it owes
+    /// the pool (`backstop_due`), its credit room now, `floor(ratio · V) − backstop_debt`, and
+    /// `floor(ratio · pay)` for the lots the absorb brings the pool (worth at least `pay` at its
+    /// discount).
+    fn absorb_credit(&mut self, pay: Uint128) -> Result<Uint128, Self::Error>;
     /// Units of `denom` held by all accounts (the liquidated one included), without what was
     /// redistributed and not yet taken: the stakes a redistribution of `denom` is shared over.
     fn stake(&mut self, denom: &str) -> Result<Uint128, Self::Error>;
@@ -265,8 +271,9 @@ pub enum LiquidationPlan {
         /// Whether it closes the whole debt (the dust rule).
         full: bool,
     },
-    /// The backstop takes `lots` and pays `pay` for `tab` of debt; `tab − pay` is bad debt,
-    /// covered with `base` left in the pool.
+    /// The backstop takes `lots` and pays `pay + on_credit` for `tab` of debt (`pay` in base,
+    /// `on_credit` lent to it by the market); `tab − pay − on_credit` is bad debt, covered with
+    /// `base` left in the pool.
     Absorb {
         /// Collateral taken, in seizure order.
         lots: Vec<Lot>,
@@ -274,6 +281,9 @@ pub enum LiquidationPlan {
         tab: Uint128,
         /// Base the pool pays.
         pay: Uint128,
+        /// What the market lends the pool for the rest of the price (booked as
+        /// `backstop_debt`; zero unless [`LiquidationParams::absorb_on_credit`]).
+        on_credit: Uint128,
         /// Debt shares burned.
         burned: Uint128,
         /// The pool's base once it paid: what it can cover of the bad debt.
@@ -587,6 +597,7 @@ pub fn plan_liquidation<Q: Quotes>(
         hard_floor,
         params.wick.is_some(),
         params.redistribution.as_ref(),
+        params.absorb_on_credit,
         quotes,
     )?;
     Ok(Planned {

@@ -364,6 +364,8 @@ struct Fixed {
     covered: Vec<Uint128>,
     /// The recipients' aggregate health after any redistribution (`None`: unknown).
     recipients: Option<Decimal>,
+    /// The market's credit room for the pool now, and the ratio it lends against new lots.
+    credit: (Uint128, Decimal),
 }
 
 impl Quotes for Fixed {
@@ -396,6 +398,9 @@ impl Quotes for Fixed {
     }
     fn backstop_base(&mut self) -> Result<Uint128, PlanError> {
         Ok(self.available)
+    }
+    fn absorb_credit(&mut self, pay: Uint128) -> Result<Uint128, PlanError> {
+        Ok(self.credit.0 + pay.mul_floor(self.credit.1))
     }
     fn stake(&mut self, denom: &str) -> Result<Uint128, PlanError> {
         Ok(self.stakes.get(denom).copied().unwrap_or_default())
@@ -454,6 +459,8 @@ struct Case {
     others: Vec<u128>,
     /// The other holders' aggregate health after a redistribution (`None`: unknown).
     recipients: Option<Decimal>,
+    /// With absorbs on credit: the market's credit room now and its ratio.
+    credit: (Uint128, Decimal),
 }
 
 impl Case {
@@ -551,6 +558,10 @@ fn case() -> impl Strategy<Value = Case> {
                         1 => (0u64..100).prop_map(Some),
                         4 => (100u64..400).prop_map(Some),
                     ],
+                    proptest::option::of((
+                        prop_oneof![Just(0u128), 0u128..=20_000_000_000_000],
+                        0u64..=100,
+                    )),
                 ),
             )
         })
@@ -564,7 +575,7 @@ fn case() -> impl Strategy<Value = Case> {
                 global,
                 available,
                 disc,
-                (wick, now, transfer, redistribute, others, recipients),
+                (wick, now, transfer, redistribute, others, recipients, credit),
             )| {
                 Case {
                     holdings,
@@ -580,6 +591,7 @@ fn case() -> impl Strategy<Value = Case> {
                             WhenThrottled::Wait
                         },
                         redistribution: redistribute.then(RedistributionParams::default),
+                        absorb_on_credit: credit.is_some(),
                         ..LiquidationParams::default()
                     },
                     rooms,
@@ -589,6 +601,9 @@ fn case() -> impl Strategy<Value = Case> {
                     now,
                     others,
                     recipients: recipients.map(Decimal::percent),
+                    credit: credit.map_or((Uint128::zero(), Decimal::zero()), |(room, r)| {
+                        (Uint128::new(room), Decimal::percent(r))
+                    }),
                 }
             },
         )
@@ -658,6 +673,7 @@ fn run(c: &Case) -> (Position<'_>, Result<Planned, PlanError>, Fixed) {
         asked_rooms: 0,
         covered: vec![],
         recipients: c.recipients,
+        credit: c.credit,
         stakes: c
             .holdings
             .iter()
@@ -782,8 +798,20 @@ proptest! {
                     "HF fell: {}/{} -> {}/{}", w0, d0, w1, d1
                 );
             }
-            LiquidationPlan::Absorb { lots, tab, pay, .. } => {
-                prop_assert!(pay <= tab);
+            LiquidationPlan::Absorb { lots, tab, pay, on_credit, .. } => {
+                let price = *pay + *on_credit;
+                prop_assert!(price <= *tab);
+                // The pool pays from its base first, and the market lends only under the rule,
+                // within the room it quoted.
+                prop_assert!(pay.u128() <= c.available);
+                if !on_credit.is_zero() {
+                    prop_assert!(c.params.absorb_on_credit);
+                    prop_assert_eq!(pay.u128(), c.available);
+                    // Only a position its lots cover: the loan never pays a loss.
+                    prop_assert_eq!(price, *tab);
+                    // (The quote it lends against pays at most the tab.)
+                    prop_assert!(*on_credit <= c.credit.0 + tab.mul_floor(c.credit.1));
+                }
                 let coins: Vec<Coin> = lots.iter().map(|l| Coin::new(l.amount, &l.denom)).collect();
                 let wick = c.params.wick.is_some();
                 for l in lots {
@@ -795,16 +823,16 @@ proptest! {
                 }
                 // The pool is never short: it pays at most its own quote of what it gets.
                 let (quote, _) = backstop_value(&quotes.prices, &coins, c.discount, wick);
-                prop_assert!(Uint256::from(*pay) <= quote);
+                prop_assert!(Uint256::from(price) <= quote);
                 // When it pays the debt in full, the borrower loses at most the discount on
                 // what is taken plus one unit of the last lot.
-                if pay == tab {
+                if price == *tab {
                     let value: Decimal256 = lots
                         .iter()
                         .map(|l| mul(l.amount, find(pos.holdings, &l.denom).trusted_price()))
                         .fold(Decimal256::zero(), |a, b| a + b);
                     let last = lots.last().map_or(Decimal::zero(), |l| find(pos.holdings, &l.denom).trusted_price());
-                    let loss = value - Decimal256::from_atomics(*pay, 0).unwrap().min(value);
+                    let loss = value - Decimal256::from_atomics(price, 0).unwrap().min(value);
                     let bound = value * Decimal256::from(c.discount) + Decimal256::from(last) + Decimal256::one();
                     prop_assert!(loss <= bound, "loss {} above {}", loss, bound);
                 }
@@ -952,7 +980,7 @@ proptest! {
                         "repay {} vs reference {}", tab, r);
                 }
             }
-            LiquidationPlan::Absorb { lots, tab, pay, .. } if pay == tab && !lots.is_empty() => {
+            LiquidationPlan::Absorb { lots, tab, pay, on_credit, .. } if *pay + *on_credit == *tab && !lots.is_empty() => {
                 let keep = 1.0 - f(c.discount);
                 let (init, last) = lots.split_at(lots.len() - 1);
                 let s: f64 = init.iter().map(|l| l.amount.u128() as f64 * f(find(pos.holdings, &l.denom).trusted_price())).sum();
@@ -989,11 +1017,21 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         };
         *seen.entry(kind).or_default() += 1;
         if let Ok(Planned {
-            plan: LiquidationPlan::Absorb { pay, tab, lots, .. },
+            plan:
+                LiquidationPlan::Absorb {
+                    pay,
+                    tab,
+                    lots,
+                    on_credit,
+                    ..
+                },
             ..
         }) = &planned
         {
-            let partial = pay == tab && lots.len() < c.holdings.len();
+            if !on_credit.is_zero() {
+                *seen.entry("absorb_on_credit").or_default() += 1;
+            }
+            let partial = *pay + *on_credit == *tab && lots.len() < c.holdings.len();
             *seen
                 .entry(if partial { "absorb_part" } else { "absorb_all" })
                 .or_default() += 1;
@@ -1012,6 +1050,7 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         "absorb_part",
         "absorb_all",
         "absorb_halted",
+        "absorb_on_credit",
         "partial_absorb",
         "toxic_auction",
         "redistribute",

@@ -137,12 +137,17 @@ fn branch<'h>(
 /// may go to the backstop (transferred, not auctioned into the wick). With `redistribution`,
 /// the backstop absorbs only when it can pay or cover the whole debt, and a position it cannot
 /// take whose auctions would not fit the room is redistributed instead ([`redistribute`]).
+/// With `on_credit`, a position that can neither be auctioned within the room (nor at all: a
+/// halted holding above the hard floor) nor redistributed is absorbed with what the market
+/// lends the pool: credit goes only where the alternative is a sale into a book without room,
+/// and stays for covering bad debt otherwise.
 pub(super) fn plan<Q: Quotes>(
     position: &Position,
     held: &[Held],
     hard_floor: bool,
     wick: bool,
     redistribution: Option<&RedistributionParams>,
+    on_credit: bool,
     quotes: &mut Q,
 ) -> Result<LiquidationPlan, Q::Error> {
     let debt = position.debt;
@@ -159,25 +164,37 @@ pub(super) fn plan<Q: Quotes>(
     // the debt; below it every holding must go, so it absorbs only when it can take them all.
     let transferable = |h: &Held| h.active || (wick && h.halted);
     let absorbable = branch(position, held, &tabs, hard_floor, wick)?;
-    if let Ok((offered, tab, burned)) = &absorbable {
-        if offered.iter().all(|(h, _)| transferable(h)) {
-            let whole = redistribution.is_some();
-            if let Some(plan) = absorb(offered, *tab, *burned, wick, whole, quotes)? {
-                return Ok(plan);
-            }
+    let takeable = match &absorbable {
+        Ok((offered, _, _)) => offered.iter().all(|(h, _)| transferable(h)),
+        Err(_) => false,
+    };
+    let whole = redistribution.is_some();
+    if let (Ok((offered, tab, burned)), true) = (&absorbable, takeable) {
+        if let Some(plan) = absorb(offered, *tab, *burned, wick, whole, false, quotes)? {
+            return Ok(plan);
         }
     }
     // Then auctions: above the hard floor only of active holdings (an unpriced one stays with
     // its share of the debt), below it of everything, forced; unless they would not fit the
-    // room and the position can be redistributed.
-    let (offered, tab, burned) = branch(position, held, &tabs, hard_floor, false)??;
-    if let Some(r) = redistribution {
-        if !fits_room(&offered, quotes)? {
-            if let Some(plan) = redistribute(position, &offered, tab, burned, r, quotes)? {
-                return Ok(plan);
-            }
+    // room (or a halted holding cannot be auctioned at all) and the position can be
+    // redistributed, or else absorbed on credit.
+    let auctionable = branch(position, held, &tabs, hard_floor, false)?;
+    let no_room = match &auctionable {
+        Ok((offered, _, _)) => (whole || on_credit) && !fits_room(offered, quotes)?,
+        Err(_) => true,
+    };
+    if let (Some(r), Ok((offered, tab, burned)), true) = (redistribution, &auctionable, no_room) {
+        if let Some(plan) = redistribute(position, offered, *tab, *burned, r, quotes)? {
+            return Ok(plan);
         }
     }
+    if let (Ok((offered, tab, burned)), true, true) = (&absorbable, takeable, no_room && on_credit)
+    {
+        if let Some(plan) = absorb(offered, *tab, *burned, wick, whole, true, quotes)? {
+            return Ok(plan);
+        }
+    }
+    let (offered, tab, burned) = auctionable?;
     auctions(offered, tab, burned, hard_floor, quotes)
 }
 
@@ -268,13 +285,17 @@ pub(super) fn redistribute<Q: Quotes>(
 
 /// The backstop's absorb of `offered` for `tab`, when it can.
 /// With `whole`, only when the pool can pay or cover all of `tab` (otherwise the rest would be
-/// bad debt while the position could be redistributed).
+/// bad debt while the position could be redistributed). With `on_credit`, when the pool's base
+/// falls short of a tab the lots cover at its discount, the market lends it the rest within
+/// [`Quotes::absorb_credit`]: the pool still takes the lots, and repays the loan from what it
+/// later sells them for.
 fn absorb<Q: Quotes>(
     offered: &[(&Held, Uint128)],
     tab: Uint128,
     burned: Uint128,
     halted: bool,
     whole: bool,
+    on_credit: bool,
     quotes: &mut Q,
 ) -> Result<Option<LiquidationPlan>, Q::Error> {
     let coins = offered
@@ -282,7 +303,22 @@ fn absorb<Q: Quotes>(
         .map(|(h, _)| coin(h.amount.u128(), &h.denom))
         .collect();
     let quote = quotes.absorb_quote(coins, tab, halted)?;
-    if !quote.can_absorb || (whole && quote.available < tab) {
+    let base = quote.available;
+    let need = if whole { tab } else { quote.pay };
+    // Credit finances only a position the lots cover at the pool's discount (`pay` is the
+    // whole tab): the loan is never lent against a loss. Every offered holding is priced
+    // (active, or halted under the wick rule), so a quote the pool refuses with a positive
+    // `pay` is one its base cannot fund.
+    let credit = if on_credit && !tab.is_zero() && quote.pay >= tab && base < need {
+        quotes
+            .absorb_credit(quote.pay)?
+            .min(need.checked_sub(base).map_err(PlanError::from)?)
+    } else {
+        Uint128::zero()
+    };
+    let funds = base.checked_add(credit).map_err(PlanError::from)?;
+    let can = quote.can_absorb || (!credit.is_zero() && funds >= quote.pay);
+    if !can || funds < need {
         return Ok(None);
     }
     let holdings: Vec<Held> = offered.iter().map(|(h, _)| (*h).clone()).collect();
@@ -291,13 +327,16 @@ fn absorb<Q: Quotes>(
     } else {
         None
     };
-    let (lots, pay) = match lots {
+    let (lots, price) = match lots {
         Some(lots) => (lots, tab),
         None => (
             holdings.iter().map(|h| h.amount).collect(),
             quote.pay.min(tab),
         ),
     };
+    // The pool pays from its base first; the market lends the rest.
+    let pay = price.min(base);
+    let lent = price.checked_sub(pay).map_err(PlanError::from)?;
     Ok(Some(LiquidationPlan::Absorb {
         lots: holdings
             .iter()
@@ -311,8 +350,9 @@ fn absorb<Q: Quotes>(
             .collect(),
         tab,
         pay,
+        on_credit: lent,
         burned,
-        base: quote.available.saturating_sub(pay),
+        base: base.saturating_sub(pay),
     }))
 }
 
