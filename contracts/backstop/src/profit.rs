@@ -120,9 +120,10 @@ pub fn lock_intake_gain(
 }
 
 /// Locks the gain of taking `coins` for `paid` (an absorb, with its base `still_in`; a floor
-/// purchase after it settled, with nothing), measured on the pool as it is now. When the pool cannot be
-/// valued (a held denom the oracle no longer prices) nothing is locked and the gain reaches
-/// the price at once: an intake is a liquidation of last resort and must not fail on it.
+/// purchase after it settled, with nothing), measured on the pool as it is now. When the pool
+/// cannot be valued (a held denom the oracle no longer prices) nothing is locked and the gain
+/// reaches the price at once: an intake is a liquidation of last resort and must not fail on
+/// it.
 pub fn lock_intake(
     deps: DepsMut,
     env: &Env,

@@ -75,6 +75,13 @@
 //! account holds ([`Quotes::stake`]) cannot be redistributed: the plan falls back to what it
 //! was without the rule. A throttled account above the hard floor waits for room as before.
 
+//! # Absorbing on credit
+//! With [`LiquidationParams::absorb_on_credit`], a whole position that neither fits the room
+//! (or cannot be auctioned at all: a halted holding above the hard floor) nor can be
+//! redistributed, and whose holdings cover the debt at the pool's discount, is absorbed even
+//! when the pool's base falls short: the rest of the price (`on_credit`) comes from what the
+//! market owes the pool and lends it ([`Quotes::absorb_credit`]). Off by default.
+
 //! # Extending
 //! New mechanisms enter as inputs or variants, not as flags in the appliers: a dynamic bonus
 //! as a function of `HF` in [`Holding`]'s penalty; waiting out a tripped breaker for accounts
