@@ -67,6 +67,11 @@ log "building every fuzz target ($toolchain toolchain, sanitizer $SANITIZER) int
 # shorter build for a little speed.
 "${cargo_fuzz[@]}" build -s "$SANITIZER" --codegen-units 16 --target-dir "$TARGET_DIR" >&2 \
   || die "cargo fuzz build failed"
+# The seed generator (`--seeds`) is built by nothing else: check that it still compiles against
+# the messages (it once fell behind a new field unnoticed).
+log "checking the seed generator (fuzz/examples/seeds.rs) compiles"
+(cd fuzz && cargo check --locked --quiet --example seeds) >&2 \
+  || die "the seed generator fuzz/examples/seeds.rs does not compile"
 
 failed=()
 # Every input that once crashed a target replays on each run.
