@@ -353,11 +353,22 @@ mod tests {
     use crate::default_config;
 
     fn plan(engine: EngineKind, disabled: &[&str]) -> breakwater_types::deploy::DeployPlan {
-        let config = RunConfig {
+        plan_of(&RunConfig {
             disabled: disabled.iter().map(|d| d.to_string()).collect(),
             ..default_config(engine)
-        };
-        builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
+        })
+    }
+
+    /// Breakwater's plan with `overrides` set (`--set NAME=VALUE`).
+    fn plan_set(overrides: &[(&str, f64)]) -> breakwater_types::deploy::DeployPlan {
+        plan_of(&RunConfig {
+            overrides: overrides.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            ..default_config(EngineKind::Breakwater)
+        })
+    }
+
+    fn plan_of(config: &RunConfig) -> breakwater_types::deploy::DeployPlan {
+        builder_for(config, &[("ucol".to_string(), 10.0, 1e9)])
             .plan()
             .clone()
     }
@@ -403,16 +414,10 @@ mod tests {
             on.liquidation.redistribution,
             Some(RedistributionParams::default())
         );
-        let config = RunConfig {
-            overrides: vec![
-                ("breakwater.redistribute_shortfalls".into(), 1.0),
-                ("breakwater.min_recipient_health".into(), 0.9),
-            ],
-            ..default_config(EngineKind::Breakwater)
-        };
-        let set = builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
-            .plan()
-            .clone();
+        let set = plan_set(&[
+            ("breakwater.redistribute_shortfalls", 1.0),
+            ("breakwater.min_recipient_health", 0.9),
+        ]);
         assert_eq!(
             set.liquidation.redistribution,
             Some(RedistributionParams {
@@ -437,13 +442,7 @@ mod tests {
 
         // Absorbing on credit: off unless set.
         assert!(!on.liquidation.absorb_on_credit);
-        let config = RunConfig {
-            overrides: vec![("breakwater.absorb_on_credit".into(), 1.0)],
-            ..default_config(EngineKind::Breakwater)
-        };
-        let set = builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
-            .plan()
-            .clone();
+        let set = plan_set(&[("breakwater.absorb_on_credit", 1.0)]);
         assert_eq!(
             LiquidationParams {
                 absorb_on_credit: true,
@@ -468,13 +467,7 @@ mod tests {
 
         // The auction curve follows the oracle only when asked (`breakwater.follow_oracle=1`).
         assert!(!on.collaterals[0].auction.follow_oracle);
-        let config = RunConfig {
-            overrides: vec![("breakwater.follow_oracle".into(), 1.0)],
-            ..default_config(EngineKind::Breakwater)
-        };
-        let follow = builder_for(&config, &[("ucol".to_string(), 10.0, 1e9)])
-            .plan()
-            .clone();
+        let follow = plan_set(&[("breakwater.follow_oracle", 1.0)]);
         assert!(follow.collaterals[0].auction.follow_oracle);
         assert_eq!(follow.liquidation, on.liquidation);
 
