@@ -75,7 +75,7 @@ const REVIEWED = new Set([
 const meta = JSON.parse(
   execFileSync(
     "cargo",
-    ["metadata", "--locked", "--offline", "--format-version", "1", "--filter-platform", "wasm32-unknown-unknown"],
+    ["metadata", "--locked", "--format-version", "1", "--filter-platform", "wasm32-unknown-unknown"],
     { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] },
   ),
 );
