@@ -1,17 +1,22 @@
 //! Throttling: a liquidation never starts more auction debt than the liquidator's caps allow,
-//! except for accounts below the hard floor.
+//! below the hard floor too (unless `pace_hard_floor` is off).
 use super::helpers::*;
 use breakwater_testing::{dec, SuiteBuilder};
+use breakwater_types::market::LiquidationParams;
 
 const ATOM_HELD: u128 = 1_000_000_000;
 const DEBT: u128 = 6_800_000_000;
 
 #[test]
 fn a_liquidation_is_capped_by_the_room_then_refused_until_room_frees() {
-    // Room 5·10^8 where ~1.56·10^9 would be needed to reach the target.
+    // Room 5·10^8 where ~1.56·10^9 would be needed to reach the target. The room does not
+    // pace the hard floor here (the rule before `pace_hard_floor`).
     let mut suite = lent(
         SuiteBuilder::new()
-            .liquidation_params(with_hard_floor("0.95"))
+            .liquidation_params(LiquidationParams {
+                pace_hard_floor: false,
+                ..with_hard_floor("0.95")
+            })
             .auction_params(ATOM, auction_with_hole(500_000_000)),
     );
     let (borrower, keeper) = (suite.borrower.clone(), suite.keeper.clone());
@@ -35,7 +40,8 @@ fn a_liquidation_is_capped_by_the_room_then_refused_until_room_frees() {
         "liquidation throttled: no auction room for uatom (room left 0)",
     );
 
-    // Below the hard floor (0.95 here) the caps no longer apply: the whole position goes.
+    // Below the hard floor (0.95 here), unpaced, the caps no longer apply: the whole
+    // position goes.
     suite.feed(ATOM, dec("9"));
     assert!(hf(&suite, &borrower) < dec("0.95"));
     let res = suite.liquidate(&keeper, &borrower).unwrap();
@@ -71,4 +77,42 @@ fn a_toxic_whole_position_larger_than_the_room_is_auctioned_in_parts_above_the_h
         "liquidation throttled: no auction room for ueth",
     );
     assert_books(&suite);
+}
+
+/// Below the hard floor nothing holds an account back but the room: a position larger than the
+/// room goes in the largest part that fits (forced, whole-position mode), and the rest waits,
+/// throttled, instead of the whole position going to auction at once.
+#[test]
+fn the_room_paces_a_position_below_the_hard_floor() {
+    let mut suite = lent(
+        SuiteBuilder::new()
+            .liquidation_params(with_hard_floor("0.95"))
+            .auction_params(ATOM, auction_with_hole(2_000_000_000)),
+    );
+    let (borrower, keeper) = (suite.borrower.clone(), suite.keeper.clone());
+    suite.open_position(&borrower, ATOM, ATOM_HELD, DEBT);
+    let before = supplies(&suite);
+    suite.feed(ATOM, dec("9"));
+    assert!(hf(&suite, &borrower) < dec("0.95"));
+    let debt = suite.account(&borrower).debt.u128();
+    let res = suite.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
+    assert_eq!(liq_attr(&suite, &res, "mode"), "toxic_auction");
+    assert_eq!(liq_attr(&suite, &res, "part"), "true");
+    let auctions = suite.auctions();
+    assert_eq!(auctions.len(), 1);
+    let tab = auctions[0].tab.u128();
+    assert!(tab <= 2_000_000_000 && tab > 1_990_000_000, "{tab}");
+    // The account keeps the rest of its debt, and its part of the collateral stays with it.
+    let left = suite.account(&borrower).debt.u128();
+    assert!(left >= debt - tab && left > 4_000_000_000, "{left}");
+    // The part used the room (to a unit of rounding): the rest waits.
+    assert!(suite.room(ATOM).room.u128() <= 1);
+    assert_err(
+        suite.liquidate(&keeper, &borrower),
+        "liquidation throttled: no auction room for uatom",
+    );
+    assert_eq!(suite.account(&borrower).debt.u128(), left);
+    assert_books(&suite);
+    assert_conserved(&suite, &before);
 }

@@ -30,6 +30,8 @@ pub struct Setup {
     pub backstop_seed: u128,
     /// A fixed per-collateral auction cap (`hole`), or `None` for the depth-derived one.
     pub hole: Option<u128>,
+    /// The room paces the hard floor (`LiquidationParams::pace_hard_floor`, the default).
+    pub paced: bool,
 }
 
 /// How much to borrow.
@@ -195,15 +197,17 @@ fn setup() -> impl Strategy<Value = Setup> {
             2 => Just(None),
             1 => (200_000_000u128..5_000_000_000).prop_map(Some),
         ],
+        prop::bool::weighted(0.7),
     )
         .prop_map(
-            |(users, flat_margin, steep_rates, lender_supply, backstop_seed, hole)| Setup {
+            |(users, flat_margin, steep_rates, lender_supply, backstop_seed, hole, paced)| Setup {
                 users,
                 flat_margin,
                 steep_rates,
                 lender_supply,
                 backstop_seed,
                 hole,
+                paced,
             },
         )
 }

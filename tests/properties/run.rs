@@ -524,6 +524,7 @@ impl World {
                 shortfalls: true,
                 ..Default::default()
             }),
+            pace_hard_floor: self.paced,
             ..default_liquidation_params()
         };
         let hard_floor = params.hard_floor_health_factor;
@@ -538,10 +539,27 @@ impl World {
                     Some(h) if h >= Decimal::one() => {
                         assert_one_of(&at, root, &["account is healthy"], "healthy")
                     }
-                    Some(h) if ht < hard_floor => panic!(
+                    Some(h) if ht < hard_floor && !self.paced => panic!(
                         "{at}: account below the hard floor (HF {h}, {ht} at trusted prices) \
                          not liquidated: {root}\n{acc0:?}"
                     ),
+                    Some(h) if ht < hard_floor => {
+                        // Paced, only the room holds it back: never the breaker, a pause or
+                        // a wait; and once the caps are restored, nothing.
+                        assert_one_of(
+                            &at,
+                            root,
+                            &["liquidation throttled: no auction room"],
+                            &format!("account below the hard floor (HF {h}, {ht} trusted) not liquidated"),
+                        );
+                        assert!(
+                            !self.draining,
+                            "{at}: the drain could not liquidate an account below the hard \
+                             floor (HF {h}, {ht} at trusted prices): {root}\n{acc0:?}"
+                        );
+                        self.refused.insert(target.clone());
+                        self.stats.throttled += 1;
+                    }
                     Some(h) => {
                         // A room smaller than one debt share's worth throttles the repay to
                         // nothing: refused as too small (see `regressions`).
@@ -748,14 +766,18 @@ impl World {
                     .collaterals
                     .iter()
                     .any(|c| !c.oracle_status.is_active());
-            // Above it, a position larger than the room goes in parts (Maker's partial bark):
-            // the part moves its tab out of the account, never more debt than that.
+            // Above it (and below it too when the room paces the hard floor), a position
+            // larger than the room goes in parts (Maker's partial bark): the part moves its
+            // tab out of the account, never more debt than that.
             let part = e
                 .attributes
                 .iter()
                 .any(|a| a.key == "part" && a.value == "true");
             if part {
-                assert!(!hard, "{at}: a part of a position below the hard floor");
+                assert!(
+                    !hard || self.paced,
+                    "{at}: a part of a position below the hard floor the room does not pace"
+                );
                 assert!(
                     acc0.debt.u128() - acc1.debt.u128() <= num(e, "tab"),
                     "{at}: a partial toxic auction cut the debt by more than its tab"

@@ -174,6 +174,8 @@ pub struct World {
     /// The end-of-case drain is running: conditions are normal, so an unhealthy account's
     /// liquidation must succeed.
     pub draining: bool,
+    /// The room paces the hard floor ([`crate::properties::actions::Setup::paced`]).
+    pub paced: bool,
     /// The last snapshot, while nothing has changed since (with the block it was taken at).
     cached: Option<(u64, u64, Snapshot)>,
 }
@@ -214,6 +216,7 @@ impl World {
                     shortfalls: true,
                     ..Default::default()
                 }),
+                pace_hard_floor: setup.paced,
                 ..breakwater_testing::default_liquidation_params()
             })
             .backstop_params(BackstopParams {
@@ -275,6 +278,7 @@ impl World {
             stats: Stats::default(),
             refused: BTreeSet::new(),
             draining: false,
+            paced: setup.paced,
             cached: None,
         };
         w.prev_gap = gap(&w.prev_state);

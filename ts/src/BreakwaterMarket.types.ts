@@ -150,6 +150,7 @@ export interface LiquidationParams {
   keeper_tip: Uint128;
   min_collateral_value: Uint128;
   min_debt: Uint128;
+  pace_hard_floor?: boolean;
   redistribution?: RedistributionParams | null;
   risk_share?: RiskShareParams | null;
   target_health_factor: Decimal;

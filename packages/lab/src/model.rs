@@ -228,6 +228,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          and then none (a long halt ends in a wall of liquidations at once) instead of fading \
          over the wait",
     ),
+    (
+        "hard_floor_pacing",
+        "issue 14: LiquidationParams.pace_hard_floor false, an account below the hard floor \
+         goes to auction whole whatever the liquidator's room (the whole book below the floor \
+         at once) instead of in the parts the room allows",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -246,6 +252,7 @@ pub const MECHANISMS: &[&str] = &[
     "redistribution",
     "backstop_credit",
     "wick_fade",
+    "hard_floor_pacing",
 ];
 
 /// What happened in one simulation step.

@@ -224,6 +224,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             Some(to_dec(b.backstop_credit))
         },
         absorb_on_credit: config.engine != EngineKind::Naive && b.absorb_on_credit >= 0.5,
+        pace_hard_floor: !off(config, "hard_floor_pacing"),
         ..defaults
     };
     let liquidation = if naive || off(config, "partial") {
@@ -465,6 +466,17 @@ mod tests {
             off.liquidation
         );
 
+        // The room paces the hard floor unless disabled.
+        assert!(on.liquidation.pace_hard_floor);
+        let off = plan(EngineKind::Breakwater, &["hard_floor_pacing"]);
+        assert_eq!(
+            LiquidationParams {
+                pace_hard_floor: false,
+                ..on.liquidation.clone()
+            },
+            off.liquidation
+        );
+
         // The auction curve follows the oracle only when asked (`breakwater.follow_oracle=1`).
         assert!(!on.collaterals[0].auction.follow_oracle);
         let follow = plan_set(&[("breakwater.follow_oracle", 1.0)]);
@@ -500,6 +512,7 @@ mod tests {
         assert_eq!(naive.liquidation.wick, None);
         assert_eq!(naive.liquidation.when_throttled, WhenThrottled::Wait);
         assert_eq!(naive.liquidation.backstop_credit, None);
+        assert!(!naive.liquidation.pace_hard_floor);
         assert!(!naive.collaterals[0].auction.follow_oracle);
         assert_eq!(bonus(&naive), None);
     }

@@ -245,9 +245,10 @@ pub struct LiquidationParams {
     /// A partial liquidation closes just enough debt to bring the health factor here
     /// (1 < x <= 2; Mars 1.05).
     pub target_health_factor: Decimal,
-    /// Below this health factor an account is deeply underwater: it bypasses the throttle,
-    /// the breaker's auction pause and oracle pauses, and goes to the backstop's absorb when
-    /// the pool can pay (0 < x < 1).
+    /// Below this health factor an account is deeply underwater: it bypasses the breaker's
+    /// auction pause and oracle pauses, goes whole, and goes to the backstop's absorb when the
+    /// pool can pay; its auctions still fit the throttle's room unless `pace_hard_floor` is
+    /// off (0 < x < 1).
     pub hard_floor_health_factor: Decimal,
     /// Dust: a liquidation closes the whole position when the debt left would be below this,
     /// base units (Aave v3.3 uses $1,000).
@@ -306,6 +307,15 @@ defaults {
     /// JSON without the field or a set-up stored before the rule existed.
     #[serde(default)]
     pub absorb_on_credit: bool,
+    /// The room paces the hard floor: below `hard_floor_health_factor` nothing holds an
+    /// account back (neither the breaker nor a wait), but its auctions, forced to start on a
+    /// halted price, still fit the liquidator's room: a whole position larger than the room
+    /// goes in the largest part that fits (Maker's partial bark) and the rest waits for room,
+    /// instead of the whole book below the floor being sold into the book at once (see
+    /// docs/market.md "The hard floor is paced"). On by default; off (JSON without the field,
+    /// or a set-up stored before the rule existed) the hard floor bypasses the room.
+    #[serde(default)]
+    pub pace_hard_floor: bool,
 }
 }
 
@@ -503,7 +513,7 @@ impl Default for LiquidationParams {
     /// transferred to the backstop ([`WhenThrottled::Transfer`]); redistribution with the
     /// recipients' floor at the hard floor and shortfalls not redistributed
     /// ([`RedistributionParams::default`]); the backstop's credit at half the value of the
-    /// collateral it holds, for bad debt (not for absorbs).
+    /// collateral it holds, for bad debt (not for absorbs); the hard floor paced by the room.
     fn default() -> Self {
         LiquidationParams {
             target_health_factor: Decimal::percent(105),
@@ -520,6 +530,7 @@ impl Default for LiquidationParams {
             redistribution: Some(RedistributionParams::default()),
             backstop_credit: Some(Decimal::percent(50)),
             absorb_on_credit: false,
+            pace_hard_floor: true,
         }
     }
 }

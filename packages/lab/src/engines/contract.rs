@@ -497,8 +497,9 @@ impl Engine for ContractEngine {
                 .total_cmp(&self.book[*b].health(&oracle, LT))
         });
         // Once the throttle says there is no room (or the breaker or the oracle pauses
-        // liquidations), a keeper only tries accounts below the hard floor (which bypass it)
-        // for the rest of the step, as a real keeper would after reading the `Room` query.
+        // liquidations), a keeper only tries accounts below the hard floor (which bypass the
+        // breaker, and the room too unless it paces them; paced, the backstop may still take
+        // them) for the rest of the step, as a real keeper would after reading the `Room` query.
         let mut throttled = false;
         let ext = w.prices();
         for i in due {

@@ -60,9 +60,13 @@
 //! the holdings at its discount cover `D_P`, it pays `D_P` for the least lots that cover it
 //! ([`absorb_lots`]) and the rest stays with the borrower; if they do not cover it, it takes
 //! everything offered for its discounted value and the rest is bad debt. Otherwise each offered
-//! holding goes to auction for its tab (forced below the hard floor; above it every tab must fit
-//! its room and all of them the global cap), and the visible shortfall `Σ tab − Σ value` is
-//! provisioned at once. With no holding at all the debt is written off.
+//! holding goes to auction for its tab (forced below the hard floor: started on a price that
+//! is not active), every tab within its room and all of them within the global cap; when they
+//! do not fit, the largest fraction of the position that does goes (Maker's partial bark) and
+//! the account keeps the rest. Below the hard floor without
+//! [`LiquidationParams::pace_hard_floor`] the tabs go whole, whatever the room. The visible
+//! shortfall `Σ tab − Σ value` is provisioned at once. With no holding at all the debt is
+//! written off.
 //!
 //! # Redistribution (when the backstop is exhausted)
 //! With [`RedistributionParams`](crate::market::RedistributionParams), a position that must go
@@ -598,15 +602,7 @@ pub fn plan_liquidation<Q: Quotes>(
             partial::Outcome::Whole => {}
         }
     }
-    let plan = whole::plan(
-        position,
-        &held,
-        hard_floor,
-        params.wick.is_some(),
-        params.redistribution.as_ref(),
-        params.absorb_on_credit,
-        quotes,
-    )?;
+    let plan = whole::plan(position, &held, hard_floor, params, quotes)?;
     Ok(Planned {
         health_factor: hf,
         hard_floor,

@@ -562,6 +562,7 @@ fn case() -> impl Strategy<Value = Case> {
                         prop_oneof![Just(0u128), 0u128..=20_000_000_000_000],
                         0u64..=100,
                     )),
+                    any::<bool>(),
                 ),
             )
         })
@@ -575,7 +576,7 @@ fn case() -> impl Strategy<Value = Case> {
                 global,
                 available,
                 disc,
-                (wick, now, transfer, redistribute, others, recipients, credit),
+                (wick, now, transfer, redistribute, others, recipients, credit, paced),
             )| {
                 Case {
                     holdings,
@@ -592,6 +593,7 @@ fn case() -> impl Strategy<Value = Case> {
                         },
                         redistribution: redistribute.then(RedistributionParams::default),
                         absorb_on_credit: credit.is_some(),
+                        pace_hard_floor: paced,
                         ..LiquidationParams::default()
                     },
                     rooms,
@@ -868,9 +870,11 @@ proptest! {
                 );
             }
             LiquidationPlan::Auctions { lots, tab, forced, part, burned, .. } => {
-                // Only above the hard floor may a part of the position go, and the account's
-                // debt falls by no more than the tab moved to auction.
-                prop_assert!(!(*part && *forced));
+                // A part of the position goes only where the room paces it (always above the
+                // hard floor, below it when paced), and the account's debt falls by no more
+                // than the tab moved to auction.
+                let paced = !*forced || c.params.pace_hard_floor;
+                prop_assert!(!*part || paced);
                 if *part {
                     prop_assert!(burned.mul_floor(pos.borrow_index) <= *tab);
                 }
@@ -895,12 +899,12 @@ proptest! {
                         prop_assert_eq!(l.amount, h.amount);
                     }
                     prop_assert!(*forced || h.status.is_active());
-                    if !forced {
+                    if paced {
                         prop_assert!(l.tab <= quotes.rooms[&l.denom].room);
                         seen += l.tab.u128();
                     }
                 }
-                prop_assert!(*forced || seen <= c.global);
+                prop_assert!(!paced || seen <= c.global);
             }
             LiquidationPlan::Redistribute { lots, shares, tab, burned } => {
                 // Only with redistribution on; never for a debt the pool could pay and cover
@@ -1018,6 +1022,18 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         *seen.entry(kind).or_default() += 1;
         if let Ok(Planned {
             plan:
+                LiquidationPlan::Auctions {
+                    forced: true,
+                    part: true,
+                    ..
+                },
+            ..
+        }) = &planned
+        {
+            *seen.entry("forced_paced").or_default() += 1;
+        }
+        if let Ok(Planned {
+            plan:
                 LiquidationPlan::Absorb {
                     pay,
                     tab,
@@ -1051,6 +1067,7 @@ fn the_generated_cases_reach_every_kind_of_plan() {
         "absorb_all",
         "absorb_halted",
         "absorb_on_credit",
+        "forced_paced",
         "partial_absorb",
         "toxic_auction",
         "redistribute",

@@ -2,7 +2,7 @@
 //! the caps, the provision and the write-off (see the parent module).
 use super::partial::Held;
 use super::{LiquidationPlan, Lot, PlanError, Position, Quotes};
-use crate::market::RedistributionParams;
+use crate::market::{LiquidationParams, RedistributionParams};
 use cosmwasm_std::{coin, Decimal, Uint128, Uint256};
 
 /// Splits `debt` across holdings by value (`floor`), the largest (first in seizure order
@@ -133,23 +133,27 @@ fn branch<'h>(
     Ok(Ok((offered, tab, burned)))
 }
 
-/// The whole-position path over `held` (in seizure order). With `wick`, a `Halted` holding
-/// may go to the backstop (transferred, not auctioned into the wick). With `redistribution`,
-/// the backstop absorbs only when it can pay or cover the whole debt, and a position it cannot
-/// take whose auctions would not fit the room is redistributed instead ([`redistribute`]).
-/// With `on_credit`, a position that can neither be auctioned within the room (nor at all: a
-/// halted holding above the hard floor) nor redistributed is absorbed with what the market
-/// lends the pool: credit goes only where the alternative is a sale into a book without room,
-/// and stays for covering bad debt otherwise.
+/// The whole-position path over `held` (in seizure order), under `params`. With a wick rule,
+/// a `Halted` holding may go to the backstop (transferred, not auctioned into the wick). With
+/// redistribution, the backstop absorbs only when it can pay or cover the whole debt, and a
+/// position it cannot take whose auctions would not fit the room is redistributed instead
+/// ([`redistribute`]). With `absorb_on_credit`, a position that can neither be auctioned
+/// within the room (nor at all: a halted holding above the hard floor) nor redistributed is
+/// absorbed with what the market lends the pool: credit goes only where the alternative is a
+/// sale into a book without room, and stays for covering bad debt otherwise. With
+/// `pace_hard_floor`, auctions below the hard floor fit the room too (see [`auctions`]).
+/// (The parameters by reference, not as flags: the market's wasm allows at most 100 locals in
+/// a function, and this one is inlined into a large caller.)
 pub(super) fn plan<Q: Quotes>(
     position: &Position,
     held: &[Held],
     hard_floor: bool,
-    wick: bool,
-    redistribution: Option<&RedistributionParams>,
-    on_credit: bool,
+    params: &LiquidationParams,
     quotes: &mut Q,
 ) -> Result<LiquidationPlan, Q::Error> {
+    let wick = params.wick.is_some();
+    let redistribution = params.redistribution.as_ref();
+    let on_credit = params.absorb_on_credit;
     let debt = position.debt;
     if held.is_empty() {
         return Ok(LiquidationPlan::WriteOff {
@@ -195,7 +199,14 @@ pub(super) fn plan<Q: Quotes>(
         }
     }
     let (offered, tab, burned) = auctionable?;
-    auctions(offered, tab, burned, hard_floor, quotes)
+    auctions(
+        offered,
+        tab,
+        burned,
+        hard_floor,
+        params.pace_hard_floor,
+        quotes,
+    )
 }
 
 /// Whether every auction of `offered` fits its collateral's room and all of them the global
@@ -356,13 +367,15 @@ fn absorb<Q: Quotes>(
     }))
 }
 
-/// One auction per offered holding with a tab (forced below the hard floor; above it within
-/// the caps), with the visible shortfall provisioned.
+/// One auction per offered holding with a tab (forced below the hard floor: started on a
+/// price that is not active; within the caps above it, and below it too when `paced`), with
+/// the visible shortfall provisioned.
 fn auctions<Q: Quotes>(
     offered: Vec<(&Held, Uint128)>,
     tab: Uint128,
     burned: Uint128,
     hard_floor: bool,
+    paced: bool,
     quotes: &mut Q,
 ) -> Result<LiquidationPlan, Q::Error> {
     let auctioned: Vec<(&Held, Uint128)> =
@@ -371,7 +384,7 @@ fn auctions<Q: Quotes>(
     let mut parts: Vec<(&Held, Uint128, Uint128)> =
         auctioned.iter().map(|(h, t)| (*h, h.amount, *t)).collect();
     let (mut tab, mut burned, mut part) = (tab, burned, false);
-    if !hard_floor {
+    if !hard_floor || paced {
         // Every tab must fit its collateral's room, and all of them the global cap. When they
         // do not, the largest fraction `φ` of the position that fits goes (Maker's partial
         // bark): each tab `floor(t·φ)`, each lot `ceil(amount·φ)`, debt shares
