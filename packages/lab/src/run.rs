@@ -27,7 +27,7 @@ crate::param_set! {
         throttle_pct = 2.0, "impact budget (%) from which the liquidator's room is derived: room = depth x budget";
         target_hf = 1.05, "target health factor of partial liquidations";
         penalty = 0.05, "liquidation penalty";
-        hard_floor = 0.85, "below this health factor nothing blocks a liquidation (whole position, absorb)";
+        hard_floor = 0.80, "below this health factor nothing but the room holds a liquidation back (whole position, absorb): the contract's default, where an account at the lab's threshold 0.80 is insolvent (0.85 until 2026-12-06)";
         buf = 1.05, "auction start: top = oracle x buf";
         cut = 0.98, "stair-step: the price is multiplied by cut every step";
         step = 60.0, "seconds per stair-step";
