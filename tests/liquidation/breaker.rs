@@ -208,3 +208,48 @@ fn a_halted_collateral_pauses_its_own_auctions_except_below_the_hard_floor() {
     assert_books(&suite);
     assert_conserved(&suite, &before);
 }
+
+/// The breaker never holds back an account below the hard floor, and the room still paces it:
+/// a halted holding below the floor goes to a forced auction of the part that fits the room,
+/// and the rest waits for room, not for the breaker.
+#[test]
+fn a_halted_account_below_the_hard_floor_is_auctioned_within_the_room() {
+    let mut suite =
+        lent(SuiteBuilder::new().auction_params(OSMO, auction_with_hole(1_000_000_000)));
+    let keeper = suite.keeper.clone();
+    let osmo_only = suite.addr("osmo-only");
+    // 2·10^10 uosmo (10^10 at 0.5) against 5.9·10^9: HF 1.10.
+    suite.open_position(&osmo_only, OSMO, 20_000_000_000, 5_900_000_000);
+    let before = supplies(&suite);
+    suite.advance_time(10);
+    suite.feed(OSMO, dec("0.37"));
+    suite.feed(OSMO, dec("0.33"));
+    let status = suite.oracle_price(OSMO).unwrap().status;
+    assert!(matches!(status, OracleStatus::Halted { .. }), "{status:?}");
+    let (res, _) = liquidate_once_trusted(&mut suite, &keeper, &osmo_only, 1_800);
+    assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
+    assert_eq!(liq_attr(&suite, &res, "part"), "true");
+    let auctions = suite.auctions();
+    assert_eq!(auctions.len(), 1);
+    assert_eq!(auctions[0].denom, OSMO);
+    assert!(auctions[0].tab.u128() <= 1_000_000_000);
+    // Started on a price the oracle does not stand behind: forced.
+    let status = suite.oracle_price(OSMO).unwrap().status;
+    assert!(!status.is_active(), "{status:?}");
+    let forced = res
+        .events
+        .iter()
+        .flat_map(|e| &e.attributes)
+        .any(|a| a.key == "forced" && a.value == "true");
+    assert!(forced, "the auction was not started forced");
+    let left = suite.account(&osmo_only).debt.u128();
+    assert!(left > 4_000_000_000, "{left}");
+    // The rest waits for room, not for the breaker.
+    let err = suite
+        .liquidate(&keeper, &osmo_only)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no auction room for uosmo"), "{err}");
+    assert_books(&suite);
+    assert_conserved(&suite, &before);
+}
