@@ -5,6 +5,23 @@ use breakwater_testing::{dec, SuiteBuilder};
 use breakwater_types::market::LiquidationParams;
 
 const ATOM_HELD: u128 = 1_000_000_000;
+
+/// A whole-position liquidation that went in one part: the only auction, whose tab is in
+/// `(low, high]` (the room, less rounding); returns the tab.
+fn one_part_that_fits(
+    suite: &breakwater_testing::Suite,
+    res: &cw_multi_test::AppResponse,
+    low: u128,
+    high: u128,
+) -> u128 {
+    assert_eq!(liq_attr(suite, res, "mode"), "toxic_auction");
+    assert_eq!(liq_attr(suite, res, "part"), "true");
+    let auctions = suite.auctions();
+    assert_eq!(auctions.len(), 1);
+    let tab = auctions[0].tab.u128();
+    assert!(tab <= high && tab > low, "{tab}");
+    tab
+}
 const DEBT: u128 = 6_800_000_000;
 
 #[test]
@@ -65,12 +82,7 @@ fn a_toxic_whole_position_larger_than_the_room_is_auctioned_in_parts_above_the_h
     suite.feed(ETH, dec("2500"));
     let debt = suite.account(&borrower).debt.u128();
     let res = suite.liquidate(&keeper, &borrower).unwrap();
-    assert_eq!(liq_attr(&suite, &res, "mode"), "toxic_auction");
-    assert_eq!(liq_attr(&suite, &res, "part"), "true");
-    let auctions = suite.auctions();
-    assert_eq!(auctions.len(), 1);
-    let tab = auctions[0].tab.u128();
-    assert!(tab <= 1_000_000_000 && tab > 990_000_000, "{tab}");
+    let tab = one_part_that_fits(&suite, &res, 990_000_000, 1_000_000_000);
     assert!(suite.account(&borrower).debt.u128() >= debt - tab);
     assert_err(
         suite.liquidate(&keeper, &borrower),
@@ -97,12 +109,7 @@ fn the_room_paces_a_position_below_the_hard_floor() {
     let debt = suite.account(&borrower).debt.u128();
     let res = suite.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&suite, &res, "hard_floor"), "true");
-    assert_eq!(liq_attr(&suite, &res, "mode"), "toxic_auction");
-    assert_eq!(liq_attr(&suite, &res, "part"), "true");
-    let auctions = suite.auctions();
-    assert_eq!(auctions.len(), 1);
-    let tab = auctions[0].tab.u128();
-    assert!(tab <= 2_000_000_000 && tab > 1_990_000_000, "{tab}");
+    let tab = one_part_that_fits(&suite, &res, 1_990_000_000, 2_000_000_000);
     // The account keeps the rest of its debt, and its part of the collateral stays with it.
     let left = suite.account(&borrower).debt.u128();
     assert!(left >= debt - tab && left > 4_000_000_000, "{left}");
