@@ -1,7 +1,8 @@
-//! Redistribution (issue 14): when the backstop is exhausted and the liquidator has no room, a
-//! position that must go is not sold into an empty book: its debt and collateral go to the
-//! other holders of its collateral, in proportion to their holdings (Liquity's mechanism, with
-//! its penalty cap), applied lazily.
+//! Redistribution (issue 14): when the backstop could not bear the loss of a position that must
+//! go, it is not sold into an empty book nor charged to lenders: its debt and collateral go to
+//! the other holders of its collateral, in proportion to their holdings (Liquity's mechanism,
+//! with its penalty cap), applied lazily. The backstop pays first: while it can bear what the
+//! position lacks, the position is auctioned (within the room) instead.
 use super::helpers::*;
 use breakwater_testing::{dec, Suite, SuiteBuilder};
 use breakwater_types::liquidator::AuctionResponse;
@@ -18,7 +19,7 @@ fn on() -> LiquidationParams {
     }
 }
 
-/// [`on`] with auction shortfalls redistributed too (off by default), and without the
+/// [`on`] with auction shortfalls redistributed (as by default, stated), and without the
 /// backstop's credit, so that what the pool does not pay in base is what the holders take
 /// (with it the pool bears what the market owes it and a loan first: credit.rs).
 fn shortfalls() -> LiquidationParams {
@@ -102,8 +103,14 @@ fn record(s: &Suite) -> CollateralResponse {
 fn a_throttled_account_above_the_hard_floor_waits_for_room() {
     // At HF 0.9625 (price 2800) with no room and an empty backstop the account waits: moving
     // its debt to the other holders would only push them down in turn.
-    let Set { mut s, alice, .. } = market(on(), 0, 0);
-    s.feed(ETH, dec("2800"));
+    waits_for_room(on(), 0, "2800");
+}
+
+/// With `params`, a pool of `pool` and no room, the borrower at `price` is refused for want of
+/// room, and nothing goes to the other holders.
+fn waits_for_room(params: LiquidationParams, pool: u128, price: &str) {
+    let Set { mut s, alice, .. } = market(params, pool, 0);
+    s.feed(ETH, dec(price));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     assert_err(
         s.liquidate(&keeper, &borrower),
@@ -290,14 +297,77 @@ fn a_position_is_redistributed_when_the_backstop_is_empty() {
     assert_books(&s);
 }
 
+/// [`on`] with `backstop_first` as given.
+fn backstop_first(first: bool) -> LiquidationParams {
+    LiquidationParams {
+        redistribution: Some(RedistributionParams {
+            backstop_first: first,
+            ..RedistributionParams::default()
+        }),
+        ..on()
+    }
+}
+
 #[test]
-fn with_room_a_hard_floor_position_is_still_auctioned() {
+fn a_position_the_backstop_cannot_bear_is_redistributed_even_with_room() {
+    // Room for the auctions, an empty pool: the sale would leave what the position lacks
+    // (4.8·10^9 of debt against 4.6·10^9 of collateral) to the lenders, so it goes to the
+    // other holders instead.
     let Set { mut s, alice, .. } = market(on(), 0, u128::MAX / 4);
+    s.feed(ETH, dec("2300"));
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "redistribute");
+    assert_eq!(eth(&s, &alice), 2_000_000 + 500_000);
+    assert!(s.auctions().is_empty());
+    assert_eq!(s.market_state().bad_debt_socialized.u128(), 0);
+    assert_books(&s);
+}
+
+#[test]
+fn with_room_a_hard_floor_position_is_auctioned_under_the_room_rule() {
+    // `backstop_first` off: redistribution only when the auctions would not fit the room.
+    let Set { mut s, alice, .. } = market(backstop_first(false), 0, u128::MAX / 4);
     s.feed(ETH, dec("2300"));
     let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
     let res = s.liquidate(&keeper, &borrower).unwrap();
     assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
     assert_eq!(eth(&s, &alice), 2_000_000);
+}
+
+#[test]
+fn the_backstop_pays_first_when_it_can_bear_the_loss() {
+    // A pool of 10^9 cannot absorb the position (its quote pays about 4·10^9) but bears what
+    // it lacks, 2·10^8: the position is auctioned, the pool provisions the loss, and the
+    // other holders take nothing.
+    let Set { mut s, alice, bob } = market(on(), 1_000_000_000, u128::MAX / 4);
+    s.feed(ETH, dec("2300"));
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    let (a0, b0) = (s.account(&alice), s.account(&bob));
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "toxic_auction");
+    assert_eq!(s.auctions().len(), 1);
+    let st = s.market_state();
+    assert!(st.debt_redistributed.is_zero());
+    assert!(st.bad_debt_covered_by_backstop.u128() >= 200_000_000);
+    assert_eq!(st.bad_debt_socialized.u128(), 0);
+    assert_eq!(s.account(&alice), a0);
+    assert_eq!(s.account(&bob), b0);
+    assert_books(&s);
+}
+
+#[test]
+fn a_position_the_backstop_can_bear_waits_for_room_instead_of_being_redistributed() {
+    // The same pool with no room: the position below the hard floor waits for room (paced);
+    // under the room rule (`backstop_first` off) it went to the other holders at once.
+    waits_for_room(on(), 1_000_000_000, "2300");
+
+    let Set { mut s, alice, .. } = market(backstop_first(false), 1_000_000_000, 0);
+    s.feed(ETH, dec("2300"));
+    let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+    let res = s.liquidate(&keeper, &borrower).unwrap();
+    assert_eq!(liq_attr(&s, &res, "mode"), "redistribute");
+    assert_eq!(eth(&s, &alice), 2_000_000 + 500_000);
 }
 
 /// The borrower's toxic position (HF 0.85) auctioned with room, and its lot bought whole at

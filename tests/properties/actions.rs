@@ -32,6 +32,9 @@ pub struct Setup {
     pub hole: Option<u128>,
     /// The room paces the hard floor (`LiquidationParams::pace_hard_floor`, the default).
     pub paced: bool,
+    /// Redistribution waits for the backstop to be exhausted
+    /// (`RedistributionParams::backstop_first`, the default).
+    pub backstop_first: bool,
 }
 
 /// How much to borrow.
@@ -198,18 +201,18 @@ fn setup() -> impl Strategy<Value = Setup> {
             1 => (200_000_000u128..5_000_000_000).prop_map(Some),
         ],
         prop::bool::weighted(0.7),
+        prop::bool::weighted(0.7),
     )
-        .prop_map(
-            |(users, flat_margin, steep_rates, lender_supply, backstop_seed, hole, paced)| Setup {
-                users,
-                flat_margin,
-                steep_rates,
-                lender_supply,
-                backstop_seed,
-                hole,
-                paced,
-            },
-        )
+        .prop_map(|t| Setup {
+            users: t.0,
+            flat_margin: t.1,
+            steep_rates: t.2,
+            lender_supply: t.3,
+            backstop_seed: t.4,
+            hole: t.5,
+            paced: t.6,
+            backstop_first: t.7,
+        })
 }
 
 fn borrow_size() -> impl Strategy<Value = BorrowSize> {

@@ -522,6 +522,7 @@ impl World {
         let params = breakwater_types::market::LiquidationParams {
             redistribution: Some(breakwater_types::market::RedistributionParams {
                 shortfalls: true,
+                backstop_first: self.backstop_first,
                 ..Default::default()
             }),
             pace_hard_floor: self.paced,

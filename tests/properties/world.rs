@@ -176,6 +176,9 @@ pub struct World {
     pub draining: bool,
     /// The room paces the hard floor ([`crate::properties::actions::Setup::paced`]).
     pub paced: bool,
+    /// Redistribution waits for the backstop to be exhausted
+    /// ([`crate::properties::actions::Setup::backstop_first`]).
+    pub backstop_first: bool,
     /// The last snapshot, while nothing has changed since (with the block it was taken at).
     cached: Option<(u64, u64, Snapshot)>,
 }
@@ -211,9 +214,11 @@ impl World {
         let mut builder = SuiteBuilder::new()
             .market_params(params)
             .liquidation_params(breakwater_types::market::LiquidationParams {
-                // Auction shortfalls redistributed too (off by default), to cover both paths.
+                // Auction shortfalls redistributed too (as by default, stated), to cover both
+                // paths; the backstop first or not as drawn.
                 redistribution: Some(breakwater_types::market::RedistributionParams {
                     shortfalls: true,
+                    backstop_first: setup.backstop_first,
                     ..Default::default()
                 }),
                 pace_hard_floor: setup.paced,
@@ -279,6 +284,7 @@ impl World {
             refused: BTreeSet::new(),
             draining: false,
             paced: setup.paced,
+            backstop_first: setup.backstop_first,
             cached: None,
         };
         w.prev_gap = gap(&w.prev_state);

@@ -158,6 +158,7 @@ export interface LiquidationParams {
   wick?: WickParams | null;
 }
 export interface RedistributionParams {
+  backstop_first?: boolean;
   min_recipient_health: Decimal;
   penalty_cap: Decimal;
   shortfalls?: boolean;

@@ -234,6 +234,13 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          goes to auction whole whatever the liquidator's room (the whole book below the floor \
          at once) instead of in the parts the room allows",
     ),
+    (
+        "backstop_first",
+        "issue 14: RedistributionParams.backstop_first false, a position the backstop cannot \
+         absorb whose auctions do not fit the room is redistributed even when the backstop's \
+         base would cover what it lacks (instead of auctioned within the room, the backstop \
+         paying the shortfall)",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -253,6 +260,7 @@ pub const MECHANISMS: &[&str] = &[
     "backstop_credit",
     "wick_fade",
     "hard_floor_pacing",
+    "backstop_first",
 ];
 
 /// What happened in one simulation step.

@@ -44,7 +44,7 @@ crate::param_set! {
         resale_fraction = 0.05, "share of its holding the backstop re-sells each time";
         min_debt = 100.0, "dust: a partial liquidation must leave at least this many dollars of debt and of collateral";
         min_recipient_health = 0.8, "redistribution: the lowest aggregate health factor the other holders of a collateral may be left with (RedistributionParams.min_recipient_health)";
-        redistribute_shortfalls = 0.0, "1: an auction shortfall the backstop cannot pay is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls, off by default)";
+        redistribute_shortfalls = 1.0, "1: the part of an auction shortfall the backstop cannot bear is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls; on by default since 2026-12-06, seventh session; 0 turns it off)";
         backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
         absorb_on_credit = 0.0, "1: a whole position the book has no room for (or that a halt keeps from auction) is absorbed by the backstop on credit from the market when its base falls short (LiquidationParams.absorb_on_credit; off by default: it spends the credit that covers bad debt, docs/LAB.md)";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
@@ -215,6 +215,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             Some(RedistributionParams {
                 min_recipient_health: to_dec(b.min_recipient_health),
                 shortfalls: b.redistribute_shortfalls >= 0.5,
+                backstop_first: !off(config, "backstop_first"),
                 ..RedistributionParams::default()
             })
         },
@@ -416,14 +417,22 @@ mod tests {
             Some(RedistributionParams::default())
         );
         let set = plan_set(&[
-            ("breakwater.redistribute_shortfalls", 1.0),
+            ("breakwater.redistribute_shortfalls", 0.0),
             ("breakwater.min_recipient_health", 0.9),
         ]);
         assert_eq!(
             set.liquidation.redistribution,
             Some(RedistributionParams {
-                shortfalls: true,
+                shortfalls: false,
                 min_recipient_health: Decimal::percent(90),
+                ..RedistributionParams::default()
+            })
+        );
+        let off = plan(EngineKind::Breakwater, &["backstop_first"]);
+        assert_eq!(
+            off.liquidation.redistribution,
+            Some(RedistributionParams {
+                backstop_first: false,
                 ..RedistributionParams::default()
             })
         );

@@ -323,8 +323,11 @@ crate::cw_serde_struct! {
 /// Transfer, not sale, when the backstop is exhausted (Liquity's redistribution). A position
 /// that must go whole (toxic or below the hard floor) that the backstop cannot take in full
 /// (it cannot pay or cover the whole debt) is redistributed instead of auctioned when the
-/// auctions would not fit the liquidator's room (a throttled account above the hard floor
-/// waits for room as before). The debt and collateral go, holding by holding, to
+/// backstop could not bear the loss of its sale either (`backstop_first`: what the position
+/// lacks, its debt less its collateral at the trusted price, exceeds the pool's base, what the
+/// market owes it and its credit), or, with `backstop_first` off, when the auctions would not
+/// fit the liquidator's room (a throttled account above the hard floor waits for room as
+/// before). The debt and collateral go, holding by holding, to
 /// every other account holding the same collateral, in proportion to the units each holds (the
 /// debt split across holdings by value). The collateral given away per unit of debt is `1 + b`
 /// at the trusted price, `b` the bonus in force capped at `penalty_cap`; what is above stays
@@ -344,12 +347,23 @@ pub struct RedistributionParams {
     pub min_recipient_health: Decimal,
 }
 defaults {
-    /// Whether an auction shortfall the backstop cannot pay is redistributed as debt to the
-    /// other holders of the auction's collateral before reserves and suppliers (default off,
-    /// as is JSON without the field: debt without collateral pushes the holders nearest 1
-    /// under together, and their auctions' shortfalls come back as more of it).
+    /// Whether the part of an auction shortfall the backstop cannot bear (its base, what the
+    /// market owes it and its credit) is redistributed as debt to the other holders of the
+    /// auction's collateral before reserves and suppliers (default on since `backstop_first`;
+    /// JSON without the field reads as off). Without `backstop_first` it made waves: debt
+    /// without collateral pushed the holders nearest 1 under together, and their auctions'
+    /// shortfalls came back as more of it (docs/LAB.md).
     #[serde(default)]
     pub shortfalls: bool,
+    /// Whether the backstop pays first (default on; JSON without the field, or a set-up stored
+    /// before it, reads as off): a position is redistributed only when the backstop could not
+    /// bear what it lacks, its debt less the value of its collateral at the trusted price,
+    /// with its base, what the market owes it and its credit; whether or not its auctions fit
+    /// the room. When it could, the position goes to auction (paced by the room below the hard
+    /// floor) and the backstop pays the shortfall: redistribution is for when the backstop is
+    /// exhausted, not for when the book is thin (docs/market.md "Redistribution").
+    #[serde(default)]
+    pub backstop_first: bool,
 }
 }
 
@@ -358,7 +372,8 @@ impl Default for RedistributionParams {
         RedistributionParams {
             penalty_cap: Decimal::percent(10),
             min_recipient_health: Decimal::percent(80),
-            shortfalls: false,
+            shortfalls: true,
+            backstop_first: true,
         }
     }
 }

@@ -551,7 +551,7 @@ fn case() -> impl Strategy<Value = Case> {
                     any::<bool>(),
                     prop_oneof![Just(0u64), Just(1_900u64), 0u64..=4_000],
                     any::<bool>(),
-                    any::<bool>(),
+                    proptest::option::of(any::<bool>()),
                     proptest::collection::vec(prop_oneof![Just(0u128), 1u128..=10u128.pow(24)], n),
                     prop_oneof![
                         1 => Just(None),
@@ -591,7 +591,10 @@ fn case() -> impl Strategy<Value = Case> {
                         } else {
                             WhenThrottled::Wait
                         },
-                        redistribution: redistribute.then(RedistributionParams::default),
+                        redistribution: redistribute.map(|backstop_first| RedistributionParams {
+                            backstop_first,
+                            ..RedistributionParams::default()
+                        }),
                         absorb_on_credit: credit.is_some(),
                         pace_hard_floor: paced,
                         ..LiquidationParams::default()
@@ -912,6 +915,19 @@ proptest! {
                 let r = c.params.redistribution.as_ref();
                 prop_assert!(r.is_some());
                 prop_assert!(!quotes.covered.contains(tab), "redistributed what the pool could take");
+                // Backstop first: only what the pool could not bear, its base and credit, of
+                // what the position lacks at the trusted prices.
+                if r.is_some_and(|r| r.backstop_first) {
+                    let value: u128 = lots
+                        .iter()
+                        .map(|l| {
+                            let h = find(pos.holdings, &l.denom);
+                            h.amount.mul_floor(h.trusted_price()).u128()
+                        })
+                        .sum();
+                    let bears = c.available.saturating_add(quotes.credit.0.u128());
+                    prop_assert!(tab.u128().saturating_sub(value) > bears, "redistributed what the pool could bear");
+                }
                 // Never onto holders it would leave together below the floor (or of unknown health).
                 prop_assert!(c.recipients.is_some_and(|h| h >= r.unwrap().min_recipient_health));
                 let sum: u128 = lots.iter().map(|l| l.tab.u128()).sum();

@@ -187,9 +187,16 @@ pub(super) fn plan<Q: Quotes>(
         Ok((offered, _, _)) => (whole || on_credit) && !fits_room(offered, quotes)?,
         Err(_) => true,
     };
-    if let (Some(r), Ok((offered, tab, burned)), true) = (redistribution, &auctionable, no_room) {
-        if let Some(plan) = redistribute(position, offered, *tab, *burned, r, quotes)? {
-            return Ok(plan);
+    if let (Some(r), Ok((offered, tab, burned))) = (redistribution, &auctionable) {
+        let exhausted = if r.backstop_first {
+            !backstop_covers(offered, *tab, quotes)?
+        } else {
+            no_room
+        };
+        if exhausted {
+            if let Some(plan) = redistribute(position, offered, *tab, *burned, r, quotes)? {
+                return Ok(plan);
+            }
         }
     }
     if let (Ok((offered, tab, burned)), true, true) = (&absorbable, takeable, no_room && on_credit)
@@ -207,6 +214,29 @@ pub(super) fn plan<Q: Quotes>(
         params.pace_hard_floor,
         quotes,
     )
+}
+
+/// Whether the backstop covers what `offered` lacks of `tab` at the trusted prices (`tab −
+/// Σ value`, nothing when the collateral covers it) with what the waterfall would give it:
+/// its base, then what the market owes it and lends it (`absorb_credit(0)`, asked only when the
+/// base falls short). Then redistribution waits for the backstop to be exhausted
+/// ([`RedistributionParams::backstop_first`]).
+#[inline(never)]
+fn backstop_covers<Q: Quotes>(
+    offered: &[(&Held, Uint128)],
+    tab: Uint128,
+    quotes: &mut Q,
+) -> Result<bool, Q::Error> {
+    let value = offered
+        .iter()
+        .try_fold(Uint128::zero(), |v, (h, _)| v.checked_add(h.value))
+        .map_err(PlanError::from)?;
+    let lacks = tab.saturating_sub(value);
+    if lacks.is_zero() {
+        return Ok(true);
+    }
+    let base = quotes.backstop_base()?;
+    Ok(lacks <= base || lacks <= base.saturating_add(quotes.absorb_credit(Uint128::zero())?))
 }
 
 /// Whether every auction of `offered` fits its collateral's room and all of them the global
