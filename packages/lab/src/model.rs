@@ -237,9 +237,9 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
     (
         "backstop_first",
         "issue 14: RedistributionParams.backstop_first false, a position the backstop cannot \
-         absorb whose auctions do not fit the room is redistributed even when the backstop's \
-         base would cover what it lacks (instead of auctioned within the room, the backstop \
-         paying the shortfall)",
+         absorb whose auctions do not fit the room is redistributed even when the backstop \
+         could bear what it lacks with its base and credit (instead of auctioned within the \
+         room, the backstop paying the shortfall)",
     ),
 ];
 

@@ -183,12 +183,15 @@ pub(super) fn plan<Q: Quotes>(
     // room (or a halted holding cannot be auctioned at all) and the position can be
     // redistributed, or else absorbed on credit.
     let auctionable = branch(position, held, &tabs, hard_floor, false)?;
+    // The room decides redistribution only without `backstop_first` (asked only then, or for
+    // an absorb on credit).
+    let first = redistribution.is_some_and(|r| r.backstop_first);
     let no_room = match &auctionable {
-        Ok((offered, _, _)) => (whole || on_credit) && !fits_room(offered, quotes)?,
+        Ok((offered, _, _)) => ((whole && !first) || on_credit) && !fits_room(offered, quotes)?,
         Err(_) => true,
     };
     if let (Some(r), Ok((offered, tab, burned))) = (redistribution, &auctionable) {
-        let exhausted = if r.backstop_first {
+        let exhausted = if first {
             !backstop_covers(offered, *tab, quotes)?
         } else {
             no_room
