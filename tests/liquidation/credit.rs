@@ -323,6 +323,30 @@ fn a_loan_the_pools_collateral_no_longer_covers_is_written_down_to_reserves_and_
 }
 
 #[test]
+fn a_deposit_into_a_pool_that_owes_more_than_it_holds_is_refused() {
+    // The pool owes the market more than its collateral is worth (uatom at 2): a deposit would
+    // pay that deficit, the depositor's shares worth less than the deposit. Refused, nothing
+    // changes; once the market wrote the loan down, a deposit is worth what it paid.
+    let atom = 200_000_000;
+    let (mut s, _, _) = shortfall_with_pool_holding(default_params(), atom);
+    s.feed(ATOM, dec("2"));
+    // Long enough at 2 for the breaker's halt to clear: a deposit needs active prices.
+    s.advance_time_feeding(2_400);
+    let who = stranger(&s);
+    let amount = 1_000_000_000;
+    s.fund(&who, &[coin(amount, USDC)]);
+    let (pool0, state0) = (s.backstop_pool(), s.market_state());
+    assert!(state0.backstop_debt.u128() > atom_value(&s, atom).u128());
+    assert_err(s.backstop_deposit(&who, amount), "owes the market");
+    assert_eq!(s.backstop_pool(), pool0);
+    assert_eq!(s.market_state(), state0);
+    s.market_execute(&who, &ExecuteMsg::WriteDownBackstopDebt {}, &[])
+        .unwrap();
+    s.backstop_deposit(&who, amount).unwrap();
+    assert_eq!(s.backstop_pool().total_value.u128(), amount);
+}
+
+#[test]
 fn a_write_down_waits_for_a_price_it_can_trust() {
     let atom = 200_000_000;
     let (mut s, _, _) = shortfall_with_pool_holding(default_params(), atom);

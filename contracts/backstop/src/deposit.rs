@@ -14,13 +14,15 @@ pub fn paid_base(info: &MessageInfo, base_denom: &str) -> Result<Uint128, Contra
 
 /// Mints `floor(amount · (S + V_s) / (V + V_a))` shares, valuing the pool before the deposit
 /// (its funds are already in the balance, so they are subtracted). Refused when a held
-/// collateral's oracle price is not active (share prices must be trustworthy) or when the
-/// deposit would mint zero shares.
+/// collateral's oracle price is not active (share prices must be trustworthy), when the pool
+/// owes the market more than it has (the deposit would pay that deficit), or when the deposit
+/// would mint zero shares.
 pub fn deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let amount = paid_base(&info, &cfg.base_denom)?;
     let pool = pool_value(deps.as_ref(), &env.contract.address, &cfg, amount)?;
     pool.ensure_active()?;
+    pool.ensure_solvent()?;
     let total_shares = profit::settle(deps.storage, env.block.time.seconds())?;
     let minted = shares_for_deposit(amount, total_shares, pool.total)?;
     if minted.is_zero() {

@@ -13,6 +13,17 @@ pub enum ContractError {
     /// Amount does not fit in 128 bits.
     #[error("amount too large: does not fit in 128 bits")]
     AmountTooLarge,
+    /// A deposit into a pool that owes the market more than it has.
+    #[error(
+        "the pool owes the market {debt} against {assets} of assets: deposits are refused until \
+         the market writes the loan down (WriteDownBackstopDebt); Fund adds base without shares"
+    )]
+    PoolInsolvent {
+        /// What the pool owes the market.
+        debt: Uint128,
+        /// Its base, what the market owes it and its collateral's value.
+        assets: Uint128,
+    },
     /// A deposit too small to mint a single share.
     #[error("deposit of {amount} mints zero shares at the current share price")]
     ZeroShares {

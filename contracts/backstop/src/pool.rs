@@ -59,6 +59,8 @@ pub struct PoolValue {
     pub collateral: Vec<Holding>,
     /// `base + owed + Σ value − debt` (zero when the debt exceeds the rest).
     pub total: Uint128,
+    /// `base + owed + Σ value`: what the pool has before its debt.
+    pub assets: Uint128,
 }
 
 impl PoolValue {
@@ -80,6 +82,18 @@ impl PoolValue {
             sum = sum.checked_add(v).map_err(StdError::from)?;
         }
         Ok(sum)
+    }
+
+    /// Fails when the pool owes the market more than it has: a deposit would pay that deficit,
+    /// the depositor's shares worth less than what it paid.
+    pub fn ensure_solvent(&self) -> Result<(), ContractError> {
+        if self.debt > self.assets {
+            return Err(ContractError::PoolInsolvent {
+                debt: self.debt,
+                assets: self.assets,
+            });
+        }
+        Ok(())
     }
 
     /// Fails unless every held collateral's oracle price is active (prices used to mint
@@ -143,6 +157,7 @@ pub fn pool_value(
         debt,
         collateral,
         total: total.saturating_sub(debt),
+        assets: total,
     })
 }
 
