@@ -440,6 +440,29 @@ fn backstop_value(
     ((sum * keep).to_uint_floor(), active)
 }
 
+#[test]
+fn the_backstop_bears_a_loss_with_its_credit_only_under_the_credit_rule() {
+    // A position lacking 100 (tab 1,100 against 1,000 of collateral): a pool with a base of 50
+    // and 200 of credit and due bears it under the credit rule, and with its base alone not.
+    let h = held("ua", 1_000, "1", "0.8", "0.05");
+    let offered = [(&h, u(1_100))];
+    let mut quotes = Fixed {
+        rooms: BTreeMap::new(),
+        prices: BTreeMap::new(),
+        available: u(50),
+        discount: Decimal::zero(),
+        asked_rooms: 0,
+        stakes: BTreeMap::new(),
+        covered: vec![],
+        recipients: None,
+        credit: (u(200), Decimal::zero()),
+    };
+    assert!(whole::backstop_covers(&offered, u(1_100), true, &mut quotes).unwrap());
+    assert!(!whole::backstop_covers(&offered, u(1_100), false, &mut quotes).unwrap());
+    // Nothing lacking: covered whatever the pool holds.
+    assert!(whole::backstop_covers(&offered, u(1_000), false, &mut quotes).unwrap());
+}
+
 const DENOMS: [&str; 4] = ["ua", "ub", "uc", "ud"];
 
 #[derive(Debug, Clone)]

@@ -192,7 +192,7 @@ pub(super) fn plan<Q: Quotes>(
     };
     if let (Some(r), Ok((offered, tab, burned))) = (redistribution, &auctionable) {
         let exhausted = if first {
-            !backstop_covers(offered, *tab, quotes)?
+            !backstop_covers(offered, *tab, params.backstop_credit.is_some(), quotes)?
         } else {
             no_room
         };
@@ -221,13 +221,15 @@ pub(super) fn plan<Q: Quotes>(
 
 /// Whether the backstop covers what `offered` lacks of `tab` at the trusted prices (`tab −
 /// Σ value`, nothing when the collateral covers it) with what the waterfall would give it:
-/// its base, then what the market owes it and lends it (`absorb_credit(0)`, asked only when the
-/// base falls short). Then redistribution waits for the backstop to be exhausted
+/// its base, then, with the credit rule (`credit`: `LiquidationParams::backstop_credit` set),
+/// what the market owes it and lends it (`absorb_credit(0)`, asked only when the base falls
+/// short). Then redistribution waits for the backstop to be exhausted
 /// ([`RedistributionParams::backstop_first`]).
 #[inline(never)]
-fn backstop_covers<Q: Quotes>(
+pub(super) fn backstop_covers<Q: Quotes>(
     offered: &[(&Held, Uint128)],
     tab: Uint128,
+    credit: bool,
     quotes: &mut Q,
 ) -> Result<bool, Q::Error> {
     let value = offered
@@ -239,7 +241,8 @@ fn backstop_covers<Q: Quotes>(
         return Ok(true);
     }
     let base = quotes.backstop_base()?;
-    Ok(lacks <= base || lacks <= base.saturating_add(quotes.absorb_credit(Uint128::zero())?))
+    Ok(lacks <= base
+        || (credit && lacks <= base.saturating_add(quotes.absorb_credit(Uint128::zero())?)))
 }
 
 /// Whether every auction of `offered` fits its collateral's room and all of them the global
