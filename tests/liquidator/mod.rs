@@ -3,6 +3,7 @@ mod admin;
 mod auction;
 mod depth;
 mod flash;
+mod hold;
 mod reset;
 
 pub use crate::common::attr;

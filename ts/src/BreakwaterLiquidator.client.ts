@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Decimal, PriceCurve, Uint128, InstantiateMsg, CollateralAuction, AuctionParams, ExecuteMsg, Seller, Binary, OwnershipMsg, FlashCallback, QueryMsg, MigrateMsg, AuctionResponse, AuctionsResponse, ConfigResponse, ResaleLotResponse, RoomResponse } from "./BreakwaterLiquidator.types";
+import { Decimal, PriceCurve, Uint128, InstantiateMsg, CollateralAuction, AuctionParams, ExecuteMsg, Seller, Binary, OwnershipMsg, FlashCallback, QueryMsg, MigrateMsg, AuctionResponse, AuctionsResponse, ConfigResponse, HoldClockResponse, HoldClock, ResaleLotResponse, RoomResponse } from "./BreakwaterLiquidator.types";
 export interface BreakwaterLiquidatorReadOnlyInterface {
   contractAddress: string;
   auction: ({
@@ -34,6 +34,11 @@ export interface BreakwaterLiquidatorReadOnlyInterface {
   }: {
     denom: string;
   }) => Promise<ResaleLotResponse>;
+  holdClock: ({
+    denom
+  }: {
+    denom: string;
+  }) => Promise<HoldClockResponse>;
 }
 export class BreakwaterLiquidatorQueryClient implements BreakwaterLiquidatorReadOnlyInterface {
   client: ICosmWasmClient;
@@ -46,6 +51,7 @@ export class BreakwaterLiquidatorQueryClient implements BreakwaterLiquidatorRead
     this.room = this.room.bind(this);
     this.config = this.config.bind(this);
     this.resaleLot = this.resaleLot.bind(this);
+    this.holdClock = this.holdClock.bind(this);
   }
   auction = async ({
     auctionId
@@ -98,6 +104,17 @@ export class BreakwaterLiquidatorQueryClient implements BreakwaterLiquidatorRead
   }): Promise<ResaleLotResponse> => {
     return this.client.queryContractSmart(this.contractAddress, {
       resale_lot: {
+        denom
+      }
+    });
+  };
+  holdClock = async ({
+    denom
+  }: {
+    denom: string;
+  }): Promise<HoldClockResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      hold_clock: {
         denom
       }
     });

@@ -40,6 +40,8 @@ export interface AuctionParams {
   cusp: Decimal;
   dust: Uint128;
   follow_oracle?: boolean;
+  hold?: number;
+  hold_tolerance?: Decimal & string;
   hole?: Uint128 | null;
   max_discount: Decimal;
   tail: number;
@@ -116,12 +118,17 @@ export type QueryMsg = {
   resale_lot: {
     denom: string;
   };
+} | {
+  hold_clock: {
+    denom: string;
+  };
 };
 export interface MigrateMsg {}
 export interface AuctionResponse {
   at_floor: boolean;
   denom: string;
   floor: Decimal;
+  held_at_start?: number;
   id: number;
   lot: Uint128;
   needs_reset: boolean;
@@ -144,6 +151,15 @@ export interface ConfigResponse {
   market: string;
   oracle: string;
   owner: string;
+}
+export interface HoldClockResponse {
+  clock: HoldClock;
+  denom: string;
+}
+export interface HoldClock {
+  at: number;
+  held: number;
+  held_until: number;
 }
 export interface ResaleLotResponse {
   denom: string;

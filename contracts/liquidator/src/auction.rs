@@ -3,11 +3,11 @@
 use crate::curve::{basis, quote, Quote};
 use crate::error::ContractError;
 use crate::state::{
-    Auction, Config, Payout, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS,
+    hold_clock, Auction, Config, Payout, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS,
 };
 use breakwater_types::adapters::PriceView;
 use breakwater_types::error::unauthorized;
-use breakwater_types::liquidator::AuctionParams;
+use breakwater_types::liquidator::{AuctionParams, HoldClock};
 use cosmwasm_std::{
     coin, Addr, BankMsg, Coin, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
 };
@@ -32,14 +32,18 @@ pub fn oracle_price(
 
 /// Prices `auction` now against the oracle price `oracle`.
 pub fn price_now(
+    storage: &dyn Storage,
     env: &Env,
     params: &AuctionParams,
     auction: &Auction,
     oracle: &PriceView,
 ) -> StdResult<Quote> {
-    let elapsed = env.block.time.seconds().saturating_sub(auction.started_at);
+    let now = env.block.time.seconds();
+    let elapsed = now.saturating_sub(auction.started_at);
+    let clock = hold_clock(storage, &auction.denom)?;
+    let decayed = HoldClock::decay(Some(&clock), auction.started_at, auction.held_at_start, now);
     let basis = basis(oracle.median, oracle.twap, oracle.status.is_active());
-    quote(params, auction.top, elapsed, oracle.median, basis)
+    quote(params, auction.top, elapsed, decayed, oracle.median, basis)
 }
 
 /// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct` where

@@ -1,12 +1,15 @@
 //! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
-use crate::auction::{apply_sale, oracle_price, params, price_now, release};
+use crate::auction::{apply_sale, hole, oracle_price, params, price_now, release};
 use crate::error::ContractError;
-use crate::state::{PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, PENDING_FLASH};
+use crate::state::{
+    hold_clock, Config, PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, HOLDS, PENDING_FLASH,
+};
+use breakwater_types::adapters::PriceView;
 use breakwater_types::adapters::{
     query_balance_amount, FlashReceiverUnchecked, LiquidatorContract,
 };
 use breakwater_types::error::unauthorized;
-use breakwater_types::liquidator::{FlashCallback, FlashReceiverMsg};
+use breakwater_types::liquidator::{AuctionParams, FlashCallback, FlashReceiverMsg, HoldClock};
 use breakwater_types::market::breaker;
 use breakwater_types::math::auction::take;
 use cosmwasm_std::{
@@ -38,11 +41,35 @@ pub fn size_bid(
     Ok((slice, owe))
 }
 
+/// With [`AuctionParams::hold`], a sale of `owe` holds the curves of every auction of
+/// `denom` for `hold · min(1, owe / cap)` more seconds ([`HoldClock`]), `cap` being the
+/// collateral's cap now ([`hole`]: the debt whose sale moves the book by the impact budget);
+/// returns the seconds added.
+fn hold_curves(
+    deps: DepsMut,
+    env: &Env,
+    cfg: &Config,
+    p: &AuctionParams,
+    denom: &str,
+    oracle: &PriceView,
+    owe: Uint128,
+) -> Result<u64, ContractError> {
+    if p.hold == 0 {
+        return Ok(0);
+    }
+    let cap = hole(deps.as_ref(), cfg, p, denom, oracle.depth)?;
+    let hold_for = HoldClock::hold_for(p.hold, owe, cap);
+    let now = env.block.time.seconds();
+    let clock = hold_clock(deps.storage, denom)?.after_sale(now, hold_for, p.hold);
+    HOLDS.save(deps.storage, denom, &clock)?;
+    Ok(hold_for)
+}
+
 /// Buys up to `max_collateral` if the price is at most `max_price`. Without a callback the
 /// attached base pays and any excess is refunded; with one, the lot goes to the callback first
 /// and `FinishFlash` verifies the payment in the same transaction.
 pub fn bid(
-    deps: DepsMut,
+    mut deps: DepsMut,
     env: Env,
     info: MessageInfo,
     auction_id: u64,
@@ -66,7 +93,7 @@ pub fn bid(
         .ok_or(ContractError::UnknownAuction { id: auction_id })?;
     let p = params(deps.storage, &auction.denom)?;
     let oracle = oracle_price(&deps.querier, &cfg, &auction.denom)?;
-    let q = price_now(&env, &p, &auction, &oracle)?;
+    let q = price_now(deps.storage, &env, &p, &auction, &oracle)?;
     if q.price > max_price {
         return Err(ContractError::PriceAboveMax {
             price: q.price,
@@ -74,6 +101,12 @@ pub fn bid(
         });
     }
     let (slice, owe) = size_bid(auction.lot, auction.tab, q.price, max_collateral, p.dust)?;
+    let held = if Some(&info.sender) == cfg.backstop.as_ref().map(|b| b.addr()) {
+        // The pool keeps what it buys: nothing reaches the book, nothing to wait for.
+        0
+    } else {
+        hold_curves(deps.branch(), &env, &cfg, &p, &auction.denom, &oracle, owe)?
+    };
     let sale = apply_sale(deps.storage, &mut auction, slice, owe)?;
     if sale.closed {
         AUCTIONS.remove(deps.storage, auction_id);
@@ -93,6 +126,7 @@ pub fn bid(
         ("lot_left", auction.lot.to_string()),
         ("tab_left", auction.tab.to_string()),
         ("closed", sale.closed.to_string()),
+        ("held", held.to_string()),
         ("shortfall", sale.shortfall.to_string()),
         ("flash", callback.is_some().to_string()),
     ];

@@ -125,6 +125,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         QueryMsg::Room { denom } => to_json_binary(&q::room(deps, env, denom)?)?,
         QueryMsg::Config {} => to_json_binary(&q::config(deps)?)?,
         QueryMsg::ResaleLot { denom } => to_json_binary(&q::resale_lot(deps, denom)?)?,
+        QueryMsg::HoldClock { denom } => to_json_binary(&q::hold_clock(deps, denom)?)?,
     })
 }
 

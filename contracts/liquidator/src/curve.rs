@@ -41,26 +41,48 @@ pub fn basis(median: Decimal, twap: Decimal, active: bool) -> Decimal {
     }
 }
 
-/// Prices an auction started at `top`, `elapsed` seconds ago, against the current oracle
-/// median `oracle` (the floor) and the current [`basis`].
+/// Prices an auction (re)started at `top`, `elapsed` seconds ago, whose curve has decayed
+/// for `decay` of them (all of them unless sales held it, [`AuctionParams::hold`]), against
+/// the current oracle median `oracle` (the floor) and the current [`basis`].
 ///
 /// The curve falls from `top` (Maker's curve), or with [`AuctionParams::follow_oracle`] from
 /// `basis · buf` now (rounded up, as at a start): the same decay, measured from the current
-/// price instead of the start price. Whether the auction is stale reads the decay alone
-/// (`top`'s own curve against `cusp · top`), so following the oracle never makes an auction
-/// reset sooner or later.
+/// price instead of the start price. A held curve ([`AuctionParams::hold`]) prices at
+///
+/// ```text
+/// curve(decay)     while curve(decay) ≤ oracle · (1 + hold_tolerance)
+/// curve(elapsed)   otherwise (as if never held)
+/// ```
+///
+/// so never below where it would be without holds. Whether the auction is stale reads `elapsed` against
+/// `tail` and the decay alone (`top`'s own curve against `cusp · top`), so following the
+/// oracle never makes an auction reset sooner or later.
 pub fn quote(
     params: &AuctionParams,
     top: Decimal,
     elapsed: u64,
+    decay: u64,
     oracle: Decimal,
     basis: Decimal,
 ) -> StdResult<Quote> {
-    let decayed = curve_price(top, &params.curve, elapsed)?;
-    let curve = if params.follow_oracle {
-        curve_price(top_price(basis, params.buf)?, &params.curve, elapsed)?
+    let decayed = curve_price(top, &params.curve, decay)?;
+    let from = if params.follow_oracle {
+        top_price(basis, params.buf)?
     } else {
-        decayed
+        top
+    };
+    let running = curve_price(from, &params.curve, elapsed)?;
+    let curve = if decay < elapsed {
+        // Held while the market stands at or above the held price; a market below it has no
+        // buyer there: the curve runs as if never held.
+        let held = curve_price(from, &params.curve, decay)?;
+        if held <= oracle.checked_mul(Decimal::one().checked_add(params.hold_tolerance)?)? {
+            running.max(held)
+        } else {
+            running
+        }
+    } else {
+        running
     };
     let floor = floor_price(oracle, params.max_discount)?;
     let cusp_price = top.checked_mul(params.cusp)?;
@@ -111,6 +133,8 @@ mod tests {
             dust: Uint128::new(100),
             hole: None,
             follow_oracle: false,
+            hold: 0,
+            hold_tolerance: Decimal::zero(),
         }
     }
 
@@ -155,10 +179,10 @@ mod tests {
     fn price_never_goes_below_the_floor() {
         let p = params(PriceCurve::Linear { duration: 1000 });
         // Oracle 100, floor 80; top 130.
-        let q = quote(&p, d("130"), 0, d("100"), d("100")).unwrap();
+        let q = quote(&p, d("130"), 0, 0, d("100"), d("100")).unwrap();
         assert_eq!(q.price, d("130"));
         assert!(!q.at_floor);
-        let q = quote(&p, d("130"), 900, d("100"), d("100")).unwrap();
+        let q = quote(&p, d("130"), 900, 900, d("100"), d("100")).unwrap();
         assert_eq!(q.curve, d("13"));
         assert_eq!(q.price, d("80"));
         assert!(q.at_floor);
@@ -168,15 +192,17 @@ mod tests {
     #[test]
     fn reset_is_due_after_tail_or_below_cusp() {
         let p = params(PriceCurve::Linear { duration: 100_000 });
-        let q = quote(&p, d("130"), 8_400, d("100"), d("100")).unwrap();
+        let q = quote(&p, d("130"), 8_400, 8_400, d("100"), d("100")).unwrap();
         assert!(!q.needs_reset);
-        let q = quote(&p, d("130"), 8_401, d("100"), d("100")).unwrap();
+        let q = quote(&p, d("130"), 8_401, 8_401, d("100"), d("100")).unwrap();
         assert!(q.needs_reset);
     }
 
     fn following(curve: PriceCurve) -> AuctionParams {
         AuctionParams {
             follow_oracle: true,
+            hold: 0,
+            hold_tolerance: Decimal::zero(),
             ..params(curve)
         }
     }
@@ -188,14 +214,14 @@ mod tests {
             cut: d("0.9"),
         };
         // Started at oracle 100 (top 130); two steps later the oracle is at 50.
-        let anchored = quote(&params(c.clone()), d("130"), 120, d("50"), d("50")).unwrap();
+        let anchored = quote(&params(c.clone()), d("130"), 120, 120, d("50"), d("50")).unwrap();
         assert_eq!(anchored.curve, d("105.3"), "130 · 0.9²");
-        let q = quote(&following(c.clone()), d("130"), 120, d("50"), d("50")).unwrap();
+        let q = quote(&following(c.clone()), d("130"), 120, 120, d("50"), d("50")).unwrap();
         assert_eq!(q.curve, d("52.65"), "50 · 1.3 · 0.9²");
         assert_eq!(q.price, d("52.65"));
         assert_eq!(q.floor, d("40"));
         // The oracle back above the start: the price asks more than the start's curve.
-        let q = quote(&following(c), d("130"), 120, d("120"), d("120")).unwrap();
+        let q = quote(&following(c), d("130"), 120, 120, d("120"), d("120")).unwrap();
         assert_eq!(q.curve, d("126.36"), "120 · 1.3 · 0.9²");
     }
 
@@ -207,13 +233,14 @@ mod tests {
         };
         // 1.3 · 0.9^4 = 0.853 > 0.8 and 1.3 · 0.9^5 = 0.768 <= 0.8: at the floor from 300 s.
         for oracle in ["100", "37", "250"] {
-            let at = |t| quote(&following(c.clone()), d("130"), t, d(oracle), d(oracle)).unwrap();
+            let at =
+                |t| quote(&following(c.clone()), d("130"), t, t, d(oracle), d(oracle)).unwrap();
             assert!(!at(299).at_floor, "oracle {oracle}");
             assert!(at(300).at_floor, "oracle {oracle}");
             assert_eq!(at(300).price, at(300).floor);
         }
         // Anchored at 130, an oracle fallen to 37 keeps the curve far above the floor.
-        let q = quote(&params(c), d("130"), 300, d("37"), d("37")).unwrap();
+        let q = quote(&params(c), d("130"), 300, 300, d("37"), d("37")).unwrap();
         assert!(!q.at_floor && q.curve > d("70"));
     }
 
@@ -221,7 +248,7 @@ mod tests {
     fn following_the_oracle_does_not_move_when_an_auction_is_stale() {
         let c = PriceCurve::Linear { duration: 1_000 };
         for oracle in ["100", "10", "1000"] {
-            let q = |t| quote(&following(c.clone()), d("130"), t, d(oracle), d(oracle)).unwrap();
+            let q = |t| quote(&following(c.clone()), d("130"), t, t, d(oracle), d(oracle)).unwrap();
             // cusp 0.4: the decay reaches 0.4 at 600 s.
             assert!(!q(599).needs_reset, "oracle {oracle}");
             assert!(q(601).needs_reset, "oracle {oracle}");
@@ -235,6 +262,7 @@ mod tests {
         let q = quote(
             &following(PriceCurve::Linear { duration: 100 }),
             d("1"),
+            0,
             0,
             tiny,
             tiny,
@@ -253,12 +281,28 @@ mod tests {
             &following(PriceCurve::Linear { duration: 1_000 }),
             d("130"),
             0,
+            0,
             d("60"),
             d("95"),
         )
         .unwrap();
         assert_eq!(q.curve, d("123.5"), "95 · 1.3");
         assert_eq!(q.floor, d("48"), "60 · 0.8");
+    }
+
+    #[test]
+    fn a_held_curve_prices_from_its_decay_and_goes_stale_on_time() {
+        let p = params(PriceCurve::StairStep {
+            step: 60,
+            cut: d("0.9"),
+        });
+        // 600 s since the start, but held for 480 of them: two steps decayed, not ten.
+        let q = quote(&p, d("100"), 600, 120, d("100"), d("100")).unwrap();
+        assert_eq!(q.curve, d("81"));
+        assert!(!q.needs_reset);
+        // Past the tail it is stale however little the curve decayed.
+        let q = quote(&p, d("100"), 8_401, 120, d("100"), d("100")).unwrap();
+        assert!(q.needs_reset);
     }
 
     #[test]

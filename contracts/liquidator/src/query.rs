@@ -5,8 +5,8 @@ use crate::state::{
     Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS,
 };
 use breakwater_types::liquidator::{
-    AuctionResponse, AuctionsResponse, CollateralAuction, ConfigResponse, ResaleLotResponse,
-    RoomResponse, Seller,
+    AuctionResponse, AuctionsResponse, CollateralAuction, ConfigResponse, HoldClockResponse,
+    ResaleLotResponse, RoomResponse, Seller,
 };
 use breakwater_types::ownership::Ownership;
 use breakwater_types::page_limit;
@@ -17,7 +17,7 @@ fn describe(deps: Deps, env: &Env, a: Auction) -> Result<AuctionResponse, Contra
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &a.denom)?;
     let oracle = oracle_price(&deps.querier, &cfg, &a.denom)?;
-    let q = price_now(env, &p, &a, &oracle)?;
+    let q = price_now(deps.storage, env, &p, &a, &oracle)?;
     Ok(AuctionResponse {
         id: a.id,
         seller: match a.seller {
@@ -34,6 +34,7 @@ fn describe(deps: Deps, env: &Env, a: Auction) -> Result<AuctionResponse, Contra
         price: q.price,
         floor: q.floor,
         started_at: a.started_at,
+        held_at_start: a.held_at_start,
         needs_reset: q.needs_reset,
         at_floor: q.at_floor,
     })
@@ -84,6 +85,12 @@ pub fn resale_lot(deps: Deps, denom: String) -> Result<ResaleLotResponse, Contra
         .may_load(deps.storage, &denom)?
         .unwrap_or_default();
     Ok(ResaleLotResponse { denom, lot })
+}
+
+/// The hold on `denom`'s auction curves.
+pub fn hold_clock(deps: Deps, denom: String) -> Result<HoldClockResponse, ContractError> {
+    let clock = crate::state::hold_clock(deps.storage, &denom)?;
+    Ok(HoldClockResponse { denom, clock })
 }
 
 /// Room under the caps of `denom`.

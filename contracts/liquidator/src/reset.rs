@@ -4,7 +4,9 @@ use crate::auction::{adjust_dirt, book_resale_sold, oracle_price, params, price_
 use crate::curve::top_price;
 use crate::error::ContractError;
 use crate::state::PENDING_FLASH;
-use crate::state::{Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG};
+use crate::state::{
+    hold_clock, Auction, Config, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG,
+};
 use breakwater_types::error::unauthorized;
 use breakwater_types::market::breaker;
 use cosmwasm_std::{coin, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128};
@@ -34,7 +36,7 @@ pub fn reset(
         .ok_or(ContractError::UnknownAuction { id: auction_id })?;
     let p = params(deps.storage, &auction.denom)?;
     let oracle = oracle_price(&deps.querier, &cfg, &auction.denom)?;
-    let q = price_now(&env, &p, &auction, &oracle)?;
+    let q = price_now(deps.storage, &env, &p, &auction, &oracle)?;
     if !q.needs_reset {
         return Err(ContractError::NotStale { id: auction_id });
     }
@@ -66,6 +68,7 @@ pub fn reset(
     auction.top = top_price(oracle.median, p.buf)?;
     auction.start_oracle = oracle.median;
     auction.started_at = env.block.time.seconds();
+    auction.held_at_start = hold_clock(deps.storage, &auction.denom)?.held_by(auction.started_at);
     AUCTIONS.save(deps.storage, auction_id, &auction)?;
     let mut res = res
         .add_attribute("top", auction.top.to_string())

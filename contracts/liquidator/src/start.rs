@@ -3,7 +3,7 @@ use crate::auction::{adjust_dirt, oracle_price, params, room};
 use crate::curve::{basis, top_price};
 use crate::error::ContractError;
 use crate::state::{
-    Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID, RESALE_LOTS,
+    hold_clock, Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, NEXT_ID, RESALE_LOTS,
 };
 use breakwater_types::error::unauthorized;
 use breakwater_types::liquidator::Seller;
@@ -104,6 +104,7 @@ pub fn start_auction(
         top,
         start_oracle: price.median,
         started_at: env.block.time.seconds(),
+        held_at_start: hold_clock(deps.storage, &denom)?.held_by(env.block.time.seconds()),
         dirt,
     };
     adjust_dirt(deps.storage, &denom, Uint128::zero(), dirt)?;

@@ -1,6 +1,6 @@
 //! Storage of the liquidator.
 use breakwater_types::adapters::{BackstopContract, MarketContract, OracleContract};
-use breakwater_types::liquidator::AuctionParams;
+use breakwater_types::liquidator::{AuctionParams, HoldClock};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -55,6 +55,10 @@ pub struct Auction {
     pub start_oracle: Decimal,
     /// Last (re)start time, seconds.
     pub started_at: u64,
+    /// The collateral's `HoldClock::held_by` at the last (re)start (`AuctionParams::hold`;
+    /// 0 in auctions stored before the field, when no clock existed).
+    #[serde(default)]
+    pub held_at_start: u64,
     /// This auction's share of the caps: the tab for a liquidation, `lot · start_oracle` for a
     /// resale.
     pub dirt: Uint128,
@@ -140,6 +144,17 @@ pub fn rebuild_resale_lots(storage: &mut dyn cosmwasm_std::Storage) -> cosmwasm_
     }
     Ok(())
 }
+/// Per collateral: the hold its sales put on its auctions' curves (`AuctionParams::hold`).
+pub const HOLDS: Map<&str, HoldClock> = Map::new("holds");
+
+/// The collateral's hold clock (all zero before any sale held its curves).
+pub fn hold_clock(
+    storage: &dyn cosmwasm_std::Storage,
+    denom: &str,
+) -> cosmwasm_std::StdResult<HoldClock> {
+    Ok(HOLDS.may_load(storage, denom)?.unwrap_or_default())
+}
+
 /// Debt under auction per collateral (Maker `dirt`).
 pub const DIRT: Map<&str, Uint128> = Map::new("dirt");
 /// Debt under auction across collaterals (Maker `Dirt`).
@@ -164,6 +179,7 @@ mod tests {
             top: Decimal::one(),
             start_oracle: Decimal::one(),
             started_at: 0,
+            held_at_start: 0,
             dirt: Uint128::zero(),
         }
     }

@@ -5,7 +5,9 @@
 use anyhow::Result;
 use breakwater_testing::Suite;
 use breakwater_types::backstop::{ExecuteMsg as BackstopMsg, PoolResponse};
-use breakwater_types::liquidator::{AuctionResponse, AuctionsResponse, QueryMsg as LiqQuery};
+use breakwater_types::liquidator::{
+    AuctionResponse, AuctionsResponse, HoldClock, HoldClockResponse, QueryMsg as LiqQuery,
+};
 use breakwater_types::market::{AccountResponse, ExecuteMsg as MarketMsg, StateResponse};
 use breakwater_types::oracle::{ExecuteMsg as OracleMsg, PriceResponse, PriceSubmission};
 use cosmwasm_std::{coin, Addr, Decimal, StdResult, Uint128};
@@ -77,6 +79,8 @@ pub trait Chain {
     fn market_state(&self) -> Result<StateResponse>;
     /// Backstop totals.
     fn backstop_pool(&self) -> Result<PoolResponse>;
+    /// The hold sales put on `denom`'s auction curves (`AuctionParams::hold`).
+    fn hold_clock(&self, denom: &str) -> Result<HoldClock>;
     /// Where the time went, per kind of call, if this chain measures it ([`Profiled`]).
     fn profile(&self) -> Option<String> {
         None
@@ -422,6 +426,13 @@ impl Chain for MultiTest {
             .backstop_query(&breakwater_types::backstop::QueryMsg::Pool {}))
     }
 
+    fn hold_clock(&self, denom: &str) -> Result<HoldClock> {
+        let r: HoldClockResponse = q(self.suite.liquidator_query(&LiqQuery::HoldClock {
+            denom: denom.to_string(),
+        }))?;
+        Ok(r.clock)
+    }
+
     fn auction(&self, id: u64) -> Result<Option<AuctionResponse>> {
         // An ended auction is gone from the liquidator's state: the query is refused.
         Ok(self
@@ -720,6 +731,9 @@ impl Chain for Profiled {
     }
     fn backstop_pool(&self) -> Result<PoolResponse> {
         self.read("backstop_pool", |c| c.backstop_pool())
+    }
+    fn hold_clock(&self, denom: &str) -> Result<HoldClock> {
+        self.read("hold_clock", |c| c.hold_clock(denom))
     }
     fn profile(&self) -> Option<String> {
         Some(self.report_text())

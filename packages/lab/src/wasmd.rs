@@ -39,7 +39,9 @@ use breakwater_chain::harness::derived_wallets;
 use breakwater_chain::query::all_auctions;
 use breakwater_types::backstop::{self, PoolResponse};
 use breakwater_types::deploy::DeployPlan;
-use breakwater_types::liquidator::{self, AuctionResponse, PriceCurve};
+use breakwater_types::liquidator::{
+    self, AuctionResponse, HoldClock, HoldClockResponse, PriceCurve,
+};
 use breakwater_types::market::{self, AccountResponse, StateResponse};
 use breakwater_types::oracle::{self, PriceResponse, PriceSubmission};
 use cosmwasm_std::{Decimal, Uint128};
@@ -1003,6 +1005,17 @@ impl Chain for Wasmd {
             &backstop::QueryMsg::Pool {},
             "backstop pool",
         )
+    }
+
+    fn hold_clock(&self, denom: &str) -> Result<HoldClock> {
+        let r: HoldClockResponse = self.query(
+            &self.deployment.liquidator,
+            &liquidator::QueryMsg::HoldClock {
+                denom: denom.to_string(),
+            },
+            "hold clock",
+        )?;
+        Ok(r.clock)
     }
 }
 

@@ -78,6 +78,8 @@ pub fn test_auction_params() -> AuctionParams {
         dust: Uint128::new(1_000_000),
         hole: None,
         follow_oracle: false,
+        hold: 0,
+        hold_tolerance: Decimal::zero(),
     }
 }
 

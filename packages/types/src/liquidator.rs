@@ -66,6 +66,26 @@ pub struct AuctionParams {
     /// goes stale. The reset rule (`tail`, `cusp`) reads `decay(t)` either way.
     #[serde(default)]
     pub follow_oracle: bool,
+    /// Issue 14: sales hold the curves. `0` (the default of a stored or sent value without
+    /// the field): every auction's price falls on its own clock whatever sells. `> 0`: a sale
+    /// of `owe` from any auction of the collateral stops the decay of all its auctions for
+    /// `hold · min(1, owe / cap)` seconds ([`HoldClock`]), where `cap` is the collateral's cap
+    /// on debt under auction now (`hole`, or the measured depth times the impact budget: the
+    /// sale that moves the book by the budget); holds add up, to at most `hold` seconds ahead.
+    /// A Dutch auction lowers its price to find buyers; while they buy, a lower price only
+    /// lets keepers sell the lots deeper into a book that has not absorbed the last sale yet,
+    /// so the curves fall only as far as sales fall short of a cap per `hold` seconds. A hold
+    /// is paid for: its seconds are in proportion to the value bought at the price held.
+    /// `tail` still counts from the (re)start; `cusp` reads the held curve.
+    #[serde(default)]
+    pub hold: u64,
+    /// Issue 14: how far below a held price the market may stand while the hold lasts (`0` to
+    /// `1`; the default of a stored or sent value without the field is 0). A held curve prices
+    /// at the held price while `held ≤ oracle · (1 + hold_tolerance)`, and otherwise as if it
+    /// had never been held: a hold waits for a book that is taking the lots back up to the
+    /// price it last paid, not for a market that keeps falling away from it.
+    #[serde(default)]
+    pub hold_tolerance: Decimal,
 }
 
 impl AuctionParams {
@@ -87,6 +107,15 @@ impl AuctionParams {
             }
         }
         check_range("tail", self.tail, 60, 30 * 86_400)?;
+        if self.hold > self.tail {
+            return Err(invalid("hold", "must be at most tail"));
+        }
+        check_range(
+            "hold_tolerance",
+            self.hold_tolerance,
+            Decimal::zero(),
+            Decimal::one(),
+        )?;
         if self.cusp.is_zero() || self.cusp >= Decimal::one() {
             return Err(invalid("cusp", "must be in (0, 1)"));
         }
@@ -313,6 +342,12 @@ pub enum QueryMsg {
         /// The collateral.
         denom: String,
     },
+    /// The hold its sales put on a collateral's auction curves ([`AuctionParams::hold`]).
+    #[returns(HoldClockResponse)]
+    HoldClock {
+        /// The collateral.
+        denom: String,
+    },
 }
 
 /// An auction, priced now.
@@ -338,10 +373,83 @@ pub struct AuctionResponse {
     pub floor: Decimal,
     /// Last (re)start time, seconds.
     pub started_at: u64,
+    /// The collateral's [`HoldClock::held_by`] at the last (re)start: the curve has decayed
+    /// `HoldClock::decay` seconds ([`AuctionParams::hold`]).
+    #[serde(default)]
+    pub held_at_start: u64,
     /// Whether `Reset` would succeed now.
     pub needs_reset: bool,
     /// Whether the curve has reached the floor (the backstop may take the lot).
     pub at_floor: bool,
+}
+
+/// A collateral's hold on its auctions' curves ([`AuctionParams::hold`]): `held` seconds of
+/// hold had passed by `at` (the last sale), and the hold runs on until `held_until`.
+#[cw_serde]
+#[derive(Copy, Default)]
+pub struct HoldClock {
+    /// Seconds during which the curves were held, by `at`.
+    pub held: u64,
+    /// When `held` was taken (the last sale that held the curves), seconds.
+    pub at: u64,
+    /// The curves are held until this time (`>= at`), seconds.
+    pub held_until: u64,
+}
+
+impl HoldClock {
+    /// Seconds during which the curves were held, by `now` (`>= at`).
+    pub fn held_by(&self, now: u64) -> u64 {
+        self.held
+            .saturating_add(now.min(self.held_until).saturating_sub(self.at))
+    }
+
+    /// Seconds of decay at `now` of an auction (re)started at `started_at`, when the clock
+    /// read `held_at_start` then: its age less the holds since.
+    ///
+    /// ```text
+    /// decay(now) = (now − started_at) − (held_by(now) − held_at_start)
+    /// ```
+    pub fn decay(clock: Option<&HoldClock>, started_at: u64, held_at_start: u64, now: u64) -> u64 {
+        let held = clock
+            .map_or(0, |c| c.held_by(now))
+            .saturating_sub(held_at_start);
+        now.saturating_sub(started_at).saturating_sub(held)
+    }
+
+    /// The clock after a sale at `now` that holds the curves `hold_for` more seconds, the hold
+    /// running at most `max_hold` seconds past `now`.
+    pub fn after_sale(&self, now: u64, hold_for: u64, max_hold: u64) -> HoldClock {
+        let held_until = self
+            .held_until
+            .max(now)
+            .saturating_add(hold_for)
+            .min(now.saturating_add(max_hold));
+        HoldClock {
+            held: self.held_by(now),
+            at: now,
+            held_until,
+        }
+    }
+
+    /// Seconds a sale of `owe` holds the curves: `hold · min(1, owe / cap)`, rounded down (a
+    /// sale buys no more hold than it paid for); the whole `hold` when `cap` is 0.
+    pub fn hold_for(hold: u64, owe: Uint128, cap: Uint128) -> u64 {
+        if owe >= cap {
+            return hold;
+        }
+        // owe < cap, so the ratio is below `hold` and fits.
+        let held = Uint128::from(hold).multiply_ratio(owe, cap);
+        u64::try_from(held.u128()).unwrap_or(hold)
+    }
+}
+
+/// A collateral's hold clock.
+#[cw_serde]
+pub struct HoldClockResponse {
+    /// The collateral.
+    pub denom: String,
+    /// Its clock (all zero before any sale held its curves).
+    pub clock: HoldClock,
 }
 
 /// A page of auctions.
@@ -400,4 +508,52 @@ pub struct ConfigResponse {
     pub impact_budget_pct: Decimal,
     /// Per-collateral parameters.
     pub collaterals: Vec<CollateralAuction>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_auction_decays_by_its_age_less_the_holds_since_its_start() {
+        // No clock: its age.
+        assert_eq!(HoldClock::decay(None, 100, 0, 400), 300);
+        let c = HoldClock::default().after_sale(200, 50, 600);
+        assert_eq!((c.held, c.at, c.held_until), (0, 200, 250));
+        assert_eq!(c.held_by(220), 20);
+        assert_eq!(c.held_by(1_000), 50);
+        // Started at 100 (clock 0 then): 300 s old at 400, 50 of them held.
+        assert_eq!(HoldClock::decay(Some(&c), 100, 0, 400), 250);
+        // Started at 230, when 30 s had been held: 20 more held since.
+        assert_eq!(HoldClock::decay(Some(&c), 230, c.held_by(230), 400), 150);
+    }
+
+    #[test]
+    fn holds_add_up_and_run_at_most_max_hold_ahead() {
+        let c = HoldClock::default().after_sale(0, 100, 150);
+        let c = c.after_sale(20, 100, 150);
+        // 200 s bought by 20, capped at 20 + 150.
+        assert_eq!((c.held, c.at, c.held_until), (20, 20, 170));
+        // A sale after the hold ended starts a new one.
+        let c = c.after_sale(500, 10, 150);
+        assert_eq!((c.held, c.held_until), (170, 510));
+        assert_eq!(c.held_by(600), 180);
+    }
+
+    #[test]
+    fn a_sale_holds_in_proportion_to_its_share_of_the_cap_rounded_down() {
+        let u = Uint128::new;
+        assert_eq!(HoldClock::hold_for(600, u(1_500), u(3_000)), 300);
+        assert_eq!(
+            HoldClock::hold_for(600, u(4), u(3_000)),
+            0,
+            "0.8 s rounds down"
+        );
+        assert_eq!(HoldClock::hold_for(600, u(9_000), u(3_000)), 600);
+        assert_eq!(HoldClock::hold_for(600, u(1), Uint128::zero()), 600);
+        assert_eq!(
+            HoldClock::hold_for(600, u(u128::MAX - 1), u(u128::MAX)),
+            599
+        );
+    }
 }

@@ -548,6 +548,7 @@ mod tests {
             price: Decimal::percent(price),
             floor: Decimal::percent(800),
             started_at: 0,
+            held_at_start: 0,
             needs_reset: false,
             at_floor: false,
         }

@@ -68,6 +68,8 @@ pub fn plan() -> DeployPlan {
                 dust: Uint128::new(1_000_000),
                 hole: None,
                 follow_oracle: false,
+                hold: 0,
+                hold_tolerance: Decimal::zero(),
             },
             price: Decimal::percent(1_000),
         }],

@@ -27,7 +27,7 @@ use crate::run::{
 };
 use anyhow::Result;
 use breakwater_liquidator::curve::{basis, quote};
-use breakwater_types::liquidator::{AuctionParams, AuctionResponse};
+use breakwater_types::liquidator::{AuctionParams, AuctionResponse, HoldClock};
 use breakwater_types::oracle::{OracleStatus, PriceSubmission};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::{BTreeMap, HashMap};
@@ -79,6 +79,9 @@ struct Auctions {
     running: BTreeMap<u64, AuctionResponse>,
     max_id: u64,
     params: HashMap<String, AuctionParams>,
+    /// Some collateral's sales hold its curves (`AuctionParams::hold`): its hold clock is read
+    /// each step, and a reset auction re-read (its clock at the restart).
+    holds: bool,
 }
 
 impl Auctions {
@@ -132,6 +135,14 @@ impl Auctions {
             return Ok(());
         }
         let now = chain.now();
+        let mut clocks: HashMap<String, HoldClock> = HashMap::new();
+        if self.holds {
+            for (denom, p) in &self.params {
+                if p.hold > 0 {
+                    clocks.insert(denom.clone(), chain.hold_clock(denom)?);
+                }
+            }
+        }
         for a in self.running.values_mut() {
             let params = self
                 .params
@@ -144,6 +155,7 @@ impl Auctions {
                 params,
                 a.top,
                 now.saturating_sub(a.started_at),
+                HoldClock::decay(clocks.get(&a.denom), a.started_at, a.held_at_start, now),
                 median,
                 basis,
             )
@@ -229,7 +241,7 @@ impl ContractEngine {
             .map(|(a, d)| (d.clone(), w.book.p0[a], w.depth[a]))
             .collect();
         let builder = crate::run::builder_for(config, &assets);
-        let params = builder
+        let params: HashMap<String, AuctionParams> = builder
             .plan()
             .collaterals
             .iter()
@@ -285,6 +297,7 @@ impl ContractEngine {
                 exact: chain.exact_time(),
                 running: BTreeMap::new(),
                 max_id: 0,
+                holds: params.values().any(|p| p.hold > 0),
                 params,
             },
             config: config.clone(),
@@ -637,6 +650,9 @@ impl Engine for ContractEngine {
                 } else if a.needs_reset && self.keepers.send(b) {
                     if let Ok(outcome) = chain.reset_outcome(a.id) {
                         self.auctions.restarted(a.id, outcome);
+                        if self.auctions.holds {
+                            self.auctions.reread(chain.as_ref(), a.id)?;
+                        }
                     }
                 }
                 continue;

@@ -1,0 +1,223 @@
+//! Issue 14: sales hold the auction curves of their collateral (`AuctionParams::hold`), for a
+//! time in proportion to what they bought against the collateral's cap, while the market
+//! stands at or near the held price.
+use super::*;
+use breakwater_types::liquidator::{AuctionParams, HoldClockResponse, QueryMsg};
+use cosmwasm_std::Decimal;
+
+/// Each of the three feeders measures 1,000 USDC of depth per 1% move: with the Suite's 3%
+/// budget the cap is 3,000 USDC.
+const DEPTH: u128 = 1_000_000_000;
+
+/// The Suite's auction parameters with `hold` seconds per cap of sales and `tolerance`.
+fn holding(hold: u64, tolerance: &str) -> SuiteBuilder {
+    SuiteBuilder::new().auction_params(
+        "uatom",
+        AuctionParams {
+            hold,
+            hold_tolerance: dec(tolerance),
+            ..breakwater_testing::default_auction_params()
+        },
+    )
+}
+
+/// The curve four steps after the start, 9.35 · 0.97⁴: below the market (8.5), where keepers buy.
+const P4: &str = "8.2774877735";
+/// Five steps, 9.35 · 0.97⁵.
+const P5: &str = "8.029163140295";
+
+/// Two borrowers of 1,000 ATOM each against 6,500 USDC, liquidated at 8.5 (two auctions with a
+/// tab of 2,777.78 USDC and a lot of 343 ATOM each), the measured depth making the cap 3,000
+/// USDC, four curve steps later (the price `P4`): the suite and the two auctions.
+fn two_auctions(builder: SuiteBuilder) -> (Suite, u64, u64) {
+    let mut s = builder.build();
+    let (lender, borrower, keeper) = (s.lender.clone(), s.borrower.clone(), s.keeper.clone());
+    let other = s.addr("other_borrower");
+    s.supply(&lender, SUPPLY).unwrap();
+    s.open_position(&borrower, "uatom", COLLATERAL, DEBT);
+    s.open_position(&other, "uatom", COLLATERAL, DEBT);
+    s.advance_time_feeding(30);
+    s.feed("uatom", dec("8.5"));
+    let mut ids = [&borrower, &other].map(|b| {
+        let res = s.liquidate(&keeper, b).unwrap();
+        attr(&res, "auction_id").unwrap().parse::<u64>().unwrap()
+    });
+    ids.sort();
+    s.advance_time_feeding(240);
+    s.feed_with_depth("uatom", dec("8.5"), &[DEPTH; 3]);
+    assert_eq!(s.room("uatom").hole.u128(), 3 * DEPTH);
+    assert_eq!(s.auction(ids[1]).price, dec(P4));
+    (s, ids[0], ids[1])
+}
+
+fn clock(s: &Suite, denom: &str) -> HoldClockResponse {
+    s.liquidator_query(&QueryMsg::HoldClock {
+        denom: denom.to_string(),
+    })
+    .unwrap()
+}
+
+fn held(res: &cw_multi_test::AppResponse) -> u64 {
+    attr(res, "held").unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_sale_holds_every_auction_of_its_collateral_for_as_long_as_its_size_buys() {
+    let (mut s, first, second) = two_auctions(holding(600, "0"));
+    let keeper = s.keeper.clone();
+    let t0 = s.now();
+    // 100 ATOM at P4 = 827.75 USDC against a cap of 3,000: 600 · 827.75 / 3,000 = 165 s.
+    let res = s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    assert_eq!(held(&res), 165);
+    let c = clock(&s, "uatom").clock;
+    assert_eq!((c.held, c.at, c.held_until), (0, t0, t0 + 165));
+    // Unheld, both would be at P5 60 s on; held, neither moves until 60 s after the hold.
+    s.advance_time_feeding(224);
+    assert_eq!(s.auction(first).price, dec(P4));
+    assert_eq!(s.auction(second).price, dec(P4));
+    s.advance_time_feeding(1);
+    assert_eq!(s.auction(first).price, dec(P5));
+    assert_eq!(s.auction(second).price, dec(P5));
+    assert_eq!(clock(&s, "uatom").clock.held_by(s.now()), 165);
+    // Another collateral's auctions are not held.
+    assert_eq!(clock(&s, "ueth").clock.held_until, 0);
+}
+
+#[test]
+fn without_a_hold_a_sale_does_not_stop_the_curve() {
+    let (mut s, first, second) = two_auctions(SuiteBuilder::new());
+    let keeper = s.keeper.clone();
+    let res = s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    assert_eq!(held(&res), 0);
+    s.advance_time_feeding(60);
+    assert_eq!(s.auction(second).price, dec(P5));
+    assert_eq!(clock(&s, "uatom").clock.held_until, 0);
+}
+
+#[test]
+fn a_one_unit_bid_cannot_hold_the_curves() {
+    // A bidder who would keep the price up with dust buys no hold: 600 · 9 / 3·10⁹ < 1 s.
+    let (mut s, first, second) = two_auctions(holding(600, "0"));
+    let keeper = s.keeper.clone();
+    for _ in 0..6 {
+        let res = s.bid(&keeper, first, 1, dec(P4)).unwrap();
+        assert_eq!(held(&res), 0);
+        s.advance_time_feeding(10);
+    }
+    assert_eq!(s.auction(second).price, dec(P5));
+}
+
+#[test]
+fn holds_add_up_to_at_most_hold_seconds_ahead() {
+    let (mut s, first, second) = two_auctions(holding(600, "0"));
+    let keeper = s.keeper.clone();
+    let t0 = s.now();
+    // 4 · 165 = 660 s bought, capped at 600 ahead of the last sale.
+    for id in [first, first, second, second] {
+        s.bid(&keeper, id, 100_000_000, dec(P4)).unwrap();
+    }
+    assert_eq!(clock(&s, "uatom").clock.held_until, t0 + 600);
+    s.advance_time_feeding(600 + 59);
+    assert_eq!(s.auction(first).price, dec(P4));
+    s.advance_time_feeding(1);
+    assert_eq!(s.auction(first).price, dec(P5));
+}
+
+#[test]
+fn a_held_curve_runs_again_once_the_market_falls_below_its_tolerance() {
+    let (mut s, first, second) = two_auctions(holding(600, "0.05"));
+    let keeper = s.keeper.clone();
+    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    // Two steps on, the market at 7.9: P4 ≤ 7.9 · 1.05 = 8.295, still held.
+    s.advance_time(120);
+    s.feed("uatom", dec("7.9"));
+    assert_eq!(s.auction(second).price, dec(P4));
+    // The market at 7.8: P4 > 7.8 · 1.05 = 8.19, nobody buys at the held price; the curve is
+    // priced as if never held, 9.35 · 0.97⁶ six steps after the start.
+    s.feed("uatom", dec("7.8"));
+    assert_eq!(s.auction(second).price, dec("7.78828824608615"));
+    // And held again when the market comes back.
+    s.feed("uatom", dec("8.2"));
+    assert_eq!(s.auction(second).price, dec(P4));
+}
+
+#[test]
+fn a_held_price_above_the_market_is_not_held() {
+    // Tolerance 0: the market must stand at or above the held price.
+    let (mut s, first, second) = two_auctions(holding(600, "0"));
+    let keeper = s.keeper.clone();
+    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    s.advance_time(60);
+    s.feed("uatom", dec("8.27"));
+    assert_eq!(s.auction(second).price, dec(P5));
+    s.feed("uatom", dec("8.28"));
+    assert_eq!(s.auction(second).price, dec(P4));
+}
+
+#[test]
+fn the_backstops_purchases_do_not_hold_the_curves() {
+    let builder = holding(600, "0").backstop_deposit(10_000_000_000);
+    let (mut s, first, second) = two_auctions(builder);
+    let keeper = s.keeper.clone();
+    // 1.1 · 0.97^15 = 0.696 < 0.8: both at the floor 900 s after the start.
+    s.advance_time_feeding(660);
+    assert!(s.auction(first).at_floor);
+    let res = s.buy_at_floor(&keeper, first).unwrap();
+    assert_eq!(attr(&res, "held").as_deref(), Some("0"));
+    assert_eq!(clock(&s, "uatom").clock.held_until, 0);
+    // A keeper's purchase at the floor does hold them (its lot reaches the book).
+    let floor = s.auction(second).price;
+    let res = s.bid(&keeper, second, 100_000_000, floor).unwrap();
+    assert!(held(&res) > 0);
+}
+
+#[test]
+fn the_reset_threshold_reads_the_held_curve_and_a_reset_starts_it_afresh() {
+    let (mut s, first, second) = two_auctions(holding(600, "0"));
+    let keeper = s.keeper.clone();
+    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    // cusp 0.5: 0.97^23 = 0.496 is stale. Unheld, after 23 steps (1,380 s after the start);
+    // held 165 s, not yet 1,500 s after it, stale 60 s later.
+    s.advance_time_feeding(1_500 - 240);
+    assert!(!s.auction(second).needs_reset);
+    s.advance_time_feeding(60);
+    assert!(s.auction(second).needs_reset);
+    s.reset_auction(&keeper, second).unwrap();
+    let a = s.auction(second);
+    assert_eq!(a.top, dec("9.35"), "restarted at the oracle times buf");
+    assert_eq!(a.price, dec("9.35"));
+    assert_eq!(a.held_at_start, 165);
+    s.advance_time_feeding(60);
+    assert_eq!(s.auction(second).price, dec("9.0695"));
+}
+
+#[test]
+fn hold_parameters_out_of_range_are_refused() {
+    let mut s = SuiteBuilder::new().build();
+    let owner = s.owner.clone();
+    for (params, error) in [
+        (
+            AuctionParams {
+                hold: 3_601,
+                ..breakwater_testing::default_auction_params()
+            },
+            "hold",
+        ),
+        (
+            AuctionParams {
+                hold_tolerance: Decimal::percent(101),
+                ..breakwater_testing::default_auction_params()
+            },
+            "hold_tolerance",
+        ),
+    ] {
+        let msg = breakwater_types::liquidator::ExecuteMsg::SetCollateral(
+            breakwater_types::liquidator::CollateralAuction {
+                denom: "uatom".to_string(),
+                params,
+            },
+        );
+        let err = s.liquidator_execute(&owner, &msg, &[]).unwrap_err();
+        assert!(err.to_string().contains(error), "{err}");
+    }
+}
