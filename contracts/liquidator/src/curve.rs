@@ -71,18 +71,20 @@ pub fn quote(
     } else {
         top
     };
-    let running = curve_price(from, &params.curve, elapsed)?;
-    let curve = if decay < elapsed {
-        // Held while the market stands at or above the held price; a market below it has no
-        // buyer there: the curve runs as if never held.
-        let held = curve_price(from, &params.curve, decay)?;
-        if held <= oracle.checked_mul(Decimal::one().checked_add(params.hold_tolerance)?)? {
-            running.max(held)
-        } else {
-            running
-        }
+    let held = if params.follow_oracle {
+        curve_price(from, &params.curve, decay)?
     } else {
-        running
+        decayed
+    };
+    // Held while the market stands at or above the held price (within the tolerance); a
+    // market below it has no buyer there: the curve runs as if never held. (A curve never
+    // rises, so the held price is never below the running one.)
+    let market_below =
+        held > oracle.checked_mul(Decimal::one().checked_add(params.hold_tolerance)?)?;
+    let curve = if decay < elapsed && market_below {
+        curve_price(from, &params.curve, elapsed)?
+    } else {
+        held
     };
     let floor = floor_price(oracle, params.max_discount)?;
     let cusp_price = top.checked_mul(params.cusp)?;
