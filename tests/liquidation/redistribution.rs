@@ -496,29 +496,64 @@ fn a_position_is_not_redistributed_onto_holders_together_under_water() {
 
 #[test]
 fn the_recipient_floor_decides_whether_holders_take_a_position() {
-    // The same market with the floor at 0.98: Alice and Bob, at 0.988 after, take it.
-    let params = LiquidationParams {
-        redistribution: Some(RedistributionParams {
-            min_recipient_health: dec("0.98"),
-            ..RedistributionParams::default()
-        }),
-        ..on()
-    };
-    let Set { mut s, alice, .. } = under_water_after(params);
+    // The same market: Alice and Bob would be together at 0.988 after, but the floor bounds
+    // the worst any holder healthy now could be left at, a holder of ueth alone at HF 1 taking
+    // its part: (V + L) / (V + S) with V = 8·10^6 · 2300 · 0.825 (their ueth), L = 2·10^6 ·
+    // 2300 · 0.825 (the lot), S = 4.8·10^9 (its debt): 18.975 / 19.98 = 0.9497. At a floor of
+    // 0.94 they take it.
+    let Set { mut s, alice, .. } = under_water_after(floor(on(), "0.94"));
     assert_eq!(outcome(&mut s), "redistribute");
     assert!(!s.market_state().debt_redistributed.is_zero());
     assert!(eth(&s, &alice) > 2_000_000);
-    // And at 0.99 they do not.
-    let params = LiquidationParams {
-        redistribution: Some(RedistributionParams {
-            min_recipient_health: dec("0.99"),
-            ..RedistributionParams::default()
-        }),
-        ..on()
-    };
-    let Set { mut s, .. } = under_water_after(params);
+    // At 0.95 (below their 0.988 together, above the worst case) they do not.
+    let Set { mut s, .. } = under_water_after(floor(on(), "0.95"));
     assert_ne!(outcome(&mut s), "redistribute");
     assert!(s.market_state().debt_redistributed.is_zero());
+}
+
+/// A market where Alice holds 2·10^5 ueth owing 3·10^8, Carol 10^3 ueth and 10^12 uatom owing
+/// nothing, and the borrower 2·10^6 ueth owing 4.8·10^9; no room for ueth, an empty backstop,
+/// redistribution on (`params`); ETH at 2000: the borrower at HF 0.69 (below the hard floor),
+/// Alice at 1.1.
+fn one_small_holder_and_a_rich_one(params: LiquidationParams) -> (Suite, Addr, Addr) {
+    let mut s = lent(
+        SuiteBuilder::new()
+            .liquidation_params(params)
+            .auction_params(ETH, auction_with_hole(0))
+            .backstop_deposit(0),
+    );
+    let (alice, carol, borrower) = (s.addr("alice"), s.addr("carol"), s.borrower.clone());
+    s.open_position(&alice, ETH, 200_000, 300_000_000);
+    s.open_position(&carol, ETH, 1_000, 0);
+    s.open_position(&carol, ATOM, 1_000_000_000_000, 0);
+    s.open_position(&borrower, ETH, 2_000_000, DEBT);
+    s.feed(ETH, dec("2000"));
+    (s, alice, carol)
+}
+
+#[test]
+fn redistribution_never_leaves_a_healthy_holder_below_the_recipient_floor() {
+    // Alice and Carol together could carry the borrower's position: Carol's atom keeps their
+    // aggregate far above the floor. But Carol holds a thousandth of the other ueth and would
+    // take a thousandth of it; Alice would take the rest and fall from 1.1 to 0.71, under the
+    // hard floor, to be redistributed in turn. So nothing is redistributed: the position goes
+    // as it would without redistribution, and Alice keeps what she had.
+    let (mut s, alice, carol) = one_small_holder_and_a_rich_one(on());
+    assert!(hf(&s, &alice) > dec("1.09"));
+    let (a0, c0) = (s.account(&alice), s.account(&carol));
+    let with = outcome(&mut s);
+    assert_ne!(with, "redistribute");
+    assert!(s.market_state().debt_redistributed.is_zero());
+    assert_eq!(s.account(&alice).debt_shares, a0.debt_shares);
+    assert_eq!(s.account(&carol).debt_shares, c0.debt_shares);
+    assert_eq!(eth(&s, &alice), 200_000);
+    let without = LiquidationParams {
+        redistribution: None,
+        ..on()
+    };
+    let (mut plain, ..) = one_small_holder_and_a_rich_one(without);
+    assert_eq!(with, outcome(&mut plain));
+    assert_books(&s);
 }
 
 #[test]

@@ -35,6 +35,8 @@ pub struct Setup {
     /// Redistribution waits for the backstop to be exhausted
     /// (`RedistributionParams::backstop_first`, the default).
     pub backstop_first: bool,
+    /// Sales hold the auction curves (`AuctionParams::hold` 600 s, tolerance 0).
+    pub hold: bool,
 }
 
 /// How much to borrow.
@@ -202,6 +204,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         ],
         prop::bool::weighted(0.7),
         prop::bool::weighted(0.7),
+        prop::bool::weighted(0.5),
     )
         .prop_map(|t| Setup {
             users: t.0,
@@ -212,6 +215,7 @@ fn setup() -> impl Strategy<Value = Setup> {
             hole: t.5,
             paced: t.6,
             backstop_first: t.7,
+            hold: t.8,
         })
 }
 

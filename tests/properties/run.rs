@@ -172,6 +172,7 @@ impl World {
                     denom: COLLATERALS[denom % 3].to_string(),
                     params: AuctionParams {
                         hole: hole.map(Uint128::new),
+                        hold: if self.hold { 600 } else { 0 },
                         ..default_auction_params()
                     },
                 });
@@ -465,8 +466,15 @@ impl World {
     /// The recipients' floor: after a redistribution, the other holders of each collateral it
     /// gave away are together at `min_recipient_health` or above (their summed liquidation
     /// value over their summed debt, as the queries show them with what they are owed; within
-    /// 1%, the market's estimate counting what earlier redistributions owe them pro rata).
-    fn check_recipients(&mut self, r: &cw_multi_test::AppResponse, target: &Addr, at: &str) {
+    /// 1%, the market's estimate counting what earlier redistributions owe them pro rata), and
+    /// so is each of them that was healthy before (`others0`, as they stood then).
+    fn check_recipients(
+        &mut self,
+        r: &cw_multi_test::AppResponse,
+        target: &Addr,
+        others0: &[AccountResponse],
+        at: &str,
+    ) {
         let denoms: Vec<String> = r
             .events
             .iter()
@@ -505,6 +513,24 @@ impl World {
                 "{at}: the holders of {denom} left together at {value} of liquidation value \
                  against {debt} of debt (floor {floor})"
             );
+            for (a0, a1) in others0.iter().zip(&others) {
+                let took = a1
+                    .collaterals
+                    .iter()
+                    .any(|c| c.denom == denom && !c.amount.is_zero());
+                let healthy = a0.health_factor.is_none_or(|h| h >= Decimal::one());
+                if !(took && healthy) {
+                    continue;
+                }
+                let least = a1.debt.mul_floor(floor).multiply_ratio(99u128, 100u128);
+                assert!(
+                    a1.liquidation_value >= least,
+                    "{at}: {} took a part of {denom} healthy and was left at {:?} (floor {floor}): \
+                     before {a0:?}, after {a1:?}",
+                    a1.address,
+                    a1.health_factor
+                );
+            }
         }
     }
 
@@ -514,6 +540,13 @@ impl World {
     /// the HF (up to the documented rounding); any other mode closes the debt.
     pub fn liquidate(&mut self, sender: &Addr, target: &Addr) {
         let acc0 = self.suite.account(target);
+        // The other users as they stand before (the recipients' floor compares with them).
+        let others0: Vec<AccountResponse> = self
+            .users
+            .iter()
+            .filter(|u| *u != target)
+            .map(|u| self.suite.account(u))
+            .collect();
         let msg = MarketMsg::Liquidate {
             borrower: target.to_string(),
         };
@@ -553,10 +586,14 @@ impl World {
                             &["liquidation throttled: no auction room"],
                             &format!("account below the hard floor (HF {h}, {ht} trusted) not liquidated"),
                         );
+                        // In the drain the room is only full of auctions started this round
+                        // (each round begins by clearing them): an account that follows one
+                        // of them waits for the next round, never for an empty room.
                         assert!(
-                            !self.draining,
+                            !self.draining || !self.suite.auctions().is_empty(),
                             "{at}: the drain could not liquidate an account below the hard \
-                             floor (HF {h}, {ht} at trusted prices): {root}\n{acc0:?}"
+                             floor (HF {h}, {ht} at trusted prices) with no auction running: \
+                             {root}\n{acc0:?}"
                         );
                         self.refused.insert(target.clone());
                         self.stats.throttled += 1;
@@ -752,7 +789,7 @@ impl World {
                 "{at}: a redistribution left debt {}",
                 acc1.debt
             );
-            self.check_recipients(&r, target, &at);
+            self.check_recipients(&r, target, &others0, &at);
         } else if mode == "partial_absorb" {
             // Issue 14's transfer before sale: the pool repays part of the debt.
             assert!(

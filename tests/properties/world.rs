@@ -179,6 +179,8 @@ pub struct World {
     /// Redistribution waits for the backstop to be exhausted
     /// ([`crate::properties::actions::Setup::backstop_first`]).
     pub backstop_first: bool,
+    /// Sales hold the auction curves ([`crate::properties::actions::Setup::hold`]).
+    pub hold: bool,
     /// The last snapshot, while nothing has changed since (with the block it was taken at).
     cached: Option<(u64, u64, Snapshot)>,
 }
@@ -231,12 +233,13 @@ impl World {
                 ..BackstopParams::default()
             })
             .backstop_deposit(setup.backstop_seed);
-        if let Some(hole) = setup.hole {
+        if setup.hole.is_some() || setup.hold {
             for d in COLLATERALS {
                 builder = builder.auction_params(
                     d,
                     AuctionParams {
-                        hole: Some(Uint128::new(hole)),
+                        hole: setup.hole.map(Uint128::new),
+                        hold: if setup.hold { 600 } else { 0 },
                         ..default_auction_params()
                     },
                 );
@@ -285,6 +288,7 @@ impl World {
             draining: false,
             paced: setup.paced,
             backstop_first: setup.backstop_first,
+            hold: setup.hold,
             cached: None,
         };
         w.prev_gap = gap(&w.prev_state);

@@ -119,14 +119,30 @@ pub struct Move<'a> {
     pub shares: Uint128,
 }
 
-/// The lowest, over the denoms of `moves`, of the aggregate health factor of the accounts
-/// other than `own` holding that denom once they take their part of `moves`: their summed
-/// liquidation value (at the median and the thresholds in force at `now`) over their summed
-/// debt (at `index`). What is owed them by earlier redistributions and their part of each
-/// move are counted pro rata to the units of its denom they hold. `Decimal::MAX` when they owe
-/// nothing; `None` when it cannot be told (totals not kept, a holding not priced, or any
-/// failure valuing them): then nothing is redistributed, and the liquidation or the auction
-/// settlement that asked goes on without it (this check never makes either fail).
+/// The lowest health factor the recipients of `moves` could be left at: over the denoms of
+/// `moves`, the lower of two figures (at the median and the thresholds in force at `now`, debt
+/// at `index`).
+///
+/// - **Together**: the aggregate health of the accounts other than `own` holding that denom
+///   once they take their part of `moves`: their summed liquidation value over their summed
+///   debt. What is owed them by earlier redistributions and their part of each move are
+///   counted pro rata to the units of its denom they hold.
+/// - **Alone**: the worst any one of them that is healthy now (HF ≥ 1) could be left at,
+///   `(V + L) / (V + S)` for each denom with `V` the liquidation value of the other holders'
+///   stored units of it, `L` that of the move's lot and `S` the move's debt. A holder takes
+///   the move's lot and debt per unit of the denom it holds, so one holding only that denom
+///   with its debt equal to its liquidation value is the worst case; anything else it holds, or
+///   a lower debt, leaves it higher (adding the same to both terms of a ratio below 1 raises
+///   it, and a holder taking several denoms is a mediant of their figures). The aggregate
+///   alone is not enough: one holder's other collateral can carry it while a holder with
+///   little else takes nearly the whole move, lands below the hard floor, and is redistributed
+///   in turn, back onto the first account if it kept a surplus (the property harness found
+///   two accounts passing a position to each other that way, round after round).
+///
+/// `Decimal::MAX` when they owe nothing; `None` when it cannot be told (totals not kept, a
+/// holding not priced, or any failure valuing them): then nothing is redistributed, and the
+/// liquidation or the auction settlement that asked goes on without it (this check never
+/// makes either fail).
 pub fn recipients_health(
     deps: Deps,
     config: &Config,
@@ -176,10 +192,42 @@ pub fn recipients_health(
             if let Some(hf) = health_of(&lines, debt)?.health_factor {
                 lowest = lowest.min(hf);
             }
+            if let Some(hf) = alone(deps, config, now, index, own, m, &mut cache)? {
+                lowest = lowest.min(hf);
+            }
         }
         Ok(Some(lowest))
     };
     valued().ok().flatten()
+}
+
+/// The worst health a holder of `m.denom` healthy now could be left at by `m` (see
+/// [`recipients_health`]): `(V + L) / (V + S)`, `V` rounded down (which can only lower it,
+/// for the protocol), `S` rounded up. `None` when the move carries no debt.
+fn alone(
+    deps: Deps,
+    config: &Config,
+    now: u64,
+    index: Decimal,
+    own: &Account,
+    m: &Move,
+    cache: &mut PriceCache,
+) -> Result<Option<Decimal>, ContractError> {
+    let moved = m.shares.checked_mul_ceil(index)?;
+    if moved.is_zero() {
+        return Ok(None);
+    }
+    let others = stake(deps.storage, m.denom)?.saturating_sub(own.collateral(m.denom));
+    let value = |units: Uint128, cache: &mut PriceCache| -> Result<Uint128, ContractError> {
+        let lines = price_holdings(deps, config, &[(m.denom.to_string(), units)], now, cache)?;
+        Ok(health_of(&lines, Uint128::zero())?.liquidation_value)
+    };
+    let held = value(others, cache)?;
+    let after = value(others.checked_add(m.lot)?, cache)?;
+    let owed = held.checked_add(moved)?;
+    Ok(Some(
+        Decimal::checked_from_ratio(after, owed).unwrap_or(Decimal::MAX),
+    ))
 }
 
 /// `a · n / d` rounded up or down, saturating at 128 bits (zero when `d` is).

@@ -43,7 +43,7 @@ crate::param_set! {
         resale_interval = 600.0, "seconds between the backstop's resales";
         resale_fraction = 0.05, "share of its holding the backstop re-sells each time";
         min_debt = 100.0, "dust: a partial liquidation must leave at least this many dollars of debt and of collateral";
-        min_recipient_health = 0.8, "redistribution: the lowest aggregate health factor the other holders of a collateral may be left with (RedistributionParams.min_recipient_health)";
+        min_recipient_health = 0.8, "redistribution: the lowest health factor the other holders of a collateral may be left with, together and each one healthy before (RedistributionParams.min_recipient_health)";
         redistribute_shortfalls = 1.0, "1: the part of an auction shortfall the backstop cannot bear is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls; on by default since 2026-12-06, seventh session; 0 turns it off)";
         backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
         absorb_on_credit = 0.0, "1: a whole position the book has no room for (or that a halt keeps from auction) is absorbed by the backstop on credit from the market when its base falls short (LiquidationParams.absorb_on_credit; off by default: it spends the credit that covers bad debt, docs/LAB.md)";

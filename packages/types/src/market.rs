@@ -338,12 +338,13 @@ pub struct RedistributionParams {
     /// The most a redistribution charges the borrower on top of the debt it moves (the bonus in
     /// force counts up to it; 0 to 1; default 10%, Liquity v2's redistribution penalty).
     pub penalty_cap: Decimal,
-    /// The lowest aggregate health factor the other holders of a collateral may be left with
-    /// by a redistribution to them (their summed liquidation value over their summed debt,
-    /// with the move; 0 to 10; default 0.8, the default hard floor). Below it the position is
-    /// not redistributed (nor an auction shortfall) and is shed as without redistribution:
-    /// holders left together below the hard floor would go whole one after another. Keep it
-    /// at or above `hard_floor_health_factor`.
+    /// The lowest health factor a redistribution may leave the other holders of a collateral
+    /// at, together (their summed liquidation value over their summed debt, with the move) and
+    /// each one that is healthy now (the worst case, a holder of that collateral alone at HF
+    /// 1); 0 to 10; default 0.8, the default hard floor. Below it the position is not
+    /// redistributed (nor an auction shortfall) and is shed as without redistribution:
+    /// holders left below the hard floor would go whole one after another. Keep it at or
+    /// above `hard_floor_health_factor`.
     pub min_recipient_health: Decimal,
 }
 defaults {
