@@ -2,7 +2,9 @@
 //! time in proportion to what they bought against the collateral's cap, while the market
 //! stands at or near the held price.
 use super::*;
+use breakwater_types::deploy::DeployPlan;
 use breakwater_types::liquidator::{AuctionParams, HoldClockResponse, QueryMsg};
+use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::Decimal;
 
 /// Each of the three feeders measures 1,000 USDC of depth per 1% move: with the Suite's 3%
@@ -124,19 +126,46 @@ fn holds_add_up_to_at_most_hold_seconds_ahead() {
 }
 
 #[test]
-fn a_held_curve_runs_again_once_the_market_falls_below_its_tolerance() {
+fn a_held_curve_follows_a_falling_market_as_soon_as_it_stands_below_it() {
+    // Tolerance 5%, but the market is falling (its TWAP, of the 10 before the crash and 8.5
+    // since, above the median): the tolerance does not apply.
     let (mut s, first, second) = two_auctions(holding(600, "0.05"));
     let keeper = s.keeper.clone();
     s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
-    // Two steps on, the market at 7.9: P4 ≤ 7.9 · 1.05 = 8.295, still held.
     s.advance_time(120);
-    s.feed("uatom", dec("7.9"));
+    s.feed("uatom", dec("8.3"));
+    assert!(s.oracle_price("uatom").unwrap().twap > dec("8.3"));
+    // At 8.3, at or above the held price: held.
     assert_eq!(s.auction(second).price, dec(P4));
-    // The market at 7.8: P4 > 7.8 · 1.05 = 8.19, nobody buys at the held price; the curve is
-    // priced as if never held, 9.35 · 0.97⁶ six steps after the start.
-    s.feed("uatom", dec("7.8"));
+    // At 7.9, below P4 though within 5% of it (7.9 · 1.05 = 8.295): the curve is priced as if
+    // never held, 9.35 · 0.97⁶ six steps after the start.
+    s.feed("uatom", dec("7.9"));
     assert_eq!(s.auction(second).price, dec("7.78828824608615"));
-    // And held again when the market comes back.
+}
+
+#[test]
+fn a_held_curve_waits_within_its_tolerance_while_the_market_comes_back() {
+    // A one-minute TWAP, so that a market coming back stands above it within the hold.
+    let fast = OracleParams {
+        twap_window: 60,
+        ..DeployPlan::default().oracle
+    };
+    let (mut s, first, second) = two_auctions(holding(600, "0.05").oracle_params(fast));
+    let keeper = s.keeper.clone();
+    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    // The market falls to 7.6 for a minute: below the held price, the curve runs (P5 five
+    // steps after the start).
+    s.feed("uatom", dec("7.6"));
+    s.advance_time_feeding(60);
+    assert_eq!(s.auction(second).price, dec(P5));
+    // It comes back to 7.9, above its TWAP: P4 ≤ 7.9 · 1.05 = 8.295, held again.
+    s.feed("uatom", dec("7.9"));
+    assert!(s.oracle_price("uatom").unwrap().twap < dec("7.9"));
+    assert_eq!(s.auction(second).price, dec(P4));
+    // At 7.8, P4 > 7.8 · 1.05 = 8.19: beyond the tolerance, the curve runs.
+    s.feed("uatom", dec("7.8"));
+    assert_eq!(s.auction(second).price, dec(P5));
+    // And held again at 8.2.
     s.feed("uatom", dec("8.2"));
     assert_eq!(s.auction(second).price, dec(P4));
 }

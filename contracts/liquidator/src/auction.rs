@@ -43,7 +43,15 @@ pub fn price_now(
     let clock = hold_clock(storage, &auction.denom)?;
     let decayed = HoldClock::decay(Some(&clock), auction.started_at, auction.held_at_start, now);
     let basis = basis(oracle.median, oracle.twap, oracle.status.is_active());
-    quote(params, auction.top, elapsed, decayed, oracle.median, basis)
+    quote(
+        params,
+        auction.top,
+        elapsed,
+        decayed,
+        oracle.median,
+        oracle.twap,
+        basis,
+    )
 }
 
 /// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct` where

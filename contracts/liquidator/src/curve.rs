@@ -43,18 +43,22 @@ pub fn basis(median: Decimal, twap: Decimal, active: bool) -> Decimal {
 
 /// Prices an auction (re)started at `top`, `elapsed` seconds ago, whose curve has decayed
 /// for `decay` of them (all of them unless sales held it, [`AuctionParams::hold`]), against
-/// the current oracle median `oracle` (the floor) and the current [`basis`].
+/// the current oracle median `oracle` (the floor), its TWAP `twap` and the current [`basis`].
 ///
 /// The curve falls from `top` (Maker's curve), or with [`AuctionParams::follow_oracle`] from
 /// `basis · buf` now (rounded up, as at a start): the same decay, measured from the current
 /// price instead of the start price. A held curve ([`AuctionParams::hold`]) prices at
 ///
 /// ```text
-/// curve(decay)     while curve(decay) ≤ oracle · (1 + hold_tolerance)
+/// curve(decay)     while curve(decay) ≤ oracle · (1 + tolerance)
 /// curve(elapsed)   otherwise (as if never held)
+/// tolerance = hold_tolerance while oracle ≥ twap (the market not falling), else 0
 /// ```
 ///
-/// so never below where it would be without holds. Whether the auction is stale reads `elapsed` against
+/// so never below where it would be without holds. The tolerance lets a hold wait out a book
+/// that keepers' own sales have pushed under the held price while the market comes back; a
+/// market below its TWAP is falling, and there the curve follows it as soon as it stands
+/// below the held price (a collapse that never recovers is not waited out). Whether the auction is stale reads `elapsed` against
 /// `tail` and the decay alone (`top`'s own curve against `cusp · top`), so following the
 /// oracle never makes an auction reset sooner or later.
 pub fn quote(
@@ -63,6 +67,7 @@ pub fn quote(
     elapsed: u64,
     decay: u64,
     oracle: Decimal,
+    twap: Decimal,
     basis: Decimal,
 ) -> StdResult<Quote> {
     let decayed = curve_price(top, &params.curve, decay)?;
@@ -76,11 +81,15 @@ pub fn quote(
     } else {
         decayed
     };
-    // Held while the market stands at or above the held price (within the tolerance); a
-    // market below it has no buyer there: the curve runs as if never held. (A curve never
-    // rises, so the held price is never below the running one.)
-    let market_below =
-        held > oracle.checked_mul(Decimal::one().checked_add(params.hold_tolerance)?)?;
+    // Held while the market stands at or above the held price (within the tolerance while
+    // it is not falling); a market below it has no buyer there: the curve runs as if never
+    // held. (A curve never rises, so the held price is never below the running one.)
+    let tolerance = if oracle >= twap {
+        params.hold_tolerance
+    } else {
+        Decimal::zero()
+    };
+    let market_below = held > oracle.checked_mul(Decimal::one().checked_add(tolerance)?)?;
     let curve = if decay < elapsed && market_below {
         curve_price(from, &params.curve, elapsed)?
     } else {
@@ -181,10 +190,10 @@ mod tests {
     fn price_never_goes_below_the_floor() {
         let p = params(PriceCurve::Linear { duration: 1000 });
         // Oracle 100, floor 80; top 130.
-        let q = quote(&p, d("130"), 0, 0, d("100"), d("100")).unwrap();
+        let q = steady(&p, 0, "100");
         assert_eq!(q.price, d("130"));
         assert!(!q.at_floor);
-        let q = quote(&p, d("130"), 900, 900, d("100"), d("100")).unwrap();
+        let q = steady(&p, 900, "100");
         assert_eq!(q.curve, d("13"));
         assert_eq!(q.price, d("80"));
         assert!(q.at_floor);
@@ -194,10 +203,16 @@ mod tests {
     #[test]
     fn reset_is_due_after_tail_or_below_cusp() {
         let p = params(PriceCurve::Linear { duration: 100_000 });
-        let q = quote(&p, d("130"), 8_400, 8_400, d("100"), d("100")).unwrap();
+        let q = steady(&p, 8_400, "100");
         assert!(!q.needs_reset);
-        let q = quote(&p, d("130"), 8_401, 8_401, d("100"), d("100")).unwrap();
+        let q = steady(&p, 8_401, "100");
         assert!(q.needs_reset);
+    }
+
+    /// The quote of an auction started at 130, never held, `t` seconds ago, with the median
+    /// and TWAP at `oracle` (active: the basis too).
+    fn steady(p: &AuctionParams, t: u64, oracle: &str) -> Quote {
+        quote(p, d("130"), t, t, d(oracle), d(oracle), d(oracle)).unwrap()
     }
 
     fn following(curve: PriceCurve) -> AuctionParams {
@@ -216,14 +231,14 @@ mod tests {
             cut: d("0.9"),
         };
         // Started at oracle 100 (top 130); two steps later the oracle is at 50.
-        let anchored = quote(&params(c.clone()), d("130"), 120, 120, d("50"), d("50")).unwrap();
+        let anchored = steady(&params(c.clone()), 120, "50");
         assert_eq!(anchored.curve, d("105.3"), "130 · 0.9²");
-        let q = quote(&following(c.clone()), d("130"), 120, 120, d("50"), d("50")).unwrap();
+        let q = steady(&following(c.clone()), 120, "50");
         assert_eq!(q.curve, d("52.65"), "50 · 1.3 · 0.9²");
         assert_eq!(q.price, d("52.65"));
         assert_eq!(q.floor, d("40"));
         // The oracle back above the start: the price asks more than the start's curve.
-        let q = quote(&following(c), d("130"), 120, 120, d("120"), d("120")).unwrap();
+        let q = steady(&following(c), 120, "120");
         assert_eq!(q.curve, d("126.36"), "120 · 1.3 · 0.9²");
     }
 
@@ -235,14 +250,13 @@ mod tests {
         };
         // 1.3 · 0.9^4 = 0.853 > 0.8 and 1.3 · 0.9^5 = 0.768 <= 0.8: at the floor from 300 s.
         for oracle in ["100", "37", "250"] {
-            let at =
-                |t| quote(&following(c.clone()), d("130"), t, t, d(oracle), d(oracle)).unwrap();
+            let at = |t| steady(&following(c.clone()), t, oracle);
             assert!(!at(299).at_floor, "oracle {oracle}");
             assert!(at(300).at_floor, "oracle {oracle}");
             assert_eq!(at(300).price, at(300).floor);
         }
         // Anchored at 130, an oracle fallen to 37 keeps the curve far above the floor.
-        let q = quote(&params(c), d("130"), 300, 300, d("37"), d("37")).unwrap();
+        let q = steady(&params(c), 300, "37");
         assert!(!q.at_floor && q.curve > d("70"));
     }
 
@@ -250,7 +264,7 @@ mod tests {
     fn following_the_oracle_does_not_move_when_an_auction_is_stale() {
         let c = PriceCurve::Linear { duration: 1_000 };
         for oracle in ["100", "10", "1000"] {
-            let q = |t| quote(&following(c.clone()), d("130"), t, t, d(oracle), d(oracle)).unwrap();
+            let q = |t| steady(&following(c.clone()), t, oracle);
             // cusp 0.4: the decay reaches 0.4 at 600 s.
             assert!(!q(599).needs_reset, "oracle {oracle}");
             assert!(q(601).needs_reset, "oracle {oracle}");
@@ -266,6 +280,7 @@ mod tests {
             d("1"),
             0,
             0,
+            tiny,
             tiny,
             tiny,
         )
@@ -286,6 +301,7 @@ mod tests {
             0,
             d("60"),
             d("95"),
+            d("95"),
         )
         .unwrap();
         assert_eq!(q.curve, d("123.5"), "95 · 1.3");
@@ -299,12 +315,37 @@ mod tests {
             cut: d("0.9"),
         });
         // 600 s since the start, but held for 480 of them: two steps decayed, not ten.
-        let q = quote(&p, d("100"), 600, 120, d("100"), d("100")).unwrap();
+        let q = quote(&p, d("100"), 600, 120, d("100"), d("100"), d("100")).unwrap();
         assert_eq!(q.curve, d("81"));
         assert!(!q.needs_reset);
         // Past the tail it is stale however little the curve decayed.
-        let q = quote(&p, d("100"), 8_401, 120, d("100"), d("100")).unwrap();
+        let q = quote(&p, d("100"), 8_401, 120, d("100"), d("100"), d("100")).unwrap();
         assert!(q.needs_reset);
+    }
+
+    #[test]
+    fn the_hold_tolerance_applies_only_while_the_market_is_not_falling() {
+        let p = AuctionParams {
+            hold: 600,
+            hold_tolerance: d("0.1"),
+            ..params(PriceCurve::StairStep {
+                step: 60,
+                cut: d("0.9"),
+            })
+        };
+        // Held at 81 (two steps of ten), the median at 75: 81 ≤ 75 · 1.1 = 82.5.
+        // Rising (TWAP 70 below the median): held.
+        let q = quote(&p, d("100"), 600, 120, d("75"), d("70"), d("75")).unwrap();
+        assert_eq!(q.curve, d("81"));
+        // Flat (TWAP at the median): held.
+        let q = quote(&p, d("100"), 600, 120, d("75"), d("75"), d("75")).unwrap();
+        assert_eq!(q.curve, d("81"));
+        // Falling (TWAP above the median): no tolerance, the curve runs: 100 · 0.9^10.
+        let q = quote(&p, d("100"), 600, 120, d("75"), d("80"), d("75")).unwrap();
+        assert_eq!(q.curve, d("34.86784401"));
+        // Falling but the market at or above the held price: held.
+        let q = quote(&p, d("100"), 600, 120, d("81"), d("90"), d("81")).unwrap();
+        assert_eq!(q.curve, d("81"));
     }
 
     #[test]

@@ -83,7 +83,9 @@ pub struct AuctionParams {
     /// `1`; the default of a stored or sent value without the field is 0). A held curve prices
     /// at the held price while `held ≤ oracle · (1 + hold_tolerance)`, and otherwise as if it
     /// had never been held: a hold waits for a book that is taking the lots back up to the
-    /// price it last paid, not for a market that keeps falling away from it.
+    /// price it last paid, not for a market that keeps falling away from it. The tolerance
+    /// applies only while the oracle's median is at or above its TWAP (the market not
+    /// falling); below it the held price must be at or under the median itself.
     #[serde(default)]
     pub hold_tolerance: Decimal,
 }

@@ -128,7 +128,7 @@ impl Auctions {
     fn price_all(
         &mut self,
         chain: &dyn Chain,
-        pricing: &HashMap<String, (Decimal, Decimal)>,
+        pricing: &HashMap<String, (Decimal, Decimal, Decimal)>,
     ) -> Result<()> {
         if !self.exact {
             self.running = chain.auctions()?.into_iter().map(|a| (a.id, a)).collect();
@@ -148,7 +148,7 @@ impl Auctions {
                 .params
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
-            let (median, basis) = *pricing
+            let (median, twap, basis) = *pricing
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no oracle price for {}", a.denom))?;
             let q = quote(
@@ -157,6 +157,7 @@ impl Auctions {
                 now.saturating_sub(a.started_at),
                 HoldClock::decay(clocks.get(&a.denom), a.started_at, a.held_at_start, now),
                 median,
+                twap,
                 basis,
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -456,16 +457,16 @@ impl Engine for ContractEngine {
             .map(|d| self.chain.price_of(d))
             .collect::<Result<Vec<_>>>()?;
         let oracle: Vec<f64> = records.iter().map(|r| f(r.median)).collect();
-        // Each denom's median (the floor) and the basis a following curve starts from.
-        let pricing: HashMap<String, (Decimal, Decimal)> = self
+        // Each denom's median (the floor), its TWAP (whether a hold's tolerance applies) and
+        // the basis a following curve starts from.
+        let pricing: HashMap<String, (Decimal, Decimal, Decimal)> = self
             .denoms
             .iter()
             .cloned()
-            .zip(
-                records
-                    .iter()
-                    .map(|r| (r.median, basis(r.median, r.twap, r.status.is_active()))),
-            )
+            .zip(records.iter().map(|r| {
+                let b = basis(r.median, r.twap, r.status.is_active());
+                (r.median, r.twap, b)
+            }))
             .collect();
         self.last_oracle = Some(oracle.clone());
 
