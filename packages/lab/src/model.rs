@@ -241,6 +241,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          could bear what it lacks with its base and credit (instead of auctioned within the \
          room, the backstop paying the shortfall)",
     ),
+    (
+        "holds",
+        "issue 14: AuctionParams.hold 0 and hold_tolerance 0, every auction curve falls on its \
+         clock instead of waiting after each sale for as long as its size buys (600 s per \
+         cap's worth, held up to 10% above a median at or above its TWAP)",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -261,6 +267,7 @@ pub const MECHANISMS: &[&str] = &[
     "wick_fade",
     "hard_floor_pacing",
     "backstop_first",
+    "holds",
 ];
 
 /// What happened in one simulation step.

@@ -47,8 +47,8 @@ crate::param_set! {
         redistribute_shortfalls = 1.0, "1: the part of an auction shortfall the backstop cannot bear is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls; on by default since 2026-12-06, seventh session; 0 turns it off)";
         backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
         absorb_on_credit = 0.0, "1: a whole position the book has no room for (or that a halt keeps from auction) is absorbed by the backstop on credit from the market when its base falls short (LiquidationParams.absorb_on_credit; off by default: it spends the credit that covers bad debt, docs/LAB.md)";
-        hold = 0.0, "seconds a sale the size of the collateral's cap holds its auction curves (AuctionParams.hold; a smaller sale holds them in proportion, at most this far ahead; 0, the default: every curve falls on its clock; measured at 600 in docs/LAB.md \"Sales hold the curves\")";
-        hold_tolerance = 0.0, "how far below a held auction price the oracle may stand while the hold lasts (AuctionParams.hold_tolerance)";
+        hold = 600.0, "seconds a sale the size of the collateral's cap holds its auction curves (AuctionParams.hold; a smaller sale holds them in proportion, at most this far ahead; 600 by default in the lab since the ninth session, `--disable holds` for 0: every curve falls on its clock; docs/LAB.md \"Sales hold the curves\")";
+        hold_tolerance = 0.1, "how far below a held auction price the oracle may stand while the hold lasts and the market is not falling, its median at or above its TWAP (AuctionParams.hold_tolerance; 0.1 by default in the lab since the ninth session)";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
 }
@@ -279,8 +279,12 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                 None
             },
             follow_oracle: b.follow_oracle >= 0.5,
-            hold: secs(b.hold),
-            hold_tolerance: if b.hold_tolerance > 0.0 {
+            hold: if off(config, "holds") {
+                0
+            } else {
+                secs(b.hold)
+            },
+            hold_tolerance: if b.hold_tolerance > 0.0 && !off(config, "holds") {
                 to_dec(b.hold_tolerance)
             } else {
                 Decimal::zero()
@@ -496,16 +500,30 @@ mod tests {
             off.liquidation
         );
 
-        // Sales hold the curves only when asked (`breakwater.hold=600`).
+        // Sales hold the curves by default (600 s, tolerance 10%); `--disable holds` turns
+        // both off, `--set` moves them.
         let auction = &on.collaterals[0].auction;
-        assert_eq!((auction.hold, auction.hold_tolerance), (0, Decimal::zero()));
+        assert_eq!(
+            (auction.hold, auction.hold_tolerance),
+            (600, Decimal::percent(10))
+        );
+        let off = plan(EngineKind::Breakwater, &["holds"]);
+        assert_eq!(
+            AuctionParams {
+                hold: 0,
+                hold_tolerance: Decimal::zero(),
+                ..auction.clone()
+            },
+            off.collaterals[0].auction
+        );
+        assert_eq!(off.liquidation, on.liquidation);
         let held = plan_set(&[
-            ("breakwater.hold", 600.0),
+            ("breakwater.hold", 240.0),
             ("breakwater.hold_tolerance", 0.05),
         ]);
         assert_eq!(
             AuctionParams {
-                hold: 600,
+                hold: 240,
                 hold_tolerance: Decimal::percent(5),
                 ..auction.clone()
             },
