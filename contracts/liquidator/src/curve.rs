@@ -58,9 +58,10 @@ pub fn basis(median: Decimal, twap: Decimal, active: bool) -> Decimal {
 /// so never below where it would be without holds. The tolerance lets a hold wait out a book
 /// that keepers' own sales have pushed under the held price while the market comes back; a
 /// market below its TWAP is falling, and there the curve follows it as soon as it stands
-/// below the held price (a collapse that never recovers is not waited out). Whether the auction is stale reads `elapsed` against
-/// `tail` and the decay alone (`top`'s own curve against `cusp · top`), so following the
-/// oracle never makes an auction reset sooner or later.
+/// below the held price (a collapse that never recovers is not waited out). Whether the
+/// auction is stale reads `elapsed` against `tail` and the decay alone (`top`'s own curve
+/// against `cusp · top`), so following the oracle never makes an auction reset sooner or
+/// later.
 pub fn quote(
     params: &AuctionParams,
     top: Decimal,
