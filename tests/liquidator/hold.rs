@@ -3,9 +3,9 @@
 //! stands at or near the held price.
 use super::*;
 use breakwater_types::deploy::DeployPlan;
-use breakwater_types::liquidator::{AuctionParams, HoldClockResponse, QueryMsg};
+use breakwater_types::liquidator::{AuctionParams, HoldClockResponse, QueryMsg, RoomResponse};
 use breakwater_types::oracle::OracleParams;
-use cosmwasm_std::Decimal;
+use cosmwasm_std::{Decimal, Uint128};
 
 /// Each of the three feeders measures 1,000 USDC of depth per 1% move: with the Suite's 3%
 /// budget the cap is 3,000 USDC.
@@ -83,6 +83,48 @@ fn a_sale_holds_every_auction_of_its_collateral_for_as_long_as_its_size_buys() {
     assert_eq!(clock(&s, "uatom").clock.held_by(s.now()), 165);
     // Another collateral's auctions are not held.
     assert_eq!(clock(&s, "ueth").clock.held_until, 0);
+}
+
+/// Two auctions as in [`two_auctions`], the feeders now measuring three times the depth (a
+/// cap of 9,000 USDC, room for more than their 5,555 USDC of tabs): the room, then the room
+/// just after a keeper buys 100 ATOM of the first at `P4`.
+fn room_before_and_after_a_sale(builder: SuiteBuilder) -> (Suite, RoomResponse, RoomResponse) {
+    let (mut s, first, _) = two_auctions(builder);
+    s.feed_with_depth("uatom", dec("8.5"), &[3 * DEPTH; 3]);
+    let before = s.room("uatom");
+    assert_eq!(before.hole.u128(), 9 * DEPTH);
+    assert!(!before.room.is_zero());
+    let keeper = s.keeper.clone();
+    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    let after = s.room("uatom");
+    (s, before, after)
+}
+
+#[test]
+fn a_sale_holds_the_room_it_frees_while_it_holds_the_curves() {
+    // 827.75 USDC bought against a cap of 9,000: held 600 · 827.75 / 9,000 = 55 s. The tab it
+    // repaid leaves the dirt, but the sale counts against the cap while it holds the curves:
+    // the room grows at once by less than one second of hold is worth (9,000 / 600 = 15 USDC;
+    // the hold's seconds round down), and reaches `hole − dirt` when the hold ends.
+    let (mut s, before, after) = room_before_and_after_a_sale(holding(600, "0"));
+    assert_eq!(before.dirt - after.dirt, Uint128::new(827_748_778));
+    assert!(
+        after.room < before.room + Uint128::new(15_000_000),
+        "{before:?} {after:?}"
+    );
+    s.advance_time(30);
+    let half = s.room("uatom");
+    assert!(half.room > after.room && half.room < half.hole - half.dirt);
+    s.advance_time(25);
+    let ended = s.room("uatom");
+    assert_eq!(ended.room, ended.hole - ended.dirt);
+}
+
+#[test]
+fn without_a_hold_a_sale_frees_its_room_at_once() {
+    let (_, before, after) = room_before_and_after_a_sale(SuiteBuilder::new());
+    assert_eq!(after.room, after.hole - after.dirt);
+    assert!(after.room > before.room);
 }
 
 #[test]

@@ -92,19 +92,32 @@ pub struct Room {
     pub room: Uint128,
 }
 
-/// Computes the room for `denom`, given the depth the oracle measured (see [`hole`]).
+/// Computes the room for `denom` at `now`, given the depth the oracle measured (see [`hole`]).
+/// With `hold` on, what was sold recently still counts against the cap while it holds the
+/// curves: `hole · (held_until − now) / hold`, rounded up.
 pub fn room(
     deps: Deps,
     cfg: &Config,
     params: &AuctionParams,
     denom: &str,
     measured: Option<Uint128>,
+    now: u64,
 ) -> StdResult<Room> {
     let hole = hole(deps, cfg, params, denom, measured)?;
     let dirt = DIRT.may_load(deps.storage, denom)?.unwrap_or_default();
     let global_dirt = GLOBAL_DIRT.may_load(deps.storage)?.unwrap_or_default();
+    let recent = if params.hold == 0 {
+        Uint128::zero()
+    } else {
+        let ahead = hold_clock(deps.storage, denom)?
+            .held_until
+            .saturating_sub(now)
+            .min(params.hold);
+        hole.checked_mul_ceil(cosmwasm_std::Decimal::from_ratio(ahead, params.hold))?
+    };
     let room = hole
         .saturating_sub(dirt)
+        .saturating_sub(recent)
         .min(cfg.global_hole.saturating_sub(global_dirt));
     Ok(Room {
         hole,

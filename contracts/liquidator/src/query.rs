@@ -108,7 +108,7 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
             .ok()
             .flatten(),
     };
-    let r = room_of(deps, &cfg, &p, &denom, measured)?;
+    let r = room_of(deps, &cfg, &p, &denom, measured, env.block.time.seconds())?;
     Ok(RoomResponse {
         denom,
         hole: r.hole,

@@ -73,7 +73,14 @@ pub fn start_auction(
         StoredSeller::Backstop => lot.checked_mul_floor(price.median)?,
     };
     if !force {
-        let r = room(deps.as_ref(), &cfg, &p, &denom, price.depth)?;
+        let r = room(
+            deps.as_ref(),
+            &cfg,
+            &p,
+            &denom,
+            price.depth,
+            env.block.time.seconds(),
+        )?;
         if dirt > r.room {
             return Err(ContractError::NoRoom {
                 denom,

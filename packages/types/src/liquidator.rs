@@ -76,7 +76,9 @@ pub struct AuctionParams {
     /// lets keepers sell the lots deeper into a book that has not absorbed the last sale yet,
     /// so the curves fall only as far as sales fall short of a cap per `hold` seconds. A hold
     /// is paid for: its seconds are in proportion to the value bought at the price held.
-    /// `tail` still counts from the (re)start; `cusp` reads the held curve.
+    /// `tail` still counts from the (re)start; `cusp` reads the held curve. While held, what
+    /// was sold also counts against the room (`cap · (held_until − now) / hold`), so the room
+    /// a sale frees comes back over the seconds it holds the curves.
     #[serde(default)]
     pub hold: u64,
     /// Issue 14: how far below a held price the market may stand while the hold lasts (`0` to
