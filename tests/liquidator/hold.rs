@@ -13,11 +13,17 @@ const DEPTH: u128 = 1_000_000_000;
 
 /// The Suite's auction parameters with `hold` seconds per cap of sales and `tolerance`.
 fn holding(hold: u64, tolerance: &str) -> SuiteBuilder {
+    holding_room(hold, tolerance, false)
+}
+
+/// [`holding`], a sale holding the room it frees too when `room` (`AuctionParams::hold_room`).
+fn holding_room(hold: u64, tolerance: &str, room: bool) -> SuiteBuilder {
     SuiteBuilder::new().auction_params(
         "uatom",
         AuctionParams {
             hold,
             hold_tolerance: dec(tolerance),
+            hold_room: room,
             ..breakwater_testing::default_auction_params()
         },
     )
@@ -106,7 +112,7 @@ fn a_sale_holds_the_room_it_frees_while_it_holds_the_curves() {
     // repaid leaves the dirt, but the sale counts against the cap while it holds the curves:
     // the room grows at once by less than one second of hold is worth (9,000 / 600 = 15 USDC;
     // the hold's seconds round down), and reaches `hole − dirt` when the hold ends.
-    let (mut s, before, after) = room_before_and_after_a_sale(holding(600, "0"));
+    let (mut s, before, after) = room_before_and_after_a_sale(holding_room(600, "0", true));
     assert_eq!(before.dirt - after.dirt, Uint128::new(827_748_778));
     assert!(
         after.room < before.room + Uint128::new(15_000_000),
@@ -122,9 +128,12 @@ fn a_sale_holds_the_room_it_frees_while_it_holds_the_curves() {
 
 #[test]
 fn without_a_hold_a_sale_frees_its_room_at_once() {
-    let (_, before, after) = room_before_and_after_a_sale(SuiteBuilder::new());
-    assert_eq!(after.room, after.hole - after.dirt);
-    assert!(after.room > before.room);
+    // Neither without a hold nor with a hold that does not hold the room (`hold_room` off).
+    for builder in [SuiteBuilder::new(), holding(600, "0")] {
+        let (_, before, after) = room_before_and_after_a_sale(builder);
+        assert_eq!(after.room, after.hole - after.dirt);
+        assert!(after.room > before.room);
+    }
 }
 
 #[test]

@@ -41,6 +41,7 @@ export interface AuctionParams {
   dust: Uint128;
   follow_oracle?: boolean;
   hold?: number;
+  hold_room?: boolean;
   hold_tolerance?: Decimal & string;
   hole?: Uint128 | null;
   max_discount: Decimal;

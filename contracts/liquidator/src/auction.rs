@@ -93,8 +93,8 @@ pub struct Room {
 }
 
 /// Computes the room for `denom` at `now`, given the depth the oracle measured (see [`hole`]).
-/// With `hold` on, what was sold recently still counts against the cap while it holds the
-/// curves: `hole · (held_until − now) / hold`, rounded up.
+/// With `hold` and `hold_room` on, what was sold recently still counts against the cap while
+/// it holds the curves: `hole · (held_until − now) / hold`, rounded up.
 pub fn room(
     deps: Deps,
     cfg: &Config,
@@ -106,7 +106,7 @@ pub fn room(
     let hole = hole(deps, cfg, params, denom, measured)?;
     let dirt = DIRT.may_load(deps.storage, denom)?.unwrap_or_default();
     let global_dirt = GLOBAL_DIRT.may_load(deps.storage)?.unwrap_or_default();
-    let recent = if params.hold == 0 {
+    let recent = if params.hold == 0 || !params.hold_room {
         Uint128::zero()
     } else {
         let ahead = hold_clock(deps.storage, denom)?

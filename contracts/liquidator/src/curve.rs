@@ -147,6 +147,7 @@ mod tests {
             follow_oracle: false,
             hold: 0,
             hold_tolerance: Decimal::zero(),
+            hold_room: false,
         }
     }
 
@@ -221,6 +222,7 @@ mod tests {
             follow_oracle: true,
             hold: 0,
             hold_tolerance: Decimal::zero(),
+            hold_room: false,
             ..params(curve)
         }
     }
@@ -329,6 +331,7 @@ mod tests {
         let p = AuctionParams {
             hold: 600,
             hold_tolerance: d("0.1"),
+            hold_room: false,
             ..params(PriceCurve::StairStep {
                 step: 60,
                 cut: d("0.9"),

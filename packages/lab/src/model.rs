@@ -248,6 +248,11 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          cap's worth, held up to 10% above a median at or above its TWAP), and a sale frees \
          its room at once instead of over that time",
     ),
+    (
+        "held_room",
+        "issue 14: AuctionParams.hold_room false, a sale frees the room its tab held at once \
+         instead of over the seconds it holds the curves (the curves are still held)",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -269,6 +274,7 @@ pub const MECHANISMS: &[&str] = &[
     "hard_floor_pacing",
     "backstop_first",
     "holds",
+    "held_room",
 ];
 
 /// What happened in one simulation step.

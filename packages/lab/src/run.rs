@@ -261,6 +261,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             follow_oracle: false,
             hold: 0,
             hold_tolerance: Decimal::zero(),
+            hold_room: false,
         }
     } else {
         let breakwater = AuctionParams {
@@ -289,6 +290,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             } else {
                 Decimal::zero()
             },
+            hold_room: !off(config, "holds") && !off(config, "held_room"),
         };
         if off(config, "floor") {
             // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
@@ -512,11 +514,22 @@ mod tests {
             AuctionParams {
                 hold: 0,
                 hold_tolerance: Decimal::zero(),
+                hold_room: false,
                 ..auction.clone()
             },
             off.collaterals[0].auction
         );
         assert_eq!(off.liquidation, on.liquidation);
+        // The room rule alone: `--disable held_room`.
+        assert!(auction.hold_room);
+        let free = plan(EngineKind::Breakwater, &["held_room"]);
+        assert_eq!(
+            AuctionParams {
+                hold_room: false,
+                ..auction.clone()
+            },
+            free.collaterals[0].auction
+        );
         let held = plan_set(&[
             ("breakwater.hold", 240.0),
             ("breakwater.hold_tolerance", 0.05),

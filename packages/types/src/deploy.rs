@@ -80,6 +80,7 @@ pub fn test_auction_params() -> AuctionParams {
         follow_oracle: false,
         hold: 0,
         hold_tolerance: Decimal::zero(),
+        hold_room: false,
     }
 }
 

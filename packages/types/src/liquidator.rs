@@ -76,9 +76,7 @@ pub struct AuctionParams {
     /// lets keepers sell the lots deeper into a book that has not absorbed the last sale yet,
     /// so the curves fall only as far as sales fall short of a cap per `hold` seconds. A hold
     /// is paid for: its seconds are in proportion to the value bought at the price held.
-    /// `tail` still counts from the (re)start; `cusp` reads the held curve. While held, what
-    /// was sold also counts against the room (`cap · (held_until − now) / hold`), so the room
-    /// a sale frees comes back over the seconds it holds the curves.
+    /// `tail` still counts from the (re)start; `cusp` reads the held curve.
     #[serde(default)]
     pub hold: u64,
     /// Issue 14: how far below a held price the market may stand while the hold lasts (`0` to
@@ -90,6 +88,12 @@ pub struct AuctionParams {
     /// falling); below it the held price must be at or under the median itself.
     #[serde(default)]
     pub hold_tolerance: Decimal,
+    /// Issue 14: with `hold > 0`, whether a sale also holds the room it frees (the default of
+    /// a stored or sent value without the field is false): while the curves are held, what
+    /// was sold counts against the cap, `cap · (held_until − now) / hold`, so the room comes
+    /// back over the seconds the sale holds the curves rather than at once.
+    #[serde(default)]
+    pub hold_room: bool,
 }
 
 impl AuctionParams {

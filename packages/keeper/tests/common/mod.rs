@@ -70,6 +70,7 @@ pub fn plan() -> DeployPlan {
                 follow_oracle: false,
                 hold: 0,
                 hold_tolerance: Decimal::zero(),
+                hold_room: false,
             },
             price: Decimal::percent(1_000),
         }],
