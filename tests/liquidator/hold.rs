@@ -58,6 +58,15 @@ fn two_auctions(builder: SuiteBuilder) -> (Suite, u64, u64) {
     (s, ids[0], ids[1])
 }
 
+/// [`two_auctions`] from `builder`, a keeper having bought 100 ATOM of the first at `P4`
+/// (827.75 USDC): the suite and the second auction.
+fn held_once(builder: SuiteBuilder) -> (Suite, u64) {
+    let (mut s, first, second) = two_auctions(builder);
+    let keeper = s.keeper.clone();
+    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    (s, second)
+}
+
 fn clock(s: &Suite, denom: &str) -> HoldClockResponse {
     s.liquidator_query(&QueryMsg::HoldClock {
         denom: denom.to_string(),
@@ -180,9 +189,7 @@ fn holds_add_up_to_at_most_hold_seconds_ahead() {
 fn a_held_curve_follows_a_falling_market_as_soon_as_it_stands_below_it() {
     // Tolerance 5%, but the market is falling (its TWAP, of the 10 before the crash and 8.5
     // since, above the median): the tolerance does not apply.
-    let (mut s, first, second) = two_auctions(holding(600, "0.05"));
-    let keeper = s.keeper.clone();
-    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    let (mut s, second) = held_once(holding(600, "0.05"));
     s.advance_time(120);
     s.feed("uatom", dec("8.3"));
     assert!(s.oracle_price("uatom").unwrap().twap > dec("8.3"));
@@ -201,9 +208,7 @@ fn a_held_curve_waits_within_its_tolerance_while_the_market_comes_back() {
         twap_window: 60,
         ..DeployPlan::default().oracle
     };
-    let (mut s, first, second) = two_auctions(holding(600, "0.05").oracle_params(fast));
-    let keeper = s.keeper.clone();
-    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    let (mut s, second) = held_once(holding(600, "0.05").oracle_params(fast));
     // The market falls to 7.6 for a minute: below the held price, the curve runs (P5 five
     // steps after the start).
     s.feed("uatom", dec("7.6"));
@@ -224,9 +229,7 @@ fn a_held_curve_waits_within_its_tolerance_while_the_market_comes_back() {
 #[test]
 fn a_held_price_above_the_market_is_not_held() {
     // Tolerance 0: the market must stand at or above the held price.
-    let (mut s, first, second) = two_auctions(holding(600, "0"));
-    let keeper = s.keeper.clone();
-    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    let (mut s, second) = held_once(holding(600, "0"));
     s.advance_time(60);
     s.feed("uatom", dec("8.27"));
     assert_eq!(s.auction(second).price, dec(P5));
@@ -253,15 +256,14 @@ fn the_backstops_purchases_do_not_hold_the_curves() {
 
 #[test]
 fn the_reset_threshold_reads_the_held_curve_and_a_reset_starts_it_afresh() {
-    let (mut s, first, second) = two_auctions(holding(600, "0"));
-    let keeper = s.keeper.clone();
-    s.bid(&keeper, first, 100_000_000, dec(P4)).unwrap();
+    let (mut s, second) = held_once(holding(600, "0"));
     // cusp 0.5: 0.97^23 = 0.496 is stale. Unheld, after 23 steps (1,380 s after the start);
     // held 165 s, not yet 1,500 s after it, stale 60 s later.
     s.advance_time_feeding(1_500 - 240);
     assert!(!s.auction(second).needs_reset);
     s.advance_time_feeding(60);
     assert!(s.auction(second).needs_reset);
+    let keeper = s.keeper.clone();
     s.reset_auction(&keeper, second).unwrap();
     let a = s.auction(second);
     assert_eq!(a.top, dec("9.35"), "restarted at the oracle times buf");
