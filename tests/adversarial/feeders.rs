@@ -174,3 +174,47 @@ fn a_feeder_lying_about_depth_alone_cannot_move_the_room() {
         .unwrap();
     assert!(s.room(ATOM).hole < room.hole);
 }
+
+/// Threat (issue 14, slides): while the oracle's median has stood its `fall_band` under its
+/// TWAP at every update for `slide.after` seconds, the liquidator sells faster
+/// (a cap `slide.room` times larger, curves that follow the oracle). One feeder reports a
+/// steady fall for two hours, so that the collateral's lots are sold three times faster into
+/// a book that is not falling.
+///
+/// Why it holds: the streak is the median's, and one liar among three fresh feeders never
+/// moves the median past an honest quote; the median stays at its TWAP and no streak starts.
+#[test]
+fn a_feeder_reporting_a_fall_alone_cannot_start_a_slide() {
+    let slide = breakwater_types::liquidator::Slide {
+        after: 3_600,
+        room: dec("3"),
+    };
+    let mut s = SuiteBuilder::new()
+        .auction_params(
+            ATOM,
+            breakwater_types::liquidator::AuctionParams {
+                slide: Some(slide),
+                ..breakwater_testing::default_auction_params()
+            },
+        )
+        .build();
+    let depth = 2_000_000_000;
+    s.advance_time(5);
+    s.feed_with_depth(ATOM, dec("10"), &[depth; 3]);
+    let room = s.room(ATOM);
+    assert_eq!(room.hole.u128(), 6_000_000_000);
+    let liar = s.feeders[2].clone();
+    let mut lie = dec("10");
+    for minute in 0..120 {
+        s.advance_time(60);
+        lie *= dec("0.99");
+        for f in s.feeders.clone() {
+            let price = if f == liar { lie } else { dec("10") };
+            s.submit_price_with_depth(&f, ATOM, price, depth).unwrap();
+        }
+        let p = s.oracle_price(ATOM).unwrap();
+        assert_eq!(p.median, dec("10"), "minute {minute}");
+        assert_eq!(p.below_twap, None, "minute {minute}");
+        assert_eq!(s.room(ATOM).hole, room.hole, "minute {minute}");
+    }
+}

@@ -24,6 +24,7 @@ fn holding_room(hold: u64, tolerance: &str, room: bool) -> SuiteBuilder {
             hold,
             hold_tolerance: dec(tolerance),
             hold_room: room,
+            slide: None,
             ..breakwater_testing::default_auction_params()
         },
     )

@@ -5,6 +5,7 @@ mod depth;
 mod flash;
 mod hold;
 mod reset;
+mod slide;
 
 pub use crate::common::attr;
 use breakwater_testing::{dec, Suite, SuiteBuilder};

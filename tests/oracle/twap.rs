@@ -205,3 +205,115 @@ fn changing_the_twap_capacity_restarts_the_window() {
         Decimal::from_ratio(3000u64 * 630 + 6000 * 30, 660u64)
     );
 }
+
+/// Issue 14 (`PriceResponse::below_twap`): the oracle keeps the time since which its median has
+/// stood below its TWAP at every update, and how far below it stands, so a fall that outlasts a
+/// wick can be told from one that does not.
+#[test]
+fn the_oracle_clocks_how_long_the_median_stays_below_its_twap() {
+    let mut suite = SuiteBuilder::new()
+        .oracle_params(no_breaker(600, 60))
+        .no_initial_prices()
+        .build();
+    suite.feed("uatom", dec("100"));
+    suite.advance_time(60);
+    suite.feed("uatom", dec("100"));
+    // At the TWAP: no streak.
+    assert_eq!(suite.oracle_price("uatom").unwrap().below_twap, None);
+    // A drop: the median under its TWAP from this update on, by 1 − 90 / TWAP (rounded down).
+    suite.advance_time(60);
+    let t0 = suite.now();
+    suite.feed("uatom", dec("90"));
+    let p = suite.oracle_price("uatom").unwrap();
+    let below = p.below_twap.unwrap();
+    assert_eq!(below.since, t0);
+    assert_eq!(p.twap, dec("100"), "the new price has held for no time yet");
+    assert_eq!(below.shortfall, dec("0.1"));
+    // Flat after the drop: the streak goes on while the window still holds the old level...
+    for _ in 0..9 {
+        suite.advance_time(60);
+        suite.feed("uatom", dec("90"));
+        let p = suite.oracle_price("uatom").unwrap();
+        assert!(p.median < p.twap);
+        let below = p.below_twap.unwrap();
+        assert_eq!(below.since, t0);
+        // Rounded down: never more than the true shortfall.
+        assert!(below.shortfall <= Decimal::one() - p.median / p.twap);
+        assert!(below.shortfall > Decimal::zero());
+    }
+    // ...and ends once the window has slid past it: the TWAP is the new level.
+    suite.advance_time(60);
+    suite.feed("uatom", dec("90"));
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.twap, dec("90"));
+    assert_eq!(p.below_twap, None);
+    // A market that keeps falling keeps the median under its TWAP: the streak runs on for
+    // longer than any window.
+    suite.advance_time(60);
+    let t1 = suite.now();
+    let mut price = dec("90");
+    for _ in 0..30 {
+        price *= dec("0.99");
+        suite.feed("uatom", price);
+        let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+        assert_eq!(below.since, t1);
+        suite.advance_time(60);
+    }
+    // One update at or above the TWAP ends it.
+    suite.feed("uatom", dec("100"));
+    assert_eq!(suite.oracle_price("uatom").unwrap().below_twap, None);
+}
+
+/// With `fall_band` an update counts as falling only when the median stands at least that far
+/// under its TWAP: a slow slide is not a streak, a fast one is, and a band of 1 or more is
+/// refused.
+#[test]
+fn only_a_median_the_fall_band_under_its_twap_is_falling() {
+    let mut suite = SuiteBuilder::new()
+        .oracle_params(OracleParams {
+            fall_band: dec("0.05"),
+            ..no_breaker(600, 60)
+        })
+        .no_initial_prices()
+        .build();
+    suite.feed("uatom", dec("100"));
+    suite.advance_time(60);
+    // 4% under the TWAP: under it, but not falling by the band.
+    suite.feed("uatom", dec("96"));
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.twap, dec("100"));
+    assert_eq!(p.below_twap, None);
+    // 7% under the TWAP before it (at least 5% under the one it makes): falling from this
+    // update on.
+    suite.advance_time(60);
+    let t0 = suite.now();
+    let twap = suite.oracle_price("uatom").unwrap().twap;
+    suite.feed("uatom", twap * dec("0.93"));
+    let p = suite.oracle_price("uatom").unwrap();
+    let below = p.below_twap.unwrap();
+    assert_eq!(below.since, t0);
+    assert!(below.shortfall >= dec("0.05"), "{below:?}");
+    // Back within the band (though still under the TWAP): the streak ends.
+    suite.advance_time(60);
+    suite.feed("uatom", p.median * dec("1.02"));
+    let p = suite.oracle_price("uatom").unwrap();
+    assert!(p.median < p.twap);
+    assert_eq!(p.below_twap, None);
+    let owner = suite.owner.clone();
+    for band in ["1", "1.5"] {
+        let err = suite
+            .oracle_execute(
+                &owner,
+                &ExecuteMsg::UpdateAssetParams {
+                    denom: "uatom".to_string(),
+                    params: OracleParams {
+                        fall_band: dec(band),
+                        ..OracleParams::default()
+                    },
+                },
+                &[],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("fall_band"), "{err}");
+    }
+}

@@ -1,12 +1,10 @@
 //! Running the actions, with the checks specific to each (success and refusal alike).
 use super::actions::{Action, BidSize, BorrowSize, Guard, RepaySize, BASE, COLLATERALS};
 use super::checks::{assert_one_of, cost, decimal, events, get, num, THROTTLE_OR_PAUSE};
-use super::world::{root_cause, World};
-use breakwater_testing::{dec, default_auction_params, default_liquidation_params};
+use super::world::{harness_auction_params, root_cause, World};
+use breakwater_testing::{dec, default_liquidation_params};
 use breakwater_types::backstop::{BackstopParams, ExecuteMsg as BackstopMsg};
-use breakwater_types::liquidator::{
-    AuctionParams, CollateralAuction, ExecuteMsg as LiquidatorMsg, Seller,
-};
+use breakwater_types::liquidator::{CollateralAuction, ExecuteMsg as LiquidatorMsg, Seller};
 use breakwater_types::market::{AccountResponse, CollateralUpdate, ExecuteMsg as MarketMsg};
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{coin, Addr, Decimal, Uint128, Uint256};
@@ -170,11 +168,7 @@ impl World {
                 let owner = self.owner.clone();
                 let msg = LiquidatorMsg::SetCollateral(CollateralAuction {
                     denom: COLLATERALS[denom % 3].to_string(),
-                    params: AuctionParams {
-                        hole: hole.map(Uint128::new),
-                        hold: if self.hold { 600 } else { 0 },
-                        ..default_auction_params()
-                    },
+                    params: harness_auction_params(hole, self.hold),
                 });
                 let sent = self.liquidator("set_collateral", &owner, &msg, &[]);
                 assert!(

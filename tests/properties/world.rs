@@ -5,13 +5,13 @@ use super::actions::{Setup, BASE, COLLATERALS, DENOMS};
 use super::stats::Stats;
 use breakwater_testing::{dec, default_auction_params, Suite, SuiteBuilder};
 use breakwater_types::backstop::{self, BackstopParams, DepositorResponse, PoolResponse};
-use breakwater_types::liquidator::{self, AuctionParams, AuctionResponse, RoomResponse};
+use breakwater_types::liquidator::{self, AuctionParams, AuctionResponse, RoomResponse, Slide};
 use breakwater_types::market::{
     self, AccountResponse, AccountsResponse, CollateralResponse, MarginParams, MarketParams,
     StateResponse, SupplierResponse,
 };
 use breakwater_types::math::interest::InterestRateModel;
-use cosmwasm_std::{coin, to_json_binary, Addr, Binary, Coin, Uint128, WasmMsg};
+use cosmwasm_std::{coin, to_json_binary, Addr, Binary, Coin, Decimal, Uint128, WasmMsg};
 use cw_multi_test::{AppResponse, Executor, Module};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -235,14 +235,7 @@ impl World {
             .backstop_deposit(setup.backstop_seed);
         if setup.hole.is_some() || setup.hold {
             for d in COLLATERALS {
-                builder = builder.auction_params(
-                    d,
-                    AuctionParams {
-                        hole: setup.hole.map(Uint128::new),
-                        hold: if setup.hold { 600 } else { 0 },
-                        ..default_auction_params()
-                    },
-                );
+                builder = builder.auction_params(d, harness_auction_params(setup.hole, setup.hold));
             }
         }
         let mut suite = builder.build();
@@ -522,4 +515,20 @@ pub fn gap(s: &StateResponse) -> i128 {
     (s.cash.u128() + s.total_borrowed.u128() + s.debt_in_auction.u128() + s.backstop_debt.u128())
         as i128
         - (s.total_supplied.u128() + s.reserves.u128() + s.provision.u128()) as i128
+}
+
+/// The harness's auction parameters: a fixed cap `hole` (`None`: depth-derived) and, with
+/// `hold`, sales holding the curves for 600 s per cap of sales and a slide after a minute
+/// under the TWAP, however shallow (curves that follow the oracle and a cap three times
+/// larger whenever the median has stood under its TWAP for 60 s).
+pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
+    AuctionParams {
+        hole: hole.map(Uint128::new),
+        hold: if hold { 600 } else { 0 },
+        slide: hold.then(|| Slide {
+            after: 60,
+            room: Decimal::percent(300),
+        }),
+        ..default_auction_params()
+    }
 }

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Decimal, PriceCurve, Uint128, InstantiateMsg, CollateralAuction, AuctionParams, ExecuteMsg, Seller, Binary, OwnershipMsg, FlashCallback, QueryMsg, MigrateMsg, AuctionResponse, AuctionsResponse, ConfigResponse, HoldClockResponse, HoldClock, ResaleLotResponse, RoomResponse } from "./BreakwaterLiquidator.types";
+import { Decimal, PriceCurve, Uint128, InstantiateMsg, CollateralAuction, AuctionParams, Slide, ExecuteMsg, Seller, Binary, OwnershipMsg, FlashCallback, QueryMsg, MigrateMsg, AuctionResponse, AuctionsResponse, ConfigResponse, HoldClockResponse, HoldClock, ResaleLotResponse, RoomResponse } from "./BreakwaterLiquidator.types";
 export interface BreakwaterLiquidatorReadOnlyInterface {
   contractAddress: string;
   auction: ({

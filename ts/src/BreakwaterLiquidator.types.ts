@@ -45,7 +45,12 @@ export interface AuctionParams {
   hold_tolerance?: Decimal & string;
   hole?: Uint128 | null;
   max_discount: Decimal;
+  slide?: Slide | null;
   tail: number;
+}
+export interface Slide {
+  after: number;
+  room: Decimal;
 }
 export type ExecuteMsg = {
   start_auction: {

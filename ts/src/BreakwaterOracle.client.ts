@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Decimal, InstantiateMsg, AssetInit, OracleParams, ExecuteMsg, Uint128, OwnershipMsg, PriceSubmission, QueryMsg, MigrateMsg, AssetResponse, AssetsResponse, ConfigResponse, FeedersResponse, FeederInfo, OracleStatus, PriceResponse, ExcludedFeeder, PricesResponse } from "./BreakwaterOracle.types";
+import { Decimal, InstantiateMsg, AssetInit, OracleParams, ExecuteMsg, Uint128, OwnershipMsg, PriceSubmission, QueryMsg, MigrateMsg, AssetResponse, AssetsResponse, ConfigResponse, FeedersResponse, FeederInfo, OracleStatus, PriceResponse, BelowTwap, ExcludedFeeder, PricesResponse } from "./BreakwaterOracle.types";
 export interface BreakwaterOracleReadOnlyInterface {
   contractAddress: string;
   price: ({

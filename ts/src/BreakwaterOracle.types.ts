@@ -17,6 +17,7 @@ export interface AssetInit {
 export interface OracleParams {
   breaker_move: Decimal;
   cooldown: number;
+  fall_band?: Decimal & string;
   max_age: number;
   max_deviation: Decimal;
   min_feeders: number;
@@ -130,6 +131,7 @@ export type OracleStatus = {
   };
 };
 export interface PriceResponse {
+  below_twap?: BelowTwap | null;
   denom: string;
   depth?: Uint128 | null;
   depth_measured_at?: number | null;
@@ -141,6 +143,10 @@ export interface PriceResponse {
   twap: Decimal;
   updated_at: number;
   volatility: Decimal;
+}
+export interface BelowTwap {
+  shortfall: Decimal;
+  since: number;
 }
 export interface ExcludedFeeder {
   feeder: string;

@@ -1,13 +1,13 @@
 //! Shared auction mechanics: pricing a running auction, the caps ("room"), and the messages
 //! that settle a sale.
-use crate::curve::{basis, quote, Quote};
+use crate::curve::{basis, quote, Quote, Reading};
 use crate::error::ContractError;
 use crate::state::{
     hold_clock, Auction, Config, Payout, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS,
 };
-use breakwater_types::adapters::PriceView;
+use breakwater_types::adapters::{OracleGauge, PriceView};
 use breakwater_types::error::unauthorized;
-use breakwater_types::liquidator::{AuctionParams, HoldClock};
+use breakwater_types::liquidator::{AuctionParams, HoldClock, Slide};
 use cosmwasm_std::{
     coin, Addr, BankMsg, Coin, CosmosMsg, Deps, Env, QuerierWrapper, StdResult, Storage, Uint128,
 };
@@ -42,24 +42,27 @@ pub fn price_now(
     let elapsed = now.saturating_sub(auction.started_at);
     let clock = hold_clock(storage, &auction.denom)?;
     let decayed = HoldClock::decay(Some(&clock), auction.started_at, auction.held_at_start, now);
-    let basis = basis(oracle.median, oracle.twap, oracle.status.is_active());
-    quote(
-        params,
-        auction.top,
-        elapsed,
-        decayed,
-        oracle.median,
-        oracle.twap,
-        basis,
-    )
+    let reading = Reading {
+        median: oracle.median,
+        twap: oracle.twap,
+        basis: basis(oracle.median, oracle.twap, oracle.status.is_active()),
+        sliding: sliding(params, oracle.into(), now),
+    };
+    quote(params, auction.top, elapsed, decayed, &reading)
 }
 
-/// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct` where
+/// Whether `oracle` shows the collateral in a slide at `now` ([`AuctionParams::slide`]).
+pub fn sliding(params: &AuctionParams, oracle: OracleGauge, now: u64) -> bool {
+    Slide::active(params.slide.as_ref(), oracle.below_twap, now)
+}
+
+/// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct · slide` where
 ///
 /// ```text
 /// depth = min(ceiling, measured)   with a fresh measured depth from the oracle's feeders
 ///       = ceiling                  without one
 /// ceiling = the market's configured depth of the collateral (owner-set)
+/// slide = AuctionParams::slide's room while the collateral slides at `now`, else 1
 /// ```
 /// So sales slow down as the book empties, and a depth nobody measures now (an outage, feeders
 /// that do not report it) falls back to what the owner vouched for: throttling to zero would
@@ -70,14 +73,19 @@ pub fn hole(
     cfg: &Config,
     params: &AuctionParams,
     denom: &str,
-    measured: Option<Uint128>,
+    oracle: OracleGauge,
+    now: u64,
 ) -> StdResult<Uint128> {
     if let Some(h) = params.hole {
         return Ok(h);
     }
     let ceiling = cfg.market.query_collateral_depth(&deps.querier, denom)?;
-    let depth = measured.map_or(ceiling, |m| m.min(ceiling));
-    Ok(depth.checked_mul_floor(cfg.impact_budget_pct)?)
+    let depth = oracle.depth.map_or(ceiling, |m| m.min(ceiling));
+    let cap = depth.checked_mul_floor(cfg.impact_budget_pct)?;
+    match &params.slide {
+        Some(slide) if sliding(params, oracle, now) => Ok(cap.checked_mul_floor(slide.room)?),
+        _ => Ok(cap),
+    }
 }
 
 /// Room under both caps: `min(hole − dirt, global_hole − global_dirt)`, with its parts.
@@ -92,7 +100,8 @@ pub struct Room {
     pub room: Uint128,
 }
 
-/// Computes the room for `denom` at `now`, given the depth the oracle measured (see [`hole`]).
+/// Computes the room for `denom` at `now`, given the oracle's view (its measured depth and
+/// whether the collateral slides: see [`hole`]).
 /// With `hold` and `hold_room` on, what was sold recently still counts against the cap while
 /// it holds the curves: `hole · (held_until − now) / hold`, rounded up.
 pub fn room(
@@ -100,10 +109,10 @@ pub fn room(
     cfg: &Config,
     params: &AuctionParams,
     denom: &str,
-    measured: Option<Uint128>,
+    oracle: OracleGauge,
     now: u64,
 ) -> StdResult<Room> {
-    let hole = hole(deps, cfg, params, denom, measured)?;
+    let hole = hole(deps, cfg, params, denom, oracle, now)?;
     let dirt = DIRT.may_load(deps.storage, denom)?.unwrap_or_default();
     let global_dirt = GLOBAL_DIRT.may_load(deps.storage)?.unwrap_or_default();
     let recent = if params.hold == 0 || !params.hold_room {

@@ -57,9 +57,9 @@ fn hold_curves(
     if p.hold == 0 {
         return Ok(0);
     }
-    let cap = hole(deps.as_ref(), cfg, p, denom, oracle.depth)?;
-    let hold_for = HoldClock::hold_for(p.hold, owe, cap);
     let now = env.block.time.seconds();
+    let cap = hole(deps.as_ref(), cfg, p, denom, oracle.into(), now)?;
+    let hold_for = HoldClock::hold_for(p.hold, owe, cap);
     let clock = hold_clock(deps.storage, denom)?.after_sale(now, hold_for, p.hold);
     HOLDS.save(deps.storage, denom, &clock)?;
     Ok(hold_for)

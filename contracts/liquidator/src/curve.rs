@@ -41,13 +41,27 @@ pub fn basis(median: Decimal, twap: Decimal, active: bool) -> Decimal {
     }
 }
 
+/// What the oracle says now, as an auction's price reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    /// The median (the floor's reference).
+    pub median: Decimal,
+    /// Its TWAP.
+    pub twap: Decimal,
+    /// The current [`basis`].
+    pub basis: Decimal,
+    /// The collateral is in a slide ([`AuctionParams::slide`]): the curve follows the oracle.
+    pub sliding: bool,
+}
+
 /// Prices an auction (re)started at `top`, `elapsed` seconds ago, whose curve has decayed
 /// for `decay` of them (all of them unless sales held it, [`AuctionParams::hold`]), against
-/// the current oracle median `oracle` (the floor), its TWAP `twap` and the current [`basis`].
+/// the oracle's [`Reading`] now: its median `oracle` (the floor), TWAP `twap` and [`basis`].
 ///
-/// The curve falls from `top` (Maker's curve), or with [`AuctionParams::follow_oracle`] from
-/// `basis · buf` now (rounded up, as at a start): the same decay, measured from the current
-/// price instead of the start price. A held curve ([`AuctionParams::hold`]) prices at
+/// The curve falls from `top` (Maker's curve), or with [`AuctionParams::follow_oracle`] or
+/// while the collateral slides ([`AuctionParams::slide`]) from `basis · buf` now (rounded up,
+/// as at a start): the same decay, measured from the current price instead of the start
+/// price. A held curve ([`AuctionParams::hold`]) prices at
 ///
 /// ```text
 /// curve(decay)     while curve(decay) ≤ oracle · (1 + tolerance)
@@ -67,17 +81,22 @@ pub fn quote(
     top: Decimal,
     elapsed: u64,
     decay: u64,
-    oracle: Decimal,
-    twap: Decimal,
-    basis: Decimal,
+    reading: &Reading,
 ) -> StdResult<Quote> {
+    let Reading {
+        median: oracle,
+        twap,
+        basis,
+        sliding,
+    } = *reading;
+    let follow = params.follow_oracle || sliding;
     let decayed = curve_price(top, &params.curve, decay)?;
-    let from = if params.follow_oracle {
+    let from = if follow {
         top_price(basis, params.buf)?
     } else {
         top
     };
-    let held = if params.follow_oracle {
+    let held = if follow {
         curve_price(from, &params.curve, decay)?
     } else {
         decayed
@@ -148,6 +167,7 @@ mod tests {
             hold: 0,
             hold_tolerance: Decimal::zero(),
             hold_room: false,
+            slide: None,
         }
     }
 
@@ -211,10 +231,20 @@ mod tests {
         assert!(q.needs_reset);
     }
 
+    /// A reading of median `m`, TWAP `t` and basis `b`, not sliding.
+    fn read(m: &str, t: &str, b: &str) -> Reading {
+        Reading {
+            median: d(m),
+            twap: d(t),
+            basis: d(b),
+            sliding: false,
+        }
+    }
+
     /// The quote of an auction started at 130, never held, `t` seconds ago, with the median
     /// and TWAP at `oracle` (active: the basis too).
     fn steady(p: &AuctionParams, t: u64, oracle: &str) -> Quote {
-        quote(p, d("130"), t, t, d(oracle), d(oracle), d(oracle)).unwrap()
+        quote(p, d("130"), t, t, &read(oracle, oracle, oracle)).unwrap()
     }
 
     fn following(curve: PriceCurve) -> AuctionParams {
@@ -223,6 +253,7 @@ mod tests {
             hold: 0,
             hold_tolerance: Decimal::zero(),
             hold_room: false,
+            slide: None,
             ..params(curve)
         }
     }
@@ -283,9 +314,12 @@ mod tests {
             d("1"),
             0,
             0,
-            tiny,
-            tiny,
-            tiny,
+            &Reading {
+                median: tiny,
+                twap: tiny,
+                basis: tiny,
+                sliding: false,
+            },
         )
         .unwrap();
         assert_eq!(q.curve, Decimal::new(Uint128::new(2)));
@@ -302,13 +336,28 @@ mod tests {
             d("130"),
             0,
             0,
-            d("60"),
-            d("95"),
-            d("95"),
+            &read("60", "95", "95"),
         )
         .unwrap();
         assert_eq!(q.curve, d("123.5"), "95 · 1.3");
         assert_eq!(q.floor, d("48"), "60 · 0.8");
+    }
+
+    #[test]
+    fn a_slide_makes_an_anchored_curve_follow_the_oracle() {
+        let c = PriceCurve::StairStep {
+            step: 60,
+            cut: d("0.9"),
+        };
+        // Started at 130, two steps ago, the oracle at 50: anchored 105.3, following 52.65.
+        let slide = Reading {
+            sliding: true,
+            ..read("50", "60", "50")
+        };
+        let q = quote(&params(c.clone()), d("130"), 120, 120, &slide).unwrap();
+        assert_eq!(q.curve, d("52.65"), "50 · 1.3 · 0.9²");
+        let q = quote(&params(c), d("130"), 120, 120, &read("50", "60", "50")).unwrap();
+        assert_eq!(q.curve, d("105.3"), "130 · 0.9²");
     }
 
     #[test]
@@ -318,11 +367,11 @@ mod tests {
             cut: d("0.9"),
         });
         // 600 s since the start, but held for 480 of them: two steps decayed, not ten.
-        let q = quote(&p, d("100"), 600, 120, d("100"), d("100"), d("100")).unwrap();
+        let q = quote(&p, d("100"), 600, 120, &read("100", "100", "100")).unwrap();
         assert_eq!(q.curve, d("81"));
         assert!(!q.needs_reset);
         // Past the tail it is stale however little the curve decayed.
-        let q = quote(&p, d("100"), 8_401, 120, d("100"), d("100"), d("100")).unwrap();
+        let q = quote(&p, d("100"), 8_401, 120, &read("100", "100", "100")).unwrap();
         assert!(q.needs_reset);
     }
 
@@ -332,6 +381,7 @@ mod tests {
             hold: 600,
             hold_tolerance: d("0.1"),
             hold_room: false,
+            slide: None,
             ..params(PriceCurve::StairStep {
                 step: 60,
                 cut: d("0.9"),
@@ -339,16 +389,16 @@ mod tests {
         };
         // Held at 81 (two steps of ten), the median at 75: 81 ≤ 75 · 1.1 = 82.5.
         // Rising (TWAP 70 below the median): held.
-        let q = quote(&p, d("100"), 600, 120, d("75"), d("70"), d("75")).unwrap();
+        let q = quote(&p, d("100"), 600, 120, &read("75", "70", "75")).unwrap();
         assert_eq!(q.curve, d("81"));
         // Flat (TWAP at the median): held.
-        let q = quote(&p, d("100"), 600, 120, d("75"), d("75"), d("75")).unwrap();
+        let q = quote(&p, d("100"), 600, 120, &read("75", "75", "75")).unwrap();
         assert_eq!(q.curve, d("81"));
         // Falling (TWAP above the median): no tolerance, the curve runs: 100 · 0.9^10.
-        let q = quote(&p, d("100"), 600, 120, d("75"), d("80"), d("75")).unwrap();
+        let q = quote(&p, d("100"), 600, 120, &read("75", "80", "75")).unwrap();
         assert_eq!(q.curve, d("34.86784401"));
         // Falling but the market at or above the held price: held.
-        let q = quote(&p, d("100"), 600, 120, d("81"), d("90"), d("81")).unwrap();
+        let q = quote(&p, d("100"), 600, 120, &read("81", "90", "81")).unwrap();
         assert_eq!(q.curve, d("81"));
     }
 

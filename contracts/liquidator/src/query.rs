@@ -4,6 +4,7 @@ use crate::error::ContractError;
 use crate::state::{
     Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS,
 };
+use breakwater_types::adapters::OracleGauge;
 use breakwater_types::liquidator::{
     AuctionResponse, AuctionsResponse, CollateralAuction, ConfigResponse, HoldClockResponse,
     ResaleLotResponse, RoomResponse, Seller,
@@ -97,18 +98,19 @@ pub fn hold_clock(deps: Deps, denom: String) -> Result<HoldClockResponse, Contra
 pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &denom)?;
-    // The oracle's measured depth in force (only read when the cap derives from depth), the
-    // same figure its price query reports, read raw: the market asks for the room on every
-    // liquidation, and a price query inside it would cost a contract call.
-    let measured = match p.hole {
-        Some(_) => None,
+    // The oracle's measured depth in force and its slide clock (only read when the cap
+    // derives from depth), the same figures its price query reports, read raw: the market
+    // asks for the room on every liquidation, and a price query inside it would cost a
+    // contract call.
+    let now = env.block.time.seconds();
+    let gauge = match p.hole {
+        Some(_) => OracleGauge::default(),
         None => cfg
             .oracle
-            .query_depth(&deps.querier, &denom, env.block.time.seconds())
-            .ok()
-            .flatten(),
+            .query_gauge(&deps.querier, &denom, now)
+            .unwrap_or_default(),
     };
-    let r = room_of(deps, &cfg, &p, &denom, measured, env.block.time.seconds())?;
+    let r = room_of(deps, &cfg, &p, &denom, gauge, now)?;
     Ok(RoomResponse {
         denom,
         hole: r.hole,
@@ -116,7 +118,7 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
         global_hole: cfg.global_hole,
         global_dirt: r.global_dirt,
         room: r.room,
-        measured_depth: measured,
+        measured_depth: gauge.depth,
     })
 }
 

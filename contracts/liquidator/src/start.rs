@@ -78,7 +78,7 @@ pub fn start_auction(
             &cfg,
             &p,
             &denom,
-            price.depth,
+            (&price).into(),
             env.block.time.seconds(),
         )?;
         if dirt > r.room {

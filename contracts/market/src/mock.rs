@@ -61,6 +61,7 @@ pub fn setup() -> (Deps, Env, Arc<AtomicUsize>) {
                 fresh_until: u64::MAX,
                 depth: None,
                 depth_measured_at: None,
+                below_twap: None,
             };
             SystemResult::Ok(ContractResult::Ok(to_json_binary(&resp).expect("json")))
         }

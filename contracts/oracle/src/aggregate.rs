@@ -21,7 +21,7 @@ use crate::state::{PriceRecord, StatusRecord, Submission, PRICES, STATUS, SUBMIS
 use crate::status::{effective_status, healthy_update};
 use breakwater_types::math::median::{deviation, medianize, middle_values};
 use breakwater_types::math::twap::{twap, volatility, Observation};
-use breakwater_types::oracle::{OracleParams, OracleStatus};
+use breakwater_types::oracle::{BelowTwap, OracleParams, OracleStatus};
 use cosmwasm_std::{
     Addr, Decimal, Order, OverflowError, OverflowOperation, StdResult, Storage, Uint128,
 };
@@ -135,6 +135,8 @@ pub fn refresh(
                     status: status.clone(),
                     healthy_since: None,
                     depth,
+                    // No new median: the streak neither grows nor ends.
+                    below_twap: prev_status.as_ref().and_then(|s| s.below_twap),
                 },
             )?;
             return Ok(Refreshed {
@@ -213,6 +215,21 @@ pub fn refresh(
     let avg = twap(&start, &latest)?;
     let vol = volatility(&start, &latest)?;
     let until = fresh_until(&med.kept, required, params.max_age)?;
+    // The streak of updates with the median at least `fall_band` under its TWAP goes on from
+    // the stored record; a revision in the same block that flips it back starts a new streak
+    // (never a longer one). The shortfall `(TWAP − median) / TWAP` rounds down.
+    let shortfall = if m < avg {
+        avg.checked_sub(m)?.checked_div(avg)?
+    } else {
+        Decimal::zero()
+    };
+    let below_twap = (m < avg && shortfall >= params.fall_band).then(|| BelowTwap {
+        since: prev_status
+            .as_ref()
+            .and_then(|s| s.below_twap.map(|b| b.since))
+            .unwrap_or(now),
+        shortfall,
+    });
 
     let used = med.kept.len();
     let excluded = med.excluded.len();
@@ -237,6 +254,7 @@ pub fn refresh(
             status: status.clone(),
             healthy_since,
             depth,
+            below_twap,
         },
     )?;
     Ok(Refreshed {

@@ -20,12 +20,15 @@ fn price_response(
     now: u64,
 ) -> Result<PriceResponse, ContractError> {
     // A price record is always written together with a status; default defensively.
-    let (stored, depth) = STATUS
+    let (stored, depth, below_twap) = STATUS
         .may_load(storage, &denom)?
-        .map_or((OracleStatus::Active {}, None), |s| (s.status, s.depth));
+        .map_or((OracleStatus::Active {}, None, None), |s| {
+            (s.status, s.depth, s.below_twap)
+        });
     Ok(PriceResponse {
         depth: depth_at(depth.as_ref(), now),
         depth_measured_at: depth.map(|d| d.measured_at),
+        below_twap,
         status: effective_status(&stored, Some(record.fresh_until), now),
         median: record.latest.price,
         twap: record.twap,

@@ -3,7 +3,7 @@
 //! Ownership lives in `breakwater_types::ownership::OWNERSHIP`.
 use crate::error::ContractError;
 use breakwater_types::math::twap::Observation;
-use breakwater_types::oracle::{OracleParams, OracleStatus};
+use breakwater_types::oracle::{BelowTwap, OracleParams, OracleStatus};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Storage, Uint128};
 use cw_storage_plus::Map;
@@ -60,6 +60,11 @@ pub struct StatusRecord {
     /// (and nothing at all while feeders send none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth: Option<DepthRecord>,
+    /// The median's streak under its TWAP (`None`: the last quorum update had it at or
+    /// above). Kept here for the depth's reason: the liquidator reads both raw, with no
+    /// contract call, on every liquidation. Not written while `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_twap: Option<BelowTwap>,
 }
 
 /// The last quorum price of an asset. Exists once a quorum has priced the asset.

@@ -253,6 +253,13 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "issue 14: AuctionParams.hold_room false, a sale frees the room its tab held at once \
          instead of over the seconds it holds the curves (the curves are still held)",
     ),
+    (
+        "slide",
+        "issue 14: AuctionParams.slide None, a fall that keeps the oracle's median under its \
+         TWAP for longer than a wick could is waited out like a wick (curves from the start \
+         price, the cap from depth alone) instead of sold into: curves that follow the oracle \
+         and a cap slide_room times larger",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -275,6 +282,7 @@ pub const MECHANISMS: &[&str] = &[
     "backstop_first",
     "holds",
     "held_room",
+    "slide",
 ];
 
 /// What happened in one simulation step.

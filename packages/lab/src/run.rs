@@ -9,7 +9,7 @@ use crate::params::ParamSet;
 use anyhow::Result;
 use breakwater_testing::{dec, default_liquidation_params, SuiteBuilder};
 use breakwater_types::backstop::BackstopParams;
-use breakwater_types::liquidator::{AuctionParams, PriceCurve};
+use breakwater_types::liquidator::{AuctionParams, PriceCurve, Slide};
 use breakwater_types::market::{
     CollateralParams, DynamicBonus, LiquidationParams, RedistributionParams, WhenThrottled,
     WickParams,
@@ -49,6 +49,9 @@ crate::param_set! {
         absorb_on_credit = 0.0, "1: a whole position the book has no room for (or that a halt keeps from auction) is absorbed by the backstop on credit from the market when its base falls short (LiquidationParams.absorb_on_credit; off by default: it spends the credit that covers bad debt, docs/LAB.md)";
         hold = 600.0, "seconds a sale the size of the collateral's cap holds its auction curves (AuctionParams.hold; a smaller sale holds them in proportion, at most this far ahead; 600 by default in the lab since the ninth session, `--disable holds` for 0: every curve falls on its clock; docs/LAB.md \"Sales hold the curves\")";
         hold_tolerance = 0.1, "how far below a held auction price the oracle may stand while the hold lasts and the market is not falling, its median at or above its TWAP (AuctionParams.hold_tolerance; 0.1 by default in the lab since the ninth session)";
+        slide_after = 3600.0, "seconds the oracle's median must have stood fall_band under its TWAP at every update before the fall counts as a slide: the curves follow the oracle and the depth-derived cap is slide_room times larger (AuctionParams.slide; twice the TWAP window by default since the tenth session, 0 or `--disable slide` for off; docs/LAB.md \"A fall that outlasts a wick\")";
+        fall_band = 0.06, "how far under its TWAP the oracle's median must stand for an update to count as falling, 1 - median/TWAP: with the 30-minute TWAP, a fall of about 24% an hour (OracleParams.fall_band; the slide's clock)";
+        slide_room = 3.0, "multiplier of the depth-derived cap while a slide lasts (AuctionParams.slide.room)";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
 }
@@ -187,6 +190,11 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         } else {
             secs(b.breaker_cooldown)
         },
+        fall_band: if off(config, "slide") {
+            Decimal::zero()
+        } else {
+            to_dec(b.fall_band.clamp(0.0, 0.99))
+        },
     };
     let huge = Uint128::new(10u128.pow(30));
     // Issue-14 rules of the market's liquidation parameters: on for Breakwater unless
@@ -262,6 +270,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hold: 0,
             hold_tolerance: Decimal::zero(),
             hold_room: false,
+            slide: None,
         }
     } else {
         let breakwater = AuctionParams {
@@ -291,6 +300,10 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                 Decimal::zero()
             },
             hold_room: !off(config, "holds") && !off(config, "held_room"),
+            slide: (b.slide_after > 0.0 && !off(config, "slide")).then(|| Slide {
+                after: secs(b.slide_after).max(60),
+                room: to_dec(b.slide_room.clamp(1.0, 10.0)),
+            }),
         };
         if off(config, "floor") {
             // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
@@ -541,6 +554,39 @@ mod tests {
                 ..auction.clone()
             },
             held.collaterals[0].auction
+        );
+
+        // A fall that outlasts a wick is a slide by default (an hour of updates each 6% under
+        // the TWAP, a cap three times larger); `--disable slide` waits it out, `--set` moves it.
+        assert_eq!(
+            auction.slide,
+            Some(Slide {
+                after: 3_600,
+                room: Decimal::percent(300),
+            })
+        );
+        assert_eq!(on.oracle.fall_band, Decimal::percent(6));
+        let no_slide = plan(EngineKind::Breakwater, &["slide"]);
+        assert_eq!(
+            AuctionParams {
+                slide: None,
+                ..auction.clone()
+            },
+            no_slide.collaterals[0].auction
+        );
+        assert_eq!(no_slide.oracle.fall_band, Decimal::zero());
+        let sooner = plan_set(&[("breakwater.slide_after", 1_800.0)]);
+        assert_eq!(
+            sooner.collaterals[0]
+                .auction
+                .slide
+                .as_ref()
+                .map(|s| s.after),
+            Some(1_800)
+        );
+        assert_eq!(
+            plan(EngineKind::Naive, &[]).collaterals[0].auction.slide,
+            None
         );
 
         // The auction curve follows the oracle only when asked (`breakwater.follow_oracle=1`).

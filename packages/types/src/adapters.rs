@@ -15,7 +15,7 @@ use crate::liquidator::{
     Seller,
 };
 use crate::market::{ExecuteMsg as MarketMsg, QueryMsg as MarketQuery};
-use crate::oracle::{OracleStatus, PriceResponse};
+use crate::oracle::{BelowTwap, OracleStatus, PriceResponse};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{from_json, BankQuery, Decimal, Empty, Uint128, Uint256, WasmMsg};
 use cosmwasm_std::{to_json_binary, Addr, Api, Coin, CosmosMsg, QuerierWrapper, StdResult};
@@ -143,21 +143,22 @@ impl OracleContract {
         querier.query_wasm_smart(&self.0, &price(denom))
     }
 
-    /// The oracle's measured depth of `denom` in force at `now` (base value per 1% move; what
-    /// [`PriceView::depth`] reports), read raw from the asset's status record: no contract
-    /// call, so a caller that needs only the depth does not pay for a price query. `None`
-    /// while no quorum of fresh reports carries one.
-    pub fn query_depth(
+    /// What the liquidator's caps read from the oracle's record of `denom` at `now` (the
+    /// measured depth in force, what [`PriceView::depth`] reports, and
+    /// [`PriceView::below_twap`]), read raw from the asset's status record: no contract
+    /// call, so a caller that needs only these does not pay for a price query.
+    pub fn query_gauge(
         &self,
         querier: &QuerierWrapper,
         denom: &str,
         now: u64,
-    ) -> StdResult<Option<Uint128>> {
+    ) -> StdResult<OracleGauge> {
         crate::cw_serde_struct! {
             @de
             struct Lean {}
             defaults {
                 depth: Option<LeanDepth>,
+                below_twap: Option<BelowTwap>,
             }
         }
         crate::cw_serde_struct! {
@@ -169,13 +170,16 @@ impl OracleContract {
         }
         let key = Map::<&str, Empty>::new(crate::oracle::STATUS_NAMESPACE).key(denom);
         let Some(raw) = querier.query_wasm_raw(self.0.as_str(), key.to_vec())? else {
-            return Ok(None);
+            return Ok(OracleGauge::default());
         };
         let record: Lean = from_json(raw)?;
-        Ok(record
-            .depth
-            .filter(|d| now <= d.fresh_until)
-            .map(|d| d.depth))
+        Ok(OracleGauge {
+            depth: record
+                .depth
+                .filter(|d| now <= d.fresh_until)
+                .map(|d| d.depth),
+            below_twap: record.below_twap,
+        })
     }
 
     /// The full price record of `denom` (median, TWAP, volatility, status, feeders).
@@ -190,6 +194,26 @@ fn price(denom: &str) -> impl Serialize + '_ {
         denom: &'a str,
     }
     Variant("price", Price { denom })
+}
+
+/// What the liquidator's caps read from the oracle ([`OracleContract::query_gauge`], or a
+/// [`PriceView`]): the measured depth in force (`None` while no quorum of fresh reports
+/// carries one) and the median's streak under its TWAP.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OracleGauge {
+    /// Market depth measured by the feeders, while fresh (base value per 1% move).
+    pub depth: Option<Uint128>,
+    /// The median's streak at least its `fall_band` under its TWAP (`None`: not now).
+    pub below_twap: Option<BelowTwap>,
+}
+
+impl From<&PriceView> for OracleGauge {
+    fn from(view: &PriceView) -> Self {
+        OracleGauge {
+            depth: view.depth,
+            below_twap: view.below_twap,
+        }
+    }
 }
 
 crate::cw_serde_struct! {
@@ -210,6 +234,8 @@ crate::cw_serde_struct! {
     defaults {
         /// Market depth measured by the feeders, while fresh (base value per 1% move).
         pub depth: Option<Uint128>,
+        /// The median's streak at least its `fall_band` under its TWAP (`None`: not now).
+        pub below_twap: Option<BelowTwap>,
     }
 }
 

@@ -81,6 +81,7 @@ pub fn test_auction_params() -> AuctionParams {
         hold: 0,
         hold_tolerance: Decimal::zero(),
         hold_room: false,
+        slide: None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! covered tab returns the leftover lot to the borrower.
 use crate::error::{check_range, invalid, ParamError};
 use crate::math::auction::{curve_price, time_to_reach};
+use crate::oracle::BelowTwap;
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Decimal, Uint128};
 
@@ -94,6 +95,41 @@ pub struct AuctionParams {
     /// back over the seconds the sale holds the curves rather than at once.
     #[serde(default)]
     pub hold_room: bool,
+    /// Issue 14: a fall that outlasts a wick is not waited out (`None`, the default of a
+    /// stored or sent value without the field: off). While the oracle's median has stood
+    /// at least its `fall_band` under its TWAP at every update for at least [`Slide::after`]
+    /// seconds ([`BelowTwap`](crate::oracle::BelowTwap)), the collateral's auctions price as
+    /// with [`AuctionParams::follow_oracle`] and its depth-derived cap is [`Slide::room`]
+    /// times larger. A wick or a jump keeps the median under its TWAP for at most about one
+    /// TWAP window (then the window holds only the new level); a market still falling that
+    /// fast after that keeps falling, and there the lots that wait lose more than the impact
+    /// of selling them.
+    #[serde(default)]
+    pub slide: Option<Slide>,
+}
+
+/// When a fall counts as a slide, and how much faster the collateral is sold then
+/// ([`AuctionParams::slide`]).
+#[cw_serde]
+pub struct Slide {
+    /// Seconds the median must have stood at least the oracle's `fall_band` under its TWAP at
+    /// every update (at least 60; twice the oracle's TWAP window is the documented choice: no
+    /// single drop, however deep, keeps the median under its TWAP that long).
+    pub after: u64,
+    /// Multiplier of the depth-derived cap while the slide lasts (1 to 10; a fixed `hole` is
+    /// not scaled).
+    pub room: Decimal,
+}
+
+impl Slide {
+    /// Whether the market is sliding at `now` for an oracle whose median stands under its
+    /// TWAP as `below` says (`None`: it does not now).
+    pub fn active(slide: Option<&Slide>, below: Option<BelowTwap>, now: u64) -> bool {
+        match (slide, below) {
+            (Some(s), Some(b)) => now.saturating_sub(b.since) >= s.after,
+            _ => false,
+        }
+    }
 }
 
 impl AuctionParams {
@@ -124,6 +160,15 @@ impl AuctionParams {
             Decimal::zero(),
             Decimal::one(),
         )?;
+        if let Some(slide) = &self.slide {
+            check_range("slide.after", slide.after, 60, 30 * 86_400)?;
+            check_range(
+                "slide.room",
+                slide.room,
+                Decimal::one(),
+                Decimal::from_ratio(10u128, 1u128),
+            )?;
+        }
         if self.cusp.is_zero() || self.cusp >= Decimal::one() {
             return Err(invalid("cusp", "must be in (0, 1)"));
         }

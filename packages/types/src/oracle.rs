@@ -18,7 +18,7 @@ pub const MAX_PRICES_PER_SUBMISSION: usize = 64;
 pub const MAX_FEEDERS_PER_ASSET: usize = 32;
 /// Storage namespace of the oracle's per-asset status records (`Map<&str, StatusRecord>`),
 /// which also carry the measured depth; read raw by
-/// [`OracleContract::query_depth`](crate::adapters::OracleContract::query_depth).
+/// [`OracleContract::query_gauge`](crate::adapters::OracleContract::query_gauge).
 pub const STATUS_NAMESPACE: &str = "status";
 
 /// Per-asset oracle parameters.
@@ -41,6 +41,12 @@ pub struct OracleParams {
     pub breaker_move: Decimal,
     /// Seconds of uninterrupted healthy updates before a tripped status clears (0 to 1 day).
     pub cooldown: u64,
+    /// Issue 14: how far under its TWAP the median must stand, `1 − median / TWAP`, for a
+    /// quorum update to count as falling ([`BelowTwap`]; 0 to below 1; JSON without the field
+    /// reads as 0: any distance under it). A steady fall at rate `r` stands about
+    /// `r · twap_window / 2` under the TWAP, so the band sets the slowest fall that counts.
+    #[serde(default)]
+    pub fall_band: Decimal,
 }
 
 impl OracleParams {
@@ -62,6 +68,9 @@ impl OracleParams {
             return Err(invalid("breaker_move", "must be in (0, 10]"));
         }
         check_range("cooldown", self.cooldown, 0, 86_400)?;
+        if self.fall_band >= Decimal::one() {
+            return Err(invalid("fall_band", "must be in [0, 1)"));
+        }
         Ok(())
     }
 }
@@ -79,6 +88,7 @@ impl Default for OracleParams {
             twap_capacity: 120,
             breaker_move: Decimal::percent(25),
             cooldown: 300,
+            fall_band: Decimal::zero(),
         }
     }
 }
@@ -345,6 +355,24 @@ pub struct PriceResponse {
     /// When the depth in force was aggregated, seconds since the epoch (`None`: never).
     #[serde(default)]
     pub depth_measured_at: Option<u64>,
+    /// The median's streak under its TWAP by at least `fall_band` ([`BelowTwap`]); `None`
+    /// while the last quorum update had it closer to the TWAP or above it.
+    #[serde(default)]
+    pub below_twap: Option<BelowTwap>,
+}
+
+/// The oracle's median falling: since when it has stood at least `fall_band` under its TWAP at
+/// every quorum update, and by how much at the last one. A single drop keeps the median under
+/// its TWAP for about one window at most; a streak longer than that is a market that keeps
+/// falling, at least as fast as the band says (the liquidator's
+/// [`Slide`](crate::liquidator::Slide)).
+#[cw_serde]
+#[derive(Copy)]
+pub struct BelowTwap {
+    /// Start of the streak, seconds since the epoch.
+    pub since: u64,
+    /// `1 − median / TWAP` at the last update, rounded down (above 0).
+    pub shortfall: Decimal,
 }
 
 /// A page of prices.

@@ -107,6 +107,7 @@ fn plan() -> DeployPlan {
                     hold: 0,
                     hold_tolerance: Decimal::zero(),
                     hold_room: false,
+                    slide: None,
                 },
                 price: Decimal::percent(1_000),
             })
@@ -119,6 +120,7 @@ fn plan() -> DeployPlan {
             twap_capacity: 60,
             breaker_move: p(900),
             cooldown: 0,
+            fall_band: Decimal::zero(),
         },
         liquidation: test_liquidation_params(),
         ..DeployPlan::default()

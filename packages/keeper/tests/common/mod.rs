@@ -71,6 +71,7 @@ pub fn plan() -> DeployPlan {
                 hold: 0,
                 hold_tolerance: Decimal::zero(),
                 hold_room: false,
+                slide: None,
             },
             price: Decimal::percent(1_000),
         }],
@@ -82,6 +83,7 @@ pub fn plan() -> DeployPlan {
             twap_capacity: 60,
             breaker_move: p(600),
             cooldown: 30,
+            fall_band: Decimal::zero(),
         },
         liquidation: test_liquidation_params(),
         ..DeployPlan::default()

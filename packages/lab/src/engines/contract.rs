@@ -26,9 +26,9 @@ use crate::run::{
     bw, denom, feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, LT,
 };
 use anyhow::Result;
-use breakwater_liquidator::curve::{basis, quote};
-use breakwater_types::liquidator::{AuctionParams, AuctionResponse, HoldClock};
-use breakwater_types::oracle::{OracleStatus, PriceSubmission};
+use breakwater_liquidator::curve::{basis, quote, Reading};
+use breakwater_types::liquidator::{AuctionParams, AuctionResponse, HoldClock, Slide};
+use breakwater_types::oracle::{BelowTwap, OracleStatus, PriceSubmission};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::{BTreeMap, HashMap};
 
@@ -125,11 +125,7 @@ impl Auctions {
     }
 
     /// Brings every auction's price to now against the oracle medians and curve bases by denom.
-    fn price_all(
-        &mut self,
-        chain: &dyn Chain,
-        pricing: &HashMap<String, (Decimal, Decimal, Decimal)>,
-    ) -> Result<()> {
+    fn price_all(&mut self, chain: &dyn Chain, pricing: &HashMap<String, Pricing>) -> Result<()> {
         if !self.exact {
             self.running = chain.auctions()?.into_iter().map(|a| (a.id, a)).collect();
             return Ok(());
@@ -148,17 +144,21 @@ impl Auctions {
                 .params
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
-            let (median, twap, basis) = *pricing
+            let (median, twap, basis, below_twap) = *pricing
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no oracle price for {}", a.denom))?;
+            let reading = Reading {
+                median,
+                twap,
+                basis,
+                sliding: Slide::active(params.slide.as_ref(), below_twap, now),
+            };
             let q = quote(
                 params,
                 a.top,
                 now.saturating_sub(a.started_at),
                 HoldClock::decay(clocks.get(&a.denom), a.started_at, a.held_at_start, now),
-                median,
-                twap,
-                basis,
+                &reading,
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             a.price = q.price;
@@ -179,6 +179,10 @@ impl Auctions {
         Ok(())
     }
 }
+
+/// What auctions of a denom are priced against: the oracle's median, TWAP, the curve's
+/// basis, and the median's streak under its TWAP.
+type Pricing = (Decimal, Decimal, Decimal, Option<BelowTwap>);
 
 /// A contract-backed engine: the real contracts on a [`Chain`].
 pub struct ContractEngine {
@@ -459,13 +463,13 @@ impl Engine for ContractEngine {
         let oracle: Vec<f64> = records.iter().map(|r| f(r.median)).collect();
         // Each denom's median (the floor), its TWAP (whether a hold's tolerance applies) and
         // the basis a following curve starts from.
-        let pricing: HashMap<String, (Decimal, Decimal, Decimal)> = self
+        let pricing: HashMap<String, Pricing> = self
             .denoms
             .iter()
             .cloned()
             .zip(records.iter().map(|r| {
                 let b = basis(r.median, r.twap, r.status.is_active());
-                (r.median, r.twap, b)
+                (r.median, r.twap, b, r.below_twap)
             }))
             .collect();
         self.last_oracle = Some(oracle.clone());

@@ -1,0 +1,200 @@
+//! Issue 14: a fall that outlasts a wick is not waited out (`AuctionParams::slide`). While the
+//! oracle's median has stood at least its `fall_band` under its TWAP at every update for
+//! `slide.after` seconds, the collateral's curves follow the oracle and its depth-derived cap is
+//! `slide.room` times larger.
+use super::*;
+use breakwater_types::deploy::DeployPlan;
+use breakwater_types::liquidator::{
+    AuctionParams, CollateralAuction, ConfigResponse, ExecuteMsg, PriceCurve, QueryMsg, Slide,
+};
+use breakwater_types::oracle::OracleParams;
+use cosmwasm_std::Decimal;
+
+/// Each feeder measures 1,000 USDC of depth per 1% move: with the Suite's 3% budget the cap is
+/// 3,000 USDC.
+const DEPTH: u128 = 1_000_000_000;
+
+/// Twice the Suite oracle's TWAP window (1,800 s): the documented choice of `slide.after`.
+const AFTER: u64 = 3_600;
+
+/// A slow curve (3% every ten minutes, stale after six hours) so an auction is still running
+/// when a slide can begin; `slide` as given.
+fn params(slide: Option<Slide>) -> AuctionParams {
+    AuctionParams {
+        curve: PriceCurve::StairStep {
+            step: 600,
+            cut: dec("0.97"),
+        },
+        tail: 21_600,
+        slide,
+        ..breakwater_testing::default_auction_params()
+    }
+}
+
+/// A slide after `AFTER` seconds at least the oracle's `fall_band` under the TWAP; the cap
+/// three times larger.
+fn sliding() -> Option<Slide> {
+    Some(Slide {
+        after: AFTER,
+        room: dec("3"),
+    })
+}
+
+/// Since when the median has stood under its TWAP.
+fn since(s: &Suite) -> Option<u64> {
+    s.oracle_price("uatom").unwrap().below_twap.map(|b| b.since)
+}
+
+/// The borrower liquidated at 8.5 (one auction started at 9.35 = 8.5 · 1.1) with the feeders
+/// measuring the depth, an update counting as falling 3% under the TWAP (a fall of about 0.2% a
+/// minute with the Suite's 30-minute TWAP): the suite and the auction id.
+fn auction(slide: Option<Slide>) -> (Suite, u64) {
+    let builder = SuiteBuilder::new()
+        .oracle_params(OracleParams {
+            fall_band: dec("0.03"),
+            ..DeployPlan::default().oracle
+        })
+        .auction_params("uatom", params(slide));
+    let (mut s, id) = liquidated(builder);
+    s.feed_with_depth("uatom", dec("8.5"), &[DEPTH; 3]);
+    (s, id)
+}
+
+fn f(x: Decimal) -> f64 {
+    x.to_string().parse().unwrap()
+}
+
+/// The start price's curve at `elapsed`: 9.35 · 0.97^(elapsed / 600).
+fn anchored(elapsed: u64) -> f64 {
+    9.35 * 0.97f64.powi((elapsed / 600) as i32)
+}
+
+/// The collateral is not sliding: auction `id` prices on its start price's curve and the cap
+/// is the depth's alone.
+fn waits_like_a_wick(s: &Suite, id: u64) {
+    let q = s.auction(id);
+    let elapsed = s.now() - q.started_at;
+    assert!((f(q.price) - anchored(elapsed)).abs() < 1e-9, "{q:?}");
+    assert_eq!(s.room("uatom").hole.u128(), 3 * DEPTH);
+}
+
+/// Feeds `price` with the measured depth every 60 s for `minutes`, multiplying it by `each`
+/// every minute; returns the last price fed.
+fn feed_minutes(s: &mut Suite, mut price: Decimal, each: Decimal, minutes: u64) -> Decimal {
+    for _ in 0..minutes {
+        s.advance_time(60);
+        price *= each;
+        s.feed_with_depth("uatom", price, &[DEPTH; 3]);
+    }
+    price
+}
+
+#[test]
+fn a_fall_that_outlasts_the_slide_window_makes_the_curves_follow_the_oracle() {
+    for (slide, follows) in [(sliding(), true), (None, false)] {
+        let (mut s, id) = auction(slide);
+        let start = s.auction(id).started_at;
+        let since = since(&s).unwrap();
+        // 1% a minute: the median stays more than 3% under its TWAP (about 15% once the
+        // window is full), short of the breaker's 25%.
+        let each = dec("0.99");
+        let minutes = (since + AFTER - s.now()) / 60 - 1;
+        let price = feed_minutes(&mut s, dec("8.5"), each, minutes);
+        // Not yet a slide: the curve falls from the start price, the cap from depth alone.
+        waits_like_a_wick(&s, id);
+        // One more minute: the median has stood under its TWAP for `AFTER` seconds.
+        let median = feed_minutes(&mut s, price, each, 1);
+        let below = s.oracle_price("uatom").unwrap().below_twap.unwrap();
+        assert_eq!(below.since, since);
+        assert!(below.shortfall >= dec("0.03"), "{below:?}");
+        let q = s.auction(id);
+        let elapsed = s.now() - start;
+        if follows {
+            // median · 1.1 · 0.97^steps: the same decay from the current price.
+            let expected = f(median) * 1.1 * 0.97f64.powi((elapsed / 600) as i32);
+            assert!((f(q.price) - expected).abs() < 1e-9, "{q:?} vs {expected}");
+            assert!(f(q.price) < anchored(elapsed) * 0.9);
+            assert_eq!(s.room("uatom").hole.u128(), 9 * DEPTH);
+        } else {
+            waits_like_a_wick(&s, id);
+        }
+    }
+}
+
+#[test]
+fn a_fall_slower_than_the_fall_band_is_not_a_slide() {
+    let (mut s, id) = auction(sliding());
+    // 0.1% a minute for 70 minutes: under the TWAP all along, but only about 1.5% under it
+    // once the drop from 10 has left the window: not falling by the oracle's band.
+    feed_minutes(&mut s, dec("8.5"), dec("0.999"), AFTER / 60 + 10);
+    let p = s.oracle_price("uatom").unwrap();
+    assert!(p.median < p.twap);
+    assert_eq!(p.below_twap, None);
+    waits_like_a_wick(&s, id);
+}
+
+#[test]
+fn a_single_drop_held_for_hours_is_not_a_slide() {
+    let (mut s, id) = auction(sliding());
+    // The price stays at 8.5 after the drop from 10: once the TWAP window holds only 8.5 the
+    // median is no longer under it, and the streak ends before it could count as a slide
+    // (70 minutes on, the curve still above its floor of 6.8).
+    feed_minutes(&mut s, dec("8.5"), Decimal::one(), AFTER / 60 + 10);
+    assert_eq!(since(&s), None);
+    waits_like_a_wick(&s, id);
+}
+
+#[test]
+fn a_slide_ends_with_the_first_update_at_or_above_the_twap() {
+    let (mut s, id) = auction(sliding());
+    let from = since(&s).unwrap();
+    let minutes = (from + AFTER - s.now()) / 60;
+    let price = feed_minutes(&mut s, dec("8.5"), dec("0.99"), minutes);
+    assert_eq!(s.room("uatom").hole.u128(), 9 * DEPTH);
+    // The market jumps back over its TWAP: the cap is the depth's again, the curve anchored.
+    let twap = s.oracle_price("uatom").unwrap().twap;
+    assert!(twap > price);
+    s.advance_time(60);
+    s.feed_with_depth("uatom", twap, &[DEPTH; 3]);
+    assert_eq!(since(&s), None);
+    waits_like_a_wick(&s, id);
+}
+
+#[test]
+fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
+    let mut s = SuiteBuilder::new().build();
+    let owner = s.owner.clone();
+    let before: ConfigResponse = s.liquidator_query(&QueryMsg::Config {}).unwrap();
+    for (slide, error) in [
+        (
+            Slide {
+                after: 59,
+                room: dec("3"),
+            },
+            "slide.after",
+        ),
+        (
+            Slide {
+                after: AFTER,
+                room: dec("0.99"),
+            },
+            "slide.room",
+        ),
+        (
+            Slide {
+                after: AFTER,
+                room: dec("10.01"),
+            },
+            "slide.room",
+        ),
+    ] {
+        let msg = ExecuteMsg::SetCollateral(CollateralAuction {
+            denom: "uatom".to_string(),
+            params: params(Some(slide)),
+        });
+        let err = s.liquidator_execute(&owner, &msg, &[]).unwrap_err();
+        assert!(err.to_string().contains(error), "{err}");
+    }
+    let after: ConfigResponse = s.liquidator_query(&QueryMsg::Config {}).unwrap();
+    assert_eq!(before, after);
+}
