@@ -185,7 +185,8 @@ impl Sizing<'_> {
 
     /// Fits a repay `(tab, lot, need)` from [`Sizing::before_room`] into `room`: a larger tab
     /// is cut to `min(room, D − min_debt)` (a throttled repay never leaves dust) with its lot;
-    /// a tab burning no debt share is `Miss::TooSmall`.
+    /// a tab burning no debt share is `Miss::TooSmall`, unless the room cut it: a room too
+    /// small for one debt share's worth is no room (`Miss::NoRoom`).
     pub fn fit(
         &self,
         h: &Held,
@@ -193,7 +194,8 @@ impl Sizing<'_> {
         room: Uint128,
     ) -> Result<Result<Partial, Miss>, PlanError> {
         let (mut tab, mut lot) = (tab, lot);
-        if tab > room {
+        let cut = tab > room;
+        if cut {
             tab = room.min(self.debt.saturating_sub(self.params.min_debt));
             if tab.is_zero() {
                 return Ok(Err(Miss::NoRoom(room)));
@@ -206,7 +208,11 @@ impl Sizing<'_> {
             tab.checked_div_floor(self.borrow_index)?
         };
         if tab.is_zero() || burned.is_zero() {
-            return Ok(Err(Miss::TooSmall));
+            return Ok(Err(if cut {
+                Miss::NoRoom(room)
+            } else {
+                Miss::TooSmall
+            }));
         }
         Ok(Ok(Partial {
             tab,

@@ -129,11 +129,14 @@ fn a_throttled_repay_never_leaves_dust_and_a_repay_burning_nothing_is_too_small(
     let s = sizing(&params, 90, 80, 1_000);
     let pre = s.before_room(&h).unwrap().unwrap();
     assert_eq!(s.fit(&h, pre, u(89)).unwrap(), Err(Miss::NoRoom(u(89))));
-    // A repay below one debt share's worth burns nothing.
+    // A repay below one debt share's worth burns nothing: too small, whatever the room.
     let mut s = sizing(&params, 800, 700, 1_000);
     s.borrow_index = d("1000");
     let pre = s.before_room(&h).unwrap().unwrap();
+    assert_eq!(pre.0, u(445));
     assert_eq!(s.fit(&h, pre, u(999)).unwrap(), Err(Miss::TooSmall));
+    // Cut by a room below it, the same repay is throttled, not too small: no room.
+    assert_eq!(s.fit(&h, pre, u(400)).unwrap(), Err(Miss::NoRoom(u(400))));
 }
 
 #[test]
