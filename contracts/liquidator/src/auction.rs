@@ -30,13 +30,35 @@ pub fn oracle_price(
     Ok(cfg.oracle.query_price_view(querier, denom)?)
 }
 
-/// Prices `auction` now against the oracle price `oracle`.
+/// What the caps and the curves read from the oracle besides its price `view`: the measured
+/// depth (the view's) and, only for a collateral with a slide rule, the median's streak under
+/// its TWAP (read raw from the oracle's status record; [`AuctionParams::slide`]).
+pub fn gauge(
+    querier: &QuerierWrapper,
+    cfg: &Config,
+    params: &AuctionParams,
+    denom: &str,
+    view: &PriceView,
+    now: u64,
+) -> StdResult<OracleGauge> {
+    let below_twap = match params.slide {
+        Some(_) => cfg.oracle.query_gauge(querier, denom, now)?.below_twap,
+        None => None,
+    };
+    Ok(OracleGauge {
+        depth: view.depth,
+        below_twap,
+    })
+}
+
+/// Prices `auction` now against the oracle price `oracle` and its [`gauge`].
 pub fn price_now(
     storage: &dyn Storage,
     env: &Env,
     params: &AuctionParams,
     auction: &Auction,
     oracle: &PriceView,
+    gauge: OracleGauge,
 ) -> StdResult<Quote> {
     let now = env.block.time.seconds();
     let elapsed = now.saturating_sub(auction.started_at);
@@ -46,7 +68,7 @@ pub fn price_now(
         median: oracle.median,
         twap: oracle.twap,
         basis: basis(oracle.median, oracle.twap, oracle.status.is_active()),
-        sliding: sliding(params, oracle.into(), now),
+        sliding: sliding(params, gauge, now),
     };
     quote(params, auction.top, elapsed, decayed, &reading)
 }

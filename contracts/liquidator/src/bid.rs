@@ -1,10 +1,10 @@
 //! `Bid` and `FinishFlash`: buying a slice of a lot at the current curve price.
-use crate::auction::{apply_sale, hole, oracle_price, params, price_now, release};
+use crate::auction::{apply_sale, gauge, hole, oracle_price, params, price_now, release};
 use crate::error::ContractError;
 use crate::state::{
     hold_clock, Config, PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, HOLDS, PENDING_FLASH,
 };
-use breakwater_types::adapters::PriceView;
+use breakwater_types::adapters::OracleGauge;
 use breakwater_types::adapters::{
     query_balance_amount, FlashReceiverUnchecked, LiquidatorContract,
 };
@@ -51,14 +51,14 @@ fn hold_curves(
     cfg: &Config,
     p: &AuctionParams,
     denom: &str,
-    oracle: &PriceView,
+    gauge: OracleGauge,
     owe: Uint128,
 ) -> Result<u64, ContractError> {
     if p.hold == 0 {
         return Ok(0);
     }
     let now = env.block.time.seconds();
-    let cap = hole(deps.as_ref(), cfg, p, denom, oracle.into(), now)?;
+    let cap = hole(deps.as_ref(), cfg, p, denom, gauge, now)?;
     let hold_for = HoldClock::hold_for(p.hold, owe, cap);
     let clock = hold_clock(deps.storage, denom)?.after_sale(now, hold_for, p.hold);
     HOLDS.save(deps.storage, denom, &clock)?;
@@ -93,7 +93,9 @@ pub fn bid(
         .ok_or(ContractError::UnknownAuction { id: auction_id })?;
     let p = params(deps.storage, &auction.denom)?;
     let oracle = oracle_price(&deps.querier, &cfg, &auction.denom)?;
-    let q = price_now(deps.storage, &env, &p, &auction, &oracle)?;
+    let now = env.block.time.seconds();
+    let gauge = gauge(&deps.querier, &cfg, &p, &auction.denom, &oracle, now)?;
+    let q = price_now(deps.storage, &env, &p, &auction, &oracle, gauge)?;
     if q.price > max_price {
         return Err(ContractError::PriceAboveMax {
             price: q.price,
@@ -105,7 +107,7 @@ pub fn bid(
         // The pool keeps what it buys: nothing reaches the book, nothing to wait for.
         0
     } else {
-        hold_curves(deps.branch(), &env, &cfg, &p, &auction.denom, &oracle, owe)?
+        hold_curves(deps.branch(), &env, &cfg, &p, &auction.denom, gauge, owe)?
     };
     let sale = apply_sale(deps.storage, &mut auction, slice, owe)?;
     if sale.closed {

@@ -1,5 +1,5 @@
 //! Queries: auctions priced now, room under the caps, configuration.
-use crate::auction::{oracle_price, params, price_now, room as room_of};
+use crate::auction::{gauge, oracle_price, params, price_now, room as room_of};
 use crate::error::ContractError;
 use crate::state::{
     Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS,
@@ -18,7 +18,9 @@ fn describe(deps: Deps, env: &Env, a: Auction) -> Result<AuctionResponse, Contra
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &a.denom)?;
     let oracle = oracle_price(&deps.querier, &cfg, &a.denom)?;
-    let q = price_now(deps.storage, env, &p, &a, &oracle)?;
+    let now = env.block.time.seconds();
+    let gauge = gauge(&deps.querier, &cfg, &p, &a.denom, &oracle, now)?;
+    let q = price_now(deps.storage, env, &p, &a, &oracle, gauge)?;
     Ok(AuctionResponse {
         id: a.id,
         seller: match a.seller {

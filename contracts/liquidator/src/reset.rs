@@ -1,6 +1,6 @@
 //! `Reset`: restart a stale auction from a fresh oracle price (Maker `redo`), or close it when
 //! its lot is dust.
-use crate::auction::{adjust_dirt, book_resale_sold, oracle_price, params, price_now, send};
+use crate::auction::{adjust_dirt, book_resale_sold, gauge, oracle_price, params, price_now, send};
 use crate::curve::top_price;
 use crate::error::ContractError;
 use crate::state::PENDING_FLASH;
@@ -36,7 +36,9 @@ pub fn reset(
         .ok_or(ContractError::UnknownAuction { id: auction_id })?;
     let p = params(deps.storage, &auction.denom)?;
     let oracle = oracle_price(&deps.querier, &cfg, &auction.denom)?;
-    let q = price_now(deps.storage, &env, &p, &auction, &oracle)?;
+    let now = env.block.time.seconds();
+    let gauge = gauge(&deps.querier, &cfg, &p, &auction.denom, &oracle, now)?;
+    let q = price_now(deps.storage, &env, &p, &auction, &oracle, gauge)?;
     if !q.needs_reset {
         return Err(ContractError::NotStale { id: auction_id });
     }

@@ -1,5 +1,5 @@
 //! `StartAuction`: the market (liquidations) or the backstop (resales) hands over a lot.
-use crate::auction::{adjust_dirt, oracle_price, params, room};
+use crate::auction::{adjust_dirt, gauge, oracle_price, params, room};
 use crate::curve::{basis, top_price};
 use crate::error::ContractError;
 use crate::state::{
@@ -78,7 +78,14 @@ pub fn start_auction(
             &cfg,
             &p,
             &denom,
-            (&price).into(),
+            gauge(
+                &deps.querier,
+                &cfg,
+                &p,
+                &denom,
+                &price,
+                env.block.time.seconds(),
+            )?,
             env.block.time.seconds(),
         )?;
         if dirt > r.room {

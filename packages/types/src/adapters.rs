@@ -144,8 +144,8 @@ impl OracleContract {
     }
 
     /// What the liquidator's caps read from the oracle's record of `denom` at `now` (the
-    /// measured depth in force, what [`PriceView::depth`] reports, and
-    /// [`PriceView::below_twap`]), read raw from the asset's status record: no contract
+    /// measured depth in force, what [`PriceView::depth`] reports, and the median's streak
+    /// under its TWAP, `PriceResponse::below_twap`), read raw from the asset's status record: no contract
     /// call, so a caller that needs only these does not pay for a price query.
     pub fn query_gauge(
         &self,
@@ -196,24 +196,17 @@ fn price(denom: &str) -> impl Serialize + '_ {
     Variant("price", Price { denom })
 }
 
-/// What the liquidator's caps read from the oracle ([`OracleContract::query_gauge`], or a
-/// [`PriceView`]): the measured depth in force (`None` while no quorum of fresh reports
-/// carries one) and the median's streak under its TWAP.
+/// What the liquidator's caps and curves read from the oracle besides a [`PriceView`]
+/// ([`OracleContract::query_gauge`]): the measured depth in force (`None` while no quorum of
+/// fresh reports carries one) and the median's streak under its TWAP. The streak is not in
+/// [`PriceView`]: the market and the backstop, which read that view, do not act on it, and
+/// its reader would cost them wasm size.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct OracleGauge {
     /// Market depth measured by the feeders, while fresh (base value per 1% move).
     pub depth: Option<Uint128>,
     /// The median's streak at least its `fall_band` under its TWAP (`None`: not now).
     pub below_twap: Option<BelowTwap>,
-}
-
-impl From<&PriceView> for OracleGauge {
-    fn from(view: &PriceView) -> Self {
-        OracleGauge {
-            depth: view.depth,
-            below_twap: view.below_twap,
-        }
-    }
 }
 
 crate::cw_serde_struct! {
@@ -234,8 +227,6 @@ crate::cw_serde_struct! {
     defaults {
         /// Market depth measured by the feeders, while fresh (base value per 1% move).
         pub depth: Option<Uint128>,
-        /// The median's streak at least its `fall_band` under its TWAP (`None`: not now).
-        pub below_twap: Option<BelowTwap>,
     }
 }
 
