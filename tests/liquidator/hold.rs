@@ -304,3 +304,168 @@ fn hold_parameters_out_of_range_are_refused() {
         assert!(err.to_string().contains(error), "{err}");
     }
 }
+
+/// [`holding`] for 600 s with sales paced by the cap over the same 600 s
+/// (`AuctionParams::pace_sales`).
+fn pacing() -> SuiteBuilder {
+    SuiteBuilder::new().auction_params(
+        "uatom",
+        AuctionParams {
+            hold: 600,
+            pace_sales: Some(600),
+            ..breakwater_testing::default_auction_params()
+        },
+    )
+}
+
+fn sold(res: &cw_multi_test::AppResponse) -> (u128, u128) {
+    let n = |k: &str| attr(res, k).unwrap().parse::<u128>().unwrap();
+    (n("slice"), n("owe"))
+}
+
+/// What bidders may buy now (`RoomResponse::sales_left`).
+fn sales_left(s: &Suite) -> u128 {
+    s.room("uatom").sales_left.expect("sales are paced").u128()
+}
+
+#[test]
+fn paced_sales_take_at_most_what_the_cap_has_left_after_recent_sales() {
+    let (mut s, first, second) = two_auctions(pacing());
+    let keeper = s.keeper.clone();
+    assert_eq!(sales_left(&s), 3 * DEPTH);
+    // 300 ATOM at P4 = 2,483.25 USDC: within the cap of 3,000, sold whole.
+    let res = s.bid(&keeper, first, 300_000_000, dec(P4)).unwrap();
+    let (slice, owe) = sold(&res);
+    assert_eq!(slice, 300_000_000);
+    assert_eq!(sales_left(&s), 3 * DEPTH - owe);
+    // The next bid asks as much again; the cap has 516.75 USDC left: it takes 62.4 ATOM.
+    let left = sales_left(&s);
+    let lot = s.auction(second).lot.u128();
+    let res = s.bid(&keeper, second, 300_000_000, dec(P4)).unwrap();
+    let (slice, owe) = sold(&res);
+    let fits = Uint128::new(left)
+        .checked_div_floor(dec(P4))
+        .unwrap()
+        .u128();
+    assert_eq!(slice, fits);
+    assert!(owe <= left, "{owe} > {left}");
+    assert_eq!(s.auction(second).lot.u128(), lot - slice);
+    // Less than one unit's worth is left: refused, nothing changed.
+    let err = s.bid(&keeper, second, 10_000_000, dec(P4)).unwrap_err();
+    assert!(err.root_cause().to_string().contains("paced"), "{err}");
+    assert_eq!(s.auction(second).lot.u128(), lot - slice);
+    // Half a hold later half the cap is back, 3,000 · 300 / 600, beside what was left
+    // under one unit's worth.
+    let crumb = sales_left(&s);
+    assert!(crumb < 9, "{crumb}");
+    s.advance_time(300);
+    s.feed_with_depth("uatom", dec("8.5"), &[DEPTH; 3]);
+    let left = sales_left(&s);
+    assert_eq!(left, 1_500_000_000 + crumb);
+    let res = s.bid(&keeper, second, 300_000_000, dec(P4)).unwrap();
+    assert!(sold(&res).1 <= left);
+}
+
+#[test]
+fn splitting_a_paced_sale_into_small_bids_sells_no_more() {
+    let (mut s, first, second) = two_auctions(pacing());
+    let keeper = s.keeper.clone();
+    // Ten bids of 30 ATOM count as much as one of 300 (each rounds what it owes up).
+    let mut paid = 0;
+    for _ in 0..10 {
+        paid += sold(&s.bid(&keeper, first, 30_000_000, dec(P4)).unwrap()).1;
+    }
+    assert_eq!(sales_left(&s), 3 * DEPTH - paid);
+    let one = sold(
+        &two_auctions(pacing())
+            .0
+            .bid(&keeper, first, 300_000_000, dec(P4))
+            .unwrap(),
+    )
+    .1;
+    assert!(paid >= one);
+    // And a thousand one-unit bids count a thousand units' worth.
+    let before = sales_left(&s);
+    for _ in 0..1_000 {
+        s.bid(&keeper, second, 1, dec(P4)).unwrap();
+    }
+    assert!(
+        before - sales_left(&s) >= 8_000,
+        "{}",
+        before - sales_left(&s)
+    );
+}
+
+#[test]
+fn unpaced_sales_take_what_they_ask() {
+    let (mut s, first, second) = two_auctions(holding(600, "0"));
+    let keeper = s.keeper.clone();
+    assert_eq!(s.room("uatom").sales_left, None);
+    s.bid(&keeper, first, 300_000_000, dec(P4)).unwrap();
+    let res = s.bid(&keeper, second, 300_000_000, dec(P4)).unwrap();
+    assert_eq!(sold(&res).0, 300_000_000);
+}
+
+#[test]
+fn the_backstop_takes_a_lot_at_its_floor_while_sales_are_paced() {
+    let (mut s, first, second) = two_auctions(pacing().backstop_deposit(10_000_000_000));
+    let keeper = s.keeper.clone();
+    s.advance_time_feeding(660);
+    s.feed_with_depth("uatom", dec("8.5"), &[DEPTH; 3]);
+    assert!(s.auction(first).at_floor && s.auction(second).at_floor);
+    let floor = s.auction(first).price;
+    // 343 ATOM at the floor, 6.8: 2,332 USDC of the 3,000.
+    s.bid(&keeper, first, 343_000_000, floor).unwrap();
+    // The keeper's next bid is cut to the 668 USDC left, the one after refused...
+    let res = s.bid(&keeper, second, 343_000_000, floor).unwrap();
+    assert!(sold(&res).0 < 100_000_000);
+    let err = s.bid(&keeper, second, 343_000_000, floor).unwrap_err();
+    assert!(err.root_cause().to_string().contains("paced"), "{err}");
+    // ...and the pool, which sells nothing into the book, takes the rest at the floor.
+    assert!(!s.auction(second).lot.is_zero());
+    s.buy_at_floor(&keeper, second).unwrap();
+    assert!(s.auctions().iter().all(|a| a.id != second));
+}
+
+#[test]
+fn sales_are_paced_without_a_hold_too() {
+    let paced_only = SuiteBuilder::new().auction_params(
+        "uatom",
+        AuctionParams {
+            pace_sales: Some(600),
+            ..breakwater_testing::default_auction_params()
+        },
+    );
+    let (mut s, first, second) = two_auctions(paced_only);
+    let keeper = s.keeper.clone();
+    let res = s.bid(&keeper, first, 300_000_000, dec(P4)).unwrap();
+    assert_eq!(held(&res), 0, "no hold");
+    let left = sales_left(&s);
+    let res = s.bid(&keeper, second, 300_000_000, dec(P4)).unwrap();
+    assert!(sold(&res).1 <= left && sold(&res).0 < 300_000_000);
+}
+
+#[test]
+fn a_pace_window_out_of_range_is_refused() {
+    let mut s = SuiteBuilder::new().build();
+    let owner = s.owner.clone();
+    let config = |s: &Suite| {
+        s.liquidator_query::<breakwater_types::liquidator::ConfigResponse>(&QueryMsg::Config {})
+            .unwrap()
+    };
+    let before = config(&s);
+    for window in [0, 59, 86_401] {
+        let msg = breakwater_types::liquidator::ExecuteMsg::SetCollateral(
+            breakwater_types::liquidator::CollateralAuction {
+                denom: "uatom".to_string(),
+                params: AuctionParams {
+                    pace_sales: Some(window),
+                    ..breakwater_testing::default_auction_params()
+                },
+            },
+        );
+        let err = s.liquidator_execute(&owner, &msg, &[]).unwrap_err();
+        assert!(err.root_cause().to_string().contains("pace_sales"), "{err}");
+    }
+    assert_eq!(format!("{before:?}"), format!("{:?}", config(&s)));
+}

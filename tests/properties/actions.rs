@@ -35,8 +35,9 @@ pub struct Setup {
     /// Redistribution waits for the backstop to be exhausted
     /// (`RedistributionParams::backstop_first`, the default).
     pub backstop_first: bool,
-    /// Sales hold the auction curves (`AuctionParams::hold` 600 s, tolerance 0) and a minute
-    /// under the TWAP is a slide (`AuctionParams::slide`; `world::harness_auction_params`).
+    /// Sales hold the auction curves (`AuctionParams::hold` 600 s, tolerance 0) and are paced
+    /// by the cap (`AuctionParams::pace_sales`), and a minute under the TWAP is a slide
+    /// (`AuctionParams::slide`; `world::harness_auction_params`).
     pub hold: bool,
 }
 

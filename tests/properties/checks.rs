@@ -56,6 +56,7 @@ const TYPED: &[&str] = &[
     "bids are halted",
     "auctions on it are paused",
     "no room under the auction caps",
+    "are paced: the cap has",
     "is not listed on the liquidator",
     // backstop
     "mints zero shares",

@@ -45,6 +45,7 @@ export interface AuctionParams {
   hold_tolerance?: Decimal & string;
   hole?: Uint128 | null;
   max_discount: Decimal;
+  pace_sales?: number | null;
   slide?: Slide | null;
   tail: number;
 }
@@ -179,4 +180,5 @@ export interface RoomResponse {
   hole: Uint128;
   measured_depth?: Uint128 | null;
   room: Uint128;
+  sales_left?: Uint128 | null;
 }

@@ -2,9 +2,8 @@
 use crate::auction::{apply_sale, gauge, hole, oracle_price, params, price_now, release};
 use crate::error::ContractError;
 use crate::state::{
-    hold_clock, Config, PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, HOLDS, PENDING_FLASH,
+    hold_clock, PendingFlash, AUCTIONS, AUCTIONS_BY_DENOM, CONFIG, HOLDS, PENDING_FLASH, SALES,
 };
-use breakwater_types::adapters::OracleGauge;
 use breakwater_types::adapters::{
     query_balance_amount, FlashReceiverUnchecked, LiquidatorContract,
 };
@@ -13,7 +12,7 @@ use breakwater_types::liquidator::{AuctionParams, FlashCallback, FlashReceiverMs
 use breakwater_types::market::breaker;
 use breakwater_types::math::auction::take;
 use cosmwasm_std::{
-    coin, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response, Uint128,
+    coin, BankMsg, CosmosMsg, Decimal, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
 
 /// Sizes a bid: Maker `take` ([`take`]: the slice rounds down, what it owes up, a tab below
@@ -46,30 +45,47 @@ pub fn size_bid(
 /// collateral's cap now ([`hole`]: the debt whose sale moves the book by the impact budget);
 /// returns the seconds added.
 fn hold_curves(
-    deps: DepsMut,
-    env: &Env,
-    cfg: &Config,
+    storage: &mut dyn Storage,
+    now: u64,
     p: &AuctionParams,
     denom: &str,
-    gauge: OracleGauge,
+    cap: Uint128,
     owe: Uint128,
 ) -> Result<u64, ContractError> {
-    if p.hold == 0 {
-        return Ok(0);
-    }
-    let now = env.block.time.seconds();
-    let cap = hole(deps.as_ref(), cfg, p, denom, gauge, now)?;
     let hold_for = HoldClock::hold_for(p.hold, owe, cap);
-    let clock = hold_clock(deps.storage, denom)?.after_sale(now, hold_for, p.hold);
-    HOLDS.save(deps.storage, denom, &clock)?;
+    let clock = hold_clock(storage, denom)?.after_sale(now, hold_for, p.hold);
+    HOLDS.save(storage, denom, &clock)?;
     Ok(hold_for)
+}
+
+/// With [`AuctionParams::pace_sales`], the most a bid at `price` may take when the cap has
+/// `left` after recent sales ([`SaleBucket::left`](breakwater_types::liquidator::SaleBucket::left)): `floor(left / price)` units, at most
+/// `max_collateral`. Refused when that is no unit.
+fn paced(
+    left: Uint128,
+    denom: &str,
+    price: Decimal,
+    max_collateral: Uint128,
+) -> Result<Uint128, ContractError> {
+    let units = if price.is_zero() {
+        max_collateral
+    } else {
+        left.checked_div_floor(price)?
+    };
+    if units.is_zero() {
+        return Err(ContractError::SalesPaced {
+            denom: denom.to_string(),
+            left,
+        });
+    }
+    Ok(units.min(max_collateral))
 }
 
 /// Buys up to `max_collateral` if the price is at most `max_price`. Without a callback the
 /// attached base pays and any excess is refunded; with one, the lot goes to the callback first
 /// and `FinishFlash` verifies the payment in the same transaction.
 pub fn bid(
-    mut deps: DepsMut,
+    deps: DepsMut,
     env: Env,
     info: MessageInfo,
     auction_id: u64,
@@ -102,12 +118,39 @@ pub fn bid(
             max_price,
         });
     }
-    let (slice, owe) = size_bid(auction.lot, auction.tab, q.price, max_collateral, p.dust)?;
-    let held = if Some(&info.sender) == cfg.backstop.as_ref().map(|b| b.addr()) {
-        // The pool keeps what it buys: nothing reaches the book, nothing to wait for.
-        0
+    // The pool keeps what it buys: nothing reaches the book, nothing to wait for or pace.
+    let from_pool = Some(&info.sender) == cfg.backstop.as_ref().map(|b| b.addr());
+    let cap = if (p.hold == 0 && p.pace_sales.is_none()) || from_pool {
+        None
     } else {
-        hold_curves(deps.branch(), &env, &cfg, &p, &auction.denom, gauge, owe)?
+        Some(hole(deps.as_ref(), &cfg, &p, &auction.denom, gauge, now)?)
+    };
+    let pace = match (cap, p.pace_sales) {
+        (Some(cap), Some(window)) => {
+            let bucket = SALES
+                .may_load(deps.storage, &auction.denom)?
+                .unwrap_or_default();
+            Some((cap, window, bucket))
+        }
+        _ => None,
+    };
+    let max_collateral = match &pace {
+        Some((cap, window, bucket)) => paced(
+            bucket.left(*cap, *window, now),
+            &auction.denom,
+            q.price,
+            max_collateral,
+        )?,
+        None => max_collateral,
+    };
+    let (slice, owe) = size_bid(auction.lot, auction.tab, q.price, max_collateral, p.dust)?;
+    if let Some((cap, window, bucket)) = pace {
+        let bucket = bucket.after_sale(cap, window, now, owe);
+        SALES.save(deps.storage, &auction.denom, &bucket)?;
+    }
+    let held = match cap {
+        Some(cap) if p.hold > 0 => hold_curves(deps.storage, now, &p, &auction.denom, cap, owe)?,
+        _ => 0,
     };
     let sale = apply_sale(deps.storage, &mut auction, slice, owe)?;
     if sale.closed {

@@ -168,6 +168,7 @@ mod tests {
             hold_tolerance: Decimal::zero(),
             hold_room: false,
             slide: None,
+            pace_sales: None,
         }
     }
 

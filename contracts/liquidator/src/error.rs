@@ -31,6 +31,16 @@ pub enum ContractError {
         /// Why.
         reason: &'static str,
     },
+    /// Recent sales used the collateral's cap ([`AuctionParams::pace_sales`]).
+    ///
+    /// [`AuctionParams::pace_sales`]: breakwater_types::liquidator::AuctionParams::pace_sales
+    #[error("sales of {denom} are paced: the cap has {left} left after recent sales, less than one unit")]
+    SalesPaced {
+        /// The collateral.
+        denom: String,
+        /// Value the cap has left.
+        left: Uint128,
+    },
     /// The caps leave no room for this tab.
     #[error("no room under the auction caps for {denom}: room {room}, needed {needed}")]
     NoRoom {

@@ -2,7 +2,7 @@
 use crate::auction::{gauge, oracle_price, params, price_now, room as room_of};
 use crate::error::ContractError;
 use crate::state::{
-    Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS,
+    Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS, SALES,
 };
 use breakwater_types::adapters::OracleGauge;
 use breakwater_types::liquidator::{
@@ -113,6 +113,13 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
             .unwrap_or_default(),
     };
     let r = room_of(deps, &cfg, &p, &denom, gauge, now)?;
+    let sales_left = match p.pace_sales {
+        Some(window) => {
+            let bucket = SALES.may_load(deps.storage, &denom)?.unwrap_or_default();
+            Some(bucket.left(r.hole, window, now))
+        }
+        None => None,
+    };
     Ok(RoomResponse {
         denom,
         hole: r.hole,
@@ -121,6 +128,7 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
         global_dirt: r.global_dirt,
         room: r.room,
         measured_depth: gauge.depth,
+        sales_left,
     })
 }
 

@@ -1,6 +1,6 @@
 //! Storage of the liquidator.
 use breakwater_types::adapters::{BackstopContract, MarketContract, OracleContract};
-use breakwater_types::liquidator::{AuctionParams, HoldClock};
+use breakwater_types::liquidator::{AuctionParams, HoldClock, SaleBucket};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -144,6 +144,9 @@ pub fn rebuild_resale_lots(storage: &mut dyn cosmwasm_std::Storage) -> cosmwasm_
     }
     Ok(())
 }
+/// Per collateral: its recent sales to bidders, as `AuctionParams::pace_sales` counts them.
+pub const SALES: Map<&str, SaleBucket> = Map::new("sales");
+
 /// Per collateral: the hold its sales put on its auctions' curves (`AuctionParams::hold`).
 pub const HOLDS: Map<&str, HoldClock> = Map::new("holds");
 

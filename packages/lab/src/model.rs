@@ -245,7 +245,7 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "holds",
         "issue 14: AuctionParams.hold 0 and hold_tolerance 0, every auction curve falls on its \
          clock instead of waiting after each sale for as long as its size buys (600 s per \
-         cap's worth, held up to 10% above a median at or above its TWAP), and a sale frees \
+         cap's worth, held up to 10% above a median at or above its TWAP), a sale frees \
          its room at once instead of over that time",
     ),
     (
@@ -259,6 +259,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          TWAP for longer than a wick could is waited out like a wick (curves from the start \
          price, the cap from depth alone) instead of sold into: curves that follow the oracle \
          and a cap slide_room times larger",
+    ),
+    (
+        "paced_sales",
+        "issue 14: AuctionParams.pace_sales None, bidders may buy every running lot at once \
+         instead of at most a cap's worth per pace_window (what they paid counts against the \
+         cap and drains from it over the window)",
     ),
 ];
 
@@ -283,6 +289,7 @@ pub const MECHANISMS: &[&str] = &[
     "holds",
     "held_room",
     "slide",
+    "paced_sales",
 ];
 
 /// What happened in one simulation step.

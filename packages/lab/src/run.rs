@@ -51,6 +51,7 @@ crate::param_set! {
         hold_tolerance = 0.1, "how far below a held auction price the oracle may stand while the hold lasts and the market is not falling, its median at or above its TWAP (AuctionParams.hold_tolerance; 0.1 by default in the lab since the ninth session)";
         slide_after = 3600.0, "seconds the oracle's median must have stood fall_band under its TWAP at every update before the fall counts as a slide: the curves follow the oracle and the depth-derived cap is slide_room times larger (AuctionParams.slide; twice the TWAP window by default since the tenth session, 0 or `--disable slide` for off; docs/LAB.md \"A fall that outlasts a wick\")";
         fall_band = 0.06, "how far under its TWAP the oracle's median must stand for an update to count as falling, 1 - median/TWAP: with the 30-minute TWAP, a fall of about 24% an hour (OracleParams.fall_band; the slide's clock)";
+        pace_window = 600.0, "seconds per cap's worth of sales to bidders (AuctionParams.pace_sales: what bidders paid counts against the cap and drains from it over this window; 600 by default since the eleventh session, 0 or `--disable paced_sales` for off; docs/LAB.md \"Sales paced by the cap\")";
         slide_room = 3.0, "multiplier of the depth-derived cap while a slide lasts (AuctionParams.slide.room)";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
@@ -271,6 +272,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hold_tolerance: Decimal::zero(),
             hold_room: false,
             slide: None,
+            pace_sales: None,
         }
     } else {
         let breakwater = AuctionParams {
@@ -304,6 +306,8 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                 after: secs(b.slide_after).max(60),
                 room: to_dec(b.slide_room.clamp(1.0, 10.0)),
             }),
+            pace_sales: (b.pace_window > 0.0 && !off(config, "paced_sales"))
+                .then(|| secs(b.pace_window).clamp(60, 86_400)),
         };
         if off(config, "floor") {
             // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
@@ -531,6 +535,25 @@ mod tests {
                 ..auction.clone()
             },
             off.collaterals[0].auction
+        );
+        off.collaterals[0].auction.validate().unwrap();
+        // Sales paced by the cap, a cap per 600 s: `--disable paced_sales`, `--set` moves it.
+        assert_eq!(auction.pace_sales, Some(600));
+        let unpaced = plan(EngineKind::Breakwater, &["paced_sales"]);
+        assert_eq!(
+            AuctionParams {
+                pace_sales: None,
+                ..auction.clone()
+            },
+            unpaced.collaterals[0].auction
+        );
+        let slower = plan_set(&[("breakwater.pace_window", 1_800.0)]);
+        assert_eq!(slower.collaterals[0].auction.pace_sales, Some(1_800));
+        assert_eq!(
+            plan(EngineKind::Naive, &[]).collaterals[0]
+                .auction
+                .pace_sales,
+            None
         );
         assert_eq!(off.liquidation, on.liquidation);
         // The room rule alone: `--disable held_room`.

@@ -82,6 +82,7 @@ pub fn test_auction_params() -> AuctionParams {
         hold_tolerance: Decimal::zero(),
         hold_room: false,
         slide: None,
+        pace_sales: None,
     }
 }
 

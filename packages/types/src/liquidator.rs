@@ -106,6 +106,19 @@ pub struct AuctionParams {
     /// of selling them.
     #[serde(default)]
     pub slide: Option<Slide>,
+    /// Issue 14: sales to bidders paced by the cap, a cap's worth per this many seconds
+    /// (`None`, the default of a stored or sent value without the field: not paced). What
+    /// bidders paid counts against the collateral's cap and drains from it at a cap per
+    /// window ([`SaleBucket`]); a bid is cut to the value the cap has left, and refused when
+    /// it has less than one unit's worth left. The window is the time the collateral's book
+    /// takes to recover from a sale (the cap being the sale that moves it by the impact
+    /// budget): shorter, and paced sales still pile up in a book that has not recovered. The cap
+    /// limits the debt under auction, which bounds what may start; pacing bounds what may
+    /// be sold: lots started while the book was deep, or that reached their floor while it
+    /// was empty, reach the book at most a cap per `hold` seconds instead of all at once.
+    /// The backstop's own purchases sell nothing into the book and are never paced.
+    #[serde(default)]
+    pub pace_sales: Option<u64>,
 }
 
 /// When a fall counts as a slide, and how much faster the collateral is sold then
@@ -160,6 +173,9 @@ impl AuctionParams {
             Decimal::zero(),
             Decimal::one(),
         )?;
+        if let Some(window) = self.pace_sales {
+            check_range("pace_sales", window, 60, 86_400)?;
+        }
         if let Some(slide) = &self.slide {
             check_range("slide.after", slide.after, 60, 30 * 86_400)?;
             check_range(
@@ -436,6 +452,48 @@ pub struct AuctionResponse {
     pub at_floor: bool,
 }
 
+/// A collateral's recent sales to bidders, as [`AuctionParams::pace_sales`] counts them: a
+/// bucket holding `level` base units at `at`, which drains at `cap / window` per second
+/// (`cap` the collateral's cap when read). Every sale adds what it paid, however small: splitting a
+/// sale into many bids does not make it any less of a sale.
+#[cw_serde]
+#[derive(Copy, Default)]
+pub struct SaleBucket {
+    /// Base units sold and not yet drained, at `at`.
+    pub level: Uint128,
+    /// When `level` was taken (the last paced sale), seconds.
+    pub at: u64,
+}
+
+impl SaleBucket {
+    /// What is left in the bucket at `now` (`>= at`): `level − cap · (now − at) / window`,
+    /// the drain rounded down (a sale counts for at least as long as it paid for), at least 0.
+    pub fn level_at(&self, cap: Uint128, window: u64, now: u64) -> Uint128 {
+        if window == 0 {
+            return Uint128::zero();
+        }
+        let secs = now.saturating_sub(self.at);
+        if secs >= window {
+            return Uint128::zero();
+        }
+        let drained = cap.multiply_ratio(secs, window);
+        self.level.saturating_sub(drained)
+    }
+
+    /// What the cap lets bidders buy at `now`: `cap − level_at(now)`, at least 0.
+    pub fn left(&self, cap: Uint128, window: u64, now: u64) -> Uint128 {
+        cap.saturating_sub(self.level_at(cap, window, now))
+    }
+
+    /// The bucket after a sale of `owe` at `now`.
+    pub fn after_sale(&self, cap: Uint128, window: u64, now: u64, owe: Uint128) -> SaleBucket {
+        SaleBucket {
+            level: self.level_at(cap, window, now).saturating_add(owe),
+            at: now,
+        }
+    }
+}
+
 /// A collateral's hold on its auctions' curves ([`AuctionParams::hold`]): `held` seconds of
 /// hold had passed by `at` (the last sale), and the hold runs on until `held_until`.
 #[cw_serde]
@@ -540,6 +598,10 @@ pub struct RoomResponse {
     /// uses the lower of it and the market's configured depth); `None`: the configured depth.
     #[serde(default)]
     pub measured_depth: Option<Uint128>,
+    /// With [`AuctionParams::pace_sales`], what bidders may buy now (base units): the cap less
+    /// the recent sales it still counts ([`SaleBucket`]); `None` when sales are not paced.
+    #[serde(default)]
+    pub sales_left: Option<Uint128>,
 }
 
 /// Liquidator configuration.
@@ -566,6 +628,33 @@ pub struct ConfigResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sale_bucket_counts_every_sale_and_drains_a_cap_per_hold() {
+        let u = Uint128::new;
+        let b = SaleBucket::default().after_sale(u(3_000), 600, 100, u(2_400));
+        assert_eq!(b.left(u(3_000), 600, 100), u(600));
+        // 150 s drain 750: 1,650 left in it, 1,350 to sell.
+        assert_eq!(b.level_at(u(3_000), 600, 250), u(1_650));
+        assert_eq!(b.left(u(3_000), 600, 250), u(1_350));
+        // A hundred one-unit sales count a hundred units (none rounds to nothing).
+        let mut c = b;
+        for _ in 0..100 {
+            c = c.after_sale(u(3_000), 600, 100, u(1));
+        }
+        assert_eq!(c.level, u(2_500));
+        // The drain rounds down: 1 s of a cap of 599 per 600 s drains nothing.
+        let d = SaleBucket::default().after_sale(u(599), 600, 0, u(10));
+        assert_eq!(d.level_at(u(599), 600, 1), u(10));
+        // Empty after a window, whatever it held; over-full at most blocks until it drains.
+        assert_eq!(b.level_at(u(3_000), 600, 700), Uint128::zero());
+        let full = SaleBucket::default().after_sale(u(3_000), 600, 0, u(9_000));
+        assert_eq!(full.left(u(3_000), 600, 300), Uint128::zero());
+        assert_eq!(
+            SaleBucket::default().level_at(u(3_000), 0, 10),
+            Uint128::zero()
+        );
+    }
 
     #[test]
     fn an_auction_decays_by_its_age_less_the_holds_since_its_start() {

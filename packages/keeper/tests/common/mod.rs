@@ -72,6 +72,7 @@ pub fn plan() -> DeployPlan {
                 hold_tolerance: Decimal::zero(),
                 hold_room: false,
                 slide: None,
+                pace_sales: None,
             },
             price: Decimal::percent(1_000),
         }],
