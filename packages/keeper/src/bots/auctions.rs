@@ -50,6 +50,14 @@ pub fn plan_bid(
     Some((units, a.price, funds))
 }
 
+/// What the bidder may spend on the lots of a collateral whose sales the liquidator paces
+/// (`RoomResponse::sales_left`; `None`: not paced): at most `budget`, and no more than the
+/// cap has left. The contract would cut a larger bid to that, and a bid-and-swap transaction
+/// would then swap units it never received.
+pub fn spend_cap(budget: u128, sales_left: Option<Uint128>) -> u128 {
+    sales_left.map_or(budget, |left| budget.min(left.u128()))
+}
+
 async fn oracle_price(client: &Client, oracle: &str, denom: &str) -> Result<Decimal, TxError> {
     let p: PriceResponse = client
         .query(
@@ -112,12 +120,15 @@ async fn resale(ctx: &Ctx, cfg: &BidderConfig, denom: &str) -> Option<Result<Res
 /// What the bidder sends for one auction, and what it expects.
 struct BidTx {
     msgs: Vec<cosmrs::Any>,
+    /// Base units it pays the auction.
+    spend: u128,
     /// Expected profit before the fee, base units.
     edge: i128,
     flash: bool,
 }
 
-/// Plans the bid on `a` (see the module doc); `None` when it does not pay.
+/// Plans the bid on `a` (see the module doc), spending at most what the cap has left when
+/// the collateral's sales are paced (`sales_left`); `None` when it does not pay.
 #[allow(clippy::too_many_arguments)]
 async fn plan(
     ctx: &Ctx,
@@ -127,10 +138,11 @@ async fn plan(
     reference: Decimal,
     venue: Option<&Resale>,
     receiver: Option<&str>,
+    sales_left: Option<Uint128>,
 ) -> Result<Option<BidTx>> {
     let d = &ctx.deployment;
     let base = d.plan.base_denom.as_str();
-    let max_spend = u128::from(cfg.max_spend);
+    let max_spend = spend_cap(u128::from(cfg.max_spend), sales_left);
     let min_profit = i128::from(cfg.min_profit);
     let estimate = |flash: bool| {
         if flash {
@@ -173,6 +185,7 @@ async fn plan(
         )?;
         return Ok(Some(BidTx {
             msgs: vec![msg],
+            spend: funds.u128(),
             edge,
             flash: false,
         }));
@@ -182,7 +195,11 @@ async fn plan(
         Resale::Depth(p) => (*p, None),
     };
     let flash = cfg.flash && pool_addr.is_some() && receiver.is_some();
-    let budget = if flash { u128::MAX } else { max_spend };
+    let budget = if flash {
+        spend_cap(u128::MAX, sales_left)
+    } else {
+        max_spend
+    };
     let Some(plan) = economics::plan_resale_bid(
         a.price,
         a.lot.u128(),
@@ -245,7 +262,12 @@ async fn plan(
         }
         _ => vec![bid(None, plan.cost)?],
     };
-    Ok(Some(BidTx { msgs, edge, flash }))
+    Ok(Some(BidTx {
+        msgs,
+        spend: plan.cost,
+        edge,
+        flash,
+    }))
 }
 
 /// Runs the bidder until shutdown: every block, for every live auction, the most profitable
@@ -285,6 +307,8 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
             }
         }
         let mut venues: BTreeMap<String, Option<Resale>> = BTreeMap::new();
+        // Per collateral, what its paced sales have left this block (`None`: not paced).
+        let mut sales: BTreeMap<String, Option<Uint128>> = BTreeMap::new();
         for a in auctions {
             if ctx.stopping() {
                 break;
@@ -311,6 +335,28 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                 };
                 venues.insert(a.denom.clone(), v);
             }
+            if !sales.contains_key(&a.denom) {
+                let room: Result<liquidator::RoomResponse, TxError> = ctx
+                    .client
+                    .query(
+                        &d.liquidator,
+                        &liquidator::QueryMsg::Room {
+                            denom: a.denom.clone(),
+                        },
+                    )
+                    .await;
+                match room {
+                    Ok(r) => sales.insert(a.denom.clone(), r.sales_left),
+                    Err(e) => {
+                        tracing::warn!("bidder: room of {}: {e}", a.denom);
+                        continue;
+                    }
+                };
+            }
+            let sales_left = sales.get(&a.denom).copied().flatten();
+            if sales_left.is_some_and(|l| l.is_zero()) {
+                continue;
+            }
             let key = format!("auction-{}", a.id);
             if !inflight.claim(&key, height) {
                 continue;
@@ -324,6 +370,7 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                 reference,
                 venue,
                 receiver.as_deref(),
+                sales_left,
             )
             .await
             {
@@ -338,6 +385,10 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
                     continue;
                 }
             };
+            // What this bid may take from the cap is no longer there for the next lot.
+            if let Some(Some(left)) = sales.get_mut(&a.denom) {
+                *left = left.saturating_sub(Uint128::new(tx.spend));
+            }
             // The simulation gives the real gas: the bid must still pay after its fee.
             let sim = {
                 let mut w = wallet.lock().await;
@@ -573,6 +624,22 @@ mod tests {
         assert_eq!(units.u128(), 30); // floor(100 / 3.33)
         assert_eq!(funds.u128(), 100); // ceil(30 · 3.33) = ceil(99.9)
         assert!(plan_bid(&auction(333, 1_000), Decimal::percent(1_000), 0.05, 1).is_none());
+    }
+
+    #[test]
+    fn a_paced_bidder_spends_no_more_than_the_cap_has_left() {
+        // Not paced: the budget.
+        assert_eq!(spend_cap(10_000, None), 10_000);
+        // 1,900 left: 200 of the 1,000 units at 9.5, paying 1,900; nothing left: no bid.
+        let cap = spend_cap(10_000, Some(Uint128::new(1_900)));
+        assert_eq!(cap, 1_900);
+        let (units, _, funds) =
+            plan_bid(&auction(950, 1_000), Decimal::percent(1_000), 0.05, cap).unwrap();
+        assert_eq!((units.u128(), funds.u128()), (200, 1_900));
+        let none = spend_cap(10_000, Some(Uint128::zero()));
+        assert!(plan_bid(&auction(950, 100), Decimal::percent(1_000), 0.05, none).is_none());
+        // A budget below what is left stays the limit.
+        assert_eq!(spend_cap(500, Some(Uint128::new(1_900))), 500);
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub fn plan() -> DeployPlan {
                 hold_tolerance: Decimal::zero(),
                 hold_room: false,
                 slide: None,
-                pace_sales: None,
+                // Sales paced by the cap, a cap per minute: the bidder reads what is left.
+                pace_sales: Some(60),
             },
             price: Decimal::percent(1_000),
         }],
