@@ -59,8 +59,10 @@ fn hold_curves(
 }
 
 /// With [`AuctionParams::pace_sales`], the most a bid at `price` may take when the cap has
-/// `left` after recent sales ([`SaleBucket::left`](breakwater_types::liquidator::SaleBucket::left)): `floor(left / price)` units, at most
+/// `left` after recent sales ([`SaleBucket::left`]): `floor(left / price)` units, at most
 /// `max_collateral`. Refused when that is no unit.
+///
+/// [`SaleBucket::left`]: breakwater_types::liquidator::SaleBucket::left
 fn paced(
     left: Uint128,
     denom: &str,

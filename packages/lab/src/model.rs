@@ -245,7 +245,7 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "holds",
         "issue 14: AuctionParams.hold 0 and hold_tolerance 0, every auction curve falls on its \
          clock instead of waiting after each sale for as long as its size buys (600 s per \
-         cap's worth, held up to 10% above a median at or above its TWAP), a sale frees \
+         cap's worth, held up to 10% above a median at or above its TWAP), and a sale frees \
          its room at once instead of over that time",
     ),
     (

@@ -110,13 +110,14 @@ pub struct AuctionParams {
     /// (`None`, the default of a stored or sent value without the field: not paced). What
     /// bidders paid counts against the collateral's cap and drains from it at a cap per
     /// window ([`SaleBucket`]); a bid is cut to the value the cap has left, and refused when
-    /// it has less than one unit's worth left. The window is the time the collateral's book
-    /// takes to recover from a sale (the cap being the sale that moves it by the impact
-    /// budget): shorter, and paced sales still pile up in a book that has not recovered. The cap
-    /// limits the debt under auction, which bounds what may start; pacing bounds what may
-    /// be sold: lots started while the book was deep, or that reached their floor while it
-    /// was empty, reach the book at most a cap per `hold` seconds instead of all at once.
-    /// The backstop's own purchases sell nothing into the book and are never paced.
+    /// it has less than one unit's worth left. The cap limits the debt under auction, which
+    /// bounds what may start; pacing bounds what may be sold: lots started while the book
+    /// was deep, or that reached their floor while it was empty, reach the book at most a cap
+    /// per window instead of all at once. A window as long as the book takes to recover from
+    /// a cap's worth keeps the impact within the budget; a shorter one sells faster and lets
+    /// the impact build up (the lab's 600 s against its book's 30-minute recovery, chosen on
+    /// what waiting costs the borrowers: docs/LAB.md "Sales paced by the cap"). 60 s to one
+    /// day. The backstop's own purchases sell nothing into the book and are never paced.
     #[serde(default)]
     pub pace_sales: Option<u64>,
 }
@@ -454,8 +455,8 @@ pub struct AuctionResponse {
 
 /// A collateral's recent sales to bidders, as [`AuctionParams::pace_sales`] counts them: a
 /// bucket holding `level` base units at `at`, which drains at `cap / window` per second
-/// (`cap` the collateral's cap when read). Every sale adds what it paid, however small: splitting a
-/// sale into many bids does not make it any less of a sale.
+/// (`cap` the collateral's cap when read). Every sale adds what it paid, however small:
+/// splitting a sale into many bids does not make it any less of a sale.
 #[cw_serde]
 #[derive(Copy, Default)]
 pub struct SaleBucket {
@@ -630,7 +631,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sale_bucket_counts_every_sale_and_drains_a_cap_per_hold() {
+    fn the_sale_bucket_counts_every_sale_and_drains_a_cap_per_window() {
         let u = Uint128::new;
         let b = SaleBucket::default().after_sale(u(3_000), 600, 100, u(2_400));
         assert_eq!(b.left(u(3_000), 600, 100), u(600));
