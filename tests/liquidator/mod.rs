@@ -2,6 +2,7 @@
 mod admin;
 mod auction;
 mod depth;
+mod fall;
 mod flash;
 mod hold;
 mod reset;
@@ -19,11 +20,16 @@ pub const DEBT: u128 = 6_500_000_000;
 /// drops to 8.5 (HF ≈ 0.915, above the hard floor and the toxic frontier) and the keeper
 /// liquidates: returns the suite and the auction id.
 pub fn liquidated(builder: SuiteBuilder) -> (Suite, u64) {
+    liquidated_after(builder, 30)
+}
+
+/// [`liquidated`], the position held at 10 for `secs` before the drop.
+pub fn liquidated_after(builder: SuiteBuilder, secs: u64) -> (Suite, u64) {
     let mut s = builder.build();
     let (lender, borrower, keeper) = (s.lender.clone(), s.borrower.clone(), s.keeper.clone());
     s.supply(&lender, SUPPLY).unwrap();
     s.open_position(&borrower, "uatom", COLLATERAL, DEBT);
-    s.advance_time_feeding(30);
+    s.advance_time_feeding(secs);
     s.feed("uatom", dec("8.5"));
     let res = s.liquidate(&keeper, &borrower).unwrap();
     let id = attr(&res, "auction_id")

@@ -19,7 +19,7 @@ const AFTER: u64 = 3_600;
 
 /// A slow curve (3% every ten minutes, stale after six hours) so an auction is still running
 /// when a slide can begin; `slide` as given.
-fn params(slide: Option<Slide>) -> AuctionParams {
+pub(super) fn params(slide: Option<Slide>) -> AuctionParams {
     AuctionParams {
         curve: PriceCurve::StairStep {
             step: 600,

@@ -36,7 +36,8 @@ pub struct Setup {
     /// (`RedistributionParams::backstop_first`, the default).
     pub backstop_first: bool,
     /// Sales hold the auction curves (`AuctionParams::hold` 600 s, tolerance 0) and are paced
-    /// by the cap (`AuctionParams::pace_sales`), and a minute under the TWAP is a slide
+    /// by the cap (`AuctionParams::pace_sales`), bidders wait out a fall
+    /// (`AuctionParams::wait_falls`), and a minute under the TWAP is a slide
     /// (`AuctionParams::slide`; `world::harness_auction_params`).
     pub hold: bool,
 }

@@ -57,6 +57,7 @@ const TYPED: &[&str] = &[
     "auctions on it are paused",
     "no room under the auction caps",
     "are paced: the cap has",
+    "wait out a fall",
     "is not listed on the liquidator",
     // backstop
     "mints zero shares",

@@ -519,7 +519,8 @@ pub fn gap(s: &StateResponse) -> i128 {
 
 /// The harness's auction parameters: a fixed cap `hole` (`None`: depth-derived) and, with
 /// `hold`, sales holding the curves for 600 s per cap of sales, paced by the cap over the
-/// same 600 s (`AuctionParams::pace_sales`), and a slide after a minute
+/// same 600 s (`AuctionParams::pace_sales`), bidders waiting out a fall
+/// (`AuctionParams::wait_falls`) until it is a slide, and a slide after a minute
 /// under the TWAP, however shallow (curves that follow the oracle and a cap three times
 /// larger whenever the median has stood under its TWAP for 60 s).
 pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
@@ -527,6 +528,7 @@ pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
         hole: hole.map(Uint128::new),
         hold: if hold { 600 } else { 0 },
         pace_sales: hold.then_some(600),
+        wait_falls: hold,
         slide: hold.then(|| Slide {
             after: 60,
             room: Decimal::percent(300),

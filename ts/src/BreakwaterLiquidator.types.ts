@@ -48,6 +48,7 @@ export interface AuctionParams {
   pace_sales?: number | null;
   slide?: Slide | null;
   tail: number;
+  wait_falls?: boolean;
 }
 export interface Slide {
   after: number;

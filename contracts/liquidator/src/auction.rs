@@ -31,8 +31,9 @@ pub fn oracle_price(
 }
 
 /// What the caps and the curves read from the oracle besides its price `view`: the measured
-/// depth (the view's) and, only for a collateral with a slide rule, the median's streak under
-/// its TWAP (read raw from the oracle's status record; [`AuctionParams::slide`]).
+/// depth (the view's) and, only for a collateral with a slide rule or whose bidders wait out
+/// falls, the median's streak under its TWAP (read raw from the oracle's status record;
+/// [`AuctionParams::slide`], [`AuctionParams::wait_falls`]).
 pub fn gauge(
     querier: &QuerierWrapper,
     cfg: &Config,
@@ -41,9 +42,10 @@ pub fn gauge(
     view: &PriceView,
     now: u64,
 ) -> StdResult<OracleGauge> {
-    let below_twap = match params.slide {
-        Some(_) => cfg.oracle.query_gauge(querier, denom, now)?.below_twap,
-        None => None,
+    let below_twap = if params.slide.is_some() || params.wait_falls {
+        cfg.oracle.query_gauge(querier, denom, now)?.below_twap
+    } else {
+        None
     };
     Ok(OracleGauge {
         depth: view.depth,

@@ -122,6 +122,13 @@ pub fn bid(
     }
     // The pool keeps what it buys: nothing reaches the book, nothing to wait for or pace.
     let from_pool = Some(&info.sender) == cfg.backstop.as_ref().map(|b| b.addr());
+    // In a fall, bidders wait: what they buy goes into the falling book.
+    if let Some(fall) = p.bidders_wait(gauge.below_twap, now).filter(|_| !from_pool) {
+        return Err(ContractError::SalesWaitFall {
+            denom: auction.denom,
+            shortfall: fall.shortfall,
+        });
+    }
     let cap = if (p.hold == 0 && p.pace_sales.is_none()) || from_pool {
         None
     } else {

@@ -41,6 +41,16 @@ pub enum ContractError {
         /// Value the cap has left.
         left: Uint128,
     },
+    /// Bidders wait out a fall ([`AuctionParams::wait_falls`]).
+    ///
+    /// [`AuctionParams::wait_falls`]: breakwater_types::liquidator::AuctionParams::wait_falls
+    #[error("sales of {denom} wait out a fall: the oracle's median stands {shortfall} under its TWAP (the backstop may still take lots at their floor)")]
+    SalesWaitFall {
+        /// The collateral.
+        denom: String,
+        /// `1 − median / TWAP` at the oracle's last update.
+        shortfall: Decimal,
+    },
     /// The caps leave no room for this tab.
     #[error("no room under the auction caps for {denom}: room {room}, needed {needed}")]
     NoRoom {

@@ -11,7 +11,7 @@ use breakwater_types::liquidator::{
 };
 use breakwater_types::ownership::Ownership;
 use breakwater_types::page_limit;
-use cosmwasm_std::{Deps, Env, Order};
+use cosmwasm_std::{Deps, Env, Order, Uint128};
 use cw_storage_plus::Bound;
 
 fn describe(deps: Deps, env: &Env, a: Auction) -> Result<AuctionResponse, ContractError> {
@@ -101,19 +101,20 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &denom)?;
     // The oracle's measured depth in force and its slide clock (only read when the cap
-    // derives from depth), the same figures its price query reports, read raw: the market
+    // derives from depth or bidders wait out falls), the same figures its price query reports, read raw: the market
     // asks for the room on every liquidation, and a price query inside it would cost a
     // contract call.
     let now = env.block.time.seconds();
     let gauge = match p.hole {
-        Some(_) => OracleGauge::default(),
-        None => cfg
+        Some(_) if !p.wait_falls => OracleGauge::default(),
+        _ => cfg
             .oracle
             .query_gauge(&deps.querier, &denom, now)
             .unwrap_or_default(),
     };
     let r = room_of(deps, &cfg, &p, &denom, gauge, now)?;
     let sales_left = match p.pace_sales {
+        _ if p.bidders_wait(gauge.below_twap, now).is_some() => Some(Uint128::zero()),
         Some(window) => {
             let bucket = SALES.may_load(deps.storage, &denom)?.unwrap_or_default();
             Some(bucket.left(r.hole, window, now))
@@ -127,7 +128,7 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
         global_hole: cfg.global_hole,
         global_dirt: r.global_dirt,
         room: r.room,
-        measured_depth: gauge.depth,
+        measured_depth: gauge.depth.filter(|_| p.hole.is_none()),
         sales_left,
     })
 }

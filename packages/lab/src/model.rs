@@ -266,6 +266,13 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          instead of at most a cap's worth per pace_window (what they paid counts against the \
          cap and drains from it over the window)",
     ),
+    (
+        "fall_wait",
+        "issue 14: AuctionParams.wait_falls false, bidders buy lots while the oracle's median \
+         stands fall_band under its TWAP (a fall) instead of waiting until it stands within \
+         the band again or the fall becomes a slide (the backstop's purchases at the floor go \
+         on either way)",
+    ),
 ];
 
 /// The names of [`MECHANISM_DOCS`].
@@ -290,6 +297,7 @@ pub const MECHANISMS: &[&str] = &[
     "held_room",
     "slide",
     "paced_sales",
+    "fall_wait",
 ];
 
 /// What happened in one simulation step.

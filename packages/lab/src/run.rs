@@ -191,7 +191,8 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         } else {
             secs(b.breaker_cooldown)
         },
-        fall_band: if off(config, "slide") {
+        // The band dates the slide's clock and what bidders wait out (`fall_wait`).
+        fall_band: if off(config, "slide") && off(config, "fall_wait") {
             Decimal::zero()
         } else {
             to_dec(b.fall_band.clamp(0.0, 0.99))
@@ -273,6 +274,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hold_room: false,
             slide: None,
             pace_sales: None,
+            wait_falls: false,
         }
     } else {
         let breakwater = AuctionParams {
@@ -308,6 +310,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             }),
             pace_sales: (b.pace_window > 0.0 && !off(config, "paced_sales"))
                 .then(|| secs(b.pace_window).clamp(60, 86_400)),
+            wait_falls: !off(config, "fall_wait"),
         };
         if off(config, "floor") {
             // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
@@ -597,7 +600,26 @@ mod tests {
             },
             no_slide.collaterals[0].auction
         );
-        assert_eq!(no_slide.oracle.fall_band, Decimal::zero());
+        // The band still dates the falls bidders wait out; with both off it is 0.
+        assert_eq!(no_slide.oracle.fall_band, Decimal::percent(6));
+        let neither = plan(EngineKind::Breakwater, &["slide", "fall_wait"]);
+        assert_eq!(neither.oracle.fall_band, Decimal::zero());
+        // Bidders wait out a fall: `--disable fall_wait`.
+        assert!(auction.wait_falls);
+        let bidding = plan(EngineKind::Breakwater, &["fall_wait"]);
+        assert_eq!(
+            AuctionParams {
+                wait_falls: false,
+                ..auction.clone()
+            },
+            bidding.collaterals[0].auction
+        );
+        assert_eq!(bidding.oracle, on.oracle);
+        assert!(
+            !plan(EngineKind::Naive, &[]).collaterals[0]
+                .auction
+                .wait_falls
+        );
         let sooner = plan_set(&[("breakwater.slide_after", 1_800.0)]);
         assert_eq!(
             sooner.collaterals[0]

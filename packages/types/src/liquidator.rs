@@ -120,6 +120,19 @@ pub struct AuctionParams {
     /// day. The backstop's own purchases sell nothing into the book and are never paced.
     #[serde(default)]
     pub pace_sales: Option<u64>,
+    /// Issue 14: bidders wait out a fall (false, the default of a stored or sent value without
+    /// the field: they do not). While the oracle's last quorum update put the median at least
+    /// its `fall_band` under its TWAP ([`BelowTwap`](crate::oracle::BelowTwap)) and the
+    /// collateral is not sliding ([`AuctionParams::slide`]), bids from anyone but the backstop
+    /// are refused: what a keeper buys in a fall it sells into the book that is falling, and
+    /// those sales deepen the bottom of a wick that the price would come back from without
+    /// them. The backstop's purchases at the floor reach no book and go on. The oracle's
+    /// median leaves the band within about one TWAP window of a single drop, and as soon as
+    /// a wick turns back up; a fall that outlasts that is a slide and is sold into, so set
+    /// `slide` with it (without `slide` bidders wait for as long as the median keeps
+    /// falling that fast).
+    #[serde(default)]
+    pub wait_falls: bool,
 }
 
 /// When a fall counts as a slide, and how much faster the collateral is sold then
@@ -147,6 +160,17 @@ impl Slide {
 }
 
 impl AuctionParams {
+    /// With [`AuctionParams::wait_falls`], the oracle's streak under its TWAP for which bidders
+    /// wait at `now` (`below`: the oracle's, `None` when its median is not a fall band under
+    /// its TWAP); `None` when they may bid: the rule off, no fall, or a fall long enough to be
+    /// a slide.
+    pub fn bidders_wait(&self, below: Option<BelowTwap>, now: u64) -> Option<BelowTwap> {
+        if !self.wait_falls || Slide::active(self.slide.as_ref(), below, now) {
+            return None;
+        }
+        below
+    }
+
     /// Checks every range documented on the fields.
     pub fn validate(&self) -> Result<(), ParamError> {
         check_range("buf", self.buf, Decimal::one(), Decimal::percent(200))?;
@@ -601,6 +625,7 @@ pub struct RoomResponse {
     pub measured_depth: Option<Uint128>,
     /// With [`AuctionParams::pace_sales`], what bidders may buy now (base units): the cap less
     /// the recent sales it still counts ([`SaleBucket`]); `None` when sales are not paced.
+    /// 0 while bidders wait out a fall ([`AuctionParams::wait_falls`]), paced or not.
     #[serde(default)]
     pub sales_left: Option<Uint128>,
 }
@@ -629,6 +654,33 @@ pub struct ConfigResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidders_wait_out_a_fall_until_it_is_a_slide() {
+        let fall = Some(BelowTwap {
+            since: 1_000,
+            shortfall: Decimal::percent(8),
+        });
+        let off = crate::deploy::test_auction_params();
+        assert_eq!(off.bidders_wait(fall, 1_100), None);
+        let on = AuctionParams {
+            wait_falls: true,
+            ..off
+        };
+        assert_eq!(on.bidders_wait(None, 1_100), None);
+        assert_eq!(on.bidders_wait(fall, 1_100), fall);
+        // Without a slide rule a fall is waited out for as long as it lasts.
+        assert_eq!(on.bidders_wait(fall, 1_000_000), fall);
+        let sliding = AuctionParams {
+            slide: Some(Slide {
+                after: 3_600,
+                room: Decimal::percent(300),
+            }),
+            ..on
+        };
+        assert_eq!(sliding.bidders_wait(fall, 4_599), fall);
+        assert_eq!(sliding.bidders_wait(fall, 4_600), None);
+    }
 
     #[test]
     fn the_sale_bucket_counts_every_sale_and_drains_a_cap_per_window() {

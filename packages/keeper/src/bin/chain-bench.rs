@@ -109,6 +109,7 @@ fn plan() -> DeployPlan {
                     hold_room: false,
                     slide: None,
                     pace_sales: None,
+                    wait_falls: false,
                 },
                 price: Decimal::percent(1_000),
             })

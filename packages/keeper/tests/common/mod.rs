@@ -74,6 +74,7 @@ pub fn plan() -> DeployPlan {
                 slide: None,
                 // Sales paced by the cap, a cap per minute: the bidder reads what is left.
                 pace_sales: Some(60),
+                wait_falls: false,
             },
             price: Decimal::percent(1_000),
         }],
