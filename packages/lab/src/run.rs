@@ -45,7 +45,7 @@ crate::param_set! {
         min_debt = 100.0, "dust: a partial liquidation must leave at least this many dollars of debt and of collateral";
         min_recipient_health = 0.8, "redistribution: the lowest health factor the other holders of a collateral may be left with, together and each one healthy before (RedistributionParams.min_recipient_health)";
         redistribute_shortfalls = 1.0, "1: the part of an auction shortfall the backstop cannot bear is redistributed as debt to the holders of its collateral (RedistributionParams.shortfalls; on by default since 2026-12-06, seventh session; 0 turns it off)";
-        backstop_credit = 0.5, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit)";
+        backstop_credit = 0.75, "the most the market lends the backstop to cover bad debt, as a fraction of the value of the collateral the pool holds (LiquidationParams.backstop_credit; the lab book's max LTV, 0.75, since the twelfth session: the market lends the pool against its collateral what it lends any borrower; the contracts' default is 0.5; docs/LAB.md \"The backstop borrows as a borrower may\")";
         absorb_on_credit = 0.0, "1: a whole position the book has no room for (or that a halt keeps from auction) is absorbed by the backstop on credit from the market when its base falls short (LiquidationParams.absorb_on_credit; off by default: it spends the credit that covers bad debt, docs/LAB.md)";
         hold = 600.0, "seconds a sale the size of the collateral's cap holds its auction curves (AuctionParams.hold; a smaller sale holds them in proportion, at most this far ahead; 600 by default in the lab since the ninth session, `--disable holds` for 0: every curve falls on its clock; docs/LAB.md \"Sales hold the curves\")";
         hold_tolerance = 0.1, "how far below a held auction price the oracle may stand while the hold lasts and the market is not falling, its median at or above its TWAP (AuctionParams.hold_tolerance; 0.1 by default in the lab since the ninth session)";
@@ -473,9 +473,11 @@ mod tests {
             })
         );
 
+        // The backstop's credit at the book's max LTV (the contracts' default is half).
+        assert_eq!(on.liquidation.backstop_credit, Some(to_dec(MAX_LTV)));
         assert_eq!(
-            on.liquidation.backstop_credit,
-            LiquidationParams::default().backstop_credit
+            LiquidationParams::default().backstop_credit,
+            Some(Decimal::percent(50))
         );
         let off = plan(EngineKind::Breakwater, &["backstop_credit"]);
         assert_eq!(
