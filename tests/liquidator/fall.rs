@@ -1,7 +1,7 @@
 //! Issue 14: bidders wait out a fall (`AuctionParams::wait_falls`). While the oracle's median
-//! stands at least its `fall_band` under its TWAP and the collateral is not sliding, bids from
+//! stands at least the wait's band under its TWAP and the collateral is not sliding, bids from
 //! anyone but the backstop are refused: what a keeper buys in a fall it sells into the book that
-//! is falling.
+//! is falling. Under the band, paced sales take the share of the cap the median has come back.
 use super::*;
 use breakwater_types::deploy::DeployPlan;
 use breakwater_types::liquidator::{AuctionParams, Slide};
@@ -16,15 +16,19 @@ const P4: &str = "8.2774877735";
 fn falls_counted(params: AuctionParams) -> SuiteBuilder {
     SuiteBuilder::new()
         .oracle_params(OracleParams {
-            fall_band: dec("0.03"),
+            fall_band: dec(BAND),
             ..DeployPlan::default().oracle
         })
         .auction_params("uatom", params)
 }
 
-fn waiting(wait_falls: bool) -> AuctionParams {
+/// The wait's band: the oracle's fall band here.
+const BAND: &str = "0.03";
+
+/// The Suite's auction parameters, bidders waiting out falls of `BAND` or not.
+fn waiting(wait: bool) -> AuctionParams {
     AuctionParams {
-        wait_falls,
+        wait_falls: wait.then(|| dec(BAND)),
         ..breakwater_testing::default_auction_params()
     }
 }
@@ -40,7 +44,7 @@ fn after_a_drop(builder: SuiteBuilder) -> (Suite, u64) {
 /// so the auction still runs an hour or two into a fall, and `slide`.
 fn slow(slide: Option<Slide>) -> AuctionParams {
     AuctionParams {
-        wait_falls: true,
+        wait_falls: Some(dec(BAND)),
         ..super::slide::params(slide)
     }
 }
@@ -187,4 +191,70 @@ fn a_feeder_reporting_a_fall_alone_cannot_make_bidders_wait() {
     let ask = s.auction(id).price;
     let res = s.bid(&keeper, id, 10_000_000, ask).unwrap();
     assert_eq!(attr(&res, "slice").unwrap(), "10000000");
+}
+
+#[test]
+fn coming_back_paced_sales_take_the_share_of_the_cap_the_median_has_come_back() {
+    let (mut s, id) = in_the_fall(falls_counted(AuctionParams {
+        pace_sales: Some(600),
+        ..waiting(true)
+    }));
+    let keeper = s.keeper.clone();
+    assert_eq!(s.room("uatom").sales_left, Some(Uint128::zero()));
+    // Steady at 8.5 until the median stands within the band of its TWAP.
+    while s.oracle_price("uatom").unwrap().below_twap.is_some() {
+        s.advance_time_feeding(60);
+    }
+    let p = s.oracle_price("uatom").unwrap();
+    assert!(p.median < p.twap, "{p:?}");
+    // (band − (1 − median / TWAP)) / band of the cap, nothing sold yet: a part, not all.
+    let shortfall = Decimal::one() - p.median / p.twap;
+    let share = (dec(BAND) - shortfall) / dec(BAND);
+    let room = s.room("uatom");
+    let left = room.sales_left.unwrap();
+    assert_eq!(left, room.hole.mul_floor(share));
+    assert!(
+        !left.is_zero() && left < room.hole,
+        "{left} of {}",
+        room.hole
+    );
+    // A bid for the whole lot takes no more than that.
+    let price = s.auction(id).price;
+    let res = s.bid(&keeper, id, 1_000_000_000, price).unwrap();
+    let owe: u128 = attr(&res, "owe").unwrap().parse().unwrap();
+    assert!(owe <= left.u128(), "{owe} > {left}");
+    // The share bounds every bid together, not each one: what is left is the rest of it.
+    assert_eq!(s.room("uatom").sales_left, Some(left - Uint128::new(owe)));
+    // Back at its TWAP, the whole cap drains back as before.
+    let twap = s.oracle_price("uatom").unwrap().twap;
+    s.advance_time(600);
+    s.feed("uatom", twap);
+    let room = s.room("uatom");
+    assert_eq!(room.sales_left, Some(room.hole));
+}
+
+#[test]
+fn a_wait_band_out_of_range_is_refused() {
+    let mut s = SuiteBuilder::new().build();
+    let owner = s.owner.clone();
+    for band in ["0", "1", "1.5"] {
+        let msg = breakwater_types::liquidator::ExecuteMsg::SetCollateral(
+            breakwater_types::liquidator::CollateralAuction {
+                denom: "uatom".to_string(),
+                params: AuctionParams {
+                    wait_falls: Some(dec(band)),
+                    ..breakwater_testing::default_auction_params()
+                },
+            },
+        );
+        let before = s.liquidator_query::<breakwater_types::liquidator::ConfigResponse>(
+            &breakwater_types::liquidator::QueryMsg::Config {},
+        );
+        let err = s.liquidator_execute(&owner, &msg, &[]).unwrap_err();
+        assert!(format!("{err:#}").contains("wait_falls"), "{err}");
+        let after = s.liquidator_query::<breakwater_types::liquidator::ConfigResponse>(
+            &breakwater_types::liquidator::QueryMsg::Config {},
+        );
+        assert_eq!(format!("{before:?}"), format!("{after:?}"));
+    }
 }

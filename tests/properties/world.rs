@@ -528,7 +528,7 @@ pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
         hole: hole.map(Uint128::new),
         hold: if hold { 600 } else { 0 },
         pace_sales: hold.then_some(600),
-        wait_falls: hold,
+        wait_falls: hold.then(|| Decimal::percent(6)),
         slide: hold.then(|| Slide {
             after: 60,
             room: Decimal::percent(300),

@@ -48,7 +48,7 @@ export interface AuctionParams {
   pace_sales?: number | null;
   slide?: Slide | null;
   tail: number;
-  wait_falls?: boolean;
+  wait_falls?: Decimal | null;
 }
 export interface Slide {
   after: number;

@@ -31,9 +31,8 @@ pub fn oracle_price(
 }
 
 /// What the caps and the curves read from the oracle besides its price `view`: the measured
-/// depth (the view's) and, only for a collateral with a slide rule or whose bidders wait out
-/// falls, the median's streak under its TWAP (read raw from the oracle's status record;
-/// [`AuctionParams::slide`], [`AuctionParams::wait_falls`]).
+/// depth (the view's) and, only for a collateral with a slide rule, the median's streak under
+/// its TWAP (read raw from the oracle's status record; [`AuctionParams::slide`]).
 pub fn gauge(
     querier: &QuerierWrapper,
     cfg: &Config,
@@ -42,7 +41,7 @@ pub fn gauge(
     view: &PriceView,
     now: u64,
 ) -> StdResult<OracleGauge> {
-    let below_twap = if params.slide.is_some() || params.wait_falls {
+    let below_twap = if params.slide.is_some() {
         cfg.oracle.query_gauge(querier, denom, now)?.below_twap
     } else {
         None

@@ -122,11 +122,16 @@ pub fn bid(
     }
     // The pool keeps what it buys: nothing reaches the book, nothing to wait for or pace.
     let from_pool = Some(&info.sender) == cfg.backstop.as_ref().map(|b| b.addr());
-    // In a fall, bidders wait: what they buy goes into the falling book.
-    if let Some(fall) = p.bidders_wait(gauge.below_twap, now).filter(|_| !from_pool) {
+    // In a fall, bidders wait: what they buy goes into the falling book. Coming back, paced
+    // sales take the share of the cap the median has come back.
+    let share = if from_pool {
+        Decimal::one()
+    } else {
+        p.fall_share(oracle.median, oracle.twap, gauge.below_twap, now)
+    };
+    if share.is_zero() {
         return Err(ContractError::SalesWaitFall {
             denom: auction.denom,
-            shortfall: fall.shortfall,
         });
     }
     let cap = if (p.hold == 0 && p.pace_sales.is_none()) || from_pool {
@@ -145,7 +150,7 @@ pub fn bid(
     };
     let max_collateral = match &pace {
         Some((cap, window, bucket)) => paced(
-            bucket.left(*cap, *window, now),
+            bucket.left_of_share(*cap, *window, now, share),
             &auction.denom,
             q.price,
             max_collateral,

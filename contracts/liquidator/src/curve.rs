@@ -169,7 +169,7 @@ mod tests {
             hold_room: false,
             slide: None,
             pace_sales: None,
-            wait_falls: false,
+            wait_falls: None,
         }
     }
 

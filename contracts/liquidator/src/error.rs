@@ -44,12 +44,10 @@ pub enum ContractError {
     /// Bidders wait out a fall ([`AuctionParams::wait_falls`]).
     ///
     /// [`AuctionParams::wait_falls`]: breakwater_types::liquidator::AuctionParams::wait_falls
-    #[error("sales of {denom} wait out a fall: the oracle's median stands {shortfall} under its TWAP (the backstop may still take lots at their floor)")]
+    #[error("sales of {denom} wait out a fall: the oracle's median stands the wait's band or more under its TWAP (the backstop may still take lots at their floor)")]
     SalesWaitFall {
         /// The collateral.
         denom: String,
-        /// `1 − median / TWAP` at the oracle's last update.
-        shortfall: Decimal,
     },
     /// The caps leave no room for this tab.
     #[error("no room under the auction caps for {denom}: room {room}, needed {needed}")]

@@ -11,7 +11,7 @@ use breakwater_types::liquidator::{
 };
 use breakwater_types::ownership::Ownership;
 use breakwater_types::page_limit;
-use cosmwasm_std::{Deps, Env, Order, Uint128};
+use cosmwasm_std::{Decimal, Deps, Env, Order, Uint128};
 use cw_storage_plus::Bound;
 
 fn describe(deps: Deps, env: &Env, a: Auction) -> Result<AuctionResponse, ContractError> {
@@ -101,23 +101,31 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
     let cfg = CONFIG.load(deps.storage)?;
     let p = params(deps.storage, &denom)?;
     // The oracle's measured depth in force and its slide clock (only read when the cap
-    // derives from depth or bidders wait out falls), the same figures its price query reports, read raw: the market
-    // asks for the room on every liquidation, and a price query inside it would cost a
-    // contract call.
+    // derives from depth or bidders wait out falls), the same figures its price query
+    // reports, read raw: the market asks for the room on every liquidation, and a price query
+    // inside it would cost a contract call (made only when bidders wait out falls).
     let now = env.block.time.seconds();
     let gauge = match p.hole {
-        Some(_) if !p.wait_falls => OracleGauge::default(),
+        Some(_) if p.wait_falls.is_none() => OracleGauge::default(),
         _ => cfg
             .oracle
             .query_gauge(&deps.querier, &denom, now)
             .unwrap_or_default(),
     };
     let r = room_of(deps, &cfg, &p, &denom, gauge, now)?;
+    // What a bid may take of the cap in a fall (`wait_falls`); without a price, the bid's
+    // own check decides.
+    let share = match p.wait_falls {
+        Some(_) => oracle_price(&deps.querier, &cfg, &denom)
+            .map(|v| p.fall_share(v.median, v.twap, gauge.below_twap, now))
+            .unwrap_or(Decimal::one()),
+        None => Decimal::one(),
+    };
     let sales_left = match p.pace_sales {
-        _ if p.bidders_wait(gauge.below_twap, now).is_some() => Some(Uint128::zero()),
+        _ if share.is_zero() => Some(Uint128::zero()),
         Some(window) => {
             let bucket = SALES.may_load(deps.storage, &denom)?.unwrap_or_default();
-            Some(bucket.left(r.hole, window, now))
+            Some(bucket.left_of_share(r.hole, window, now, share))
         }
         None => None,
     };

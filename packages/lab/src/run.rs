@@ -274,7 +274,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             hold_room: false,
             slide: None,
             pace_sales: None,
-            wait_falls: false,
+            wait_falls: None,
         }
     } else {
         let breakwater = AuctionParams {
@@ -310,7 +310,9 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             }),
             pace_sales: (b.pace_window > 0.0 && !off(config, "paced_sales"))
                 .then(|| secs(b.pace_window).clamp(60, 86_400)),
-            wait_falls: !off(config, "fall_wait"),
+            // The band of the oracle's streak (`fall_band`): a fall by the slide's measure.
+            wait_falls: (!off(config, "fall_wait") && b.fall_band > 0.0)
+                .then(|| to_dec(b.fall_band.clamp(0.001, 0.99))),
         };
         if off(config, "floor") {
             // No floor: the price may fall to 1% of the oracle (after 231 steps, 13,860 s)
@@ -607,20 +609,21 @@ mod tests {
         let neither = plan(EngineKind::Breakwater, &["slide", "fall_wait"]);
         assert_eq!(neither.oracle.fall_band, Decimal::zero());
         // Bidders wait out a fall: `--disable fall_wait`.
-        assert!(auction.wait_falls);
+        assert_eq!(auction.wait_falls, Some(Decimal::percent(6)));
         let bidding = plan(EngineKind::Breakwater, &["fall_wait"]);
         assert_eq!(
             AuctionParams {
-                wait_falls: false,
+                wait_falls: None,
                 ..auction.clone()
             },
             bidding.collaterals[0].auction
         );
         assert_eq!(bidding.oracle, on.oracle);
-        assert!(
-            !plan(EngineKind::Naive, &[]).collaterals[0]
+        assert_eq!(
+            plan(EngineKind::Naive, &[]).collaterals[0]
                 .auction
-                .wait_falls
+                .wait_falls,
+            None
         );
         let sooner = plan_set(&[("breakwater.slide_after", 1_800.0)]);
         assert_eq!(

@@ -83,7 +83,7 @@ pub fn test_auction_params() -> AuctionParams {
         hold_room: false,
         slide: None,
         pace_sales: None,
-        wait_falls: false,
+        wait_falls: None,
     }
 }
 

@@ -120,19 +120,22 @@ pub struct AuctionParams {
     /// day. The backstop's own purchases sell nothing into the book and are never paced.
     #[serde(default)]
     pub pace_sales: Option<u64>,
-    /// Issue 14: bidders wait out a fall (false, the default of a stored or sent value without
-    /// the field: they do not). While the oracle's last quorum update put the median at least
-    /// its `fall_band` under its TWAP ([`BelowTwap`](crate::oracle::BelowTwap)) and the
-    /// collateral is not sliding ([`AuctionParams::slide`]), bids from anyone but the backstop
-    /// are refused: what a keeper buys in a fall it sells into the book that is falling, and
-    /// those sales deepen the bottom of a wick that the price would come back from without
-    /// them. The backstop's purchases at the floor reach no book and go on. The oracle's
-    /// median leaves the band within about one TWAP window of a single drop, and as soon as
-    /// a wick turns back up; a fall that outlasts that is a slide and is sold into, so set
-    /// `slide` with it (without `slide` bidders wait for as long as the median keeps
-    /// falling that fast).
+    /// Issue 14: bidders wait out a fall (`None`, the default of a stored or sent value
+    /// without the field: they do not). `Some(band)`, band in (0, 1): while the oracle's median
+    /// stands at least `band` under its TWAP and the collateral is not sliding
+    /// ([`AuctionParams::slide`]), bids from anyone but the backstop are refused: what a keeper
+    /// buys in a fall it sells into the book that is falling, and those sales deepen the
+    /// bottom of a wick that the price would come back from without them. While the median
+    /// stands under its TWAP by less, paced sales ([`AuctionParams::pace_sales`]) take only the
+    /// share of what the cap has left that the median has come back, `1 − shortfall / band`
+    /// ([`AuctionParams::fall_share`]): the end of a wait does not let a whole cap go at once
+    /// into a book still near its bottom. The backstop's purchases at the floor reach no book
+    /// and go on. The median leaves the band within about one TWAP window of a single drop,
+    /// and as soon as a wick turns back up; a fall that outlasts that is a slide and is sold
+    /// into, so set `slide` with it (without `slide` bidders wait for as long as the median
+    /// keeps falling that fast). The oracle's `fall_band` is the natural band.
     #[serde(default)]
-    pub wait_falls: bool,
+    pub wait_falls: Option<Decimal>,
 }
 
 /// When a fall counts as a slide, and how much faster the collateral is sold then
@@ -160,15 +163,32 @@ impl Slide {
 }
 
 impl AuctionParams {
-    /// With [`AuctionParams::wait_falls`], the oracle's streak under its TWAP for which bidders
-    /// wait at `now` (`below`: the oracle's, `None` when its median is not a fall band under
-    /// its TWAP); `None` when they may bid: the rule off, no fall, or a fall long enough to be
-    /// a slide.
-    pub fn bidders_wait(&self, below: Option<BelowTwap>, now: u64) -> Option<BelowTwap> {
-        if !self.wait_falls || Slide::active(self.slide.as_ref(), below, now) {
-            return None;
+    /// With [`AuctionParams::wait_falls`] `Some(band)`, the share of what the cap has left
+    /// that bidders may take at `now`, for an oracle at `median` and `twap` whose streak under
+    /// its TWAP is `below` (read for the slide): 1 with the rule off, while sliding, or with
+    /// the median at or above its TWAP; 0 with the median at least `band` under it (bidders
+    /// wait); `1 − shortfall / band` in between, `shortfall = 1 − median / twap`, rounded
+    /// down (the rounding waits).
+    pub fn fall_share(
+        &self,
+        median: Decimal,
+        twap: Decimal,
+        below: Option<BelowTwap>,
+        now: u64,
+    ) -> Decimal {
+        let Some(band) = self.wait_falls else {
+            return Decimal::one();
+        };
+        if median >= twap || band.is_zero() || Slide::active(self.slide.as_ref(), below, now) {
+            return Decimal::one();
         }
-        below
+        // median < twap, so twap > 0; the ratio rounds down, so the shortfall rounds up.
+        let shortfall = Decimal::one() - median / twap;
+        if shortfall >= band {
+            return Decimal::zero();
+        }
+        // (band − shortfall) / band, rounded down.
+        (band - shortfall) / band
     }
 
     /// Checks every range documented on the fields.
@@ -198,6 +218,11 @@ impl AuctionParams {
             Decimal::zero(),
             Decimal::one(),
         )?;
+        if let Some(band) = self.wait_falls {
+            if band.is_zero() || band >= Decimal::one() {
+                return Err(invalid("wait_falls", "must be in (0, 1)"));
+            }
+        }
         if let Some(window) = self.pace_sales {
             check_range("pace_sales", window, 60, 86_400)?;
         }
@@ -344,6 +369,9 @@ pub enum FlashReceiverMsg {
 }
 
 /// Liquidator execute messages.
+// `SetCollateral` carries a collateral's whole `AuctionParams`; a message is decoded once per
+// transaction, so its size does not matter (as the market's).
+#[allow(clippy::large_enum_variant)]
 #[cw_serde]
 pub enum ExecuteMsg {
     /// Market or backstop: start an auction of the attached lot (one collateral coin).
@@ -510,6 +538,15 @@ impl SaleBucket {
         cap.saturating_sub(self.level_at(cap, window, now))
     }
 
+    /// What bidders may buy now when they may take only `share` of the cap
+    /// ([`AuctionParams::fall_share`]): `floor(cap · share)` less what the bucket still
+    /// counts, which drains at the whole cap per window. The share bounds what all bids
+    /// together take, however many there are.
+    pub fn left_of_share(&self, cap: Uint128, window: u64, now: u64, share: Decimal) -> Uint128 {
+        cap.mul_floor(share)
+            .saturating_sub(self.level_at(cap, window, now))
+    }
+
     /// The bucket after a sale of `owe` at `now`.
     pub fn after_sale(&self, cap: Uint128, window: u64, now: u64, owe: Uint128) -> SaleBucket {
         SaleBucket {
@@ -656,30 +693,67 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bidders_wait_out_a_fall_until_it_is_a_slide() {
+    fn bidders_wait_out_a_fall_and_come_back_with_the_median_until_it_is_a_slide() {
+        let d = |x: &str| x.parse::<Decimal>().unwrap();
         let fall = Some(BelowTwap {
             since: 1_000,
             shortfall: Decimal::percent(8),
         });
         let off = crate::deploy::test_auction_params();
-        assert_eq!(off.bidders_wait(fall, 1_100), None);
+        assert_eq!(
+            off.fall_share(d("9.2"), d("10"), fall, 1_100),
+            Decimal::one()
+        );
         let on = AuctionParams {
-            wait_falls: true,
+            wait_falls: Some(Decimal::percent(6)),
             ..off
         };
-        assert_eq!(on.bidders_wait(None, 1_100), None);
-        assert_eq!(on.bidders_wait(fall, 1_100), fall);
+        // 8% under the TWAP: wait; at or above it: all of it.
+        assert_eq!(
+            on.fall_share(d("9.2"), d("10"), fall, 1_100),
+            Decimal::zero()
+        );
+        assert_eq!(
+            on.fall_share(d("9.4"), d("10"), None, 1_100),
+            Decimal::zero()
+        );
+        assert_eq!(on.fall_share(d("10"), d("10"), None, 1_100), Decimal::one());
+        assert_eq!(on.fall_share(d("11"), d("10"), None, 1_100), Decimal::one());
+        // 3% under it: half; 2% under it: two thirds, rounded down.
+        assert_eq!(on.fall_share(d("9.7"), d("10"), None, 1_100), d("0.5"));
+        assert_eq!(
+            on.fall_share(d("9.8"), d("10"), None, 1_100),
+            d("0.666666666666666666")
+        );
         // Without a slide rule a fall is waited out for as long as it lasts.
-        assert_eq!(on.bidders_wait(fall, 1_000_000), fall);
+        assert_eq!(
+            on.fall_share(d("5"), d("10"), fall, 1_000_000),
+            Decimal::zero()
+        );
         let sliding = AuctionParams {
             slide: Some(Slide {
                 after: 3_600,
                 room: Decimal::percent(300),
             }),
-            ..on
+            ..on.clone()
         };
-        assert_eq!(sliding.bidders_wait(fall, 4_599), fall);
-        assert_eq!(sliding.bidders_wait(fall, 4_600), None);
+        assert_eq!(
+            sliding.fall_share(d("5"), d("10"), fall, 4_599),
+            Decimal::zero()
+        );
+        assert_eq!(
+            sliding.fall_share(d("5"), d("10"), fall, 4_600),
+            Decimal::one()
+        );
+        // The band is in (0, 1).
+        for band in ["0", "1", "2"] {
+            let bad = AuctionParams {
+                wait_falls: Some(d(band)),
+                ..on.clone()
+            };
+            assert!(bad.validate().is_err(), "{band}");
+        }
+        assert!(on.validate().is_ok());
     }
 
     #[test]
@@ -690,6 +764,17 @@ mod tests {
         // 150 s drain 750: 1,650 left in it, 1,350 to sell.
         assert_eq!(b.level_at(u(3_000), 600, 250), u(1_650));
         assert_eq!(b.left(u(3_000), 600, 250), u(1_350));
+        // A share of the cap bounds every sale together: half of 3,000 less the 1,650 counted.
+        let half = Decimal::percent(50);
+        assert_eq!(b.left_of_share(u(3_000), 600, 250, half), Uint128::zero());
+        assert_eq!(
+            b.left_of_share(u(3_000), 600, 400, half),
+            u(1_500) - b.level_at(u(3_000), 600, 400)
+        );
+        assert_eq!(
+            b.left_of_share(u(3_000), 600, 250, Decimal::one()),
+            u(1_350)
+        );
         // A hundred one-unit sales count a hundred units (none rounds to nothing).
         let mut c = b;
         for _ in 0..100 {

@@ -109,7 +109,7 @@ fn plan() -> DeployPlan {
                     hold_room: false,
                     slide: None,
                     pace_sales: None,
-                    wait_falls: false,
+                    wait_falls: None,
                 },
                 price: Decimal::percent(1_000),
             })

@@ -74,7 +74,7 @@ pub fn plan() -> DeployPlan {
                 slide: None,
                 // Sales paced by the cap, a cap per minute: the bidder reads what is left.
                 pace_sales: Some(60),
-                wait_falls: false,
+                wait_falls: None,
             },
             price: Decimal::percent(1_000),
         }],
