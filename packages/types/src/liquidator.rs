@@ -662,7 +662,8 @@ pub struct RoomResponse {
     pub measured_depth: Option<Uint128>,
     /// With [`AuctionParams::pace_sales`], what bidders may buy now (base units): the cap less
     /// the recent sales it still counts ([`SaleBucket`]); `None` when sales are not paced.
-    /// 0 while bidders wait out a fall ([`AuctionParams::wait_falls`]), paced or not.
+    /// 0 while bidders wait out a fall ([`AuctionParams::wait_falls`]), paced or not; coming
+    /// back, the share of the cap the median has come back, less the recent sales.
     #[serde(default)]
     pub sales_left: Option<Uint128>,
 }
