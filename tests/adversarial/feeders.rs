@@ -176,7 +176,8 @@ fn a_feeder_lying_about_depth_alone_cannot_move_the_room() {
 }
 
 /// Threat (issue 14, slides): while the oracle's median has stood its `fall_band` under its
-/// TWAP at every update for `slide.after` seconds, the liquidator sells faster
+/// TWAP at every update for `slide.after` seconds (or makes new lows `slide.lows` seconds into
+/// such a streak), the liquidator sells faster
 /// (a cap `slide.room` times larger, curves that follow the oracle). One feeder reports a
 /// steady fall for two hours, so that the collateral's lots are sold three times faster into
 /// a book that is not falling.
@@ -188,6 +189,9 @@ fn a_feeder_reporting_a_fall_alone_cannot_start_a_slide() {
     let slide = breakwater_types::liquidator::Slide {
         after: 3_600,
         room: dec("3"),
+        // New lows half an hour into a streak make a slide sooner: the liar's fall makes one
+        // every minute.
+        lows: Some(1_800),
     };
     let mut s = SuiteBuilder::new()
         .auction_params(

@@ -143,6 +143,7 @@ fn a_fall_that_becomes_a_slide_is_sold_into() {
     let params = slow(Some(Slide {
         after: 3_600,
         room: dec("3"),
+        lows: None,
     }));
     let (mut s, id) = after_a_drop(falls_counted(params));
     let keeper = s.keeper.clone();
@@ -163,6 +164,71 @@ fn a_fall_that_becomes_a_slide_is_sold_into() {
     let ask = s.auction(id).price;
     let res = s.bid(&keeper, id, 10_000_000, ask).unwrap();
     assert_eq!(attr(&res, "slice").unwrap(), "10000000");
+}
+
+/// A slide after an hour, or sooner once the median makes a new low a TWAP window (30
+/// minutes) after its streak began.
+fn lows() -> AuctionParams {
+    slow(Some(Slide {
+        after: 3_600,
+        room: dec("3"),
+        lows: Some(1_800),
+    }))
+}
+
+#[test]
+fn a_fall_still_making_new_lows_a_window_after_it_began_is_sold_into() {
+    let (mut s, id) = after_a_drop(falls_counted(lows()));
+    let keeper = s.keeper.clone();
+    let since = s.oracle_price("uatom").unwrap().below_twap.unwrap().since;
+    // 1% a minute: each update a new low of the streak, which the oracle records.
+    let each = dec("0.99");
+    let minutes = (since + 1_800 - s.now()) / 60 - 1;
+    let price = fall_for(&mut s, dec("8.5"), each, minutes);
+    let below = s.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!(
+        (below.since, below.low, below.low_at),
+        (since, price, s.now())
+    );
+    let ask = s.auction(id).price;
+    refused_for_the_fall(s.bid(&keeper, id, 10_000_000, ask).unwrap_err());
+    // A minute later a new low half an hour into the streak: a slide, sold into.
+    fall_for(&mut s, price, each, 1);
+    let below = s.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert!(below.low_at - below.since >= 1_800, "{below:?}");
+    assert_eq!(s.room("uatom").sales_left, None);
+    let ask = s.auction(id).price;
+    let res = s.bid(&keeper, id, 10_000_000, ask).unwrap();
+    assert_eq!(attr(&res, "slice").unwrap(), "10000000");
+}
+
+#[test]
+fn a_wick_that_stopped_making_lows_is_waited_out_past_the_lows_window() {
+    let (mut s, id) = after_a_drop(falls_counted(lows()));
+    let keeper = s.keeper.clone();
+    let since = s.oracle_price("uatom").unwrap().below_twap.unwrap().since;
+    // Twenty minutes down 1% a minute, then the bottom holds: no new low after that.
+    let bottom = fall_for(&mut s, dec("8.5"), dec("0.99"), 20);
+    let low_at = s.now();
+    while s.now() < since + 1_860 {
+        s.advance_time(60);
+        s.feed("uatom", bottom);
+    }
+    // Past the window, still the band under the TWAP, and no new low since minute twenty: the
+    // lows do not make it a slide, and bidders still wait.
+    let below = s
+        .oracle_price("uatom")
+        .unwrap()
+        .below_twap
+        .expect("falling");
+    assert_eq!(
+        (below.since, below.low, below.low_at),
+        (since, bottom, low_at)
+    );
+    assert!(s.now() - since > 1_800, "{below:?}");
+    assert_eq!(s.room("uatom").sales_left, Some(Uint128::zero()));
+    let ask = s.auction(id).price;
+    refused_for_the_fall(s.bid(&keeper, id, 10_000_000, ask).unwrap_err());
 }
 
 /// Adversarial: one feeder reporting a fall (1% a minute for two hours) while the others quote

@@ -37,6 +37,7 @@ fn sliding() -> Option<Slide> {
     Some(Slide {
         after: AFTER,
         room: dec("3"),
+        lows: None,
     })
 }
 
@@ -170,6 +171,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
             Slide {
                 after: 59,
                 room: dec("3"),
+                lows: None,
             },
             "slide.after",
         ),
@@ -177,6 +179,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
             Slide {
                 after: AFTER,
                 room: dec("0.99"),
+                lows: None,
             },
             "slide.room",
         ),
@@ -184,8 +187,25 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
             Slide {
                 after: AFTER,
                 room: dec("10.01"),
+                lows: None,
             },
             "slide.room",
+        ),
+        (
+            Slide {
+                after: AFTER,
+                room: dec("3"),
+                lows: Some(59),
+            },
+            "slide.lows",
+        ),
+        (
+            Slide {
+                after: AFTER,
+                room: dec("3"),
+                lows: Some(AFTER + 1),
+            },
+            "slide.lows",
         ),
     ] {
         let msg = ExecuteMsg::SetCollateral(CollateralAuction {

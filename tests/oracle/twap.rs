@@ -264,6 +264,48 @@ fn the_oracle_clocks_how_long_the_median_stays_below_its_twap() {
     assert_eq!(suite.oracle_price("uatom").unwrap().below_twap, None);
 }
 
+/// The streak records its lowest median and when it was made: a bounce that stays under the
+/// TWAP keeps both, a lower median moves them, and a new streak starts from its own median.
+#[test]
+fn the_streak_records_its_low_and_when_the_median_made_it() {
+    let mut suite = SuiteBuilder::new()
+        .oracle_params(no_breaker(600, 60))
+        .no_initial_prices()
+        .build();
+    for _ in 0..10 {
+        suite.feed("uatom", dec("100"));
+        suite.advance_time(60);
+    }
+    let t0 = suite.now();
+    suite.feed("uatom", dec("90"));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!((below.since, below.low, below.low_at), (t0, dec("90"), t0));
+    // A bounce still under the TWAP: not a new low.
+    suite.advance_time(60);
+    suite.feed("uatom", dec("92"));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!((below.since, below.low, below.low_at), (t0, dec("90"), t0));
+    // The same low again is not a new one either; a lower median is.
+    suite.advance_time(60);
+    suite.feed("uatom", dec("90"));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!((below.low, below.low_at), (dec("90"), t0));
+    suite.advance_time(60);
+    let t1 = suite.now();
+    suite.feed("uatom", dec("85"));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!((below.since, below.low, below.low_at), (t0, dec("85"), t1));
+    // Back at the TWAP the streak ends; the next one starts from its own median.
+    suite.advance_time(60);
+    suite.feed("uatom", dec("100"));
+    assert_eq!(suite.oracle_price("uatom").unwrap().below_twap, None);
+    suite.advance_time(60);
+    let t2 = suite.now();
+    suite.feed("uatom", dec("80"));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!((below.since, below.low, below.low_at), (t2, dec("80"), t2));
+}
+
 /// With `fall_band` an update counts as falling only when the median stands at least that far
 /// under its TWAP: a slow slide is not a streak, a fast one is, and a band of 1 or more is
 /// refused.

@@ -532,6 +532,7 @@ pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
         slide: hold.then(|| Slide {
             after: 60,
             room: Decimal::percent(300),
+            lows: None,
         }),
         ..default_auction_params()
     }

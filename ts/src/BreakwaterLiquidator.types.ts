@@ -52,6 +52,7 @@ export interface AuctionParams {
 }
 export interface Slide {
   after: number;
+  lows?: number | null;
   room: Decimal;
 }
 export type ExecuteMsg = {

@@ -145,6 +145,8 @@ export interface PriceResponse {
   volatility: Decimal;
 }
 export interface BelowTwap {
+  low?: Decimal & string;
+  low_at?: number;
   shortfall: Decimal;
   since: number;
 }

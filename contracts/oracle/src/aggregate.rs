@@ -223,12 +223,23 @@ pub fn refresh(
     } else {
         Decimal::zero()
     };
-    let below_twap = (m < avg && shortfall >= params.fall_band).then(|| BelowTwap {
-        since: prev_status
-            .as_ref()
-            .and_then(|s| s.below_twap.map(|b| b.since))
-            .unwrap_or(now),
-        shortfall,
+    // The streak's low: a median under the stored low is a new one, made now.
+    let below_twap = (m < avg && shortfall >= params.fall_band).then(|| {
+        match prev_status.as_ref().and_then(|s| s.below_twap) {
+            Some(b) if m < b.low => BelowTwap {
+                low: m,
+                low_at: now,
+                shortfall,
+                ..b
+            },
+            Some(b) => BelowTwap { shortfall, ..b },
+            None => BelowTwap {
+                since: now,
+                shortfall,
+                low: m,
+                low_at: now,
+            },
+        }
     });
 
     let used = med.kept.len();

@@ -261,6 +261,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          and a cap slide_room times larger",
     ),
     (
+        "slide_lows",
+        "issue 14: AuctionParams.slide.lows None, a fall still making new lows of the oracle's \
+         median one TWAP window after its streak began is waited out until the streak is \
+         slide_after old instead of sold into as a slide from then on",
+    ),
+    (
         "paced_sales",
         "issue 14: AuctionParams.pace_sales None, bidders may buy every running lot at once \
          instead of at most a cap's worth per pace_window (what they paid counts against the \
@@ -296,6 +302,7 @@ pub const MECHANISMS: &[&str] = &[
     "holds",
     "held_room",
     "slide",
+    "slide_lows",
     "paced_sales",
     "fall_wait",
 ];

@@ -52,6 +52,7 @@ crate::param_set! {
         slide_after = 3600.0, "seconds the oracle's median must have stood fall_band under its TWAP at every update before the fall counts as a slide: the curves follow the oracle and the depth-derived cap is slide_room times larger (AuctionParams.slide; twice the TWAP window by default since the tenth session, 0 or `--disable slide` for off; docs/LAB.md \"A fall that outlasts a wick\")";
         fall_band = 0.06, "how far under its TWAP the oracle's median must stand for an update to count as falling, 1 - median/TWAP: with the 30-minute TWAP, a fall of about 24% an hour (OracleParams.fall_band; the slide's clock)";
         pace_window = 600.0, "seconds per cap's worth of sales to bidders (AuctionParams.pace_sales: what bidders paid counts against the cap and drains from it over this window; 600 by default since the eleventh session, 0 or `--disable paced_sales` for off; docs/LAB.md \"Sales paced by the cap\")";
+        slide_lows = 1800.0, "seconds after the start of the oracle's streak under its TWAP at which a new low of the median makes the fall a slide sooner than slide_after: a wick stops making lows when it stops falling, a fall that goes on does not (AuctionParams.slide.lows; one TWAP window by default since the thirteenth session, 0 or `--disable slide_lows` for off; docs/LAB.md \"A fall still making new lows\")";
         slide_room = 3.0, "multiplier of the depth-derived cap while a slide lasts (AuctionParams.slide.room)";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
@@ -307,6 +308,8 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
             slide: (b.slide_after > 0.0 && !off(config, "slide")).then(|| Slide {
                 after: secs(b.slide_after).max(60),
                 room: to_dec(b.slide_room.clamp(1.0, 10.0)),
+                lows: (b.slide_lows > 0.0 && !off(config, "slide_lows"))
+                    .then(|| secs(b.slide_lows).clamp(60, secs(b.slide_after).max(60))),
             }),
             pace_sales: (b.pace_window > 0.0 && !off(config, "paced_sales"))
                 .then(|| secs(b.pace_window).clamp(60, 86_400)),
@@ -593,6 +596,18 @@ mod tests {
             Some(Slide {
                 after: 3_600,
                 room: Decimal::percent(300),
+                lows: Some(1_800),
+            })
+        );
+        // A fall still making new lows one TWAP window after its streak began slides then:
+        // `--disable slide_lows` leaves only the hour.
+        let no_lows = plan(EngineKind::Breakwater, &["slide_lows"]);
+        assert_eq!(
+            no_lows.collaterals[0].auction.slide,
+            Some(Slide {
+                after: 3_600,
+                room: Decimal::percent(300),
+                lows: None,
             })
         );
         assert_eq!(on.oracle.fall_band, Decimal::percent(6));

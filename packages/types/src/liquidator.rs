@@ -149,6 +149,16 @@ pub struct Slide {
     /// Multiplier of the depth-derived cap while the slide lasts (1 to 10; a fixed `hole` is
     /// not scaled).
     pub room: Decimal,
+    /// Seconds (60 to `after`): a streak whose median made a new low this long after the
+    /// streak began is a slide from then on, sooner than `after` (`None`, the default of a
+    /// stored or sent value without the field: only `after`). A wick makes its lows while it
+    /// falls and then stops (it holds, then comes back), though its streak under the TWAP may
+    /// last through the hold and the way back; a market still making new lows this long after
+    /// it began falling fast is a fall that goes on, and its lots lose more waiting than the
+    /// impact of selling them ([`BelowTwap::low_at`]). One TWAP window is the documented
+    /// choice.
+    #[serde(default)]
+    pub lows: Option<u64>,
 }
 
 impl Slide {
@@ -156,7 +166,11 @@ impl Slide {
     /// TWAP as `below` says (`None`: it does not now).
     pub fn active(slide: Option<&Slide>, below: Option<BelowTwap>, now: u64) -> bool {
         match (slide, below) {
-            (Some(s), Some(b)) => now.saturating_sub(b.since) >= s.after,
+            (Some(s), Some(b)) => {
+                now.saturating_sub(b.since) >= s.after
+                    || s.lows
+                        .is_some_and(|lows| b.low_at.saturating_sub(b.since) >= lows)
+            }
             _ => false,
         }
     }
@@ -228,6 +242,9 @@ impl AuctionParams {
         }
         if let Some(slide) = &self.slide {
             check_range("slide.after", slide.after, 60, 30 * 86_400)?;
+            if let Some(lows) = slide.lows {
+                check_range("slide.lows", lows, 60, slide.after)?;
+            }
             check_range(
                 "slide.room",
                 slide.room,
@@ -696,10 +713,13 @@ mod tests {
     #[test]
     fn bidders_wait_out_a_fall_and_come_back_with_the_median_until_it_is_a_slide() {
         let d = |x: &str| x.parse::<Decimal>().unwrap();
-        let fall = Some(BelowTwap {
+        let streak = BelowTwap {
             since: 1_000,
             shortfall: Decimal::percent(8),
-        });
+            low: d("9.2"),
+            low_at: 1_000,
+        };
+        let fall = Some(streak);
         let off = crate::deploy::test_auction_params();
         assert_eq!(
             off.fall_share(d("9.2"), d("10"), fall, 1_100),
@@ -735,6 +755,7 @@ mod tests {
             slide: Some(Slide {
                 after: 3_600,
                 room: Decimal::percent(300),
+                lows: None,
             }),
             ..on.clone()
         };
@@ -746,6 +767,22 @@ mod tests {
             sliding.fall_share(d("5"), d("10"), fall, 4_600),
             Decimal::one()
         );
+        // With `lows`, a new low half an hour into the streak makes it a slide then; a streak
+        // whose last low came sooner waits for the hour.
+        let lows = Slide {
+            after: 3_600,
+            room: Decimal::percent(300),
+            lows: Some(1_800),
+        };
+        let at = |low_at| Some(BelowTwap { low_at, ..streak });
+        assert!(Slide::active(Some(&lows), at(2_800), 2_800));
+        assert!(Slide::active(Some(&lows), at(2_800), 3_000));
+        assert!(!Slide::active(Some(&lows), at(2_799), 3_000));
+        assert!(!Slide::active(Some(&lows), at(1_000), 4_599));
+        assert!(Slide::active(Some(&lows), at(1_000), 4_600));
+        assert!(!Slide::active(sliding.slide.as_ref(), at(2_800), 2_800));
+        // A record stored before the low existed (low_at 0) never slides by its lows.
+        assert!(!Slide::active(Some(&lows), at(0), 3_000));
         // The band is in (0, 1).
         for band in ["0", "1", "2"] {
             let bad = AuctionParams {

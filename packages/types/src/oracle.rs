@@ -373,6 +373,16 @@ pub struct BelowTwap {
     pub since: u64,
     /// `1 − median / TWAP` at the last update, rounded down (above 0).
     pub shortfall: Decimal,
+    /// The streak's lowest quorum median (0 in a record stored before the field existed: such
+    /// a streak never makes a new low).
+    #[serde(default)]
+    pub low: Decimal,
+    /// When the median last made a new low of the streak, seconds since the epoch (`since` for
+    /// a streak that has made none since it began; 0 in a record stored before the field
+    /// existed). A fall that goes on making new lows long after its streak began is not a wick
+    /// ([`Slide::lows`](crate::liquidator::Slide::lows)).
+    #[serde(default)]
+    pub low_at: u64,
 }
 
 /// A page of prices.
