@@ -98,7 +98,8 @@ pub struct AuctionParams {
     /// Issue 14: a fall that outlasts a wick is not waited out (`None`, the default of a
     /// stored or sent value without the field: off). While the oracle's median has stood
     /// at least its `fall_band` under its TWAP at every update for at least [`Slide::after`]
-    /// seconds ([`BelowTwap`](crate::oracle::BelowTwap)), the collateral's auctions price as
+    /// seconds ([`BelowTwap`](crate::oracle::BelowTwap)), or with [`Slide::lows`] made a new
+    /// low that long after the streak began, the collateral's auctions price as
     /// with [`AuctionParams::follow_oracle`] and its depth-derived cap is [`Slide::room`]
     /// times larger. A wick or a jump keeps the median under its TWAP for at most about one
     /// TWAP window (then the window holds only the new level); a market still falling that
