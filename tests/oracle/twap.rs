@@ -277,33 +277,30 @@ fn the_streak_records_its_low_and_when_the_median_made_it() {
         suite.advance_time(60);
     }
     let t0 = suite.now();
-    suite.feed("uatom", dec("90"));
-    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
-    assert_eq!((below.since, below.low, below.low_at), (t0, dec("90"), t0));
+    assert_eq!(streak_after(&mut suite, "90"), (t0, dec("90"), t0));
     // A bounce still under the TWAP: not a new low.
     suite.advance_time(60);
-    suite.feed("uatom", dec("92"));
-    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
-    assert_eq!((below.since, below.low, below.low_at), (t0, dec("90"), t0));
+    assert_eq!(streak_after(&mut suite, "92"), (t0, dec("90"), t0));
     // The same low again is not a new one either; a lower median is.
     suite.advance_time(60);
-    suite.feed("uatom", dec("90"));
-    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
-    assert_eq!((below.low, below.low_at), (dec("90"), t0));
+    assert_eq!(streak_after(&mut suite, "90"), (t0, dec("90"), t0));
     suite.advance_time(60);
     let t1 = suite.now();
-    suite.feed("uatom", dec("85"));
-    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
-    assert_eq!((below.since, below.low, below.low_at), (t0, dec("85"), t1));
+    assert_eq!(streak_after(&mut suite, "85"), (t0, dec("85"), t1));
     // Back at the TWAP the streak ends; the next one starts from its own median.
     suite.advance_time(60);
     suite.feed("uatom", dec("100"));
     assert_eq!(suite.oracle_price("uatom").unwrap().below_twap, None);
     suite.advance_time(60);
     let t2 = suite.now();
-    suite.feed("uatom", dec("80"));
+    assert_eq!(streak_after(&mut suite, "80"), (t2, dec("80"), t2));
+}
+
+/// Feeds `price` now; the streak's start, low and when the low was made.
+fn streak_after(suite: &mut Suite, price: &str) -> (u64, Decimal, u64) {
+    suite.feed("uatom", dec(price));
     let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
-    assert_eq!((below.since, below.low, below.low_at), (t2, dec("80"), t2));
+    (below.since, below.low, below.low_at)
 }
 
 /// With `fall_band` an update counts as falling only when the median stands at least that far
