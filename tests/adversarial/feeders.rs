@@ -192,16 +192,9 @@ fn a_feeder_reporting_a_fall_alone_cannot_start_a_slide() {
         // New lows half an hour into a streak make a slide sooner: the liar's fall makes one
         // every minute.
         lows: Some(1_800),
+        deep: None,
     };
-    let mut s = SuiteBuilder::new()
-        .auction_params(
-            ATOM,
-            breakwater_types::liquidator::AuctionParams {
-                slide: Some(slide),
-                ..breakwater_testing::default_auction_params()
-            },
-        )
-        .build();
+    let mut s = sliding(SuiteBuilder::new(), slide);
     let depth = 2_000_000_000;
     s.advance_time(5);
     s.feed_with_depth(ATOM, dec("10"), &[depth; 3]);
@@ -221,4 +214,67 @@ fn a_feeder_reporting_a_fall_alone_cannot_start_a_slide() {
         assert_eq!(p.below_twap, None, "minute {minute}");
         assert_eq!(s.room(ATOM).hole, room.hole, "minute {minute}");
     }
+}
+
+/// `builder` with ATOM's auctions sliding by `slide` (the Suite's auction parameters otherwise).
+fn sliding(builder: SuiteBuilder, slide: breakwater_types::liquidator::Slide) -> Suite {
+    builder
+        .auction_params(
+            ATOM,
+            breakwater_types::liquidator::AuctionParams {
+                slide: Some(slide),
+                ..breakwater_testing::default_auction_params()
+            },
+        )
+        .build()
+}
+
+/// Adversarial (issue 14, `Slide::deep`): a fall through a book that holds is a slide at once,
+/// with a larger cap, so a feeder that could report a deep book during a genuine fall would
+/// make the liquidator sell several times faster into a book that is in fact emptying. One feeder reports a hundred
+/// times the ceiling while the price falls 15% and the honest feeders see half the book gone.
+///
+/// Why it holds: the depth in force is the lower median of the fresh reports (one liar among
+/// three never moves it past an honest one), and the market's configured depth caps it.
+#[test]
+fn a_feeder_reporting_a_deep_book_alone_cannot_start_a_slide() {
+    let slide = breakwater_types::liquidator::Slide {
+        after: 3_600,
+        room: dec("3"),
+        lows: None,
+        deep: Some(dec("3")),
+    };
+    let builder = SuiteBuilder::new().oracle_params(breakwater_types::oracle::OracleParams {
+        fall_band: dec("0.03"),
+        ..breakwater_types::deploy::DeployPlan::default().oracle
+    });
+    let mut s = sliding(builder, slide);
+    let (ceiling, honest) = (10_000_000_000u128, 5_000_000_000u128);
+    s.advance_time(5);
+    s.feed_with_depth(ATOM, dec("10"), &[ceiling; 3]);
+    s.advance_time_feeding(1_800);
+    let liar = s.feeders[2].clone();
+    for minute in 0..10 {
+        s.advance_time(60);
+        for f in s.feeders.clone() {
+            let depth = if f == liar { 100 * ceiling } else { honest };
+            s.submit_price_with_depth(&f, ATOM, dec("8.5"), depth)
+                .unwrap();
+        }
+        let p = s.oracle_price(ATOM).unwrap();
+        assert!(p.below_twap.is_some(), "minute {minute}: {p:?}");
+        let room = s.room(ATOM);
+        assert_eq!(
+            room.measured_depth,
+            Some(Uint128::new(honest)),
+            "minute {minute}"
+        );
+        assert_eq!(room.hole.u128(), 3 * honest, "minute {minute}");
+    }
+    // The same fall with the honest feeders seeing the book hold is a slide (the cap three
+    // times larger): the liar alone was what could not make it one.
+    s.advance_time(60);
+    s.feed_with_depth(ATOM, dec("8.5"), &[ceiling; 3]);
+    assert!(s.oracle_price(ATOM).unwrap().below_twap.is_some());
+    assert_eq!(s.room(ATOM).hole.u128(), 9 * ceiling);
 }

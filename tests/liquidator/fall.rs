@@ -144,6 +144,7 @@ fn a_fall_that_becomes_a_slide_is_sold_into() {
         after: 3_600,
         room: dec("3"),
         lows: None,
+        deep: None,
     }));
     let (mut s, id) = after_a_drop(falls_counted(params));
     let keeper = s.keeper.clone();
@@ -173,6 +174,7 @@ fn lows() -> AuctionParams {
         after: 3_600,
         room: dec("3"),
         lows: Some(1_800),
+        deep: None,
     }))
 }
 

@@ -38,6 +38,7 @@ fn sliding() -> Option<Slide> {
         after: AFTER,
         room: dec("3"),
         lows: None,
+        deep: None,
     })
 }
 
@@ -172,6 +173,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 after: 59,
                 room: dec("3"),
                 lows: None,
+                deep: None,
             },
             "slide.after",
         ),
@@ -180,6 +182,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 after: AFTER,
                 room: dec("0.99"),
                 lows: None,
+                deep: None,
             },
             "slide.room",
         ),
@@ -188,6 +191,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 after: AFTER,
                 room: dec("10.01"),
                 lows: None,
+                deep: None,
             },
             "slide.room",
         ),
@@ -196,6 +200,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 after: AFTER,
                 room: dec("3"),
                 lows: Some(59),
+                deep: None,
             },
             "slide.lows",
         ),
@@ -204,8 +209,27 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 after: AFTER,
                 room: dec("3"),
                 lows: Some(AFTER + 1),
+                deep: None,
             },
             "slide.lows",
+        ),
+        (
+            Slide {
+                after: AFTER,
+                room: dec("3"),
+                lows: None,
+                deep: Some(dec("0.99")),
+            },
+            "slide.deep",
+        ),
+        (
+            Slide {
+                after: AFTER,
+                room: dec("3"),
+                lows: None,
+                deep: Some(dec("10.01")),
+            },
+            "slide.deep",
         ),
     ] {
         let msg = ExecuteMsg::SetCollateral(CollateralAuction {
@@ -217,4 +241,127 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
     }
     let after: ConfigResponse = s.liquidator_query(&QueryMsg::Config {}).unwrap();
     assert_eq!(before, after);
+}
+
+/// The Suite's configured depth of every collateral, the ceiling of any measurement.
+const CEILING: u128 = 10_000_000_000;
+
+/// A slide after `AFTER` seconds (the cap three times the depth's), or with `deep` at once
+/// while the book holds (the cap then five times the depth's); bidders wait out falls of the
+/// oracle's band (3%).
+fn deep_params(deep: bool) -> AuctionParams {
+    AuctionParams {
+        wait_falls: Some(dec("0.03")),
+        ..params(Some(Slide {
+            after: AFTER,
+            room: dec("3"),
+            lows: None,
+            deep: deep.then(|| dec("5")),
+        }))
+    }
+}
+
+/// [`auction`] with `params`: a minute after the drop to 8.5 the feeders report `price` with
+/// `book` of depth each (or none).
+fn after_a_drop_measuring(params: AuctionParams, price: &str, book: Option<u128>) -> (Suite, u64) {
+    let builder = SuiteBuilder::new()
+        .oracle_params(OracleParams {
+            fall_band: dec("0.03"),
+            ..DeployPlan::default().oracle
+        })
+        .auction_params("uatom", params);
+    let (mut s, id) = liquidated(builder);
+    s.advance_time(60);
+    match book {
+        Some(depth) => s.feed_with_depth("uatom", dec(price), &[depth; 3]),
+        None => s.feed("uatom", dec(price)),
+    }
+    (s, id)
+}
+
+/// Whether a keeper's bid at the ask went through (refused only for waiting out the fall).
+fn keeper_buys(s: &mut Suite, id: u64) -> bool {
+    let keeper = s.keeper.clone();
+    let ask = s.auction(id).price;
+    match s.bid(&keeper, id, 10_000_000, ask) {
+        Ok(res) => {
+            assert_eq!(attr(&res, "slice").unwrap(), "10000000");
+            true
+        }
+        Err(e) => {
+            assert!(format!("{e:#}").contains("wait out a fall"), "{e}");
+            false
+        }
+    }
+}
+
+#[test]
+fn a_fall_through_a_book_that_holds_is_a_slide_at_once() {
+    for deep in [true, false] {
+        // A minute after the drop: the median 5.6% under its TWAP (which holds 30 s of 10 and
+        // a minute of 8.5), the book at its ceiling.
+        let (mut s, id) = after_a_drop_measuring(deep_params(deep), "8.5", Some(CEILING));
+        let below = s
+            .oracle_price("uatom")
+            .unwrap()
+            .below_twap
+            .expect("falling");
+        assert!(below.shortfall >= dec("0.05"), "{below:?}");
+        let q = s.auction(id);
+        let elapsed = s.now() - q.started_at;
+        if deep {
+            // A slide: the curve follows the median, the cap is five times the book's (the
+            // budget 3%: 15 times the depth), and bidders buy.
+            let expected = 8.5 * 1.1 * 0.97f64.powi((elapsed / 600) as i32);
+            assert!((f(q.price) - expected).abs() < 1e-9, "{q:?} vs {expected}");
+            assert_eq!(s.room("uatom").hole.u128(), 15 * CEILING);
+            assert!(keeper_buys(&mut s, id));
+        } else {
+            // Without `deep` the same fall is waited out until the hour.
+            assert!((f(q.price) - anchored(elapsed)).abs() < 1e-9, "{q:?}");
+            assert_eq!(s.room("uatom").hole.u128(), 3 * CEILING);
+            assert!(!keeper_buys(&mut s, id));
+        }
+    }
+}
+
+#[test]
+fn a_fall_that_drains_the_book_faster_than_the_price_is_waited_out() {
+    // The price 5.6% under its TWAP, the book at half its ceiling or 84% of it: a hole in the
+    // book, not a market trading down through it. Without a measured depth nothing is known of
+    // the book.
+    for book in [Some(CEILING / 2), Some(CEILING * 84 / 100), None] {
+        let (mut s, id) = after_a_drop_measuring(deep_params(true), "8.5", book);
+        assert!(s.oracle_price("uatom").unwrap().below_twap.is_some());
+        let q = s.auction(id);
+        assert!(
+            (f(q.price) - anchored(s.now() - q.started_at)).abs() < 1e-9,
+            "{q:?}"
+        );
+        let depth = book.unwrap_or(CEILING);
+        assert_eq!(s.room("uatom").hole.u128(), 3 * depth, "{book:?}");
+        assert!(!keeper_buys(&mut s, id), "{book:?}");
+    }
+}
+
+#[test]
+fn a_sliding_auction_follows_the_median_while_the_oracle_halts() {
+    // −34% in one print with the book intact: the oracle halts ATOM (its TWAP still at 9),
+    // and the fall is a slide by its book.
+    let (s, id) = after_a_drop_measuring(deep_params(true), "5.6", Some(CEILING));
+    let o = s.oracle_price("uatom").unwrap();
+    assert!(!o.status.is_active(), "{:?}", o.status);
+    assert!(o.twap >= dec("9"), "{o:?}");
+    let q = s.auction(id);
+    let elapsed = s.now() - q.started_at;
+    let expected = 5.6 * 1.1 * 0.97f64.powi((elapsed / 600) as i32);
+    assert!((f(q.price) - expected).abs() < 1e-9, "{q:?} vs {expected}");
+    // Following the oracle without a slide, the same halt prices from the TWAP (a wick's
+    // protection, which a slide does not need).
+    let following = AuctionParams {
+        follow_oracle: true,
+        ..deep_params(false)
+    };
+    let (s, id) = after_a_drop_measuring(following, "5.6", Some(CEILING));
+    assert!(s.auction(id).price > o.twap, "{:?}", s.auction(id));
 }

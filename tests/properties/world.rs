@@ -522,7 +522,8 @@ pub fn gap(s: &StateResponse) -> i128 {
 /// same 600 s (`AuctionParams::pace_sales`), bidders waiting out a fall
 /// (`AuctionParams::wait_falls`) until it is a slide, and a slide after a minute
 /// under the TWAP, however shallow (curves that follow the oracle and a cap three times
-/// larger whenever the median has stood under its TWAP for 60 s).
+/// larger whenever the median has stood under its TWAP for 60 s), or at once while the book
+/// the feeders measure holds (`Slide::deep`).
 pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
     AuctionParams {
         hole: hole.map(Uint128::new),
@@ -533,6 +534,7 @@ pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
             after: 60,
             room: Decimal::percent(300),
             lows: None,
+            deep: Some(Decimal::percent(300)),
         }),
         ..default_auction_params()
     }

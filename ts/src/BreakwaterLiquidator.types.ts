@@ -52,6 +52,7 @@ export interface AuctionParams {
 }
 export interface Slide {
   after: number;
+  deep?: Decimal | null;
   lows?: number | null;
   room: Decimal;
 }

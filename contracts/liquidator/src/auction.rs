@@ -46,9 +46,32 @@ pub fn gauge(
     } else {
         None
     };
-    Ok(OracleGauge {
+    let gauge = OracleGauge {
         depth: view.depth,
         below_twap,
+        book_holds: false,
+    };
+    with_book(querier, cfg, params, denom, gauge)
+}
+
+/// Sets `gauge.book_holds` for a collateral whose slide rule reads the book
+/// ([`Slide::deep`]): only in a streak under the TWAP with a fresh measured depth does it
+/// cost the market query for the ceiling.
+pub fn with_book(
+    querier: &QuerierWrapper,
+    cfg: &Config,
+    params: &AuctionParams,
+    denom: &str,
+    gauge: OracleGauge,
+) -> StdResult<OracleGauge> {
+    let reads_book = params.slide.as_ref().is_some_and(|s| s.deep.is_some());
+    if !reads_book || gauge.below_twap.is_none() || gauge.depth.is_none() {
+        return Ok(gauge);
+    }
+    let ceiling = cfg.market.query_collateral_depth(querier, denom)?;
+    Ok(OracleGauge {
+        book_holds: Slide::book_holds(gauge.below_twap, gauge.depth, ceiling),
+        ..gauge
     })
 }
 
@@ -68,7 +91,14 @@ pub fn price_now(
     let reading = Reading {
         median: oracle.median,
         twap: oracle.twap,
-        basis: basis(oracle.median, oracle.twap, oracle.status.is_active()),
+        // A fall through a book that holds is not a wick: its lots follow the median even
+        // while the oracle halts, where the basis would hold them at a TWAP the market has
+        // left behind ([`Slide::deep`]).
+        basis: basis(
+            oracle.median,
+            oracle.twap,
+            oracle.status.is_active() || gauge.book_holds,
+        ),
         sliding: sliding(params, gauge, now),
     };
     quote(params, auction.top, elapsed, decayed, &reading)
@@ -76,7 +106,7 @@ pub fn price_now(
 
 /// Whether `oracle` shows the collateral in a slide at `now` ([`AuctionParams::slide`]).
 pub fn sliding(params: &AuctionParams, oracle: OracleGauge, now: u64) -> bool {
-    Slide::active(params.slide.as_ref(), oracle.below_twap, now)
+    Slide::active(params.slide.as_ref(), &oracle, now)
 }
 
 /// Per-collateral cap: the configured `hole`, or `depth · impact_budget_pct · slide` where
@@ -85,7 +115,8 @@ pub fn sliding(params: &AuctionParams, oracle: OracleGauge, now: u64) -> bool {
 /// depth = min(ceiling, measured)   with a fresh measured depth from the oracle's feeders
 ///       = ceiling                  without one
 /// ceiling = the market's configured depth of the collateral (owner-set)
-/// slide = AuctionParams::slide's room while the collateral slides at `now`, else 1
+/// slide = AuctionParams::slide's room while the collateral slides at `now` (the larger of it
+///         and slide.deep's while the book holds, Slide::room_now), else 1
 /// ```
 /// So sales slow down as the book empties, and a depth nobody measures now (an outage, feeders
 /// that do not report it) falls back to what the owner vouched for: throttling to zero would
@@ -106,7 +137,9 @@ pub fn hole(
     let depth = oracle.depth.map_or(ceiling, |m| m.min(ceiling));
     let cap = depth.checked_mul_floor(cfg.impact_budget_pct)?;
     match &params.slide {
-        Some(slide) if sliding(params, oracle, now) => Ok(cap.checked_mul_floor(slide.room)?),
+        Some(slide) if sliding(params, oracle, now) => {
+            Ok(cap.checked_mul_floor(slide.room_now(&oracle))?)
+        }
         _ => Ok(cap),
     }
 }

@@ -127,7 +127,7 @@ pub fn bid(
     let share = if from_pool {
         Decimal::one()
     } else {
-        p.fall_share(oracle.median, oracle.twap, gauge.below_twap, now)
+        p.fall_share(oracle.median, oracle.twap, &gauge, now)
     };
     if share.is_zero() {
         return Err(ContractError::SalesWaitFall {

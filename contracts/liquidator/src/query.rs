@@ -1,5 +1,5 @@
 //! Queries: auctions priced now, room under the caps, configuration.
-use crate::auction::{gauge, oracle_price, params, price_now, room as room_of};
+use crate::auction::{gauge, oracle_price, params, price_now, room as room_of, with_book};
 use crate::error::ContractError;
 use crate::state::{
     Auction, StoredSeller, AUCTIONS, AUCTIONS_BY_DENOM, COLLATERALS, CONFIG, RESALE_LOTS, SALES,
@@ -112,12 +112,13 @@ pub fn room(deps: Deps, env: Env, denom: String) -> Result<RoomResponse, Contrac
             .query_gauge(&deps.querier, &denom, now)
             .unwrap_or_default(),
     };
+    let gauge = with_book(&deps.querier, &cfg, &p, &denom, gauge)?;
     let r = room_of(deps, &cfg, &p, &denom, gauge, now)?;
     // What a bid may take of the cap in a fall (`wait_falls`); without a price, the bid's
     // own check decides.
     let share = match p.wait_falls {
         Some(_) => oracle_price(&deps.querier, &cfg, &denom)
-            .map(|v| p.fall_share(v.median, v.twap, gauge.below_twap, now))
+            .map(|v| p.fall_share(v.median, v.twap, &gauge, now))
             .unwrap_or(Decimal::one()),
         None => Decimal::one(),
     };

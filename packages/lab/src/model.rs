@@ -267,6 +267,12 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          slide_after old instead of sold into as a slide from then on",
     ),
     (
+        "slide_deep",
+        "issue 14: AuctionParams.slide.deep false, a fall through a book that holds (the \
+         measured depth's share of the ceiling at least the median's share of its TWAP) is \
+         waited out like a wick instead of sold into as a slide at once",
+    ),
+    (
         "paced_sales",
         "issue 14: AuctionParams.pace_sales None, bidders may buy every running lot at once \
          instead of at most a cap's worth per pace_window (what they paid counts against the \
@@ -303,6 +309,7 @@ pub const MECHANISMS: &[&str] = &[
     "held_room",
     "slide",
     "slide_lows",
+    "slide_deep",
     "paced_sales",
     "fall_wait",
 ];

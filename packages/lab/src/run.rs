@@ -54,6 +54,7 @@ crate::param_set! {
         pace_window = 600.0, "seconds per cap's worth of sales to bidders (AuctionParams.pace_sales: what bidders paid counts against the cap and drains from it over this window; 600 by default since the eleventh session, 0 or `--disable paced_sales` for off; docs/LAB.md \"Sales paced by the cap\")";
         slide_lows = 1800.0, "seconds after the start of the oracle's streak under its TWAP at which a new low of the median makes the fall a slide sooner than slide_after: a wick stops making lows when it stops falling, a fall that goes on does not (AuctionParams.slide.lows; one TWAP window by default since the thirteenth session, 0 or `--disable slide_lows` for off; docs/LAB.md \"A fall still making new lows\")";
         slide_room = 3.0, "multiplier of the depth-derived cap while a slide lasts (AuctionParams.slide.room)";
+        deep_room = 10.0, "multiplier of the depth-derived cap while the book holds in a fall, which makes the fall a slide at once: the measured depth's share of the ceiling at least the median's share of its TWAP (AuctionParams.slide.deep; 10, the contracts' most, by default since the fourteenth session, `--disable slide_deep` for off; docs/LAB.md \"A fall through a book that holds\")";
         follow_oracle = 0.0, "1: the auction curve falls from the current oracle price (AuctionParams.follow_oracle; off by default: it sells into the empty book of a flash crash, docs/LAB.md)";
     }
 }
@@ -310,6 +311,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                 room: to_dec(b.slide_room.clamp(1.0, 10.0)),
                 lows: (b.slide_lows > 0.0 && !off(config, "slide_lows"))
                     .then(|| secs(b.slide_lows).clamp(60, secs(b.slide_after).max(60))),
+                deep: (!off(config, "slide_deep")).then(|| to_dec(b.deep_room.clamp(1.0, 10.0))),
             }),
             pace_sales: (b.pace_window > 0.0 && !off(config, "paced_sales"))
                 .then(|| secs(b.pace_window).clamp(60, 86_400)),
@@ -590,17 +592,19 @@ mod tests {
         );
 
         // A fall that outlasts a wick is a slide by default (an hour of updates each 6% under
-        // the TWAP, a cap three times larger); `--disable slide` waits it out, `--set` moves it.
+        // the TWAP, a cap three times larger), as is one through a book that holds; `--disable
+        // slide` waits it out, `--set` moves it.
         assert_eq!(
             auction.slide,
             Some(Slide {
                 after: 3_600,
                 room: Decimal::percent(300),
                 lows: Some(1_800),
+                deep: Some(Decimal::percent(1_000)),
             })
         );
         // A fall still making new lows one TWAP window after its streak began slides then:
-        // `--disable slide_lows` leaves only the hour.
+        // `--disable slide_lows` leaves only the hour (and the book).
         let no_lows = plan(EngineKind::Breakwater, &["slide_lows"]);
         assert_eq!(
             no_lows.collaterals[0].auction.slide,
@@ -608,6 +612,18 @@ mod tests {
                 after: 3_600,
                 room: Decimal::percent(300),
                 lows: None,
+                deep: Some(Decimal::percent(1_000)),
+            })
+        );
+        // A fall through a book that holds slides at once: `--disable slide_deep` waits it out.
+        let no_deep = plan(EngineKind::Breakwater, &["slide_deep"]);
+        assert_eq!(
+            no_deep.collaterals[0].auction.slide,
+            Some(Slide {
+                after: 3_600,
+                room: Decimal::percent(300),
+                lows: Some(1_800),
+                deep: None,
             })
         );
         assert_eq!(on.oracle.fall_band, Decimal::percent(6));

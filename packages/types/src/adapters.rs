@@ -179,6 +179,7 @@ impl OracleContract {
                 .filter(|d| now <= d.fresh_until)
                 .map(|d| d.depth),
             below_twap: record.below_twap,
+            book_holds: false,
         })
     }
 
@@ -207,6 +208,12 @@ pub struct OracleGauge {
     pub depth: Option<Uint128>,
     /// The median's streak at least its `fall_band` under its TWAP (`None`: not now).
     pub below_twap: Option<BelowTwap>,
+    /// Whether the book holds in the fall: set by the liquidator from the ceiling it reads
+    /// for a collateral whose slide rule has `deep` ([`Slide::book_holds`]); false as read
+    /// from the oracle.
+    ///
+    /// [`Slide::book_holds`]: crate::liquidator::Slide::book_holds
+    pub book_holds: bool,
 }
 
 crate::cw_serde_struct! {

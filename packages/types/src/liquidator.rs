@@ -5,6 +5,7 @@
 //! [`AuctionParams::follow_oracle`]), never below the floor `oracle · (1 − max_discount)` for
 //! ordinary bidders. Proceeds go to the market (or to the backstop for its own resales); a
 //! covered tab returns the leftover lot to the borrower.
+use crate::adapters::OracleGauge;
 use crate::error::{check_range, invalid, ParamError};
 use crate::math::auction::{curve_price, time_to_reach};
 use crate::oracle::BelowTwap;
@@ -160,27 +161,75 @@ pub struct Slide {
     /// choice.
     #[serde(default)]
     pub lows: Option<u64>,
+    /// `Some(room)`: a fall through a book that holds is a slide at once, and while the book
+    /// holds the cap is the larger of `room` and [`Slide::room`] times the depth's (1 to 10;
+    /// `None`, the default of a stored or sent value without the field: the book makes no
+    /// slide). While the median stands under its TWAP (the streak), the book holds whenever
+    /// the measured depth, as a share of the ceiling (the market's configured depth), is at
+    /// least the median's share of its TWAP ([`Slide::book_holds`]): the book has lost less of
+    /// its depth than the price has lost.
+    /// A wick is a hole in the book: the bids are pulled, the price falls through where they
+    /// were, and it comes back when they return, so the depth drains faster than the price.
+    /// A market that reprices trades down through bids that are still there; waiting for it
+    /// to come back loses more than selling into a book that deep costs, and the book says
+    /// how much it can take. Without a fresh measured depth nothing is known of the book and
+    /// this never applies.
+    #[serde(default)]
+    pub deep: Option<Decimal>,
 }
 
 impl Slide {
     /// Whether the market is sliding at `now` for an oracle whose median stands under its
-    /// TWAP as `below` says (`None`: it does not now).
-    pub fn active(slide: Option<&Slide>, below: Option<BelowTwap>, now: u64) -> bool {
-        match (slide, below) {
+    /// TWAP as `gauge.below_twap` says (`None`: it does not now), with the book as
+    /// `gauge.book_holds` says ([`Slide::deep`]).
+    pub fn active(slide: Option<&Slide>, gauge: &OracleGauge, now: u64) -> bool {
+        match (slide, gauge.below_twap) {
             (Some(s), Some(b)) => {
                 now.saturating_sub(b.since) >= s.after
                     || s.lows
                         .is_some_and(|lows| b.low_at.saturating_sub(b.since) >= lows)
+                    || (s.deep.is_some() && gauge.book_holds)
             }
             _ => false,
         }
+    }
+
+    /// The cap's multiplier while sliding: [`Slide::room`], or the larger of it and
+    /// [`Slide::deep`]'s while the book holds.
+    pub fn room_now(&self, gauge: &OracleGauge) -> Decimal {
+        match self.deep {
+            Some(deep) if gauge.book_holds => self.room.max(deep),
+            _ => self.room,
+        }
+    }
+
+    /// Whether the book holds in a fall ([`Slide::deep`]): with a streak under the TWAP
+    /// (`below`) and a fresh `measured` depth, `min(measured, ceiling) ≥ ceiling · (1 −
+    /// shortfall)`, the shortfall being the streak's at its last update (rounded down by the
+    /// oracle, so the median's share rounds up) and the right side rounded up: a tie on
+    /// rounding is no slide. False without a streak, a measurement or a ceiling.
+    pub fn book_holds(
+        below: Option<BelowTwap>,
+        measured: Option<Uint128>,
+        ceiling: Uint128,
+    ) -> bool {
+        let (Some(b), Some(m)) = (below, measured) else {
+            return false;
+        };
+        if ceiling.is_zero() || b.shortfall >= Decimal::one() {
+            return false;
+        }
+        let share = Decimal::one() - b.shortfall;
+        ceiling
+            .checked_mul_ceil(share)
+            .is_ok_and(|need| m.min(ceiling) >= need)
     }
 }
 
 impl AuctionParams {
     /// With [`AuctionParams::wait_falls`] `Some(band)`, the share of what the cap has left
     /// that bidders may take at `now`, for an oracle at `median` and `twap` whose streak under
-    /// its TWAP is `below` (read for the slide): 1 with the rule off, while sliding, or with
+    /// its TWAP and book are as `gauge` says (read for the slide): 1 with the rule off, while sliding, or with
     /// the median at or above its TWAP; 0 with the median at least `band` under it (bidders
     /// wait); `1 − shortfall / band` in between, `shortfall = 1 − median / twap`, rounded
     /// down (the rounding waits).
@@ -188,13 +237,13 @@ impl AuctionParams {
         &self,
         median: Decimal,
         twap: Decimal,
-        below: Option<BelowTwap>,
+        gauge: &OracleGauge,
         now: u64,
     ) -> Decimal {
         let Some(band) = self.wait_falls else {
             return Decimal::one();
         };
-        if median >= twap || band.is_zero() || Slide::active(self.slide.as_ref(), below, now) {
+        if median >= twap || band.is_zero() || Slide::active(self.slide.as_ref(), gauge, now) {
             return Decimal::one();
         }
         // median < twap, so twap > 0; the ratio rounds down, so the shortfall rounds up.
@@ -245,6 +294,14 @@ impl AuctionParams {
             check_range("slide.after", slide.after, 60, 30 * 86_400)?;
             if let Some(lows) = slide.lows {
                 check_range("slide.lows", lows, 60, slide.after)?;
+            }
+            if let Some(room) = slide.deep {
+                check_range(
+                    "slide.deep",
+                    room,
+                    Decimal::one(),
+                    Decimal::from_ratio(10u128, 1u128),
+                )?;
             }
             check_range(
                 "slide.room",
@@ -721,9 +778,14 @@ mod tests {
             low_at: 1_000,
         };
         let fall = Some(streak);
+        let g = |below_twap: Option<BelowTwap>| OracleGauge {
+            depth: None,
+            below_twap,
+            book_holds: false,
+        };
         let off = crate::deploy::test_auction_params();
         assert_eq!(
-            off.fall_share(d("9.2"), d("10"), fall, 1_100),
+            off.fall_share(d("9.2"), d("10"), &g(fall), 1_100),
             Decimal::one()
         );
         let on = AuctionParams {
@@ -732,24 +794,30 @@ mod tests {
         };
         // 8% under the TWAP: wait; at or above it: all of it.
         assert_eq!(
-            on.fall_share(d("9.2"), d("10"), fall, 1_100),
+            on.fall_share(d("9.2"), d("10"), &g(fall), 1_100),
             Decimal::zero()
         );
         assert_eq!(
-            on.fall_share(d("9.4"), d("10"), None, 1_100),
+            on.fall_share(d("9.4"), d("10"), &g(None), 1_100),
             Decimal::zero()
         );
-        assert_eq!(on.fall_share(d("10"), d("10"), None, 1_100), Decimal::one());
-        assert_eq!(on.fall_share(d("11"), d("10"), None, 1_100), Decimal::one());
+        assert_eq!(
+            on.fall_share(d("10"), d("10"), &g(None), 1_100),
+            Decimal::one()
+        );
+        assert_eq!(
+            on.fall_share(d("11"), d("10"), &g(None), 1_100),
+            Decimal::one()
+        );
         // 3% under it: half; 2% under it: two thirds, rounded down.
-        assert_eq!(on.fall_share(d("9.7"), d("10"), None, 1_100), d("0.5"));
+        assert_eq!(on.fall_share(d("9.7"), d("10"), &g(None), 1_100), d("0.5"));
         assert_eq!(
-            on.fall_share(d("9.8"), d("10"), None, 1_100),
+            on.fall_share(d("9.8"), d("10"), &g(None), 1_100),
             d("0.666666666666666666")
         );
         // Without a slide rule a fall is waited out for as long as it lasts.
         assert_eq!(
-            on.fall_share(d("5"), d("10"), fall, 1_000_000),
+            on.fall_share(d("5"), d("10"), &g(fall), 1_000_000),
             Decimal::zero()
         );
         let sliding = AuctionParams {
@@ -757,15 +825,16 @@ mod tests {
                 after: 3_600,
                 room: Decimal::percent(300),
                 lows: None,
+                deep: None,
             }),
             ..on.clone()
         };
         assert_eq!(
-            sliding.fall_share(d("5"), d("10"), fall, 4_599),
+            sliding.fall_share(d("5"), d("10"), &g(fall), 4_599),
             Decimal::zero()
         );
         assert_eq!(
-            sliding.fall_share(d("5"), d("10"), fall, 4_600),
+            sliding.fall_share(d("5"), d("10"), &g(fall), 4_600),
             Decimal::one()
         );
         // With `lows`, a new low half an hour into the streak makes it a slide then; a streak
@@ -774,16 +843,17 @@ mod tests {
             after: 3_600,
             room: Decimal::percent(300),
             lows: Some(1_800),
+            deep: None,
         };
         let at = |low_at| Some(BelowTwap { low_at, ..streak });
-        assert!(Slide::active(Some(&lows), at(2_800), 2_800));
-        assert!(Slide::active(Some(&lows), at(2_800), 3_000));
-        assert!(!Slide::active(Some(&lows), at(2_799), 3_000));
-        assert!(!Slide::active(Some(&lows), at(1_000), 4_599));
-        assert!(Slide::active(Some(&lows), at(1_000), 4_600));
-        assert!(!Slide::active(sliding.slide.as_ref(), at(2_800), 2_800));
+        assert!(Slide::active(Some(&lows), &g(at(2_800)), 2_800));
+        assert!(Slide::active(Some(&lows), &g(at(2_800)), 3_000));
+        assert!(!Slide::active(Some(&lows), &g(at(2_799)), 3_000));
+        assert!(!Slide::active(Some(&lows), &g(at(1_000)), 4_599));
+        assert!(Slide::active(Some(&lows), &g(at(1_000)), 4_600));
+        assert!(!Slide::active(sliding.slide.as_ref(), &g(at(2_800)), 2_800));
         // A record stored before the low existed (low_at 0) never slides by its lows.
-        assert!(!Slide::active(Some(&lows), at(0), 3_000));
+        assert!(!Slide::active(Some(&lows), &g(at(0)), 3_000));
         // The band is in (0, 1).
         for band in ["0", "1", "2"] {
             let bad = AuctionParams {
@@ -793,6 +863,92 @@ mod tests {
             assert!(bad.validate().is_err(), "{band}");
         }
         assert!(on.validate().is_ok());
+    }
+
+    #[test]
+    fn a_fall_is_a_slide_by_its_book_only_while_the_book_holds_as_well_as_the_price() {
+        let d = |x: &str| x.parse::<Decimal>().unwrap();
+        let u = Uint128::new;
+        let streak = |shortfall: &str| {
+            Some(BelowTwap {
+                since: 1_000,
+                shortfall: d(shortfall),
+                low: d("8"),
+                low_at: 1_000,
+            })
+        };
+        let ceiling = u(1_000);
+        // 15% under the TWAP: the book must hold at least 85% of its ceiling.
+        assert!(Slide::book_holds(streak("0.15"), Some(u(850)), ceiling));
+        assert!(!Slide::book_holds(streak("0.15"), Some(u(849)), ceiling));
+        // A measurement above the ceiling counts as the ceiling.
+        assert!(Slide::book_holds(streak("0.15"), Some(u(5_000)), ceiling));
+        // 1,000 · (1 − 0.1505) = 849.5 rounds up to 850: a tie on rounding is no slide.
+        assert!(!Slide::book_holds(streak("0.1505"), Some(u(849)), ceiling));
+        assert!(Slide::book_holds(streak("0.1505"), Some(u(850)), ceiling));
+        // No streak, no measurement, no ceiling: nothing is known, no slide.
+        assert!(!Slide::book_holds(None, Some(u(1_000)), ceiling));
+        assert!(!Slide::book_holds(streak("0.15"), None, ceiling));
+        assert!(!Slide::book_holds(
+            streak("0.15"),
+            Some(u(1_000)),
+            Uint128::zero()
+        ));
+
+        let deep = Slide {
+            after: 3_600,
+            room: Decimal::percent(300),
+            lows: None,
+            deep: Some(Decimal::percent(300)),
+        };
+        let gauge = |below, book_holds| OracleGauge {
+            depth: Some(u(900)),
+            below_twap: below,
+            book_holds,
+        };
+        assert!(Slide::active(
+            Some(&deep),
+            &gauge(streak("0.15"), true),
+            1_000
+        ));
+        assert!(!Slide::active(
+            Some(&deep),
+            &gauge(streak("0.15"), false),
+            1_000
+        ));
+        // The book is read only in a streak, and only with `deep`.
+        assert!(!Slide::active(Some(&deep), &gauge(None, true), 1_000));
+        let hour = Slide {
+            deep: None,
+            ..deep.clone()
+        };
+        assert!(!Slide::active(
+            Some(&hour),
+            &gauge(streak("0.15"), true),
+            1_000
+        ));
+        assert!(Slide::active(
+            Some(&hour),
+            &gauge(streak("0.15"), false),
+            4_600
+        ));
+        // The cap's multiplier: the larger of the two while the book holds, else the slide's.
+        let five = Slide {
+            deep: Some(Decimal::percent(500)),
+            ..deep.clone()
+        };
+        let holds = gauge(streak("0.15"), true);
+        assert_eq!(five.room_now(&holds), Decimal::percent(500));
+        assert_eq!(
+            five.room_now(&gauge(streak("0.15"), false)),
+            Decimal::percent(300)
+        );
+        let one = Slide {
+            deep: Some(Decimal::one()),
+            ..deep.clone()
+        };
+        assert_eq!(one.room_now(&holds), Decimal::percent(300));
+        assert_eq!(hour.room_now(&holds), Decimal::percent(300));
     }
 
     #[test]

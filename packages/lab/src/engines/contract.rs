@@ -27,8 +27,9 @@ use crate::run::{
 };
 use anyhow::Result;
 use breakwater_liquidator::curve::{basis, quote, Reading};
+use breakwater_types::adapters::OracleGauge;
 use breakwater_types::liquidator::{AuctionParams, AuctionResponse, HoldClock, Slide};
-use breakwater_types::oracle::{BelowTwap, OracleStatus, PriceSubmission};
+use breakwater_types::oracle::{OracleStatus, PriceSubmission};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::{BTreeMap, HashMap};
 
@@ -79,6 +80,9 @@ struct Auctions {
     running: BTreeMap<u64, AuctionResponse>,
     max_id: u64,
     params: HashMap<String, AuctionParams>,
+    /// Each collateral's depth ceiling (the market's configured depth), which a slide that
+    /// reads the book compares the measured depth with (`Slide::deep`).
+    ceilings: HashMap<String, Uint128>,
     /// Some collateral's sales hold its curves (`AuctionParams::hold`): its hold clock is read
     /// each step, and a reset auction re-read (its clock at the restart).
     holds: bool,
@@ -144,14 +148,14 @@ impl Auctions {
                 .params
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no auction parameters for {}", a.denom))?;
-            let (median, twap, basis, below_twap) = *pricing
+            let (median, twap, basis, gauge) = *pricing
                 .get(&a.denom)
                 .ok_or_else(|| anyhow::anyhow!("no oracle price for {}", a.denom))?;
             let reading = Reading {
                 median,
                 twap,
                 basis,
-                sliding: Slide::active(params.slide.as_ref(), below_twap, now),
+                sliding: Slide::active(params.slide.as_ref(), &gauge, now),
             };
             let q = quote(
                 params,
@@ -182,7 +186,7 @@ impl Auctions {
 
 /// What auctions of a denom are priced against: the oracle's median, TWAP, the curve's
 /// basis, and the median's streak under its TWAP.
-type Pricing = (Decimal, Decimal, Decimal, Option<BelowTwap>);
+type Pricing = (Decimal, Decimal, Decimal, OracleGauge);
 
 /// A contract-backed engine: the real contracts on a [`Chain`].
 pub struct ContractEngine {
@@ -252,6 +256,12 @@ impl ContractEngine {
             .iter()
             .map(|c| (c.params.denom.clone(), c.auction.clone()))
             .collect();
+        let ceilings: HashMap<String, Uint128> = builder
+            .plan()
+            .collaterals
+            .iter()
+            .map(|c| (c.params.denom.clone(), c.params.depth))
+            .collect();
         let spec = ChainSpec {
             builder,
             feeders: feeders(config),
@@ -304,6 +314,7 @@ impl ContractEngine {
                 max_id: 0,
                 holds: params.values().any(|p| p.hold > 0),
                 params,
+                ceilings,
             },
             config: config.clone(),
             open: book.iter().map(|p| p.debt > 0.0).collect(),
@@ -467,10 +478,24 @@ impl Engine for ContractEngine {
             .denoms
             .iter()
             .cloned()
-            .zip(records.iter().map(|r| {
-                let b = basis(r.median, r.twap, r.status.is_active());
-                (r.median, r.twap, b, r.below_twap)
-            }))
+            .zip(records.iter())
+            .map(|(d, r)| {
+                // As the liquidator reads it: the book only for a slide rule with `deep`.
+                let deep = self
+                    .auctions
+                    .params
+                    .get(&d)
+                    .and_then(|p| p.slide.as_ref())
+                    .is_some_and(|s| s.deep.is_some());
+                let ceiling = self.auctions.ceilings.get(&d).copied().unwrap_or_default();
+                let gauge = OracleGauge {
+                    depth: r.depth,
+                    below_twap: r.below_twap,
+                    book_holds: deep && Slide::book_holds(r.below_twap, r.depth, ceiling),
+                };
+                let b = basis(r.median, r.twap, r.status.is_active() || gauge.book_holds);
+                (d, (r.median, r.twap, b, gauge))
+            })
             .collect();
         self.last_oracle = Some(oracle.clone());
 
