@@ -50,6 +50,7 @@ pub fn gauge(
         depth: view.depth,
         below_twap,
         book_holds: false,
+        ceiling: None,
     };
     with_book(querier, cfg, params, denom, gauge)
 }
@@ -71,6 +72,7 @@ pub fn with_book(
     let ceiling = cfg.market.query_collateral_depth(querier, denom)?;
     Ok(OracleGauge {
         book_holds: Slide::book_holds(gauge.below_twap, gauge.depth, ceiling),
+        ceiling: Some(ceiling),
         ..gauge
     })
 }
@@ -133,7 +135,10 @@ pub fn hole(
     if let Some(h) = params.hole {
         return Ok(h);
     }
-    let ceiling = cfg.market.query_collateral_depth(&deps.querier, denom)?;
+    let ceiling = match oracle.ceiling {
+        Some(read) => read,
+        None => cfg.market.query_collateral_depth(&deps.querier, denom)?,
+    };
     let depth = oracle.depth.map_or(ceiling, |m| m.min(ceiling));
     let cap = depth.checked_mul_floor(cfg.impact_budget_pct)?;
     match &params.slide {

@@ -180,6 +180,7 @@ impl OracleContract {
                 .map(|d| d.depth),
             below_twap: record.below_twap,
             book_holds: false,
+            ceiling: None,
         })
     }
 
@@ -214,6 +215,10 @@ pub struct OracleGauge {
     ///
     /// [`Slide::book_holds`]: crate::liquidator::Slide::book_holds
     pub book_holds: bool,
+    /// The market's configured depth of the collateral, once the liquidator has read it to
+    /// judge the book (`None` as read from the oracle): the cap reads it from here instead of
+    /// asking the market again.
+    pub ceiling: Option<Uint128>,
 }
 
 crate::cw_serde_struct! {

@@ -782,6 +782,7 @@ mod tests {
             depth: None,
             below_twap,
             book_holds: false,
+            ceiling: None,
         };
         let off = crate::deploy::test_auction_params();
         assert_eq!(
@@ -905,6 +906,7 @@ mod tests {
             depth: Some(u(900)),
             below_twap: below,
             book_holds,
+            ceiling: Some(u(1_000)),
         };
         assert!(Slide::active(
             Some(&deep),

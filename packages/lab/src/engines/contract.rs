@@ -492,6 +492,7 @@ impl Engine for ContractEngine {
                     depth: r.depth,
                     below_twap: r.below_twap,
                     book_holds: deep && Slide::book_holds(r.below_twap, r.depth, ceiling),
+                    ceiling: Some(ceiling),
                 };
                 let b = basis(r.median, r.twap, r.status.is_active() || gauge.book_holds);
                 (d, (r.median, r.twap, b, gauge))
