@@ -64,7 +64,8 @@ fn in_the_fall(builder: SuiteBuilder) -> (Suite, u64) {
     (s, id)
 }
 
-fn refused_for_the_fall(err: impl std::fmt::Display) {
+/// The error refuses a bid for waiting out a fall (`SalesWaitFall`).
+pub(super) fn refused_for_the_fall(err: impl std::fmt::Display) {
     assert!(format!("{err:#}").contains("wait out a fall"), "{err}");
 }
 

@@ -289,7 +289,7 @@ fn keeper_buys(s: &mut Suite, id: u64) -> bool {
             true
         }
         Err(e) => {
-            assert!(format!("{e:#}").contains("wait out a fall"), "{e}");
+            super::fall::refused_for_the_fall(e);
             false
         }
     }
