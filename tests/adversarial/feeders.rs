@@ -278,3 +278,52 @@ fn a_feeder_reporting_a_deep_book_alone_cannot_start_a_slide() {
     assert!(s.oracle_price(ATOM).unwrap().below_twap.is_some());
     assert_eq!(s.room(ATOM).hole.u128(), 9 * ceiling);
 }
+
+/// Threat (issue 14, the breaker reading the book): a fall beyond `breaker_move` does not halt
+/// while the measured depth keeps the price's share of its level before the fall. One feeder
+/// reports a thin book before a wick (to lower the reference) and a deep one in it (to raise
+/// the depth), so that the wick does not halt and accounts are sold into it at the median.
+///
+/// Why it holds: the reference is the upper median of the reports before the fall, the depth
+/// the lower median of those in it. Among three fresh reports one liar moves neither past an
+/// honest one; among two it can only raise the first and lower the second, both of which
+/// keep the halt.
+#[test]
+fn a_feeder_lying_about_depth_alone_cannot_keep_a_wick_from_halting() {
+    let honest = 1_000_000_000u128;
+    for feeders in [3, 2] {
+        let params = breakwater_types::oracle::OracleParams {
+            min_feeders: 2,
+            breaker_book: true,
+            ..breakwater_types::oracle::OracleParams::default()
+        };
+        let mut s = SuiteBuilder::new()
+            .feeders(feeders)
+            .oracle_params(params)
+            .build();
+        let all = s.feeders.clone();
+        let (liar, honest_feeders) = all.split_last().unwrap();
+        let quote = |s: &mut Suite, price: &str, honest_depth: u128, lie: u128| {
+            for f in honest_feeders {
+                s.submit_price_with_depth(f, ATOM, dec(price), honest_depth)
+                    .unwrap();
+            }
+            s.submit_price_with_depth(liar, ATOM, dec(price), lie)
+                .unwrap();
+        };
+        for _ in 0..60 {
+            s.advance_time(30);
+            quote(&mut s, "10", honest, 1);
+        }
+        // A −35% wick: the honest book drains to 30%, the liar reports a thousand times more.
+        s.advance_time(30);
+        quote(&mut s, "6.5", honest * 3 / 10, honest * 1_000);
+        assert!(
+            matches!(
+                s.oracle_price(ATOM).unwrap().status,
+                OracleStatus::Halted { .. }
+            ),
+            "{feeders} feeders"
+        );
+    }
+}

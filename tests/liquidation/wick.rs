@@ -213,3 +213,49 @@ fn a_long_halt_fades_the_twaps_advantage_so_the_deepest_accounts_go_first() {
     assert!((120..=300).contains(&ends[0]), "{ends:?}");
     assert_eq!(ends[1], 1_800);
 }
+
+/// The borrower at max LTV with the oracle reading the book (`OracleParams::breaker_book`) and
+/// the feeders measuring 1,000 USDC of depth per 1% at 10.
+fn reading_the_book() -> Suite {
+    let oracle = breakwater_types::oracle::OracleParams {
+        breaker_book: true,
+        ..breakwater_types::deploy::DeployPlan::default().oracle
+    };
+    let mut s = lent(
+        SuiteBuilder::new()
+            .backstop_deposit(POOL)
+            .liquidation_params(default_params())
+            .oracle_params(oracle),
+    );
+    let borrower = s.borrower.clone();
+    s.open_position(&borrower, ATOM, 1_000_000_000, 6_800_000_000);
+    s.advance_time(30);
+    s.feed_with_depth(ATOM, dec("10"), &[1_000_000_000; 3]);
+    s
+}
+
+#[test]
+fn a_fall_through_a_book_that_holds_is_liquidated_not_waited_out() {
+    // −27% in a block: with 80% of the book left the price traded down through it and the
+    // account is liquidated at the median; with 30% left it is a wick and the account waits.
+    for (left, waits) in [(800_000_000, false), (300_000_000, true)] {
+        let mut s = reading_the_book();
+        let (borrower, keeper) = (s.borrower.clone(), s.keeper.clone());
+        s.advance_time(5);
+        s.feed_with_depth(ATOM, dec("7.3"), &[left; 3]);
+        let status = s.oracle_price(ATOM).unwrap().status;
+        assert!(hf(&s, &borrower) < dec("0.8"));
+        let res = s.liquidate(&keeper, &borrower);
+        if waits {
+            assert!(matches!(status, OracleStatus::Halted { .. }), "{status:?}");
+            assert_err(res, "waits out the wick");
+            assert!(s.auctions().is_empty());
+        } else {
+            assert_eq!(status, OracleStatus::Active {});
+            let res = res.unwrap();
+            assert_eq!(liq_attr(&s, &res, "hard_floor"), "true");
+            assert!(s.account(&borrower).debt.u128() < 6_800_000_000);
+            assert_books(&s);
+        }
+    }
+}

@@ -131,3 +131,124 @@ fn a_move_within_breaker_move_does_not_halt() {
     assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
     assert_eq!(suite.oracle_price("uatom").unwrap().median, dec("12"));
 }
+
+/// Each feeder measures this much depth per 1% move before a fall.
+const DEPTH: u128 = 1_000_000_000;
+
+/// The Suite's oracle with the breaker reading the book (`breaker_book`), the feeders measuring
+/// `DEPTH` at 10 for half an hour.
+fn reading_the_book(on: bool) -> Suite {
+    let mut suite = book_suite(on);
+    for _ in 0..60 {
+        suite.advance_time(30);
+        suite.feed_with_depth("uatom", dec("10"), &[DEPTH; 3]);
+    }
+    suite
+}
+
+/// The Suite with its oracle's `breaker_book` as given.
+fn book_suite(on: bool) -> Suite {
+    let params = OracleParams {
+        min_feeders: 2,
+        breaker_book: on,
+        ..OracleParams::default()
+    };
+    SuiteBuilder::new().oracle_params(params).build()
+}
+
+/// Every feeder prints `price` with `depth` in the next block; the event of the last one.
+fn fall_to(suite: &mut Suite, price: &str, depth: u128) -> cw_multi_test::AppResponse {
+    suite.advance_time(30);
+    let f = suite.feeders.clone();
+    let mut last = None;
+    for feeder in &f {
+        last = Some(
+            suite
+                .submit_price_with_depth(feeder, "uatom", dec(price), depth)
+                .unwrap(),
+        );
+    }
+    last.unwrap()
+}
+
+#[test]
+fn a_fall_through_a_book_that_holds_does_not_halt() {
+    // −35% with 70% of the depth left: the book kept more than the price's share (65%).
+    let mut suite = reading_the_book(true);
+    let res = fall_to(&mut suite, "6.5", DEPTH * 7 / 10);
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+    assert_eq!(
+        price_event_attr(&res, "uatom", "book_held").as_deref(),
+        Some("true")
+    );
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.median, dec("6.5"));
+    // The fall's streak carries the depth it is judged against: the one before it began.
+    let below = p.below_twap.unwrap();
+    assert_eq!(below.depth, Some(cosmwasm_std::Uint128::new(DEPTH)));
+    assert_eq!(below.from, dec("10"));
+    // It stays the reference while the fall goes on, as does the price it fell from, while the
+    // TWAP follows the fall down: 5.5 with 60% of the book (55% needed) is a hold too.
+    fall_to(&mut suite, "5.5", DEPTH * 6 / 10);
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+    assert_eq!(
+        suite
+            .oracle_price("uatom")
+            .unwrap()
+            .below_twap
+            .unwrap()
+            .depth,
+        Some(cosmwasm_std::Uint128::new(DEPTH))
+    );
+
+    // Without the rule the same fall halts.
+    let mut suite = reading_the_book(false);
+    let res = fall_to(&mut suite, "6.5", DEPTH * 7 / 10);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+    assert_eq!(price_event_attr(&res, "uatom", "book_held"), None);
+}
+
+#[test]
+fn a_wick_that_drains_the_book_still_halts() {
+    // −35% with 64% of the depth left (⌈10^9 · 0.65⌉ needed): a hole in the book.
+    let mut suite = reading_the_book(true);
+    let res = fall_to(&mut suite, "6.5", DEPTH * 64 / 100);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+    assert_eq!(price_event_attr(&res, "uatom", "book_held"), None);
+    // And a halted asset is not cleared by a later update whose book holds until the cooldown
+    // of such updates is over: the book holding counts as a healthy update, no more.
+    fall_to(&mut suite, "6.5", DEPTH);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+}
+
+#[test]
+fn a_jump_up_halts_whatever_the_book() {
+    let mut suite = reading_the_book(true);
+    let res = fall_to(&mut suite, "13.5", DEPTH * 2);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+    assert_eq!(price_event_attr(&res, "uatom", "book_held"), None);
+}
+
+#[test]
+fn a_fall_with_no_depth_measured_before_it_halts() {
+    // The feeders measured nothing before the fall: there is no reference to hold against.
+    let mut suite = book_suite(true);
+    feed_for(&mut suite, "uatom", "10", 1800);
+    fall_to(&mut suite, "6.5", DEPTH);
+    assert!(matches!(
+        status(&suite, "uatom"),
+        OracleStatus::Halted { .. }
+    ));
+}

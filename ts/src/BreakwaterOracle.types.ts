@@ -15,6 +15,7 @@ export interface AssetInit {
   params: OracleParams;
 }
 export interface OracleParams {
+  breaker_book?: boolean;
   breaker_move: Decimal;
   cooldown: number;
   fall_band?: Decimal & string;
@@ -145,6 +146,8 @@ export interface PriceResponse {
   volatility: Decimal;
 }
 export interface BelowTwap {
+  depth?: Uint128 | null;
+  from?: Decimal & string;
   low?: Decimal & string;
   low_at?: number;
   shortfall: Decimal;

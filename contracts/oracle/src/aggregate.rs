@@ -6,7 +6,8 @@
 //!    is left as it was and the healthy streak is reset.
 //! 4. Otherwise the new median `m` is compared with the TWAP of the window as of now, computed
 //!    before `m` is added. A jump beyond `breaker_move` halts the asset (keeping an earlier
-//!    `since`); a healthy update keeps an active asset active and lets a non-active one
+//!    `since`), unless `breaker_book` is set and the book held through the fall (see
+//!    [`crate::depth`]: such an update counts as healthy); a healthy update keeps an active asset active and lets a non-active one
 //!    (halted, no quorum, or stale just before the update) turn active after `cooldown` seconds
 //!    of uninterrupted healthy updates. The very first price of an asset has no history to
 //!    compare with and makes it active at once.
@@ -41,6 +42,8 @@ pub struct Refreshed {
     pub excluded: usize,
     /// Relative move of the new median from the TWAP, when there was history to compare.
     pub jump: Option<Decimal>,
+    /// The jump was beyond `breaker_move` but did not halt: the book held through the fall.
+    pub book_held: bool,
 }
 
 /// A fresh submission keyed by feeder and submission time.
@@ -109,7 +112,8 @@ pub fn refresh(
 
     // 1-2. Fresh submissions, medianized; their depth reports aggregated (see `depth`).
     let (fresh, depths) = fresh_submissions(storage, denom, params.max_age, now)?;
-    let depth = depth::aggregate_depth(params, now, &depths)?;
+    let prev_depth = prev_status.as_ref().and_then(|s| s.depth.as_ref());
+    let depth = depth::aggregate_depth(params, now, &depths, prev_depth)?;
     let medianized = medianize(fresh, params.max_deviation);
     let required = params.min_feeders;
     let kept_count = medianized.as_ref().map_or(0, |m| m.kept.len());
@@ -146,6 +150,7 @@ pub fn refresh(
                 used: kept_count,
                 excluded: excluded_count,
                 jump: None,
+                book_held: false,
             });
         }
     };
@@ -160,7 +165,17 @@ pub fn refresh(
         None => None,
     };
 
+    // What a fall's book is judged against (see `depth`): the streak's reference, or, with no
+    // streak, the window's depth high as of the update before this one (never one this
+    // update's own reports set) and the TWAP before this update's median.
+    let streak = prev_status.as_ref().and_then(|s| s.below_twap);
+    let high = prev_depth
+        .filter(|r| now.saturating_sub(r.high_at) <= params.twap_window)
+        .map(|r| r.high);
+    let mut twap_before = None;
+
     // 4. Circuit breaker against the TWAP from before `m`, then the status.
+    let mut book_held = false;
     let (status, healthy_since, jump) = match &base {
         None => (OracleStatus::Active {}, None, None),
         Some(base) => {
@@ -178,7 +193,21 @@ pub fn refresh(
                 .min()
                 .unwrap_or_else(|| deviation(m, before));
             let stored = prev_status.as_ref().map(|s| s.status.clone());
-            if jump > params.breaker_move {
+            twap_before = Some(before);
+            let reference = match streak {
+                Some(b) => b.depth.map(|d| (d, b.from)),
+                None => high.map(|h| (h, before)),
+            };
+            // Judged on the highest kept price: the fall's smallest measure.
+            let highest = kept.iter().max().copied().unwrap_or(m);
+            book_held = jump > params.breaker_move
+                && params.breaker_book
+                && kept.iter().all(|v| *v < before)
+                && matches!(
+                    (depth.as_ref(), reference),
+                    (Some(d), Some((r, from))) if depth::holds(d.depth, r, highest, from)
+                );
+            if jump > params.breaker_move && !book_held {
                 let since = match stored {
                     Some(OracleStatus::Halted { since, .. }) => since,
                     _ => now,
@@ -238,6 +267,8 @@ pub fn refresh(
                 shortfall,
                 low: m,
                 low_at: now,
+                depth: high,
+                from: twap_before.unwrap_or(avg),
             },
         }
     });
@@ -275,6 +306,7 @@ pub fn refresh(
         used,
         excluded,
         jump,
+        book_held,
     })
 }
 

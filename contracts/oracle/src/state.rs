@@ -41,6 +41,14 @@ pub struct Submission {
 pub struct DepthRecord {
     /// Lower median of the fresh reports, base value per 1% move.
     pub depth: Uint128,
+    /// The highest upper median of the reports over about the last TWAP window (see
+    /// [`crate::depth`]): the depth a fall's book is judged against. 0 in a record stored
+    /// before the field existed: no reference.
+    #[serde(default)]
+    pub high: Uint128,
+    /// When `high` was measured.
+    #[serde(default)]
+    pub high_at: u64,
     /// When it was aggregated.
     pub measured_at: u64,
     /// It goes stale after this time (fewer than `min_feeders` of its reports still fresh).

@@ -66,7 +66,14 @@ fn validate(
 /// The per-asset event of a submission.
 fn price_event(denom: &str, submitted: Decimal, r: &Refreshed) -> Event {
     let opt = |d: Option<Decimal>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
-    Event::new("oracle_price").add_attributes([
+    let event = Event::new("oracle_price");
+    // A jump beyond the breaker that did not halt says so (the book held through the fall).
+    let event = if r.book_held {
+        event.add_attribute("book_held", "true")
+    } else {
+        event
+    };
+    event.add_attributes([
         ("denom", denom.to_string()),
         ("price", submitted.to_string()),
         ("median", opt(r.median)),

@@ -188,6 +188,13 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
     ("median_oracle", "one feeder, no outlier exclusion"),
     ("breaker", "no circuit breaker"),
     (
+        "breaker_book",
+        "issue 14: OracleParams.breaker_book false, a fall beyond breaker_move halts the asset \
+         even while the book holds through it (the measured depth's share of its level before \
+         the fall at least the price's share of the TWAP) instead of only when the book drains \
+         faster than the price falls",
+    ),
+    (
         "depth_measured",
         "issue 14: feeders send no depth with their prices, so the liquidator's room follows \
          the owner-set depth only",
@@ -295,6 +302,7 @@ pub const MECHANISMS: &[&str] = &[
     "partial",
     "median_oracle",
     "breaker",
+    "breaker_book",
     "depth_measured",
     "risk_share",
     "dynamic_bonus",

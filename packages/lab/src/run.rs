@@ -199,6 +199,8 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
         } else {
             to_dec(b.fall_band.clamp(0.0, 0.99))
         },
+        // A fall through a book that holds does not halt (`--disable breaker_book` halts it).
+        breaker_book: !off(config, "breaker") && !off(config, "breaker_book"),
     };
     let huge = Uint128::new(10u128.pow(30));
     // Issue-14 rules of the market's liquidation parameters: on for Breakwater unless
@@ -627,6 +629,14 @@ mod tests {
             })
         );
         assert_eq!(on.oracle.fall_band, Decimal::percent(6));
+        // The breaker reads the book: `--disable breaker_book` halts every jump.
+        assert!(on.oracle.breaker_book);
+        assert!(
+            !plan(EngineKind::Breakwater, &["breaker_book"])
+                .oracle
+                .breaker_book
+        );
+        assert!(!plan(EngineKind::Naive, &[]).oracle.breaker_book);
         let no_slide = plan(EngineKind::Breakwater, &["slide"]);
         assert_eq!(
             AuctionParams {

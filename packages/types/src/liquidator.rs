@@ -776,6 +776,8 @@ mod tests {
             shortfall: Decimal::percent(8),
             low: d("9.2"),
             low_at: 1_000,
+            depth: None,
+            from: Decimal::zero(),
         };
         let fall = Some(streak);
         let g = |below_twap: Option<BelowTwap>| OracleGauge {
@@ -876,6 +878,8 @@ mod tests {
                 shortfall: d(shortfall),
                 low: d("8"),
                 low_at: 1_000,
+                depth: None,
+                from: Decimal::zero(),
             })
         };
         let ceiling = u(1_000);

@@ -47,6 +47,14 @@ pub struct OracleParams {
     /// `r · twap_window / 2` under the TWAP, so the band sets the slowest fall that counts.
     #[serde(default)]
     pub fall_band: Decimal,
+    /// Issue 14: the breaker reads the book. A fall beyond `breaker_move` does not halt the
+    /// asset while the book holds through it: the depth measured at this update is at least
+    /// the price's share (of the TWAP before the fall began) of the depth measured before it
+    /// (`depth ≥ ⌈reference · price / from⌉`, [`BelowTwap::depth`], [`BelowTwap::from`]). A
+    /// wick drains the book faster than the price falls and still halts; a rise still halts.
+    /// JSON without the field reads as `false`: every jump halts, as before.
+    #[serde(default)]
+    pub breaker_book: bool,
 }
 
 impl OracleParams {
@@ -89,6 +97,7 @@ impl Default for OracleParams {
             breaker_move: Decimal::percent(25),
             cooldown: 300,
             fall_band: Decimal::zero(),
+            breaker_book: false,
         }
     }
 }
@@ -383,6 +392,15 @@ pub struct BelowTwap {
     /// ([`Slide::lows`](crate::liquidator::Slide::lows)).
     #[serde(default)]
     pub low_at: u64,
+    /// The measured depth's high over the TWAP window as of the update before the streak's
+    /// first: the depth a fall's book is judged against ([`OracleParams::breaker_book`]);
+    /// `None` when none was measured then (or in a record stored before the field existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<Uint128>,
+    /// The TWAP just before the streak's first median: the price the fall is measured from
+    /// when its book is judged (0 in a record stored before the field existed: no judgement).
+    #[serde(default)]
+    pub from: Decimal,
 }
 
 /// A page of prices.

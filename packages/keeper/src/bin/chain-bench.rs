@@ -123,6 +123,7 @@ fn plan() -> DeployPlan {
             breaker_move: p(900),
             cooldown: 0,
             fall_band: Decimal::zero(),
+            breaker_book: false,
         },
         liquidation: test_liquidation_params(),
         ..DeployPlan::default()

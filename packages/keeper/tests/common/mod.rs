@@ -87,6 +87,7 @@ pub fn plan() -> DeployPlan {
             breaker_move: p(600),
             cooldown: 30,
             fall_band: Decimal::zero(),
+            breaker_book: false,
         },
         liquidation: test_liquidation_params(),
         ..DeployPlan::default()

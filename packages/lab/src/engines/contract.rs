@@ -204,7 +204,8 @@ pub struct ContractEngine {
     pen: f64,
     hard_floor: f64,
     keepers: Keepers,
-    /// `BW_TRACE` set: print every refused liquidation to stderr.
+    /// `BW_TRACE` set: print every refused liquidation, and the first collateral's oracle record
+    /// at every step, to stderr.
     trace: bool,
     /// Step since which each account has been liquidatable (keeper latency).
     due_since: Vec<Option<usize>>,
@@ -472,6 +473,19 @@ impl Engine for ContractEngine {
             .map(|d| self.chain.price_of(d))
             .collect::<Result<Vec<_>>>()?;
         let oracle: Vec<f64> = records.iter().map(|r| f(r.median)).collect();
+        if self.trace {
+            // The first collateral's oracle record, for tracing what paused its liquidations.
+            let r = &records[0];
+            eprintln!(
+                "oracle t={} median={} twap={} status={:?} depth={:?} below_twap={:?}",
+                self.chain.now(),
+                r.median,
+                r.twap,
+                r.status,
+                r.depth,
+                r.below_twap
+            );
+        }
         // Each denom's median (the floor), its TWAP (whether a hold's tolerance applies) and
         // the basis a following curve starts from.
         let pricing: HashMap<String, Pricing> = self
