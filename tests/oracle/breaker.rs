@@ -252,3 +252,24 @@ fn a_fall_with_no_depth_measured_before_it_halts() {
         OracleStatus::Halted { .. }
     ));
 }
+
+#[test]
+fn a_feeder_a_block_behind_the_fall_does_not_make_a_book_that_holds_halt() {
+    // −30% with 72% of the book: a hold.
+    let mut suite = reading_the_book(true);
+    fall_to(&mut suite, "7", DEPTH * 72 / 100);
+    assert_eq!(status(&suite, "uatom"), OracleStatus::Active {});
+    // Next block two feeders see 6.5 with 65.5% of the book (65% needed); the third's 7 is
+    // still fresh and kept. The fall is judged on the median, not on the price a feeder saw a
+    // block ago against the depths reported now (which would need 70%).
+    suite.advance_time(30);
+    let f = suite.feeders.clone();
+    for feeder in &f[..2] {
+        suite
+            .submit_price_with_depth(feeder, "uatom", dec("6.5"), DEPTH * 655 / 1000)
+            .unwrap();
+    }
+    let p = suite.oracle_price("uatom").unwrap();
+    assert_eq!(p.median, dec("6.5"));
+    assert_eq!(p.status, OracleStatus::Active {});
+}

@@ -198,14 +198,15 @@ pub fn refresh(
                 Some(b) => b.depth.map(|d| (d, b.from)),
                 None => high.map(|h| (h, before)),
             };
-            // Judged on the highest kept price: the fall's smallest measure.
-            let highest = kept.iter().max().copied().unwrap_or(m);
+            // Judged on the higher middle kept price (the median for an odd count): one liar
+            // beside one honest feeder can only raise it, which asks for more depth.
+            let upper = middle_values(&kept).into_iter().max().unwrap_or(m);
             book_held = jump > params.breaker_move
                 && params.breaker_book
                 && kept.iter().all(|v| *v < before)
                 && matches!(
                     (depth.as_ref(), reference),
-                    (Some(d), Some((r, from))) if depth::holds(d.depth, r, highest, from)
+                    (Some(d), Some((r, from))) if depth::holds(d.depth, r, upper, from)
                 );
             if jump > params.breaker_move && !book_held {
                 let since = match stored {

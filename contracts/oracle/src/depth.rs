@@ -21,7 +21,8 @@
 //!
 //! ```text
 //! every kept submission < TWAP,  reference > 0,  from > 0,  depth > 0,
-//! depth ≥ ⌈reference · highest kept submission / from⌉
+//! depth ≥ ⌈reference · upper / from⌉
+//! upper     = the higher middle kept submission (the median for an odd count)
 //! high      = the highest upper median of the reports (x_{n/2+1} of the sorted reports) over
 //!             about the last twap_window: a higher one replaces it, and so does the next one
 //!             once it is older than the window; lost when a quorum stops reporting
