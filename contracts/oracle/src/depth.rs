@@ -137,6 +137,32 @@ mod tests {
     }
 
     #[test]
+    fn fewer_reports_than_the_quorum_leave_the_depth_unknown() {
+        let params = OracleParams {
+            min_feeders: 2,
+            ..OracleParams::default()
+        };
+        assert_eq!(
+            aggregate_depth(&params, 100, &[(100, u(7))], None).unwrap(),
+            None
+        );
+        let r = aggregate_depth(&params, 100, &[(90, u(7)), (100, u(9))], None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.depth, u(7));
+        // The second-newest report (90) plus max_age (60).
+        assert_eq!((r.measured_at, r.fresh_until), (100, 150));
+        assert_eq!(depth_at(Some(&r), 150), Some(u(7)));
+        assert_eq!(depth_at(Some(&r), 151), None);
+        // The upper median (9) is the high.
+        assert_eq!((r.high, r.high_at), (u(9), 100));
+        assert_eq!(
+            aggregate_depth(&params, 120, &[(120, u(1))], Some(&r)).unwrap(),
+            None
+        );
+    }
+
+    #[test]
     fn one_liar_cannot_lower_the_upper_median_nor_raise_it_among_three() {
         assert_eq!(upper_median(&[]), None);
         assert_eq!(upper_median(&[u(5)]), Some(u(5)));
