@@ -7,10 +7,10 @@
 //! 4. Otherwise the new median `m` is compared with the TWAP of the window as of now, computed
 //!    before `m` is added. A jump beyond `breaker_move` halts the asset (keeping an earlier
 //!    `since`), unless `breaker_book` is set and the book held through the fall (see
-//!    [`crate::depth`]: such an update counts as healthy); a healthy update keeps an active asset active and lets a non-active one
-//!    (halted, no quorum, or stale just before the update) turn active after `cooldown` seconds
-//!    of uninterrupted healthy updates. The very first price of an asset has no history to
-//!    compare with and makes it active at once.
+//!    [`crate::depth`]: such an update counts as healthy); a healthy update keeps an active
+//!    asset active and lets a non-active one (halted, no quorum, or stale just before the
+//!    update) turn active after `cooldown` seconds of uninterrupted healthy updates. The very
+//!    first price of an asset has no history to compare with and makes it active at once.
 //! 5. The median is recorded even when halted: the latest observation advances and the ring
 //!    buffer takes a checkpoint when due.
 //! 6. TWAP and volatility over the window, and `fresh_until` (when fewer than `min_feeders` of

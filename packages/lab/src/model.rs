@@ -191,8 +191,8 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
         "breaker_book",
         "issue 14: OracleParams.breaker_book false, a fall beyond breaker_move halts the asset \
          even while the book holds through it (the measured depth's share of its level before \
-         the fall at least the price's share of the TWAP) instead of only when the book drains \
-         faster than the price falls",
+         the fall at least the price's share of the TWAP before the fall) instead of only when \
+         the book drains faster than the price falls",
     ),
     (
         "depth_measured",
