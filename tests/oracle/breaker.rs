@@ -146,6 +146,11 @@ fn reading_the_book(on: bool) -> Suite {
     suite
 }
 
+/// Whether the oracle holds uatom halted.
+fn halted(suite: &Suite) -> bool {
+    matches!(status(suite, "uatom"), OracleStatus::Halted { .. })
+}
+
 /// The Suite with its oracle's `breaker_book` as given.
 fn book_suite(on: bool) -> Suite {
     let params = OracleParams {
@@ -204,10 +209,7 @@ fn a_fall_through_a_book_that_holds_does_not_halt() {
     // Without the rule the same fall halts.
     let mut suite = reading_the_book(false);
     let res = fall_to(&mut suite, "6.5", DEPTH * 7 / 10);
-    assert!(matches!(
-        status(&suite, "uatom"),
-        OracleStatus::Halted { .. }
-    ));
+    assert!(halted(&suite));
     assert_eq!(price_event_attr(&res, "uatom", "book_held"), None);
 }
 
@@ -216,28 +218,19 @@ fn a_wick_that_drains_the_book_still_halts() {
     // −35% with 64% of the depth left (⌈10^9 · 0.65⌉ needed): a hole in the book.
     let mut suite = reading_the_book(true);
     let res = fall_to(&mut suite, "6.5", DEPTH * 64 / 100);
-    assert!(matches!(
-        status(&suite, "uatom"),
-        OracleStatus::Halted { .. }
-    ));
+    assert!(halted(&suite));
     assert_eq!(price_event_attr(&res, "uatom", "book_held"), None);
     // And a halted asset is not cleared by a later update whose book holds until the cooldown
     // of such updates is over: the book holding counts as a healthy update, no more.
     fall_to(&mut suite, "6.5", DEPTH);
-    assert!(matches!(
-        status(&suite, "uatom"),
-        OracleStatus::Halted { .. }
-    ));
+    assert!(halted(&suite));
 }
 
 #[test]
 fn a_jump_up_halts_whatever_the_book() {
     let mut suite = reading_the_book(true);
     let res = fall_to(&mut suite, "13.5", DEPTH * 2);
-    assert!(matches!(
-        status(&suite, "uatom"),
-        OracleStatus::Halted { .. }
-    ));
+    assert!(halted(&suite));
     assert_eq!(price_event_attr(&res, "uatom", "book_held"), None);
 }
 
@@ -247,10 +240,7 @@ fn a_fall_with_no_depth_measured_before_it_halts() {
     let mut suite = book_suite(true);
     feed_for(&mut suite, "uatom", "10", 1800);
     fall_to(&mut suite, "6.5", DEPTH);
-    assert!(matches!(
-        status(&suite, "uatom"),
-        OracleStatus::Halted { .. }
-    ));
+    assert!(halted(&suite));
 }
 
 #[test]
