@@ -45,19 +45,24 @@ use crate::state::DepthRecord;
 use breakwater_types::oracle::OracleParams;
 use cosmwasm_std::{Decimal, OverflowError, OverflowOperation, Uint128};
 
-/// The lower median of `values` (see the module docs), `None` when empty.
-pub fn lower_median(values: &[Uint128]) -> Option<Uint128> {
+/// The lower and upper medians of `values` from one sort: `x_{(n+1)/2}` and `x_{n/2+1}` of the
+/// sorted values (both the median for odd `n`), `None` when empty.
+pub fn medians(values: &[Uint128]) -> Option<(Uint128, Uint128)> {
     let mut v = values.to_vec();
     v.sort();
-    v.get(v.len().checked_sub(1)? / 2).copied()
+    let lower = *v.get(v.len().checked_sub(1)? / 2)?;
+    let upper = *v.get(v.len() / 2)?;
+    Some((lower, upper))
 }
 
-/// The upper median of `values`: `x_{n/2+1}` of the sorted values (the median for odd `n`),
-/// `None` when empty.
+/// The lower median of `values` (see the module docs), `None` when empty.
+pub fn lower_median(values: &[Uint128]) -> Option<Uint128> {
+    medians(values).map(|(lower, _)| lower)
+}
+
+/// The upper median of `values` (see [`medians`]), `None` when empty.
 pub fn upper_median(values: &[Uint128]) -> Option<Uint128> {
-    let mut v = values.to_vec();
-    v.sort();
-    v.get(v.len() / 2).copied()
+    medians(values).map(|(_, upper)| upper)
 }
 
 /// Whether the book held through a fall from `from` to `price` (see the module docs):
@@ -87,7 +92,7 @@ pub fn aggregate_depth(
         return Ok(None);
     }
     let depths: Vec<Uint128> = reports.iter().map(|(_, d)| *d).collect();
-    let (Some(depth), Some(upper)) = (lower_median(&depths), upper_median(&depths)) else {
+    let Some((depth, upper)) = medians(&depths) else {
         return Ok(None);
     };
     let mut times: Vec<u64> = reports.iter().map(|(t, _)| *t).collect();
