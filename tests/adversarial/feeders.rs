@@ -193,6 +193,7 @@ fn a_feeder_reporting_a_fall_alone_cannot_start_a_slide() {
         // every minute.
         lows: Some(1_800),
         deep: None,
+        ahead: false,
     };
     let mut s = sliding(SuiteBuilder::new(), slide);
     let depth = 2_000_000_000;
@@ -243,6 +244,7 @@ fn a_feeder_reporting_a_deep_book_alone_cannot_start_a_slide() {
         room: dec("3"),
         lows: None,
         deep: Some(dec("3")),
+        ahead: false,
     };
     let builder = SuiteBuilder::new().oracle_params(breakwater_types::oracle::OracleParams {
         fall_band: dec("0.03"),

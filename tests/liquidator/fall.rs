@@ -146,6 +146,7 @@ fn a_fall_that_becomes_a_slide_is_sold_into() {
         room: dec("3"),
         lows: None,
         deep: None,
+        ahead: false,
     }));
     let (mut s, id) = after_a_drop(falls_counted(params));
     let keeper = s.keeper.clone();
@@ -176,6 +177,7 @@ fn lows() -> AuctionParams {
         room: dec("3"),
         lows: Some(1_800),
         deep: None,
+        ahead: false,
     }))
 }
 

@@ -7,8 +7,8 @@ use breakwater_types::deploy::DeployPlan;
 use breakwater_types::liquidator::{
     AuctionParams, CollateralAuction, ConfigResponse, ExecuteMsg, PriceCurve, QueryMsg, Slide,
 };
-use breakwater_types::oracle::OracleParams;
-use cosmwasm_std::Decimal;
+use breakwater_types::oracle::{BelowTwap, OracleParams};
+use cosmwasm_std::{Decimal, Uint128};
 
 /// Each feeder measures 1,000 USDC of depth per 1% move: with the Suite's 3% budget the cap is
 /// 3,000 USDC.
@@ -39,6 +39,7 @@ fn sliding() -> Option<Slide> {
         room: dec("3"),
         lows: None,
         deep: None,
+        ahead: false,
     })
 }
 
@@ -174,6 +175,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("3"),
                 lows: None,
                 deep: None,
+                ahead: false,
             },
             "slide.after",
         ),
@@ -183,6 +185,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("0.99"),
                 lows: None,
                 deep: None,
+                ahead: false,
             },
             "slide.room",
         ),
@@ -192,6 +195,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("10.01"),
                 lows: None,
                 deep: None,
+                ahead: false,
             },
             "slide.room",
         ),
@@ -201,6 +205,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("3"),
                 lows: Some(59),
                 deep: None,
+                ahead: false,
             },
             "slide.lows",
         ),
@@ -210,6 +215,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("3"),
                 lows: Some(AFTER + 1),
                 deep: None,
+                ahead: false,
             },
             "slide.lows",
         ),
@@ -219,6 +225,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("3"),
                 lows: None,
                 deep: Some(dec("0.99")),
+                ahead: false,
             },
             "slide.deep",
         ),
@@ -228,6 +235,7 @@ fn slide_parameters_out_of_range_are_refused_and_change_nothing() {
                 room: dec("3"),
                 lows: None,
                 deep: Some(dec("10.01")),
+                ahead: false,
             },
             "slide.deep",
         ),
@@ -257,6 +265,7 @@ fn deep_params(deep: bool) -> AuctionParams {
             room: dec("3"),
             lows: None,
             deep: deep.then(|| dec("5")),
+            ahead: false,
         }))
     }
 }
@@ -295,17 +304,21 @@ fn keeper_buys(s: &mut Suite, id: u64) -> bool {
     }
 }
 
+/// The oracle's streak of ATOM's median under its TWAP (there must be one).
+fn streak(s: &Suite) -> BelowTwap {
+    s.oracle_price("uatom")
+        .unwrap()
+        .below_twap
+        .expect("falling")
+}
+
 #[test]
 fn a_fall_through_a_book_that_holds_is_a_slide_at_once() {
     for deep in [true, false] {
         // A minute after the drop: the median 5.6% under its TWAP (which holds 30 s of 10 and
         // a minute of 8.5), the book at its ceiling.
         let (mut s, id) = after_a_drop_measuring(deep_params(deep), "8.5", Some(CEILING));
-        let below = s
-            .oracle_price("uatom")
-            .unwrap()
-            .below_twap
-            .expect("falling");
+        let below = streak(&s);
         assert!(below.shortfall >= dec("0.05"), "{below:?}");
         let q = s.auction(id);
         let elapsed = s.now() - q.started_at;
@@ -325,13 +338,131 @@ fn a_fall_through_a_book_that_holds_is_a_slide_at_once() {
     }
 }
 
+/// [`deep_params`] with a slide by the book, whose curves price ahead of the oracle by the
+/// fall while the book holds (`slide.ahead`).
+fn ahead_params() -> AuctionParams {
+    let mut params = deep_params(true);
+    if let Some(slide) = params.slide.as_mut() {
+        slide.ahead = true;
+    }
+    params
+}
+
+#[test]
+fn a_fall_through_a_book_that_holds_is_priced_ahead_of_the_oracle() {
+    // A minute after the drop to 8.5, the book at its ceiling: the curve follows the median
+    // ahead by the fall, from 8.5 · (1 − shortfall) rather than 8.5.
+    let (mut s, id) = after_a_drop_measuring(ahead_params(), "8.5", Some(CEILING));
+    let below = streak(&s);
+    assert!(below.shortfall >= dec("0.05"), "{below:?}");
+    let q = s.auction(id);
+    let elapsed = s.now() - q.started_at;
+    let ahead = 8.5 * (1.0 - f(below.shortfall));
+    let expected = ahead * 1.1 * 0.97f64.powi((elapsed / 600) as i32);
+    assert!((f(q.price) - expected).abs() < 1e-9, "{q:?} vs {expected}");
+    // The median's own curve is higher; the floor is the median's.
+    let (plain, plain_id) = after_a_drop_measuring(deep_params(true), "8.5", Some(CEILING));
+    let at_median = plain.auction(plain_id);
+    assert!(q.price < at_median.price, "{q:?} vs {at_median:?}");
+    assert_eq!(q.floor, at_median.floor);
+    assert!(keeper_buys(&mut s, id));
+}
+
+#[test]
+fn a_curve_priced_ahead_never_sells_below_the_floor() {
+    // −34% in one print with the book intact: ahead by a fall of more than a third the curve
+    // would stand under the floor, which stays the median's.
+    let (s, id) = after_a_drop_measuring(ahead_params(), "5.6", Some(CEILING));
+    let below = streak(&s);
+    assert!(below.shortfall >= dec("0.3"), "{below:?}");
+    let q = s.auction(id);
+    let elapsed = s.now() - q.started_at;
+    let curve = 5.6 * (1.0 - f(below.shortfall)) * 1.1 * 0.97f64.powi((elapsed / 600) as i32);
+    assert!(curve < f(q.floor), "{q:?} vs {curve}");
+    let (plain, plain_id) = after_a_drop_measuring(deep_params(true), "5.6", Some(CEILING));
+    assert_eq!(q.floor, plain.auction(plain_id).floor);
+    assert_eq!(q.price, q.floor);
+    assert!(q.at_floor);
+}
+
+/// Adversarial (`Slide::ahead`): lots priced ahead of the oracle sell cheaper, so a feeder that
+/// could report a book that holds during a wick would buy them below the market. The honest
+/// feeders see half the book gone; one reports a hundred times the ceiling. The depth in force
+/// is the lower median of the reports, capped by the ceiling: the fall is waited out like a
+/// wick, on the start price's curve.
+#[test]
+fn a_feeder_reporting_a_deep_book_alone_cannot_price_lots_ahead_of_the_oracle() {
+    let builder = SuiteBuilder::new()
+        .oracle_params(OracleParams {
+            fall_band: dec("0.03"),
+            ..DeployPlan::default().oracle
+        })
+        .auction_params("uatom", ahead_params());
+    let (mut s, id) = liquidated(builder);
+    s.advance_time(60);
+    s.feed_with_depth(
+        "uatom",
+        dec("8.5"),
+        &[CEILING / 2, CEILING / 2, 100 * CEILING],
+    );
+    let o = s.oracle_price("uatom").unwrap();
+    assert!(o.below_twap.is_some(), "{o:?}");
+    assert_eq!(o.depth, Some(Uint128::new(CEILING / 2)));
+    let q = s.auction(id);
+    assert!(
+        (f(q.price) - anchored(s.now() - q.started_at)).abs() < 1e-9,
+        "{q:?}"
+    );
+    assert!(!keeper_buys(&mut s, id));
+}
+
+#[test]
+fn a_long_fall_is_judged_from_where_it_began_not_against_its_twap() {
+    // From 8.5 the price falls 2% a minute for twenty minutes (to 5.67, 57% of the 10 it fell
+    // from) while the feeders measure 65% of the ceiling: the book has lost less than the
+    // price. Against the TWAP, which has followed the fall down, the median stands only
+    // about 20% under: judged there the book would have lost more than the price and the
+    // fall would be waited out.
+    let book = CEILING * 65 / 100;
+    let builder = SuiteBuilder::new()
+        .oracle_params(OracleParams {
+            fall_band: dec("0.03"),
+            ..DeployPlan::default().oracle
+        })
+        .auction_params("uatom", deep_params(true));
+    let (mut s, id) = liquidated(builder);
+    let mut price = dec("8.5");
+    for _ in 0..20 {
+        s.advance_time(60);
+        price *= dec("0.98");
+        s.feed_with_depth("uatom", price, &[book; 3]);
+    }
+    let below = streak(&s);
+    assert_eq!(below.from, dec("10"), "{below:?}");
+    assert!(below.kept < dec("0.58"), "{below:?}");
+    assert!(Decimal::one() - below.shortfall > dec("0.65"), "{below:?}");
+    // A slide by the book: the curve follows the median, the cap is five times the book's.
+    let q = s.auction(id);
+    let elapsed = s.now() - q.started_at;
+    let expected = f(price) * 1.1 * 0.97f64.powi((elapsed / 600) as i32);
+    assert!((f(q.price) - expected).abs() < 1e-6, "{q:?} vs {expected}");
+    assert_eq!(s.room("uatom").hole.u128(), 15 * book);
+    assert!(keeper_buys(&mut s, id));
+}
+
 #[test]
 fn a_fall_that_drains_the_book_faster_than_the_price_is_waited_out() {
     // The price 5.6% under its TWAP, the book at half its ceiling or 84% of it: a hole in the
-    // book, not a market trading down through it. Without a measured depth nothing is known of
-    // the book.
-    for book in [Some(CEILING / 2), Some(CEILING * 84 / 100), None] {
-        let (mut s, id) = after_a_drop_measuring(deep_params(true), "8.5", book);
+    // book, not a market trading down through it, and nothing is priced ahead of it. Without a
+    // measured depth nothing is known of the book.
+    for (params, book) in [
+        (deep_params(true), Some(CEILING / 2)),
+        (deep_params(true), Some(CEILING * 84 / 100)),
+        (deep_params(true), None),
+        (ahead_params(), Some(CEILING / 2)),
+        (ahead_params(), None),
+    ] {
+        let (mut s, id) = after_a_drop_measuring(params, "8.5", book);
         assert!(s.oracle_price("uatom").unwrap().below_twap.is_some());
         let q = s.auction(id);
         assert!(

@@ -268,14 +268,7 @@ fn the_oracle_clocks_how_long_the_median_stays_below_its_twap() {
 /// TWAP keeps both, a lower median moves them, and a new streak starts from its own median.
 #[test]
 fn the_streak_records_its_low_and_when_the_median_made_it() {
-    let mut suite = SuiteBuilder::new()
-        .oracle_params(no_breaker(600, 60))
-        .no_initial_prices()
-        .build();
-    for _ in 0..10 {
-        suite.feed("uatom", dec("100"));
-        suite.advance_time(60);
-    }
+    let mut suite = at_100_for_ten_minutes();
     let t0 = suite.now();
     assert_eq!(streak_after(&mut suite, "90"), (t0, dec("90"), t0));
     // A bounce still under the TWAP: not a new low.
@@ -294,6 +287,55 @@ fn the_streak_records_its_low_and_when_the_median_made_it() {
     suite.advance_time(60);
     let t2 = suite.now();
     assert_eq!(streak_after(&mut suite, "80"), (t2, dec("80"), t2));
+}
+
+/// The streak records what the median has kept of the price the fall began from (the TWAP
+/// before its first median), at every update: a bounce raises it, a lower median lowers it,
+/// it rounds up, and a new streak measures from its own start.
+#[test]
+fn the_streak_records_what_the_price_kept_since_the_fall_began() {
+    let mut suite = at_100_for_ten_minutes();
+    let kept = |suite: &mut Suite, price: &str| {
+        suite.feed("uatom", dec(price));
+        let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+        assert_eq!(below.from, dec("100"), "{below:?}");
+        below.kept
+    };
+    assert_eq!(kept(&mut suite, "90"), dec("0.9"));
+    suite.advance_time(60);
+    assert_eq!(kept(&mut suite, "92"), dec("0.92"));
+    suite.advance_time(60);
+    assert_eq!(kept(&mut suite, "85"), dec("0.85"));
+    // 200 / 3 = 66.666…: kept 0.666… rounds up at the 18th decimal.
+    suite.advance_time(60);
+    let third = suite.oracle_price("uatom").unwrap().twap;
+    assert!(third > dec("80"), "{third}");
+    suite.feed("uatom", Decimal::from_ratio(200u128, 3u128));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!(below.kept, dec("0.666666666666666667"));
+    // Back at the TWAP the streak ends; the next one measures from the TWAP before it.
+    suite.advance_time(60);
+    suite.feed("uatom", dec("100"));
+    assert_eq!(suite.oracle_price("uatom").unwrap().below_twap, None);
+    suite.advance_time(60);
+    let twap = suite.oracle_price("uatom").unwrap().twap;
+    suite.feed("uatom", twap * dec("0.5"));
+    let below = suite.oracle_price("uatom").unwrap().below_twap.unwrap();
+    assert_eq!(below.from, twap);
+    assert_eq!(below.kept, dec("0.5"));
+}
+
+/// ATOM fed at 100 every minute for ten minutes (a 600 s TWAP window, no breaker).
+fn at_100_for_ten_minutes() -> Suite {
+    let mut suite = SuiteBuilder::new()
+        .oracle_params(no_breaker(600, 60))
+        .no_initial_prices()
+        .build();
+    for _ in 0..10 {
+        suite.feed("uatom", dec("100"));
+        suite.advance_time(60);
+    }
+    suite
 }
 
 /// Feeds `price` now; the streak's start, low and when the low was made.

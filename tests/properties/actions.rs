@@ -123,6 +123,12 @@ pub enum Action {
     Jump { denom: usize, pct: i32 },
     /// Time passes, with live feeders (prices stay fresh) or without (prices go stale).
     Time { secs: u64, feeding: bool },
+    /// From now on every feeder reports `denom`'s book at `share`% of the Suite's configured
+    /// depth with each price (`None`: no depth), starting with the current price at once; a
+    /// fall then slides by its book while the book holds, its curves priced ahead of the
+    /// oracle with `hold` (`Slide::deep`, `Slide::ahead`), and the breaker reads it
+    /// (`OracleParams::breaker_book`, on with `hold`).
+    Book { denom: usize, share: Option<u32> },
     /// `sender` (a user, or the keeper past the users) liquidates `target` (a user, or an
     /// address without an account past the users).
     Liquidate { sender: usize, target: usize },
@@ -330,6 +336,15 @@ pub fn action() -> impl Strategy<Value = Action> {
                 prop::bool::weighted(0.8),
             )
                 .prop_map(|(secs, feeding)| Action::Time { secs, feeding })
+                .boxed(),
+        ),
+        (
+            3,
+            (
+                denom(),
+                prop_oneof![1 => Just(None), 3 => (20u32..=150).prop_map(Some)],
+            )
+                .prop_map(|(denom, share)| Action::Book { denom, share })
                 .boxed(),
         ),
         (

@@ -75,7 +75,7 @@ impl World {
     }
 
     /// The end of a case: the owner restores normal conditions (breaker 0, the default
-    /// auction caps), every feeder feeds long enough for halts to clear and the TWAP to catch
+    /// auction caps, no measured depth), every feeder feeds long enough for halts to clear and the TWAP to catch
     /// up, and then, round after round, every running auction is reset if stale and bought
     /// out, and every account unhealthy at the prices the oracle stands behind is liquidated
     /// — now every such liquidation must succeed (see [`World::liquidate`]). At the end no
@@ -99,6 +99,8 @@ impl World {
             let sent = self.liquidator("set_collateral", &owner, &msg, &[]);
             assert!(sent.res.is_ok(), "{}: cap reset refused", self.at());
         }
+        // The feeders stop reporting depth: the cap is the configured depth's again.
+        self.books.clear();
         let o = OracleParams::default();
         self.feed_for(o.twap_window + o.cooldown + 120);
         self.check_invariants();

@@ -4,13 +4,17 @@ use super::checks::{assert_one_of, cost, decimal, events, get, num, THROTTLE_OR_
 use super::world::{harness_auction_params, root_cause, World};
 use breakwater_testing::{dec, default_liquidation_params};
 use breakwater_types::backstop::{BackstopParams, ExecuteMsg as BackstopMsg};
-use breakwater_types::liquidator::{CollateralAuction, ExecuteMsg as LiquidatorMsg, Seller};
+use breakwater_types::liquidator::{CollateralAuction, ExecuteMsg as LiquidatorMsg, Seller, Slide};
 use breakwater_types::market::{AccountResponse, CollateralUpdate, ExecuteMsg as MarketMsg};
 use breakwater_types::oracle::OracleStatus;
 use cosmwasm_std::{coin, Addr, Decimal, Uint128, Uint256};
 
 /// Shares the backstop mints per base unit into an empty pool (its virtual offset).
 const VIRTUAL_SHARES: u128 = 1_000_000;
+
+/// The Suite's configured depth of every collateral (`CollateralParams.depth`, the deploy
+/// plan's): [`Action::Book`]'s shares are of it.
+const SUITE_DEPTH: u128 = 10_000_000_000;
 
 /// `ceil(borrow_index)`: the most debt one debt share is worth, in base units.
 fn index_units(st: &breakwater_types::market::StateResponse) -> u128 {
@@ -48,6 +52,7 @@ impl World {
             Action::Price { .. }
                 | Action::Jump { .. }
                 | Action::Time { .. }
+                | Action::Book { .. }
                 | Action::BackstopWithdraw { wait: true, .. }
         );
         if moves_time_or_price {
@@ -90,6 +95,14 @@ impl World {
                 self.move_price(COLLATERALS[denom % 3], pct);
             }
             Action::Jump { denom, pct } => self.move_price(COLLATERALS[denom % 3], pct),
+            Action::Book { denom, share } => {
+                let d = COLLATERALS[denom % 3];
+                self.books.insert(
+                    d.to_string(),
+                    share.map(|s| Uint128::new(SUITE_DEPTH * s as u128 / 100)),
+                );
+                self.move_price(d, 0);
+            }
             Action::Time { secs, feeding } => {
                 if feeding {
                     self.feed_for(secs);
@@ -224,6 +237,16 @@ impl World {
         }
         if let Some(p0) = pool_before {
             self.check_jit(&p0);
+        }
+        if self.hold {
+            // What the case exercised: falls through a book that holds (slides by the book,
+            // their curves priced ahead of the oracle).
+            for d in COLLATERALS {
+                let o = self.suite.oracle_price(d).expect("priced");
+                if Slide::book_holds(o.below_twap, o.depth, Uint128::new(SUITE_DEPTH)) {
+                    self.stats.book_falls += 1;
+                }
+            }
         }
         self.check_invariants();
     }
@@ -381,16 +404,17 @@ impl World {
             let step = left.min(50);
             self.suite.advance_time(step);
             left -= step;
-            let prices: Vec<(String, Decimal)> = COLLATERALS
+            let prices: Vec<(String, Decimal, Option<Uint128>)> = COLLATERALS
                 .iter()
                 .map(|d| {
                     (
                         d.to_string(),
                         self.suite.oracle_price(d).expect("priced").median,
+                        self.book(d),
                     )
                 })
                 .collect();
-            self.suite.feed_many(&prices);
+            self.suite.feed_many_with_depth(&prices);
         }
     }
 
@@ -404,7 +428,14 @@ impl World {
         let lo = start * Decimal::permille(1);
         let hi = start * Decimal::from_ratio(1_000u128, 1u128);
         let new = (p * Decimal::percent((100 + pct) as u64)).clamp(lo, hi);
-        self.suite.feed(denom, new);
+        let book = self.book(denom);
+        self.suite
+            .feed_many_with_depth(&[(denom.to_string(), new, book)]);
+    }
+
+    /// The depth `denom`'s feeders report ([`Action::Book`]).
+    fn book(&self, denom: &str) -> Option<Uint128> {
+        self.books.get(denom).copied().flatten()
     }
 
     fn account_in(&self, accounts: &[AccountResponse], who: &Addr) -> AccountResponse {

@@ -52,6 +52,9 @@ pub struct Stats {
     /// liquidations the drain made.
     pub refused_then_liquidated: u64,
     pub drain_liquidations: u64,
+    /// Collateral-steps (with `hold`) ending in a fall through a book that holds: a slide by
+    /// the book, its curves priced ahead of the oracle.
+    pub book_falls: u64,
 }
 
 impl Stats {
@@ -118,6 +121,7 @@ impl Stats {
         self.max_loss_permille = self.max_loss_permille.max(other.max_loss_permille);
         self.refused_then_liquidated += other.refused_then_liquidated;
         self.drain_liquidations += other.drain_liquidations;
+        self.book_falls += other.book_falls;
     }
 }
 
@@ -170,6 +174,11 @@ impl fmt::Display for Stats {
             f,
             "borrower losses checked {} (largest {} per mille of the penalty/discount bound)",
             self.loss_checks, self.max_loss_permille
+        )?;
+        writeln!(
+            f,
+            "falls through a book that holds: {} collateral-steps",
+            self.book_falls
         )?;
         write!(
             f,

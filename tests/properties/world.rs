@@ -181,6 +181,9 @@ pub struct World {
     pub backstop_first: bool,
     /// Sales hold the auction curves ([`crate::properties::actions::Setup::hold`]).
     pub hold: bool,
+    /// The depth each collateral's feeders report with its price (`None` or absent: none),
+    /// set by [`crate::properties::actions::Action::Book`].
+    pub books: BTreeMap<String, Option<Uint128>>,
     /// The last snapshot, while nothing has changed since (with the block it was taken at).
     cached: Option<(u64, u64, Snapshot)>,
 }
@@ -214,6 +217,11 @@ impl World {
             params.reserve_factor = dec("0.2");
         }
         let mut builder = SuiteBuilder::new()
+            // With `hold`, the breaker reads the book the feeders report (`Action::Book`).
+            .oracle_params(breakwater_types::oracle::OracleParams {
+                breaker_book: setup.hold,
+                ..breakwater_types::deploy::DeployPlan::default().oracle
+            })
             .market_params(params)
             .liquidation_params(breakwater_types::market::LiquidationParams {
                 // Auction shortfalls redistributed too (as by default, stated), to cover both
@@ -282,6 +290,7 @@ impl World {
             paced: setup.paced,
             backstop_first: setup.backstop_first,
             hold: setup.hold,
+            books: BTreeMap::new(),
             cached: None,
         };
         w.prev_gap = gap(&w.prev_state);
@@ -523,7 +532,8 @@ pub fn gap(s: &StateResponse) -> i128 {
 /// (`AuctionParams::wait_falls`) until it is a slide, and a slide after a minute
 /// under the TWAP, however shallow (curves that follow the oracle and a cap three times
 /// larger whenever the median has stood under its TWAP for 60 s), or at once while the book
-/// the feeders measure holds (`Slide::deep`).
+/// the feeders measure holds (`Slide::deep`, [`crate::properties::actions::Action::Book`]), its
+/// curves then priced ahead of the oracle by the fall (`Slide::ahead`).
 pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
     AuctionParams {
         hole: hole.map(Uint128::new),
@@ -535,6 +545,7 @@ pub fn harness_auction_params(hole: Option<u128>, hold: bool) -> AuctionParams {
             room: Decimal::percent(300),
             lows: None,
             deep: Some(Decimal::percent(300)),
+            ahead: true,
         }),
         ..default_auction_params()
     }

@@ -52,6 +52,7 @@ export interface AuctionParams {
 }
 export interface Slide {
   after: number;
+  ahead?: boolean;
   deep?: Decimal | null;
   lows?: number | null;
   room: Decimal;

@@ -148,6 +148,7 @@ export interface PriceResponse {
 export interface BelowTwap {
   depth?: Uint128 | null;
   from?: Decimal & string;
+  kept?: Decimal & string;
   low?: Decimal & string;
   low_at?: number;
   shortfall: Decimal;

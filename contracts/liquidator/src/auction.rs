@@ -96,10 +96,16 @@ pub fn price_now(
         // A fall through a book that holds is not a wick: its lots follow the median even
         // while the oracle halts, where the basis would hold them at a TWAP the market has
         // left behind ([`Slide::deep`]).
-        basis: basis(
-            oracle.median,
-            oracle.twap,
-            oracle.status.is_active() || gauge.book_holds,
+        // While it holds, with `slide.ahead`, ahead of the median by the fall
+        // ([`Slide::ahead_basis`]).
+        basis: Slide::ahead_basis(
+            params.slide.as_ref(),
+            &gauge,
+            basis(
+                oracle.median,
+                oracle.twap,
+                oracle.status.is_active() || gauge.book_holds,
+            ),
         ),
         sliding: sliding(params, gauge, now),
     };

@@ -253,9 +253,10 @@ pub fn refresh(
     } else {
         Decimal::zero()
     };
-    // The streak's low: a median under the stored low is a new one, made now.
+    // The streak's low: a median under the stored low is a new one, made now. What the
+    // median has kept of the price the fall began from is read at every update.
     let below_twap = (m < avg && shortfall >= params.fall_band).then(|| {
-        match prev_status.as_ref().and_then(|s| s.below_twap) {
+        let b = match prev_status.as_ref().and_then(|s| s.below_twap) {
             Some(b) if m < b.low => BelowTwap {
                 low: m,
                 low_at: now,
@@ -270,7 +271,12 @@ pub fn refresh(
                 low_at: now,
                 depth: high,
                 from: twap_before.unwrap_or(avg),
+                kept: Decimal::zero(),
             },
+        };
+        BelowTwap {
+            kept: kept(m, b.from),
+            ..b
         }
     });
 
@@ -309,6 +315,19 @@ pub fn refresh(
         jump,
         book_held,
     })
+}
+
+/// What `median` has kept of `from`: `median / from` rounded up, at most 1 (a book judged
+/// against it must hold at least that share); 0 without a `from` (no judgement).
+pub fn kept(median: Decimal, from: Decimal) -> Decimal {
+    if from.is_zero() {
+        return Decimal::zero();
+    }
+    median
+        .atomics()
+        .checked_mul_ceil((Decimal::one().atomics(), from.atomics()))
+        .map_or(Decimal::one(), Decimal::new)
+        .min(Decimal::one())
 }
 
 #[cfg(test)]

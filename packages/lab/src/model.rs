@@ -280,6 +280,13 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
          waited out like a wick instead of sold into as a slide at once",
     ),
     (
+        "slide_ahead",
+        "issue 14: AuctionParams.slide.ahead false, while a fall's book holds its curves \
+         price from the oracle's median instead of ahead of it by the fall (median x (1 - \
+         shortfall under the TWAP)), so a curve that starts above a market falling faster \
+         than it finds no buyer until the fall stops",
+    ),
+    (
         "paced_sales",
         "issue 14: AuctionParams.pace_sales None, bidders may buy every running lot at once \
          instead of at most a cap's worth per pace_window (what they paid counts against the \
@@ -318,6 +325,7 @@ pub const MECHANISMS: &[&str] = &[
     "slide",
     "slide_lows",
     "slide_deep",
+    "slide_ahead",
     "paced_sales",
     "fall_wait",
 ];

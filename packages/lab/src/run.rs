@@ -314,6 +314,7 @@ pub fn builder_for(config: &RunConfig, assets: &[(String, f64, f64)]) -> SuiteBu
                 lows: (b.slide_lows > 0.0 && !off(config, "slide_lows"))
                     .then(|| secs(b.slide_lows).clamp(60, secs(b.slide_after).max(60))),
                 deep: (!off(config, "slide_deep")).then(|| to_dec(b.deep_room.clamp(1.0, 10.0))),
+                ahead: !off(config, "slide_ahead"),
             }),
             pace_sales: (b.pace_window > 0.0 && !off(config, "paced_sales"))
                 .then(|| secs(b.pace_window).clamp(60, 86_400)),
@@ -603,6 +604,17 @@ mod tests {
                 room: Decimal::percent(300),
                 lows: Some(1_800),
                 deep: Some(Decimal::percent(1_000)),
+                ahead: true,
+            })
+        );
+        // While the book holds its curves price ahead of the oracle by the fall: `--disable
+        // slide_ahead` prices them from the median.
+        let no_ahead = plan(EngineKind::Breakwater, &["slide_ahead"]);
+        assert_eq!(
+            no_ahead.collaterals[0].auction.slide,
+            Some(Slide {
+                ahead: false,
+                ..auction.slide.clone().unwrap()
             })
         );
         // A fall still making new lows one TWAP window after its streak began slides then:
@@ -615,6 +627,7 @@ mod tests {
                 room: Decimal::percent(300),
                 lows: None,
                 deep: Some(Decimal::percent(1_000)),
+                ahead: true,
             })
         );
         // A fall through a book that holds slides at once: `--disable slide_deep` waits it out.
@@ -626,6 +639,7 @@ mod tests {
                 room: Decimal::percent(300),
                 lows: Some(1_800),
                 deep: None,
+                ahead: true,
             })
         );
         assert_eq!(on.oracle.fall_band, Decimal::percent(6));

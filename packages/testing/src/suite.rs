@@ -482,13 +482,21 @@ impl Suite {
 
     /// Every feeder submits all `prices` in one message each (panics on error).
     pub fn feed_many(&mut self, prices: &[(String, Decimal)]) {
+        let with: Vec<(String, Decimal, Option<Uint128>)> =
+            prices.iter().map(|(d, p)| (d.clone(), *p, None)).collect();
+        self.feed_many_with_depth(&with);
+    }
+
+    /// Every feeder submits all `prices` in one message each, each with the depth given (base
+    /// value per 1% move; `None`: none measured) (panics on error).
+    pub fn feed_many_with_depth(&mut self, prices: &[(String, Decimal, Option<Uint128>)]) {
         let msg = oracle::ExecuteMsg::SubmitPrices {
             prices: prices
                 .iter()
-                .map(|(d, p)| PriceSubmission {
+                .map(|(d, p, depth)| PriceSubmission {
                     denom: d.clone(),
                     price: *p,
-                    depth: None,
+                    depth: *depth,
                 })
                 .collect(),
         };

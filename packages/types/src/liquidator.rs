@@ -176,6 +176,17 @@ pub struct Slide {
     /// this never applies.
     #[serde(default)]
     pub deep: Option<Decimal>,
+    /// With [`Slide::deep`]: while the book holds, the curves price ahead of the oracle by
+    /// the fall, from `median · (1 − shortfall)` (the streak's shortfall under the TWAP,
+    /// [`Slide::ahead_basis`]) instead of the median; the floor stays where it is
+    /// (`median · (1 − max_discount)`). The median trails a market that falls fast by about
+    /// what it fell in the last update, and a curve that starts above it and falls slower
+    /// than the market finds no buyer until the fall stops: a collapse then sells nothing
+    /// while its book is deep. A wick that drains its book is not priced ahead (the book does
+    /// not hold). `false`, the default of a stored or sent value without the field: the
+    /// curves price from the median.
+    #[serde(default)]
+    pub ahead: bool,
 }
 
 impl Slide {
@@ -203,11 +214,31 @@ impl Slide {
         }
     }
 
+    /// The basis a curve prices from while sliding, given the oracle's `basis` ([`Slide::ahead`]):
+    /// `basis · (1 − shortfall)`, rounded up (a higher price favours the protocol), with the
+    /// rule on, a streak under the TWAP and the book holding; `basis` otherwise.
+    pub fn ahead_basis(slide: Option<&Slide>, gauge: &OracleGauge, basis: Decimal) -> Decimal {
+        match (slide, gauge.below_twap) {
+            (Some(s), Some(b)) if s.ahead && s.deep.is_some() && gauge.book_holds => {
+                let keep = Decimal::one().saturating_sub(b.shortfall);
+                // basis · keep ≤ basis: the product of the atomics fits.
+                basis
+                    .atomics()
+                    .checked_mul_ceil(keep)
+                    .map_or(basis, Decimal::new)
+            }
+            _ => basis,
+        }
+    }
+
     /// Whether the book holds in a fall ([`Slide::deep`]): with a streak under the TWAP
-    /// (`below`) and a fresh `measured` depth, `min(measured, ceiling) ≥ ceiling · (1 −
-    /// shortfall)`, the shortfall being the streak's at its last update (rounded down by the
-    /// oracle, so the median's share rounds up) and the right side rounded up: a tie on
-    /// rounding is no slide. False without a streak, a measurement or a ceiling.
+    /// (`below`) and a fresh `measured` depth, `min(measured, ceiling) ≥ ceiling · kept`,
+    /// `kept` being what the median has kept of the price the fall began from at the streak's
+    /// last update ([`BelowTwap::kept`], rounded up by the oracle) and the right side rounded
+    /// up: a tie on rounding is no slide. A record without it (stored before the field
+    /// existed) is judged against the TWAP instead, `kept = 1 − shortfall` (the shortfall
+    /// rounded down by the oracle, so the share rounds up). False without a streak, a
+    /// measurement or a ceiling.
     pub fn book_holds(
         below: Option<BelowTwap>,
         measured: Option<Uint128>,
@@ -219,7 +250,11 @@ impl Slide {
         if ceiling.is_zero() || b.shortfall >= Decimal::one() {
             return false;
         }
-        let share = Decimal::one() - b.shortfall;
+        let share = if b.kept.is_zero() {
+            Decimal::one() - b.shortfall
+        } else {
+            b.kept
+        };
         ceiling
             .checked_mul_ceil(share)
             .is_ok_and(|need| m.min(ceiling) >= need)
@@ -778,6 +813,7 @@ mod tests {
             low_at: 1_000,
             depth: None,
             from: Decimal::zero(),
+            kept: Decimal::zero(),
         };
         let fall = Some(streak);
         let g = |below_twap: Option<BelowTwap>| OracleGauge {
@@ -829,6 +865,7 @@ mod tests {
                 room: Decimal::percent(300),
                 lows: None,
                 deep: None,
+                ahead: false,
             }),
             ..on.clone()
         };
@@ -847,6 +884,7 @@ mod tests {
             room: Decimal::percent(300),
             lows: Some(1_800),
             deep: None,
+            ahead: false,
         };
         let at = |low_at| Some(BelowTwap { low_at, ..streak });
         assert!(Slide::active(Some(&lows), &g(at(2_800)), 2_800));
@@ -880,6 +918,7 @@ mod tests {
                 low_at: 1_000,
                 depth: None,
                 from: Decimal::zero(),
+                kept: Decimal::zero(),
             })
         };
         let ceiling = u(1_000);
@@ -899,12 +938,27 @@ mod tests {
             Some(u(1_000)),
             Uint128::zero()
         ));
+        // Judged against what the price kept since the fall began, where the oracle says it:
+        // 15% under the TWAP but at 60% of where it began, the book must keep 60%.
+        let kept = |k: &str| {
+            streak("0.15").map(|b| BelowTwap {
+                from: d("10"),
+                kept: d(k),
+                ..b
+            })
+        };
+        assert!(Slide::book_holds(kept("0.6"), Some(u(600)), ceiling));
+        assert!(!Slide::book_holds(kept("0.6"), Some(u(599)), ceiling));
+        // 1,000 · 0.6005 = 600.5 rounds up to 601.
+        assert!(!Slide::book_holds(kept("0.6005"), Some(u(600)), ceiling));
+        assert!(Slide::book_holds(kept("0.6005"), Some(u(601)), ceiling));
 
         let deep = Slide {
             after: 3_600,
             room: Decimal::percent(300),
             lows: None,
             deep: Some(Decimal::percent(300)),
+            ahead: false,
         };
         let gauge = |below, book_holds| OracleGauge {
             depth: Some(u(900)),
@@ -926,6 +980,7 @@ mod tests {
         assert!(!Slide::active(Some(&deep), &gauge(None, true), 1_000));
         let hour = Slide {
             deep: None,
+            ahead: false,
             ..deep.clone()
         };
         assert!(!Slide::active(
@@ -955,6 +1010,43 @@ mod tests {
         };
         assert_eq!(one.room_now(&holds), Decimal::percent(300));
         assert_eq!(hour.room_now(&holds), Decimal::percent(300));
+
+        // Ahead of the oracle by the fall: only with the rule, `deep`, a streak and the book
+        // holding.
+        let ahead = Slide {
+            ahead: true,
+            ..deep.clone()
+        };
+        let basis = d("8.5");
+        assert_eq!(Slide::ahead_basis(Some(&ahead), &holds, basis), d("7.225"));
+        assert_eq!(Slide::ahead_basis(Some(&deep), &holds, basis), basis);
+        assert_eq!(
+            Slide::ahead_basis(Some(&ahead), &gauge(streak("0.15"), false), basis),
+            basis
+        );
+        assert_eq!(
+            Slide::ahead_basis(Some(&ahead), &gauge(None, true), basis),
+            basis
+        );
+        let ahead_hour = Slide {
+            deep: None,
+            ..ahead.clone()
+        };
+        assert_eq!(Slide::ahead_basis(Some(&ahead_hour), &holds, basis), basis);
+        assert_eq!(Slide::ahead_basis(None, &holds, basis), basis);
+        // Rounded up: one atom times 0.85 is still one atom, 0.1 · 0.85 exact.
+        let atom = Decimal::new(Uint128::one());
+        assert_eq!(Slide::ahead_basis(Some(&ahead), &holds, atom), atom);
+        assert_eq!(
+            Slide::ahead_basis(Some(&ahead), &holds, d("0.1")),
+            d("0.085")
+        );
+        // 1 / 3 · 0.85 = 0.2833…3 (18 decimals, the last one rounded up).
+        let third = Decimal::from_ratio(1u128, 3u128);
+        assert_eq!(
+            Slide::ahead_basis(Some(&ahead), &holds, third),
+            d("0.283333333333333334")
+        );
     }
 
     #[test]

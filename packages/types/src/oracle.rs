@@ -401,6 +401,12 @@ pub struct BelowTwap {
     /// when its book is judged (0 in a record stored before the field existed: no judgement).
     #[serde(default)]
     pub from: Decimal,
+    /// The median's share of `from` at the last update, `median / from` rounded up and at
+    /// most 1: what the price has kept since the fall began (0 without a `from`, or in a
+    /// record stored before the field existed). A book is judged against it
+    /// ([`Slide::book_holds`](crate::liquidator::Slide::book_holds)).
+    #[serde(default)]
+    pub kept: Decimal,
 }
 
 /// A page of prices.

@@ -508,7 +508,11 @@ impl Engine for ContractEngine {
                     book_holds: deep && Slide::book_holds(r.below_twap, r.depth, ceiling),
                     ceiling: Some(ceiling),
                 };
-                let b = basis(r.median, r.twap, r.status.is_active() || gauge.book_holds);
+                let b = Slide::ahead_basis(
+                    self.auctions.params.get(&d).and_then(|p| p.slide.as_ref()),
+                    &gauge,
+                    basis(r.median, r.twap, r.status.is_active() || gauge.book_holds),
+                );
                 (d, (r.median, r.twap, b, gauge))
             })
             .collect();
