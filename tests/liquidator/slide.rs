@@ -31,6 +31,19 @@ pub(super) fn params(slide: Option<Slide>) -> AuctionParams {
     }
 }
 
+/// [`liquidated`] with ATOM's auctions on `params`, an update counting as falling 3% under the
+/// TWAP (the oracle's `fall_band`).
+fn liquidated_with(params: AuctionParams) -> (Suite, u64) {
+    liquidated(
+        SuiteBuilder::new()
+            .oracle_params(OracleParams {
+                fall_band: dec("0.03"),
+                ..DeployPlan::default().oracle
+            })
+            .auction_params("uatom", params),
+    )
+}
+
 /// A slide after `AFTER` seconds at least the oracle's `fall_band` under the TWAP; the cap
 /// three times larger.
 fn sliding() -> Option<Slide> {
@@ -52,13 +65,7 @@ fn since(s: &Suite) -> Option<u64> {
 /// measuring the depth, an update counting as falling 3% under the TWAP (a fall of about 0.2% a
 /// minute with the Suite's 30-minute TWAP): the suite and the auction id.
 fn auction(slide: Option<Slide>) -> (Suite, u64) {
-    let builder = SuiteBuilder::new()
-        .oracle_params(OracleParams {
-            fall_band: dec("0.03"),
-            ..DeployPlan::default().oracle
-        })
-        .auction_params("uatom", params(slide));
-    let (mut s, id) = liquidated(builder);
+    let (mut s, id) = liquidated_with(params(slide));
     s.feed_with_depth("uatom", dec("8.5"), &[DEPTH; 3]);
     (s, id)
 }
@@ -273,13 +280,7 @@ fn deep_params(deep: bool) -> AuctionParams {
 /// [`auction`] with `params`: a minute after the drop to 8.5 the feeders report `price` with
 /// `book` of depth each (or none).
 fn after_a_drop_measuring(params: AuctionParams, price: &str, book: Option<u128>) -> (Suite, u64) {
-    let builder = SuiteBuilder::new()
-        .oracle_params(OracleParams {
-            fall_band: dec("0.03"),
-            ..DeployPlan::default().oracle
-        })
-        .auction_params("uatom", params);
-    let (mut s, id) = liquidated(builder);
+    let (mut s, id) = liquidated_with(params);
     s.advance_time(60);
     match book {
         Some(depth) => s.feed_with_depth("uatom", dec(price), &[depth; 3]),
@@ -392,13 +393,7 @@ fn a_curve_priced_ahead_never_sells_below_the_floor() {
 /// wick, on the start price's curve.
 #[test]
 fn a_feeder_reporting_a_deep_book_alone_cannot_price_lots_ahead_of_the_oracle() {
-    let builder = SuiteBuilder::new()
-        .oracle_params(OracleParams {
-            fall_band: dec("0.03"),
-            ..DeployPlan::default().oracle
-        })
-        .auction_params("uatom", ahead_params());
-    let (mut s, id) = liquidated(builder);
+    let (mut s, id) = liquidated_with(ahead_params());
     s.advance_time(60);
     s.feed_with_depth(
         "uatom",
@@ -424,13 +419,7 @@ fn a_long_fall_is_judged_from_where_it_began_not_against_its_twap() {
     // about 20% under: judged there the book would have lost more than the price and the
     // fall would be waited out.
     let book = CEILING * 65 / 100;
-    let builder = SuiteBuilder::new()
-        .oracle_params(OracleParams {
-            fall_band: dec("0.03"),
-            ..DeployPlan::default().oracle
-        })
-        .auction_params("uatom", deep_params(true));
-    let (mut s, id) = liquidated(builder);
+    let (mut s, id) = liquidated_with(deep_params(true));
     let mut price = dec("8.5");
     for _ in 0..20 {
         s.advance_time(60);
