@@ -276,7 +276,8 @@ pub const MECHANISM_DOCS: &[(&str, &str)] = &[
     (
         "slide_deep",
         "issue 14: AuctionParams.slide.deep false, a fall through a book that holds (the \
-         measured depth's share of the ceiling at least the median's share of its TWAP) is \
+         measured depth's share of the ceiling at least what the median kept of the price the \
+         fall began from) is \
          waited out like a wick instead of sold into as a slide at once",
     ),
     (

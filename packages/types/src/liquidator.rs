@@ -166,8 +166,9 @@ pub struct Slide {
     /// `None`, the default of a stored or sent value without the field: the book makes no
     /// slide). While the median stands under its TWAP (the streak), the book holds whenever
     /// the measured depth, as a share of the ceiling (the market's configured depth), is at
-    /// least the median's share of its TWAP ([`Slide::book_holds`]): the book has lost less of
-    /// its depth than the price has lost.
+    /// least what the median has kept of the price the fall began from
+    /// ([`BelowTwap::kept`], [`Slide::book_holds`]): the book has lost less of its depth than
+    /// the price has lost.
     /// A wick is a hole in the book: the bids are pulled, the price falls through where they
     /// were, and it comes back when they return, so the depth drains faster than the price.
     /// A market that reprices trades down through bids that are still there; waiting for it
