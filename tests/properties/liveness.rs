@@ -75,8 +75,8 @@ impl World {
     }
 
     /// The end of a case: the owner restores normal conditions (breaker 0, the default
-    /// auction caps, no measured depth), every feeder feeds long enough for halts to clear and the TWAP to catch
-    /// up, and then, round after round, every running auction is reset if stale and bought
+    /// auction caps, no measured depth), every feeder feeds long enough for halts to clear and
+    /// the TWAP to catch up, and then, round after round, every running auction is reset if stale and bought
     /// out, and every account unhealthy at the prices the oracle stands behind is liquidated
     /// — now every such liquidation must succeed (see [`World::liquidate`]). At the end no
     /// account is unhealthy: each account refused earlier was liquidatable in a later step.

@@ -97,10 +97,12 @@ impl World {
             Action::Jump { denom, pct } => self.move_price(COLLATERALS[denom % 3], pct),
             Action::Book { denom, share } => {
                 let d = COLLATERALS[denom % 3];
-                self.books.insert(
-                    d.to_string(),
-                    share.map(|s| Uint128::new(SUITE_DEPTH * s as u128 / 100)),
-                );
+                match share {
+                    Some(s) => self
+                        .books
+                        .insert(d.to_string(), Uint128::new(SUITE_DEPTH * s as u128 / 100)),
+                    None => self.books.remove(d),
+                };
                 self.move_price(d, 0);
             }
             Action::Time { secs, feeding } => {
@@ -435,7 +437,7 @@ impl World {
 
     /// The depth `denom`'s feeders report ([`Action::Book`]).
     fn book(&self, denom: &str) -> Option<Uint128> {
-        self.books.get(denom).copied().flatten()
+        self.books.get(denom).copied()
     }
 
     fn account_in(&self, accounts: &[AccountResponse], who: &Addr) -> AccountResponse {

@@ -181,9 +181,9 @@ pub struct World {
     pub backstop_first: bool,
     /// Sales hold the auction curves ([`crate::properties::actions::Setup::hold`]).
     pub hold: bool,
-    /// The depth each collateral's feeders report with its price (`None` or absent: none),
-    /// set by [`crate::properties::actions::Action::Book`].
-    pub books: BTreeMap<String, Option<Uint128>>,
+    /// The depth each collateral's feeders report with its price (absent: none), set by
+    /// [`crate::properties::actions::Action::Book`].
+    pub books: BTreeMap<String, Uint128>,
     /// The last snapshot, while nothing has changed since (with the block it was taken at).
     cached: Option<(u64, u64, Snapshot)>,
 }

@@ -1,6 +1,6 @@
 //! Shared auction mechanics: pricing a running auction, the caps ("room"), and the messages
 //! that settle a sale.
-use crate::curve::{basis, quote, Quote, Reading};
+use crate::curve::{quote, slide_basis, Quote, Reading};
 use crate::error::ContractError;
 use crate::state::{
     hold_clock, Auction, Config, Payout, StoredSeller, COLLATERALS, DIRT, GLOBAL_DIRT, RESALE_LOTS,
@@ -95,17 +95,13 @@ pub fn price_now(
         twap: oracle.twap,
         // A fall through a book that holds is not a wick: its lots follow the median even
         // while the oracle halts, where the basis would hold them at a TWAP the market has
-        // left behind ([`Slide::deep`]).
-        // While it holds, with `slide.ahead`, ahead of the median by the fall
-        // ([`Slide::ahead_basis`]).
-        basis: Slide::ahead_basis(
+        // left behind ([`Slide::deep`]), and with `slide.ahead` ahead of it by the fall.
+        basis: slide_basis(
             params.slide.as_ref(),
             &gauge,
-            basis(
-                oracle.median,
-                oracle.twap,
-                oracle.status.is_active() || gauge.book_holds,
-            ),
+            oracle.median,
+            oracle.twap,
+            oracle.status.is_active(),
         ),
         sliding: sliding(params, gauge, now),
     };

@@ -1,5 +1,6 @@
 //! Auction price math: the curve, the floor, and when an auction needs a reset.
-use breakwater_types::liquidator::AuctionParams;
+use breakwater_types::adapters::OracleGauge;
+use breakwater_types::liquidator::{AuctionParams, Slide};
 use cosmwasm_std::{Decimal, StdResult};
 
 pub use breakwater_types::math::auction::curve_price;
@@ -39,6 +40,24 @@ pub fn basis(median: Decimal, twap: Decimal, active: bool) -> Decimal {
     } else {
         median.max(twap)
     }
+}
+
+/// The basis an auction of a collateral with `slide` prices from now: [`basis`], active
+/// while the oracle stands behind the median or the book holds in a fall ([`Slide::deep`]),
+/// and then ahead of the median by the fall ([`Slide::ahead_basis`]). The liquidator's price
+/// and the lab's keepers' view of it both read this.
+pub fn slide_basis(
+    slide: Option<&Slide>,
+    gauge: &OracleGauge,
+    median: Decimal,
+    twap: Decimal,
+    active: bool,
+) -> Decimal {
+    Slide::ahead_basis(
+        slide,
+        gauge,
+        basis(median, twap, active || gauge.book_holds),
+    )
 }
 
 /// What the oracle says now, as an auction's price reads it.

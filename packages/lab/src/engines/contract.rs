@@ -26,7 +26,7 @@ use crate::run::{
     bw, denom, feeders, off, penalty, to_dec, ChainFactory, ChainSpec, FLOOR_REFERENCE, LT,
 };
 use anyhow::Result;
-use breakwater_liquidator::curve::{basis, quote, Reading};
+use breakwater_liquidator::curve::{quote, slide_basis, Reading};
 use breakwater_types::adapters::OracleGauge;
 use breakwater_types::liquidator::{AuctionParams, AuctionResponse, HoldClock, Slide};
 use breakwater_types::oracle::{OracleStatus, PriceSubmission};
@@ -508,10 +508,12 @@ impl Engine for ContractEngine {
                     book_holds: deep && Slide::book_holds(r.below_twap, r.depth, ceiling),
                     ceiling: Some(ceiling),
                 };
-                let b = Slide::ahead_basis(
+                let b = slide_basis(
                     self.auctions.params.get(&d).and_then(|p| p.slide.as_ref()),
                     &gauge,
-                    basis(r.median, r.twap, r.status.is_active() || gauge.book_holds),
+                    r.median,
+                    r.twap,
+                    r.status.is_active(),
                 );
                 (d, (r.median, r.twap, b, gauge))
             })
