@@ -10,6 +10,16 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A cold run writes ~7 GB (target/ and fuzz/target/); a full disk fails it with compiler errors
+# that do not say so (a CI run once failed that way in the fuzz build). Say how much is free at
+# the start, warn when it is short, and say it again when a step fails.
+disk_free_gb() { df -Pk . | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
+printf '[test] %s GB free on the disk of %s\n' "$(disk_free_gb)" "$(pwd)"
+if awk -v f="$(disk_free_gb)" 'BEGIN { exit !(f < 10) }'; then
+  printf '[test] warning: under 10 GB free; a cold run writes ~7 GB and may fail for want of space\n' >&2
+fi
+trap 'printf "\n[test] a step failed; %s GB free on the disk of %s\n" "$(disk_free_gb)" "$(pwd)" >&2' ERR
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
