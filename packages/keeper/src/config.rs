@@ -83,6 +83,9 @@ pub struct FeederConfig {
     pub source: Option<PriceSource>,
     /// Seconds between submissions (also resubmitted when a price moves).
     pub interval_secs: u64,
+    /// Which market depths go with the prices (the oracle's measured depth, which the
+    /// liquidator's room follows under the market's configured depth). Default: none.
+    pub depth: DepthReports,
 }
 
 impl Default for FeederConfig {
@@ -92,8 +95,26 @@ impl Default for FeederConfig {
             keys: vec!["feeder0".into(), "feeder1".into(), "feeder2".into()],
             source: None,
             interval_secs: 10,
+            depth: DepthReports::Off,
         }
     }
+}
+
+/// Where the feeder's depth reports come from (`feeder.depth`; base value whose sale moves the
+/// price 1%, the unit of the market's `CollateralParams.depth`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DepthReports {
+    /// No depth: the liquidator's room follows the market's configured depth alone.
+    #[default]
+    Off,
+    /// The price source's depth (a fourth CSV column `depth`, or `{"price", "depth"}` in the
+    /// JSON) where it gives one.
+    Source,
+    /// The source's where it gives one, else that of the venue pool the deployment records for
+    /// the denom (`keeper deploy --venues`: a pool answering `Pool {}`, whose base reserve
+    /// gives the depth of a constant-product pool).
+    Auto,
 }
 
 /// What the profit checks need to know about prices.
@@ -416,6 +437,16 @@ mod tests {
             cfg.feeder.source,
             Some(PriceSource::Http("http://127.0.0.1:8080/p".into()))
         );
+        assert_eq!(cfg.feeder.depth, DepthReports::Off);
+        for (text, mode) in [
+            ("auto", DepthReports::Auto),
+            ("source", DepthReports::Source),
+            ("off", DepthReports::Off),
+        ] {
+            let cfg = Config::parse(&format!("[feeder]\ndepth = \"{text}\"\n")).unwrap();
+            assert_eq!(cfg.feeder.depth, mode);
+        }
+        assert!(Config::parse("[feeder]\ndepth = \"pool\"\n").is_err());
     }
 
     #[test]

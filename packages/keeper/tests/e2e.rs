@@ -12,10 +12,12 @@ use breakwater_chain::devnet::{self, DevnetConfig};
 use breakwater_chain::harness::{test_port_base, wait_until};
 use breakwater_chain::query::all_accounts;
 use breakwater_keeper::bots;
-use breakwater_keeper::config::{Config, PriceSource, RiskConfig};
+use breakwater_keeper::bots::feeder::venue_depth;
+use breakwater_keeper::config::{Config, DepthReports, PriceSource, RiskConfig};
 use breakwater_keeper::metrics::Outcome;
 use breakwater_keeper::risk::DepthSource;
 use breakwater_types::backstop::{self, PoolResponse};
+use breakwater_types::liquidator::{self, RoomResponse};
 use breakwater_types::market::{self, StateResponse};
 use common::{blocking, check_conservation, open_book, root, settled, write_path, Keepers};
 use cosmwasm_std::Decimal;
@@ -213,6 +215,64 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
         metrics.reactions_recorded()
     );
     check_conservation(&client, &dn, &d, &book.borrowers).await?;
+
+    // Depth measured on chain: feeders that send the devnet pool's depth with the price
+    // (`feeder.depth = "auto"`) make it the oracle's measured depth, and the liquidator's cap
+    // follows it under the configured depth (the crash above ran without depth reports: the
+    // cap was the plan's configured depth, room for every liquidation at once).
+    let room = |client: breakwater_chain::client::Client, liquidator: String| async move {
+        let r: RoomResponse = ctx(
+            client
+                .query(
+                    &liquidator,
+                    &liquidator::QueryMsg::Room {
+                        denom: "uatom".into(),
+                    },
+                )
+                .await,
+            "room",
+        )?;
+        anyhow::Ok(r)
+    };
+    let configured = room(client.clone(), d.liquidator.clone()).await?;
+    ensure!(
+        configured.measured_depth.is_none(),
+        "a measured depth before any feeder reported one: {configured:?}"
+    );
+    let pool_depth = venue_depth(&client, &d.venues["uatom"]).await?;
+    let held = write_path("e2e-depth.csv", &[(0, "6")])?;
+    let mut depth_cfg = common::feeder_only(&cfg, held);
+    depth_cfg.feeder.depth = DepthReports::Auto;
+    let feeders = Keepers::start(&depth_cfg, &client, &d)?;
+    let (c, dd) = (client.clone(), d.clone());
+    let reported = wait_until(&client, Duration::from_secs(60), || {
+        let (c, dd) = (c.clone(), dd.clone());
+        async move { Ok(common::atom_price(&c, &dd).await?.depth == Some(pool_depth)) }
+    })
+    .await?;
+    feeders.stop().await?;
+    ensure!(
+        reported,
+        "the oracle did not export the pool's depth {pool_depth} within 60 s: {:?}",
+        common::atom_price(&client, &d).await?
+    );
+    let measured = room(client.clone(), d.liquidator.clone()).await?;
+    let lcfg: liquidator::ConfigResponse = ctx(
+        client
+            .query(&d.liquidator, &liquidator::QueryMsg::Config {})
+            .await,
+        "liquidator config",
+    )?;
+    println!(
+        "measured depth {pool_depth} per 1% (the pool's): cap {} -> {}",
+        configured.hole, measured.hole
+    );
+    ensure!(
+        measured.measured_depth == Some(pool_depth)
+            && measured.hole == pool_depth.mul_floor(lcfg.impact_budget_pct)
+            && measured.hole < configured.hole,
+        "the cap does not follow the measured depth {pool_depth}: {configured:?} -> {measured:?}"
+    );
 
     let dn2 = dn.clone();
     blocking(move || devnet::down(&dn2)).await?;

@@ -299,7 +299,7 @@ pub async fn run_bidder(mut ctx: Ctx, cfg: BidderConfig, wallet: SharedWallet) -
         let mut refs: BTreeMap<String, Decimal> = BTreeMap::new();
         if let Some(url) = &cfg.reference_url {
             match super::feeder::fetch_prices(&http, url).await {
-                Ok(p) => refs = p,
+                Ok(p) => refs = p.into_iter().map(|(d, q)| (d, q.price)).collect(),
                 Err(e) => {
                     tracing::warn!("bidder: reference source unavailable: {e:#}");
                     continue;
