@@ -17,7 +17,7 @@ use breakwater_chain::client::{Gas, Wallet};
 use breakwater_chain::deploy::{self, DeployRequest, Deployment};
 use breakwater_chain::devnet::{self, DevnetCommand};
 use breakwater_keeper::bots::{self, Ctx};
-use breakwater_keeper::config::{Config, PriceSource};
+use breakwater_keeper::config::{Config, DepthReports, PriceSource};
 use breakwater_keeper::metrics::Metrics;
 use breakwater_keeper::{ops, risk};
 use breakwater_types::deploy::DeployPlan;
@@ -152,6 +152,10 @@ enum Command {
         /// Feeder HTTP price source (JSON object denom -> price).
         #[arg(long)]
         price_url: Option<String>,
+        /// Market depth the feeder sends with each price: off, source (the price source's),
+        /// or auto (the source's, else the deployment's venue pool's); default: `feeder.depth`.
+        #[arg(long)]
+        depth: Option<String>,
         /// Metrics and health listen address.
         #[arg(long)]
         metrics: Option<String>,
@@ -342,6 +346,7 @@ struct RunArgs {
     roles: Option<Vec<String>>,
     price_file: Option<PathBuf>,
     price_url: Option<String>,
+    depth: Option<String>,
     metrics: Option<String>,
     dry_run: bool,
 }
@@ -354,6 +359,14 @@ async fn run_cmd(mut cfg: Config, a: RunArgs) -> Result<()> {
     if let Some(u) = a.price_url {
         cfg.feeder.source = Some(PriceSource::Http(u));
         cfg.feeder.enabled = true;
+    }
+    if let Some(d) = &a.depth {
+        cfg.feeder.depth = match d.as_str() {
+            "off" => DepthReports::Off,
+            "source" => DepthReports::Source,
+            "auto" => DepthReports::Auto,
+            other => bail!("--depth {other:?}: expected off, source or auto"),
+        };
     }
     if let Some(roles) = &a.roles {
         const KNOWN: [&str; 5] = ["feeder", "liquidator", "bidder", "resetter", "backstop"];
@@ -565,6 +578,7 @@ async fn real_main(cli: Cli) -> Result<()> {
             roles,
             price_file,
             price_url,
+            depth,
             metrics,
             dry_run,
         } => {
@@ -574,6 +588,7 @@ async fn real_main(cli: Cli) -> Result<()> {
                     roles,
                     price_file,
                     price_url,
+                    depth,
                     metrics,
                     dry_run,
                 },
