@@ -14,7 +14,12 @@
 //! - `in_flight_transactions`, `height`, `last_block_time_seconds`, `gas_price`;
 //! - `wallet_balance{key, address, denom}`;
 //! - `rpc_errors_total`, `rpc_endpoint_healthy{url}`, `rpc_endpoint_active{url}`,
-//!   `rpc_failovers_total`.
+//!   `rpc_failovers_total`;
+//! - per collateral, read every block by the liquidator role ([`Throttle`]):
+//!   `liquidation_cap{denom}`, `auction_debt{denom}`, `liquidation_room{denom}` (base units),
+//!   `measured_depth{denom}` and `sales_left{denom}` (only while the contracts report one),
+//!   `oracle_active{denom}` (1 active, 0 halted, stale or without quorum) and
+//!   `oracle_shortfall{denom}` (the median's streak under its TWAP, 0 without one).
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -93,6 +98,27 @@ struct UrlLabel {
 }
 
 type FloatGauge = Gauge<f64, AtomicU64>;
+
+/// A collateral's liquidation throttle as the liquidator's `Room` and the oracle's `Price`
+/// report it (base units; what an operator watches to tell a throttled crash from a stuck
+/// keeper).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Throttle {
+    /// The per-collateral cap (`Room.hole`).
+    pub cap: u128,
+    /// Debt under auction for the collateral (`Room.dirt`).
+    pub under_auction: u128,
+    /// The largest tab that may start now (`Room.room`).
+    pub room: u128,
+    /// The oracle's measured depth while fresh (`None`: the configured depth is in force).
+    pub measured_depth: Option<u128>,
+    /// What bidders may buy now with paced sales (`None`: not paced).
+    pub sales_left: Option<u128>,
+    /// Whether the oracle's price is active.
+    pub oracle_active: bool,
+    /// The median's shortfall under its TWAP while a streak lasts (0 without one).
+    pub shortfall: f64,
+}
 type FloatCounter = Counter<f64, AtomicU64>;
 
 /// Counters shared by every role.
@@ -117,6 +143,13 @@ pub struct Metrics {
     endpoint_healthy: Family<UrlLabel, Gauge>,
     endpoint_active: Family<UrlLabel, Gauge>,
     failovers: Counter,
+    cap: Family<DenomLabel, FloatGauge>,
+    under_auction: Family<DenomLabel, FloatGauge>,
+    room: Family<DenomLabel, FloatGauge>,
+    measured_depth: Family<DenomLabel, FloatGauge>,
+    sales_left: Family<DenomLabel, FloatGauge>,
+    oracle_active: Family<DenomLabel, Gauge>,
+    shortfall: Family<DenomLabel, FloatGauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -149,6 +182,13 @@ impl Default for Metrics {
             endpoint_healthy: Family::default(),
             endpoint_active: Family::default(),
             failovers: Counter::default(),
+            cap: Family::default(),
+            under_auction: Family::default(),
+            room: Family::default(),
+            measured_depth: Family::default(),
+            sales_left: Family::default(),
+            oracle_active: Family::default(),
+            shortfall: Family::default(),
         };
         r.register(
             "tx",
@@ -231,6 +271,41 @@ impl Default for Metrics {
             "rpc_failovers",
             "Changes of the active RPC endpoint",
             m.failovers.clone(),
+        );
+        r.register(
+            "liquidation_cap",
+            "The liquidator's per-collateral cap on debt under auction, base units",
+            m.cap.clone(),
+        );
+        r.register(
+            "auction_debt",
+            "Debt under auction per collateral, base units",
+            m.under_auction.clone(),
+        );
+        r.register(
+            "liquidation_room",
+            "The largest tab a liquidation may start now per collateral, base units (0: throttled)",
+            m.room.clone(),
+        );
+        r.register(
+            "measured_depth",
+            "The oracle's measured depth per collateral while fresh, base units per 1% move",
+            m.measured_depth.clone(),
+        );
+        r.register(
+            "sales_left",
+            "What bidders may buy now per collateral with paced sales, base units",
+            m.sales_left.clone(),
+        );
+        r.register(
+            "oracle_active",
+            "1 while the collateral's oracle price is active, 0 halted, stale or without quorum",
+            m.oracle_active.clone(),
+        );
+        r.register(
+            "oracle_shortfall",
+            "The median's shortfall under its TWAP while a streak lasts (0 without one)",
+            m.shortfall.clone(),
         );
         Metrics { registry: r, ..m }
     }
@@ -374,6 +449,36 @@ impl Metrics {
                 denom: denom.into(),
             })
             .set(amount as f64);
+    }
+
+    /// Publishes `denom`'s liquidation throttle; a measured depth or paced sales the
+    /// contracts no longer report leave the exposition.
+    pub fn set_throttle(&self, denom: &str, t: &Throttle) {
+        let d = DenomLabel {
+            denom: denom.into(),
+        };
+        self.cap.get_or_create(&d).set(t.cap as f64);
+        self.under_auction
+            .get_or_create(&d)
+            .set(t.under_auction as f64);
+        self.room.get_or_create(&d).set(t.room as f64);
+        for (family, value) in [
+            (&self.measured_depth, t.measured_depth),
+            (&self.sales_left, t.sales_left),
+        ] {
+            match value {
+                Some(v) => {
+                    family.get_or_create(&d).set(v as f64);
+                }
+                None => {
+                    family.remove(&d);
+                }
+            }
+        }
+        self.oracle_active
+            .get_or_create(&d)
+            .set(i64::from(t.oracle_active));
+        self.shortfall.get_or_create(&d).set(t.shortfall);
     }
 
     /// Counts an RPC failure.
@@ -527,6 +632,46 @@ pub async fn serve_on(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_throttle_of_each_collateral_is_exposed_and_what_is_no_longer_reported_leaves() {
+        let m = Metrics::default();
+        let mut t = Throttle {
+            cap: 3_000,
+            under_auction: 2_500,
+            room: 500,
+            measured_depth: Some(1_000),
+            sales_left: Some(40),
+            oracle_active: true,
+            shortfall: 0.25,
+        };
+        m.set_throttle("uatom", &t);
+        let text = m.render();
+        for line in [
+            "breakwater_keeper_liquidation_cap{denom=\"uatom\"} 3000.0",
+            "breakwater_keeper_auction_debt{denom=\"uatom\"} 2500.0",
+            "breakwater_keeper_liquidation_room{denom=\"uatom\"} 500.0",
+            "breakwater_keeper_measured_depth{denom=\"uatom\"} 1000.0",
+            "breakwater_keeper_sales_left{denom=\"uatom\"} 40.0",
+            "breakwater_keeper_oracle_active{denom=\"uatom\"} 1",
+            "breakwater_keeper_oracle_shortfall{denom=\"uatom\"} 0.25",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+        t.measured_depth = None;
+        t.sales_left = None;
+        t.oracle_active = false;
+        t.room = 0;
+        m.set_throttle("uatom", &t);
+        let text = m.render();
+        assert!(
+            !text.contains("breakwater_keeper_measured_depth{"),
+            "{text}"
+        );
+        assert!(!text.contains("breakwater_keeper_sales_left{"), "{text}");
+        assert!(text.contains("breakwater_keeper_oracle_active{denom=\"uatom\"} 0"));
+        assert!(text.contains("breakwater_keeper_liquidation_room{denom=\"uatom\"} 0.0"));
+    }
 
     #[test]
     fn the_exposition_counts_per_role_with_help_and_buckets_reactions() {

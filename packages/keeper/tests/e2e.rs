@@ -134,8 +134,21 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     let quiet = settled(&client, &d, Decimal::percent(600), Duration::from_secs(240)).await?;
     let metrics = keepers.stop().await?;
     let dry = dry.stop().await?;
-    print!("{}", metrics.render());
+    let exposition = metrics.render();
+    print!("{exposition}");
     ensure!(quiet, "unhealthy accounts or auctions remain after 240 s");
+    // The liquidator role publishes the collateral's throttle every block: the plan's cap
+    // (depth 10^11 per 1% times the 3% budget, nothing measured), the price active again.
+    for line in [
+        "breakwater_keeper_liquidation_cap{denom=\"uatom\"} 300000000000.0",
+        "breakwater_keeper_oracle_active{denom=\"uatom\"} 1",
+        "breakwater_keeper_liquidation_room{denom=\"uatom\"}",
+    ] {
+        ensure!(
+            exposition.contains(line),
+            "no {line} in the keeper's metrics"
+        );
+    }
     ensure!(
         dry.tx_count("liquidator", Outcome::Simulated) > 0
             && dry.tx_count("liquidator", Outcome::Submitted) == 0,

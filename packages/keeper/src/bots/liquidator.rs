@@ -13,13 +13,15 @@
 //! block.
 use super::{economics, BlockLoop, Ctx, InFlight, SharedWallet};
 use crate::config::LiquidatorConfig;
-use crate::metrics::Outcome;
+use crate::metrics::{Outcome, Throttle};
 use anyhow::Result;
 use breakwater_chain::client::execute_msg;
 use breakwater_chain::client::{Gas, TxError, Wallet};
 use breakwater_chain::query::{prices, Scanner};
+use breakwater_types::liquidator::{QueryMsg as LiquidatorQuery, RoomResponse};
 use breakwater_types::market::{AccountResponse, AccountSummary, ExecuteMsg, QueryMsg};
 use breakwater_types::math::health::{compute_health, CollateralLine};
+use breakwater_types::oracle::{OracleStatus, PriceResponse, QueryMsg as OracleQuery};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -594,8 +596,48 @@ async fn full_scan(
         let mut watch = sh.watch.lock().unwrap_or_else(|p| p.into_inner()).clone();
         refresh_watch(&ctx, &cfg, &market, &accounts, &mut watch).await;
         *sh.watch.lock().unwrap_or_else(|p| p.into_inner()) = watch;
+        publish_throttles(&ctx).await;
     }
     Ok(())
+}
+
+/// Reads every listed collateral's liquidation throttle (the liquidator's `Room`, the
+/// oracle's `Price`) into the metrics ([`crate::metrics::Throttle`]); a failed read is
+/// counted and logged, and the collateral keeps its last values.
+async fn publish_throttles(ctx: &Ctx) {
+    let d = &ctx.deployment;
+    for denom in d.plan.denoms() {
+        let (room_q, price_q) = (
+            LiquidatorQuery::Room {
+                denom: denom.clone(),
+            },
+            OracleQuery::Price {
+                denom: denom.clone(),
+            },
+        );
+        let room = ctx.client.query::<_, RoomResponse>(&d.liquidator, &room_q);
+        let price = ctx.client.query::<_, PriceResponse>(&d.oracle, &price_q);
+        match tokio::join!(room, price) {
+            (Ok(r), Ok(p)) => ctx.metrics.set_throttle(
+                &denom,
+                &Throttle {
+                    cap: r.hole.u128(),
+                    under_auction: r.dirt.u128(),
+                    room: r.room.u128(),
+                    measured_depth: r.measured_depth.map(|v| v.u128()),
+                    sales_left: r.sales_left.map(|v| v.u128()),
+                    oracle_active: matches!(p.status, OracleStatus::Active {}),
+                    shortfall: p
+                        .below_twap
+                        .map_or(0.0, |b| b.shortfall.to_string().parse().unwrap_or(0.0)),
+                },
+            ),
+            (Err(e), _) | (_, Err(e)) => {
+                ctx.metrics.rpc_error();
+                tracing::warn!("liquidator: throttle of {denom}: {e}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
