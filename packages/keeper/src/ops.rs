@@ -2,7 +2,7 @@
 //! weighs fees against rewards, and the background refresh of balances, endpoint health and
 //! the gas price that feeds the metrics.
 use crate::bots::Wallets;
-use crate::config::Config;
+use crate::config::{Config, DepthReports};
 use crate::metrics::Metrics;
 use anyhow::{Context, Result};
 use breakwater_chain::client::Client;
@@ -214,6 +214,33 @@ pub async fn check(cfg: &Config) -> Result<CheckReport> {
         ),
         None => r.pass("fee price", "not needed"),
     }
+    if cfg.feeder.enabled && cfg.feeder.depth != DepthReports::Off {
+        for denom in d.plan.denoms() {
+            let q = breakwater_types::market::QueryMsg::Collateral {
+                denom: denom.clone(),
+            };
+            let ceiling = client
+                .query::<_, breakwater_types::market::CollateralResponse>(&d.market, &q)
+                .await
+                .map(|c| c.params.depth.u128());
+            let venue = match (cfg.feeder.depth, d.venues.get(&denom)) {
+                (DepthReports::Auto, Some(pool)) => {
+                    Some(crate::bots::feeder::venue_depth(&client, pool).await)
+                }
+                _ => None,
+            };
+            match (ceiling, venue) {
+                (Err(e), _) => r.fail(format!("depth of {denom}"), format!("market: {e}")),
+                (_, Some(Err(e))) => r.warn(format!("depth of {denom}"), format!("{e:#}")),
+                (Ok(ceiling), venue) => r.lines.push(depth_line(
+                    cfg.feeder.depth,
+                    &denom,
+                    venue.and_then(Result::ok).map(|v| v.u128()),
+                    ceiling,
+                )),
+            }
+        }
+    }
     let reserve = client.gas.fee(1_000_000) * u128::from(FEE_RESERVE_TXS);
     let mut roles: Vec<(&str, &str, u32, bool)> = vec![];
     if cfg.feeder.enabled {
@@ -291,6 +318,49 @@ pub async fn check(cfg: &Config) -> Result<CheckReport> {
     Ok(r)
 }
 
+/// The preflight's line on the depth the feeder will send for `denom` under `mode` (not
+/// called with [`DepthReports::Off`]): `venue` is the deployment's venue pool's depth (base
+/// units per 1%) where `auto` reads one, `ceiling` the market's configured depth. A venue
+/// under a tenth of the configured depth is a warning: the liquidator's room follows the
+/// measured depth, so liquidations would be throttled to that venue's size.
+pub fn depth_line(
+    mode: DepthReports,
+    denom: &str,
+    venue: Option<u128>,
+    ceiling: u128,
+) -> CheckLine {
+    let what = format!("depth of {denom}");
+    let line = |warning: bool, detail: String| CheckLine {
+        ok: true,
+        warning,
+        what: what.clone(),
+        detail,
+    };
+    match (mode, venue) {
+        (DepthReports::Auto, Some(v)) if v.saturating_mul(10) < ceiling => line(
+            true,
+            format!(
+                "the venue pool's {v} per 1% is under a tenth of the configured {ceiling}: the \
+                 liquidator's room will follow it (sources that give a depth override it)"
+            ),
+        ),
+        (DepthReports::Auto, Some(v)) => line(
+            false,
+            format!("the source's, else the venue pool's {v} per 1% (configured {ceiling})"),
+        ),
+        (DepthReports::Auto, None) => line(
+            true,
+            format!(
+                "no venue pool recorded: only the source's depth is sent (configured {ceiling})"
+            ),
+        ),
+        _ => line(
+            false,
+            format!("the price source's, where it gives one (configured {ceiling})"),
+        ),
+    }
+}
+
 /// Every `every`: the wallets' balances (fee denom and base), the endpoints' health (moving
 /// off an unhealthy one) and the fee market's gas price, into the metrics. Until `shutdown`.
 pub async fn refresh_loop(
@@ -347,4 +417,24 @@ pub fn load_deployment(cfg: &Config) -> Result<Deployment> {
         cfg.chain.chain_id
     );
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preflight_warns_when_the_feeder_would_send_a_depth_that_throttles_or_none() {
+        let thin = depth_line(DepthReports::Auto, "uatom", Some(99), 1_000);
+        assert!(thin.ok && thin.warning, "{thin:?}");
+        assert!(thin.detail.contains("under a tenth"), "{thin:?}");
+        let enough = depth_line(DepthReports::Auto, "uatom", Some(100), 1_000);
+        assert!(enough.ok && !enough.warning, "{enough:?}");
+        assert_eq!(enough.what, "depth of uatom");
+        let none = depth_line(DepthReports::Auto, "uatom", None, 1_000);
+        assert!(none.ok && none.warning, "{none:?}");
+        assert!(none.detail.contains("no venue pool"), "{none:?}");
+        let source = depth_line(DepthReports::Source, "uatom", None, 1_000);
+        assert!(source.ok && !source.warning, "{source:?}");
+    }
 }

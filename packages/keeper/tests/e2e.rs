@@ -256,6 +256,17 @@ async fn a_crash_on_a_real_chain_is_liquidated_by_the_keepers_across_a_node_rest
     let held = write_path("e2e-depth.csv", &[(0, "6")])?;
     let mut depth_cfg = common::feeder_only(&cfg, held);
     depth_cfg.feeder.depth = DepthReports::Auto;
+    // The preflight says what the feeder will send: the pool is a twentieth of the plan's
+    // depth, so the room it makes is a warning.
+    let preflight = breakwater_keeper::ops::check(&depth_cfg).await?;
+    println!("{preflight}");
+    ensure!(
+        preflight
+            .lines
+            .iter()
+            .any(|l| l.what == "depth of uatom" && l.ok && l.warning && l.detail.contains("tenth")),
+        "the preflight did not warn of the thin venue's depth:\n{preflight}"
+    );
     let feeders = Keepers::start(&depth_cfg, &client, &d)?;
     let (c, dd) = (client.clone(), d.clone());
     let reported = wait_until(&client, Duration::from_secs(60), || {
