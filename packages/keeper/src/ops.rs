@@ -225,7 +225,7 @@ pub async fn check(cfg: &Config) -> Result<CheckReport> {
                 .map(|c| c.params.depth.u128());
             let venue = match (cfg.feeder.depth, d.venues.get(&denom)) {
                 (DepthReports::Auto, Some(pool)) => {
-                    Some(crate::bots::feeder::venue_depth(&client, pool).await)
+                    Some(crate::risk::venue_depth(&client, pool).await)
                 }
                 _ => None,
             };

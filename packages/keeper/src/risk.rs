@@ -18,7 +18,7 @@ use breakwater_types::backstop::{self, PoolResponse};
 use breakwater_types::market::{
     AccountResponse, CollateralResponse, CollateralsResponse, QueryMsg,
 };
-use cosmwasm_std::Decimal;
+use cosmwasm_std::{Decimal, Uint128};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -313,6 +313,19 @@ pub fn pool_depth(base_reserve: u128) -> u128 {
     (base_reserve as f64 * (1.0 / 0.99f64.sqrt() - 1.0)) as u128
 }
 
+/// The depth of a venue pool answering the devnet pool's `Pool {}` query, base units per 1%
+/// ([`pool_depth`] of its base reserve): what `keeper risk` reads and the feeder sends with
+/// `feeder.depth = "auto"`.
+pub async fn venue_depth(client: &Client, pool: &str) -> Result<Uint128> {
+    let r: breakwater_types::venue::PoolResponse = ctx(
+        client
+            .query(pool, &breakwater_types::venue::PoolQueryMsg::Pool {})
+            .await,
+        "venue pool",
+    )?;
+    Ok(Uint128::new(pool_depth(r.base_reserve.u128())))
+}
+
 /// Reads the market (collaterals, every borrower's holdings), the oracle's prices, the
 /// backstop's value and the venues' reserves, then [`compute`]s the report.
 pub async fn assess(client: &Client, d: &Deployment, cfg: &RiskConfig) -> Result<RiskReport> {
@@ -343,13 +356,7 @@ pub async fn assess(client: &Client, d: &Deployment, cfg: &RiskConfig) -> Result
         let depth = if let Some(v) = cfg.depth.get(&denom) {
             (u128::from(*v), DepthSource::Configured)
         } else if let Some(pool) = d.venues.get(&denom) {
-            let r: breakwater_types::venue::PoolResponse = ctx(
-                client
-                    .query(pool, &breakwater_types::venue::PoolQueryMsg::Pool {})
-                    .await,
-                "venue pool",
-            )?;
-            (pool_depth(r.base_reserve.u128()), DepthSource::Pool)
+            (venue_depth(client, pool).await?.u128(), DepthSource::Pool)
         } else {
             (c.params.depth.u128(), DepthSource::Market)
         };

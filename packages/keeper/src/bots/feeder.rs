@@ -10,9 +10,8 @@
 use super::{BlockLoop, Ctx, SharedWallet};
 use crate::config::{DepthReports, FeederConfig, PriceSource};
 use anyhow::{anyhow, bail, Context, Result};
-use breakwater_chain::client::{ctx as with_ctx, execute_msg};
+use breakwater_chain::client::execute_msg;
 use breakwater_types::oracle::{ExecuteMsg, PriceSubmission};
-use breakwater_types::venue::{PoolQueryMsg, PoolResponse};
 use cosmwasm_std::{Decimal, Uint128};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -262,7 +261,7 @@ pub async fn run(mut ctx: Ctx, cfg: FeederConfig, wallets: Vec<SharedWallet>) ->
 
 /// The depth the feeder reports for `denom` under `mode`, given what the source said
 /// (`source`): the source's; with [`DepthReports::Auto`] and none from the source, the venue
-/// pool's that the deployment records for the denom ([`venue_depth`]; a failed read is
+/// pool's that the deployment records for the denom ([`crate::risk::venue_depth`]; a failed read is
 /// logged and no depth is sent); nothing with [`DepthReports::Off`].
 async fn depth_to_report(
     ctx: &Ctx,
@@ -276,7 +275,7 @@ async fn depth_to_report(
         (DepthReports::Source, None) => None,
         (DepthReports::Auto, None) => {
             let pool = ctx.deployment.venues.get(denom)?;
-            match venue_depth(&ctx.client, pool).await {
+            match crate::risk::venue_depth(&ctx.client, pool).await {
                 Ok(d) => Some(d),
                 Err(e) => {
                     tracing::warn!("feeder: depth of {denom} from its venue: {e:#}");
@@ -285,16 +284,6 @@ async fn depth_to_report(
             }
         }
     }
-}
-
-/// The depth of a venue pool answering the devnet pool's `Pool {}` query, base units per 1%
-/// ([`crate::risk::pool_depth`] of its base reserve).
-pub async fn venue_depth(client: &breakwater_chain::client::Client, pool: &str) -> Result<Uint128> {
-    let r: PoolResponse = with_ctx(
-        client.query(pool, &PoolQueryMsg::Pool {}).await,
-        "venue pool",
-    )?;
-    Ok(Uint128::new(crate::risk::pool_depth(r.base_reserve.u128())))
 }
 
 #[cfg(test)]
