@@ -205,7 +205,7 @@ pub struct ContractEngine {
     hard_floor: f64,
     keepers: Keepers,
     /// `BW_TRACE` set: print every refused liquidation, and the first collateral's oracle record
-    /// at every step, to stderr.
+    /// and the backstop's pool at every step, to stderr.
     trace: bool,
     /// Step since which each account has been liquidatable (keeper latency).
     due_since: Vec<Option<usize>>,
@@ -760,6 +760,20 @@ impl Engine for ContractEngine {
         // 6. Record.
         let state = self.chain.market_state()?;
         let pool = self.chain.backstop_pool()?;
+        if self.trace {
+            // Where the backstop stands: what it can still pay with, what it holds, what it
+            // owes the market (its credit) and what the market owes it.
+            let held: u128 = pool.collateral.iter().map(|c| c.value.u128()).sum();
+            eprintln!(
+                "pool t={} base={} held={} owed_to_market={} owed_by_market={} value={}",
+                self.chain.now(),
+                pool.base,
+                held,
+                pool.owed_to_market,
+                pool.owed_by_market,
+                pool.total_value
+            );
+        }
         let min_hf = self
             .book
             .iter()
